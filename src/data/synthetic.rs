@@ -304,7 +304,7 @@ impl Pen {
         let (sn, cs) = u(rng, -15.0, 15.0).to_radians().sin_cos();
         let shear = u(rng, -0.38, 0.25);
         let (sx, sy) = (u(rng, 0.7, 1.15), u(rng, 0.85, 1.1));
-        let half_width = u(rng, 0.75, 1.7);
+        let half_width = u(rng, 0.85, 1.7);
 
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for p in strokes.iter_mut().flatten() {
