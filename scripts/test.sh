@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs every Loss Lab test suite and stops at the first failure (non-zero exit).
+#   1. formatting          cargo fmt --check
+#   2. native core         cargo test --release (MNIST required: a missing file fails, not skips)
+#   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs)
+#   4. wasm in node        wasm-pack test --node               (tests/node.rs)
+#   5. page end to end     build, serve, node tests/e2e/run.mjs <url>
+# Expects the tools from scripts/setup.sh (`npm test` runs setup first).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+refuse_rustflags test
+start=$SECONDS
+suites_passed=0
+summary=""
+
+# suite SHORT-NAME DESCRIPTION: prints the header of the next suite.
+suite() {
+  suite_name=$1
+  suite_start=$SECONDS
+  printf '\n=== test: %s: %s ===\n' "$1" "$2"
+}
+
+passed() {
+  echo "--- test: $suite_name passed ($(seconds_since $suite_start))"
+  suites_passed=$((suites_passed + 1))
+  summary+="${summary:+, }$suite_name $(seconds_since $suite_start)"
+}
+
+on_exit() {
+  local rc=$?
+  if [ $rc -ne 0 ] && [ -n "${suite_name:-}" ]; then
+    printf '\ntest: FAILED in "%s" (exit %d) after %s\n' "$suite_name" "$rc" "$(seconds_since $start)" >&2
+  fi
+  if [ -n "${server_pid:-}" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  [ -z "${server_log:-}" ] || rm -f "$server_log"
+}
+trap on_exit EXIT
+
+# The wasm suites: wasm-pack finds wasm-bindgen and chromedriver on PATH and, with --mode no-install,
+# fails instead of downloading anything. The runner's default per-test timeout (20 s) is too short
+# for the training checks.
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
+
+suite fmt "cargo fmt --check"
+cargo fmt --check
+passed
+
+suite native "LOSSLAB_REQUIRE_MNIST=1 cargo test --release"
+LOSSLAB_REQUIRE_MNIST=1 cargo test --release
+passed
+
+# `-- --test web` keeps the native suites in tests/ and the unit tests out of the wasm build.
+suite chromium "wasm-pack test --headless --chrome --release (tests/web.rs)"
+wasm-pack test --headless --chrome --release --mode no-install -- --test web
+passed
+
+suite node "wasm-pack test --node --release (tests/node.rs)"
+wasm-pack test --node --release --mode no-install -- --test node
+passed
+
+suite e2e "build, serve, node tests/e2e/run.mjs <url>"
+[ -f tests/e2e/run.mjs ] || die "test: tests/e2e/run.mjs is missing, so the page is untested. It must exist for npm test to pass."
+bash scripts/build.sh
+# Port 0: the server takes any free port and prints its URL, which we read back.
+server_log=$(mktemp)
+node scripts/serve.mjs 0 >"$server_log" 2>&1 &
+server_pid=$!
+url=""
+for _ in $(seq 100); do
+  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$server_log" || true)
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || die "test: the server exited: $(cat "$server_log")"
+  sleep 0.1
+done
+[ -n "$url" ] || die "test: the server printed no URL within 10 s: $(cat "$server_log")"
+node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url" ||
+  die "test: the server at $url does not serve index.html"
+echo "test: serving at $url"
+node tests/e2e/run.mjs "$url"
+passed
+
+echo
+echo "test: all $suites_passed suites passed in $(seconds_since $start) ($summary)"
