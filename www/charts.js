@@ -1,0 +1,301 @@
+// Small canvas charts: a line chart (linear or log y, gaps at non-finite values, min/max decimation so
+// spikes survive at any zoom) and a bar chart. Crisp on high-DPI screens: the backing store is sized by
+// devicePixelRatio. Legends are HTML (readable text, selectable, announced by screen readers).
+
+// Okabe & Ito (2008) colour-blind-safe palette; yellow is left out (too faint on white).
+export const OI = {
+  blue: '#0072B2', vermillion: '#D55E00', green: '#009E73', orange: '#E69F00',
+  purple: '#CC79A7', sky: '#56B4E9', black: '#000000', yellow: '#F0E442',
+};
+export const LAYER_COLOURS = [OI.blue, OI.vermillion, OI.green, OI.orange, OI.purple, OI.sky, OI.black, '#8c6d00', '#555555', '#7a3b8f'];
+
+const FONT = '14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const SMALL = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+function niceStep(span, target) {
+  const raw = span / Math.max(1, target);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const r = raw / mag;
+  return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
+}
+
+function fmtTick(v, step) {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(0).replace('e+', 'e');
+  const dec = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return v.toFixed(Math.min(dec, 6));
+}
+
+class Canvas {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.w = 0;
+    this.h = 0;
+    this.last = null;
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+  resize() {
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    if (w === 0 || h === 0) return;
+    if (w === this.w && h === this.h && dpr === this.dpr) return;
+    this.w = w; this.h = h; this.dpr = dpr;
+    this.canvas.width = Math.round(w * dpr);
+    this.canvas.height = Math.round(h * dpr);
+    if (this.last) this.draw(this.last);
+  }
+  begin() {
+    const { ctx } = this;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.w, this.h);
+    ctx.font = FONT;
+    return ctx;
+  }
+}
+
+/** Renders an HTML legend: items [{label, color, dash, faded}] */
+export function renderLegend(ul, items) {
+  ul.textContent = '';
+  for (const it of items) {
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch' + (it.dash ? ' dashed' : '') + (it.bar ? ' bar' : '') + (it.faded ? ' faded' : '');
+    sw.style.setProperty('--c', it.color);
+    const t = document.createElement('span');
+    t.textContent = it.label;
+    li.append(sw, t);
+    ul.append(li);
+  }
+}
+
+export class LineChart extends Canvas {
+  /** opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional)} */
+  constructor(canvas, opts) {
+    super(canvas);
+    this.opts = { ...opts };
+  }
+
+  /**
+   * spec: {series: [{xs, ys, n, color, width, dash, alpha, dots}], hlines: [{y, label, color}],
+   *        vlines: [{x, label, color}], xMin, xMax, logY}
+   */
+  draw(spec) {
+    this.last = spec;
+    if (!this.w) return;
+    const ctx = this.begin();
+    const logY = spec.logY ?? this.opts.logY;
+    const ty = (v) => (logY ? Math.log10(v) : v);
+    const ok = (v) => Number.isFinite(v) && (!logY || v > 0);
+
+    // data range
+    let y0 = Infinity, y1 = -Infinity, xMax = spec.xMax ?? 1;
+    const xMin = spec.xMin ?? 0;
+    for (const s of spec.series) {
+      for (let i = 0; i < s.n; i++) {
+        const v = s.ys[i];
+        if (!ok(v)) continue;
+        const t = ty(v);
+        if (t < y0) y0 = t;
+        if (t > y1) y1 = t;
+        if (s.xs[i] > xMax) xMax = s.xs[i];
+      }
+    }
+    for (const h of spec.hlines || []) if (ok(h.y)) { y0 = Math.min(y0, ty(h.y)); y1 = Math.max(y1, ty(h.y)); }
+    if (this.opts.yMin !== undefined) y0 = ty(this.opts.yMin);
+    if (this.opts.yMax !== undefined) y1 = ty(this.opts.yMax);
+    if (!Number.isFinite(y0)) { y0 = logY ? -2 : 0; y1 = logY ? 1 : 1; }
+    if (y1 - y0 < 1e-9) { y0 -= logY ? 0.5 : Math.abs(y0) * 0.1 + 0.1; y1 += logY ? 0.5 : Math.abs(y1) * 0.1 + 0.1; }
+    if (!logY && this.opts.yMin === undefined && y0 > 0 && y0 < (y1 - y0) * 0.5) y0 = 0;
+    if (!logY) { const pad = (y1 - y0) * 0.04; if (this.opts.yMax === undefined) y1 += pad; }
+    if (logY) { y0 = Math.floor(y0 * 2) / 2; y1 = Math.ceil(y1 * 2) / 2; if (y1 === y0) y1 += 0.5; }
+
+    // layout
+    const L = 62, R = 14, T = 12, B = 46;
+    const pw = this.w - L - R, ph = this.h - T - B;
+    if (pw < 20 || ph < 20) return;
+    const X = (x) => L + ((x - xMin) / (xMax - xMin || 1)) * pw;
+    const Y = (t) => T + ph - ((t - y0) / (y1 - y0)) * ph;
+
+    // grid and ticks
+    ctx.strokeStyle = '#e3e3e3';
+    ctx.fillStyle = '#333';
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.font = SMALL;
+    if (logY) {
+      const step = y1 - y0 > 6 ? Math.ceil((y1 - y0) / 6) : 1;
+      for (let e = Math.ceil(y0); e <= y1; e += step) {
+        const py = Math.round(Y(e)) + 0.5;
+        ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
+        ctx.fillText(e === 0 ? '1' : e === 1 ? '10' : e === -1 ? '0.1' : `1e${e}`, L - 6, py);
+      }
+    } else {
+      const step = niceStep(y1 - y0, Math.max(2, Math.floor(ph / 45)));
+      for (let v = Math.ceil(y0 / step) * step; v <= y1 + step * 1e-6; v += step) {
+        const py = Math.round(Y(v)) + 0.5;
+        ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
+        ctx.fillText(fmtTick(v, step), L - 6, py);
+      }
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const xs = niceStep(xMax - xMin, Math.max(2, Math.floor(pw / 70)));
+    const xstep = spec.integerX ? Math.max(1, Math.round(xs)) : xs;
+    for (let v = Math.ceil(xMin / xstep) * xstep; v <= xMax + xstep * 1e-6; v += xstep) {
+      const px = Math.round(X(v)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
+      ctx.fillText(fmtTick(v, xstep), px, T + ph + 5);
+    }
+    // axes
+    ctx.strokeStyle = '#555';
+    ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
+    ctx.font = FONT;
+    ctx.fillStyle = '#222';
+    ctx.fillText(this.opts.xLabel, L + pw / 2, T + ph + 24);
+    ctx.save();
+    ctx.translate(14, T + ph / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText(this.opts.yLabel + (logY ? ' (log scale)' : ''), 0, 0);
+    ctx.restore();
+
+    ctx.save();
+    ctx.beginPath(); ctx.rect(L, T - 1, pw + 1, ph + 2); ctx.clip();
+    // reference lines
+    for (const h of spec.hlines || []) {
+      if (!ok(h.y)) continue;
+      const py = Math.round(Y(ty(h.y))) + 0.5;
+      ctx.strokeStyle = h.color || '#444';
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 1.5;
+      ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = h.color || '#444';
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      ctx.font = SMALL;
+      ctx.fillText(h.label, L + 6, py - 2);
+    }
+    // series
+    for (const s of spec.series) this.line(ctx, s, X, Y, ty, ok);
+    for (const v of spec.vlines || []) {
+      const px = Math.round(X(v.x)) + 0.5;
+      ctx.strokeStyle = v.color || OI.vermillion;
+      ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
+      ctx.fillStyle = v.color || OI.vermillion;
+      ctx.font = 'bold ' + SMALL;
+      ctx.textBaseline = 'top';
+      const w = ctx.measureText(v.label).width;
+      const right = px + 6 + w < L + pw;
+      ctx.textAlign = right ? 'left' : 'right';
+      ctx.fillText(v.label, right ? px + 6 : px - 6, T + 4);
+    }
+    ctx.restore();
+  }
+
+  line(ctx, s, X, Y, ty, ok) {
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.globalAlpha = s.alpha ?? 1;
+    ctx.lineWidth = s.width ?? 2;
+    ctx.setLineDash(s.dash || []);
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    let pen = false, col = null, lo = 0, hi = 0;
+    const flush = () => { if (col !== null) { ctx.lineTo(col, lo); if (hi !== lo) ctx.lineTo(col, hi); } };
+    for (let i = 0; i < s.n; i++) {
+      const v = s.ys[i];
+      if (!ok(v)) { flush(); col = null; pen = false; continue; }
+      const px = Math.round(X(s.xs[i]));
+      const py = Y(ty(v));
+      if (!pen) { ctx.moveTo(px, py); pen = true; col = px; lo = hi = py; continue; }
+      if (px === col) { lo = Math.min(lo, py); hi = Math.max(hi, py); continue; }
+      flush();
+      col = px; lo = hi = py;
+    }
+    flush();
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (s.dots) {
+      for (let i = 0; i < s.n; i++) {
+        const v = s.ys[i];
+        if (!ok(v)) continue;
+        ctx.beginPath();
+        ctx.arc(X(s.xs[i]), Y(ty(v)), s.dots, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+}
+
+export class BarChart extends Canvas {
+  /** opts: {xLabel, yLabel, categories: [...], yMax} */
+  constructor(canvas, opts) {
+    super(canvas);
+    this.opts = opts;
+  }
+
+  /** spec: {bars: [{values, color, alpha, outline}]} — several sets are drawn side by side per category */
+  draw(spec) {
+    this.last = spec;
+    if (!this.w) return;
+    const ctx = this.begin();
+    const { categories, yMax } = this.opts;
+    const L = 62, R = 10, T = 12, B = 46;
+    const pw = this.w - L - R, ph = this.h - T - B;
+    if (pw < 20 || ph < 20) return;
+    const Y = (v) => T + ph - (v / yMax) * ph;
+    ctx.font = SMALL;
+    ctx.strokeStyle = '#e3e3e3';
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (let v = 0; v <= yMax; v += yMax / 4) {
+      const py = Math.round(Y(v)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
+      ctx.fillText(String(v), L - 6, py);
+    }
+    const slot = pw / categories.length;
+    const sets = spec.bars.length || 1;
+    const bw = Math.max(2, (slot * 0.75) / sets);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    categories.forEach((c, i) => ctx.fillText(String(c), L + slot * (i + 0.5), T + ph + 5));
+    spec.bars.forEach((set, j) => {
+      ctx.globalAlpha = set.alpha ?? 1;
+      for (let i = 0; i < categories.length; i++) {
+        const v = set.values[i];
+        if (!Number.isFinite(v)) continue;
+        const x = L + slot * i + slot * 0.125 + j * bw;
+        const y = Y(Math.max(0, Math.min(yMax, v)));
+        if (set.outline) {
+          ctx.strokeStyle = set.color;
+          ctx.lineWidth = 1.5;
+          ctx.strokeRect(x + 0.75, y + 0.75, bw - 1.5, T + ph - y - 0.75);
+        } else {
+          ctx.fillStyle = set.color;
+          ctx.fillRect(x, y, bw - 1, T + ph - y);
+        }
+      }
+      ctx.globalAlpha = 1;
+    });
+    ctx.strokeStyle = '#555';
+    ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
+    ctx.font = FONT;
+    ctx.fillStyle = '#222';
+    ctx.fillText(this.opts.xLabel, L + pw / 2, T + ph + 24);
+    ctx.save();
+    ctx.translate(14, T + ph / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText(this.opts.yLabel, 0, 0);
+    ctx.restore();
+  }
+}

@@ -1,0 +1,207 @@
+// Every setting's control, generated from the state table (www/state.js). Controls never hold their own
+// truth: they report edits through onChange(key, rawValue) and are redrawn from the config by update(cfg).
+import { SETTINGS, BY_KEY, isRelevant, labelFor, fmtNum, expandList } from './state.js';
+
+const SECTIONS = [
+  ['optimizer', 'Optimizer'],
+  ['init', 'Initialisation and seed'],
+  ['data', 'Data'],
+  ['aug', 'Augmentation'],
+  ['arch', 'Architecture'],
+];
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') e.textContent = v;
+    else if (k === 'class') e.className = v;
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+const LOG_STEPS_PER_DECADE = 20;
+const toLog = (v) => Math.log10(v);
+const fromLog = (x) => Number((10 ** x).toPrecision(3));
+
+export class Controls {
+  /**
+   * root: element to fill; archOut: element for the per-layer table; onChange(key, raw, {final}) reports
+   * an edit (final=false while a slider is being dragged); actions: {newSeed(), sameSeed()}.
+   */
+  constructor(root, { onChange, actions }) {
+    this.onChange = onChange;
+    this.actions = actions;
+    this.items = new Map(); // key -> {wrap, label, sync(cfg)}
+    this.root = root;
+    for (const [group, title] of SECTIONS) {
+      const body = el('div', { class: 'section-body' });
+      const sec = el('details', { class: 'section', open: true, id: `sec-${group}` }, el('summary', { text: title }), body);
+      root.append(sec);
+      for (const s of SETTINGS.filter((x) => x.group === group)) body.append(this.build(s));
+      if (group === 'arch') body.append(this.buildArchTable());
+    }
+  }
+
+  build(s) {
+    const id = `ctl-${s.key}`;
+    const wrap = el('div', { class: `ctl ctl-${s.type}`, 'data-key': s.key });
+    const label = el('label', { for: id, text: s.label });
+    const help = el('p', { class: 'help', id: `${id}-help`, text: s.help });
+    const head = el('div', { class: 'ctl-head' }, label);
+    if (s.kind === 'live') head.append(el('span', { class: 'badge', title: 'Applies at the next training step, without a restart', text: 'live' }));
+    wrap.append(head);
+    let sync;
+    if (s.type === 'enum') {
+      const sel = el('select', { id, 'aria-describedby': help.id });
+      for (const [v, text] of s.options) sel.append(el('option', { value: v, text }));
+      sel.addEventListener('change', () => this.onChange(s.key, sel.value, { final: true }));
+      wrap.append(sel);
+      sync = (cfg) => { sel.value = cfg[s.key]; };
+    } else if (s.type === 'digits') {
+      label.removeAttribute('for');
+      label.id = `${id}-label`;
+      const box = el('div', { class: 'digits', role: 'group', 'aria-labelledby': label.id, id });
+      const checks = [];
+      for (let d = 0; d < 10; d++) {
+        const cb = el('input', { type: 'checkbox', id: `${id}-${d}`, value: String(d) });
+        cb.addEventListener('change', () => {
+          this.onChange(s.key, checks.filter((c) => c.checked).map((c) => c.value).join(','), { final: true });
+        });
+        checks.push(cb);
+        box.append(el('label', { class: 'digit', for: cb.id }, cb, el('span', { text: String(d) })));
+      }
+      wrap.append(box);
+      sync = (cfg) => {
+        const set = new Set(String(cfg[s.key]).split(','));
+        checks.forEach((c) => { c.checked = set.has(c.value); });
+      };
+    } else if (s.key === 'seed') {
+      const num = el('input', { id, type: 'number', min: s.min, max: s.max, step: 1, inputmode: 'numeric', 'aria-describedby': help.id });
+      num.addEventListener('change', () => this.onChange(s.key, num.value, { final: true }));
+      const again = el('button', { type: 'button', id: 'btn-same-seed', text: 'Same seed again' });
+      const fresh = el('button', { type: 'button', id: 'btn-new-seed', text: 'New seed' });
+      again.addEventListener('click', () => this.actions.sameSeed());
+      fresh.addEventListener('click', () => this.actions.newSeed());
+      wrap.append(el('div', { class: 'row' }, num, fresh, again));
+      sync = (cfg) => { if (document.activeElement !== num) num.value = String(cfg.seed); };
+    } else {
+      // numeric: a slider and a number box showing the exact value
+      const log = s.type === 'log';
+      const range = el('input', {
+        type: 'range', id, 'aria-describedby': help.id,
+        min: log ? toLog(s.min) : s.min, max: log ? toLog(s.max) : s.max,
+        step: log ? 1 / LOG_STEPS_PER_DECADE : s.step,
+      });
+      const num = el('input', {
+        type: 'number', id: `${id}-num`, class: 'num', 'aria-label': `${s.label} value`,
+        min: s.min, max: s.max, step: log ? 'any' : s.step,
+      });
+      const valueOf = () => (log ? fromLog(Number(range.value)) : Number(range.value));
+      range.addEventListener('input', () => {
+        num.value = fmtNum(valueOf());
+        this.onChange(s.key, valueOf(), { final: false });
+      });
+      range.addEventListener('change', () => this.onChange(s.key, valueOf(), { final: true }));
+      num.addEventListener('change', () => this.onChange(s.key, num.value, { final: true }));
+      let toggle = null;
+      if (s.group === 'aug') {
+        // augmentation: a switch plus its strength; off is strength 0
+        toggle = el('input', { type: 'checkbox', id: `${id}-on`, 'aria-label': `${s.label} on` });
+        toggle.addEventListener('change', () => this.onChange(s.key, toggle.checked ? s.on : 0, { final: true }));
+        head.prepend(toggle);
+      }
+      wrap.append(el('div', { class: 'row' }, range, num));
+      sync = (cfg) => {
+        const v = Number(cfg[s.key]);
+        if (document.activeElement !== range) range.value = String(log ? toLog(v) : v);
+        if (document.activeElement !== num) num.value = fmtNum(v);
+        if (toggle) {
+          toggle.checked = v > 0;
+          wrap.classList.toggle('off', !(v > 0));
+        }
+      };
+    }
+    wrap.append(help);
+    this.items.set(s.key, { wrap, label, sync, s });
+    return wrap;
+  }
+
+  buildArchTable() {
+    const cols = SETTINGS.filter((s) => s.group === 'arch-table');
+    const table = el('table', { class: 'arch-in', id: 'arch-blocks' });
+    const cap = el('caption', { text: 'Per-block settings (one row per conv block)' });
+    const headRow = el('tr', {}, el('th', { scope: 'col', text: 'Block' }));
+    for (const s of cols) headRow.append(el('th', { scope: 'col', title: s.help, text: s.short, 'data-key': s.key }));
+    table.append(cap, el('thead', {}, headRow));
+    const tbody = el('tbody');
+    table.append(tbody);
+    this.archBody = tbody;
+    this.archCols = cols;
+    this.archDepth = -1;
+    const wrap = el('div', { class: 'ctl arch-table' }, table);
+    this.items.set('__arch', {
+      wrap, s: null,
+      sync: (cfg) => this.syncArch(cfg),
+    });
+    return wrap;
+  }
+
+  syncArch(cfg) {
+    const depth = cfg.depth;
+    if (depth !== this.archDepth) {
+      this.archBody.textContent = '';
+      this.archInputs = [];
+      for (let b = 0; b < depth; b++) {
+        const tr = el('tr', {}, el('th', { scope: 'row', text: String(b + 1) }));
+        const row = [];
+        for (const s of this.archCols) {
+          const inp = el('input', {
+            type: 'number', min: s.min, max: s.max, step: 1, id: `arch-${s.key}-${b}`,
+            'aria-label': `Block ${b + 1} ${s.label.toLowerCase()}`,
+          });
+          inp.addEventListener('change', () => {
+            const list = expandList(this.cfg[s.key], this.cfg.depth);
+            const n = Number(inp.value);
+            list[b] = Number.isFinite(n) && inp.value !== '' ? n : list[b];
+            this.onChange(s.key, list.join(','), { final: true });
+          });
+          row.push(inp);
+          tr.append(el('td', {}, inp));
+        }
+        this.archInputs.push(row);
+        this.archBody.append(tr);
+      }
+      this.archDepth = depth;
+    }
+    this.archCols.forEach((s, j) => {
+      const list = expandList(cfg[s.key], depth);
+      const on = isRelevant(s, cfg);
+      for (let b = 0; b < depth; b++) {
+        const inp = this.archInputs[b][j];
+        if (document.activeElement !== inp) inp.value = String(list[b]);
+        inp.disabled = !on;
+      }
+    });
+  }
+
+  /** Redraws every control from cfg: values, relevance (irrelevant controls are hidden) and labels. */
+  update(cfg) {
+    this.cfg = cfg;
+    for (const { wrap, label, sync, s } of this.items.values()) {
+      sync(cfg);
+      if (s) {
+        wrap.hidden = !isRelevant(s, cfg);
+        label.textContent = labelFor(s, cfg);
+      }
+    }
+  }
+
+  /** Disables the controls of reset settings (e.g. never while training: changing them rebuilds). */
+  setDisabled(on) {
+    for (const { wrap } of this.items.values()) wrap.querySelectorAll('input,select,button').forEach((e) => { e.disabled = on; });
+  }
+}
+
+export { el, BY_KEY };

@@ -1,0 +1,42 @@
+// The architecture read-out: per-layer output shape, receptive field and parameter count from the
+// engine's describe(cfg), or the engine's message when the design is impossible.
+
+const fmtInt = (n) => Number(n).toLocaleString('en-US');
+
+export class ArchView {
+  constructor() {
+    this.body = document.querySelector('#arch-layers tbody');
+    this.table = document.getElementById('arch-layers');
+    this.error = document.getElementById('arch-error');
+    this.total = document.getElementById('arch-total');
+  }
+
+  pending(text) {
+    this.error.hidden = true;
+    this.total.textContent = text;
+  }
+
+  show(layers, params) {
+    this.error.hidden = true;
+    this.table.hidden = false;
+    this.body.textContent = '';
+    for (const l of layers) {
+      const tr = document.createElement('tr');
+      const shape = Array.isArray(l.outShape) || ArrayBuffer.isView(l.outShape) ? Array.from(l.outShape).join('×') : String(l.outShape);
+      for (const text of [l.name, shape, `${l.rf}×${l.rf}`, l.params ? fmtInt(l.params) : '—']) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      this.body.append(tr);
+    }
+    this.total.textContent = `${fmtInt(params)} trainable parameters in total`;
+  }
+
+  fail(message) {
+    this.error.textContent = `This network cannot be built: ${message}`;
+    this.error.hidden = false;
+    this.table.hidden = true;
+    this.total.textContent = 'Fix the architecture to enable Start.';
+  }
+}

@@ -1,0 +1,97 @@
+// The four charts of a run (and of the pinned run, faded): loss, accuracy, per-layer gradient norm, recall.
+import { LineChart, BarChart, OI, LAYER_COLOURS, renderLegend } from '../charts.js';
+
+const CHANCE = Math.log(10);
+const PIN_ALPHA = 0.35;
+
+export class Plots {
+  constructor() {
+    this.loss = new LineChart(document.getElementById('chart-loss'), { xLabel: 'epoch', yLabel: 'loss (nats)' });
+    this.acc = new LineChart(document.getElementById('chart-acc'), { xLabel: 'epoch', yLabel: 'accuracy %', yMin: 0, yMax: 100 });
+    this.grad = new LineChart(document.getElementById('chart-grad'), { xLabel: 'epoch', yLabel: 'gradient norm', logY: true });
+    this.recall = new BarChart(document.getElementById('chart-recall'), {
+      xLabel: 'digit', yLabel: 'recall %', categories: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], yMax: 100,
+    });
+    this.legends = {
+      loss: document.getElementById('legend-loss'), acc: document.getElementById('legend-acc'),
+      grad: document.getElementById('legend-grad'), recall: document.getElementById('legend-recall'),
+    };
+    this.legendKey = '';
+  }
+
+  /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise} */
+  draw(rec, pin, o) {
+    const xMax = Math.max(1, Math.ceil(Math.max(rec.x.n ? rec.x.a[rec.x.n - 1] : 0, rec.epochs.length,
+      pin ? Math.max(pin.epochs.length, pin.x.n ? pin.x.a[pin.x.n - 1] : 0) : 0)));
+    const lossSeries = [], accSeries = [], lossLegend = [], accLegend = [];
+    const runs = pin ? [[pin, true], [rec, false]] : [[rec, false]];
+    const dot = (r) => (r.epochs.length <= 30 ? 4 : 0);
+    for (const [r, faded] of runs) {
+      const a = faded ? PIN_ALPHA : 1;
+      const batch = o.raw ? r.loss : r.lossEma;
+      lossSeries.push({ xs: r.x.a, ys: batch.a, n: batch.n, color: OI.sky, width: o.raw ? 1 : 2, alpha: faded ? PIN_ALPHA : o.raw ? 0.8 : 1 });
+      const tr = r.epochSeries('trainLoss'), va = r.epochSeries('valLoss');
+      lossSeries.push({ ...tr, color: OI.blue, width: 2.5, dots: dot(r), alpha: a });
+      lossSeries.push({ ...va, color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4] });
+      accSeries.push({ ...r.epochSeries('trainAcc', 100), color: OI.blue, width: 2.5, dots: dot(r), alpha: a });
+      accSeries.push({ ...r.epochSeries('valAcc', 100), color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4] });
+      if (o.noise) {
+        lossSeries.push({ ...r.epochSeries('cleanLoss'), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
+        lossSeries.push({ ...r.epochSeries('noisyLoss'), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
+        accSeries.push({ ...r.epochSeries('cleanAcc', 100), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
+        accSeries.push({ ...r.epochSeries('noisyAcc', 100), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
+      }
+    }
+    lossLegend.push({ label: o.raw ? 'each batch (raw)' : 'each batch (smoothed)', color: OI.sky },
+      { label: 'train (epoch)', color: OI.blue }, { label: 'validation', color: OI.vermillion, dash: true });
+    accLegend.push({ label: 'train', color: OI.blue }, { label: 'validation', color: OI.vermillion, dash: true });
+    if (o.noise) {
+      lossLegend.push({ label: 'clean labels', color: OI.green, dash: true }, { label: 'corrupted labels', color: OI.purple, dash: true });
+      accLegend.push({ label: 'clean labels', color: OI.green, dash: true }, { label: 'corrupted labels (fits the wrong label)', color: OI.purple, dash: true });
+    }
+    if (pin) {
+      const p = { label: `faded: pinned run${pin.label ? ' (' + pin.label + ')' : ''}`, color: '#999', faded: true };
+      lossLegend.push(p);
+      accLegend.push(p);
+    }
+    const vlines = [];
+    if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
+    if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: 'pinned run diverged', color: '#999' });
+    this.loss.draw({
+      series: lossSeries, xMax, logY: o.logY, vlines,
+      hlines: [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444' }],
+    });
+    this.acc.draw({ series: accSeries, xMax, vlines, hlines: [{ y: 10, label: 'chance (10%)', color: '#444' }] });
+
+    // gradient norms: one line per parameterised layer, every step
+    const gradSeries = [], gradLegend = [];
+    rec.layerNames.forEach((name, j) => {
+      const c = LAYER_COLOURS[j % LAYER_COLOURS.length];
+      const g = o.raw ? rec.grad[j] : rec.gradEma[j];
+      gradSeries.push({ xs: rec.x.a, ys: g.a, n: g.n, color: c, width: o.raw ? 1 : 2 });
+      gradLegend.push({ label: name, color: c });
+    });
+    this.grad.draw({ series: gradSeries, xMax, vlines });
+
+    // recall per digit: the latest epoch, the pinned run's latest epoch as outlines
+    const bars = [];
+    const last = rec.epochs[rec.epochs.length - 1];
+    const recallLegend = [];
+    if (pin && pin.epochs.length) {
+      bars.push({ values: pin.epochs[pin.epochs.length - 1].recall.map((v) => v * 100), color: '#777', outline: true });
+      recallLegend.push({ label: 'pinned run', color: '#777', faded: true });
+    }
+    bars.push({ values: last ? last.recall.map((v) => v * 100) : [], color: OI.blue });
+    recallLegend.push({ label: last ? `epoch ${last.epoch}` : 'after the first epoch', color: OI.blue, bar: true });
+    this.recall.draw({ bars });
+
+    const key = JSON.stringify([lossLegend, accLegend, gradLegend, recallLegend]);
+    if (key !== this.legendKey) {
+      this.legendKey = key;
+      renderLegend(this.legends.loss, lossLegend);
+      renderLegend(this.legends.acc, accLegend);
+      renderLegend(this.legends.grad, gradLegend);
+      renderLegend(this.legends.recall, recallLegend);
+    }
+  }
+}

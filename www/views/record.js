@@ -1,0 +1,111 @@
+// What one run produced: per-step arrays (grown in place, no per-step objects) and per-epoch rows.
+// The charts draw from a Record; "Pin this run" keeps a frozen copy of one.
+
+const EMA_BETA = 0.98;
+
+/** A growable Float32Array. */
+class Column {
+  constructor() { this.a = new Float32Array(1024); this.n = 0; }
+  push(v) {
+    if (this.n === this.a.length) { const b = new Float32Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    this.a[this.n++] = v;
+  }
+  frozen() { const c = new Column(); c.a = this.a.slice(0, this.n); c.n = this.n; return c; }
+}
+
+/**
+ * Debiased exponential moving average: s_t = β s_{t-1} + (1-β) x_t, shown as s_t / (1 - β^t) — the bias
+ * correction of Adam (Kingma & Ba 2015, Algorithm 1), so the first points are not pulled towards 0.
+ * Non-finite inputs (NaN where a batch had no clean/corrupted samples) are skipped; they stay gaps.
+ */
+class Ema {
+  constructor(beta = EMA_BETA) { this.beta = beta; this.s = 0; this.t = 0; }
+  next(x) {
+    if (!Number.isFinite(x)) return NaN;
+    this.t++;
+    this.s = this.beta * this.s + (1 - this.beta) * x;
+    return this.s / (1 - this.beta ** this.t);
+  }
+}
+
+export class Record {
+  constructor(layerNames = []) {
+    this.layerNames = layerNames;
+    this.x = new Column(); // position of each step in epochs (step / stepsPerEpoch)
+    this.loss = new Column();
+    this.lossEma = new Column();
+    this.acc = new Column();
+    this.clean = new Column();
+    this.cleanEma = new Column();
+    this.noisy = new Column();
+    this.noisyEma = new Column();
+    this.grad = layerNames.map(() => new Column());
+    this.gradEma = layerNames.map(() => new Column());
+    this.ema = { loss: new Ema(), clean: new Ema(), noisy: new Ema(), grad: layerNames.map(() => new Ema()) };
+    this.epochs = [];
+    this.steps = 0;
+    this.stepsPerEpoch = 0;
+    this.divergedAt = null;
+    this.label = '';
+  }
+
+  /** Appends one progress message from the worker (k steps). */
+  addSteps(m) {
+    const k = m.loss.length;
+    const L = this.layerNames.length;
+    this.stepsPerEpoch = m.stepsPerEpoch || this.stepsPerEpoch;
+    const first = m.step - k; // m.step counts the steps done so far
+    for (let i = 0; i < k; i++) {
+      this.x.push((first + i + 1) / (this.stepsPerEpoch || 1));
+      this.loss.push(m.loss[i]);
+      this.lossEma.push(this.ema.loss.next(m.loss[i]));
+      this.acc.push(m.acc[i]);
+      this.clean.push(m.cleanLoss[i]);
+      this.cleanEma.push(this.ema.clean.next(m.cleanLoss[i]));
+      this.noisy.push(m.noisyLoss[i]);
+      this.noisyEma.push(this.ema.noisy.next(m.noisyLoss[i]));
+      for (let j = 0; j < L; j++) {
+        // gradient norms span decades: smooth their logarithm (a geometric moving average)
+        const g = m.gradNorms[i * L + j];
+        this.grad[j].push(g);
+        this.gradEma[j].push(g > 0 ? Math.exp(this.ema.grad[j].next(Math.log(g))) : g);
+      }
+    }
+    this.steps = m.step;
+  }
+
+  /** Appends one finished epoch (worker 'epoch' message); returns the history row. */
+  addEpoch(m) {
+    const s = m.summary, r = m.report;
+    const gradNorms = {};
+    for (const st of m.stats || []) gradNorms[st.name] = st.gradNorm;
+    const row = {
+      epoch: s.epoch, trainLoss: s.trainLoss, trainAcc: s.trainAcc,
+      valLoss: r.valLoss, valAcc: r.valAcc,
+      cleanLoss: s.cleanLoss, cleanAcc: s.cleanAcc, noisyLoss: s.noisyLoss, noisyAcc: s.noisyAcc,
+      recall: Array.from(r.recall), gradNorms,
+    };
+    this.epochs.push(row);
+    return row;
+  }
+
+  /** Epoch rows as chart columns: xs = epoch numbers, ys = field. */
+  epochSeries(field, scale = 1) {
+    const xs = this.epochs.map((e) => e.epoch);
+    const ys = this.epochs.map((e) => (e[field] == null ? NaN : e[field] * scale));
+    return { xs, ys, n: xs.length };
+  }
+
+  frozen(label) {
+    const f = new Record(this.layerNames);
+    for (const key of ['x', 'loss', 'lossEma', 'acc', 'clean', 'cleanEma', 'noisy', 'noisyEma']) f[key] = this[key].frozen();
+    f.grad = this.grad.map((c) => c.frozen());
+    f.gradEma = this.gradEma.map((c) => c.frozen());
+    f.epochs = this.epochs.map((e) => ({ ...e }));
+    f.steps = this.steps;
+    f.stepsPerEpoch = this.stepsPerEpoch;
+    f.divergedAt = this.divergedAt;
+    f.label = label;
+    return f;
+  }
+}

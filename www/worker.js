@@ -1,0 +1,241 @@
+// The training worker: the only importer of the wasm package; holds one LabTrainer.
+// Protocol (docs/ARCHITECTURE.md, "Worker protocol"):
+//   main -> worker: {type:'init'}, {type:'configure', config}, {type:'set', key, value}, {type:'run'},
+//                   {type:'pause'}, {type:'step'}
+//   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
+//                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
+//                   diverged {step, message}, error {message, scope, fatal}, status {text}
+// Errors carry `scope`: 'config' (the design is impossible: describe() refused it), 'data' (MNIST files
+// missing), 'engine' (anything else). `fatal: true` means the wasm instance is unusable (a Rust panic traps
+// as RuntimeError 'unreachable'): the main thread terminates this worker and starts a fresh one.
+import init, { LabData, LabTrainer, describe, defaults } from './pkg/losslab.js';
+
+const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
+const MAX_STEPS_PER_CHUNK = 1024;
+
+let trainer = null;
+let config = null;
+let running = false;
+let generation = 0; // bumped by configure: a loop from an older trainer stops at its next yield
+let stepsPerChunk = 1;
+let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
+let mnistMissing = null; // message, once the MNIST files were found missing
+
+const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+const status = (text) => post({ type: 'status', text });
+
+// A MessageChannel yields to the event loop without setTimeout's 4 ms clamp for nested timers.
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const yieldNow = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+
+function isPanic(err) {
+  return err instanceof WebAssembly.RuntimeError;
+}
+
+function report(err, scope = 'engine') {
+  const fatal = isPanic(err);
+  const text = err && err.message ? err.message : String(err);
+  running = false;
+  post({
+    type: 'error', scope, fatal,
+    message: fatal ? `the engine crashed (${text}) — it will be restarted; see the browser console for details` : text,
+  });
+}
+
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) {
+    const e = new Error(`${url.split('/').pop()}: HTTP ${res.status}`);
+    e.missing = res.status === 404;
+    throw e;
+  }
+  const raw = new Uint8Array(await res.arrayBuffer());
+  // gzip magic 1f 8b; some hosts (Content-Encoding: gzip on .gz) hand over the inflated bytes already
+  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
+  const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function mnist(big) {
+  const key = big ? 'mnist60k' : 'mnist10k';
+  if (dataCache.has(key)) return dataCache.get(key);
+  const train = big ? 'train60k' : 'train10k';
+  status(`loading MNIST digits (${big ? '60 000' : '10 000'} training images)…`);
+  const base = new URL('./data/', import.meta.url).href;
+  const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'test10k-images.idx.gz', 'test10k-labels.idx.gz'];
+  let parts;
+  try {
+    parts = await Promise.all(names.map((n) => fetchBytes(base + n)));
+  } catch (e) {
+    if (e.missing || e instanceof TypeError) {
+      mnistMissing = `MNIST files not found at www/data/ (${e.message}) — run \`npm start\` (or \`npm run prepare-data\`) to download them, or continue with synthetic digits.`;
+      const err = new Error(mnistMissing);
+      err.scope = 'data';
+      throw err;
+    }
+    throw e;
+  }
+  const data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
+  dataCache.set(key, data);
+  return data;
+}
+
+async function dataFor(cfg) {
+  if (cfg.data === 'synthetic') {
+    const nTrain = Number(cfg.train_n), nTest = Number(cfg.val_n);
+    const key = `synthetic:${nTrain}:${nTest}:${cfg.seed}`;
+    if (!dataCache.has(key)) {
+      status('generating synthetic digits…');
+      for (const k of [...dataCache.keys()]) if (k.startsWith('synthetic:')) { dataCache.get(k).free?.(); dataCache.delete(k); }
+      dataCache.set(key, LabData.synthetic(nTrain, nTest, BigInt(cfg.seed) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cfg.seed) : 1));
+    }
+    return dataCache.get(key);
+  }
+  return mnist(Number(cfg.train_n) > 10000);
+}
+
+async function configure(cfg) {
+  running = false;
+  generation++;
+  const myGen = generation;
+  config = cfg;
+  if (trainer) { trainer.free?.(); trainer = null; }
+  let layout;
+  try {
+    layout = describe(cfg);
+  } catch (e) {
+    report(e, isPanic(e) ? 'engine' : 'config');
+    return;
+  }
+  let data;
+  try {
+    data = await dataFor(cfg);
+  } catch (e) {
+    report(e, e.scope || 'engine');
+    return;
+  }
+  if (myGen !== generation) return; // a newer configure arrived while the data loaded
+  try {
+    trainer = new LabTrainer(data, cfg);
+  } catch (e) {
+    report(e, isPanic(e) ? 'engine' : 'config');
+    return;
+  }
+  stepsPerChunk = 1;
+  post({
+    type: 'built',
+    layers: layout.layers, params: layout.params,
+    layerNames: Array.from(trainer.layerNames),
+    trainCount: trainer.trainCount, valCount: Math.min(Number(cfg.val_n), data.testCount),
+    synthetic: !!data.synthetic,
+    classCounts: Array.from(trainer.classCounts), corruptedCount: trainer.corruptedCount,
+  });
+}
+
+/** Trains k steps and posts them; returns the step report. */
+function trainChunk(k) {
+  const r = trainer.step(k);
+  const msg = {
+    type: 'progress',
+    loss: r.loss, acc: r.acc, cleanLoss: r.cleanLoss, noisyLoss: r.noisyLoss, gradNorms: r.gradNorms,
+    step: r.step, epoch: r.epoch, stepInEpoch: r.stepInEpoch, stepsPerEpoch: r.stepsPerEpoch,
+    epochDone: r.epochDone, status: r.status, batch: Number(config.batch),
+  };
+  post(msg, [r.loss.buffer, r.acc.buffer, r.cleanLoss.buffer, r.noisyLoss.buffer, r.gradNorms.buffer]);
+  return r;
+}
+
+async function finishEpoch(myGen) {
+  const summary = trainer.epochSummary();
+  while (!trainer.evalChunk(256)) {
+    await yieldNow();
+    if (myGen !== generation || !trainer) return false;
+  }
+  const rep = trainer.evalReport();
+  post({
+    type: 'epoch',
+    summary,
+    report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
+    stats: trainer.layerStats(),
+  });
+  return true;
+}
+
+function handleDivergence(r) {
+  running = false;
+  post({ type: 'diverged', step: r.divergedAt ?? r.step, message: r.message || 'the loss became NaN or infinite' });
+}
+
+async function loop() {
+  const myGen = generation;
+  while (running && myGen === generation && trainer) {
+    const t0 = performance.now();
+    let r;
+    try {
+      r = trainChunk(stepsPerChunk);
+    } catch (e) {
+      report(e);
+      return;
+    }
+    const dt = performance.now() - t0;
+    const n = r.loss.length || 1;
+    // adapt the chunk so it lasts ~CHUNK_TARGET_MS; move gently so one slow chunk does not swing it
+    const perStep = Math.max(dt / n, 0.01);
+    const want = Math.max(1, Math.min(MAX_STEPS_PER_CHUNK, Math.round(CHUNK_TARGET_MS / perStep)));
+    stepsPerChunk = Math.max(1, Math.round(Math.min(want, stepsPerChunk * 2, Math.max(want, stepsPerChunk / 2))));
+    if (r.status === 'diverged') { handleDivergence(r); return; }
+    if (r.epochDone) {
+      try {
+        if (!(await finishEpoch(myGen))) return;
+      } catch (e) {
+        report(e);
+        return;
+      }
+    }
+    await yieldNow();
+  }
+}
+
+self.onmessage = async (e) => {
+  const msg = e.data;
+  try {
+    switch (msg.type) {
+      case 'init': {
+        await init();
+        post({ type: 'ready', defaults: defaults() });
+        break;
+      }
+      case 'configure':
+        await configure(msg.config);
+        break;
+      case 'set':
+        if (!trainer) return;
+        config = { ...config, [msg.key]: msg.value };
+        trainer.set(msg.key, String(msg.value));
+        break;
+      case 'run':
+        if (!trainer || running) return;
+        running = true;
+        post({ type: 'status', text: 'running' });
+        loop();
+        break;
+      case 'pause':
+        running = false;
+        break;
+      case 'step': {
+        if (!trainer || running) return;
+        const myGen = generation;
+        const r = trainChunk(1);
+        if (r.status === 'diverged') handleDivergence(r);
+        else if (r.epochDone) await finishEpoch(myGen);
+        break;
+      }
+      default:
+        break;
+    }
+  } catch (err) {
+    report(err, msg.type === 'set' ? 'set' : 'engine');
+  }
+};
