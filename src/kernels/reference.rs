@@ -1,0 +1,60 @@
+//! Plain-loop reference kernels: the specification of every fast kernel and the fallback.
+
+use super::ConvGeom;
+
+/// Same contract as `kernels::gemm`, in three loops with an f64 accumulator.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    a_t: bool,
+    b: &[f32],
+    b_t: bool,
+    beta: f32,
+    c: &mut [f32],
+) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0f64;
+            for p in 0..k {
+                let av = if a_t { a[p * m + i] } else { a[i * k + p] };
+                let bv = if b_t { b[j * k + p] } else { b[p * n + j] };
+                s += av as f64 * bv as f64;
+            }
+            let cv = if beta == 0.0 {
+                0.0
+            } else {
+                beta * c[i * n + j]
+            };
+            c[i * n + j] = cv + s as f32;
+        }
+    }
+}
+
+/// Direct convolution without bias. x: (C, H, W), w: (OC, C, KH, KW) -> y: (OC, OH, OW).
+pub fn conv2d_forward(g: &ConvGeom, oc: usize, x: &[f32], w: &[f32], y: &mut [f32]) {
+    for o in 0..oc {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let mut s = 0.0f64;
+                for c in 0..g.c {
+                    for i in 0..g.kh {
+                        for j in 0..g.kw {
+                            let iy = (oy * g.stride + i) as isize - g.pad as isize;
+                            let ix = (ox * g.stride + j) as isize - g.pad as isize;
+                            if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize {
+                                continue;
+                            }
+                            let xv = x[(c * g.h + iy as usize) * g.w + ix as usize];
+                            let wv = w[((o * g.c + c) * g.kh + i) * g.kw + j];
+                            s += xv as f64 * wv as f64;
+                        }
+                    }
+                }
+                y[(o * g.oh + oy) * g.ow + ox] = s as f32;
+            }
+        }
+    }
+}

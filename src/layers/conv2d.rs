@@ -1,0 +1,191 @@
+//! 2-D convolution by im2col + GEMM, one sample at a time (the per-sample matrix is already
+//! OC × C·K·K × OH·OW, large enough for the GEMM to run near its peak).
+
+use super::{Layer, Param};
+use crate::init::Initializer;
+use crate::kernels::{col2im, gemm, im2col, ConvGeom};
+use crate::rng::Rng;
+use crate::tensor::{conv_out_size, Shape3};
+
+/// Configuration of a `Conv2d` layer.
+#[derive(Clone, Debug)]
+pub struct Conv2dConfig {
+    /// Input shape per sample.
+    pub input: Shape3,
+    /// Output channels.
+    pub out_channels: usize,
+    /// Square kernel side.
+    pub kernel: usize,
+    /// Step between windows, both axes.
+    pub stride: usize,
+    /// Zero padding on every side.
+    pub pad: usize,
+}
+
+impl Conv2dConfig {
+    /// Output shape, or None when the kernel does not fit the padded input.
+    pub fn output(&self) -> Option<Shape3> {
+        let oh = conv_out_size(self.input.h, self.kernel, self.stride, self.pad)?;
+        let ow = conv_out_size(self.input.w, self.kernel, self.stride, self.pad)?;
+        Some(Shape3::new(self.out_channels, oh, ow))
+    }
+
+    pub fn init(&self, name: &str, init: &Initializer, bias: f32, rng: &mut Rng) -> Conv2d {
+        let out = self
+            .output()
+            .expect("Conv2dConfig::init on a configuration that does not fit");
+        let fan_in = self.input.c * self.kernel * self.kernel;
+        let fan_out = self.out_channels * self.kernel * self.kernel;
+        let n = self.out_channels * fan_in;
+        let w = init.sample(n, fan_in, fan_out, rng);
+        let geom = ConvGeom {
+            c: self.input.c,
+            h: self.input.h,
+            w: self.input.w,
+            kh: self.kernel,
+            kw: self.kernel,
+            stride: self.stride,
+            pad: self.pad,
+            oh: out.h,
+            ow: out.w,
+        };
+        Conv2d {
+            name: name.to_string(),
+            geom,
+            out,
+            weight: Param::new(
+                format!("{name}.weight"),
+                vec![self.out_channels, self.input.c, self.kernel, self.kernel],
+                w,
+            ),
+            bias: Param::new(
+                format!("{name}.bias"),
+                vec![self.out_channels],
+                vec![bias; self.out_channels],
+            ),
+            cols: Vec::new(),
+            n: 0,
+        }
+    }
+}
+
+pub struct Conv2d {
+    name: String,
+    geom: ConvGeom,
+    out: Shape3,
+    pub weight: Param,
+    pub bias: Param,
+    /// im2col of every sample of the last forward pass: (n, C·KH·KW, OH·OW).
+    cols: Vec<f32>,
+    n: usize,
+}
+
+impl Layer for Conv2d {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn in_shape(&self) -> Shape3 {
+        Shape3::new(self.geom.c, self.geom.h, self.geom.w)
+    }
+    fn out_shape(&self) -> Shape3 {
+        self.out
+    }
+
+    // x: (N, C, H, W), w: (OC, C, KH, KW) -> y: (N, OC, OH, OW)
+    fn forward(&mut self, x: &[f32], n: usize, train: bool) -> Vec<f32> {
+        let g = self.geom;
+        let (rows, ohw) = (g.col_rows(), g.col_cols());
+        let oc = self.out.c;
+        let in_len = g.c * g.h * g.w;
+        let mut y = vec![0.0; n * oc * ohw];
+        let mut scratch = Vec::new();
+        if train {
+            self.cols.resize(n * rows * ohw, 0.0);
+        } else {
+            scratch.resize(rows * ohw, 0.0);
+        }
+        for s in 0..n {
+            let cols = if train {
+                &mut self.cols[s * rows * ohw..(s + 1) * rows * ohw]
+            } else {
+                &mut scratch[..]
+            };
+            im2col(&g, &x[s * in_len..(s + 1) * in_len], cols);
+            let ys = &mut y[s * oc * ohw..(s + 1) * oc * ohw];
+            for (o, row) in ys.chunks_exact_mut(ohw).enumerate() {
+                row.fill(self.bias.value[o]);
+            }
+            gemm(
+                oc,
+                ohw,
+                rows,
+                &self.weight.value,
+                false,
+                cols,
+                false,
+                1.0,
+                ys,
+            );
+        }
+        self.n = if train { n } else { 0 };
+        y
+    }
+
+    // dy: (N, OC, OH, OW) -> dx: (N, C, H, W); dw += Σ_s dy_s · cols_sᵀ, db += Σ dy
+    fn backward(&mut self, dy: &[f32]) -> Vec<f32> {
+        let g = self.geom;
+        let (rows, ohw) = (g.col_rows(), g.col_cols());
+        let oc = self.out.c;
+        let n = self.n;
+        assert_eq!(
+            dy.len(),
+            n * oc * ohw,
+            "{}: backward without a training forward pass",
+            self.name
+        );
+        let in_len = g.c * g.h * g.w;
+        let mut dx = vec![0.0; n * in_len];
+        let mut dcols = vec![0.0; rows * ohw];
+        for s in 0..n {
+            let dys = &dy[s * oc * ohw..(s + 1) * oc * ohw];
+            let cols = &self.cols[s * rows * ohw..(s + 1) * rows * ohw];
+            gemm(
+                oc,
+                rows,
+                ohw,
+                dys,
+                false,
+                cols,
+                true,
+                1.0,
+                &mut self.weight.grad,
+            );
+            for (o, row) in dys.chunks_exact(ohw).enumerate() {
+                self.bias.grad[o] += row.iter().sum::<f32>();
+            }
+            gemm(
+                rows,
+                ohw,
+                oc,
+                &self.weight.value,
+                true,
+                dys,
+                false,
+                0.0,
+                &mut dcols,
+            );
+            col2im(&g, &dcols, &mut dx[s * in_len..(s + 1) * in_len]);
+        }
+        dx
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        vec![&self.weight, &self.bias]
+    }
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        vec![&mut self.weight, &mut self.bias]
+    }
+    fn window(&self) -> (usize, usize) {
+        (self.geom.kh, self.geom.stride)
+    }
+}

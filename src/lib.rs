@@ -1,0 +1,20 @@
+//! Loss Lab: a small convolutional network trainer, written to be broken on purpose and watched.
+//! The core is pure Rust and knows nothing of the browser; `wasm` is the one binding file.
+
+pub mod config;
+pub mod data;
+pub mod init;
+pub mod kernels;
+pub mod layers;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod tensor;
+pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use config::{Config, ConfigError};
+pub use model::Model;
+pub use train::Trainer;

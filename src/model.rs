@@ -1,0 +1,410 @@
+//! Config -> a checked plan of layers -> a Model. The plan is computed without allocating weights, so
+//! the page can show shapes, receptive fields and parameter counts (or the error) as the learner types.
+
+use crate::config::{Config, ConfigError, PoolPlace};
+use crate::data::{CLASSES, SIDE};
+use crate::layers::activation::{Activation, ActivationLayer};
+use crate::layers::conv2d::Conv2dConfig;
+use crate::layers::dense::Dense;
+use crate::layers::pool::{Pool2d, PoolKind};
+use crate::layers::{Layer, Param};
+use crate::rng::{streams, Rng};
+use crate::tensor::Shape3;
+
+/// Parameters beyond this are refused: a classroom laptop should not be asked to hold them.
+pub const MAX_PARAMS: usize = 2_000_000;
+/// Memory the layer caches of one training batch may use (f32 values): 96 M values = 384 MB.
+pub const MAX_CACHE_VALUES: usize = 96 * 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerKind {
+    Conv {
+        out_channels: usize,
+        kernel: usize,
+        stride: usize,
+        pad: usize,
+    },
+    Pool {
+        kind: PoolKind,
+        size: usize,
+    },
+    Act(Activation),
+    Dense {
+        out: usize,
+    },
+}
+
+/// One planned layer: what the page's architecture table shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerInfo {
+    pub name: String,
+    pub kind: LayerKind,
+    pub input: Shape3,
+    pub output: Shape3,
+    /// Receptive field side in input pixels (Araujo et al. 2019, Distill: r ← r + (k−1)·j, j ← j·s).
+    pub rf: usize,
+    pub params: usize,
+}
+
+impl LayerInfo {
+    /// Short description, e.g. "conv 8@5×5 s1 p2".
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            LayerKind::Conv {
+                out_channels,
+                kernel,
+                stride,
+                pad,
+            } => {
+                format!("conv {out_channels}@{kernel}×{kernel} stride {stride} pad {pad}")
+            }
+            LayerKind::Pool { kind, size } => {
+                format!(
+                    "{} pool {size}×{size}",
+                    if *kind == PoolKind::Max { "max" } else { "avg" }
+                )
+            }
+            LayerKind::Act(a) => a.key().to_string(),
+            LayerKind::Dense { out } => format!("dense {out}"),
+        }
+    }
+}
+
+/// Check a configuration and lay out its layers. Errors name the layer and the sizes.
+pub fn plan(cfg: &Config) -> Result<Vec<LayerInfo>, ConfigError> {
+    let mut layers = Vec::new();
+    let mut shape = Shape3::new(1, SIDE, SIDE);
+    let (mut rf, mut jump) = (1usize, 1usize);
+    let mut cache = 0usize;
+    let pool = |name: String, size: usize, shape: Shape3, rf: &mut usize, jump: &mut usize| {
+        if size > shape.h || size > shape.w {
+            return Err(ConfigError(format!(
+                "{name}: a {size}×{size} pool does not fit its {}×{} input — use a smaller pool, fewer pools, or less stride",
+                shape.h, shape.w
+            )));
+        }
+        let output = Shape3::new(shape.c, shape.h / size, shape.w / size);
+        *rf += (size - 1) * *jump;
+        *jump *= size;
+        Ok(LayerInfo {
+            name,
+            kind: LayerKind::Pool {
+                kind: cfg.pool_type,
+                size,
+            },
+            input: shape,
+            output,
+            rf: *rf,
+            params: 0,
+        })
+    };
+    if cfg.pool == PoolPlace::First {
+        let l = pool(
+            "pool0".into(),
+            Config::block(&cfg.pool_size, 0),
+            shape,
+            &mut rf,
+            &mut jump,
+        )?;
+        shape = l.output;
+        layers.push(l);
+    }
+    for i in 0..cfg.depth {
+        let name = format!("conv{}", i + 1);
+        let (oc, k, s, p) = (
+            Config::block(&cfg.ch, i),
+            Config::block(&cfg.k, i),
+            Config::block(&cfg.stride, i),
+            Config::block(&cfg.pad, i),
+        );
+        if p >= k {
+            return Err(ConfigError(format!(
+                "{name}: padding {p} is not smaller than the {k}×{k} kernel, so some outputs would see only zeros — use padding ≤ {}",
+                k - 1
+            )));
+        }
+        let conv = Conv2dConfig {
+            input: shape,
+            out_channels: oc,
+            kernel: k,
+            stride: s,
+            pad: p,
+        };
+        let out = conv.output().ok_or_else(|| {
+            ConfigError(format!(
+                "{name}: the {k}×{k} kernel does not fit its {}×{} input (padding {p}) — the image has shrunk too much; \
+                 use fewer blocks, less stride or pooling, or more padding",
+                shape.h, shape.w
+            ))
+        })?;
+        rf += (k - 1) * jump;
+        jump *= s;
+        cache += cfg.batch * shape.c * k * k * out.h * out.w + 2 * cfg.batch * out.len();
+        layers.push(LayerInfo {
+            name,
+            kind: LayerKind::Conv {
+                out_channels: oc,
+                kernel: k,
+                stride: s,
+                pad: p,
+            },
+            input: shape,
+            output: out,
+            rf,
+            params: oc * shape.c * k * k + oc,
+        });
+        layers.push(LayerInfo {
+            name: format!("{}{}", cfg.act.key(), i + 1),
+            kind: LayerKind::Act(cfg.act),
+            input: out,
+            output: out,
+            rf,
+            params: 0,
+        });
+        shape = out;
+        let pool_here = match cfg.pool {
+            PoolPlace::Every => true,
+            PoolPlace::Last => i + 1 == cfg.depth,
+            PoolPlace::None | PoolPlace::First => false,
+        };
+        if pool_here {
+            let l = pool(
+                format!("pool{}", i + 1),
+                Config::block(&cfg.pool_size, i),
+                shape,
+                &mut rf,
+                &mut jump,
+            )?;
+            shape = l.output;
+            layers.push(l);
+        }
+    }
+    if cfg.hidden > 0 {
+        let out = Shape3::new(cfg.hidden, 1, 1);
+        layers.push(LayerInfo {
+            name: "hidden".into(),
+            kind: LayerKind::Dense { out: cfg.hidden },
+            input: shape,
+            output: out,
+            rf,
+            params: cfg.hidden * shape.len() + cfg.hidden,
+        });
+        layers.push(LayerInfo {
+            name: format!("{}_hidden", cfg.act.key()),
+            kind: LayerKind::Act(cfg.act),
+            input: out,
+            output: out,
+            rf,
+            params: 0,
+        });
+        cache += cfg.batch * shape.len();
+        shape = out;
+    }
+    layers.push(LayerInfo {
+        name: "dense".into(),
+        kind: LayerKind::Dense { out: CLASSES },
+        input: shape,
+        output: Shape3::new(CLASSES, 1, 1),
+        rf,
+        params: CLASSES * shape.len() + CLASSES,
+    });
+    cache += cfg.batch * shape.len();
+    let total: usize = layers.iter().map(|l| l.params).sum();
+    if total > MAX_PARAMS {
+        let big = layers
+            .iter()
+            .max_by_key(|l| l.params)
+            .expect("a plan has layers");
+        return Err(ConfigError(format!(
+            "the network has {total} parameters ({} in {}), more than the {MAX_PARAMS} this lab allows — \
+             use fewer channels, more pooling, or a smaller hidden layer",
+            big.params, big.name
+        )));
+    }
+    if cache > MAX_CACHE_VALUES {
+        return Err(ConfigError(format!(
+            "a batch of {} would need {} MB of layer buffers, more than the {} MB this lab allows — \
+             use a smaller batch, fewer channels or smaller kernels",
+            cfg.batch,
+            cache * 4 / (1024 * 1024),
+            MAX_CACHE_VALUES * 4 / (1024 * 1024)
+        )));
+    }
+    Ok(layers)
+}
+
+/// The network: a stack of layers ending in 10 logits.
+pub struct Model {
+    layers: Vec<Box<dyn Layer>>,
+    pub info: Vec<LayerInfo>,
+    /// Indices (into `layers`) of the layers with parameters: conv1.., hidden, dense.
+    param_layers: Vec<usize>,
+}
+
+impl Model {
+    /// Build and initialise the model of `cfg` from its seed.
+    pub fn from_config(cfg: &Config) -> Result<Model, ConfigError> {
+        let info = plan(cfg)?;
+        let mut rng = Rng::stream(cfg.seed, streams::INIT);
+        let mut layers: Vec<Box<dyn Layer>> = Vec::with_capacity(info.len());
+        let mut param_layers = Vec::new();
+        for l in &info {
+            let layer: Box<dyn Layer> = match l.kind {
+                LayerKind::Conv {
+                    out_channels,
+                    kernel,
+                    stride,
+                    pad,
+                } => {
+                    param_layers.push(layers.len());
+                    Box::new(
+                        Conv2dConfig {
+                            input: l.input,
+                            out_channels,
+                            kernel,
+                            stride,
+                            pad,
+                        }
+                        .init(&l.name, &cfg.init, 0.0, &mut rng),
+                    )
+                }
+                LayerKind::Pool { kind, size } => Box::new(
+                    Pool2d::new(&l.name, kind, size, l.input)
+                        .expect("the plan checked the pool fits"),
+                ),
+                LayerKind::Act(a) => Box::new(ActivationLayer::new(&l.name, a, l.input)),
+                LayerKind::Dense { out } => {
+                    param_layers.push(layers.len());
+                    Box::new(Dense::new(&l.name, l.input, out, &cfg.init, 0.0, &mut rng))
+                }
+            };
+            layers.push(layer);
+        }
+        Ok(Model {
+            layers,
+            info,
+            param_layers,
+        })
+    }
+
+    /// x: (N, 1, 28, 28) -> logits (N, 10)
+    pub fn forward(&mut self, x: &[f32], n: usize, train: bool) -> Vec<f32> {
+        let mut h = self.layers[0].forward(x, n, train);
+        for l in &mut self.layers[1..] {
+            h = l.forward(&h, n, train);
+        }
+        h
+    }
+
+    /// dlogits: (N, 10) -> dx: (N, 1, 28, 28); adds to every parameter gradient.
+    pub fn backward(&mut self, dlogits: &[f32]) -> Vec<f32> {
+        let mut g = dlogits.to_vec();
+        for l in self.layers.iter_mut().rev() {
+            g = l.backward(&g);
+        }
+        g
+    }
+
+    pub fn zero_grad(&mut self) {
+        for p in self.params_mut() {
+            p.grad.iter_mut().for_each(|g| *g = 0.0);
+        }
+    }
+
+    /// Every parameter tensor in state-dict order (conv1.weight, conv1.bias, …, dense.bias).
+    pub fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.layers
+            .iter_mut()
+            .flat_map(|l| l.params_mut())
+            .collect()
+    }
+
+    pub fn params(&self) -> Vec<&Param> {
+        self.layers.iter().flat_map(|l| l.params()).collect()
+    }
+
+    /// Names of the layers with parameters, in order.
+    pub fn param_layer_names(&self) -> Vec<String> {
+        self.param_layers
+            .iter()
+            .map(|&i| self.layers[i].name().to_string())
+            .collect()
+    }
+
+    /// The parameter tensors of parameterised layer i (weight, bias).
+    pub fn layer_params(&self, i: usize) -> Vec<&Param> {
+        self.layers[self.param_layers[i]].params()
+    }
+
+    /// The activation layer right after parameterised layer i, if any.
+    pub fn activation_after(&self, i: usize) -> Option<&dyn Layer> {
+        let idx = self.param_layers[i] + 1;
+        self.layers
+            .get(idx)
+            .filter(|l| l.activation().is_some())
+            .map(|b| b.as_ref())
+    }
+
+    pub fn param_count(&self) -> usize {
+        self.info.iter().map(|l| l.params).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_plan_is_the_classic_small_mnist_net() {
+        let p = plan(&Config::default()).unwrap();
+        let summary: Vec<(String, String)> = p
+            .iter()
+            .map(|l| (l.name.clone(), l.output.to_string()))
+            .collect();
+        let want = [
+            ("conv1", "8×28×28"),
+            ("relu1", "8×28×28"),
+            ("pool1", "8×14×14"),
+            ("conv2", "16×14×14"),
+            ("relu2", "16×14×14"),
+            ("pool2", "16×4×4"),
+            ("dense", "10×1×1"),
+        ];
+        assert_eq!(summary, want.map(|(a, b)| (a.to_string(), b.to_string())));
+        let params: usize = p.iter().map(|l| l.params).sum();
+        assert_eq!(params, (8 * 25 + 8) + (16 * 8 * 25 + 16) + (10 * 256 + 10));
+        // Receptive field: conv 5 → 5, pool 2 → 6, conv 5 (jump 2) → 14, pool 3 → 18.
+        assert_eq!(p.last().unwrap().rf, 18);
+    }
+
+    #[test]
+    fn impossible_designs_name_the_layer() {
+        let mut c = Config::default();
+        c.set("depth", "4").unwrap();
+        c.set("pool_size", "2").unwrap();
+        c.set("pad", "0").unwrap();
+        let e = plan(&c).unwrap_err().0;
+        assert!(e.starts_with("conv3:") && e.contains("4×4 input"), "{e}");
+        let mut c = Config::default();
+        c.set("depth", "8").unwrap();
+        c.set("stride", "4").unwrap();
+        let e = plan(&c).unwrap_err().0;
+        assert!(
+            e.starts_with("pool2:") && e.contains("does not fit its 1×1 input"),
+            "{e}"
+        );
+        let mut c = Config::default();
+        c.set("pad", "7").unwrap();
+        c.set("k", "3").unwrap();
+        assert!(plan(&c).unwrap_err().0.contains("padding"));
+        let mut c = Config::default();
+        c.set("pool", "none").unwrap();
+        c.set("ch", "64").unwrap();
+        c.set("depth", "3").unwrap();
+        c.set("k", "15").unwrap();
+        c.set("pad", "7").unwrap();
+        c.set("batch", "512").unwrap();
+        let e = plan(&c).unwrap_err().0;
+        assert!(e.contains("MB") || e.contains("parameters"), "{e}");
+    }
+}

@@ -1,0 +1,193 @@
+//! Optimizers as one flat loop over parameters. Every hyperparameter can change between any two steps.
+//! SGD with momentum and Nesterov follow PyTorch's `torch.optim.SGD` (dampening 0):
+//!   g ← g + wd·p;  b ← μ·b + g;  p ← p − lr·b   (Nesterov: p ← p − lr·(g + μ·b)).
+//! Adam follows Kingma & Ba 2015, Algorithm 1, with L2 weight decay added to the gradient as in
+//! `torch.optim.Adam`: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  m̂ = m/(1−β1^t);  v̂ = v/(1−β2^t);
+//!   p ← p − lr·m̂/(√v̂ + ε).
+
+use crate::layers::Param;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptKind {
+    Sgd,
+    Momentum,
+    Nesterov,
+    Adam,
+}
+
+/// The live hyperparameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimSettings {
+    pub kind: OptKind,
+    pub lr: f32,
+    /// μ for momentum and Nesterov.
+    pub momentum: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub eps: f32,
+    /// L2 penalty coefficient, added to the gradient.
+    pub weight_decay: f32,
+}
+
+#[derive(Default, Clone)]
+struct State {
+    /// Momentum buffer (SGD) or first moment m (Adam).
+    m: Vec<f32>,
+    /// Second moment v (Adam).
+    v: Vec<f32>,
+}
+
+pub struct Optimizer {
+    pub settings: OptimSettings,
+    /// Adam's step counter t (1-based after the first step).
+    t: u64,
+    state: Vec<State>,
+}
+
+impl Optimizer {
+    pub fn new(settings: OptimSettings) -> Optimizer {
+        Optimizer {
+            settings,
+            t: 0,
+            state: Vec::new(),
+        }
+    }
+
+    /// One update of every parameter from its gradient. Returns ‖Δp‖₂ for each parameter tensor.
+    pub fn step(&mut self, params: &mut [&mut Param]) -> Vec<f32> {
+        if self.state.len() != params.len() {
+            self.state = vec![State::default(); params.len()];
+        }
+        let s = self.settings;
+        self.t += 1;
+        let mut norms = Vec::with_capacity(params.len());
+        for (p, st) in params.iter_mut().zip(self.state.iter_mut()) {
+            let n = p.value.len();
+            let mut sq = 0.0f64;
+            match s.kind {
+                OptKind::Sgd => {
+                    for (w, &g) in p.value.iter_mut().zip(&p.grad) {
+                        let d = s.lr * (g + s.weight_decay * *w);
+                        *w -= d;
+                        sq += (d * d) as f64;
+                    }
+                }
+                OptKind::Momentum | OptKind::Nesterov => {
+                    if st.m.len() != n {
+                        st.m = vec![0.0; n];
+                    }
+                    let nesterov = s.kind == OptKind::Nesterov;
+                    for ((w, &g0), b) in p.value.iter_mut().zip(&p.grad).zip(st.m.iter_mut()) {
+                        let g = g0 + s.weight_decay * *w;
+                        *b = s.momentum * *b + g;
+                        let d = if nesterov {
+                            s.lr * (g + s.momentum * *b)
+                        } else {
+                            s.lr * *b
+                        };
+                        *w -= d;
+                        sq += (d * d) as f64;
+                    }
+                }
+                OptKind::Adam => {
+                    if st.m.len() != n {
+                        st.m = vec![0.0; n];
+                    }
+                    if st.v.len() != n {
+                        st.v = vec![0.0; n];
+                    }
+                    let t = self.t as i32;
+                    let c1 = 1.0 - (s.beta1 as f64).powi(t);
+                    let c2 = 1.0 - (s.beta2 as f64).powi(t);
+                    // A β of exactly 1 would make the correction 0; the config caps β below 1.
+                    let (c1, c2) = (
+                        c1.max(f64::MIN_POSITIVE) as f32,
+                        c2.max(f64::MIN_POSITIVE) as f32,
+                    );
+                    for (((w, &g0), m), v) in p
+                        .value
+                        .iter_mut()
+                        .zip(&p.grad)
+                        .zip(st.m.iter_mut())
+                        .zip(st.v.iter_mut())
+                    {
+                        let g = g0 + s.weight_decay * *w;
+                        *m = s.beta1 * *m + (1.0 - s.beta1) * g;
+                        *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
+                        let d = s.lr * (*m / c1) / ((*v / c2).sqrt() + s.eps);
+                        *w -= d;
+                        sq += (d * d) as f64;
+                    }
+                }
+            }
+            norms.push(sq.sqrt() as f32);
+        }
+        norms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(v: &[f32], g: &[f32]) -> Param {
+        let mut p = Param::new("p".into(), vec![v.len()], v.to_vec());
+        p.grad = g.to_vec();
+        p
+    }
+
+    fn settings(kind: OptKind) -> OptimSettings {
+        OptimSettings {
+            kind,
+            lr: 0.1,
+            momentum: 0.9,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+        }
+    }
+
+    #[test]
+    fn first_adam_step_moves_every_weight_by_lr() {
+        // With bias correction, m̂ = g and v̂ = g² at t = 1, so each step is lr·sign(g) (Kingma & Ba §2).
+        let mut p = param(&[1.0, -2.0, 3.0], &[0.5, -4.0, 1e-3]);
+        let mut o = Optimizer::new(settings(OptKind::Adam));
+        o.step(&mut [&mut p]);
+        let want = [0.9, -1.9, 2.9];
+        for (a, b) in p.value.iter().zip(want) {
+            assert!((a - b).abs() < 1e-4, "{:?}", p.value);
+        }
+    }
+
+    #[test]
+    fn momentum_and_nesterov_follow_their_recurrences() {
+        // Constant gradient 1: momentum buffer 1, 1.9, 2.71; Nesterov steps g + μ·b = 1.9, 2.71, 3.439.
+        for (kind, want) in [
+            (OptKind::Momentum, 1.0 + 1.9 + 2.71),
+            (OptKind::Nesterov, 1.9 + 2.71 + 3.439),
+        ] {
+            let mut p = param(&[0.0], &[1.0]);
+            let mut o = Optimizer::new(settings(kind));
+            for _ in 0..3 {
+                o.step(&mut [&mut p]);
+            }
+            assert!(
+                (p.value[0] + 0.1 * want).abs() < 1e-5,
+                "{kind:?}: {}",
+                p.value[0]
+            );
+        }
+    }
+
+    #[test]
+    fn weight_decay_shrinks_weights_without_gradient() {
+        let mut p = param(&[2.0], &[0.0]);
+        let mut s = settings(OptKind::Sgd);
+        s.weight_decay = 0.1;
+        let mut o = Optimizer::new(s);
+        let d = o.step(&mut [&mut p]);
+        assert!((p.value[0] - (2.0 - 0.1 * 0.1 * 2.0)).abs() < 1e-6);
+        assert!((d[0] - 0.02).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,317 @@
+//! The only #[wasm_bindgen] file: a thin handle over the core. No logic of its own beyond turning
+//! core results into JS objects. Arrays cross as fresh copies (Float32Array etc.) so the worker can
+//! transfer them to the page; errors cross as JS `Error`s carrying the core's message.
+
+use crate::config::Config;
+use crate::data::idx::dataset_from_idx;
+use crate::data::synthetic::synthetic_digits;
+use crate::data::Dataset;
+use crate::model::plan;
+use crate::train::{Status, Trainer};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
+use std::sync::Once;
+use wasm_bindgen::prelude::*;
+
+static HOOK: Once = Once::new();
+
+fn install_hook() {
+    HOOK.call_once(|| std::panic::set_hook(Box::new(console_error_panic_hook::hook)));
+}
+
+fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+    Reflect::set(o, &JsValue::from_str(k), &v.into())
+        .expect("setting a property on a plain object");
+}
+
+fn num_or_null(v: f32) -> JsValue {
+    if v.is_finite() {
+        JsValue::from_f64(v as f64)
+    } else {
+        JsValue::NULL
+    }
+}
+
+/// Read a plain JS object {key: value} into a Config; values may be strings, numbers or booleans.
+fn config_from_js(obj: &JsValue) -> Result<Config, JsError> {
+    let mut cfg = Config::default();
+    if obj.is_undefined() || obj.is_null() {
+        return Ok(cfg);
+    }
+    let obj: &Object = obj
+        .dyn_ref()
+        .ok_or_else(|| JsError::new("the configuration must be an object"))?;
+    for entry in Object::entries(obj).iter() {
+        let pair: Array = entry.into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let v = pair.get(1);
+        let text = if let Some(s) = v.as_string() {
+            s
+        } else if let Some(f) = v.as_f64() {
+            format!("{f}")
+        } else if let Some(b) = v.as_bool() {
+            (b as u8).to_string()
+        } else {
+            return Err(JsError::new(&format!("{key}: unsupported value type")));
+        };
+        cfg.set(&key, &text).map_err(|e| JsError::new(&e.0))?;
+    }
+    Ok(cfg)
+}
+
+/// The default value of every setting, as text: {key: "value"}.
+#[wasm_bindgen]
+pub fn defaults() -> Object {
+    install_hook();
+    let o = Object::new();
+    for (k, v) in Config::default().pairs() {
+        set(&o, k, v);
+    }
+    o
+}
+
+/// Lay out the network of `cfg` without building it: {layers: [{name, kind, outShape, rf, params}], params}.
+/// Throws the engine's message for an impossible design.
+#[wasm_bindgen]
+pub fn describe(cfg: JsValue) -> Result<Object, JsError> {
+    install_hook();
+    let cfg = config_from_js(&cfg)?;
+    let layers = plan(&cfg).map_err(|e| JsError::new(&e.0))?;
+    let arr = Array::new();
+    let mut total = 0;
+    for l in &layers {
+        let o = Object::new();
+        set(&o, "name", l.name.as_str());
+        set(&o, "kind", l.describe());
+        let shape = Array::of3(
+            &(l.output.c as u32).into(),
+            &(l.output.h as u32).into(),
+            &(l.output.w as u32).into(),
+        );
+        set(&o, "outShape", shape);
+        set(&o, "rf", l.rf as u32);
+        set(&o, "params", l.params as u32);
+        total += l.params;
+        arr.push(&o);
+    }
+    let o = Object::new();
+    set(&o, "layers", arr);
+    set(&o, "params", total as u32);
+    Ok(o)
+}
+
+/// The loaded training and validation splits, parsed once and shared by every rebuild.
+#[wasm_bindgen]
+pub struct LabData {
+    train: Dataset,
+    test: Dataset,
+}
+
+#[wasm_bindgen]
+impl LabData {
+    /// From the four uncompressed IDX files.
+    #[wasm_bindgen(js_name = fromIdx)]
+    pub fn from_idx(
+        train_images: &[u8],
+        train_labels: &[u8],
+        test_images: &[u8],
+        test_labels: &[u8],
+    ) -> Result<LabData, JsError> {
+        install_hook();
+        let train = dataset_from_idx(train_images, train_labels)
+            .map_err(|e| JsError::new(&format!("training set: {e}")))?;
+        let test = dataset_from_idx(test_images, test_labels)
+            .map_err(|e| JsError::new(&format!("validation set: {e}")))?;
+        Ok(LabData { train, test })
+    }
+
+    /// Generated digits (the offline fallback), labelled synthetic.
+    pub fn synthetic(n_train: usize, n_test: usize, seed: f64) -> LabData {
+        install_hook();
+        let seed = seed as u64;
+        LabData {
+            train: synthetic_digits(n_train, seed),
+            test: synthetic_digits(n_test, seed ^ 0x5EED_7E57),
+        }
+    }
+
+    #[wasm_bindgen(getter, js_name = trainCount)]
+    pub fn train_count(&self) -> usize {
+        self.train.len()
+    }
+    #[wasm_bindgen(getter, js_name = testCount)]
+    pub fn test_count(&self) -> usize {
+        self.test.len()
+    }
+    #[wasm_bindgen(getter, js_name = isSynthetic)]
+    pub fn is_synthetic(&self) -> bool {
+        self.train.synthetic
+    }
+    /// Training image i as 784 grey values (for the page's sample strip).
+    pub fn image(&self, i: usize) -> Vec<u8> {
+        self.train
+            .image(i.min(self.train.len().saturating_sub(1)))
+            .to_vec()
+    }
+}
+
+/// One training run.
+#[wasm_bindgen]
+pub struct LabTrainer {
+    inner: Trainer,
+}
+
+#[wasm_bindgen]
+impl LabTrainer {
+    /// Build from a configuration object; throws with the engine's message if it is invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(data: &LabData, cfg: JsValue) -> Result<LabTrainer, JsError> {
+        install_hook();
+        let cfg = config_from_js(&cfg)?;
+        let inner = Trainer::new(cfg, &data.train, &data.test).map_err(|e| JsError::new(&e.0))?;
+        Ok(LabTrainer { inner })
+    }
+
+    /// Train up to n mini-batches; stops early at an epoch end or on divergence.
+    pub fn step(&mut self, n: usize) -> Object {
+        let r = self.inner.step(n);
+        let o = Object::new();
+        set(&o, "loss", Float32Array::from(&r.loss[..]));
+        set(&o, "acc", Float32Array::from(&r.acc[..]));
+        set(&o, "cleanLoss", Float32Array::from(&r.clean_loss[..]));
+        set(&o, "noisyLoss", Float32Array::from(&r.noisy_loss[..]));
+        set(&o, "gradNorms", Float32Array::from(&r.grad_norms[..]));
+        set(&o, "step", self.inner.steps() as f64);
+        set(&o, "epoch", self.inner.epoch() as u32);
+        let (done, per) = self.inner.epoch_progress();
+        set(&o, "stepInEpoch", done as u32);
+        set(&o, "stepsPerEpoch", per as u32);
+        set(&o, "epochDone", r.epoch_done);
+        match self.inner.status() {
+            Status::Running => {
+                set(&o, "status", "running");
+                set(&o, "divergedAt", JsValue::NULL);
+                set(&o, "message", JsValue::NULL);
+            }
+            Status::Diverged { step, message } => {
+                set(&o, "status", "diverged");
+                set(&o, "divergedAt", *step as f64);
+                set(&o, "message", message.as_str());
+            }
+        }
+        o
+    }
+
+    #[wasm_bindgen(getter, js_name = layerNames)]
+    pub fn layer_names(&self) -> Array {
+        self.inner
+            .model()
+            .param_layer_names()
+            .iter()
+            .map(|s| JsValue::from_str(s))
+            .collect()
+    }
+
+    /// Figures of the last finished epoch (null before the first).
+    #[wasm_bindgen(js_name = epochSummary)]
+    pub fn epoch_summary(&self) -> JsValue {
+        let Some(e) = self.inner.last_epoch() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "epoch", e.epoch as u32);
+        set(&o, "trainLoss", num_or_null(e.train_loss));
+        set(&o, "trainAcc", num_or_null(e.train_acc));
+        set(&o, "cleanLoss", num_or_null(e.clean_loss));
+        set(&o, "cleanAcc", num_or_null(e.clean_acc));
+        set(&o, "noisyLoss", num_or_null(e.noisy_loss));
+        set(&o, "noisyAcc", num_or_null(e.noisy_acc));
+        o.into()
+    }
+
+    /// Evaluate the next `count` validation samples; true when the pass is complete.
+    #[wasm_bindgen(js_name = evalChunk)]
+    pub fn eval_chunk(&mut self, count: usize) -> bool {
+        self.inner.eval_chunk(count)
+    }
+
+    /// The last complete validation pass (null before the first).
+    #[wasm_bindgen(js_name = evalReport)]
+    pub fn eval_report(&self) -> JsValue {
+        let Some(e) = self.inner.last_eval() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "valLoss", num_or_null(e.loss));
+        set(&o, "valAcc", num_or_null(e.acc));
+        set(&o, "recall", Float32Array::from(&e.recall[..]));
+        set(&o, "confusion", Uint32Array::from(&e.confusion.flat()[..]));
+        set(&o, "count", e.count as u32);
+        o.into()
+    }
+
+    /// Change a live setting; throws for settings that need a rebuild or for bad values.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), JsError> {
+        self.inner.set(key, value).map_err(|e| JsError::new(&e.0))
+    }
+
+    #[wasm_bindgen(js_name = layerStats)]
+    pub fn layer_stats(&self) -> Array {
+        self.inner
+            .layer_stats()
+            .iter()
+            .map(|s| {
+                let o = Object::new();
+                set(&o, "name", s.name.as_str());
+                set(&o, "gradNorm", num_or_null(s.grad_norm));
+                set(&o, "weightNorm", num_or_null(s.weight_norm));
+                set(&o, "updateRatio", num_or_null(s.update_ratio));
+                set(&o, "actMean", num_or_null(s.act_mean));
+                set(&o, "actStd", num_or_null(s.act_std));
+                set(&o, "deadFrac", num_or_null(s.dead_frac));
+                set(&o, "satFrac", num_or_null(s.sat_frac));
+                JsValue::from(o)
+            })
+            .collect()
+    }
+
+    /// Weights of parameterised layer i: {shape, data}.
+    pub fn weights(&self, i: usize) -> Result<Object, JsError> {
+        let n = self.inner.model().param_layer_names().len();
+        if i >= n {
+            return Err(JsError::new(&format!(
+                "layer {i} does not exist (the model has {n} layers with weights)"
+            )));
+        }
+        let w = self.inner.model().layer_params(i)[0];
+        let o = Object::new();
+        let shape: Array = w.shape.iter().map(|&d| JsValue::from(d as u32)).collect();
+        set(&o, "shape", shape);
+        set(&o, "data", Float32Array::from(&w.value[..]));
+        Ok(o)
+    }
+
+    #[wasm_bindgen(getter, js_name = classCounts)]
+    pub fn class_counts(&self) -> Uint32Array {
+        Uint32Array::from(&self.inner.train_set().class_counts()[..])
+    }
+    #[wasm_bindgen(getter, js_name = corruptedCount)]
+    pub fn corrupted_count(&self) -> usize {
+        self.inner.corrupted_count()
+    }
+    #[wasm_bindgen(getter, js_name = trainCount)]
+    pub fn train_count(&self) -> usize {
+        self.inner.train_set().len()
+    }
+    #[wasm_bindgen(getter, js_name = valCount)]
+    pub fn val_count(&self) -> usize {
+        self.inner.val_set().len()
+    }
+    #[wasm_bindgen(getter)]
+    pub fn synthetic(&self) -> bool {
+        self.inner.is_synthetic()
+    }
+    #[wasm_bindgen(getter, js_name = paramCount)]
+    pub fn param_count(&self) -> usize {
+        self.inner.model().param_count()
+    }
+}
