@@ -332,8 +332,13 @@ function makeCase(name, cfg, n, seed, opts) {
     for (let step = 0; step < o.steps; step++) {
       const { value, grads: g } = tf.variableGrads(() => lossOf(xT, ...vars), vars);
       losses.push(value.dataSync()[0]);
+      // L2 weight decay as PyTorch (and Loss Lab) apply it: added to the gradient, g + wd·p.
+      // tfjs's optimizers have no weight decay of their own.
+      const wd = Number(o.cfg.wd);
+      const decayed = vars.map((v) => (wd ? tf.add(g[v.name], tf.mul(v, wd)) : g[v.name]));
       // Hand the gradients over in parameter order, as a list.
-      opt.applyGradients(vars.map((v) => ({ name: v.name, tensor: g[v.name] })));
+      opt.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: decayed[i] })));
+      if (wd) decayed.forEach((t) => t.dispose());
       value.dispose();
       Object.values(g).forEach((t) => t.dispose());
     }
@@ -351,7 +356,7 @@ function makeCase(name, cfg, n, seed, opts) {
         const g = tf.grads((...ps) => lossOf(xT, ...ps))(ts).map((t) => t.dataSync());
         cur.forEach((v, i) => {
           for (let e = 0; e < v.length; e++) {
-            const ge = g[i][e];
+            const ge = g[i][e] + Number(c.wd) * v[e];
             if (c.opt === 'sgd') v[e] -= lr * ge;
             else if (c.opt === 'momentum') v[e] -= lr * (s1[i][e] = m * s1[i][e] + ge);
             else if (c.opt === 'nesterov') v[e] -= lr * (ge + m * (s1[i][e] = m * s1[i][e] + ge));
@@ -393,6 +398,8 @@ const OPTS = [
   { name: 'momentum', steps: 5, cfg: { opt: 'momentum', lr: '0.01', mom: '0.9', wd: '0' } },
   { name: 'nesterov', steps: 5, cfg: { opt: 'nesterov', lr: '0.01', mom: '0.9', wd: '0' } },
   { name: 'adam', steps: 5, cfg: { opt: 'adam', lr: '0.002', b1: '0.9', b2: '0.999', eps: '1e-8', wd: '0' } },
+  { name: 'momentum_wd', steps: 5, cfg: { opt: 'momentum', lr: '0.01', mom: '0.9', wd: '0.1' } },
+  { name: 'adam_wd', steps: 5, cfg: { opt: 'adam', lr: '0.002', b1: '0.9', b2: '0.999', eps: '1e-8', wd: '0.1' } },
 ];
 const NET = (o) => ({ depth: '2', ch: '8,16', k: '5,5', stride: '1,1', pad: '2,2', act: 'relu', pool: 'every', pool_type: 'max', pool_size: '2,3', hidden: '0', ...o });
 
