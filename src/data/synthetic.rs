@@ -331,7 +331,9 @@ impl Pen {
             y1 = y1.max(yr);
         }
 
-        // Fit the ink into the 20x20 box, keeping the aspect ratio.
+        // Fit the ink into the 20x20 box, keeping the aspect ratio. The strokes are geometry, so they
+        // are scaled here and rendered straight into 28x28 rather than rasterised large and resampled
+        // (the notes' 56x56 step): one pass, and no resampling blur beyond the anti-aliased edge.
         let extent = (x1 - x0).max(y1 - y0).max(1e-3);
         let scale = (FIT_BOX - 2.0 * half_width - 0.5) / extent;
         let (bx, by) = ((x0 + x1) * 0.5, (y0 + y1) * 0.5);
