@@ -111,6 +111,9 @@ export class LineChart extends Canvas {
     if (y1 - y0 < 1e-9) { y0 -= logY ? 0.5 : Math.abs(y0) * 0.1 + 0.1; y1 += logY ? 0.5 : Math.abs(y1) * 0.1 + 0.1; }
     if (!logY && this.opts.yMin === undefined && y0 > 0 && y0 < (y1 - y0) * 0.5) y0 = 0;
     if (!logY) { const pad = (y1 - y0) * 0.04; if (this.opts.yMax === undefined) y1 += pad; }
+    // A linear axis stretched by one explosion would flatten everything else: cap it and say so.
+    let capped = null;
+    if (!logY && spec.yCap !== undefined && y1 > spec.yCap) { capped = y1; y1 = spec.yCap; }
     if (logY) { y0 = Math.floor(y0 * 2) / 2; y1 = Math.ceil(y1 * 2) / 2; if (y1 === y0) y1 += 0.5; }
 
     // layout
@@ -181,8 +184,21 @@ export class LineChart extends Canvas {
       ctx.font = SMALL;
       ctx.fillText(h.label, L + 6, py - 2);
     }
-    // series
-    for (const s of spec.series) this.line(ctx, s, X, Y, ty, ok);
+    // series; with zeroFloor, zeros on a log axis (a dead layer's gradient) sit on the bottom edge
+    const floor = logY && spec.zeroFloor ? y0 : null;
+    for (const s of spec.series) this.line(ctx, s, X, Y, ty, ok, floor);
+    if (capped !== null) {
+      ctx.fillStyle = '#222';
+      ctx.font = 'bold ' + SMALL;
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'top';
+      const note = `▲ off the chart: up to ${fmtTick(capped * 0.96, capped)} — tick log scale`;
+      const w = ctx.measureText(note).width;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(L + pw - w - 8, T + 2, w + 6, 18);
+      ctx.fillStyle = '#222';
+      ctx.fillText(note, L + pw - 4, T + 4);
+    }
     for (const v of spec.vlines || []) {
       const px = Math.round(X(v.x)) + 0.5;
       ctx.strokeStyle = v.color || OI.vermillion;
@@ -199,7 +215,7 @@ export class LineChart extends Canvas {
     ctx.restore();
   }
 
-  line(ctx, s, X, Y, ty, ok) {
+  line(ctx, s, X, Y, ty, ok, floor = null) {
     ctx.strokeStyle = s.color;
     ctx.fillStyle = s.color;
     ctx.globalAlpha = s.alpha ?? 1;
@@ -211,9 +227,10 @@ export class LineChart extends Canvas {
     const flush = () => { if (col !== null) { ctx.lineTo(col, lo); if (hi !== lo) ctx.lineTo(col, hi); } };
     for (let i = 0; i < s.n; i++) {
       const v = s.ys[i];
-      if (!ok(v)) { flush(); col = null; pen = false; continue; }
+      const atFloor = floor !== null && v === 0;
+      if (!ok(v) && !atFloor) { flush(); col = null; pen = false; continue; }
       const px = Math.round(X(s.xs[i]));
-      const py = Y(ty(v));
+      const py = atFloor ? Y(floor) : Y(ty(v));
       if (!pen) { ctx.moveTo(px, py); pen = true; col = px; lo = hi = py; continue; }
       if (px === col) { lo = Math.min(lo, py); hi = Math.max(hi, py); continue; }
       flush();

@@ -164,6 +164,7 @@ function configureNow() {
   $('epoch-label').textContent = 'Epoch —';
   $('speed').textContent = '';
   $('data-missing').hidden = true;
+  dataBadge();
   arch.pending('Building the network…');
   queueDraw();
   if (!engineReady) { setStatus('loading', 'Loading the training engine…'); return; }
@@ -224,8 +225,9 @@ function onWorker(m) {
       if (!built) return;
       const row = record.addEpoch(m);
       draw();
-      const pct = (v) => `${(v * 100).toFixed(1)}%`;
-      let text = `Epoch ${row.epoch}: train loss ${row.trainLoss.toFixed(2)}, validation loss ${row.valLoss.toFixed(2)}, validation accuracy ${pct(row.valAcc)}`;
+      const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'not available');
+      const loss = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'not a number');
+      let text = `Epoch ${row.epoch}: train loss ${loss(row.trainLoss)}, validation loss ${loss(row.valLoss)}, validation accuracy ${pct(row.valAcc)}`;
       if (cfg.noise > 0 && Number.isFinite(row.noisyAcc)) {
         text += `; training accuracy on clean labels ${pct(row.cleanAcc)}, on corrupted labels ${pct(row.noisyAcc)}`;
       }
@@ -268,6 +270,7 @@ function onWorkerError(m) {
   if (m.scope === 'config') {
     built = null;
     arch.fail(m.message);
+    $('arch-error').scrollIntoView({ block: 'nearest' });
     fail(`this configuration cannot be built: ${m.message}`);
     return;
   }

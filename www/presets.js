@@ -16,8 +16,9 @@ export const PRESETS = [
 
   // ---- optimizer ----
   { id: 'lr-high', group: 'optimizer', title: 'Learning rate too high', set: { lr: 1 },
-    text: 'Each step overshoots the valley it is aiming for. The loss jumps up instead of down and usually '
-      + 'becomes NaN within a few steps: the run stops and the page marks where it diverged.' },
+    text: 'The first steps overshoot so far that the loss explodes (tick log scale to see how far). The huge updates '
+      + 'push every ReLU into its flat zero region, so the network "dies": it answers one digit for everything, accuracy '
+      + 'falls to 10% and the loss never gets back below chance. With leaky ReLU the loss becomes NaN instead and the run stops.' },
   { id: 'lr-low', group: 'optimizer', title: 'Learning rate too low', set: { lr: 1e-5 },
     text: 'Every step is tiny, so the loss hugs the chance line at 2.30 for the whole epoch. Nothing is broken — '
       + 'it would get there eventually, but the lesson would be over first.' },

@@ -257,7 +257,7 @@ export function toQuery(cfg) {
   for (const s of SETTINGS) {
     const v = cfg[s.key];
     if (sameValue(s, v, s.def, depth)) continue;
-    p.set(s.key, s.type === 'ilist' ? expandList(v, depth).join(',') : typeof v === 'number' ? fmtNum(v) : String(v));
+    p.set(s.key, typeof v === 'number' ? fmtNum(v) : String(v));
   }
   const q = p.toString().replace(/%2C/g, ',');
   return q ? '?' + q : '';

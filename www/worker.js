@@ -89,7 +89,7 @@ async function dataFor(cfg) {
     if (!dataCache.has(key)) {
       status('generating synthetic digits…');
       for (const k of [...dataCache.keys()]) if (k.startsWith('synthetic:')) { dataCache.get(k).free?.(); dataCache.delete(k); }
-      dataCache.set(key, LabData.synthetic(nTrain, nTest, BigInt(cfg.seed) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cfg.seed) : 1));
+      dataCache.set(key, LabData.synthetic(nTrain, nTest, Number(cfg.seed)));
     }
     return dataCache.get(key);
   }
@@ -128,8 +128,8 @@ async function configure(cfg) {
     type: 'built',
     layers: layout.layers, params: layout.params,
     layerNames: Array.from(trainer.layerNames),
-    trainCount: trainer.trainCount, valCount: Math.min(Number(cfg.val_n), data.testCount),
-    synthetic: !!data.synthetic,
+    trainCount: trainer.trainCount, valCount: trainer.valCount,
+    synthetic: !!trainer.synthetic,
     classCounts: Array.from(trainer.classCounts), corruptedCount: trainer.corruptedCount,
   });
 }

@@ -58,7 +58,7 @@ export class Plots {
     if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
     if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: 'pinned run diverged', color: '#999' });
     this.loss.draw({
-      series: lossSeries, xMax, logY: o.logY, vlines,
+      series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE,
       hlines: [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444' }],
     });
     this.acc.draw({ series: accSeries, xMax, vlines, hlines: [{ y: 10, label: 'chance (10%)', color: '#444' }] });
@@ -71,7 +71,7 @@ export class Plots {
       gradSeries.push({ xs: rec.x.a, ys: g.a, n: g.n, color: c, width: o.raw ? 1 : 2 });
       gradLegend.push({ label: name, color: c });
     });
-    this.grad.draw({ series: gradSeries, xMax, vlines });
+    this.grad.draw({ series: gradSeries, xMax, vlines, zeroFloor: true });
 
     // recall per digit: the latest epoch, the pinned run's latest epoch as outlines
     const bars = [];

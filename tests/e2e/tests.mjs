@@ -1,0 +1,244 @@
+// The end-to-end tests of the Loss Lab page: real headless Chromium, the real page, the real wasm engine
+// in its worker and the real MNIST files from www/data/. Each test saves a screenshot into test-results/.
+import { check, ready, shot, statusText, trainEpochs } from './harness.mjs';
+
+// Small runs keep the suite quick on two shared cores.
+const SMALL = '?train_n=1000&val_n=500';
+
+function noErrors(errors, allow = []) {
+  const left = errors.filter((e) => !allow.some((re) => re.test(e)));
+  check(left.length === 0, `console errors: ${left.join(' | ')}`);
+}
+
+export const TESTS = [
+  {
+    name: 'page loads without console errors and the engine gets ready',
+    async run(t) {
+      const { page, errors } = await t.open('');
+      await ready(page);
+      check(/ready/.test(await statusText(page)), `status: ${await statusText(page)}`);
+      check(!(await page.locator('#btn-start').isDisabled()), 'Start is disabled on a ready page');
+      const layers = await page.locator('#arch-layers tbody tr').count();
+      check(layers >= 3, `architecture table has ${layers} rows`);
+      const credit = page.locator('footer a[href="https://creativecommons.org/licenses/by-sa/3.0/"]');
+      check((await credit.count()) === 1, 'the CC BY-SA credit link is missing');
+      check(/MNIST database by Y\. LeCun, C\. Cortes and C\. J\. C\. Burges/.test(await page.locator('footer').textContent()), 'MNIST credit text missing');
+      check(/real MNIST/.test(await page.locator('#data-badge').textContent()), 'data badge does not say real MNIST');
+      await shot(page, '01-idle');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'training runs in the worker and the loss chart redraws after each epoch',
+    async run(t) {
+      const { page, errors } = await t.open(SMALL);
+      await ready(page);
+      // Watch main-thread responsiveness while training: the work must be in the worker.
+      await page.evaluate(() => {
+        window.__gaps = [];
+        let last = performance.now();
+        const tick = () => { const now = performance.now(); window.__gaps.push(now - last); last = now; if (window.__gaps.length < 100000) requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+      });
+      const canvas = () => page.evaluate(() => document.getElementById('chart-loss').toDataURL());
+      const before = await canvas();
+      await page.evaluate(() => window.lossLab.start());
+      const e1 = await page.evaluate(() => window.lossLab.whenEpoch(1));
+      await page.waitForTimeout(50);
+      const after1 = await canvas();
+      const e2 = await page.evaluate(() => window.lossLab.whenEpoch(2));
+      await page.evaluate(() => window.lossLab.pause());
+      await page.waitForTimeout(100);
+      const after2 = await canvas();
+      check(before !== after1 && after1 !== after2, 'the loss chart did not change between epochs');
+      check(Number.isFinite(e1.trainLoss) && Number.isFinite(e1.valLoss), `epoch 1 losses not finite: ${JSON.stringify(e1)}`);
+      check(e1.trainLoss < Math.log(10) + 0.2, `epoch 1 train loss ${e1.trainLoss} is not below chance`);
+      check(e2.valLoss < e1.valLoss + 0.05, `validation loss rose from ${e1.valLoss} to ${e2.valLoss}`);
+      check(e2.valAcc > 0.5, `validation accuracy after 2 epochs only ${e2.valAcc}`);
+      check(e2.recall.length === 10 && Object.keys(e2.gradNorms).length >= 2, 'recall or gradNorms missing from history');
+      const h = await page.evaluate(() => window.lossLab.history());
+      check(h.status === 'paused' && h.steps >= 2 * 32, `history: status ${h.status}, steps ${h.steps}`);
+      const summary = await page.locator('#summary').textContent();
+      check(/^Epoch \d+: train loss [\d.]+, validation loss [\d.]+, validation accuracy [\d.]+%/.test(summary), `live summary: ${summary}`);
+      const worst = await page.evaluate(() => Math.max(...window.__gaps.slice(5)));
+      check(worst < 500, `the main thread froze for ${Math.round(worst)} ms while training`);
+      await shot(page, '02-trained-two-epochs');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'learning rate at its maximum diverges and the page says so',
+    async run(t) {
+      // Leaky ReLU: with plain ReLU the first huge updates kill every unit before the loss overflows, so
+      // the net dies at chance instead of reaching NaN (the "Learning rate too high" preset explains that).
+      const { page, errors } = await t.open(`${SMALL}&lr=10&act=leaky_relu`);
+      await ready(page);
+      await page.evaluate(() => window.lossLab.start());
+      await page.waitForFunction(() => window.lossLab.history().status === 'diverged', null, { timeout: 60000 });
+      const h = await page.evaluate(() => window.lossLab.history());
+      check(Number.isInteger(h.divergedAt) && h.divergedAt >= 1, `divergedAt: ${h.divergedAt}`);
+      const st = await statusText(page);
+      check(st.includes(`diverged at step ${h.divergedAt}`) && /lower the learning rate/.test(st), `status: ${st}`);
+      check(await page.locator('#btn-start').isDisabled(), 'Start still enabled after divergence');
+      await shot(page, '03-diverged');
+      noErrors(errors);
+    },
+  },
+  {
+    name: '40% label noise changes the training curves',
+    async run(t) {
+      const { page, errors } = await t.open(SMALL);
+      await ready(page);
+      const clean = await trainEpochs(page, 2);
+      const notices = await page.evaluate(() => window.lossLab.apply({ noise: 40 }));
+      check(notices.length === 0, `notices: ${notices}`);
+      await ready(page);
+      const noisy = await trainEpochs(page, 2);
+      const c = clean.epochs[1], n = noisy.epochs[1];
+      check(n.trainLoss > c.trainLoss + 0.3, `train loss with noise ${n.trainLoss} vs without ${c.trainLoss}`);
+      check(n.trainAcc < c.trainAcc - 0.15, `train accuracy with noise ${n.trainAcc} vs without ${c.trainAcc}`);
+      check(Number.isFinite(n.noisyLoss) && n.noisyLoss > n.cleanLoss, `clean ${n.cleanLoss} vs corrupted ${n.noisyLoss} loss`);
+      check(!Number.isFinite(c.noisyLoss), `a clean run reports a corrupted-sample loss ${c.noisyLoss}`);
+      check(/40% labels corrupted/.test(await page.locator('#data-badge').textContent()), 'badge does not mention the noise');
+      check(/corrupted labels/.test(await page.locator('#legend-acc').textContent()), 'no clean/corrupted legend');
+      await shot(page, '04-label-noise');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'a preset applies its config, resets the run and explains itself',
+    async run(t) {
+      const { page, errors } = await t.open('?lr=0.2&noise=10&seed=5');
+      await ready(page);
+      await page.locator('#preset-deep-sigmoid').click();
+      await ready(page);
+      const cfg = await page.evaluate(() => window.lossLab.config());
+      check(cfg.depth === 6 && cfg.act === 'sigmoid' && cfg.pool === 'last', `preset config: ${JSON.stringify(cfg)}`);
+      check(cfg.lr === 0.01 && cfg.noise === 0 && cfg.seed === 1, `preset did not start from the baseline: lr ${cfg.lr}, noise ${cfg.noise}, seed ${cfg.seed}`);
+      const q = new URL(page.url()).searchParams;
+      check(q.get('depth') === '6' && q.get('act') === 'sigmoid' && !q.has('lr'), `URL after preset: ${page.url()}`);
+      check((await page.locator('#preset-note').isVisible()) && /vanishing/.test(await page.locator('#preset-note-text').textContent()), 'preset note missing');
+      const rows = await page.locator('#arch-layers tbody tr').count();
+      check(rows >= 7, `deep net shows ${rows} layers`);
+      check((await page.locator('#arch-blocks tbody tr').count()) === 6, 'the block table does not have 6 rows');
+      await shot(page, '05-preset-deep-sigmoid');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'a URL round-trip reproduces the configuration',
+    async run(t) {
+      const q = '?seed=7&opt=adam&lr=0.003&b2=0.99&ch=4,12&k=3&pad=1&noise=20&noise_kind=pairs&aug_rot=10&imb=classes&imb_classes=3,5&train_n=2000';
+      const a = await t.open(q);
+      await ready(a.page);
+      const cfgA = await a.page.evaluate(() => window.lossLab.config());
+      check(cfgA.opt === 'adam' && cfgA.lr === 0.003 && cfgA.ch === '4,12' && cfgA.imb_classes === '3,5' && cfgA.seed === 7, `parsed: ${JSON.stringify(cfgA)}`);
+      check(await a.page.locator('#notices').isHidden(), 'a clean URL produced notices');
+      check((await a.page.locator('#ctl-opt').inputValue()) === 'adam', 'optimizer control not synced');
+      check(await a.page.locator('#ctl-b2').isVisible(), 'Adam β2 hidden while Adam is chosen');
+      check(await a.page.locator('#ctl-mom').isHidden(), 'momentum shown for Adam');
+      // change one more setting through a control; the URL must follow
+      await a.page.locator('#ctl-act').selectOption('tanh');
+      const shared = a.page.url();
+      check(new URL(shared).searchParams.get('act') === 'tanh', `URL after a control change: ${shared}`);
+      await shot(a.page, '06-url-roundtrip');
+      const b = await t.open(shared);
+      await ready(b.page);
+      const cfgB = await b.page.evaluate(() => window.lossLab.config());
+      check(JSON.stringify(cfgB) === JSON.stringify({ ...cfgA, act: 'tanh' }), `round trip differs:\n${JSON.stringify(cfgA)}\n${JSON.stringify(cfgB)}`);
+      const fresh = await t.open('');
+      check(new URL(fresh.page.url()).search === '', `defaults wrote a query: ${fresh.page.url()}`);
+      noErrors([...a.errors, ...b.errors, ...fresh.errors]);
+    },
+  },
+  {
+    name: 'a hostile URL is clamped with a notice and injects no HTML',
+    async run(t) {
+      const q = '?lr=1e99&depth=-3&act=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&bogus=1&mom=abc&ch=8,%3Cb%3E';
+      const { page, errors, dialogs } = await t.open(q);
+      await ready(page);
+      const cfg = await page.evaluate(() => window.lossLab.config());
+      check(cfg.lr === 10 && cfg.depth === 1 && cfg.act === 'relu' && cfg.mom === 0.9 && cfg.ch === '8,16', `clamped: ${JSON.stringify(cfg)}`);
+      const text = await page.locator('#notice-list').textContent();
+      for (const want of ['lr=1e99 is above the maximum 10', 'depth=-3 is below the minimum 1', 'act=<img src=x onerror=alert(1)>', 'bogus is not a Loss Lab setting', 'mom=abc was not a number — using 0.9']) {
+        check(text.includes(want), `notice "${want}" missing from: ${text}`);
+      }
+      check((await page.locator('img').count()) === 0 && (await page.locator('#notices b').count()) === 0, 'HTML from the URL was inserted');
+      check(dialogs.length === 0, `a dialog opened: ${dialogs}`);
+      const q2 = new URL(page.url()).searchParams;
+      check(!q2.has('bogus') && q2.get('lr') === '10' && !q2.has('act'), `URL not cleaned: ${page.url()}`);
+      await shot(page, '07-hostile-url');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'the learning-rate slider works by keyboard alone, with a visible focus ring',
+    async run(t) {
+      const { page, errors } = await t.open('');
+      await ready(page);
+      // reach the slider with Tab from the top of the page
+      let id = '';
+      for (let i = 0; i < 80 && id !== 'ctl-lr'; i++) {
+        await page.keyboard.press('Tab');
+        id = await page.evaluate(() => document.activeElement && document.activeElement.id);
+      }
+      check(id === 'ctl-lr', 'Tab never reached the learning-rate slider');
+      const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      check(ring !== 'none', 'no focus outline on the slider');
+      const before = await page.evaluate(() => window.lossLab.config().lr);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      const after = await page.evaluate(() => window.lossLab.config().lr);
+      check(after > before, `lr ${before} -> ${after}`);
+      check(Number(await page.locator('#ctl-lr-num').inputValue()) === after, 'the number box does not show the new value');
+      check(new URL(page.url()).searchParams.get('lr') === String(after), `URL: ${page.url()}`);
+      await shot(page, '08-keyboard-slider');
+      // Space on the focused Start button starts training
+      await page.locator('#btn-start').focus();
+      await page.keyboard.press('Space');
+      await page.waitForFunction(() => window.lossLab.history().status === 'running');
+      await page.keyboard.press('Space');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'an impossible architecture shows the engine message inline and disables Start',
+    async run(t) {
+      const { page, errors } = await t.open('');
+      await ready(page);
+      await page.evaluate(() => window.lossLab.apply({ stride: '4,4' }));
+      await page.locator('#arch-error').waitFor({ state: 'visible' });
+      const msg = await page.locator('#arch-error').textContent();
+      check(/cannot be built: .+/.test(msg), `arch error: ${msg}`);
+      check(await page.locator('#btn-start').isDisabled(), 'Start enabled for an impossible design');
+      await shot(page, '09-architecture-error');
+      await page.evaluate(() => window.lossLab.apply({ stride: '1,1' }));
+      await ready(page);
+      check(await page.locator('#arch-error').isHidden(), 'error still shown after the fix');
+      check(!(await page.locator('#btn-start').isDisabled()), 'Start still disabled after the fix');
+      noErrors(errors);
+    },
+  },
+  {
+    name: 'missing MNIST files show the message and synthetic digits work instead',
+    async run(t) {
+      const { page, errors } = await t.open(SMALL, {
+        setup: (ctx) => ctx.route('**/www/data/*.gz', (r) => r.fulfill({ status: 404, body: 'not found' })),
+      });
+      const box = page.locator('#data-missing');
+      await box.waitFor({ state: 'visible', timeout: 60000 });
+      const text = await box.textContent();
+      check(text.includes('MNIST files not found at www/data/') && text.includes('npm start'), `message: ${text}`);
+      check(await page.locator('#btn-start').isDisabled(), 'Start enabled without data');
+      await shot(page, '10-data-missing');
+      await page.locator('#btn-synthetic').click();
+      await ready(page);
+      check(/synthetic digits/.test(await page.locator('#data-badge').textContent()), 'badge does not say synthetic digits');
+      check(/synthetic digits/.test(await statusText(page)), `status: ${await statusText(page)}`);
+      check(new URL(page.url()).searchParams.get('data') === 'synthetic', 'URL lacks data=synthetic');
+      const h = await trainEpochs(page, 1);
+      check(Number.isFinite(h.epochs[0].valLoss), 'synthetic run produced no validation loss');
+      noErrors(errors, [/Failed to load resource.*404/]);
+    },
+  },
+];
