@@ -302,7 +302,7 @@ impl Pen {
         // Affine map about the box centre, ranges from datasets.md section 5; the shear leans right more
         // often than left, like most MNIST writers (negative k moves the top of a glyph right).
         let (sn, cs) = u(rng, -15.0, 15.0).to_radians().sin_cos();
-        let shear = u(rng, -0.38, 0.25);
+        let shear = u(rng, -0.38, 0.15);
         let (sx, sy) = (u(rng, 0.7, 1.15), u(rng, 0.85, 1.1));
         let half_width = u(rng, 0.85, 1.7);
 
