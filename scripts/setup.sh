@@ -38,7 +38,9 @@ then run this again."
 fi
 
 # --- Rust target ------------------------------------------------------------------------------------
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# Read the list first: `grep -q` stopping early could fail the pipeline under pipefail.
+targets=$(rustup target list --installed)
+if ! grep -qx wasm32-unknown-unknown <<<"$targets"; then
   echo "setup: adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
   installed=1
