@@ -315,3 +315,26 @@ impl LabTrainer {
         self.inner.model().param_count()
     }
 }
+
+// ---- Benchmark exports ----
+// Used only by bench/ to measure this browser's peak f32 throughput; the page never calls them.
+
+/// Runs the 4×8 SIMD128 GEMM micro-kernel (K = 256, panels in L1) `calls` times and returns a
+/// checksum so the work cannot be optimised away. Each call is `peak_flops_per_call()` FLOP.
+#[wasm_bindgen]
+pub fn peak_gemm(calls: u32) -> f32 {
+    crate::kernels::peak::run(calls as usize)
+}
+
+/// FLOP of one micro-kernel call (2 per multiply-add).
+#[wasm_bindgen]
+pub fn peak_flops_per_call() -> f64 {
+    crate::kernels::peak::FLOPS_PER_CALL as f64
+}
+
+/// Relative error of the micro-kernel against a plain loop on one call: ~1e-7 when it is right.
+#[wasm_bindgen]
+pub fn peak_self_check() -> f32 {
+    crate::kernels::peak::self_check()
+}
+// ---- end of benchmark exports ----

@@ -2,6 +2,7 @@
 //! same signature; the tests run both on odd sizes. The fast GEMM is ndarray's `general_mat_mul`
 //! (matrixmultiply), which autovectorises to f32x4 under `+simd128`.
 
+pub mod peak;
 pub mod reference;
 
 use ndarray::linalg::general_mat_mul;
