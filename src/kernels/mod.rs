@@ -67,42 +67,52 @@ impl ConvGeom {
     }
 }
 
-/// x: (C, H, W) -> cols: (C·KH·KW, OH·OW); zero padding.
+/// Output columns [lo, hi) whose input column ox·stride + j − pad lies inside 0..w.
+#[inline]
+fn valid_cols(g: &ConvGeom, j: usize) -> (usize, usize) {
+    let lo = if g.pad > j {
+        (g.pad - j).div_ceil(g.stride)
+    } else {
+        0
+    };
+    let hi = if g.w + g.pad > j {
+        ((g.w - 1 + g.pad - j) / g.stride + 1).min(g.ow)
+    } else {
+        0
+    };
+    (lo.min(hi), hi)
+}
+
+/// x: (C, H, W) -> columns [off, off + OH·OW) of cols: (C·KH·KW, ld); zero padding.
 /// Row r = (c, i, j) holds x[c, oy·s + i − p, ox·s + j − p] for every output position (oy, ox).
-pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
-    let ohw = g.oh * g.ow;
+/// With ld = N·OH·OW and off = s·OH·OW the whole batch shares one matrix, so each layer needs one
+/// GEMM per pass instead of one per sample: measured natively, per-sample GEMMs spent more time
+/// packing operands than multiplying.
+pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) {
+    let (ohw, s) = (g.oh * g.ow, g.stride);
     for c in 0..g.c {
         let xc = &x[c * g.h * g.w..(c + 1) * g.h * g.w];
         for i in 0..g.kh {
             for j in 0..g.kw {
-                let row = ((c * g.kh + i) * g.kw + j) * ohw;
+                let row = ((c * g.kh + i) * g.kw + j) * ld + off;
                 let out = &mut cols[row..row + ohw];
+                let (lo, hi) = valid_cols(g, j);
                 for oy in 0..g.oh {
-                    let iy = (oy * g.stride + i) as isize - g.pad as isize;
+                    let iy = (oy * s + i) as isize - g.pad as isize;
                     let dst = &mut out[oy * g.ow..(oy + 1) * g.ow];
-                    if iy < 0 || iy >= g.h as isize {
+                    if iy < 0 || iy >= g.h as isize || lo >= hi {
                         dst.fill(0.0);
                         continue;
                     }
                     let src = &xc[iy as usize * g.w..(iy as usize + 1) * g.w];
-                    if g.stride == 1 {
-                        // Contiguous run: only the padded edges need care.
-                        for (ox, d) in dst.iter_mut().enumerate() {
-                            let ix = (ox + j) as isize - g.pad as isize;
-                            *d = if ix >= 0 && (ix as usize) < g.w {
-                                src[ix as usize]
-                            } else {
-                                0.0
-                            };
-                        }
+                    dst[..lo].fill(0.0);
+                    dst[hi..].fill(0.0);
+                    let x0 = lo * s + j - g.pad;
+                    if s == 1 {
+                        dst[lo..hi].copy_from_slice(&src[x0..x0 + (hi - lo)]);
                     } else {
-                        for (ox, d) in dst.iter_mut().enumerate() {
-                            let ix = (ox * g.stride + j) as isize - g.pad as isize;
-                            *d = if ix >= 0 && (ix as usize) < g.w {
-                                src[ix as usize]
-                            } else {
-                                0.0
-                            };
+                        for (k, d) in dst[lo..hi].iter_mut().enumerate() {
+                            *d = src[x0 + k * s];
                         }
                     }
                 }
@@ -111,26 +121,35 @@ pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32]) {
     }
 }
 
-/// The adjoint of `im2col`: cols (C·KH·KW, OH·OW) scattered and summed into dx (C, H, W).
-/// dx must be zeroed by the caller.
-pub fn col2im(g: &ConvGeom, cols: &[f32], dx: &mut [f32]) {
-    let ohw = g.oh * g.ow;
+/// The adjoint of `im2col`: columns [off, off + OH·OW) of cols (C·KH·KW, ld) scattered and summed
+/// into dx (C, H, W). dx must be zeroed by the caller.
+pub fn col2im(g: &ConvGeom, cols: &[f32], ld: usize, off: usize, dx: &mut [f32]) {
+    let (ohw, s) = (g.oh * g.ow, g.stride);
     for c in 0..g.c {
         let dxc = &mut dx[c * g.h * g.w..(c + 1) * g.h * g.w];
         for i in 0..g.kh {
             for j in 0..g.kw {
-                let row = ((c * g.kh + i) * g.kw + j) * ohw;
+                let row = ((c * g.kh + i) * g.kw + j) * ld + off;
                 let src = &cols[row..row + ohw];
+                let (lo, hi) = valid_cols(g, j);
+                if lo >= hi {
+                    continue;
+                }
+                let x0 = lo * s + j - g.pad;
                 for oy in 0..g.oh {
-                    let iy = (oy * g.stride + i) as isize - g.pad as isize;
+                    let iy = (oy * s + i) as isize - g.pad as isize;
                     if iy < 0 || iy >= g.h as isize {
                         continue;
                     }
                     let dst = &mut dxc[iy as usize * g.w..(iy as usize + 1) * g.w];
-                    for ox in 0..g.ow {
-                        let ix = (ox * g.stride + j) as isize - g.pad as isize;
-                        if ix >= 0 && (ix as usize) < g.w {
-                            dst[ix as usize] += src[oy * g.ow + ox];
+                    let srow = &src[oy * g.ow + lo..oy * g.ow + hi];
+                    if s == 1 {
+                        for (d, v) in dst[x0..x0 + (hi - lo)].iter_mut().zip(srow) {
+                            *d += v;
+                        }
+                    } else {
+                        for (k, v) in srow.iter().enumerate() {
+                            dst[x0 + k * s] += v;
                         }
                     }
                 }
@@ -205,7 +224,7 @@ mod tests {
             let x = rand_vec(&mut r, c * h * w);
             let wt = rand_vec(&mut r, oc * c * kh * kw);
             let mut cols = vec![0.0; g.col_rows() * g.col_cols()];
-            im2col(&g, &x, &mut cols);
+            im2col(&g, &x, &mut cols, g.col_cols(), 0);
             let mut y = vec![0.0; oc * oh * ow];
             gemm(
                 oc,
@@ -221,6 +240,51 @@ mod tests {
             let mut y_ref = vec![0.0; oc * oh * ow];
             reference::conv2d_forward(&g, oc, &x, &wt, &mut y_ref);
             close(&y, &y_ref, 1e-5);
+        }
+    }
+
+    #[test]
+    fn im2col_and_col2im_match_their_plain_twins_in_a_shared_batch_matrix() {
+        let mut r = Rng::new(17);
+        for &(c, h, w, kh, s, p) in &[
+            (1, 28, 28, 5, 1, 2),
+            (3, 7, 9, 3, 2, 1),
+            (2, 11, 6, 4, 3, 0),
+            (1, 5, 5, 5, 4, 4),
+            (2, 6, 7, 7, 1, 6),
+        ] {
+            let oh = crate::tensor::conv_out_size(h, kh, s, p).unwrap();
+            let ow = crate::tensor::conv_out_size(w, kh, s, p).unwrap();
+            let g = ConvGeom {
+                c,
+                h,
+                w,
+                kh,
+                kw: kh,
+                stride: s,
+                pad: p,
+                oh,
+                ow,
+            };
+            let n = 3;
+            let ld = n * oh * ow;
+            let x = rand_vec(&mut r, n * c * h * w);
+            let mut fast = vec![f32::NAN; g.col_rows() * ld];
+            let mut slow = vec![f32::NAN; g.col_rows() * ld];
+            for smp in 0..n {
+                let xs = &x[smp * c * h * w..(smp + 1) * c * h * w];
+                im2col(&g, xs, &mut fast, ld, smp * oh * ow);
+                reference::im2col(&g, xs, &mut slow, ld, smp * oh * ow);
+            }
+            assert_eq!(fast, slow, "im2col {g:?}");
+            let cols = rand_vec(&mut r, g.col_rows() * ld);
+            for smp in 0..n {
+                let mut a = vec![0.0; c * h * w];
+                let mut b = vec![0.0; c * h * w];
+                col2im(&g, &cols, ld, smp * oh * ow, &mut a);
+                reference::col2im(&g, &cols, ld, smp * oh * ow, &mut b);
+                close(&a, &b, 1e-6);
+            }
         }
     }
 
@@ -242,9 +306,9 @@ mod tests {
         let x = rand_vec(&mut r, g.c * g.h * g.w);
         let c = rand_vec(&mut r, g.col_rows() * g.col_cols());
         let mut cols = vec![0.0; c.len()];
-        im2col(&g, &x, &mut cols);
+        im2col(&g, &x, &mut cols, g.col_cols(), 0);
         let mut back = vec![0.0; x.len()];
-        col2im(&g, &c, &mut back);
+        col2im(&g, &c, g.col_cols(), 0, &mut back);
         let lhs: f64 = cols
             .iter()
             .zip(&c)

@@ -58,3 +58,47 @@ pub fn conv2d_forward(g: &ConvGeom, oc: usize, x: &[f32], w: &[f32], y: &mut [f3
         }
     }
 }
+
+/// Same contract as `kernels::im2col`, one bounds check per element.
+pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) {
+    for c in 0..g.c {
+        for i in 0..g.kh {
+            for j in 0..g.kw {
+                let row = ((c * g.kh + i) * g.kw + j) * ld + off;
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        let iy = (oy * g.stride + i) as isize - g.pad as isize;
+                        let ix = (ox * g.stride + j) as isize - g.pad as isize;
+                        let inside = iy >= 0 && ix >= 0 && iy < g.h as isize && ix < g.w as isize;
+                        cols[row + oy * g.ow + ox] = if inside {
+                            x[(c * g.h + iy as usize) * g.w + ix as usize]
+                        } else {
+                            0.0
+                        };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Same contract as `kernels::col2im`, one bounds check per element.
+pub fn col2im(g: &ConvGeom, cols: &[f32], ld: usize, off: usize, dx: &mut [f32]) {
+    for c in 0..g.c {
+        for i in 0..g.kh {
+            for j in 0..g.kw {
+                let row = ((c * g.kh + i) * g.kw + j) * ld + off;
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        let iy = (oy * g.stride + i) as isize - g.pad as isize;
+                        let ix = (ox * g.stride + j) as isize - g.pad as isize;
+                        if iy >= 0 && ix >= 0 && iy < g.h as isize && ix < g.w as isize {
+                            dx[(c * g.h + iy as usize) * g.w + ix as usize] +=
+                                cols[row + oy * g.ow + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,5 +1,4 @@
-//! 2-D convolution by im2col + GEMM, one sample at a time (the per-sample matrix is already
-//! OC × C·K·K × OH·OW, large enough for the GEMM to run near its peak).
+//! 2-D convolution by im2col + GEMM over the whole batch at once.
 
 use super::{Layer, Param};
 use crate::init::Initializer;
@@ -75,7 +74,7 @@ pub struct Conv2d {
     out: Shape3,
     pub weight: Param,
     pub bias: Param,
-    /// im2col of every sample of the last forward pass: (n, C·KH·KW, OH·OW).
+    /// im2col of the last forward pass, the batch side by side: (C·KH·KW, N·OH·OW).
     cols: Vec<f32>,
     n: usize,
 }
@@ -92,89 +91,98 @@ impl Layer for Conv2d {
     }
 
     // x: (N, C, H, W), w: (OC, C, KH, KW) -> y: (N, OC, OH, OW)
+    // One GEMM for the batch: W (OC × C·K·K) · cols (C·K·K × N·OH·OW), then a transposing copy.
     fn forward(&mut self, x: &[f32], n: usize, train: bool) -> Vec<f32> {
         let g = self.geom;
         let (rows, ohw) = (g.col_rows(), g.col_cols());
-        let oc = self.out.c;
-        let in_len = g.c * g.h * g.w;
-        let mut y = vec![0.0; n * oc * ohw];
-        let mut scratch = Vec::new();
-        if train {
-            self.cols.resize(n * rows * ohw, 0.0);
-        } else {
-            scratch.resize(rows * ohw, 0.0);
-        }
+        let (oc, ld, in_len) = (self.out.c, n * ohw, g.c * g.h * g.w);
+        let mut cols = std::mem::take(&mut self.cols);
+        cols.resize(rows * ld, 0.0);
         for s in 0..n {
-            let cols = if train {
-                &mut self.cols[s * rows * ohw..(s + 1) * rows * ohw]
-            } else {
-                &mut scratch[..]
-            };
-            im2col(&g, &x[s * in_len..(s + 1) * in_len], cols);
-            let ys = &mut y[s * oc * ohw..(s + 1) * oc * ohw];
-            for (o, row) in ys.chunks_exact_mut(ohw).enumerate() {
-                row.fill(self.bias.value[o]);
-            }
-            gemm(
-                oc,
-                ohw,
-                rows,
-                &self.weight.value,
-                false,
-                cols,
-                false,
-                1.0,
-                ys,
-            );
+            im2col(&g, &x[s * in_len..(s + 1) * in_len], &mut cols, ld, s * ohw);
         }
+        let mut yt = vec![0.0; oc * ld];
+        gemm(
+            oc,
+            ld,
+            rows,
+            &self.weight.value,
+            false,
+            &cols,
+            false,
+            0.0,
+            &mut yt,
+        );
+        let mut y = vec![0.0; n * oc * ohw];
+        for (o, row) in yt.chunks_exact(ld).enumerate() {
+            let b = self.bias.value[o];
+            for s in 0..n {
+                let dst = &mut y[(s * oc + o) * ohw..(s * oc + o + 1) * ohw];
+                for (d, v) in dst.iter_mut().zip(&row[s * ohw..(s + 1) * ohw]) {
+                    *d = v + b;
+                }
+            }
+        }
+        self.cols = cols;
         self.n = if train { n } else { 0 };
         y
     }
 
-    // dy: (N, OC, OH, OW) -> dx: (N, C, H, W); dw += Σ_s dy_s · cols_sᵀ, db += Σ dy
+    // dy: (N, OC, OH, OW) -> dx: (N, C, H, W); dw += dyᵀ-batch · colsᵀ, db += Σ dy, dcols = Wᵀ · dy
     fn backward(&mut self, dy: &[f32]) -> Vec<f32> {
         let g = self.geom;
         let (rows, ohw) = (g.col_rows(), g.col_cols());
-        let oc = self.out.c;
-        let n = self.n;
+        let (oc, n, in_len) = (self.out.c, self.n, g.c * g.h * g.w);
         assert_eq!(
             dy.len(),
             n * oc * ohw,
             "{}: backward without a training forward pass",
             self.name
         );
-        let in_len = g.c * g.h * g.w;
-        let mut dx = vec![0.0; n * in_len];
-        let mut dcols = vec![0.0; rows * ohw];
+        let ld = n * ohw;
+        // (N, OC, OH·OW) -> (OC, N·OH·OW), the layout the batch GEMMs use.
+        let mut dyt = vec![0.0; oc * ld];
         for s in 0..n {
-            let dys = &dy[s * oc * ohw..(s + 1) * oc * ohw];
-            let cols = &self.cols[s * rows * ohw..(s + 1) * rows * ohw];
-            gemm(
-                oc,
-                rows,
-                ohw,
-                dys,
-                false,
-                cols,
-                true,
-                1.0,
-                &mut self.weight.grad,
-            );
-            for (o, row) in dys.chunks_exact(ohw).enumerate() {
-                self.bias.grad[o] += row.iter().sum::<f32>();
+            for o in 0..oc {
+                let src = &dy[(s * oc + o) * ohw..(s * oc + o + 1) * ohw];
+                dyt[o * ld + s * ohw..o * ld + (s + 1) * ohw].copy_from_slice(src);
             }
-            gemm(
-                rows,
-                ohw,
-                oc,
-                &self.weight.value,
-                true,
-                dys,
-                false,
-                0.0,
-                &mut dcols,
+        }
+        for (o, row) in dyt.chunks_exact(ld).enumerate() {
+            self.bias.grad[o] += row.iter().sum::<f32>();
+        }
+        gemm(
+            oc,
+            rows,
+            ld,
+            &dyt,
+            false,
+            &self.cols,
+            true,
+            1.0,
+            &mut self.weight.grad,
+        );
+        let mut dcols = vec![0.0; rows * ld];
+        gemm(
+            rows,
+            ld,
+            oc,
+            &self.weight.value,
+            true,
+            &dyt,
+            false,
+            0.0,
+            &mut dcols,
+        );
+        let mut dx = vec![0.0; n * in_len];
+        for s in 0..n {
+            col2im(
+                &g,
+                &dcols,
+                ld,
+                s * ohw,
+                &mut dx[s * in_len..(s + 1) * in_len],
             );
-            col2im(&g, &dcols, &mut dx[s * in_len..(s + 1) * in_len]);
         }
         dx
     }
