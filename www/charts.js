@@ -109,7 +109,7 @@ export class LineChart extends Canvas {
     if (this.opts.yMax !== undefined) y1 = ty(this.opts.yMax);
     if (!Number.isFinite(y0)) { y0 = logY ? -2 : 0; y1 = logY ? 1 : 1; }
     if (y1 - y0 < 1e-9) { y0 -= logY ? 0.5 : Math.abs(y0) * 0.1 + 0.1; y1 += logY ? 0.5 : Math.abs(y1) * 0.1 + 0.1; }
-    if (!logY && this.opts.yMin === undefined && y0 > 0 && y0 < (y1 - y0) * 0.5) y0 = 0;
+    if (!logY && this.opts.yMin === undefined && (spec.yZero || (y0 > 0 && y0 < (y1 - y0) * 0.5))) y0 = Math.min(y0, 0);
     if (!logY) { const pad = (y1 - y0) * 0.04; if (this.opts.yMax === undefined) y1 += pad; }
     // A linear axis stretched by one explosion would flatten everything else: cap it and say so.
     let capped = null;

@@ -47,6 +47,7 @@ let crashes = [];
 let epochWaiters = [];
 let readyWaiters = [];
 let configureTimer = null;
+let buildId = 0; // id of the latest configure sent; older answers are ignored
 let lastProgressAt = 0;
 let sampleRate = 0;
 let drawQueued = false;
@@ -100,10 +101,11 @@ function writeUrl() {
 
 function dataBadge() {
   const b = $('data-badge');
-  if (!built) { b.textContent = cfg.data === 'synthetic' ? 'Data: synthetic digits' : 'Data: MNIST'; return; }
-  const kind = built.synthetic ? 'synthetic digits' : 'real MNIST digits';
-  const noise = cfg.noise > 0 ? `, ${fmtNum(cfg.noise)}% labels corrupted (${built.corruptedCount.toLocaleString('en-US')} images)` : '';
-  b.textContent = `Data: ${kind} — ${built.trainCount.toLocaleString('en-US')} training, ${built.valCount.toLocaleString('en-US')} validation images${noise}`;
+  if (!built) { b.textContent = cfg.data === 'synthetic' ? 'synthetic digits' : 'MNIST'; return; }
+  const kind = built.synthetic ? 'synthetic digits' : 'real MNIST';
+  const n = (v) => v.toLocaleString('en-US');
+  const noise = cfg.noise > 0 ? ` · ${fmtNum(cfg.noise)}% labels corrupted (${n(built.corruptedCount)})` : '';
+  b.textContent = `${kind} · ${n(built.trainCount)} training · ${n(built.valCount)} validation images${noise}`;
 }
 
 // ---------------------------------------------------------------- drawing
@@ -169,7 +171,8 @@ function configureNow() {
   queueDraw();
   if (!engineReady) { setStatus('loading', 'Loading the training engine…'); return; }
   setStatus('loading', cfg.data === 'synthetic' ? 'building the network (synthetic digits)…' : 'building the network…');
-  worker.postMessage({ type: 'configure', config: toEngine(cfg) });
+  buildId++;
+  worker.postMessage({ type: 'configure', config: toEngine(cfg), id: buildId });
 }
 
 function configureSoon() {
@@ -188,7 +191,7 @@ function onWorker(m) {
       if (m.text !== 'running' && status === 'loading') setStatus('loading', m.text);
       break;
     case 'built': {
-      if (configureTimer) return; // an edit is pending: a newer build follows
+      if (configureTimer || m.id !== buildId) return; // a newer configuration replaced this one
       built = m;
       record = new Record(m.layerNames);
       arch.show(m.layers, m.params);
@@ -255,6 +258,7 @@ function onWorker(m) {
 }
 
 function onWorkerError(m) {
+  if ((m.scope === 'config' || m.scope === 'data') && (m.id !== buildId || configureTimer)) return; // stale
   if (m.fatal) {
     // a Rust panic leaves the wasm instance unusable: start a fresh worker (and module instance)
     const now = performance.now();

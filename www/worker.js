@@ -1,11 +1,12 @@
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
 // Protocol (docs/ARCHITECTURE.md, "Worker protocol"):
-//   main -> worker: {type:'init'}, {type:'configure', config}, {type:'set', key, value}, {type:'run'},
+//   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value}, {type:'run'},
 //                   {type:'pause'}, {type:'step'}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, error {message, scope, fatal}, status {text}
-// Errors carry `scope`: 'config' (the design is impossible: describe() refused it), 'data' (MNIST files
+// `id` of a configure is echoed on its `built` and `error`, so the page can ignore answers to a configuration
+// that a newer one has already replaced. Errors carry `scope`: 'config' (the design is impossible: describe() refused it), 'data' (MNIST files
 // missing), 'engine' (anything else). `fatal: true` means the wasm instance is unusable (a Rust panic traps
 // as RuntimeError 'unreachable'): the main thread terminates this worker and starts a fresh one.
 import init, { LabData, LabTrainer, describe, defaults } from './pkg/losslab.js';
@@ -15,6 +16,7 @@ const MAX_STEPS_PER_CHUNK = 1024;
 
 let trainer = null;
 let config = null;
+let buildId = 0; // id of the configure being served
 let running = false;
 let generation = 0; // bumped by configure: a loop from an older trainer stops at its next yield
 let stepsPerChunk = 1;
@@ -34,12 +36,12 @@ function isPanic(err) {
   return err instanceof WebAssembly.RuntimeError;
 }
 
-function report(err, scope = 'engine') {
+function report(err, scope = 'engine', id = buildId) {
   const fatal = isPanic(err);
   const text = err && err.message ? err.message : String(err);
   running = false;
   post({
-    type: 'error', scope, fatal,
+    type: 'error', scope, fatal, id,
     message: fatal ? `the engine crashed (${text}) — it will be restarted; see the browser console for details` : text,
   });
 }
@@ -96,8 +98,9 @@ async function dataFor(cfg) {
   return mnist(Number(cfg.train_n) > 10000);
 }
 
-async function configure(cfg) {
+async function configure(cfg, id) {
   running = false;
+  buildId = id;
   generation++;
   const myGen = generation;
   config = cfg;
@@ -106,26 +109,27 @@ async function configure(cfg) {
   try {
     layout = describe(cfg);
   } catch (e) {
-    report(e, isPanic(e) ? 'engine' : 'config');
+    report(e, isPanic(e) ? 'engine' : 'config', id);
     return;
   }
   let data;
   try {
     data = await dataFor(cfg);
   } catch (e) {
-    report(e, e.scope || 'engine');
+    if (id !== buildId) return;
+    report(e, e.scope || 'engine', id);
     return;
   }
   if (myGen !== generation) return; // a newer configure arrived while the data loaded
   try {
     trainer = new LabTrainer(data, cfg);
   } catch (e) {
-    report(e, isPanic(e) ? 'engine' : 'config');
+    report(e, isPanic(e) ? 'engine' : 'config', id);
     return;
   }
   stepsPerChunk = 1;
   post({
-    type: 'built',
+    type: 'built', id,
     layers: layout.layers, params: layout.params,
     layerNames: Array.from(trainer.layerNames),
     trainCount: trainer.trainCount, valCount: trainer.valCount,
@@ -208,7 +212,7 @@ self.onmessage = async (e) => {
         break;
       }
       case 'configure':
-        await configure(msg.config);
+        await configure(msg.config, msg.id);
         break;
       case 'set':
         if (!trainer) return;

@@ -99,7 +99,7 @@ export const TESTS = [
       check(n.trainAcc < c.trainAcc - 0.15, `train accuracy with noise ${n.trainAcc} vs without ${c.trainAcc}`);
       check(Number.isFinite(n.noisyLoss) && n.noisyLoss > n.cleanLoss, `clean ${n.cleanLoss} vs corrupted ${n.noisyLoss} loss`);
       check(!Number.isFinite(c.noisyLoss), `a clean run reports a corrupted-sample loss ${c.noisyLoss}`);
-      check(/40% labels corrupted/.test(await page.locator('#data-badge').textContent()), 'badge does not mention the noise');
+      check(/40% labels corrupted \(400\)/.test(await page.locator('#data-badge').textContent()), 'badge does not mention the noise');
       check(/corrupted labels/.test(await page.locator('#legend-acc').textContent()), 'no clean/corrupted legend');
       await shot(page, '04-label-noise');
       noErrors(errors);

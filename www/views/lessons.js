@@ -15,6 +15,7 @@ export function renderPresets(root, onPick) {
       b.className = 'preset';
       b.id = `preset-${p.id}`;
       b.dataset.preset = p.id;
+      b.setAttribute('aria-pressed', 'false');
       b.textContent = p.title;
       b.addEventListener('click', () => onPick(p));
       box.append(b);
@@ -24,6 +25,7 @@ export function renderPresets(root, onPick) {
 }
 
 export function showPresetNote(preset) {
+  for (const b of document.querySelectorAll('button.preset')) b.setAttribute('aria-pressed', String(!!preset && b.dataset.preset === preset.id));
   const box = document.getElementById('preset-note');
   if (!preset) { box.hidden = true; return; }
   document.getElementById('preset-note-title').textContent = `Lesson: ${preset.title}`;

@@ -58,7 +58,7 @@ export class Plots {
     if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
     if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: 'pinned run diverged', color: '#999' });
     this.loss.draw({
-      series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE,
+      series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE, yZero: true,
       hlines: [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444' }],
     });
     this.acc.draw({ series: accSeries, xMax, vlines, hlines: [{ y: 10, label: 'chance (10%)', color: '#444' }] });
