@@ -2,8 +2,11 @@
 //! same signature; the tests run both on odd sizes. The fast GEMM is ndarray's `general_mat_mul`
 //! (matrixmultiply), which autovectorises to f32x4 under `+simd128`.
 
+pub mod blocked;
 pub mod peak;
 pub mod reference;
+
+pub use blocked::{gemm_nn, gemm_nt_acc};
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
@@ -196,6 +199,39 @@ mod tests {
                     close(&fast, &slow, 1e-5);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn blocked_gemms_match_reference_on_odd_sizes() {
+        let mut r = Rng::new(23);
+        for &(m, n, k) in &[
+            (1, 1, 1),
+            (3, 5, 7),
+            (4, 8, 1),
+            (5, 17, 9),
+            (8, 200, 25),
+            (16, 37, 200),
+            (13, 9, 33),
+        ] {
+            for a_t in [false, true] {
+                for beta in [0.0f32, 1.0] {
+                    let a = rand_vec(&mut r, m * k);
+                    let b = rand_vec(&mut r, k * n);
+                    let c0 = rand_vec(&mut r, m * n);
+                    let (mut fast, mut slow) = (c0.clone(), c0.clone());
+                    gemm_nn(m, n, k, &a, a_t, &b, beta, &mut fast);
+                    reference::gemm(m, n, k, &a, a_t, &b, false, beta, &mut slow);
+                    close(&fast, &slow, 1e-5);
+                }
+            }
+            let a = rand_vec(&mut r, m * k);
+            let b = rand_vec(&mut r, n * k);
+            let c0 = rand_vec(&mut r, m * n);
+            let (mut fast, mut slow) = (c0.clone(), c0.clone());
+            gemm_nt_acc(m, n, k, &a, &b, &mut fast);
+            reference::gemm(m, n, k, &a, false, &b, true, 1.0, &mut slow);
+            close(&fast, &slow, 1e-5);
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::{Layer, Param};
 use crate::init::Initializer;
-use crate::kernels::{col2im, gemm, im2col, ConvGeom};
+use crate::kernels::{col2im, gemm_nn, gemm_nt_acc, im2col, ConvGeom};
 use crate::rng::Rng;
 use crate::tensor::{conv_out_size, Shape3};
 
@@ -102,17 +102,7 @@ impl Layer for Conv2d {
             im2col(&g, &x[s * in_len..(s + 1) * in_len], &mut cols, ld, s * ohw);
         }
         let mut yt = vec![0.0; oc * ld];
-        gemm(
-            oc,
-            ld,
-            rows,
-            &self.weight.value,
-            false,
-            &cols,
-            false,
-            0.0,
-            &mut yt,
-        );
+        gemm_nn(oc, ld, rows, &self.weight.value, false, &cols, 0.0, &mut yt);
         let mut y = vec![0.0; n * oc * ohw];
         for (o, row) in yt.chunks_exact(ld).enumerate() {
             let b = self.bias.value[o];
@@ -151,26 +141,15 @@ impl Layer for Conv2d {
         for (o, row) in dyt.chunks_exact(ld).enumerate() {
             self.bias.grad[o] += row.iter().sum::<f32>();
         }
-        gemm(
-            oc,
-            rows,
-            ld,
-            &dyt,
-            false,
-            &self.cols,
-            true,
-            1.0,
-            &mut self.weight.grad,
-        );
+        gemm_nt_acc(oc, rows, ld, &dyt, &self.cols, &mut self.weight.grad);
         let mut dcols = vec![0.0; rows * ld];
-        gemm(
+        gemm_nn(
             rows,
             ld,
             oc,
             &self.weight.value,
             true,
             &dyt,
-            false,
             0.0,
             &mut dcols,
         );
