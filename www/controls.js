@@ -2,12 +2,13 @@
 // truth: they report edits through onChange(key, rawValue) and are redrawn from the config by update(cfg).
 import { SETTINGS, BY_KEY, isRelevant, labelFor, fmtNum, expandList } from './state.js';
 
+// Order of the sections; collapsed ones open by themselves when one of their settings is not the default.
 const SECTIONS = [
-  ['optimizer', 'Optimizer'],
-  ['init', 'Initialisation and seed'],
-  ['data', 'Data'],
-  ['aug', 'Augmentation'],
-  ['arch', 'Architecture'],
+  ['optimizer', 'Optimizer', true],
+  ['arch', 'Architecture', true],
+  ['init', 'Initialisation and seed', true],
+  ['data', 'Data', true],
+  ['aug', 'Augmentation', false],
 ];
 
 function el(tag, attrs = {}, ...children) {
@@ -30,17 +31,26 @@ export class Controls {
    * root: element to fill; archOut: element for the per-layer table; onChange(key, raw, {final}) reports
    * an edit (final=false while a slider is being dragged); actions: {newSeed(), sameSeed()}.
    */
-  constructor(root, { onChange, actions }) {
+  constructor(root, { onChange, actions, archOut }) {
     this.onChange = onChange;
     this.actions = actions;
     this.items = new Map(); // key -> {wrap, label, sync(cfg)}
     this.root = root;
-    for (const [group, title] of SECTIONS) {
+    this.sections = [];
+    for (const [group, title, open] of SECTIONS) {
       const body = el('div', { class: 'section-body' });
-      const sec = el('details', { class: 'section', open: true, id: `sec-${group}` }, el('summary', { text: title }), body);
+      const sec = el('details', { class: 'section', open, id: `sec-${group}` }, el('summary', { text: title }), body);
       root.append(sec);
-      for (const s of SETTINGS.filter((x) => x.group === group)) body.append(this.build(s));
-      if (group === 'arch') body.append(this.buildArchTable());
+      const keys = [];
+      for (const s of SETTINGS.filter((x) => x.group === group || (group === 'arch' && x.group === 'arch-table'))) {
+        keys.push(s.key);
+        if (s.group === group) body.append(this.build(s));
+      }
+      if (group === 'arch') {
+        body.append(this.buildArchTable());
+        if (archOut) body.append(archOut); // the per-layer read-out sits right under the design it describes
+      }
+      this.sections.push({ sec, keys });
     }
   }
 
@@ -104,7 +114,11 @@ export class Controls {
         this.onChange(s.key, valueOf(), { final: false });
       });
       range.addEventListener('change', () => this.onChange(s.key, valueOf(), { final: true }));
-      num.addEventListener('change', () => this.onChange(s.key, num.value, { final: true }));
+      num.addEventListener('change', () => {
+        // an empty box (cleared, or not a number at all) keeps the current value
+        if (num.value.trim() === '') this.update(this.cfg);
+        else this.onChange(s.key, num.value, { final: true });
+      });
       let toggle = null;
       if (s.group === 'aug') {
         // augmentation: a switch plus its strength; off is strength 0
@@ -175,13 +189,15 @@ export class Controls {
       }
       this.archDepth = depth;
     }
+    // a block's pool size only matters where that block has a pool
+    const pooled = (b) => cfg.pool === 'every' || (cfg.pool === 'last' && b === depth - 1) || (cfg.pool === 'first' && b === 0);
     this.archCols.forEach((s, j) => {
       const list = expandList(cfg[s.key], depth);
       const on = isRelevant(s, cfg);
       for (let b = 0; b < depth; b++) {
         const inp = this.archInputs[b][j];
         if (document.activeElement !== inp) inp.value = String(list[b]);
-        inp.disabled = !on;
+        inp.disabled = !on || (s.key === 'pool_size' && !pooled(b));
       }
     });
   }
@@ -189,6 +205,9 @@ export class Controls {
   /** Redraws every control from cfg: values, relevance (irrelevant controls are hidden) and labels. */
   update(cfg) {
     this.cfg = cfg;
+    for (const { sec, keys } of this.sections) {
+      if (!sec.open && keys.some((k) => String(cfg[k]) !== String(BY_KEY.get(k).def))) sec.open = true;
+    }
     for (const { wrap, label, sync, s } of this.items.values()) {
       sync(cfg);
       if (s) {

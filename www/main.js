@@ -56,6 +56,7 @@ let drawQueued = false;
 const plots = new Plots();
 const arch = new ArchView();
 const controls = new Controls($('settings'), {
+  archOut: $('arch-out'),
   onChange: (key, raw, { final }) => change({ [key]: raw }, final),
   actions: {
     newSeed: () => change({ seed: Math.floor(Math.random() * 1e9) }, true),
@@ -101,7 +102,7 @@ function writeUrl() {
 
 function dataBadge() {
   const b = $('data-badge');
-  if (!built) { b.textContent = cfg.data === 'synthetic' ? 'synthetic digits' : 'MNIST'; return; }
+  if (!built) { b.textContent = cfg.data === 'synthetic' ? 'synthetic digits' : 'real MNIST digits'; return; }
   const kind = built.synthetic ? 'synthetic digits' : 'real MNIST';
   const n = (v) => v.toLocaleString('en-US');
   const noise = cfg.noise > 0 ? ` · ${fmtNum(cfg.noise)}% labels corrupted (${n(built.corruptedCount)})` : '';

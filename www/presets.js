@@ -15,10 +15,11 @@ export const PRESETS = [
       + 'and falls quickly; validation accuracy passes 95% within an epoch or two. Pin this run to compare the others with it.' },
 
   // ---- optimizer ----
-  { id: 'lr-high', group: 'optimizer', title: 'Learning rate too high', set: { lr: 1 },
-    text: 'The first steps overshoot so far that the loss explodes (tick log scale to see how far). The huge updates '
-      + 'push every ReLU into its flat zero region, so the network "dies": it answers one digit for everything, accuracy '
-      + 'falls to 10% and the loss never gets back below chance. With leaky ReLU the loss becomes NaN instead and the run stops.' },
+  { id: 'lr-high', group: 'optimizer', title: 'Learning rate too high', set: { lr: 3 },
+    text: 'The very first steps overshoot so far that the loss explodes to thousands of nats: the run stops at once '
+      + 'and the page marks where it diverged. Now try learning rate 1: the net survives the blow-up, but the huge '
+      + 'updates push every ReLU into its flat zero region — the net "dies", answers one digit for everything, and the '
+      + 'loss never gets back below chance.' },
   { id: 'lr-low', group: 'optimizer', title: 'Learning rate too low', set: { lr: 1e-5 },
     text: 'Every step is tiny. The loss creeps down from its starting value at a snail\u2019s pace: after two epochs '
       + 'accuracy is around 20% where the baseline is above 95%. Nothing is broken — it would get there eventually, '

@@ -82,7 +82,7 @@ export class Plots {
       recallLegend.push({ label: 'pinned run', color: '#777', faded: true });
     }
     bars.push({ values: last ? last.recall.map((v) => v * 100) : [], color: OI.blue });
-    recallLegend.push({ label: last ? `epoch ${last.epoch}` : 'after the first epoch', color: OI.blue, bar: true });
+    recallLegend.push({ label: last ? `epoch ${last.epoch}` : 'bars appear after the first epoch', color: OI.blue, bar: true });
     this.recall.draw({ bars });
 
     const key = JSON.stringify([lossLegend, accLegend, gradLegend, recallLegend]);
