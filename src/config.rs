@@ -77,6 +77,7 @@ pub const KEYS: &[(&str, Apply)] = &[
     ("batch", Apply::Reset),
     ("init", Apply::Reset),
     ("gain", Apply::Reset),
+    ("bias", Apply::Reset),
     ("depth", Apply::Reset),
     ("ch", Apply::Reset),
     ("k", Apply::Reset),
@@ -116,6 +117,8 @@ pub struct Config {
     pub optim: OptimSettings,
     pub batch: usize,
     pub init: Initializer,
+    /// Initial value of every bias (0 unless asked).
+    pub bias: f32,
     /// Number of conv blocks.
     pub depth: usize,
     /// Per-block lists; shorter than `depth` repeats the last element.
@@ -160,6 +163,7 @@ impl Default for Config {
                 kind: InitKind::HeUniform,
                 gain: 1.0,
             },
+            bias: 0.0,
             depth: 2,
             ch: vec![8, 16],
             k: vec![5, 5],
@@ -322,6 +326,7 @@ impl Config {
                 })?
             }
             "gain" => self.init.gain = f(1e-4, 1000.0)?,
+            "bias" => self.bias = f(-1.0, 1.0)?,
             "depth" => self.depth = parse_int(key, value, 1, MAX_DEPTH)?,
             "ch" => self.ch = parse_list(key, value, 1, 64)?,
             "k" => self.k = parse_list(key, value, 1, 15)?,
@@ -383,6 +388,7 @@ impl Config {
             "batch" => self.batch.to_string(),
             "init" => self.init.kind.key().into(),
             "gain" => fmt_f32(self.init.gain),
+            "bias" => fmt_f32(self.bias),
             "depth" => self.depth.to_string(),
             "ch" => join(&self.ch),
             "k" => join(&self.k),

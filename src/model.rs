@@ -5,7 +5,7 @@ use crate::config::{Config, ConfigError, PoolPlace};
 use crate::data::{CLASSES, SIDE};
 use crate::layers::activation::{Activation, ActivationLayer};
 use crate::layers::conv2d::Conv2dConfig;
-use crate::layers::dense::Dense;
+use crate::layers::dense::{Dense, Flatten};
 use crate::layers::pool::{Pool2d, PoolKind};
 use crate::layers::{Layer, Param};
 use crate::rng::{streams, Rng};
@@ -29,6 +29,7 @@ pub enum LayerKind {
         size: usize,
     },
     Act(Activation),
+    Flatten,
     Dense {
         out: usize,
     },
@@ -65,6 +66,7 @@ impl LayerInfo {
                 )
             }
             LayerKind::Act(a) => a.key().to_string(),
+            LayerKind::Flatten => format!("flatten to {}", self.output.c),
             LayerKind::Dense { out } => format!("dense {out}"),
         }
     }
@@ -179,6 +181,16 @@ pub fn plan(cfg: &Config) -> Result<Vec<LayerInfo>, ConfigError> {
             layers.push(l);
         }
     }
+    let flat = Shape3::new(shape.len(), 1, 1);
+    layers.push(LayerInfo {
+        name: "flatten".into(),
+        kind: LayerKind::Flatten,
+        input: shape,
+        output: flat,
+        rf,
+        params: 0,
+    });
+    shape = flat;
     if cfg.hidden > 0 {
         let out = Shape3::new(cfg.hidden, 1, 1);
         layers.push(LayerInfo {
@@ -273,9 +285,12 @@ impl Model {
                         .expect("the plan checked the pool fits"),
                 ),
                 LayerKind::Act(a) => Box::new(ActivationLayer::new(&l.name, a, l.input)),
+                LayerKind::Flatten => Box::new(Flatten::new(l.input)),
                 LayerKind::Dense { out } => {
                     param_layers.push(layers.len());
-                    Box::new(Dense::new(&l.name, l.input, out, &cfg.init, 0.0, &mut rng))
+                    Box::new(Dense::new(
+                        &l.name, l.input, out, &cfg.init, cfg.bias, &mut rng,
+                    ))
                 }
             };
             layers.push(layer);
@@ -368,6 +383,7 @@ mod tests {
             ("conv2", "16×14×14"),
             ("relu2", "16×14×14"),
             ("pool2", "16×4×4"),
+            ("flatten", "256×1×1"),
             ("dense", "10×1×1"),
         ];
         assert_eq!(summary, want.map(|(a, b)| (a.to_string(), b.to_string())));

@@ -115,3 +115,33 @@ impl Layer for Dense {
         vec![&mut self.weight, &mut self.bias]
     }
 }
+
+/// (N, C, H, W) -> (N, C·H·W). NCHW storage is already flat, so this only changes the shape the next
+/// layer sees; it is a layer so that the architecture table shows where the image becomes a vector.
+pub struct Flatten {
+    input: Shape3,
+}
+
+impl Flatten {
+    pub fn new(input: Shape3) -> Flatten {
+        Flatten { input }
+    }
+}
+
+impl Layer for Flatten {
+    fn name(&self) -> &str {
+        "flatten"
+    }
+    fn in_shape(&self) -> Shape3 {
+        self.input
+    }
+    fn out_shape(&self) -> Shape3 {
+        Shape3::new(self.input.len(), 1, 1)
+    }
+    fn forward(&mut self, x: &[f32], _n: usize, _train: bool) -> Vec<f32> {
+        x.to_vec()
+    }
+    fn backward(&mut self, dy: &[f32]) -> Vec<f32> {
+        dy.to_vec()
+    }
+}
