@@ -223,21 +223,28 @@ export class LineChart extends Canvas {
     ctx.setLineDash(s.dash || []);
     ctx.lineJoin = 'round';
     ctx.beginPath();
-    let pen = false, col = null, lo = 0, hi = 0;
+    let pen = false, col = null, lo = 0, hi = 0, run = 0;
+    const lonely = []; // points with no neighbour to join: drawn as dots so they do not vanish
     const flush = () => { if (col !== null) { ctx.lineTo(col, lo); if (hi !== lo) ctx.lineTo(col, hi); } };
+    const endRun = () => { if (run === 1 && col !== null) lonely.push([col, lo]); run = 0; };
     for (let i = 0; i < s.n; i++) {
       const v = s.ys[i];
       const atFloor = floor !== null && v === 0;
-      if (!ok(v) && !atFloor) { flush(); col = null; pen = false; continue; }
+      if (!ok(v) && !atFloor) { endRun(); flush(); col = null; pen = false; continue; }
       const px = Math.round(X(s.xs[i]));
       const py = atFloor ? Y(floor) : Y(ty(v));
+      run++;
       if (!pen) { ctx.moveTo(px, py); pen = true; col = px; lo = hi = py; continue; }
       if (px === col) { lo = Math.min(lo, py); hi = Math.max(hi, py); continue; }
       flush();
       col = px; lo = hi = py;
     }
+    endRun();
     flush();
     ctx.stroke();
+    if (!s.dots) {
+      for (const [x, y] of lonely) { ctx.beginPath(); ctx.arc(x, y, Math.max(3.5, ctx.lineWidth + 1.5), 0, Math.PI * 2); ctx.fill(); }
+    }
     ctx.setLineDash([]);
     if (s.dots) {
       for (let i = 0; i < s.n; i++) {

@@ -44,6 +44,7 @@ let built = null; // the worker's 'built' message for the current config, null w
 let worker = null;
 let engineReady = false;
 let crashes = [];
+let restarting = false; // a fresh worker is starting after a crash
 let epochWaiters = [];
 let readyWaiters = [];
 let configureTimer = null;
@@ -186,6 +187,7 @@ function onWorker(m) {
   switch (m.type) {
     case 'ready':
       engineReady = true;
+      restarting = false;
       configureNow();
       break;
     case 'status':
@@ -268,7 +270,7 @@ function onWorkerError(m) {
     worker.terminate();
     built = null;
     fail(m.message);
-    if (crashes.length <= 2) startWorker();
+    if (crashes.length <= 2) { restarting = true; startWorker(); }
     else setStatus('error', `error: ${m.message}. The engine crashed repeatedly — change a setting or reload the page.`);
     return;
   }
@@ -380,7 +382,7 @@ window.lossLab = {
   },
   start, pause, step, reset,
   ready: () => (built && !configureTimer ? Promise.resolve()
-    : status === 'error' ? Promise.reject(new Error(message))
+    : status === 'error' && !restarting ? Promise.reject(new Error(message))
       : new Promise((resolve, reject) => readyWaiters.push({ resolve, reject }))),
   whenEpoch: (n) => (record.epochs.length >= n ? Promise.resolve(record.epochs[n - 1])
     : new Promise((resolve, reject) => epochWaiters.push({ n, resolve, reject }))),

@@ -1,6 +1,11 @@
 // The end-to-end tests of the Loss Lab page: real headless Chromium, the real page, the real wasm engine
 // in its worker and the real MNIST files from www/data/. Each test saves a screenshot into test-results/.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { check, ready, shot, statusText, trainEpochs } from './harness.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // Small runs keep the suite quick on two shared cores.
 const SMALL = '?train_n=1000&val_n=500';
@@ -237,6 +242,41 @@ export const TESTS = [
       const h = await trainEpochs(page, 1);
       check(Number.isFinite(h.epochs[0].valLoss), 'synthetic run produced no validation loss');
       noErrors(errors, [/Failed to load resource.*404/]);
+    },
+  },
+  {
+    name: 'a crash inside the engine is reported and the worker is rebuilt',
+    async run(t) {
+      // Fault injection: the first load of the wasm glue gets a step() that traps like a Rust panic does
+      // (RuntimeError 'unreachable'); every later load is the untouched glue.
+      const glue = await readFile(path.join(ROOT, 'www', 'pkg', 'losslab.js'), 'utf8');
+      let loads = 0;
+      const { page, errors } = await t.open(SMALL, {
+        setup: (ctx) => ctx.route('**/www/pkg/losslab.js', (r) => {
+          loads++;
+          const body = loads === 1
+            ? `${glue}\nLabTrainer.prototype.step = function () { throw new WebAssembly.RuntimeError('unreachable'); };\n`
+            : glue;
+          return r.fulfill({ body, contentType: 'text/javascript' });
+        }),
+      });
+      await ready(page);
+      await page.evaluate(() => {
+        window.__statuses = [];
+        new MutationObserver(() => window.__statuses.push(document.getElementById('status').textContent))
+          .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
+        window.lossLab.start();
+      });
+      await page.waitForFunction(() => window.__statuses.some((s) => /engine crashed/.test(s)), null, { timeout: 30000 });
+      await ready(page);
+      check(loads === 2, `the wasm glue was loaded ${loads} times (expected a fresh worker after the crash)`);
+      const statuses = await page.evaluate(() => window.__statuses);
+      check(statuses.some((s) => /^error: the engine crashed \(unreachable\)/.test(s)), `statuses: ${statuses.join(' | ')}`);
+      check(/ready/.test(await statusText(page)), `status after the restart: ${await statusText(page)}`);
+      const h = await trainEpochs(page, 1);
+      check(h.epochs.length >= 1 && Number.isFinite(h.epochs[0].valLoss), 'the rebuilt worker does not train');
+      await shot(page, '11-engine-crash-recovered');
+      noErrors(errors);
     },
   },
 ];

@@ -21,8 +21,12 @@ export class Plots {
 
   /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise} */
   draw(rec, pin, o) {
-    const xMax = Math.max(1, Math.ceil(Math.max(rec.x.n ? rec.x.a[rec.x.n - 1] : 0, rec.epochs.length,
+    let xMax = Math.max(1, Math.ceil(Math.max(rec.x.n ? rec.x.a[rec.x.n - 1] : 0, rec.epochs.length,
       pin ? Math.max(pin.epochs.length, pin.x.n ? pin.x.a[pin.x.n - 1] : 0) : 0)));
+    // a run that diverged within its first epoch (and nothing pinned): zoom in on the steps it took
+    if (rec.divergedAt != null && !rec.epochs.length && !pin && rec.stepsPerEpoch) {
+      xMax = Math.min(1, Math.max(rec.divergedAt / rec.stepsPerEpoch * 1.25, 4 / rec.stepsPerEpoch));
+    }
     const lossSeries = [], accSeries = [], lossLegend = [], accLegend = [];
     const runs = pin ? [[pin, true], [rec, false]] : [[rec, false]];
     const dot = (r) => (r.epochs.length <= 30 ? 4 : 0);
