@@ -56,6 +56,14 @@ fn runs_in_a_browser_page_with_simd128() {
 }
 
 #[wasm_bindgen_test]
+fn simd_kernels_match_their_plain_twins_in_the_browser() {
+    // The f32x4 paths only exist in this build, so only the wasm suites can check them.
+    if let Err(e) = losslab::kernels::check::fast_kernels_match_reference() {
+        panic!("{e}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn mnist_bytes_from_javascript_train_and_the_clock_advances() {
     // What the worker does: bytes arrive as Uint8Arrays (fetched, then inflated) and cross into wasm.
     let images = Uint8Array::from(FIXTURE_IMAGES);
