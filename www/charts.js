@@ -178,11 +178,15 @@ export class LineChart extends Canvas {
       ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = h.color || '#444';
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'bottom';
+      // label at the right end: curves usually start high on the left
       ctx.font = SMALL;
-      ctx.fillText(h.label, L + 6, py - 2);
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'bottom';
+      const tw = ctx.measureText(h.label).width;
+      ctx.fillStyle = 'rgba(255,255,255,0.8)';
+      ctx.fillRect(L + pw - tw - 9, py - 17, tw + 6, 15);
+      ctx.fillStyle = h.color || '#444';
+      ctx.fillText(h.label, L + pw - 6, py - 2);
     }
     // series; with zeroFloor, zeros on a log axis (a dead layer's gradient) sit on the bottom edge
     const floor = logY && spec.zeroFloor ? y0 : null;

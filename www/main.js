@@ -232,7 +232,7 @@ function onWorker(m) {
       const row = record.addEpoch(m);
       draw();
       const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'not available');
-      const loss = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'not a number');
+      const loss = (v) => (!Number.isFinite(v) ? 'not a number' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(2));
       let text = `Epoch ${row.epoch}: train loss ${loss(row.trainLoss)}, validation loss ${loss(row.valLoss)}, validation accuracy ${pct(row.valAcc)}`;
       if (cfg.noise > 0 && Number.isFinite(row.noisyAcc)) {
         text += `; training accuracy on clean labels ${pct(row.cleanAcc)}, on corrupted labels ${pct(row.noisyAcc)}`;

@@ -64,7 +64,7 @@ export const TESTS = [
       const h = await page.evaluate(() => window.lossLab.history());
       check(h.status === 'paused' && h.steps >= 2 * 32, `history: status ${h.status}, steps ${h.steps}`);
       const summary = await page.locator('#summary').textContent();
-      check(/^Epoch \d+: train loss [\d.]+, validation loss [\d.]+, validation accuracy [\d.]+%/.test(summary), `live summary: ${summary}`);
+      check(/^Epoch \d+: train loss [\d.e+-]+, validation loss [\d.e+-]+, validation accuracy [\d.]+%/.test(summary), `live summary: ${summary}`);
       const worst = await page.evaluate(() => Math.max(...window.__gaps.slice(5)));
       check(worst < 500, `the main thread froze for ${Math.round(worst)} ms while training`);
       await shot(page, '02-trained-two-epochs');
