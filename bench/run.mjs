@@ -1,0 +1,175 @@
+// npm run bench: serves the repository on 127.0.0.1, opens bench/index.html in ONE headless Chromium
+// session, runs the interleaved rounds there (bench/bench.js), then prints the table and writes
+// bench/results/latest.json (+ latest.md). See bench/README.md.
+//
+//   BENCH_ROUNDS=3 BENCH_MS=1500 BENCH_WARMUP_MS=1000 node bench/run.mjs
+import { chromium } from 'playwright-core';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../scripts/serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = path.join(ROOT, 'bench', 'results');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const RUN_TIMEOUT_MS = 10 * 60 * 1000;
+
+// FLOP per sample of the default net, 2 per multiply-add in conv and dense layers (bench/README.md):
+//   conv1 28·28·8 outputs × 1·5·5 = 156 800 MAC, conv2 14·14·16 × 8·5·5 = 627 200 MAC, dense 256·10 = 2 560 MAC
+const FWD_FLOP = 2 * (156800 + 627200 + 2560); // 1 573 120
+// backward: every weight gradient (= its forward MACs) + input gradients of conv2 and dense (not conv1)
+const TRAIN_FLOP = FWD_FLOP + FWD_FLOP + 2 * (627200 + 2560); // 4 405 760
+
+const envInt = (k, d) => (process.env[k] ? Number.parseInt(process.env[k], 10) : d);
+const opts = { rounds: Math.max(3, envInt('BENCH_ROUNDS', 3)), ms: envInt('BENCH_MS', 1500), warmupMs: envInt('BENCH_WARMUP_MS', 1000) };
+
+function stats(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1], n: v.length };
+}
+
+const fmt = (x, d = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+const fmtStats = (s, d = 0, scale = 1) => (s ? `${fmt(s.median * scale, d)} [${fmt(s.min * scale, d)}–${fmt(s.max * scale, d)}]` : '—');
+
+function analyse(raw, wasmBytes, gzBytes) {
+  const metrics = {};
+  const names = new Set(raw.rounds.flatMap((r) => Object.keys(r)));
+  for (const m of names) {
+    const values = raw.rounds.map((r) => (r[m] && !r[m].error ? r[m].rate : NaN));
+    const errors = raw.rounds.map((r) => r[m]?.error).filter(Boolean);
+    metrics[m] = { ...stats(values), errors: [...new Set(errors)] };
+  }
+  // Speed-up of two workers over one, paired within each round.
+  const speedups = raw.rounds.map((r) => (r['losslab.dual']?.rate && r['losslab.train']?.rate ? r['losslab.dual'].rate / r['losslab.train'].rate : NaN));
+  metrics['losslab.dual_speedup'] = stats(speedups);
+  const peak = metrics['peak.gflops']?.median ? metrics['peak.gflops'].median / 1e9 : NaN;
+
+  const llFlops = raw.contenders.losslab?.info?.flops;
+  const flopCheck = llFlops ? { describeForward: llFlops.forward, describeTrain: llFlops.train, agrees: llFlops.forward === FWD_FLOP && llFlops.train === TRAIN_FLOP } : null;
+
+  const c = raw.contenders;
+  const rows = [
+    { key: 'losslab', label: 'Loss Lab (wasm SIMD128), 1 worker', note: `step(${c.losslab?.warm?.stepsPerCall ?? '?'}) calls; inference = evalChunk(${raw.meta.valN})` },
+    { key: 'losslab.dual', label: 'Loss Lab, 2 workers at once (aggregate)', train: 'losslab.dual', note: 'each worker its own model' },
+    { key: 'tfjs-cpu', label: `TensorFlow.js ${c['tfjs-cpu']?.info?.version ?? ''} cpu` },
+    { key: 'tfjs-wasm', label: `TensorFlow.js ${c['tfjs-wasm']?.info?.version ?? ''} wasm (SIMD, 1 thread)`,
+      note: c['tfjs-wasm']?.info?.canTrain === false ? `cannot train: ${c['tfjs-wasm'].info.trainError}` : c['tfjs-wasm']?.error ?? '' },
+    { key: 'tfjs-webgl', label: `TensorFlow.js ${c['tfjs-webgl']?.info?.version ?? ''} webgl`,
+      note: c['tfjs-webgl']?.error ? `unavailable: ${c['tfjs-webgl'].error}` : c['tfjs-webgl']?.info?.renderer ? `renderer: ${c['tfjs-webgl'].info.renderer} (software, on the CPU)` : '' },
+    { key: 'convnetjs', label: 'ConvNetJS 0.3.0' },
+  ];
+  const table = [];
+  for (const row of rows) {
+    const tr = metrics[row.train ?? `${row.key}.train`];
+    const inf = row.key === 'losslab.dual' ? null : metrics[`${row.key}.infer`];
+    const tg = tr?.median ? (tr.median * TRAIN_FLOP) / 1e9 : NaN;
+    const ig = inf?.median ? (inf.median * FWD_FLOP) / 1e9 : NaN;
+    const err = [...(tr?.errors ?? []), ...(inf?.errors ?? [])].join('; ');
+    table.push({
+      contender: row.label,
+      train: tr?.median ? tr : null, trainGflops: tg, trainPctPeak: (100 * tg) / peak,
+      infer: inf?.median ? inf : null, inferGflops: ig, inferPctPeak: (100 * ig) / peak,
+      final: c[row.key]?.final ?? null,
+      note: [row.note, err, c[row.key]?.error].filter(Boolean).join('; '),
+    });
+  }
+
+  const m = (k) => metrics[k]?.median ?? NaN;
+  const ll = table[0];
+  const targets = [
+    { target: 'training ≥ 30× ConvNetJS', value: m('losslab.train') / m('convnetjs.train'), unit: '×', goal: 30, ok: m('losslab.train') / m('convnetjs.train') >= 30 },
+    { target: 'training ≥ 40% of the SIMD128 peak', value: ll.trainPctPeak, unit: '%', goal: 40, ok: ll.trainPctPeak >= 40 },
+    { target: 'inference ≥ TensorFlow.js wasm', value: m('losslab.infer') / m('tfjs-wasm.infer'), unit: '×', goal: 1, ok: m('losslab.infer') / m('tfjs-wasm.infer') >= 1 },
+    { target: 'two workers ≥ 1.6× one worker', value: metrics['losslab.dual_speedup']?.median ?? NaN, unit: '×', goal: 1.6, ok: (metrics['losslab.dual_speedup']?.median ?? 0) >= 1.6 },
+    { target: "gzip'd losslab_bg.wasm ≤ 150 KB", value: gzBytes / 1024, unit: 'KB', goal: 150, ok: gzBytes / 1024 <= 150 },
+  ];
+  return {
+    flopsPerSample: { forward: FWD_FLOP, train: TRAIN_FLOP, check: flopCheck },
+    peakGflops: metrics['peak.gflops'] ? { median: metrics['peak.gflops'].median / 1e9, min: metrics['peak.gflops'].min / 1e9, max: metrics['peak.gflops'].max / 1e9 } : null,
+    peakSelfCheck: c.peak?.info?.selfCheck ?? null,
+    wasm: { bytes: wasmBytes, gzipBytes: gzBytes },
+    metrics, table, targets,
+  };
+}
+
+function markdown(raw, a) {
+  const L = [];
+  const p = a.peakGflops;
+  L.push(`Loss Lab benchmark — ${raw.meta.date}, ${raw.meta.browser}, ${raw.meta.cores} cores, ${raw.meta.rounds} interleaved rounds × ${raw.meta.windowMs} ms windows, data: ${raw.meta.data}; 1-min load average ${fmt(raw.meta.loadAverage1m?.before, 1)} before, ${fmt(raw.meta.loadAverage1m?.after, 1)} after`);
+  L.push(`Peak (4×8 SIMD128 GEMM micro-kernel, K=256, one worker): ${fmtStats(p, 1)} GFLOP/s; FLOP/sample forward ${fmt(a.flopsPerSample.forward)}, forward+backward ${fmt(a.flopsPerSample.train)}`);
+  L.push('');
+  L.push('| contender | train samples/s, median [min–max] | train GFLOP/s | % peak | inference samples/s (batch 256) | inf. GFLOP/s | % peak | final train loss | notes |');
+  L.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of a.table) {
+    const loss = r.final?.lastLoss;
+    L.push(`| ${r.contender} | ${r.train ? fmtStats(r.train) : 'n/a'} | ${fmt(r.trainGflops, 2)} | ${fmt(r.trainPctPeak, 1)} | ${r.infer ? fmtStats(r.infer) : 'n/a'} | ${fmt(r.inferGflops, 2)} | ${fmt(r.inferPctPeak, 1)} | ${fmt(loss, 3)} | ${r.note.replaceAll('|', '/')} |`);
+  }
+  const su = a.metrics['losslab.dual_speedup'];
+  L.push('');
+  L.push(`Two Loss Lab workers vs one (same round): ${fmtStats(su, 2)}×`);
+  L.push(`losslab_bg.wasm: ${fmt(a.wasm.bytes / 1024, 1)} KB raw, ${fmt(a.wasm.gzipBytes / 1024, 1)} KB gzip -9`);
+  L.push('');
+  L.push('| target (reported, not asserted) | measured | met |');
+  L.push('|---|---|---|');
+  for (const t of a.targets) L.push(`| ${t.target} | ${fmt(t.value, t.unit === '×' ? 2 : 1)} ${t.unit} | ${Number.isFinite(t.value) ? (t.ok ? 'yes' : 'no') : 'n/a'} |`);
+  return L.join('\n');
+}
+
+async function main() {
+  const wasmPath = path.join(ROOT, 'www', 'pkg', 'losslab_bg.wasm');
+  const wasm = await readFile(wasmPath).catch(() => null);
+  if (!wasm) throw new Error(`${wasmPath} is missing: run bash scripts/build.sh (npm run bench does)`);
+  const gz = gzipSync(wasm, { level: 9 }).length;
+
+  const server = await startServer({ root: ROOT, port: 0 });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  let raw;
+  try {
+    const page = await browser.newPage();
+    page.on('console', (msg) => {
+      const t = msg.text();
+      if (t.startsWith('[bench]')) console.log(t);
+      else if (msg.type() === 'error') console.error(`[page error] ${t}`);
+    });
+    page.on('pageerror', (e) => console.error(`[page exception] ${e.message}`));
+    await page.goto(`${server.url}bench/index.html`);
+    console.log(`[bench] ${server.url}bench/index.html, Chromium ${browser.version()}, ${JSON.stringify(opts)}`);
+    let timer;
+    const load0 = os.loadavg();
+    raw = await Promise.race([
+      page.evaluate((o) => window.runBench(o), opts),
+      new Promise((_, rej) => {
+        timer = setTimeout(() => rej(new Error(`the benchmark did not finish in ${RUN_TIMEOUT_MS / 60000} min`)), RUN_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    raw.meta.browser = `Chromium ${browser.version()}`;
+    // Other processes on the machine share the cores: the 1-minute load average before and after
+    // tells a reader how much to trust a run (2 cores: above ~2 the contenders were competing).
+    raw.meta.loadAverage1m = { before: load0[0], after: os.loadavg()[0] };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const analysis = analyse(raw, wasm.length, gz);
+  const md = markdown(raw, analysis);
+  await mkdir(OUT_DIR, { recursive: true });
+  await writeFile(path.join(OUT_DIR, 'latest.json'), JSON.stringify({ ...analysis, raw }, null, 1) + '\n');
+  await writeFile(path.join(OUT_DIR, 'latest.md'), md + '\n');
+  console.log('');
+  console.log(md);
+  if (analysis.flopsPerSample.check && !analysis.flopsPerSample.check.agrees) {
+    console.log(`\nnote: FLOP/sample from describe() (${JSON.stringify(analysis.flopsPerSample.check)}) differ from the default net's figures: the default configuration has changed`);
+  }
+  console.log(`\nwrote bench/results/latest.json and latest.md (${fmt(raw.meta.seconds, 0)} s in the browser)`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+// Loss Lab contender: one LabTrainer in a worker, as the lab's own training worker holds one.
+// Also runs the SIMD128 GEMM micro-kernel that measures the peak (a worker with `peakOnly`).
+'use strict';
+importScripts('/bench/workers/common.js');
+
+const STEP_CHUNK_MS = 30; // the lab's worker trains in chunks of ~30 ms (www/worker.js)
+const PEAK_UNIT_MS = 20;
+
+let ll = null; // the wasm module
+let data = null;
+let cfg = null;
+let trainer = null;
+let stepsPerCall = 1;
+let peakCallsPerUnit = 1000;
+let lastLoss = NaN;
+let rebuilds = 0;
+
+// FLOP per sample from the layer table that describe() returns, counting 2 per multiply-add:
+// forward = Σ 2·MACs over conv and dense layers; backward = the weight gradient of every such layer
+// (same MACs as its forward) + the input gradient of every such layer but the first (the image needs none).
+function flopsFromDescribe(table) {
+  let forward = 0;
+  let first = 0;
+  for (const l of table.layers) {
+    let macs = 0;
+    if (l.kind.startsWith('conv')) {
+      const [oc, oh, ow] = l.outShape;
+      macs = (l.params - oc) * oh * ow; // (OC·C·K·K weights) · OH·OW positions
+    } else if (l.kind.startsWith('dense')) {
+      macs = l.params - l.outShape[0]; // in · out weights
+    } else continue;
+    if (forward === 0) first = 2 * macs;
+    forward += 2 * macs;
+  }
+  return { forward, train: forward + forward + (forward - first) };
+}
+
+function build() {
+  trainer = new ll.LabTrainer(data, cfg);
+}
+
+function trainCall() {
+  const r = trainer.step(stepsPerCall);
+  const k = r.loss.length;
+  if (k > 0) lastLoss = r.loss[k - 1];
+  if (r.status === 'diverged') {
+    rebuilds++;
+    build(); // never time a dead model
+  }
+  return k * cfg.batch;
+}
+
+function inferCall() {
+  const n = trainer.valCount;
+  const done = trainer.evalChunk(n);
+  if (!done) throw new Error('evalChunk(valCount) did not finish the validation pass');
+  return n;
+}
+
+function peakCall() {
+  const sum = ll.peak_gemm(peakCallsPerUnit);
+  if (!Number.isFinite(sum)) throw new Error('peak kernel produced a non-finite checksum');
+  return peakCallsPerUnit * ll.peak_flops_per_call(); // "samples" are FLOP here
+}
+
+serve({
+  async init({ idx, synthetic, trainN, valN, seed, peakOnly }) {
+    ll = await import('/www/pkg/losslab.js');
+    await ll.default();
+    if (peakOnly) {
+      if (typeof ll.peak_gemm !== 'function') throw new Error('www/pkg has no peak_gemm export: rebuild with bash scripts/build.sh');
+      return { selfCheck: ll.peak_self_check(), flopsPerCall: ll.peak_flops_per_call() };
+    }
+    data = synthetic
+      ? ll.LabData.synthetic(trainN, valN, seed)
+      : ll.LabData.fromIdx(idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels);
+    cfg = {
+      seed, data: synthetic ? 'synthetic' : 'mnist', train_n: trainN, val_n: valN,
+      batch: 32, opt: 'momentum', lr: 0.01, mom: 0.9, wd: 0,
+    };
+    build();
+    const table = ll.describe(cfg);
+    return {
+      layers: table.layers.map((l) => `${l.name}: ${l.kind} -> ${l.outShape.join('×')}`),
+      params: table.params,
+      flops: flopsFromDescribe(table),
+      trainCount: trainer.trainCount,
+      valCount: trainer.valCount,
+      synthetic: trainer.synthetic,
+    };
+  },
+
+  // Runs the hot calls until V8 has tiered them up, then sizes a call to ~30 ms like the lab does.
+  async warmup({ ms }) {
+    if (!trainer) {
+      ll.peak_gemm(1000);
+      await timeLoop(() => peakCall(), ms, 3);
+      const t = await timeLoop(() => peakCall(), 200, 3);
+      peakCallsPerUnit = Math.max(1000, Math.round((peakCallsPerUnit * t.calls * PEAK_UNIT_MS) / t.ms));
+      return { peakCallsPerUnit };
+    }
+    stepsPerCall = 1;
+    await timeLoop(trainCall, ms, 5);
+    await timeLoop(inferCall, 0, 2);
+    const t = await timeLoop(trainCall, 300, 3);
+    stepsPerCall = Math.max(1, Math.min(256, Math.round(STEP_CHUNK_MS / (t.ms / t.calls))));
+    return { stepsPerCall };
+  },
+
+  train: ({ ms }) => timeLoop(trainCall, ms, 2),
+  infer: ({ ms }) => timeLoop(inferCall, ms, 2),
+  peak: ({ ms }) => timeLoop(peakCall, ms, 2),
+  state: () => ({ lastLoss, rebuilds, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),
+});
