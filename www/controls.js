@@ -138,7 +138,7 @@ export class Controls {
       };
     }
     wrap.append(help);
-    this.items.set(s.key, { wrap, label, sync, s });
+    this.items.set(s.key, { wrap, label, help, sync, s });
     return wrap;
   }
 
@@ -208,11 +208,12 @@ export class Controls {
     for (const { sec, keys } of this.sections) {
       if (!sec.open && keys.some((k) => String(cfg[k]) !== String(BY_KEY.get(k).def))) sec.open = true;
     }
-    for (const { wrap, label, sync, s } of this.items.values()) {
+    for (const { wrap, label, help, sync, s } of this.items.values()) {
       sync(cfg);
       if (s) {
         wrap.hidden = !isRelevant(s, cfg);
         label.textContent = labelFor(s, cfg);
+        if (s.helpFor) help.textContent = s.helpFor(cfg);
       }
     }
   }

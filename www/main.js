@@ -276,8 +276,11 @@ function onWorkerError(m) {
   }
   if (m.scope === 'config') {
     built = null;
-    arch.fail(m.message);
-    $('arch-error').scrollIntoView({ block: 'nearest' });
+    // the engine names the layer or the architecture key it refuses; other refusals are not about the design
+    if (/^(conv|pool|dense|hidden|relu|flatten|act|depth|ch|k|stride|pad|pool_type|pool_size)\w*\b/.test(m.message)) {
+      arch.fail(m.message);
+      $('arch-error').scrollIntoView({ block: 'nearest' });
+    } else arch.pending('');
     fail(`this configuration cannot be built: ${m.message}`);
     return;
   }

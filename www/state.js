@@ -44,7 +44,11 @@ export const SETTINGS = [
   { key: 'gain', label: 'Gain ×', group: 'init', type: 'log', kind: 'reset', min: 1e-4, max: 1000, def: 1,
     relevant: (c) => c.init !== 'zeros',
     labelFor: (c) => (FAN_BASED.has(c.init) ? 'Gain ×' : c.init === 'constant' ? 'Value' : c.init === 'uniform' ? 'a (range ±a)' : 'σ'),
-    help: 'For fan-based initializers a multiplier on the usual scale; for constant, uniform and normal it is the value, ±a or σ.' },
+    help: 'For fan-based initializers a multiplier on the usual scale; for constant, uniform and normal it is the value, ±a or σ.',
+    helpFor: (c) => (FAN_BASED.has(c.init) ? 'Multiplier on the initializer\u2019s usual scale: 1 is the textbook choice.'
+      : c.init === 'constant' ? 'Every weight starts at this value.'
+        : c.init === 'uniform' ? 'Weights are drawn uniformly from −a … a.'
+          : 'Standard deviation σ of the normally distributed weights.') },
   { key: 'seed', label: 'Seed', group: 'init', type: 'int', kind: 'reset', min: 0, max: 2 ** 53, step: 1, def: 1,
     help: 'One number drives the weights, the data order, the noise and the augmentation: same seed, same curve.' },
 
@@ -187,6 +191,7 @@ export function validate(s, raw) {
     if (parts.some((p) => !/^[0-9]$/.test(p))) {
       return { value: s.def, notice: `${tag} is not a list of digits 0 … 9 ${using(s.def)}` };
     }
+    if (parts.length === 0) return { value: s.def, notice: `${s.key} needs at least one digit ${using(s.def)}` };
     return { value: [...new Set(parts.map(Number))].sort((a, b) => a - b).join(','), notice: null };
   }
   // numbers
