@@ -289,7 +289,8 @@ function onWorkerError(m) {
     $('data-missing-text').textContent = m.message;
     $('data-missing').hidden = false;
     arch.pending('');
-    fail('MNIST files not found at www/data/ — see the message above');
+    fail('MNIST files not found at www/data/ — see the box below');
+    $('data-badge').textContent = 'real MNIST digits (not loaded)';
     return;
   }
   if (m.scope === 'set') {
