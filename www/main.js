@@ -95,7 +95,18 @@ $('btn-dismiss-notices').addEventListener('click', () => {
   $('notice-list').textContent = '';
 });
 
+// Browsers throttle (and complain about) floods of history calls, e.g. while a slider is dragged:
+// write at once, then at most every URL_EVERY_MS, always ending with the latest state.
+const URL_EVERY_MS = 250;
+let urlWrittenAt = 0;
+let urlTimer = null;
 function writeUrl() {
+  const wait = urlWrittenAt + URL_EVERY_MS - performance.now();
+  if (wait > 0) {
+    if (!urlTimer) urlTimer = setTimeout(() => { urlTimer = null; writeUrl(); }, wait);
+    return;
+  }
+  urlWrittenAt = performance.now();
   const url = new URL(location.href);
   url.search = toQuery(cfg);
   if (url.href !== location.href) history.replaceState(null, '', url.href);

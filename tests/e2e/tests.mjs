@@ -118,6 +118,7 @@ export const TESTS = [
       const cfg = await page.evaluate(() => window.lossLab.config());
       check(cfg.depth === 6 && cfg.act === 'sigmoid' && cfg.pool === 'last', `preset config: ${JSON.stringify(cfg)}`);
       check(cfg.lr === 0.01 && cfg.noise === 0 && cfg.seed === 1, `preset did not start from the baseline: lr ${cfg.lr}, noise ${cfg.noise}, seed ${cfg.seed}`);
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('depth') === '6', null, { timeout: 2000 }).catch(() => {});
       const q = new URL(page.url()).searchParams;
       check(q.get('depth') === '6' && q.get('act') === 'sigmoid' && !q.has('lr'), `URL after preset: ${page.url()}`);
       check((await page.locator('#preset-note').isVisible()) && /vanishing/.test(await page.locator('#preset-note-text').textContent()), 'preset note missing');
@@ -142,8 +143,9 @@ export const TESTS = [
       check(await a.page.locator('#ctl-mom').isHidden(), 'momentum shown for Adam');
       // change one more setting through a control; the URL must follow
       await a.page.locator('#ctl-act').selectOption('tanh');
+      await a.page.waitForFunction(() => new URL(location.href).searchParams.get('act') === 'tanh', null, { timeout: 2000 })
+        .catch(() => { throw new Error(`URL after a control change: ${a.page.url()}`); });
       const shared = a.page.url();
-      check(new URL(shared).searchParams.get('act') === 'tanh', `URL after a control change: ${shared}`);
       await shot(a.page, '06-url-roundtrip');
       const b = await t.open(shared);
       await ready(b.page);
@@ -194,7 +196,8 @@ export const TESTS = [
       const after = await page.evaluate(() => window.lossLab.config().lr);
       check(after > before, `lr ${before} -> ${after}`);
       check(Number(await page.locator('#ctl-lr-num').inputValue()) === after, 'the number box does not show the new value');
-      check(new URL(page.url()).searchParams.get('lr') === String(after), `URL: ${page.url()}`);
+      await page.waitForFunction((v) => new URL(location.href).searchParams.get('lr') === v, String(after), { timeout: 2000 })
+        .catch(() => { throw new Error(`URL does not follow the slider: ${page.url()}`); });
       await shot(page, '08-keyboard-slider');
       // Space on the focused Start button starts training
       await page.locator('#btn-start').focus();
@@ -238,7 +241,8 @@ export const TESTS = [
       await ready(page);
       check(/synthetic digits/.test(await page.locator('#data-badge').textContent()), 'badge does not say synthetic digits');
       check(/synthetic digits/.test(await statusText(page)), `status: ${await statusText(page)}`);
-      check(new URL(page.url()).searchParams.get('data') === 'synthetic', 'URL lacks data=synthetic');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('data') === 'synthetic', null, { timeout: 2000 }).catch(() => {});
+      check(new URL(page.url()).searchParams.get('data') === 'synthetic', `URL lacks data=synthetic: ${page.url()}`);
       const h = await trainEpochs(page, 1);
       check(Number.isFinite(h.epochs[0].valLoss), 'synthetic run produced no validation loss');
       noErrors(errors, [/Failed to load resource.*404/]);
