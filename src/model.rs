@@ -320,6 +320,16 @@ impl Model {
         g
     }
 
+    /// Training's backward pass: every parameter gradient, without the unused gradient of the image.
+    pub fn backward_params(&mut self, dlogits: &[f32]) {
+        let mut g = dlogits.to_vec();
+        let (first, rest) = self.layers.split_first_mut().expect("a model has layers");
+        for l in rest.iter_mut().rev() {
+            g = l.backward(&g);
+        }
+        first.backward_params_only(&g);
+    }
+
     pub fn zero_grad(&mut self) {
         for p in self.params_mut() {
             p.grad.iter_mut().for_each(|g| *g = 0.0);
@@ -391,6 +401,23 @@ mod tests {
         assert_eq!(params, (8 * 25 + 8) + (16 * 8 * 25 + 16) + (10 * 256 + 10));
         // Receptive field: conv 5 → 5, pool 2 → 6, conv 5 (jump 2) → 14, pool 3 → 18.
         assert_eq!(p.last().unwrap().rf, 18);
+    }
+
+    #[test]
+    fn training_backward_gives_the_same_parameter_gradients() {
+        let cfg = Config::default();
+        let mut a = Model::from_config(&cfg).unwrap();
+        let mut b = Model::from_config(&cfg).unwrap();
+        let mut r = Rng::new(4);
+        let x: Vec<f32> = (0..3 * 784).map(|_| r.uniform(-0.5, 2.5)).collect();
+        let dl: Vec<f32> = (0..30).map(|_| r.uniform(-0.1, 0.1)).collect();
+        a.forward(&x, 3, true);
+        b.forward(&x, 3, true);
+        a.backward(&dl);
+        b.backward_params(&dl);
+        for (p, q) in a.params().iter().zip(b.params()) {
+            assert_eq!(p.grad, q.grad, "{}", p.name);
+        }
     }
 
     #[test]

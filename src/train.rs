@@ -248,7 +248,7 @@ impl Trainer {
                 break;
             }
             self.model.zero_grad();
-            self.model.backward(&dlogits);
+            self.model.backward_params(&dlogits);
             let gn = grad_norms(&self.model);
             if let Some(bad) = gn.iter().position(|g| !g.is_finite()) {
                 let name = &self.model.param_layer_names()[bad];

@@ -45,6 +45,11 @@ pub trait Layer {
     fn forward(&mut self, x: &[f32], n: usize, train: bool) -> Vec<f32>;
     /// dy: (n, out_shape) -> dx: (n, in_shape); adds to parameter gradients.
     fn backward(&mut self, dy: &[f32]) -> Vec<f32>;
+    /// `backward` for the first layer of a network, whose input gradient nobody needs: layers that
+    /// can skip computing dx override this.
+    fn backward_params_only(&mut self, dy: &[f32]) {
+        self.backward(dy);
+    }
     /// Learnable tensors, weight first (empty for parameter-free layers).
     fn params(&self) -> Vec<&Param> {
         Vec::new()
