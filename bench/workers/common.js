@@ -28,7 +28,7 @@ function shuffled(n, seed) {
 }
 
 // Calls `unit` (which returns the samples it processed, or a promise of them) until at least `ms`
-// milliseconds and `minCalls` calls have passed. Timing covers whole calls only, so the reported rate
+// milliseconds and `minCalls` calls have passed (a slow contender's single call may outlast `ms`). Timing covers whole calls only, so the reported rate
 // is samples / the time those calls took.
 async function timeLoop(unit, ms, minCalls = 2) {
   let samples = 0;

@@ -70,7 +70,7 @@ serve({
     await timeLoop(inferCall, 0, 1);
     return {};
   },
-  train: ({ ms }) => timeLoop(trainCall, ms, 2),
-  infer: ({ ms }) => timeLoop(inferCall, ms, 2),
+  train: ({ ms }) => timeLoop(trainCall, ms, 1),
+  infer: ({ ms }) => timeLoop(inferCall, ms, 1),
   state: () => ({ lastLoss }),
 });

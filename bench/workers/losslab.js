@@ -107,8 +107,8 @@ serve({
     return { stepsPerCall };
   },
 
-  train: ({ ms }) => timeLoop(trainCall, ms, 2),
-  infer: ({ ms }) => timeLoop(inferCall, ms, 2),
-  peak: ({ ms }) => timeLoop(peakCall, ms, 2),
+  train: ({ ms }) => timeLoop(trainCall, ms, 1),
+  infer: ({ ms }) => timeLoop(inferCall, ms, 1),
+  peak: ({ ms }) => timeLoop(peakCall, ms, 1),
   state: () => ({ lastLoss, rebuilds, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),
 });

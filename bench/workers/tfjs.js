@@ -110,8 +110,8 @@ serve({
   },
   train: ({ ms }) => {
     if (!canTrain) throw new Error('this backend cannot train the net');
-    return timeLoop(trainCall, ms, 2);
+    return timeLoop(trainCall, ms, 1);
   },
-  infer: ({ ms }) => timeLoop(inferCall, ms, 2),
+  infer: ({ ms }) => timeLoop(inferCall, ms, 1),
   state: () => ({ lastLoss, numTensors: tf.memory().numTensors }),
 });
