@@ -208,6 +208,7 @@ function onWorker(m) {
       if (configureTimer || m.id !== buildId) return; // a newer configuration replaced this one
       built = m;
       record = new Record(m.layerNames);
+      record.withNoise = cfg.noise > 0;
       arch.show(m.layers, m.params);
       dataBadge();
       setStatus('idle', `ready — ${m.synthetic ? 'synthetic digits' : 'MNIST'} loaded; press Start to train`);

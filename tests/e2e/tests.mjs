@@ -88,11 +88,12 @@ export const TESTS = [
     },
   },
   {
-    name: '40% label noise changes the training curves',
+    name: '40% label noise changes the training curves (compared with a pinned clean run)',
     async run(t) {
       const { page, errors } = await t.open(SMALL);
       await ready(page);
       const clean = await trainEpochs(page, 2);
+      await page.locator('#btn-pin').click(); // keep the clean run as the faded reference
       const notices = await page.evaluate(() => window.lossLab.apply({ noise: 40 }));
       check(notices.length === 0, `notices: ${notices}`);
       await ready(page);
@@ -104,6 +105,8 @@ export const TESTS = [
       check(!Number.isFinite(c.noisyLoss), `a clean run reports a corrupted-sample loss ${c.noisyLoss}`);
       check(/40% labels corrupted \(400\)/.test(await page.locator('#data-badge').textContent()), 'badge does not mention the noise');
       check(/corrupted labels/.test(await page.locator('#legend-acc').textContent()), 'no clean/corrupted legend');
+      check(/pinned run/.test(await page.locator('#legend-loss').textContent()), 'the pinned run is not in the legend');
+      check(!(await page.locator('#btn-unpin').isDisabled()), 'Clear pin is disabled while a run is pinned');
       await shot(page, '04-label-noise');
       noErrors(errors);
     },

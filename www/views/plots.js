@@ -39,7 +39,7 @@ export class Plots {
       lossSeries.push({ ...va, color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4] });
       accSeries.push({ ...r.epochSeries('trainAcc', 100), color: OI.blue, width: 2.5, dots: dot(r), alpha: a });
       accSeries.push({ ...r.epochSeries('valAcc', 100), color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4] });
-      if (o.noise) {
+      if (o.noise && r.withNoise) {
         lossSeries.push({ ...r.epochSeries('cleanLoss'), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
         lossSeries.push({ ...r.epochSeries('noisyLoss'), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
         accSeries.push({ ...r.epochSeries('cleanAcc', 100), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });

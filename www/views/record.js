@@ -47,6 +47,7 @@ export class Record {
     this.stepsPerEpoch = 0;
     this.divergedAt = null;
     this.label = '';
+    this.withNoise = false; // trained with label noise: has clean/corrupted figures worth drawing
   }
 
   /** Appends one progress message from the worker (k steps). */
@@ -106,6 +107,7 @@ export class Record {
     f.stepsPerEpoch = this.stepsPerEpoch;
     f.divergedAt = this.divergedAt;
     f.label = label;
+    f.withNoise = this.withNoise;
     return f;
   }
 }
