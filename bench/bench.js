@@ -2,7 +2,7 @@
 // interleaved rounds (every contender once per round). Raw per-round measurements go to
 // window.__results; bench/run.mjs turns them into medians, GFLOP/s and the table.
 //
-//   window.runBench({rounds, ms, warmupMs}) -> Promise<results>
+//   window.runBench({rounds, ms, warmupMs, data: 'mnist' | 'synthetic'}) -> Promise<results>
 
 const SEED = 1;
 const TRAIN_N = 9984; // 312 full batches of 32, so every timed step is a full batch
@@ -29,8 +29,9 @@ async function gunzipFetch(url) {
 // IDX: images have a 16-byte header, labels an 8-byte one.
 const idxBody = (bytes, header, n, size) => bytes.slice(header, header + n * size);
 
-async function loadData() {
+async function loadData(forceSynthetic) {
   try {
+    if (forceSynthetic) throw new Error('synthetic data requested');
     const names = ['train10k-images', 'train10k-labels', 'test10k-images', 'test10k-labels'];
     const [ti, tl, vi, vl] = await Promise.all(names.map((n) => gunzipFetch(`/www/data/${n}.idx.gz`)));
     return {
@@ -40,7 +41,8 @@ async function loadData() {
       valSet: { images: idxBody(vi, 16, VAL_N, 784), labels: idxBody(vl, 8, VAL_N, 1) },
     };
   } catch (e) {
-    log(`MNIST not found in www/data (${e.message}): using LabData.synthetic for every contender`);
+    log(forceSynthetic ? 'synthetic data requested: using LabData.synthetic for every contender'
+      : `MNIST not found in www/data (${e.message}): using LabData.synthetic for every contender`);
     const ll = await import('/www/pkg/losslab.js');
     await ll.default();
     const d = ll.LabData.synthetic(TRAIN_N, VAL_N, SEED);
@@ -98,7 +100,7 @@ class Contender {
 
 const rate = (m) => ({ ...m, rate: (m.samples / m.ms) * 1000 });
 
-async function runBench({ rounds = 3, ms = 1500, warmupMs = 1000 } = {}) {
+async function runBench({ rounds = 3, ms = 1500, warmupMs = 1000, data: dataKind = 'mnist' } = {}) {
   const t0 = performance.now();
   const results = {
     meta: {
@@ -108,7 +110,7 @@ async function runBench({ rounds = 3, ms = 1500, warmupMs = 1000 } = {}) {
     contenders: {}, // name -> {info} or {error}
     rounds: [], // [{metric: {samples, calls, ms, rate} | {error}}]
   };
-  const data = await loadData();
+  const data = await loadData(dataKind === 'synthetic');
   results.meta.data = data.synthetic ? 'synthetic (LabData.synthetic)' : 'MNIST (www/data train10k/test10k)';
   log(`data: ${results.meta.data}`);
 
