@@ -42,7 +42,7 @@ pub struct LayerStats {
     pub weight_norm: f32,
     /// ‖Δθ‖₂ / ‖θ‖₂ of the last update (about 1e-3 is healthy; Karpathy, CS231n notes).
     pub update_ratio: f32,
-    /// Mean and standard deviation of the layer's activation output (pre-activation for the last layer).
+    /// Mean and standard deviation of the activation that follows the layer (NaN for the output layer).
     pub act_mean: f32,
     pub act_std: f32,
     /// Fraction of units that were ≤ 0 for every sample of the batch (ReLU only; 0 otherwise).
