@@ -49,6 +49,8 @@ export const SETTINGS = [
       : c.init === 'constant' ? 'Every weight starts at this value.'
         : c.init === 'uniform' ? 'Weights are drawn uniformly from −a … a.'
           : 'Standard deviation σ of the normally distributed weights.') },
+  { key: 'bias', label: 'Initial bias', group: 'init', type: 'float', kind: 'reset', min: -1, max: 1, step: 0.05, def: 0,
+    help: 'Starting value of every bias. A negative bias switches ReLUs off from the start.' },
   { key: 'seed', label: 'Seed', group: 'init', type: 'int', kind: 'reset', min: 0, max: 2 ** 53, step: 1, def: 1,
     help: 'One number drives the weights, the data order, the noise and the augmentation: same seed, same curve.' },
 

@@ -23,7 +23,17 @@ export class ArchView {
     for (const l of layers) {
       const tr = document.createElement('tr');
       const shape = Array.isArray(l.outShape) || ArrayBuffer.isView(l.outShape) ? Array.from(l.outShape).join('×') : String(l.outShape);
-      for (const text of [l.name, shape, `${l.rf}×${l.rf}`, l.params ? fmtInt(l.params) : '—']) {
+      const name = document.createElement('th');
+      name.scope = 'row';
+      name.textContent = l.name;
+      if (l.kind && !l.name.startsWith(l.kind)) {
+        const kind = document.createElement('span');
+        kind.className = 'kind';
+        kind.textContent = l.kind;
+        name.append(kind);
+      }
+      tr.append(name);
+      for (const text of [shape, `${l.rf}×${l.rf}`, l.params ? fmtInt(l.params) : '—']) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);
