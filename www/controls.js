@@ -146,7 +146,7 @@ export class Controls {
     const cols = SETTINGS.filter((s) => s.group === 'arch-table');
     const table = el('table', { class: 'arch-in', id: 'arch-blocks' });
     const cap = el('caption', { text: 'Per-block settings (one row per conv block)' });
-    const headRow = el('tr', {}, el('th', { scope: 'col', text: 'Block' }));
+    const headRow = el('tr', {}, el('th', { scope: 'col', title: 'Conv block', text: '#' }));
     for (const s of cols) headRow.append(el('th', { scope: 'col', title: s.help, text: s.short, 'data-key': s.key }));
     table.append(cap, el('thead', {}, headRow));
     const tbody = el('tbody');

@@ -156,6 +156,14 @@ function startWorker() {
   worker.postMessage({ type: 'init' });
 }
 
+/** Scrolls the settings column (not the page) so that `el` is in view. */
+function revealInControls(el) {
+  const box = document.querySelector('.controls');
+  if (box.scrollHeight <= box.clientHeight) return; // the column does not scroll on its own (narrow layout)
+  const top = el.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  if (top < 0 || top > box.clientHeight - 80) box.scrollTop += top - 60;
+}
+
 function fail(text) {
   setStatus('error', `error: ${text}`);
   rejectWaiters(text);
@@ -291,7 +299,7 @@ function onWorkerError(m) {
     // the engine names the layer or the architecture key it refuses; other refusals are not about the design
     if (/^(conv|pool|dense|hidden|relu|flatten|act|depth|ch|k|stride|pad|pool_type|pool_size)\w*\b/.test(m.message)) {
       arch.fail(m.message);
-      $('arch-error').scrollIntoView({ block: 'nearest' });
+      revealInControls($('arch-error'));
     } else arch.pending('');
     fail(`this configuration cannot be built: ${m.message}`);
     return;
