@@ -100,7 +100,7 @@ class Contender {
 
 const rate = (m) => ({ ...m, rate: (m.samples / m.ms) * 1000 });
 
-async function runBench({ rounds = 3, ms = 1500, warmupMs = 1000, data: dataKind = 'mnist' } = {}) {
+async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind = 'mnist' } = {}) {
   const t0 = performance.now();
   const results = {
     meta: {

@@ -2,7 +2,7 @@
 // session, runs the interleaved rounds there (bench/bench.js), then prints the table and writes
 // bench/results/latest.json (+ latest.md). See bench/README.md.
 //
-//   BENCH_ROUNDS=3 BENCH_MS=1500 BENCH_WARMUP_MS=1000 BENCH_DATA=mnist|synthetic node bench/run.mjs
+//   BENCH_ROUNDS=5 BENCH_MS=1000 BENCH_WARMUP_MS=1000 BENCH_DATA=mnist|synthetic node bench/run.mjs
 import { chromium } from 'playwright-core';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
@@ -24,7 +24,7 @@ const FWD_FLOP = 2 * (156800 + 627200 + 2560); // 1 573 120
 const TRAIN_FLOP = FWD_FLOP + FWD_FLOP + 2 * (627200 + 2560); // 4 405 760
 
 const envInt = (k, d) => (process.env[k] ? Number.parseInt(process.env[k], 10) : d);
-const opts = { rounds: Math.max(3, envInt('BENCH_ROUNDS', 3)), ms: envInt('BENCH_MS', 1500), warmupMs: envInt('BENCH_WARMUP_MS', 1000), data: process.env.BENCH_DATA === 'synthetic' ? 'synthetic' : 'mnist' };
+const opts = { rounds: Math.max(3, envInt('BENCH_ROUNDS', 5)), ms: envInt('BENCH_MS', 1000), warmupMs: envInt('BENCH_WARMUP_MS', 1000), data: process.env.BENCH_DATA === 'synthetic' ? 'synthetic' : 'mnist' };
 
 function stats(values) {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
