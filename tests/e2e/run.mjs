@@ -50,8 +50,16 @@ export async function main(base, { filter = '', hook } = {}) {
       } catch (e) {
         failed++;
         const last = pages[pages.length - 1];
-        if (last) await last.screenshot({ path: path.join(RESULTS, `${String(i + 1).padStart(2, '0')}-failed.png`) }).catch(() => {});
-        console.log(`FAIL ${String(i + 1).padStart(2)} ${test.name}: ${String(e.message).split('\n').join(' / ')}`);
+        let where = '';
+        if (last) {
+          await last.screenshot({ path: path.join(RESULTS, `${String(i + 1).padStart(2, '0')}-failed.png`) }).catch(() => {});
+          // what the page said when the test gave up, to tell a slow machine from a wrong page
+          where = await Promise.race([
+            last.evaluate(() => `page status: "${document.getElementById('status')?.textContent}", steps: ${window.lossLab?.history().steps}`),
+            new Promise((r) => setTimeout(() => r('page did not answer within 3 s'), 3000)),
+          ]).catch((err) => `page unreadable: ${err.message}`);
+        }
+        console.log(`FAIL ${String(i + 1).padStart(2)} ${test.name}: ${String(e.message).split('\n').join(' / ')}${where ? ` [${where}]` : ''}`);
       } finally {
         clearTimeout(timer);
         for (const c of contexts) await c.close().catch(() => {});
