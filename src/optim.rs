@@ -53,6 +53,21 @@ impl Optimizer {
         }
     }
 
+    /// Change the hyperparameters between steps. Switching between the SGD family and Adam starts
+    /// the new method afresh: Adam's moments and bias correction count from its own first step
+    /// (kept across a switch, t would be large while m and v are still near zero, and the first
+    /// "bias-corrected" steps would be far too big). Momentum and Nesterov share their buffer.
+    pub fn set_settings(&mut self, settings: OptimSettings) {
+        let adam = |k: OptKind| k == OptKind::Adam;
+        let sgd_only = |k: OptKind| k == OptKind::Sgd;
+        let (old, new) = (self.settings.kind, settings.kind);
+        if adam(old) != adam(new) || sgd_only(old) != sgd_only(new) {
+            self.t = 0;
+            self.state.clear();
+        }
+        self.settings = settings;
+    }
+
     /// One update of every parameter from its gradient. Returns ‖Δp‖₂ for each parameter tensor.
     pub fn step(&mut self, params: &mut [&mut Param]) -> Vec<f32> {
         if self.state.len() != params.len() {
@@ -177,6 +192,22 @@ mod tests {
                 "{kind:?}: {}",
                 p.value[0]
             );
+        }
+    }
+
+    #[test]
+    fn switching_to_adam_mid_run_starts_adam_afresh() {
+        // After 100 momentum steps, the first Adam step must again move each weight by lr (t = 1).
+        let mut p = param(&[1.0, -1.0], &[0.5, -0.25]);
+        let mut o = Optimizer::new(settings(OptKind::Momentum));
+        for _ in 0..100 {
+            o.step(&mut [&mut p]);
+        }
+        let before = p.value.clone();
+        o.set_settings(settings(OptKind::Adam));
+        o.step(&mut [&mut p]);
+        for (a, b) in p.value.iter().zip(&before) {
+            assert!(((a - b).abs() - 0.1).abs() < 1e-4, "{a} vs {b}");
         }
     }
 

@@ -92,7 +92,7 @@ impl Acc {
 pub const DIVERGENCE_FACTOR: f32 = 1000.0;
 
 /// Evaluate in batches of at most this many samples (bounds the layer buffers).
-const EVAL_BATCH: usize = 256;
+const EVAL_BATCH: usize = 64;
 
 pub struct Trainer {
     cfg: Config,
@@ -368,7 +368,7 @@ impl Trainer {
         match Config::apply_kind(key) {
             Some(Apply::Live) => {
                 self.cfg.set(key, value)?;
-                self.opt.settings = self.cfg.optim;
+                self.opt.set_settings(self.cfg.optim);
                 Ok(())
             }
             Some(Apply::Reset) => Err(ConfigError(format!(
