@@ -7,15 +7,23 @@
  *   lossLab.history()           -> { epochs: [{epoch, trainLoss, trainAcc, valLoss, valAcc, cleanLoss, cleanAcc,
  *                                   noisyLoss, noisyAcc, recall: [10], gradNorms: {layer: value}}],
  *                                   steps, status: 'idle'|'running'|'paused'|'diverged'|'error'|'loading',
- *                                   divergedAt, message }
+ *                                   divergedAt, message,
+ *                                   pinned: null (nothing pinned) or the pinned run, live while it races:
+ *                                     { epochs: [rows as above], steps, raced: bool, config: {key: value} at pin time,
+ *                                       status: 'pinned' (a frozen copy) | 'loading'|'idle'|'running'|'paused'|'diverged'|'error',
+ *                                       divergedAt, message } }
  *                                  (losses in nats; accuracies and recall as fractions 0…1)
  *   lossLab.apply(partial)      -> validates {key: value} exactly like the URL does, applies it and returns the
  *                                  list of notices (strings) about values that were clamped, replaced or ignored.
  *                                  Changing a reset setting rebuilds the network from the seed; live settings
  *                                  (opt, lr, mom, b1, b2, eps, wd) apply at the next step.
  *   lossLab.preset(id)          -> loads a preset (ids in www/presets.js), as the buttons do
- *   lossLab.start(), .pause(), .step(), .reset()
+ *   lossLab.start(), .pause(), .step(), .reset()   (act on the raced pinned run too)
+ *   lossLab.pin(), .unpin()     -> as the "Pin this run" and "Clear pin" buttons
+ *   lossLab.race(on = true)     -> as the "Race the pinned run" box: trains the pinned configuration again in a second
+ *                                  worker, side by side with the current run, both from epoch 0 (needs a pin)
  *   lossLab.ready()             -> Promise resolved once the network for the current configuration is built
+ *                                  (and, while racing, the pinned run's network too, or it failed)
  *                                  (rejects with the message if it cannot be built or the data are missing)
  *   lossLab.whenEpoch(n)        -> Promise resolved with the history row of epoch n once its point is drawn;
  *                                  rejects if the run diverges, fails or is reset before getting there
@@ -31,6 +39,28 @@ import { ArchView } from './views/arch.js';
 import { renderPresets, showPresetNote } from './views/lessons.js';
 
 const $ = (id) => document.getElementById(id);
+
+/**
+ * Training speed in samples per second over the last few seconds of progress messages. A window, not a
+ * per-message rate: messages reach the page in bursts when its thread is busy drawing, and per-message
+ * intervals then swing wildly. Validation pauses count (they are part of an epoch's time).
+ */
+class Rate {
+  constructor(windowMs = 3000) { this.windowMs = windowMs; this.reset(); }
+  reset() { this.t = []; this.total = []; this.sum = 0; }
+  add(samples, now) {
+    this.sum += samples;
+    this.t.push(now);
+    this.total.push(this.sum);
+    while (this.t.length > 2 && now - this.t[1] > this.windowMs) { this.t.shift(); this.total.shift(); }
+  }
+  /** 0 until the window holds enough time to say anything; the first message only marks the start. */
+  get value() {
+    const n = this.t.length;
+    const dt = n > 1 ? this.t[n - 1] - this.t[0] : 0;
+    return dt >= 250 ? ((this.total[n - 1] - this.total[0]) * 1000) / dt : 0;
+  }
+}
 const RESET_DEBOUNCE_MS = 200;
 const LIVE = new Set(SETTINGS.filter((s) => s.kind === 'live').map((s) => s.key));
 
@@ -39,7 +69,9 @@ let cfg;
 let status = 'loading';
 let message = '';
 let record = new Record();
-let pin = null;
+let pin = null; // frozen Record of the pinned run
+let pinCfg = null; // the exact configuration at pin time (seed included): what a race trains again
+let race = null; // the pinned configuration trained again in a second worker (see "race" below), or null
 let built = null; // the worker's 'built' message for the current config, null while (re)building
 let worker = null;
 let engineReady = false;
@@ -49,8 +81,8 @@ let epochWaiters = [];
 let readyWaiters = [];
 let configureTimer = null;
 let buildId = 0; // id of the latest configure sent; older answers are ignored
-let lastProgressAt = 0;
-let sampleRate = 0;
+const speed = new Rate(); // this run's training speed
+let secondsLeft = null; // of the current epoch of this run, at its recent speed
 let drawQueued = false;
 
 // ---------------------------------------------------------------- views
@@ -72,7 +104,7 @@ function setStatus(s, text) {
   const line = $('status');
   line.dataset.state = s;
   line.textContent = text;
-  const canRun = !!built && s !== 'error' && s !== 'loading';
+  const canRun = runReady() && s !== 'error' && s !== 'loading';
   $('btn-start').disabled = !canRun || s === 'diverged';
   $('btn-start').textContent = s === 'running' ? 'Pause' : s === 'paused' ? 'Resume' : 'Start';
   $('btn-start').setAttribute('aria-pressed', s === 'running' ? 'true' : 'false');
@@ -124,7 +156,9 @@ function dataBadge() {
 // ---------------------------------------------------------------- drawing
 function draw() {
   drawQueued = false;
-  plots.draw(record, pin, { raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0 });
+  plots.draw(record, shownPin(), {
+    raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: race ? raceNote() : '',
+  });
 }
 function queueDraw() {
   if (drawQueued) return;
@@ -133,16 +167,25 @@ function queueDraw() {
 }
 $('opt-raw').addEventListener('change', draw);
 $('opt-logy').addEventListener('change', draw);
-$('btn-pin').addEventListener('click', () => {
+function pinRun() {
+  stopRace();
   pin = record.frozen(toQuery(cfg).slice(1).replace(/&/g, ', ') || 'baseline');
+  pinCfg = { ...cfg };
   $('btn-unpin').disabled = false;
+  $('opt-race').disabled = false;
   draw();
-});
-$('btn-unpin').addEventListener('click', () => {
+}
+function unpin() {
+  stopRace();
   pin = null;
+  pinCfg = null;
   $('btn-unpin').disabled = true;
+  $('opt-race').disabled = true;
   draw();
-});
+}
+$('btn-pin').addEventListener('click', pinRun);
+$('btn-unpin').addEventListener('click', unpin);
+$('opt-race').addEventListener('change', (e) => (e.target.checked ? startRace() : stopRace()));
 
 // ---------------------------------------------------------------- worker
 function startWorker() {
@@ -166,6 +209,7 @@ function revealInControls(el) {
 
 function fail(text) {
   setStatus('error', `error: ${text}`);
+  pauseRace();
   rejectWaiters(text);
 }
 
@@ -186,9 +230,11 @@ function configureNow() {
   $('epoch-progress').value = 0;
   $('epoch-label').textContent = 'Epoch —';
   $('speed').textContent = '';
+  secondsLeft = null;
   $('data-missing').hidden = true;
   dataBadge();
   arch.pending('Building the network…');
+  configureRace(); // a race restarts with the run, so that both start from epoch 0
   queueDraw();
   if (!engineReady) { setStatus('loading', 'Loading the training engine…'); return; }
   setStatus('loading', cfg.data === 'synthetic' ? 'building the network (synthetic digits)…' : 'building the network…');
@@ -219,30 +265,20 @@ function onWorker(m) {
       record.withNoise = cfg.noise > 0;
       arch.show(m.layers, m.params);
       dataBadge();
-      setStatus('idle', `ready — ${m.synthetic ? 'synthetic digits' : 'MNIST'} loaded; press Start to train`);
-      for (const w of readyWaiters) w.resolve();
-      readyWaiters = [];
+      announceReady();
       queueDraw();
       break;
     }
     case 'progress': {
       if (!built) return;
       record.addSteps(m);
-      const now = performance.now();
-      const k = m.loss.length;
-      if (lastProgressAt && now - lastProgressAt < 2000) {
-        const rate = (k * m.batch * 1000) / Math.max(1, now - lastProgressAt);
-        sampleRate = sampleRate ? 0.9 * sampleRate + 0.1 * rate : rate;
-      }
-      lastProgressAt = status === 'running' ? now : 0;
+      if (status === 'running') speed.add(m.loss.length * m.batch, performance.now());
       const done = m.epochDone ? m.stepsPerEpoch : m.stepInEpoch;
       const epochNo = m.epochDone ? m.epoch : m.epoch + 1;
       $('epoch-progress').value = done / (m.stepsPerEpoch || 1);
       $('epoch-label').textContent = `Epoch ${epochNo}: ${Math.round((100 * done) / (m.stepsPerEpoch || 1))}%`;
-      if (sampleRate > 0) {
-        const left = ((m.stepsPerEpoch - done) * m.batch) / sampleRate;
-        $('speed').textContent = `${Math.round(sampleRate).toLocaleString('en-US')} samples/s · ${left < 1 ? '<1' : Math.round(left)} s left in this epoch`;
-      }
+      secondsLeft = speed.value > 0 ? ((m.stepsPerEpoch - done) * m.batch) / speed.value : null;
+      showSpeed();
       if (status === 'running') setStatus('running', m.epochDone ? `validating after epoch ${m.epoch}…` : `training epoch ${epochNo}`);
       queueDraw();
       break;
@@ -269,6 +305,7 @@ function onWorker(m) {
       draw();
       setStatus('diverged', `diverged at step ${m.step}: ${m.message} — lower the learning rate (or change what you broke) and press Reset`);
       $('summary').textContent = `Training diverged at step ${m.step}: ${m.message}.`;
+      pauseRace(); // Start/Pause is off after a divergence: the pinned run must not train on out of reach
       rejectWaiters(`diverged at step ${m.step}`);
       break;
     }
@@ -326,6 +363,215 @@ $('btn-synthetic').addEventListener('click', () => {
   change({ data: 'synthetic' }, true);
 });
 
+// ---------------------------------------------------------------- race: the pinned run trained again
+// "Race the pinned run" trains the configuration saved at pin time in a second worker (same protocol, its own
+// wasm instance, so the browser can put it on the second core) while this run trains in the first. Both
+// restart from epoch 0 together; Start, Pause, One step and Reset drive both. The raced run takes the pin's
+// place on the charts, faded. If it diverges or fails, its legend and #race-status say so and this run goes on.
+
+/** The run drawn faded: the raced run while racing, else the frozen pin (or null). */
+function shownPin() {
+  return race ? race.record : pin;
+}
+
+/** The current run (and, while racing, the pinned run) can be trained. A failed race does not block this run. */
+function runReady() {
+  return !!built && (!race || race.built || race.state === 'error');
+}
+
+function startRace() {
+  if (!pin || race) { $('opt-race').checked = !!race; return; }
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const rec = new Record();
+  rec.label = pin.label;
+  race = { worker: w, record: rec, engineReady: false, built: false, buildId: 0, state: 'loading', note: 'starting', speed: new Rate() };
+  w.onmessage = (e) => onRace(w, e.data);
+  w.onerror = (e) => {
+    e.preventDefault();
+    if (race && race.worker === w) raceFailed(`its engine could not start (${e.message || 'worker failed to load'})`, true);
+  };
+  w.postMessage({ type: 'init' });
+  $('opt-race').checked = true;
+  showRace();
+  // both runs start from epoch 0: restart this one too (configureNow also configures the race once it is up)
+  if (engineReady) worker.postMessage({ type: 'pause' });
+  $('summary').textContent = '';
+  configureNow();
+}
+
+function stopRace() {
+  $('opt-race').checked = false;
+  if (!race) return;
+  race.worker.terminate();
+  race = null;
+  showRace();
+  showSpeed();
+  queueDraw();
+  announceReady();
+  setStatus(status, message); // a pending race may have been what kept Start disabled
+}
+
+/** (Re)builds the raced run from the pinned configuration and its seed. */
+function configureRace() {
+  if (!race || !race.engineReady) return;
+  if (race.state === 'error' && race.fatal) return;
+  race.built = false;
+  race.buildId++;
+  race.record = new Record();
+  race.record.label = pin.label;
+  race.speed.reset();
+  setRace('loading', 'building the network');
+  race.worker.postMessage({ type: 'configure', config: toEngine(pinCfg), id: race.buildId });
+}
+
+function raceCanTrain() {
+  return !!race && race.built && race.state !== 'diverged' && race.state !== 'error';
+}
+function runRace() {
+  if (!raceCanTrain() || race.state === 'running') return;
+  race.speed.reset();
+  race.worker.postMessage({ type: 'run' });
+  setRace('running');
+}
+function pauseRace() {
+  if (!race) return;
+  race.worker.postMessage({ type: 'pause' });
+  if (race.state === 'running') setRace('paused');
+}
+
+function setRace(state, note = '') {
+  race.state = state;
+  race.note = note;
+  showRace();
+}
+
+function raceFailed(text, fatal) {
+  if (fatal) { race.worker.terminate(); race.fatal = true; } else race.worker.postMessage({ type: 'pause' });
+  setRace('error', text);
+  queueDraw();
+  announceReady();
+  setStatus(status, message);
+}
+
+/** What the legend adds to "faded: pinned run (…)" while racing. */
+function raceNote() {
+  if (!race) return '';
+  switch (race.state) {
+    case 'loading': return ', trained again: starting…';
+    case 'diverged': return `, trained again: diverged at step ${race.record.divergedAt}`;
+    case 'error': return ', trained again: failed';
+    default: return ', trained again alongside';
+  }
+}
+
+function showRace() {
+  const el = $('race-status');
+  if (!race) { el.hidden = true; el.textContent = ''; return; }
+  el.hidden = false;
+  el.dataset.state = race.state;
+  const rec = race.record;
+  const last = rec.epochs[rec.epochs.length - 1];
+  const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'not available');
+  const loss = (v) => (!Number.isFinite(v) ? 'not a number' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(2));
+  const after = last ? ` After epoch ${last.epoch}: train loss ${loss(last.trainLoss)}, validation loss ${loss(last.valLoss)}, validation accuracy ${pct(last.valAcc)}.` : '';
+  const text = {
+    loading: `Pinned run, trained again in a second worker: ${race.note}…`,
+    idle: 'Pinned run, trained again in a second worker: ready, starts with this run.',
+    running: `Pinned run, trained again in a second worker: training epoch ${rec.epochs.length + 1}.${after}`,
+    paused: `Pinned run, trained again in a second worker: paused after step ${rec.steps}.${after}`,
+    diverged: `Pinned run diverged at step ${rec.divergedAt}: ${race.note} — this run keeps training.${after}`,
+    error: `Pinned run failed: ${race.note} — this run keeps training.${after}`,
+  }[race.state];
+  el.textContent = text;
+}
+
+function onRace(w, m) {
+  if (!race || race.worker !== w) return; // a stopped race
+  switch (m.type) {
+    case 'ready':
+      race.engineReady = true;
+      configureRace();
+      break;
+    case 'status':
+      if (race.state === 'loading' && m.text !== 'running') setRace('loading', m.text.replace(/…$/, ''));
+      break;
+    case 'built':
+      if (m.id !== race.buildId) return;
+      race.built = true;
+      race.record = new Record(m.layerNames);
+      race.record.label = pin.label;
+      race.record.withNoise = pinCfg.noise > 0;
+      setRace('idle');
+      announceReady();
+      if (status === 'running') runRace(); // this run was already started: catch up
+      queueDraw();
+      break;
+    case 'progress': {
+      if (!race.built) return;
+      race.record.addSteps(m);
+      if (race.state === 'running') race.speed.add(m.loss.length * m.batch, performance.now());
+      showSpeed();
+      queueDraw();
+      break;
+    }
+    case 'epoch':
+      if (!race.built) return;
+      race.record.addEpoch(m);
+      showRace();
+      queueDraw();
+      break;
+    case 'diverged':
+      race.record.divergedAt = m.step;
+      setRace('diverged', m.message);
+      queueDraw();
+      break;
+    case 'error':
+      if ((m.scope === 'config' || m.scope === 'data') && m.id !== race.buildId) return; // stale
+      raceFailed(m.message, !!m.fatal);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Resolves ready() and says "ready" once this run (and a racing pinned run) are built. */
+function announceReady() {
+  if (!built || configureTimer || status !== 'loading') return;
+  if (!runReady()) { setStatus('loading', 'building the pinned run in a second worker…'); return; }
+  const both = race && race.built ? ' both runs side by side' : '';
+  setStatus('idle', `ready — ${built.synthetic ? 'synthetic digits' : 'MNIST'} loaded; press Start to train${both}`);
+  for (const w of readyWaiters) w.resolve();
+  readyWaiters = [];
+}
+
+/** The progress line: samples per second of this run (and of the raced pinned run), time left in the epoch. */
+function showSpeed() {
+  const n = (v) => Math.round(v).toLocaleString('en-US');
+  const left = secondsLeft == null ? '' : ` · ${secondsLeft < 1 ? '<1' : Math.round(secondsLeft)} s left in this epoch`;
+  const mine = speed.value, theirs = race ? race.speed.value : 0;
+  if (race && (mine > 0 || theirs > 0)) {
+    const other = race.state === 'diverged' || race.state === 'error' ? `pinned run ${race.state === 'error' ? 'failed' : 'diverged'}`
+      : `pinned run ${theirs > 0 ? n(theirs) : '—'} samples/s`;
+    $('speed').textContent = `this run ${mine > 0 ? n(mine) : '—'} samples/s · ${other}${left}`;
+  } else if (mine > 0) {
+    $('speed').textContent = `${n(mine)} samples/s${left}`;
+  }
+}
+
+function pinHistory() {
+  const p = shownPin();
+  if (!p) return null;
+  return {
+    epochs: p.epochs.map((e) => ({ ...e, recall: [...e.recall], gradNorms: { ...e.gradNorms } })),
+    steps: p.steps,
+    raced: !!race,
+    config: { ...pinCfg },
+    status: race ? race.state : 'pinned',
+    divergedAt: p.divergedAt,
+    message: race ? race.note : '',
+  };
+}
+
 // ---------------------------------------------------------------- actions
 /** Applies a partial config; returns the notices. `final` false while a slider is still moving. */
 function change(partial, final = true) {
@@ -350,19 +596,22 @@ function change(partial, final = true) {
 }
 
 function start() {
-  if (!built || status === 'running' || status === 'diverged' || status === 'error') return;
-  lastProgressAt = 0;
+  if (!runReady() || status === 'running' || status === 'diverged' || status === 'error' || status === 'loading') return;
+  speed.reset();
   setStatus('running', `training epoch ${record.epochs.length + 1}`);
   worker.postMessage({ type: 'run' });
+  runRace();
 }
 function pause() {
   if (status !== 'running') return;
   worker.postMessage({ type: 'pause' });
+  pauseRace();
   setStatus('paused', `paused after step ${record.steps} — press Resume to continue`);
 }
 function step() {
-  if (!built || status === 'running' || status === 'diverged' || status === 'error') return;
+  if (!runReady() || status === 'running' || status === 'diverged' || status === 'error' || status === 'loading') return;
   worker.postMessage({ type: 'step' });
+  if (raceCanTrain()) { race.worker.postMessage({ type: 'step' }); setRace('paused'); }
   setStatus('paused', 'paused — stepping one mini-batch at a time');
 }
 function reset() {
@@ -397,6 +646,7 @@ window.lossLab = {
     status,
     divergedAt: record.divergedAt,
     message,
+    pinned: pinHistory(),
   }),
   apply: (partial) => change(partial && typeof partial === 'object' ? partial : {}, true),
   preset: (id) => {
@@ -405,7 +655,13 @@ window.lossLab = {
     return applyPreset(p);
   },
   start, pause, step, reset,
-  ready: () => (built && !configureTimer ? Promise.resolve()
+  pin: pinRun,
+  unpin,
+  race: (on = true) => {
+    if (on && !pin) throw new Error('pin a run first: the race trains the pinned configuration again');
+    if (on) startRace(); else stopRace();
+  },
+  ready: () => (runReady() && !configureTimer ? Promise.resolve()
     : status === 'error' && !restarting ? Promise.reject(new Error(message))
       : new Promise((resolve, reject) => readyWaiters.push({ resolve, reject }))),
   whenEpoch: (n) => (record.epochs.length >= n ? Promise.resolve(record.epochs[n - 1])

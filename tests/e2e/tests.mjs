@@ -286,4 +286,93 @@ export const TESTS = [
       noErrors(errors);
     },
   },
+  {
+    name: 'racing the pinned run trains it again in a second worker, side by side with the current run',
+    async run(t) {
+      for (const [viewport, tag] of [[{ width: 1280, height: 720 }, '1280x720'], [{ width: 768, height: 1024 }, '768x1024']]) {
+        const { page, errors } = await t.open(SMALL, { viewport });
+        await ready(page);
+        await trainEpochs(page, 1);
+        await page.locator('#btn-pin').click();
+        const pinnedCfg = await page.evaluate(() => window.lossLab.config());
+        check((await page.evaluate(() => window.lossLab.history().pinned.status)) === 'pinned', 'a frozen pin is not reported as pinned');
+        check(await page.locator('#opt-race').isEnabled(), 'the race box is disabled while a run is pinned');
+        await page.evaluate(() => window.lossLab.apply({ lr: 0.05 })); // a live setting: this run only
+        // the box by keyboard: focus it, Space ticks it
+        await page.locator('#opt-race').focus();
+        await page.keyboard.press('Space');
+        check(await page.locator('#opt-race').isChecked(), 'Space did not tick the race box');
+        await ready(page);
+        let h = await page.evaluate(() => window.lossLab.history());
+        check(h.epochs.length === 0 && h.steps === 0, `this run did not restart from epoch 0: ${h.epochs.length} epochs, ${h.steps} steps`);
+        check(h.pinned && h.pinned.raced && h.pinned.epochs.length === 0 && h.pinned.steps === 0, `the raced run did not start from epoch 0: ${JSON.stringify(h.pinned && { ...h.pinned, epochs: h.pinned.epochs.length })}`);
+        check(JSON.stringify(h.pinned.config) === JSON.stringify(pinnedCfg), `raced config ${JSON.stringify(h.pinned.config)} is not the config at pin time`);
+        check(h.pinned.config.lr === 0.01 && h.pinned.config.seed === 1, `pinned lr ${h.pinned.config.lr}, seed ${h.pinned.config.seed}`);
+        check((await page.evaluate(() => window.lossLab.config().lr)) === 0.05, 'the current run lost its changed learning rate');
+        await page.locator('#btn-start').click();
+        await page.waitForFunction(() => {
+          const x = window.lossLab.history();
+          return x.status === 'running' && x.pinned.status === 'running' && x.steps > 0 && x.pinned.steps > 0;
+        }, null, { timeout: 30000 });
+        // both runs' speeds in the progress line (each appears once its run has trained for a moment)
+        await page.waitForFunction(() => /^this run [\d,]+ samples\/s · pinned run [\d,]+ samples\/s/.test(document.getElementById('speed').textContent), null, { timeout: 30000 })
+          .catch(async () => { throw new Error(`progress line without both speeds: ${await page.locator('#speed').textContent()}`); });
+        await page.waitForFunction(() => {
+          const x = window.lossLab.history();
+          return x.epochs.length >= 2 && x.pinned.epochs.length >= 2;
+        }, null, { timeout: 90000 });
+        await page.locator('#btn-start').click(); // Pause stops both
+        h = await page.evaluate(() => window.lossLab.history());
+        check(h.status === 'paused' && h.pinned.status === 'paused', `after Pause: this run ${h.status}, pinned run ${h.pinned.status}`);
+        const a = h.epochs[1], b = h.pinned.epochs[1];
+        check(Number.isFinite(a.valLoss) && Number.isFinite(b.valLoss), `losses not finite: ${a.valLoss}, ${b.valLoss}`);
+        check(a.trainLoss !== b.trainLoss && a.valLoss !== b.valLoss, `lr 0.05 and lr 0.01 gave the same epoch 2: ${a.trainLoss}/${a.valLoss}`);
+        check(b.valLoss < h.pinned.epochs[0].valLoss + 0.05 && b.valAcc > 0.5, `the raced run did not learn: ${JSON.stringify(h.pinned.epochs.map((e) => e.valLoss))}`);
+        // the pinned run is visible as such: legend, gradient chart and its own status line
+        check(/pinned run.*trained again alongside/.test(await page.locator('#legend-loss').textContent()), 'loss legend does not name the raced run');
+        check(/pinned run/.test(await page.locator('#legend-grad').textContent()), 'gradient legend does not mention the pinned run');
+        check(/^Pinned run, trained again in a second worker: paused after step \d+\. After epoch \d+: /.test(await page.locator('#race-status').textContent()), `race status: ${await page.locator('#race-status').textContent()}`);
+        // steps stay in step: after Pause both stay where they are, One step advances both by one
+        await page.waitForFunction(() => { const x = window.lossLab.history(); return x.status === 'paused'; });
+        const before = await page.evaluate(() => { const x = window.lossLab.history(); return [x.steps, x.pinned.steps]; });
+        await page.locator('#btn-step').click();
+        await page.waitForFunction(([s, p]) => { const x = window.lossLab.history(); return x.steps === s + 1 && x.pinned.steps === p + 1; }, before, { timeout: 10000 })
+          .catch(async () => { throw new Error(`One step: ${before} -> ${await page.evaluate(() => { const x = window.lossLab.history(); return [x.steps, x.pinned.steps]; })}`); });
+        await shot(page, `12-race-${tag}`);
+        // Reset restarts both from epoch 0
+        await page.locator('#btn-reset').click();
+        await ready(page);
+        h = await page.evaluate(() => window.lossLab.history());
+        check(h.steps === 0 && h.pinned.steps === 0 && h.pinned.raced, `after Reset: ${h.steps} and ${h.pinned.steps} steps`);
+        // unticking drops the second worker and shows the frozen pin again
+        await page.locator('#opt-race').uncheck();
+        h = await page.evaluate(() => window.lossLab.history());
+        check(h.pinned && !h.pinned.raced && h.pinned.status === 'pinned' && h.pinned.epochs.length === 1, `after unticking: ${JSON.stringify(h.pinned && { raced: h.pinned.raced, n: h.pinned.epochs.length })}`);
+        check(await page.locator('#race-status').isHidden(), 'race status still shown after the race ended');
+        noErrors(errors);
+      }
+    },
+  },
+  {
+    name: 'a raced pinned run that diverges is reported without stopping the current run',
+    async run(t) {
+      const { page, errors } = await t.open(`${SMALL}&lr=10`);
+      await ready(page);
+      await page.evaluate(() => { window.lossLab.pin(); window.lossLab.apply({ lr: 0.01 }); window.lossLab.race(); });
+      await ready(page);
+      await page.evaluate(() => window.lossLab.start());
+      await page.waitForFunction(() => window.lossLab.history().pinned.status === 'diverged', null, { timeout: 60000 });
+      const h = await page.evaluate(() => window.lossLab.history());
+      check(h.status === 'running', `this run stopped when the pinned run diverged: ${h.status}`);
+      check(Number.isInteger(h.pinned.divergedAt) && h.pinned.divergedAt >= 1, `pinned divergedAt: ${h.pinned.divergedAt}`);
+      const st = await page.locator('#race-status').textContent();
+      check(st.startsWith(`Pinned run diverged at step ${h.pinned.divergedAt}:`) && /this run keeps training/.test(st), `race status: ${st}`);
+      check(/trained again: diverged at step/.test(await page.locator('#legend-loss').textContent()), `legend: ${await page.locator('#legend-loss').textContent()}`);
+      await page.evaluate(() => window.lossLab.whenEpoch(1));
+      check(/pinned run diverged/.test(await page.locator('#speed').textContent()), `progress line: ${await page.locator('#speed').textContent()}`);
+      await page.evaluate(() => window.lossLab.pause());
+      await shot(page, '13-race-pinned-diverged');
+      noErrors(errors);
+    },
+  },
 ];

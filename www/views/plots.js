@@ -53,28 +53,35 @@ export class Plots {
       lossLegend.push({ label: 'clean labels', color: OI.green, dash: true }, { label: 'corrupted labels', color: OI.purple, dash: true });
       accLegend.push({ label: 'clean labels', color: OI.green, dash: true }, { label: 'corrupted labels (fits the wrong label)', color: OI.purple, dash: true });
     }
+    const pinItem = pin && { label: `faded: pinned run${pin.label ? ' (' + pin.label + ')' : ''}${o.pinNote || ''}`, color: '#999', faded: true };
     if (pin) {
-      const p = { label: `faded: pinned run${pin.label ? ' (' + pin.label + ')' : ''}`, color: '#999', faded: true };
-      lossLegend.push(p);
-      accLegend.push(p);
+      lossLegend.push(pinItem);
+      accLegend.push(pinItem);
     }
     const vlines = [];
     if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
-    if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: 'pinned run diverged', color: '#999' });
+    if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: `pinned run diverged at step ${pin.divergedAt}`, color: '#777' });
     this.loss.draw({
       series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE, yZero: true,
       hlines: [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444' }],
     });
     this.acc.draw({ series: accSeries, xMax, vlines, hlines: [{ y: 10, label: 'chance (10%)', color: '#444' }] });
 
-    // gradient norms: one line per parameterised layer, every step
+    // gradient norms: one line per parameterised layer, every step; the pinned run's layers faded underneath
     const gradSeries = [], gradLegend = [];
+    if (pin) {
+      pin.layerNames.forEach((name, j) => {
+        const g = o.raw ? pin.grad[j] : pin.gradEma[j];
+        gradSeries.push({ xs: pin.x.a, ys: g.a, n: g.n, color: LAYER_COLOURS[j % LAYER_COLOURS.length], width: o.raw ? 1 : 2, alpha: PIN_ALPHA });
+      });
+    }
     rec.layerNames.forEach((name, j) => {
       const c = LAYER_COLOURS[j % LAYER_COLOURS.length];
       const g = o.raw ? rec.grad[j] : rec.gradEma[j];
       gradSeries.push({ xs: rec.x.a, ys: g.a, n: g.n, color: c, width: o.raw ? 1 : 2 });
       gradLegend.push({ label: name, color: c });
     });
+    if (pin && pin.layerNames.length) gradLegend.push({ ...pinItem, label: 'faded: pinned run, same colour per layer' });
     this.grad.draw({ series: gradSeries, xMax, vlines, zeroFloor: true });
 
     // recall per digit: the latest epoch, the pinned run's latest epoch as outlines
