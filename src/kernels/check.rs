@@ -76,9 +76,13 @@ pub fn fast_kernels_match_reference() -> Result<f32, String> {
             tol,
         )?);
     }
-    // (C, H, W, K, stride, pad): strides 1–4, paddings up to K−1, non-square inputs.
+    // (C, H, W, K, stride, pad): "same" convolutions (the block-copy path, including a kernel larger
+    // than the image), strides 1–4, paddings up to K−1, non-square inputs.
     let convs = [
         (1, 28, 28, 5, 1, 2),
+        (3, 9, 11, 3, 1, 1),
+        (2, 6, 5, 7, 1, 3),
+        (1, 4, 4, 1, 1, 0),
         (3, 7, 9, 3, 2, 1),
         (2, 11, 6, 4, 3, 0),
         (1, 5, 5, 5, 4, 4),

@@ -95,6 +95,9 @@ fn valid_cols(g: &ConvGeom, j: usize) -> (usize, usize) {
 /// packing operands than multiplying.
 pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) {
     let (ohw, s) = (g.oh * g.ow, g.stride);
+    if s == 1 && g.oh == g.h && g.ow == g.w {
+        return im2col_same(g, x, cols, ld, off);
+    }
     for c in 0..g.c {
         let xc = &x[c * g.h * g.w..(c + 1) * g.h * g.w];
         for i in 0..g.kh {
@@ -119,6 +122,52 @@ pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) 
                         for (k, d) in dst[lo..hi].iter_mut().enumerate() {
                             *d = src[x0 + k * s];
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `im2col` for the common "same" convolution (stride 1, output as large as the input): each row of
+/// cols is the whole channel shifted by (i − p, j − p), so it is one block copy plus zeroing of the
+/// rows and columns that fall in the padding. Row by row copies of 28 values spent more time in call
+/// overhead than in copying (im2col was 27% of inference in node's profile).
+fn im2col_same(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) {
+    let (h, w, p) = (g.h, g.w, g.pad as isize);
+    let hw = h * w;
+    for c in 0..g.c {
+        let xc = &x[c * hw..(c + 1) * hw];
+        for i in 0..g.kh {
+            for j in 0..g.kw {
+                let row = ((c * g.kh + i) * g.kw + j) * ld + off;
+                let dst = &mut cols[row..row + hw];
+                let (di, dj) = (i as isize - p, j as isize - p);
+                // Output rows whose input row oy + di lies inside the image.
+                let y_lo = (-di).clamp(0, h as isize) as usize;
+                let y_hi = (h as isize - di).clamp(0, h as isize) as usize;
+                dst[..y_lo * w].fill(0.0);
+                dst[y_hi.max(y_lo) * w..].fill(0.0);
+                if y_lo >= y_hi {
+                    continue;
+                }
+                // dst[q] = x[q + shift] for q in the valid rows, clipped to the image; the few values
+                // that wrapped across a row edge are zeroed below.
+                let shift = di * w as isize + dj;
+                let q_lo = ((y_lo * w) as isize).max(-shift) as usize;
+                let q_hi = ((y_hi * w) as isize).min(hw as isize - shift) as usize;
+                dst[y_lo * w..q_lo].fill(0.0);
+                dst[q_hi..y_hi * w].fill(0.0);
+                if q_lo < q_hi {
+                    let src = (q_lo as isize + shift) as usize;
+                    dst[q_lo..q_hi].copy_from_slice(&xc[src..src + (q_hi - q_lo)]);
+                }
+                let (lo, hi) = valid_cols(g, j);
+                if lo > 0 || hi < w {
+                    for oy in y_lo..y_hi {
+                        let r = &mut dst[oy * w..(oy + 1) * w];
+                        r[..lo].fill(0.0);
+                        r[hi..].fill(0.0);
                     }
                 }
             }
