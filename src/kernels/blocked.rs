@@ -81,7 +81,7 @@ pub fn gemm_nn(
 /// One 4×8 tile of op(a)·b: Σ_p panel[p] ⊗ b[p, j0..j0+8]. Portable version (native builds).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
+pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
     let mut acc = [[0.0f32; NR]; MR];
     for (p, ap) in panel[..k * MR].chunks_exact(MR).enumerate() {
         let bp: &[f32; NR] = b[p * n + j0..p * n + j0 + NR]
@@ -103,7 +103,7 @@ fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; 
 /// kernel's speed in node.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
-fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
+pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
     use core::arch::wasm32::*;
     assert!(panel.len() >= k * MR && (k == 0 || b.len() >= (k - 1) * n + j0 + NR));
     let mut acc = [[0.0f32; NR]; MR];
