@@ -11,8 +11,10 @@ export const GROUPS = [
 
 export const PRESETS = [
   { id: 'baseline', group: 'start', title: 'Healthy baseline', set: {},
-    text: 'A small CNN with momentum SGD at learning rate 0.01. The loss starts near chance (ln 10 ≈ 2.30) '
-      + 'and falls quickly; validation accuracy passes 95% within an epoch or two. Pin this run to compare the others with it.' },
+    text: 'A small CNN with momentum SGD at learning rate 0.01. The untrained net starts at a loss of about 4 nats, '
+      + 'above the chance line (ln 10 ≈ 2.30): its random weights already make it fairly sure of random answers. '
+      + 'The loss drops below chance within the first ten steps and keeps falling; validation accuracy passes 95% '
+      + 'within an epoch or two. Pin this run to compare the others with it.' },
 
   // ---- optimizer ----
   { id: 'lr-high', group: 'optimizer', title: 'Learning rate too high', set: { lr: 3 },
@@ -30,7 +32,9 @@ export const PRESETS = [
       + 'sits at chance and the net answers one digit for everything (see the recall bars).' },
   { id: 'adam-beta', group: 'optimizer', title: 'Adam: β2 smaller than β1', set: { opt: 'adam', lr: 0.001, b1: 0.99, b2: 0.9 },
     text: 'Adam divides a slowly averaged gradient (β1 = 0.99) by a quickly averaged size (β2 = 0.9). When the '
-      + 'size estimate dips, the steps get huge: the loss is spiky and may jump back up to chance.' },
+      + 'size estimate dips, a step gets huge: the batch loss is spiky (single batches jump to tens of nats), and the '
+      + 'validation loss can leap up between epochs while accuracy stays high — a few wild steps made the net '
+      + 'confidently wrong about some digits.' },
   { id: 'adam-eps', group: 'optimizer', title: 'Adam: ε = 1', set: { opt: 'adam', lr: 0.001, eps: 1 },
     text: 'ε is meant to be a tiny safety term. At 1 it dominates the denominator, so Adam becomes plain SGD '
       + 'with a very small step: the loss falls far more slowly than with the usual ε = 1e-8.' },
@@ -68,12 +72,14 @@ export const PRESETS = [
       + 'the corrupted samples keep a loss near 3 nats and the net scores almost 0% on their wrong labels (it refuses '
       + 'to learn them), while validation accuracy on clean test digits stays surprisingly good, around 90%.' },
   { id: 'noise-pairs', group: 'data', title: '40% pair flips', set: { noise: 40, noise_kind: 'pairs' },
-    text: 'Four in ten labels of each digit c say c+1 instead. Unlike random noise this is a consistent wrong '
+    text: 'Four in ten labels of each digit are replaced by one fixed other digit, mostly a look-alike: '
+      + '0→6, 1→7, 2→7, 3→8, 4→9, 5→6, 6→5, 7→1, 8→3, 9→4. Unlike random noise this is a consistent wrong '
       + 'rule, so the net partly learns it: validation accuracy falls far lower than with uniform noise, and the recall '
       + 'chart shows some digits almost never recognised.' },
   { id: 'imbalance', group: 'data', title: 'Class imbalance', set: { imb: 'classes', imb_classes: '0,1,2,3,4', imb_keep: 0.02 },
     text: 'Digits 0–4 keep only 2% of their training samples. The overall training loss looks fine because the '
-      + 'common digits dominate it; the per-class recall chart shows the rare digits being missed.' },
+      + 'common digits dominate it; the per-class recall chart shows the rare digits being missed, and validation '
+      + 'accuracy stays well below the baseline.' },
   { id: 'aug-flip', group: 'data', title: 'Harmful augmentation (mirror + 180°)', set: { aug_hflip: 0.5, aug_rot180: 0.5 },
     text: 'Mirrored and upside-down digits are still labelled with the original class, so a 6 turned upside '
       + 'down is called "6" though it looks like a 9. Training loss stays high and validation accuracy drops.' },

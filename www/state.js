@@ -65,7 +65,7 @@ export const SETTINGS = [
   { key: 'noise', label: 'Label noise %', group: 'data', type: 'float', kind: 'reset', min: 0, max: 100, step: 1, def: 0,
     help: 'Share of training labels replaced by wrong ones.' },
   { key: 'noise_kind', label: 'Noise kind', group: 'data', type: 'enum', kind: 'reset', def: 'uniform',
-    options: [['uniform', 'Uniform (any wrong class)'], ['pairs', 'Pair flips (c → c+1)']],
+    options: [['uniform', 'Uniform (any wrong class)'], ['pairs', 'Pair flips (each digit → one fixed other)']],
     relevant: (c) => c.noise > 0, help: 'Uniform noise scatters labels; pair flips teach a consistent wrong rule.' },
   { key: 'imb', label: 'Class imbalance', group: 'data', type: 'enum', kind: 'reset', def: 'none',
     options: [['none', 'None'], ['classes', 'Chosen classes kept at a fraction'], ['longtail', 'Long tail']],
