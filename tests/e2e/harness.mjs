@@ -34,7 +34,9 @@ export async function open(browser, base, query = '', { viewport = { width: 1280
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   const url = new URL(query.startsWith('?') || query === '' ? `index.html${query}` : query, base).href;
-  await page.goto(url);
+  // The page's own readiness signals (lossLab, lossLab.ready()) are what tests wait on; the navigation itself
+  // only has to deliver the document, however long a loaded machine takes for it.
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 90000 });
   return { page, ctx, errors, dialogs };
 }
 
@@ -47,8 +49,13 @@ export async function ready(page, timeout = 60000) {
   ]), timeout);
 }
 
+/** Saves a screenshot once the page has painted what it has drawn: fonts loaded and two frames rendered. */
 export async function shot(page, name) {
-  await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+  await page.screenshot({ path: path.join(RESULTS, `${name}.png`), timeout: 60000 });
 }
 
 export async function statusText(page) {

@@ -9,6 +9,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 // Small runs keep the suite quick on two shared cores.
 const SMALL = '?train_n=1000&val_n=500';
+// How long a test waits for a signal the page sends within moments (a URL update, a status change) before it
+// fails: generous, because on a loaded machine "moments" can be seconds. Tests never sleep for a fixed time.
+const SIGNAL_MS = 20000;
 
 function noErrors(errors, allow = []) {
   const left = errors.filter((e) => !allow.some((re) => re.test(e)));
@@ -48,13 +51,13 @@ export const TESTS = [
       const canvas = () => page.evaluate(() => document.getElementById('chart-loss').toDataURL());
       const before = await canvas();
       await page.evaluate(() => window.lossLab.start());
-      const e1 = await page.evaluate(() => window.lossLab.whenEpoch(1));
-      await page.waitForTimeout(50);
-      const after1 = await canvas();
-      const e2 = await page.evaluate(() => window.lossLab.whenEpoch(2));
-      await page.evaluate(() => window.lossLab.pause());
-      await page.waitForTimeout(100);
-      const after2 = await canvas();
+      // whenEpoch(n) resolves once the epoch's point has been drawn: the canvas is read right after it
+      const [e1, after1] = await page.evaluate(async () => [await window.lossLab.whenEpoch(1), document.getElementById('chart-loss').toDataURL()]);
+      const [e2, after2] = await page.evaluate(async () => {
+        const row = await window.lossLab.whenEpoch(2);
+        window.lossLab.pause();
+        return [row, document.getElementById('chart-loss').toDataURL()];
+      });
       check(before !== after1 && after1 !== after2, 'the loss chart did not change between epochs');
       check(Number.isFinite(e1.trainLoss) && Number.isFinite(e1.valLoss), `epoch 1 losses not finite: ${JSON.stringify(e1)}`);
       check(e1.trainLoss < Math.log(10) + 0.2, `epoch 1 train loss ${e1.trainLoss} is not below chance`);
@@ -121,7 +124,7 @@ export const TESTS = [
       const cfg = await page.evaluate(() => window.lossLab.config());
       check(cfg.depth === 6 && cfg.act === 'sigmoid' && cfg.pool === 'last', `preset config: ${JSON.stringify(cfg)}`);
       check(cfg.lr === 0.01 && cfg.noise === 0 && cfg.seed === 1, `preset did not start from the baseline: lr ${cfg.lr}, noise ${cfg.noise}, seed ${cfg.seed}`);
-      await page.waitForFunction(() => new URL(location.href).searchParams.get('depth') === '6', null, { timeout: 2000 }).catch(() => {});
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('depth') === '6', null, { timeout: SIGNAL_MS }).catch(() => {});
       const q = new URL(page.url()).searchParams;
       check(q.get('depth') === '6' && q.get('act') === 'sigmoid' && !q.has('lr'), `URL after preset: ${page.url()}`);
       check((await page.locator('#preset-note').isVisible()) && /vanishing/.test(await page.locator('#preset-note-text').textContent()), 'preset note missing');
@@ -146,7 +149,7 @@ export const TESTS = [
       check(await a.page.locator('#ctl-mom').isHidden(), 'momentum shown for Adam');
       // change one more setting through a control; the URL must follow
       await a.page.locator('#ctl-act').selectOption('tanh');
-      await a.page.waitForFunction(() => new URL(location.href).searchParams.get('act') === 'tanh', null, { timeout: 2000 })
+      await a.page.waitForFunction(() => new URL(location.href).searchParams.get('act') === 'tanh', null, { timeout: SIGNAL_MS })
         .catch(() => { throw new Error(`URL after a control change: ${a.page.url()}`); });
       const shared = a.page.url();
       await shot(a.page, '06-url-roundtrip');
@@ -155,6 +158,7 @@ export const TESTS = [
       const cfgB = await b.page.evaluate(() => window.lossLab.config());
       check(JSON.stringify(cfgB) === JSON.stringify({ ...cfgA, act: 'tanh' }), `round trip differs:\n${JSON.stringify(cfgA)}\n${JSON.stringify(cfgB)}`);
       const fresh = await t.open('');
+      await ready(fresh.page);
       check(new URL(fresh.page.url()).search === '', `defaults wrote a query: ${fresh.page.url()}`);
       noErrors([...a.errors, ...b.errors, ...fresh.errors]);
     },
@@ -199,7 +203,7 @@ export const TESTS = [
       const after = await page.evaluate(() => window.lossLab.config().lr);
       check(after > before, `lr ${before} -> ${after}`);
       check(Number(await page.locator('#ctl-lr-num').inputValue()) === after, 'the number box does not show the new value');
-      await page.waitForFunction((v) => new URL(location.href).searchParams.get('lr') === v, String(after), { timeout: 2000 })
+      await page.waitForFunction((v) => new URL(location.href).searchParams.get('lr') === v, String(after), { timeout: SIGNAL_MS })
         .catch(() => { throw new Error(`URL does not follow the slider: ${page.url()}`); });
       await shot(page, '08-keyboard-slider');
       // Space on the focused Start button starts training
@@ -244,7 +248,7 @@ export const TESTS = [
       await ready(page);
       check(/synthetic digits/.test(await page.locator('#data-badge').textContent()), 'badge does not say synthetic digits');
       check(/synthetic digits/.test(await statusText(page)), `status: ${await statusText(page)}`);
-      await page.waitForFunction(() => new URL(location.href).searchParams.get('data') === 'synthetic', null, { timeout: 2000 }).catch(() => {});
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('data') === 'synthetic', null, { timeout: SIGNAL_MS }).catch(() => {});
       check(new URL(page.url()).searchParams.get('data') === 'synthetic', `URL lacks data=synthetic: ${page.url()}`);
       const h = await trainEpochs(page, 1);
       check(Number.isFinite(h.epochs[0].valLoss), 'synthetic run produced no validation loss');
@@ -274,7 +278,7 @@ export const TESTS = [
           .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
         window.lossLab.start();
       });
-      await page.waitForFunction(() => window.__statuses.some((s) => /engine crashed/.test(s)), null, { timeout: 30000 });
+      await page.waitForFunction(() => window.__statuses.some((s) => /engine crashed/.test(s)), null, { timeout: 60000 });
       await ready(page);
       check(loads === 2, `the wasm glue was loaded ${loads} times (expected a fresh worker after the crash)`);
       const statuses = await page.evaluate(() => window.__statuses);
@@ -313,9 +317,9 @@ export const TESTS = [
         await page.waitForFunction(() => {
           const x = window.lossLab.history();
           return x.status === 'running' && x.pinned.status === 'running' && x.steps > 0 && x.pinned.steps > 0;
-        }, null, { timeout: 30000 });
+        }, null, { timeout: 60000 });
         // both runs' speeds in the progress line (each appears once its run has trained for a moment)
-        await page.waitForFunction(() => /^this run [\d,]+ samples\/s · pinned run [\d,]+ samples\/s/.test(document.getElementById('speed').textContent), null, { timeout: 30000 })
+        await page.waitForFunction(() => /^this run [\d,]+ samples\/s · pinned run [\d,]+ samples\/s/.test(document.getElementById('speed').textContent), null, { timeout: 60000 })
           .catch(async () => { throw new Error(`progress line without both speeds: ${await page.locator('#speed').textContent()}`); });
         await page.waitForFunction(() => {
           const x = window.lossLab.history();
@@ -336,7 +340,7 @@ export const TESTS = [
         await page.waitForFunction(() => { const x = window.lossLab.history(); return x.status === 'paused'; });
         const before = await page.evaluate(() => { const x = window.lossLab.history(); return [x.steps, x.pinned.steps]; });
         await page.locator('#btn-step').click();
-        await page.waitForFunction(([s, p]) => { const x = window.lossLab.history(); return x.steps === s + 1 && x.pinned.steps === p + 1; }, before, { timeout: 10000 })
+        await page.waitForFunction(([s, p]) => { const x = window.lossLab.history(); return x.steps === s + 1 && x.pinned.steps === p + 1; }, before, { timeout: SIGNAL_MS })
           .catch(async () => { throw new Error(`One step: ${before} -> ${await page.evaluate(() => { const x = window.lossLab.history(); return [x.steps, x.pinned.steps]; })}`); });
         await shot(page, `12-race-${tag}`);
         // Reset restarts both from epoch 0
