@@ -119,8 +119,12 @@ impl Layer for ActivationLayer {
         self.shape
     }
     fn forward(&mut self, x: &[f32], _n: usize, train: bool) -> Vec<f32> {
-        let act = self.act;
-        let y: Vec<f32> = x.iter().map(|&v| act.apply(v)).collect();
+        let y: Vec<f32> = match self.act {
+            // One loop per kind: with the match inside the loop it did not vectorise (ReLU forward and
+            // backward were 7% of a training step in node's profile).
+            Activation::Relu => x.iter().map(|&v| Activation::Relu.apply(v)).collect(),
+            act => x.iter().map(|&v| act.apply(v)).collect(),
+        };
         // Only a training pass replaces the cache, so the layer statistics always describe the
         // last training batch, even after a validation pass.
         if train {
@@ -136,11 +140,18 @@ impl Layer for ActivationLayer {
             "{}: backward without a forward pass",
             self.name
         );
-        let act = self.act;
-        dy.iter()
-            .zip(&self.y)
-            .map(|(&g, &y)| g * act.grad_from_output(y))
-            .collect()
+        match self.act {
+            Activation::Relu => dy
+                .iter()
+                .zip(&self.y)
+                .map(|(&g, &y)| if y > 0.0 { g } else { 0.0 })
+                .collect(),
+            act => dy
+                .iter()
+                .zip(&self.y)
+                .map(|(&g, &y)| g * act.grad_from_output(y))
+                .collect(),
+        }
     }
     fn activation(&self) -> Option<Activation> {
         Some(self.act)
