@@ -209,7 +209,7 @@ function revealInControls(el) {
 
 function fail(text) {
   setStatus('error', `error: ${text}`);
-  pauseRace();
+  pauseRace('this run stopped with an error');
   rejectWaiters(text);
 }
 
@@ -305,7 +305,8 @@ function onWorker(m) {
       draw();
       setStatus('diverged', `diverged at step ${m.step}: ${m.message} — lower the learning rate (or change what you broke) and press Reset`);
       $('summary').textContent = `Training diverged at step ${m.step}: ${m.message}.`;
-      pauseRace(); // Start/Pause is off after a divergence: the pinned run must not train on out of reach
+      // Start/Pause is off after a divergence: the pinned run must not train on out of reach
+      pauseRace('this run diverged; Reset restarts both');
       rejectWaiters(`diverged at step ${m.step}`);
       break;
     }
@@ -433,10 +434,11 @@ function runRace() {
   race.worker.postMessage({ type: 'run' });
   setRace('running');
 }
-function pauseRace() {
+/** Pauses the raced run; `why` says so in its status line when this run stopped on its own. */
+function pauseRace(why = '') {
   if (!race) return;
   race.worker.postMessage({ type: 'pause' });
-  if (race.state === 'running') setRace('paused');
+  if (race.state === 'running' || (why && race.state === 'idle')) setRace('paused', why);
 }
 
 function setRace(state, note = '') {
@@ -478,7 +480,7 @@ function showRace() {
     loading: `Pinned run, trained again in a second worker: ${race.note}…`,
     idle: 'Pinned run, trained again in a second worker: ready, starts with this run.',
     running: `Pinned run, trained again in a second worker: training epoch ${rec.epochs.length + 1}.${after}`,
-    paused: `Pinned run, trained again in a second worker: paused after step ${rec.steps}.${after}`,
+    paused: `Pinned run, trained again in a second worker: paused after step ${rec.steps}${race.note ? ` (${race.note})` : ''}.${after}`,
     diverged: `Pinned run diverged at step ${rec.divergedAt}: ${race.note} — this run keeps training.${after}`,
     error: `Pinned run failed: ${race.note} — this run keeps training.${after}`,
   }[race.state];
@@ -510,6 +512,7 @@ function onRace(w, m) {
       if (!race.built) return;
       race.record.addSteps(m);
       if (race.state === 'running') race.speed.add(m.loss.length * m.batch, performance.now());
+      else showRace(); // a chunk that was under way when it paused, or one step: keep "paused after step N" true
       showSpeed();
       queueDraw();
       break;
