@@ -19,6 +19,8 @@
  *                                  (opt, lr, mom, b1, b2, eps, wd) apply at the next step.
  *   lossLab.preset(id)          -> loads a preset (ids in www/presets.js), as the buttons do
  *   lossLab.start(), .pause(), .step(), .reset()   (act on the raced pinned run too)
+ *                                  pause() returns a Promise resolved once the worker(s) confirmed: no further
+ *                                  steps will arrive (a validation pass under way may still post its epoch)
  *   lossLab.pin(), .unpin()     -> as the "Pin this run" and "Clear pin" buttons
  *   lossLab.race(on = true)     -> as the "Race the pinned run" box: trains the pinned configuration again in a second
  *                                  worker, side by side with the current run, both from epoch 0 (needs a pin)
@@ -78,6 +80,7 @@ let engineReady = false;
 let crashes = [];
 let restarting = false; // a fresh worker is starting after a crash
 let epochWaiters = [];
+let pauseWaiters = []; // resolved by this run's worker's next 'paused' (or when that worker is gone)
 let readyWaiters = [];
 let configureTimer = null;
 let buildId = 0; // id of the latest configure sent; older answers are ignored
@@ -313,9 +316,19 @@ function onWorker(m) {
     case 'error':
       onWorkerError(m);
       break;
+    case 'paused':
+      settlePause();
+      break;
     default:
       break;
   }
+}
+
+function settlePause() {
+  for (const r of pauseWaiters) r();
+  pauseWaiters = [];
+  // the steps of a chunk that was under way when Pause was pressed have arrived by now
+  if (status === 'paused' && message.startsWith('paused after step')) setStatus('paused', `paused after step ${record.steps} — press Resume to continue`);
 }
 
 function onWorkerError(m) {
@@ -326,6 +339,7 @@ function onWorkerError(m) {
     crashes = crashes.filter((t) => now - t < 60000);
     crashes.push(now);
     worker.terminate();
+    settlePause();
     built = null;
     fail(m.message);
     if (crashes.length <= 2) { restarting = true; startWorker(); }
@@ -385,7 +399,7 @@ function startRace() {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const rec = new Record();
   rec.label = pin.label;
-  race = { worker: w, record: rec, engineReady: false, built: false, buildId: 0, state: 'loading', note: 'starting', speed: new Rate() };
+  race = { worker: w, record: rec, engineReady: false, built: false, buildId: 0, state: 'loading', note: 'starting', speed: new Rate(), pauseWaiters: [] };
   w.onmessage = (e) => onRace(w, e.data);
   w.onerror = (e) => {
     e.preventDefault();
@@ -404,6 +418,7 @@ function stopRace() {
   $('opt-race').checked = false;
   if (!race) return;
   race.worker.terminate();
+  for (const r of race.pauseWaiters) r();
   race = null;
   showRace();
   showSpeed();
@@ -448,7 +463,12 @@ function setRace(state, note = '') {
 }
 
 function raceFailed(text, fatal) {
-  if (fatal) { race.worker.terminate(); race.fatal = true; } else race.worker.postMessage({ type: 'pause' });
+  if (fatal) {
+    race.worker.terminate();
+    race.fatal = true;
+    for (const r of race.pauseWaiters) r();
+    race.pauseWaiters = [];
+  } else race.worker.postMessage({ type: 'pause' });
   setRace('error', text);
   queueDraw();
   announceReady();
@@ -522,6 +542,10 @@ function onRace(w, m) {
       race.record.addEpoch(m);
       showRace();
       queueDraw();
+      break;
+    case 'paused':
+      for (const r of race.pauseWaiters) r();
+      race.pauseWaiters = [];
       break;
     case 'diverged':
       race.record.divergedAt = m.step;
@@ -605,11 +629,19 @@ function start() {
   worker.postMessage({ type: 'run' });
   runRace();
 }
+/** Pauses both runs; the Promise resolves once their workers confirmed that no further steps will arrive. */
 function pause() {
-  if (status !== 'running') return;
-  worker.postMessage({ type: 'pause' });
-  pauseRace();
-  setStatus('paused', `paused after step ${record.steps} — press Resume to continue`);
+  const done = [];
+  if (engineReady) {
+    done.push(new Promise((r) => pauseWaiters.push(r)));
+    worker.postMessage({ type: 'pause' });
+  }
+  if (race && !race.fatal) {
+    done.push(new Promise((r) => race.pauseWaiters.push(r)));
+    pauseRace();
+  }
+  if (status === 'running') setStatus('paused', `paused after step ${record.steps} — press Resume to continue`);
+  return Promise.all(done).then(() => undefined);
 }
 function step() {
   if (!runReady() || status === 'running' || status === 'diverged' || status === 'error' || status === 'loading') return;

@@ -4,7 +4,8 @@
 //                   {type:'pause'}, {type:'step'}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
-//                   diverged {step, message}, error {message, scope, fatal}, status {text}
+//                   diverged {step, message}, error {message, scope, fatal}, status {text},
+//                   paused (answers every pause: no step is trained after it)
 // `id` of a configure is echoed on its `built` and `error`, so the page can ignore answers to a configuration
 // that a newer one has already replaced. Errors carry `scope`: 'config' (the design is impossible: describe() refused it), 'data' (MNIST files
 // missing), 'engine' (anything else). `fatal: true` means the wasm instance is unusable (a Rust panic traps
@@ -227,6 +228,9 @@ self.onmessage = async (e) => {
         break;
       case 'pause':
         running = false;
+        // Messages arrive in order: every progress of a chunk trained before this pause is already on its way.
+        // (A validation pass under way still finishes and posts its epoch; no further steps are trained.)
+        post({ type: 'paused' });
         break;
       case 'step': {
         if (!trainer || running) return;

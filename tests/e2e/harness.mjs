@@ -62,7 +62,7 @@ export async function statusText(page) {
   return page.locator('#status').textContent();
 }
 
-/** Trains until epoch n has been drawn, then pauses; returns lossLab.history(). */
+/** Trains until epoch n has been drawn, then pauses (until the worker confirms); returns lossLab.history(). */
 export async function trainEpochs(page, n, timeout = 90000) {
   await page.evaluate(async ({ n, timeout }) => {
     window.lossLab.start();
@@ -70,7 +70,7 @@ export async function trainEpochs(page, n, timeout = 90000) {
       window.lossLab.whenEpoch(n),
       new Promise((_, rej) => setTimeout(() => rej(new Error(`epoch ${n} not reached after ${timeout} ms`)), timeout)),
     ]);
-    window.lossLab.pause();
+    await window.lossLab.pause();
   }, { n, timeout });
   return page.evaluate(() => window.lossLab.history());
 }

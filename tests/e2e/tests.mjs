@@ -326,6 +326,7 @@ export const TESTS = [
           return x.epochs.length >= 2 && x.pinned.epochs.length >= 2;
         }, null, { timeout: 90000 });
         await page.locator('#btn-start').click(); // Pause stops both
+        await page.evaluate(() => window.lossLab.pause()); // resolves once both workers confirmed: no more steps
         h = await page.evaluate(() => window.lossLab.history());
         check(h.status === 'paused' && h.pinned.status === 'paused', `after Pause: this run ${h.status}, pinned run ${h.pinned.status}`);
         const a = h.epochs[1], b = h.pinned.epochs[1];
@@ -336,8 +337,7 @@ export const TESTS = [
         check(/pinned run.*trained again alongside/.test(await page.locator('#legend-loss').textContent()), 'loss legend does not name the raced run');
         check(/pinned run/.test(await page.locator('#legend-grad').textContent()), 'gradient legend does not mention the pinned run');
         check(/^Pinned run, trained again in a second worker: paused after step \d+\. After epoch \d+: /.test(await page.locator('#race-status').textContent()), `race status: ${await page.locator('#race-status').textContent()}`);
-        // steps stay in step: after Pause both stay where they are, One step advances both by one
-        await page.waitForFunction(() => { const x = window.lossLab.history(); return x.status === 'paused'; });
+        // One step advances both paused runs by exactly one step
         const before = await page.evaluate(() => { const x = window.lossLab.history(); return [x.steps, x.pinned.steps]; });
         await page.locator('#btn-step').click();
         await page.waitForFunction(([s, p]) => { const x = window.lossLab.history(); return x.steps === s + 1 && x.pinned.steps === p + 1; }, before, { timeout: SIGNAL_MS })
