@@ -18,7 +18,8 @@
  *                                  Changing a reset setting rebuilds the network from the seed; live settings
  *                                  (opt, lr, mom, b1, b2, eps, wd) apply at the next step.
  *   lossLab.preset(id)          -> loads a preset (ids in www/presets.js), as the buttons do
- *   lossLab.start(), .pause(), .step(), .reset()   (act on the raced pinned run too)
+ *   lossLab.start(), .pause(), .step(), .reset()   (act on the raced pinned run too; start() and step() return a
+ *                                  Promise and first wait for a rebuild in progress, like ready())
  *                                  pause() returns a Promise resolved once the worker(s) confirmed: no further
  *                                  steps will arrive (a validation pass under way may still post its epoch)
  *   lossLab.pin(), .unpin()     -> as the "Pin this run" and "Clear pin" buttons
@@ -689,7 +690,11 @@ window.lossLab = {
     if (!p) throw new Error(`no preset "${id}"`);
     return applyPreset(p);
   },
-  start, pause, step, reset,
+  // A script may call start() or step() right after a change that rebuilds the network (apply, preset,
+  // race): they wait for the rebuild instead of being ignored as a disabled button would be.
+  start: () => window.lossLab.ready().then(start),
+  step: () => window.lossLab.ready().then(step),
+  pause, reset,
   pin: pinRun,
   unpin,
   race: (on = true) => {
