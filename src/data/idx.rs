@@ -218,32 +218,45 @@ pub fn parse_idx_images(bytes: &[u8]) -> Result<(usize, usize, usize, Vec<u8>), 
     // u64, saturating: on wasm32 usize is 32 bits, and a garbled header could overflow even u64.
     let expected =
         (count.saturating_mul(rows).saturating_mul(cols)).saturating_add(IMAGE_HEADER as u64);
-    if (bytes.len() as u64) < expected {
-        return Err(DataError::Truncated {
-            file,
-            count,
-            rows,
-            cols,
-            expected,
-            actual: bytes.len(),
-        });
-    }
-    if (bytes.len() as u64) > expected {
-        return Err(DataError::TrailingBytes {
-            file,
-            expected,
-            actual: bytes.len(),
-        });
-    }
-    if count == 0 {
-        return Err(DataError::Empty { file });
-    }
+    check_size(bytes, file, count, (rows, cols), expected)?;
     Ok((
         count as usize,
         rows as usize,
         cols as usize,
         bytes[IMAGE_HEADER..].to_vec(),
     ))
+}
+
+/// The file must be exactly as long as its header promises, and not empty.
+fn check_size(
+    bytes: &[u8],
+    file: IdxFile,
+    count: u64,
+    (rows, cols): (u64, u64),
+    expected: u64,
+) -> Result<(), DataError> {
+    let actual = bytes.len();
+    if (actual as u64) < expected {
+        return Err(DataError::Truncated {
+            file,
+            count,
+            rows,
+            cols,
+            expected,
+            actual,
+        });
+    }
+    if (actual as u64) > expected {
+        return Err(DataError::TrailingBytes {
+            file,
+            expected,
+            actual,
+        });
+    }
+    if count == 0 {
+        return Err(DataError::Empty { file });
+    }
+    Ok(())
 }
 
 /// Decodes an IDX label file; every label must be a digit 0..9.
@@ -262,26 +275,7 @@ pub fn parse_idx_labels(bytes: &[u8]) -> Result<Vec<u8>, DataError> {
     }
     let count = be_u32(bytes, 4) as u64;
     let expected = LABEL_HEADER as u64 + count;
-    if (bytes.len() as u64) < expected {
-        return Err(DataError::Truncated {
-            file,
-            count,
-            rows: 0,
-            cols: 0,
-            expected,
-            actual: bytes.len(),
-        });
-    }
-    if (bytes.len() as u64) > expected {
-        return Err(DataError::TrailingBytes {
-            file,
-            expected,
-            actual: bytes.len(),
-        });
-    }
-    if count == 0 {
-        return Err(DataError::Empty { file });
-    }
+    check_size(bytes, file, count, (0, 0), expected)?;
     let labels = &bytes[LABEL_HEADER..];
     if let Some(index) = labels.iter().position(|&l| l as usize >= CLASSES) {
         return Err(DataError::BadLabel {
