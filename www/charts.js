@@ -27,6 +27,21 @@ function fmtTick(v, step) {
   return v.toFixed(Math.min(dec, 6));
 }
 
+/** The two axis lines of a plot area (left L, top T, width pw, height ph) and their labels. */
+function drawAxes(ctx, L, T, pw, ph, xLabel, yLabel) {
+  ctx.strokeStyle = '#555';
+  ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
+  ctx.font = FONT;
+  ctx.fillStyle = '#222';
+  ctx.fillText(xLabel, L + pw / 2, T + ph + 24);
+  ctx.save();
+  ctx.translate(14, T + ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = 'middle';
+  ctx.fillText(yLabel, 0, 0);
+  ctx.restore();
+}
+
 class Canvas {
   constructor(canvas) {
     this.canvas = canvas;
@@ -154,18 +169,7 @@ export class LineChart extends Canvas {
       ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
       ctx.fillText(fmtTick(v, xstep), px, T + ph + 5);
     }
-    // axes
-    ctx.strokeStyle = '#555';
-    ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
-    ctx.font = FONT;
-    ctx.fillStyle = '#222';
-    ctx.fillText(this.opts.xLabel, L + pw / 2, T + ph + 24);
-    ctx.save();
-    ctx.translate(14, T + ph / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = 'middle';
-    ctx.fillText(this.opts.yLabel + (logY ? ' (log scale)' : ''), 0, 0);
-    ctx.restore();
+    drawAxes(ctx, L, T, pw, ph, this.opts.xLabel, this.opts.yLabel + (logY ? ' (log scale)' : ''));
 
     ctx.save();
     ctx.beginPath(); ctx.rect(L, T - 1, pw + 1, ph + 2); ctx.clip();
@@ -314,16 +318,6 @@ export class BarChart extends Canvas {
       }
       ctx.globalAlpha = 1;
     });
-    ctx.strokeStyle = '#555';
-    ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
-    ctx.font = FONT;
-    ctx.fillStyle = '#222';
-    ctx.fillText(this.opts.xLabel, L + pw / 2, T + ph + 24);
-    ctx.save();
-    ctx.translate(14, T + ph / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = 'middle';
-    ctx.fillText(this.opts.yLabel, 0, 0);
-    ctx.restore();
+    drawAxes(ctx, L, T, pw, ph, this.opts.xLabel, this.opts.yLabel);
   }
 }
