@@ -3,13 +3,13 @@
 //! build. Run with `wasm-pack test --node --release -- --test node` (scripts/test.sh does).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Error, Float32Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Error, Float32Array, Object, Uint32Array};
 use losslab::wasm::{defaults, describe, LabData, LabTrainer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-const FIXTURE_IMAGES: &[u8] = include_bytes!("fixtures/mnist-test500-images.idx");
-const FIXTURE_LABELS: &[u8] = include_bytes!("fixtures/mnist-test500-labels.idx");
+mod common;
+use common::{cfg, get, FIXTURE_IMAGES, FIXTURE_LABELS};
 
 /// The configuration table of docs/ARCHITECTURE.md as (key, default) pairs: the page, the URL and
 /// the engine are all meant to follow it.
@@ -36,21 +36,6 @@ fn documented_settings() -> Vec<(String, String)> {
         rows.len()
     );
     rows
-}
-
-/// A `{key: value}` object as the page's state table sends it.
-fn cfg(pairs: &[(&str, &str)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v)).unwrap();
-    }
-    o.into()
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    let got = Reflect::get(v, &JsValue::from_str(key)).unwrap();
-    assert!(!got.is_undefined(), "field `{key}` is missing");
-    got
 }
 
 fn num(v: &JsValue, key: &str) -> f64 {

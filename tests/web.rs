@@ -11,8 +11,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const FIXTURE_IMAGES: &[u8] = include_bytes!("fixtures/mnist-test500-images.idx");
-const FIXTURE_LABELS: &[u8] = include_bytes!("fixtures/mnist-test500-labels.idx");
+mod common;
+use common::{cfg, get, FIXTURE_IMAGES, FIXTURE_LABELS};
 
 #[wasm_bindgen]
 extern "C" {
@@ -20,20 +20,6 @@ extern "C" {
     fn now() -> f64;
     #[wasm_bindgen(js_name = structuredClone)]
     fn structured_clone(value: &JsValue, options: &JsValue) -> JsValue;
-}
-
-fn cfg(pairs: &[(&str, &str)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v)).unwrap();
-    }
-    o.into()
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    let got = Reflect::get(v, &JsValue::from_str(key)).unwrap();
-    assert!(!got.is_undefined(), "field `{key}` is missing");
-    got
 }
 
 fn losses(r: &JsValue) -> Vec<f32> {
