@@ -48,7 +48,7 @@ pub struct LayerInfo {
 }
 
 impl LayerInfo {
-    /// Short description, e.g. "conv 8@5×5 s1 p2".
+    /// Short description, e.g. "conv 8@5×5 stride 1 pad 2".
     pub fn describe(&self) -> String {
         match &self.kind {
             LayerKind::Conv {
