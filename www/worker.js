@@ -1,16 +1,22 @@
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
-// Protocol (docs/ARCHITECTURE.md, "Worker protocol"):
-//   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value}, {type:'run'},
-//                   {type:'pause'}, {type:'step'}
+// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/run.js is its only other end.
+//   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
+//                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, error {message, scope, fatal}, status {text},
-//                   paused (answers every pause: no step is trained after it)
-// `id` of a configure is echoed on its `built` and `error`, so the page can ignore answers to a configuration
-// that a newer one has already replaced. Errors carry `scope`: 'config' (the design is impossible: describe() refused it), 'data' (MNIST files
-// missing), 'engine' (anything else). `fatal: true` means the wasm instance is unusable (a Rust panic traps
-// as RuntimeError 'unreachable'): the main thread terminates this worker and starts a fresh one.
-import init, { LabData, LabTrainer, describe, defaults } from './pkg/losslab.js';
+//                   paused (answers every pause: no step is trained after it), reply {req, …}
+// Every message that belongs to a build (status, built, progress, epoch, diverged, error) carries that build's
+// `id`, the id of the configure it serves, so the page drops what a replaced configuration still sends.
+// A `set` that arrives while a configure is loading data updates the configuration that build will use: a
+// live change made during a (slow) build is never lost.
+// Errors carry `scope`: 'config' (the configuration was refused: a value, or a design describe() rejects),
+// 'data' (MNIST files missing or damaged), 'set' (a live value refused), 'engine' (anything else).
+// `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
+// page terminates this worker and starts a fresh one.
+import init, * as wasm from './pkg/losslab.js';
+const { LabData, LabTrainer, describe, defaults } = wasm;
+const freshSeed = () => wasm.fresh_seed();
 
 const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;
@@ -20,12 +26,16 @@ let config = null;
 let buildId = 0; // id of the configure being served
 let running = false;
 let generation = 0; // bumped by configure: a loop from an older trainer stops at its next yield
+let engine = null; // Promise of the wasm module's initialisation
+let evaluating = null; // Promise of a validation pass under way: steps wait for it (one weight state per pass)
 let stepsPerChunk = 1;
 let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
 let mnistMissing = null; // message, once the MNIST files were found missing
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
-const status = (text) => post({ type: 'status', text });
+/** Posts a message that belongs to the build being served. */
+const postBuild = (msg, transfer) => post({ ...msg, id: buildId }, transfer);
+const status = (text) => postBuild({ type: 'status', text });
 
 // A MessageChannel yields to the event loop without setTimeout's 4 ms clamp for nested timers.
 const channel = new MessageChannel();
@@ -47,18 +57,32 @@ function report(err, scope = 'engine', id = buildId) {
   });
 }
 
+/** A data file that arrived but cannot be read: named, so the learner knows which one to fetch again. */
+function damaged(name, why) {
+  const e = new Error(`${name} is damaged or incomplete (${why}) — run \`npm run prepare-data\` again to rebuild www/data/, or continue with synthetic digits.`);
+  e.scope = 'data';
+  return e;
+}
+
 async function fetchBytes(url) {
+  const name = url.split('/').pop();
   const res = await fetch(url);
   if (!res.ok) {
-    const e = new Error(`${url.split('/').pop()}: HTTP ${res.status}`);
+    const e = new Error(`${name}: HTTP ${res.status}`);
     e.missing = res.status === 404;
     throw e;
   }
   const raw = new Uint8Array(await res.arrayBuffer());
   // gzip magic 1f 8b; some hosts (Content-Encoding: gzip on .gz) hand over the inflated bytes already
   if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
-  const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  try {
+    const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (err) {
+    // a truncated or corrupted gzip stream: the file was found, so "not found" would send the learner astray
+    console.warn(`Loss Lab: unpacking ${name} failed:`, err);
+    throw damaged(name, "its gzip data ends early or is corrupt");
+  }
 }
 
 async function mnist(big) {
@@ -72,6 +96,7 @@ async function mnist(big) {
   try {
     parts = await Promise.all(names.map((n) => fetchBytes(base + n)));
   } catch (e) {
+    if (e.scope) throw e;
     if (e.missing || e instanceof TypeError) {
       mnistMissing = `MNIST files not found at www/data/ (${e.message}) — run \`npm start\` (or \`npm run prepare-data\`) to download them, or continue with synthetic digits.`;
       const err = new Error(mnistMissing);
@@ -80,7 +105,15 @@ async function mnist(big) {
     }
     throw e;
   }
-  const data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
+  let data;
+  try {
+    data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
+  } catch (e) {
+    if (isPanic(e)) throw e;
+    // the engine says which set and which part; name the files of that set
+    const set = /^validation/.test(e.message) ? names.slice(2) : names.slice(0, 2);
+    throw damaged(set.join(' or '), e.message);
+  }
   dataCache.set(key, data);
   return data;
 }
@@ -104,33 +137,34 @@ async function configure(cfg, id) {
   buildId = id;
   generation++;
   const myGen = generation;
-  config = cfg;
+  config = { ...cfg };
   if (trainer) { trainer.free?.(); trainer = null; }
   let layout;
   try {
-    layout = describe(cfg);
+    layout = describe(config);
   } catch (e) {
     report(e, isPanic(e) ? 'engine' : 'config', id);
     return;
   }
   let data;
   try {
-    data = await dataFor(cfg);
+    data = await dataFor(config);
   } catch (e) {
-    if (id !== buildId) return;
-    report(e, e.scope || 'engine', id);
+    if (myGen !== generation) return;
+    report(e, isPanic(e) ? 'engine' : e.scope || 'engine', id);
     return;
   }
   if (myGen !== generation) return; // a newer configure arrived while the data loaded
   try {
-    trainer = new LabTrainer(data, cfg);
+    // `config`, not `cfg`: live settings changed while the data loaded are in it
+    trainer = new LabTrainer(data, config);
   } catch (e) {
     report(e, isPanic(e) ? 'engine' : 'config', id);
     return;
   }
   stepsPerChunk = 1;
-  post({
-    type: 'built', id,
+  postBuild({
+    type: 'built',
     layers: layout.layers, params: layout.params,
     layerNames: Array.from(trainer.layerNames),
     trainCount: trainer.trainCount, valCount: trainer.valCount,
@@ -143,7 +177,7 @@ async function configure(cfg, id) {
 function trainChunk(k) {
   const r = trainer.step(k);
   const msg = {
-    type: 'progress',
+    type: 'progress', id: buildId,
     loss: r.loss, acc: r.acc, cleanLoss: r.cleanLoss, noisyLoss: r.noisyLoss, gradNorms: r.gradNorms,
     step: r.step, epoch: r.epoch, stepInEpoch: r.stepInEpoch, stepsPerEpoch: r.stepsPerEpoch,
     epochDone: r.epochDone, status: r.status, batch: Number(config.batch),
@@ -152,25 +186,29 @@ function trainChunk(k) {
   return r;
 }
 
-async function finishEpoch(myGen) {
-  const summary = trainer.epochSummary();
-  while (!trainer.evalChunk(256)) {
-    await yieldNow();
-    if (myGen !== generation || !trainer) return false;
-  }
-  const rep = trainer.evalReport();
-  post({
-    type: 'epoch',
-    summary,
-    report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
-    stats: trainer.layerStats(),
-  });
-  return true;
+/** Validates in chunks (yielding between them); false if the trainer was replaced meanwhile. */
+function finishEpoch(myGen) {
+  evaluating = (async () => {
+    const summary = trainer.epochSummary();
+    while (!trainer.evalChunk(256)) {
+      await yieldNow();
+      if (myGen !== generation || !trainer) return false;
+    }
+    const rep = trainer.evalReport();
+    postBuild({
+      type: 'epoch',
+      summary,
+      report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
+      stats: trainer.layerStats(),
+    });
+    return true;
+  })().finally(() => { evaluating = null; });
+  return evaluating;
 }
 
 function handleDivergence(r) {
   running = false;
-  post({ type: 'diverged', step: r.divergedAt ?? r.step, message: r.message || 'the loss became NaN or infinite' });
+  postBuild({ type: 'diverged', step: r.divergedAt ?? r.step, message: r.message || 'the loss became NaN or infinite' });
 }
 
 async function loop() {
@@ -203,12 +241,27 @@ async function loop() {
   }
 }
 
+/** Engine answers the page asks for outside any build. */
+function reply(msg) {
+  switch (msg.type) {
+    case 'engineConfig':
+      return { config: trainer ? trainer.config() : null };
+    case 'freshSeed':
+      return { seed: freshSeed() };
+    default:
+      return { error: `unknown request ${msg.type}` };
+  }
+}
+
 self.onmessage = async (e) => {
   const msg = e.data;
+  // a step or a run of a replaced build, or one sent before the engine loaded, has nothing to act on
+  const current = msg.id === undefined || msg.id === buildId;
   try {
     switch (msg.type) {
       case 'init': {
-        await init();
+        engine = init();
+        await engine;
         post({ type: 'ready', defaults: defaults() });
         break;
       }
@@ -216,14 +269,16 @@ self.onmessage = async (e) => {
         await configure(msg.config, msg.id);
         break;
       case 'set':
-        if (!trainer) return;
+        if (!current) return;
         config = { ...config, [msg.key]: msg.value };
-        trainer.set(msg.key, String(msg.value));
+        // without a trainer the value waits in `config`, which the build under way reads
+        if (trainer) trainer.set(msg.key, String(msg.value));
         break;
       case 'run':
-        if (!trainer || running) return;
+        if (!current || !trainer || running) return;
         running = true;
-        post({ type: 'status', text: 'running' });
+        if (evaluating) await evaluating; // a validation pass finishes on the weights it started with
+        if (!running || msg.id !== buildId || !trainer) return;
         loop();
         break;
       case 'pause':
@@ -233,17 +288,25 @@ self.onmessage = async (e) => {
         post({ type: 'paused' });
         break;
       case 'step': {
-        if (!trainer || running) return;
+        if (!current || !trainer || running) return;
+        if (evaluating) await evaluating;
+        if (msg.id !== buildId || !trainer || running) return;
         const myGen = generation;
         const r = trainChunk(1);
         if (r.status === 'diverged') handleDivergence(r);
         else if (r.epochDone) await finishEpoch(myGen);
         break;
       }
+      case 'engineConfig':
+      case 'freshSeed':
+        await engine;
+        post({ type: 'reply', req: msg.req, ...reply(msg) });
+        break;
       default:
         break;
     }
   } catch (err) {
-    report(err, msg.type === 'set' ? 'set' : 'engine');
+    if (msg.req !== undefined) post({ type: 'reply', req: msg.req, error: err && err.message ? err.message : String(err) });
+    else report(err, msg.type === 'set' ? 'set' : 'engine');
   }
 };

@@ -1,0 +1,65 @@
+/**
+ * Automation and classroom scripting: `window.lossLab` (README.md, "Scripting the page").
+ *
+ *   lossLab.config()            -> the current full configuration {key: value} (keys of docs/ARCHITECTURE.md)
+ *   lossLab.engineConfig()      -> Promise of the trainer's own configuration {key: "engine text"} as the worker's
+ *                                  trainer reports it (null while nothing is built): what the network really trains with
+ *   lossLab.history()           -> { epochs: [{epoch, trainLoss, trainAcc, valLoss, valAcc, cleanLoss, cleanAcc,
+ *                                   noisyLoss, noisyAcc, recall: [10], gradNorms: {layer: value}}],
+ *                                   steps, status: 'idle'|'running'|'paused'|'diverged'|'error'|'loading',
+ *                                   divergedAt, message,
+ *                                   pinned: null (nothing pinned) or the pinned run, live while it races:
+ *                                     { epochs: [rows as above], steps, raced: bool, config: {key: value} at pin time,
+ *                                       status: 'pinned' (a frozen copy) | 'loading'|'idle'|'running'|'paused'|'diverged'|'error',
+ *                                       divergedAt, message } }
+ *                                  (losses in nats; accuracies and recall as fractions 0…1)
+ *   lossLab.apply(partial)      -> validates {key: value} exactly like the URL does, applies it and returns the
+ *                                  list of notices (strings) about values that were clamped, replaced or ignored.
+ *                                  Changing a reset setting rebuilds the network from the seed; live settings
+ *                                  (opt, lr, mom, b1, b2, eps, wd) apply at the next step, also during a rebuild.
+ *   lossLab.preset(id)          -> loads a lesson (ids in www/presets.json), as the buttons do
+ *   lossLab.start(), .pause(), .step(), .reset()   (act on the raced pinned run too; start() and step() return a
+ *                                  Promise and first wait for a rebuild in progress, like ready())
+ *                                  pause() returns a Promise resolved once the worker(s) confirmed: no further
+ *                                  steps will arrive (a validation pass under way may still post its epoch)
+ *   lossLab.pin(), .unpin()     -> as the "Pin this run" and "Clear pin" buttons
+ *   lossLab.race(on = true)     -> as the "Race the pinned run" box: trains the pinned configuration again in a second
+ *                                  worker, side by side with the current run, both from epoch 0 (needs a pin)
+ *   lossLab.ready()             -> Promise resolved once the network for the current configuration is built
+ *                                  (and, while racing, the pinned run's network too, or it failed);
+ *                                  rejects with the message if it cannot be built, the data are missing or the
+ *                                  browser cannot run the engine
+ *   lossLab.whenEpoch(n)        -> Promise resolved with the history row of epoch n once its point is drawn;
+ *                                  rejects if the run diverges, fails or is reset before getting there
+ *
+ * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
+ */
+
+/** A history row as a plain copy, safe to hand to a script. */
+export function rowCopy(e) {
+  return { ...e, recall: [...e.recall], gradNorms: { ...e.gradNorms } };
+}
+
+/** Installs window.lossLab over the page's `lab` (the functions main.js wires to the buttons). */
+export function installApi(lab) {
+  const api = {
+    config: lab.config,
+    engineConfig: lab.engineConfig,
+    history: lab.history,
+    apply: (partial) => lab.apply(partial && typeof partial === 'object' ? partial : {}),
+    preset: (id) => lab.preset(id),
+    // A script may call start() or step() right after a change that rebuilds the network (apply, preset,
+    // race): they wait for the rebuild instead of being ignored as a disabled button would be.
+    start: () => lab.ready().then(lab.start),
+    step: () => lab.ready().then(lab.step),
+    pause: lab.pause,
+    reset: lab.reset,
+    pin: lab.pin,
+    unpin: lab.unpin,
+    race: (on = true) => lab.race(on),
+    ready: lab.ready,
+    whenEpoch: lab.whenEpoch,
+  };
+  window.lossLab = api;
+  return api;
+}

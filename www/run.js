@@ -1,0 +1,343 @@
+// One training run: a worker with its own wasm instance, the configuration it trains, the build id of
+// that configuration, its record of steps and epochs, its status and speed, and its waiters. This file is
+// the only handler of the worker protocol (docs/ARCHITECTURE.md, "Worker protocol"); the page's current run
+// and the raced pinned run are two instances, and a sweep would be N of them sharing the cores.
+//
+// Every worker message that belongs to a build carries that build's id; `#onMessage` drops a message of an
+// older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
+import { SETTINGS, toEngine } from './state.js';
+import { Record } from './views/record.js';
+
+/**
+ * Training speed in samples per second over the last few seconds of progress messages. A window, not a
+ * per-message rate: messages reach the page in bursts when its thread is busy drawing, and per-message
+ * intervals then swing wildly. Validation pauses count (they are part of an epoch's time).
+ */
+export class Rate {
+  constructor(windowMs = 3000) { this.windowMs = windowMs; this.reset(); }
+  reset() { this.t = []; this.total = []; this.sum = 0; }
+  add(samples, now) {
+    this.sum += samples;
+    this.t.push(now);
+    this.total.push(this.sum);
+    while (this.t.length > 2 && now - this.t[1] > this.windowMs) { this.t.shift(); this.total.shift(); }
+  }
+  /** 0 until the window holds enough time to say anything; the first message only marks the start. */
+  get value() {
+    const n = this.t.length;
+    const dt = n > 1 ? this.t[n - 1] - this.t[0] : 0;
+    return dt >= 250 ? ((this.total[n - 1] - this.total[0]) * 1000) / dt : 0;
+  }
+}
+
+/** A Rust panic leaves a wasm instance unusable; a run restarts its worker at most this often a minute. */
+const MAX_RESTARTS_PER_MINUTE = 2;
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+const LIVE_KEYS = new Set(SETTINGS.filter((s) => s.kind === 'live').map((s) => s.key));
+
+/** Status of a run: what the page may do with it next. */
+export const STATUS = ['loading', 'idle', 'running', 'paused', 'diverged', 'error'];
+
+export class Run {
+  /**
+   * @param {object} cfg   the page configuration ({key: value}, as www/state.js holds it) to build first
+   * @param {string} label what the charts and notes call this run
+   */
+  constructor(cfg, label = '') {
+    this.cfg = { ...cfg };
+    this.label = label;
+    this.record = this.#newRecord([]);
+    this.built = null; // the worker's 'built' message of the current build, null while (re)building
+    this.status = 'loading';
+    this.note = 'loading the training engine'; // what the run is doing, in words (no trailing punctuation)
+    this.scope = ''; // of the last error: 'config' | 'data' | 'engine' | 'set' | 'unsupported'
+    this.fatal = false; // the worker crashed too often: this run is over
+    this.speed = new Rate();
+    this.secondsLeft = null; // of the current epoch, at the recent speed
+    this.buildId = 0;
+    this.engineReady = false;
+    this.restarting = false;
+    this.crashes = [];
+    this.listeners = new Map();
+    this.waiters = { ready: [], epoch: [], pause: [], reply: new Map() };
+    this.requestNo = 0;
+    this.configureTimer = null;
+    this.#startWorker();
+  }
+
+  // ------------------------------------------------------------ events
+  /** Calls fn(detail) on 'change' (status or note), 'built', 'progress', 'epoch', 'diverged', 'error'. */
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, []);
+    this.listeners.get(type).push(fn);
+    return this;
+  }
+  #emit(type, detail) {
+    for (const fn of this.listeners.get(type) || []) fn(detail, this);
+  }
+  #set(status, note) {
+    this.status = status;
+    this.note = note;
+    this.#emit('change');
+  }
+
+  // ------------------------------------------------------------ worker
+  #startWorker() {
+    this.engineReady = false;
+    const w = new Worker(WORKER_URL, { type: 'module' });
+    this.worker = w;
+    w.onmessage = (e) => { if (this.worker === w) this.#onMessage(e.data); };
+    w.onerror = (e) => {
+      e.preventDefault();
+      if (this.worker !== w) return;
+      this.#fail('engine', `the training engine could not start (${e.message || 'the worker failed to load'}) — check that www/pkg/ was built (npm run build)`);
+    };
+    w.postMessage({ type: 'init' });
+  }
+
+  #post(msg) {
+    if (this.worker && this.engineReady) this.worker.postMessage(msg);
+  }
+
+  /** Stops this run for good: its worker is ended and every waiter is told. */
+  terminate() {
+    clearTimeout(this.configureTimer);
+    this.worker?.terminate();
+    this.worker = null;
+    this.engineReady = false;
+    this.fatal = true;
+    this.#settlePause();
+    this.#rejectWaiters('the run was stopped');
+  }
+
+  // ------------------------------------------------------------ configuration
+  /**
+   * Rebuilds the run from `cfg` (and its seed). Messages of the build being replaced are dropped from this
+   * moment on. With `delayMs` the build waits that long (a slider still moving), the old one pauses at once.
+   */
+  configure(cfg, delayMs = 0) {
+    this.cfg = { ...cfg };
+    this.buildId++;
+    clearTimeout(this.configureTimer);
+    this.configureTimer = null;
+    this.built = null;
+    this.record = this.#newRecord([]);
+    this.speed.reset();
+    this.secondsLeft = null;
+    for (const w of this.waiters.epoch) w.reject(new Error('the run was reset'));
+    this.waiters.epoch = [];
+    if (this.fatal) return;
+    this.#post({ type: 'pause' });
+    if (!this.engineReady) { this.#set('loading', this.restarting ? 'restarting the training engine' : 'loading the training engine'); return; }
+    this.#set('loading', this.cfg.data === 'synthetic' ? 'building the network (synthetic digits)' : 'building the network');
+    if (delayMs > 0) this.configureTimer = setTimeout(() => this.#sendConfigure(), delayMs);
+    else this.#sendConfigure();
+  }
+
+  #sendConfigure() {
+    this.configureTimer = null;
+    // the full current configuration: a live value changed since configure() was called is in it
+    this.#post({ type: 'configure', config: toEngine(this.cfg), id: this.buildId });
+  }
+
+  /**
+   * Changes a live setting (optimizer, lr, momentum, Adam β/ε, weight decay). It applies at the next step; during
+   * a build the worker keeps it and the new trainer starts with it, so no change is lost.
+   */
+  setLive(key, value) {
+    if (!LIVE_KEYS.has(key)) throw new Error(`${key} is not a live setting`);
+    this.cfg[key] = value;
+    if (this.configureTimer) return; // the configure about to be sent carries it
+    this.#post({ type: 'set', key, value: toEngine(this.cfg)[key], id: this.buildId });
+  }
+
+  // ------------------------------------------------------------ training
+  get trainable() {
+    return !!this.built && !this.configureTimer && (this.status === 'idle' || this.status === 'paused' || this.status === 'running');
+  }
+  run() {
+    if (!this.trainable || this.status === 'running') return;
+    this.speed.reset();
+    this.#post({ type: 'run', id: this.buildId });
+    this.#set('running', `training epoch ${this.record.epochs.length + 1}`);
+  }
+  /** Resolves once the worker confirmed that no further step of this run will arrive. */
+  pause(why = '') {
+    if (!this.worker || !this.engineReady) return Promise.resolve();
+    const done = new Promise((r) => this.waiters.pause.push(r));
+    this.worker.postMessage({ type: 'pause' });
+    if (this.status === 'running' || (why && this.status === 'idle')) this.#set('paused', why || `paused after step ${this.record.steps}`);
+    return done;
+  }
+  step() {
+    if (!this.trainable || this.status === 'running') return;
+    this.#post({ type: 'step', id: this.buildId });
+    this.#set('paused', 'stepping one mini-batch at a time');
+  }
+
+  // ------------------------------------------------------------ promises
+  /** Resolves once the network of the current configuration is built; rejects when it cannot be. */
+  ready() {
+    if (this.built && !this.configureTimer) return Promise.resolve();
+    if (this.status === 'error' && !this.restarting) return Promise.reject(new Error(this.note));
+    return new Promise((resolve, reject) => this.waiters.ready.push({ resolve, reject }));
+  }
+  /** Resolves with the history row of epoch n; rejects if the run diverges, fails or is rebuilt first. */
+  whenEpoch(n) {
+    if (this.record.epochs.length >= n) return Promise.resolve(this.record.epochs[n - 1]);
+    if (this.status === 'diverged' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
+    return new Promise((resolve, reject) => this.waiters.epoch.push({ n, resolve, reject }));
+  }
+  /** The trainer's own configuration ({key: engine text}), or null while nothing is built. */
+  engineConfig() {
+    return this.#ask({ type: 'engineConfig' }).then((m) => m.config);
+  }
+  /** A fresh random seed drawn by the engine (getrandom), a whole number 0 … 2^53. */
+  freshSeed() {
+    return this.#ask({ type: 'freshSeed' }).then((m) => m.seed);
+  }
+  #ask(msg) {
+    const req = ++this.requestNo;
+    return new Promise((resolve, reject) => {
+      if (!this.worker) { reject(new Error('the run has no engine')); return; }
+      this.waiters.reply.set(req, { resolve, reject });
+      // queued behind init: the worker answers once it has loaded the engine
+      this.worker.postMessage({ ...msg, req });
+    });
+  }
+
+  #rejectWaiters(text) {
+    for (const w of this.waiters.epoch) w.reject(new Error(text));
+    this.waiters.epoch = [];
+    for (const w of this.waiters.ready) w.reject(new Error(text));
+    this.waiters.ready = [];
+    for (const w of this.waiters.reply.values()) w.reject(new Error(text));
+    this.waiters.reply.clear();
+  }
+  #settlePause() {
+    for (const r of this.waiters.pause) r();
+    this.waiters.pause = [];
+  }
+
+  /** Called by the page once the data it waits for (another run) is ready too. */
+  #announceReady() {
+    if (!this.built || this.configureTimer) return;
+    this.#set('idle', 'ready');
+    for (const w of this.waiters.ready) w.resolve();
+    this.waiters.ready = [];
+    this.#emit('built', this.built);
+  }
+
+  #fail(scope, text) {
+    this.scope = scope;
+    this.#set('error', text);
+    this.#rejectWaiters(text);
+    this.#emit('error', { scope, message: text });
+  }
+
+  #newRecord(layerNames) {
+    const r = new Record(layerNames);
+    r.label = this.label;
+    r.withNoise = Number(this.cfg.noise) > 0;
+    return r;
+  }
+
+  // ------------------------------------------------------------ the protocol
+  #onMessage(m) {
+    // Answers to a build that has been replaced since: dropped here, and only here. A crash is never stale:
+    // whichever build it hit, the wasm instance is gone.
+    if (m.id !== undefined && m.id !== this.buildId && !(m.type === 'error' && m.fatal)) return;
+    switch (m.type) {
+      case 'ready':
+        this.engineReady = true;
+        this.restarting = false;
+        this.configure(this.cfg);
+        break;
+      case 'reply': {
+        const w = this.waiters.reply.get(m.req);
+        this.waiters.reply.delete(m.req);
+        if (w) (m.error ? w.reject(new Error(m.error)) : w.resolve(m));
+        break;
+      }
+      case 'status':
+        if (this.status === 'loading') this.#set('loading', m.text.replace(/…$/, ''));
+        break;
+      case 'built':
+        if (this.configureTimer) return;
+        this.built = m;
+        this.record = this.#newRecord(m.layerNames);
+        this.#announceReady();
+        break;
+      case 'progress': {
+        if (!this.built) return;
+        this.record.addSteps(m);
+        if (this.status === 'running') this.speed.add(m.loss.length * m.batch, performance.now());
+        const done = m.epochDone ? m.stepsPerEpoch : m.stepInEpoch;
+        this.secondsLeft = this.speed.value > 0 ? ((m.stepsPerEpoch - done) * m.batch) / this.speed.value : null;
+        if (this.status === 'running') this.#set('running', m.epochDone ? `validating after epoch ${m.epoch}` : `training epoch ${m.epoch + 1}`);
+        else if (this.status === 'paused' && /^paused after step/.test(this.note)) this.#set('paused', `paused after step ${this.record.steps}`);
+        this.#emit('progress', m);
+        break;
+      }
+      case 'epoch': {
+        if (!this.built) return;
+        const row = this.record.addEpoch(m);
+        if (this.status === 'running') this.#set('running', `training epoch ${row.epoch + 1}`);
+        this.#emit('epoch', row);
+        const still = [];
+        for (const w of this.waiters.epoch) (row.epoch >= w.n ? w.resolve(this.record.epochs[w.n - 1] || row) : still.push(w));
+        this.waiters.epoch = still;
+        break;
+      }
+      case 'diverged':
+        this.record.divergedAt = m.step;
+        this.#set('diverged', m.message);
+        for (const w of this.waiters.epoch) w.reject(new Error(`diverged at step ${m.step}`));
+        this.waiters.epoch = [];
+        this.#emit('diverged', m);
+        break;
+      case 'paused':
+        this.#settlePause();
+        // the steps of a chunk that was under way when Pause was pressed have arrived by now
+        if (this.status === 'paused' && /^paused after step/.test(this.note)) this.#set('paused', `paused after step ${this.record.steps}`);
+        break;
+      case 'error':
+        this.#onError(m);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onError(m) {
+    if (m.fatal) {
+      // a Rust panic leaves the wasm instance unusable: a fresh worker (and module instance) rebuilds this run
+      const now = performance.now();
+      this.crashes = this.crashes.filter((t) => now - t < 60000);
+      this.crashes.push(now);
+      this.worker.terminate();
+      this.worker = null;
+      this.engineReady = false;
+      this.built = null;
+      this.#settlePause();
+      if (this.crashes.length <= MAX_RESTARTS_PER_MINUTE) {
+        this.restarting = true;
+        this.#fail('engine', m.message);
+        this.#startWorker();
+      } else {
+        this.restarting = false;
+        this.fatal = true;
+        this.#fail('engine', `${m.message}. The engine crashed repeatedly — change a setting or reload the page`);
+      }
+      return;
+    }
+    if (m.scope === 'set') {
+      // the configuration keeps the value the page holds; the engine kept its previous one
+      this.#emit('error', { scope: 'set', message: m.message });
+      if (this.status === 'running') this.#set('paused', 'paused — a setting was refused');
+      return;
+    }
+    this.built = null;
+    this.#fail(m.scope || 'engine', m.message);
+  }
+}
