@@ -4,7 +4,7 @@
 #   2. native core         cargo test --release (MNIST required: a missing file fails, not skips)
 #   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs)
 #   4. wasm in node        wasm-pack test --node               (tests/node.rs)
-#   5. page end to end     build, serve, node tests/e2e/run.mjs <url>
+#   5. page end to end     build, serve, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)
 # Expects the tools from scripts/setup.sh (`npm test` runs setup first).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -64,8 +64,9 @@ suite node "wasm-pack test --node --release (tests/node.rs)"
 wasm-pack test --node --release --mode no-install -- --test node
 passed
 
-suite e2e "build, serve, node tests/e2e/run.mjs <url>"
-[ -f tests/e2e/run.mjs ] || die "test: tests/e2e/run.mjs is missing, so the page is untested. It must exist for npm test to pass."
+suite e2e "build, serve, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)"
+[ -f playwright.config.mjs ] || die "test: playwright.config.mjs is missing, so the page is untested. It must exist for npm test to pass."
+[ -f node_modules/@playwright/test/cli.js ] || die "test: @playwright/test is not installed — run npm ci (scripts/setup.sh does)."
 bash scripts/build.sh
 # Port 0: the server takes any free port and prints its URL, which we read back.
 server_log=$(mktemp)
@@ -82,7 +83,9 @@ done
 node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url" ||
   die "test: the server at $url does not serve index.html"
 echo "test: serving at $url"
-node tests/e2e/run.mjs "$url"
+# The runner prints one line per test and ends with "N passed, M failed"; it exits non-zero on any failure.
+# No browser download: the config launches Debian's Chromium (CHROMIUM overrides /usr/bin/chromium).
+BASE_URL="$url" node node_modules/@playwright/test/cli.js test --config playwright.config.mjs
 passed
 
 echo

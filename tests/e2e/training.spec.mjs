@@ -1,0 +1,73 @@
+// Training on the page: the worker trains while the page stays responsive, the charts redraw every epoch,
+// a learning rate at its maximum diverges, and label noise shows in the curves.
+import { test, expect, SMALL, TRAIN_MS, history, noErrors, ready, shot, trainEpochs, untilStatus } from './lab.mjs';
+
+test('training runs in the worker and the loss chart redraws after each epoch', async ({ open }) => {
+  const { page, errors } = await open(SMALL);
+  await ready(page);
+  // Watch main-thread responsiveness while training: the work must be in the worker.
+  await page.evaluate(() => {
+    window.__gaps = [];
+    let last = performance.now();
+    const tick = () => { const now = performance.now(); window.__gaps.push(now - last); last = now; if (window.__gaps.length < 100000) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  const before = await page.evaluate(() => document.getElementById('chart-loss').toDataURL());
+  await page.evaluate(() => window.lossLab.start());
+  // whenEpoch(n) resolves once the epoch's point has been drawn: the canvas is read right after it
+  const [e1, after1] = await page.evaluate(async () => [await window.lossLab.whenEpoch(1), document.getElementById('chart-loss').toDataURL()]);
+  const [e2, after2] = await page.evaluate(async () => [await window.lossLab.whenEpoch(2), document.getElementById('chart-loss').toDataURL()]);
+  await page.evaluate(() => window.lossLab.pause());
+  expect(after1, 'the loss chart after epoch 1').not.toBe(before);
+  expect(after2, 'the loss chart after epoch 2').not.toBe(after1);
+  expect(Number.isFinite(e1.trainLoss) && Number.isFinite(e1.valLoss), `epoch 1 losses not finite: ${JSON.stringify(e1)}`).toBe(true);
+  expect(e1.trainLoss, 'epoch 1 train loss (chance is ln 10)').toBeLessThan(Math.log(10) + 0.2);
+  expect(e2.valLoss, `validation loss rose from ${e1.valLoss}`).toBeLessThan(e1.valLoss + 0.05);
+  expect(e2.valAcc, 'validation accuracy after 2 epochs').toBeGreaterThan(0.5);
+  expect(e2.recall, 'per-digit recall').toHaveLength(10);
+  expect(Object.keys(e2.gradNorms).length, 'layers with a gradient norm').toBeGreaterThanOrEqual(2);
+  const h = await history(page);
+  expect(h.status).toBe('paused');
+  expect(h.steps, 'steps after two epochs of 32').toBeGreaterThanOrEqual(2 * 32);
+  await expect(page.locator('#summary')).toHaveText(/^Epoch \d+: train loss [\d.e+-]+, validation loss [\d.e+-]+, validation accuracy [\d.]+%/);
+  const worst = await page.evaluate(() => Math.max(...window.__gaps.slice(5)));
+  expect(worst, 'longest main-thread frame while training (ms)').toBeLessThan(500);
+  await shot(page, '02-trained-two-epochs');
+  noErrors(errors);
+});
+
+test('learning rate at its maximum diverges and the page says so', async ({ open }) => {
+  const { page, errors } = await open(`${SMALL}&lr=10`);
+  await ready(page);
+  await page.evaluate(() => window.lossLab.start());
+  await untilStatus(page, 'diverged', TRAIN_MS);
+  const h = await history(page);
+  expect(Number.isInteger(h.divergedAt) && h.divergedAt >= 1, `divergedAt: ${h.divergedAt}`).toBe(true);
+  await expect(page.locator('#status')).toContainText(`diverged at step ${h.divergedAt}`);
+  await expect(page.locator('#status')).toContainText(/lower the learning rate/);
+  await expect(page.locator('#btn-start')).toBeDisabled();
+  await shot(page, '03-diverged');
+  noErrors(errors);
+});
+
+test('40% label noise changes the training curves (compared with a pinned clean run)', async ({ open }) => {
+  const { page, errors } = await open(SMALL);
+  await ready(page);
+  const clean = await trainEpochs(page, 2);
+  await page.locator('#btn-pin').click(); // keep the clean run as the faded reference
+  const notices = await page.evaluate(() => window.lossLab.apply({ noise: 40 }));
+  expect(notices).toEqual([]);
+  await ready(page);
+  const noisy = await trainEpochs(page, 2);
+  const c = clean.epochs[1], n = noisy.epochs[1];
+  expect(n.trainLoss, `train loss with noise vs without ${c.trainLoss}`).toBeGreaterThan(c.trainLoss + 0.3);
+  expect(n.trainAcc, `train accuracy with noise vs without ${c.trainAcc}`).toBeLessThan(c.trainAcc - 0.15);
+  expect(Number.isFinite(n.noisyLoss) && n.noisyLoss > n.cleanLoss, `clean ${n.cleanLoss} vs corrupted ${n.noisyLoss} loss`).toBe(true);
+  expect(Number.isFinite(c.noisyLoss), `a clean run reports a corrupted-sample loss ${c.noisyLoss}`).toBe(false);
+  await expect(page.locator('#data-badge')).toContainText(/40% labels corrupted \(400\)/);
+  await expect(page.locator('#legend-acc')).toContainText(/corrupted labels/);
+  await expect(page.locator('#legend-loss')).toContainText(/pinned run/);
+  await expect(page.locator('#btn-unpin')).toBeEnabled();
+  await shot(page, '04-label-noise');
+  noErrors(errors);
+});
