@@ -1,6 +1,10 @@
-//! Every setting of a run, in one flat key/value table. The keys are the page's URL keys; `set`
-//! is the authority on validation and rejects a bad value with a message naming the key, the value
-//! and the allowed range. Structural checks (does the network fit 28×28?) live in `model::plan`.
+//! Every setting of a run, in one flat key/value table. The keys are the page's URL keys.
+//! `SETTINGS` is the one list of them: each row holds the key, whether it applies live or by a
+//! rebuild, its value type and range, its default as text, and how it reads and writes its
+//! `Config` field. `Config::set`, `get`, `apply_kind`, `pairs` and `Default` all walk that table,
+//! and the wasm binding exports it so the page's own table (www/state.js) can be checked against it.
+//! `set` is the authority on validation and rejects a bad value with a message naming the key, the
+//! value and the allowed range. Structural checks (does the network fit 28×28?) live in `model::plan`.
 
 use crate::data::augment::Augment;
 use crate::init::{InitKind, Initializer, INIT_KEYS};
@@ -64,49 +68,7 @@ pub enum Apply {
     Reset,
 }
 
-/// Every key, in display order, with how it applies.
-pub const KEYS: &[(&str, Apply)] = &[
-    ("seed", Apply::Reset),
-    ("opt", Apply::Live),
-    ("lr", Apply::Live),
-    ("mom", Apply::Live),
-    ("b1", Apply::Live),
-    ("b2", Apply::Live),
-    ("eps", Apply::Live),
-    ("wd", Apply::Live),
-    ("batch", Apply::Reset),
-    ("init", Apply::Reset),
-    ("gain", Apply::Reset),
-    ("bias", Apply::Reset),
-    ("depth", Apply::Reset),
-    ("ch", Apply::Reset),
-    ("k", Apply::Reset),
-    ("stride", Apply::Reset),
-    ("pad", Apply::Reset),
-    ("act", Apply::Reset),
-    ("pool", Apply::Reset),
-    ("pool_type", Apply::Reset),
-    ("pool_size", Apply::Reset),
-    ("hidden", Apply::Reset),
-    ("data", Apply::Reset),
-    ("train_n", Apply::Reset),
-    ("val_n", Apply::Reset),
-    ("noise", Apply::Reset),
-    ("noise_kind", Apply::Reset),
-    ("imb", Apply::Reset),
-    ("imb_classes", Apply::Reset),
-    ("imb_keep", Apply::Reset),
-    ("imb_ratio", Apply::Reset),
-    ("aug_shift", Apply::Reset),
-    ("aug_rot", Apply::Reset),
-    ("aug_scale", Apply::Reset),
-    ("aug_shear", Apply::Reset),
-    ("aug_hflip", Apply::Reset),
-    ("aug_rot180", Apply::Reset),
-    ("aug_jitter", Apply::Reset),
-    ("aug_noise", Apply::Reset),
-];
-
+/// Longest per-block list, and the most conv blocks.
 pub const MAX_DEPTH: usize = 8;
 
 /// The whole configuration of a run.
@@ -145,47 +107,226 @@ pub struct Config {
     pub aug: Augment,
 }
 
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            seed: 1,
-            optim: OptimSettings {
-                kind: OptKind::Momentum,
-                lr: 0.01,
-                momentum: 0.9,
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                weight_decay: 0.0,
-            },
-            batch: 32,
-            init: Initializer {
-                kind: InitKind::HeUniform,
-                gain: 1.0,
-            },
-            bias: 0.0,
-            depth: 2,
-            ch: vec![8, 16],
-            k: vec![5, 5],
-            stride: vec![1, 1],
-            pad: vec![2, 2],
-            act: Activation::Relu,
-            pool: PoolPlace::Every,
-            pool_type: PoolKind::Max,
-            pool_size: vec![2, 3],
-            hidden: 0,
-            data: DataSource::Mnist,
-            train_n: 10_000,
-            val_n: 10_000,
-            noise: 0.0,
-            noise_kind: NoiseKindKey::Uniform,
-            imb: ImbKind::None,
-            imb_classes: vec![0, 1, 2, 3, 4],
-            imb_keep: 0.1,
-            imb_ratio: 100.0,
-            aug: Augment::default(),
+/// The value type of a setting, its range, and how it writes and reads its `Config` field.
+/// The functions only move an already validated value; `Setting::set` does the validating.
+#[derive(Clone, Copy)]
+pub enum Field {
+    /// A real number in `min … max`; `log` asks the page for a logarithmic slider.
+    Float {
+        min: f64,
+        max: f64,
+        log: bool,
+        set: fn(&mut Config, f32),
+        get: fn(&Config) -> f32,
+    },
+    /// A whole number in `min … max`.
+    Int {
+        min: u64,
+        max: u64,
+        set: fn(&mut Config, u64),
+        get: fn(&Config) -> u64,
+    },
+    /// One of `options`.
+    Enum {
+        options: &'static [&'static str],
+        set: fn(&mut Config, &str) -> Option<()>,
+        get: fn(&Config) -> &'static str,
+    },
+    /// A per-block list: 1 to `MAX_DEPTH` whole numbers in `min … max`.
+    IntList {
+        min: usize,
+        max: usize,
+        set: fn(&mut Config, Vec<usize>),
+        get: fn(&Config) -> Vec<usize>,
+    },
+    /// A set of digits 0 … 9 (at most ten of them).
+    Digits {
+        set: fn(&mut Config, Vec<usize>),
+        get: fn(&Config) -> Vec<usize>,
+    },
+}
+
+/// One row of the settings table.
+#[derive(Clone, Copy)]
+pub struct Setting {
+    /// The URL key and the page's key.
+    pub key: &'static str,
+    pub apply: Apply,
+    /// The default, as text that `set` accepts; `Config::default()` is built from these.
+    pub def: &'static str,
+    pub field: Field,
+}
+
+/// An enum setting's option names and the values they stand for.
+trait Choice: Copy + 'static {
+    const NAMES: &'static [&'static str];
+    fn from_name(name: &str) -> Option<Self>;
+    fn name(self) -> &'static str;
+}
+
+/// Writes each option's name and value once, as a pair; the match in `name` is exhaustive, so a
+/// variant without a name does not compile.
+macro_rules! choices {
+    ($t:ty { $($name:literal => $value:path),+ $(,)? }) => {
+        impl Choice for $t {
+            const NAMES: &'static [&'static str] = &[$($name),+];
+            fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some($value),)+
+                    _ => None,
+                }
+            }
+            fn name(self) -> &'static str {
+                match self {
+                    $($value => $name,)+
+                }
+            }
         }
+    };
+}
+
+choices!(OptKind {
+    "sgd" => OptKind::Sgd,
+    "momentum" => OptKind::Momentum,
+    "nesterov" => OptKind::Nesterov,
+    "adam" => OptKind::Adam,
+});
+choices!(Activation {
+    "relu" => Activation::Relu,
+    "leaky_relu" => Activation::LeakyRelu,
+    "tanh" => Activation::Tanh,
+    "sigmoid" => Activation::Sigmoid,
+    "identity" => Activation::Identity,
+});
+choices!(PoolPlace {
+    "every" => PoolPlace::Every,
+    "last" => PoolPlace::Last,
+    "none" => PoolPlace::None,
+    "first" => PoolPlace::First,
+});
+choices!(PoolKind {
+    "max" => PoolKind::Max,
+    "avg" => PoolKind::Avg,
+});
+choices!(DataSource {
+    "mnist" => DataSource::Mnist,
+    "synthetic" => DataSource::Synthetic,
+});
+choices!(NoiseKindKey {
+    "uniform" => NoiseKindKey::Uniform,
+    "pairs" => NoiseKindKey::Pairs,
+});
+choices!(ImbKind {
+    "none" => ImbKind::None,
+    "classes" => ImbKind::Classes,
+    "longtail" => ImbKind::LongTail,
+});
+
+// The initializer names belong to init.rs, which also uses them on its own.
+impl Choice for InitKind {
+    const NAMES: &'static [&'static str] = &INIT_KEYS;
+    fn from_name(name: &str) -> Option<Self> {
+        InitKind::parse(name)
     }
+    fn name(self) -> &'static str {
+        self.key()
+    }
+}
+
+/// One row of `SETTINGS`: `row!(key, live|reset, default, type, field path)`. The field path is
+/// written once and becomes both the writer and the reader, so a key cannot be read from one field
+/// and written to another.
+macro_rules! row {
+    (@ $key:literal, $apply:ident, $def:literal, $field:expr) => {
+        Setting { key: $key, apply: Apply::$apply, def: $def, field: $field }
+    };
+    ($key:literal, $apply:ident, $def:literal, float($min:expr, $max:expr), $($f:ident).+) => {
+        row!(@ $key, $apply, $def, Field::Float {
+            min: $min, max: $max, log: false, set: |c, v| c$(.$f)+ = v, get: |c| c$(.$f)+,
+        })
+    };
+    ($key:literal, $apply:ident, $def:literal, log($min:expr, $max:expr), $($f:ident).+) => {
+        row!(@ $key, $apply, $def, Field::Float {
+            min: $min, max: $max, log: true, set: |c, v| c$(.$f)+ = v, get: |c| c$(.$f)+,
+        })
+    };
+    ($key:literal, $apply:ident, $def:literal, int($min:expr, $max:expr), $($f:ident).+) => {
+        row!(@ $key, $apply, $def, Field::Int {
+            min: $min, max: $max, set: |c, v| c$(.$f)+ = v as _, get: |c| c$(.$f)+ as u64,
+        })
+    };
+    ($key:literal, $apply:ident, $def:literal, choice($t:ty), $($f:ident).+) => {
+        row!(@ $key, $apply, $def, Field::Enum {
+            options: <$t as Choice>::NAMES,
+            set: |c, v| {
+                c$(.$f)+ = <$t as Choice>::from_name(v)?;
+                Some(())
+            },
+            get: |c| Choice::name(c$(.$f)+),
+        })
+    };
+    ($key:literal, $apply:ident, $def:literal, ilist($min:expr, $max:expr), $($f:ident).+) => {
+        row!(@ $key, $apply, $def, Field::IntList {
+            min: $min, max: $max, set: |c, v| c$(.$f)+ = v, get: |c| c$(.$f)+.clone(),
+        })
+    };
+    ($key:literal, $apply:ident, $def:literal, digits, $($f:ident).+) => {
+        row!(@ $key, $apply, $def, Field::Digits {
+            set: |c, v| c$(.$f)+ = v.into_iter().map(|d| d as u8).collect(),
+            get: |c| c$(.$f)+.iter().map(|&d| d as usize).collect(),
+        })
+    };
+}
+
+/// Every setting, in display order. docs/ARCHITECTURE.md and www/state.js mirror this table;
+/// tests/settings.test.mjs fails when either disagrees with it.
+#[rustfmt::skip]
+pub const SETTINGS: &[Setting] = &[
+    // A seed above 2^53 would not survive the trip through a JS number.
+    row!("seed",        Reset, "1",          int(0, 1 << 53),        seed),
+    row!("opt",         Live,  "momentum",   choice(OptKind),        optim.kind),
+    row!("lr",          Live,  "0.01",       log(1e-5, 10.0),        optim.lr),
+    row!("mom",         Live,  "0.9",        float(0.0, 0.999),      optim.momentum),
+    row!("b1",          Live,  "0.9",        float(0.0, 0.9999),     optim.beta1),
+    row!("b2",          Live,  "0.999",      float(0.0, 0.99999),    optim.beta2),
+    row!("eps",         Live,  "1e-8",       log(1e-10, 10.0),       optim.eps),
+    row!("wd",          Live,  "0",          float(0.0, 0.1),        optim.weight_decay),
+    row!("batch",       Reset, "32",         int(1, 512),            batch),
+    row!("init",        Reset, "he_uniform", choice(InitKind),       init.kind),
+    row!("gain",        Reset, "1",          log(1e-4, 1000.0),      init.gain),
+    row!("bias",        Reset, "0",          float(-1.0, 1.0),       bias),
+    row!("depth",       Reset, "2",          int(1, MAX_DEPTH as u64), depth),
+    row!("ch",          Reset, "8,16",       ilist(1, 64),           ch),
+    row!("k",           Reset, "5,5",        ilist(1, 15),           k),
+    row!("stride",      Reset, "1,1",        ilist(1, 4),            stride),
+    row!("pad",         Reset, "2,2",        ilist(0, 7),            pad),
+    row!("act",         Reset, "relu",       choice(Activation),     act),
+    row!("pool",        Reset, "every",      choice(PoolPlace),      pool),
+    row!("pool_type",   Reset, "max",        choice(PoolKind),       pool_type),
+    row!("pool_size",   Reset, "2,3",        ilist(1, 4),            pool_size),
+    row!("hidden",      Reset, "0",          int(0, 512),            hidden),
+    row!("data",        Reset, "mnist",      choice(DataSource),     data),
+    row!("train_n",     Reset, "10000",      int(100, 60_000),       train_n),
+    row!("val_n",       Reset, "10000",      int(100, 10_000),       val_n),
+    row!("noise",       Reset, "0",          float(0.0, 100.0),      noise),
+    row!("noise_kind",  Reset, "uniform",    choice(NoiseKindKey),   noise_kind),
+    row!("imb",         Reset, "none",       choice(ImbKind),        imb),
+    row!("imb_classes", Reset, "0,1,2,3,4",  digits,                 imb_classes),
+    row!("imb_keep",    Reset, "0.1",        log(0.001, 1.0),        imb_keep),
+    row!("imb_ratio",   Reset, "100",        log(1.0, 1000.0),       imb_ratio),
+    row!("aug_shift",   Reset, "0",          float(0.0, 14.0),       aug.shift),
+    row!("aug_rot",     Reset, "0",          float(0.0, 180.0),      aug.rotate),
+    row!("aug_scale",   Reset, "0",          float(0.0, 0.5),        aug.scale),
+    row!("aug_shear",   Reset, "0",          float(0.0, 1.0),        aug.shear),
+    row!("aug_hflip",   Reset, "0",          float(0.0, 1.0),        aug.hflip),
+    row!("aug_rot180",  Reset, "0",          float(0.0, 1.0),        aug.rot180),
+    row!("aug_jitter",  Reset, "0",          float(0.0, 1.0),        aug.jitter),
+    row!("aug_noise",   Reset, "0",          float(0.0, 1.0),        aug.noise),
+];
+
+/// The row of `key`, if it is a Loss Lab setting.
+pub fn setting(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
 }
 
 fn parse_num(key: &str, value: &str, lo: f64, hi: f64) -> Result<f64, ConfigError> {
@@ -210,81 +351,38 @@ fn parse_num(key: &str, value: &str, lo: f64, hi: f64) -> Result<f64, ConfigErro
     Ok(v)
 }
 
-fn parse_int(key: &str, value: &str, lo: usize, hi: usize) -> Result<usize, ConfigError> {
-    let v = parse_num(key, value, lo as f64, hi as f64)?;
+/// A whole number in `lo … hi`. A fraction is refused rather than truncated, so the engine never
+/// quietly runs a different value from the one the page shows (the page rounds, with a notice).
+fn parse_whole(key: &str, value: &str, lo: f64, hi: f64) -> Result<f64, ConfigError> {
+    let v = parse_num(key, value, lo, hi)?;
     if v.fract() != 0.0 {
         return err(format!(
             "{key} = {value} must be a whole number ({lo} … {hi})"
         ));
     }
-    Ok(v as usize)
+    Ok(v)
 }
 
-fn parse_list(key: &str, value: &str, lo: usize, hi: usize) -> Result<Vec<usize>, ConfigError> {
+/// 1 to `max_len` comma-separated whole numbers in `lo … hi`; `example` shows the expected form.
+fn parse_list(
+    key: &str,
+    value: &str,
+    lo: usize,
+    hi: usize,
+    max_len: usize,
+    example: &str,
+) -> Result<Vec<usize>, ConfigError> {
     let items: Vec<&str> = value.split(',').map(str::trim).collect();
-    if items.is_empty() || items.len() > MAX_DEPTH || items.iter().any(|s| s.is_empty()) {
+    if items.len() > max_len || items.iter().any(|s| s.is_empty()) {
         return err(format!(
-            "{key} = \"{value}\" must be 1 to {MAX_DEPTH} comma-separated whole numbers, e.g. \"8,16\""
+            "{key} = \"{value}\" must be 1 to {max_len} comma-separated whole numbers, e.g. \"{example}\""
         ));
     }
-    items.iter().map(|s| parse_int(key, s, lo, hi)).collect()
-}
-
-fn parse_enum<T: Copy>(key: &str, value: &str, options: &[(&str, T)]) -> Result<T, ConfigError> {
-    let v = value.trim();
-    match options.iter().find(|(k, _)| *k == v) {
-        Some((_, t)) => Ok(*t),
-        None => {
-            let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
-            err(format!(
-                "{key} = \"{value}\" is not one of: {}",
-                names.join(", ")
-            ))
-        }
-    }
-}
-
-fn enum_key<T: Copy + PartialEq>(v: T, options: &[(&'static str, T)]) -> &'static str {
-    options
+    items
         .iter()
-        .find(|(_, t)| *t == v)
-        .map(|(k, _)| *k)
-        .unwrap_or("?")
+        .map(|s| parse_whole(key, s, lo as f64, hi as f64).map(|v| v as usize))
+        .collect()
 }
-
-const OPTS: &[(&str, OptKind)] = &[
-    ("sgd", OptKind::Sgd),
-    ("momentum", OptKind::Momentum),
-    ("nesterov", OptKind::Nesterov),
-    ("adam", OptKind::Adam),
-];
-const ACTS: &[(&str, Activation)] = &[
-    ("relu", Activation::Relu),
-    ("leaky_relu", Activation::LeakyRelu),
-    ("tanh", Activation::Tanh),
-    ("sigmoid", Activation::Sigmoid),
-    ("identity", Activation::Identity),
-];
-const POOLS: &[(&str, PoolPlace)] = &[
-    ("every", PoolPlace::Every),
-    ("last", PoolPlace::Last),
-    ("none", PoolPlace::None),
-    ("first", PoolPlace::First),
-];
-const POOL_TYPES: &[(&str, PoolKind)] = &[("max", PoolKind::Max), ("avg", PoolKind::Avg)];
-const DATA: &[(&str, DataSource)] = &[
-    ("mnist", DataSource::Mnist),
-    ("synthetic", DataSource::Synthetic),
-];
-const NOISE_KINDS: &[(&str, NoiseKindKey)] = &[
-    ("uniform", NoiseKindKey::Uniform),
-    ("pairs", NoiseKindKey::Pairs),
-];
-const IMBS: &[(&str, ImbKind)] = &[
-    ("none", ImbKind::None),
-    ("classes", ImbKind::Classes),
-    ("longtail", ImbKind::LongTail),
-];
 
 fn join(v: &[usize]) -> String {
     v.iter()
@@ -293,143 +391,148 @@ fn join(v: &[usize]) -> String {
         .join(",")
 }
 
-fn fmt_f32(v: f32) -> String {
-    // Shortest text that parses back to the same f32.
-    format!("{v}")
+impl Setting {
+    /// The page's name for the value type: "float", "log" (float on a logarithmic slider), "int",
+    /// "enum", "ilist" (per-block list) or "digits".
+    pub fn type_name(&self) -> &'static str {
+        match self.field {
+            Field::Float { log: false, .. } => "float",
+            Field::Float { log: true, .. } => "log",
+            Field::Int { .. } => "int",
+            Field::Enum { .. } => "enum",
+            Field::IntList { .. } => "ilist",
+            Field::Digits { .. } => "digits",
+        }
+    }
+
+    /// Smallest and largest allowed value (of each element, for lists); None for an enum.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self.field {
+            Field::Float { min, max, .. } => Some((min, max)),
+            Field::Int { min, max, .. } => Some((min as f64, max as f64)),
+            Field::Enum { .. } => None,
+            Field::IntList { min, max, .. } => Some((min as f64, max as f64)),
+            Field::Digits { .. } => Some((0.0, 9.0)),
+        }
+    }
+
+    /// The allowed names of an enum setting; empty for the others.
+    pub fn options(&self) -> &'static [&'static str] {
+        match self.field {
+            Field::Enum { options, .. } => options,
+            _ => &[],
+        }
+    }
+
+    /// Validate `value` and write it into `cfg`; a rejected value leaves `cfg` unchanged.
+    pub fn set(&self, cfg: &mut Config, value: &str) -> Result<(), ConfigError> {
+        let key = self.key;
+        match self.field {
+            Field::Float { min, max, set, .. } => set(cfg, parse_num(key, value, min, max)? as f32),
+            Field::Int { min, max, set, .. } => {
+                set(cfg, parse_whole(key, value, min as f64, max as f64)? as u64)
+            }
+            Field::Enum { options, set, .. } => {
+                let v = value.trim();
+                if !options.contains(&v) || set(cfg, v).is_none() {
+                    return err(format!(
+                        "{key} = \"{value}\" is not one of: {}",
+                        options.join(", ")
+                    ));
+                }
+            }
+            Field::IntList { min, max, set, .. } => {
+                set(cfg, parse_list(key, value, min, max, MAX_DEPTH, self.def)?)
+            }
+            Field::Digits { set, .. } => set(cfg, parse_list(key, value, 0, 9, 10, self.def)?),
+        }
+        Ok(())
+    }
+
+    /// The current value in `cfg`, as text that `set` accepts.
+    pub fn get(&self, cfg: &Config) -> String {
+        match self.field {
+            // Shortest text that parses back to the same f32.
+            Field::Float { get, .. } => format!("{}", get(cfg)),
+            Field::Int { get, .. } => get(cfg).to_string(),
+            Field::Enum { get, .. } => get(cfg).to_string(),
+            Field::IntList { get, .. } | Field::Digits { get, .. } => join(&get(cfg)),
+        }
+    }
+}
+
+impl Default for Config {
+    /// Every field from its row's default text.
+    fn default() -> Config {
+        // Placeholders only: every field is overwritten below by the default of its row.
+        let mut c = Config {
+            seed: 0,
+            optim: OptimSettings {
+                kind: OptKind::Sgd,
+                lr: 0.0,
+                momentum: 0.0,
+                beta1: 0.0,
+                beta2: 0.0,
+                eps: 0.0,
+                weight_decay: 0.0,
+            },
+            batch: 0,
+            init: Initializer {
+                kind: InitKind::Zeros,
+                gain: 0.0,
+            },
+            bias: 0.0,
+            depth: 0,
+            ch: Vec::new(),
+            k: Vec::new(),
+            stride: Vec::new(),
+            pad: Vec::new(),
+            act: Activation::Identity,
+            pool: PoolPlace::None,
+            pool_type: PoolKind::Max,
+            pool_size: Vec::new(),
+            hidden: 0,
+            data: DataSource::Synthetic,
+            train_n: 0,
+            val_n: 0,
+            noise: 0.0,
+            noise_kind: NoiseKindKey::Uniform,
+            imb: ImbKind::None,
+            imb_classes: Vec::new(),
+            imb_keep: 0.0,
+            imb_ratio: 0.0,
+            aug: Augment::default(),
+        };
+        for s in SETTINGS {
+            s.set(&mut c, s.def)
+                .unwrap_or_else(|e| panic!("the default of {} is invalid: {e}", s.key));
+        }
+        c
+    }
 }
 
 impl Config {
     /// Is `key` applied at the next step (live) or by a rebuild (reset)? None for an unknown key.
     pub fn apply_kind(key: &str) -> Option<Apply> {
-        KEYS.iter().find(|(k, _)| *k == key).map(|(_, a)| *a)
+        setting(key).map(|s| s.apply)
     }
 
     /// Set one value from text, validating it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
-        let f = |lo: f64, hi: f64| parse_num(key, value, lo, hi).map(|v| v as f32);
-        match key {
-            "seed" => self.seed = parse_num(key, value, 0.0, 9_007_199_254_740_992.0)? as u64,
-            "opt" => self.optim.kind = parse_enum(key, value, OPTS)?,
-            "lr" => self.optim.lr = f(1e-5, 10.0)?,
-            "mom" => self.optim.momentum = f(0.0, 0.999)?,
-            "b1" => self.optim.beta1 = f(0.0, 0.9999)?,
-            "b2" => self.optim.beta2 = f(0.0, 0.99999)?,
-            "eps" => self.optim.eps = f(1e-10, 10.0)?,
-            "wd" => self.optim.weight_decay = f(0.0, 0.1)?,
-            "batch" => self.batch = parse_int(key, value, 1, 512)?,
-            "init" => {
-                self.init.kind = InitKind::parse(value.trim()).ok_or_else(|| {
-                    ConfigError(format!(
-                        "init = \"{value}\" is not one of: {}",
-                        INIT_KEYS.join(", ")
-                    ))
-                })?
-            }
-            "gain" => self.init.gain = f(1e-4, 1000.0)?,
-            "bias" => self.bias = f(-1.0, 1.0)?,
-            "depth" => self.depth = parse_int(key, value, 1, MAX_DEPTH)?,
-            "ch" => self.ch = parse_list(key, value, 1, 64)?,
-            "k" => self.k = parse_list(key, value, 1, 15)?,
-            "stride" => self.stride = parse_list(key, value, 1, 4)?,
-            "pad" => self.pad = parse_list(key, value, 0, 7)?,
-            "act" => self.act = parse_enum(key, value, ACTS)?,
-            "pool" => self.pool = parse_enum(key, value, POOLS)?,
-            "pool_type" => self.pool_type = parse_enum(key, value, POOL_TYPES)?,
-            "pool_size" => self.pool_size = parse_list(key, value, 1, 4)?,
-            "hidden" => self.hidden = parse_int(key, value, 0, 512)?,
-            "data" => self.data = parse_enum(key, value, DATA)?,
-            "train_n" => self.train_n = parse_int(key, value, 100, 60_000)?,
-            "val_n" => self.val_n = parse_int(key, value, 100, 10_000)?,
-            "noise" => self.noise = f(0.0, 100.0)?,
-            "noise_kind" => self.noise_kind = parse_enum(key, value, NOISE_KINDS)?,
-            "imb" => self.imb = parse_enum(key, value, IMBS)?,
-            "imb_classes" => {
-                let list = parse_list(key, value, 0, 9);
-                // Up to ten digits, so parse_list's depth cap does not apply here.
-                let v: Vec<usize> = match list {
-                    Ok(v) => v,
-                    Err(_) => value
-                        .split(',')
-                        .map(|s| parse_int(key, s, 0, 9))
-                        .collect::<Result<Vec<_>, _>>()?,
-                };
-                if v.len() > 10 {
-                    return err(format!("{key} = \"{value}\" lists more than ten digits"));
-                }
-                self.imb_classes = v.into_iter().map(|d| d as u8).collect();
-            }
-            "imb_keep" => self.imb_keep = f(0.001, 1.0)?,
-            "imb_ratio" => self.imb_ratio = f(1.0, 1000.0)?,
-            "aug_shift" => self.aug.shift = f(0.0, 14.0)?,
-            "aug_rot" => self.aug.rotate = f(0.0, 180.0)?,
-            "aug_scale" => self.aug.scale = f(0.0, 0.5)?,
-            "aug_shear" => self.aug.shear = f(0.0, 1.0)?,
-            "aug_hflip" => self.aug.hflip = f(0.0, 1.0)?,
-            "aug_rot180" => self.aug.rot180 = f(0.0, 1.0)?,
-            "aug_jitter" => self.aug.jitter = f(0.0, 1.0)?,
-            "aug_noise" => self.aug.noise = f(0.0, 1.0)?,
-            _ => return err(format!("unknown setting \"{key}\"")),
+        match setting(key) {
+            Some(s) => s.set(self, value),
+            None => err(format!("unknown setting \"{key}\"")),
         }
-        Ok(())
     }
 
     /// The current value of `key` as text that `set` accepts.
     pub fn get(&self, key: &str) -> Option<String> {
-        let o = &self.optim;
-        Some(match key {
-            "seed" => self.seed.to_string(),
-            "opt" => enum_key(o.kind, OPTS).into(),
-            "lr" => fmt_f32(o.lr),
-            "mom" => fmt_f32(o.momentum),
-            "b1" => fmt_f32(o.beta1),
-            "b2" => fmt_f32(o.beta2),
-            "eps" => fmt_f32(o.eps),
-            "wd" => fmt_f32(o.weight_decay),
-            "batch" => self.batch.to_string(),
-            "init" => self.init.kind.key().into(),
-            "gain" => fmt_f32(self.init.gain),
-            "bias" => fmt_f32(self.bias),
-            "depth" => self.depth.to_string(),
-            "ch" => join(&self.ch),
-            "k" => join(&self.k),
-            "stride" => join(&self.stride),
-            "pad" => join(&self.pad),
-            "act" => self.act.key().into(),
-            "pool" => enum_key(self.pool, POOLS).into(),
-            "pool_type" => enum_key(self.pool_type, POOL_TYPES).into(),
-            "pool_size" => join(&self.pool_size),
-            "hidden" => self.hidden.to_string(),
-            "data" => enum_key(self.data, DATA).into(),
-            "train_n" => self.train_n.to_string(),
-            "val_n" => self.val_n.to_string(),
-            "noise" => fmt_f32(self.noise),
-            "noise_kind" => enum_key(self.noise_kind, NOISE_KINDS).into(),
-            "imb" => enum_key(self.imb, IMBS).into(),
-            "imb_classes" => self
-                .imb_classes
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-            "imb_keep" => fmt_f32(self.imb_keep),
-            "imb_ratio" => fmt_f32(self.imb_ratio),
-            "aug_shift" => fmt_f32(self.aug.shift),
-            "aug_rot" => fmt_f32(self.aug.rotate),
-            "aug_scale" => fmt_f32(self.aug.scale),
-            "aug_shear" => fmt_f32(self.aug.shear),
-            "aug_hflip" => fmt_f32(self.aug.hflip),
-            "aug_rot180" => fmt_f32(self.aug.rot180),
-            "aug_jitter" => fmt_f32(self.aug.jitter),
-            "aug_noise" => fmt_f32(self.aug.noise),
-            _ => return None,
-        })
+        setting(key).map(|s| s.get(self))
     }
 
     /// Every key with its current value, in display order.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        KEYS.iter()
-            .map(|(k, _)| (*k, self.get(k).expect("every key has a value")))
-            .collect()
+        SETTINGS.iter().map(|s| (s.key, s.get(self))).collect()
     }
 
     /// Apply several settings; stops at the first error.
@@ -452,6 +555,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
     fn every_key_round_trips_through_text() {
@@ -461,7 +565,105 @@ mod tests {
             d.set(k, &v).unwrap_or_else(|e| panic!("{k}={v}: {e}"));
         }
         assert_eq!(c, d);
-        assert_eq!(c.pairs().len(), KEYS.len());
+        assert_eq!(c.pairs().len(), SETTINGS.len());
+    }
+
+    #[test]
+    fn keys_are_unique_and_defaults_read_back_as_written() {
+        let mut seen = HashSet::new();
+        let c = Config::default();
+        for s in SETTINGS {
+            assert!(seen.insert(s.key), "{} appears twice in SETTINGS", s.key);
+            let got = c.get(s.key).unwrap();
+            let same = match (got.parse::<f64>(), s.def.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a == b || (a - b).abs() <= 1e-7 * b.abs(),
+                _ => got == s.def,
+            };
+            assert!(same, "{}: default {:?} reads back as {got:?}", s.key, s.def);
+        }
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_run() {
+        let c = Config::default();
+        assert_eq!(c.seed, 1);
+        assert_eq!(c.optim.kind, OptKind::Momentum);
+        assert_eq!(c.optim.lr, 0.01);
+        assert_eq!(c.optim.eps, 1e-8);
+        assert_eq!(c.init.kind, InitKind::HeUniform);
+        assert_eq!(
+            (c.depth, &c.ch, &c.pool_size),
+            (2, &vec![8, 16], &vec![2, 3])
+        );
+        assert_eq!(c.imb_classes, [0, 1, 2, 3, 4]);
+        assert_eq!(c.aug, Augment::default());
+    }
+
+    #[test]
+    fn every_option_of_every_enum_round_trips() {
+        for s in SETTINGS {
+            for &o in s.options() {
+                let mut c = Config::default();
+                c.set(s.key, o)
+                    .unwrap_or_else(|e| panic!("{}={o}: {e}", s.key));
+                assert_eq!(c.get(s.key).unwrap(), o, "{}", s.key);
+            }
+        }
+        // Layer names (relu1, …) use Activation::key; keep them the same as the URL names.
+        for &o in <Activation as Choice>::NAMES {
+            assert_eq!(Activation::from_name(o).unwrap().key(), o);
+        }
+    }
+
+    #[test]
+    fn every_range_is_inclusive_and_nothing_outside_it_is_accepted() {
+        for s in SETTINGS {
+            let Some((lo, hi)) = s.range() else { continue };
+            let whole = s.type_name() != "float" && s.type_name() != "log";
+            let step = if whole { 1.0 } else { 0.5 };
+            let below = lo - lo.abs().max(1e-9) * step;
+            // 2^53 + 1 is 2^53 in f64, so the seed's "above" is twice its maximum.
+            let above = if hi + step > hi {
+                hi + hi.max(1.0) * step
+            } else {
+                hi * 2.0
+            };
+            for (v, ok) in [(lo, true), (hi, true), (below, false), (above, false)] {
+                let mut c = Config::default();
+                let r = c.set(s.key, &format!("{v}"));
+                assert_eq!(r.is_ok(), ok, "{}={v}: {r:?}", s.key);
+                if let Err(e) = r {
+                    assert!(e.0.contains(s.key), "{e}");
+                    assert_eq!(c, Config::default(), "{}={v} changed the config", s.key);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn whole_numbers_are_refused_with_a_fraction_not_truncated() {
+        let mut c = Config::default();
+        for (k, v) in [("seed", "1.5"), ("batch", "31.9"), ("ch", "8,16.5")] {
+            let e = c.set(k, v).unwrap_err().0;
+            assert!(e.contains("whole number") && e.contains(k), "{k}={v}: {e}");
+        }
+        c.set("seed", "9007199254740992").unwrap();
+        assert_eq!(c.seed, 1 << 53);
+        c.set("seed", "42.0").unwrap();
+        assert_eq!(c.seed, 42);
+    }
+
+    #[test]
+    fn lists_have_their_own_lengths() {
+        let mut c = Config::default();
+        c.set("imb_classes", "0,1,2,3,4,5,6,7,8,9").unwrap();
+        assert_eq!(c.imb_classes.len(), 10);
+        let e = c.set("imb_classes", "0,1,2,3,4,5,6,7,8,9,0").unwrap_err().0;
+        assert!(e.contains("1 to 10"), "{e}");
+        let e = c.set("ch", "1,2,3,4,5,6,7,8,9").unwrap_err().0;
+        assert!(e.contains("1 to 8") && e.contains("e.g. \"8,16\""), "{e}");
+        let e = c.set("imb_classes", "10").unwrap_err().0;
+        assert!(e.contains("out of range"), "{e}");
     }
 
     #[test]
@@ -472,9 +674,15 @@ mod tests {
             ("lr", "20", "out of range"),
             ("lr", "NaN", "not a finite number"),
             ("lr", "inf", "not a finite number"),
+            ("lr", "", "not a number"),
+            ("lr", "0x10", "not a number"),
+            ("batch", "0x10", "not a number"),
             ("depth", "2.5", "whole number"),
             ("depth", "9", "out of range"),
+            ("seed", "1.5", "whole number"),
+            ("seed", "-1", "out of range"),
             ("ch", "8,,16", "comma-separated"),
+            ("ch", "", "comma-separated"),
             ("act", "<b>", "not one of"),
             ("init", "xavier", "not one of"),
             ("bogus", "1", "unknown setting"),
