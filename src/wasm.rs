@@ -2,7 +2,7 @@
 //! core results into JS objects. Arrays cross as fresh copies (Float32Array etc.) so the worker can
 //! transfer them to the page; errors cross as JS `Error`s carrying the core's message.
 
-use crate::config::Config;
+use crate::config::{Apply, Config, SETTINGS};
 use crate::data::idx::dataset_from_idx;
 use crate::data::synthetic::synthetic_digits;
 use crate::data::Dataset;
@@ -67,6 +67,62 @@ pub fn defaults() -> Object {
         set(&o, k, v);
     }
     o
+}
+
+/// The engine's settings table, one object per setting in display order:
+/// `{key, kind: 'live'|'reset', type, min, max, def, options}`. `type` is the page's name for the
+/// value type ('float', 'log', 'int', 'enum', 'ilist', 'digits'); `min`/`max` are null and `options`
+/// lists the names for an enum, `options` is null otherwise; `def` is the default as text.
+#[wasm_bindgen]
+pub fn settings() -> Array {
+    install_hook();
+    SETTINGS
+        .iter()
+        .map(|s| {
+            let o = Object::new();
+            set(&o, "key", s.key);
+            let kind = match s.apply {
+                Apply::Live => "live",
+                Apply::Reset => "reset",
+            };
+            set(&o, "kind", kind);
+            set(&o, "type", s.type_name());
+            let (min, max) = match s.range() {
+                Some((lo, hi)) => (JsValue::from_f64(lo), JsValue::from_f64(hi)),
+                None => (JsValue::NULL, JsValue::NULL),
+            };
+            set(&o, "min", min);
+            set(&o, "max", max);
+            set(&o, "def", s.def);
+            let options = if s.options().is_empty() {
+                JsValue::NULL
+            } else {
+                s.options()
+                    .iter()
+                    .map(|&n| JsValue::from_str(n))
+                    .collect::<Array>()
+                    .into()
+            };
+            set(&o, "options", options);
+            JsValue::from(o)
+        })
+        .collect()
+}
+
+/// A fresh random seed, a whole number in 0 … 2^53 − 1 (every one survives as a JS number), from
+/// the browser's `crypto.getRandomValues`. Seeds drawn this way are not reproducible by design:
+/// the page shows the seed it got, and that seed then reproduces the run.
+#[wasm_bindgen]
+pub fn fresh_seed() -> Result<f64, JsError> {
+    install_hook();
+    let bits = getrandom::u64()
+        .map_err(|e| JsError::new(&format!("no random source for a new seed: {e}")))?;
+    Ok((bits >> 11) as f64)
+}
+
+/// Something the engine noticed and went on with (it refuses only what it cannot run).
+fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("Loss Lab: {message}")));
 }
 
 /// Lay out the network of `cfg` without building it: {layers: [{name, kind, outShape, rf, params}], params}.
@@ -167,6 +223,17 @@ impl LabTrainer {
     pub fn new(data: &LabData, cfg: JsValue) -> Result<LabTrainer, JsError> {
         install_hook();
         let cfg = config_from_js(&cfg)?;
+        // Trainer::new trains on what is loaded; say so when that is less than was asked for.
+        for (key, asked, loaded) in [
+            ("train_n", cfg.train_n, data.train.len()),
+            ("val_n", cfg.val_n, data.test.len()),
+        ] {
+            if asked > loaded {
+                warn(&format!(
+                    "{key} = {asked}, but only {loaded} images are loaded: using {loaded}"
+                ));
+            }
+        }
         let inner = Trainer::new(cfg, &data.train, &data.test).map_err(|e| JsError::new(&e.0))?;
         Ok(LabTrainer { inner })
     }
@@ -252,6 +319,16 @@ impl LabTrainer {
     /// Change a live setting; throws for settings that need a rebuild or for bad values.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), JsError> {
         self.inner.set(key, value).map_err(|e| JsError::new(&e.0))
+    }
+
+    /// The configuration this trainer trains with, live changes included: {key: "value"} with every
+    /// key, in the text `set` accepts.
+    pub fn config(&self) -> Object {
+        let o = Object::new();
+        for (k, v) in self.inner.config().pairs() {
+            set(&o, k, v);
+        }
+        o
     }
 
     #[wasm_bindgen(js_name = layerStats)]
