@@ -1,5 +1,6 @@
 // The one table of every Loss Lab setting: URL key, label, type, range, default, live|reset, help.
-// Keys, ranges and defaults mirror docs/ARCHITECTURE.md ("Configuration: one flat key/value table").
+// Keys, kinds, types, ranges, defaults and enum options mirror the engine's table (src/config.rs,
+// exported as settings()) and docs/ARCHITECTURE.md; tests/settings.test.mjs fails when they differ.
 // The Rust Config is the final authority; this table lets the page validate a URL before the engine
 // has loaded, build every control, and write only non-default values back into the URL.
 
@@ -70,7 +71,7 @@ export const SETTINGS = [
   { key: 'imb', label: 'Class imbalance', group: 'data', type: 'enum', kind: 'reset', def: 'none',
     options: [['none', 'None'], ['classes', 'Chosen classes kept at a fraction'], ['longtail', 'Long tail']],
     help: 'Remove training samples of some classes.' },
-  { key: 'imb_classes', label: 'Rare classes', group: 'data', type: 'digits', kind: 'reset', def: '0,1,2,3,4',
+  { key: 'imb_classes', label: 'Rare classes', group: 'data', type: 'digits', kind: 'reset', min: 0, max: 9, def: '0,1,2,3,4',
     relevant: (c) => c.imb === 'classes', help: 'These digits keep only a fraction of their samples.' },
   { key: 'imb_keep', label: 'Fraction kept', group: 'data', type: 'log', kind: 'reset', min: 0.001, max: 1, def: 0.1,
     relevant: (c) => c.imb === 'classes', help: 'Fraction of each rare class that stays in the training set.' },
@@ -124,7 +125,7 @@ export const BY_KEY = new Map(SETTINGS.map((s) => [s.key, s]));
 
 export function defaults() {
   const c = {};
-  for (const s of SETTINGS) c[s.key] = s.type === 'ilist' || s.type === 'digits' ? s.def : s.def;
+  for (const s of SETTINGS) c[s.key] = s.def;
   return c;
 }
 
@@ -164,6 +165,12 @@ function shown(raw) {
 }
 
 /**
+ * A plain decimal number: optional sign, digits, optional fraction, optional exponent. `Number()`
+ * alone would also read 0x10, 0b11, Infinity and ' ' (as 0), which the engine refuses.
+ */
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
  * Validates one raw value (from the URL, a preset, apply() or a control) for setting `s`.
  * Returns {value, notice}: value is the clamped or default value, notice is null when the raw value was fine.
  */
@@ -190,20 +197,19 @@ export function validate(s, raw) {
   }
   if (s.type === 'digits') {
     const parts = String(raw).split(',').map((p) => p.trim()).filter((p) => p !== '');
-    if (parts.some((p) => !/^[0-9]$/.test(p))) {
-      return { value: s.def, notice: `${tag} is not a list of digits 0 … 9 ${using(s.def)}` };
+    if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < s.min || Number(p) > s.max)) {
+      return { value: s.def, notice: `${tag} is not a list of digits ${describeRange(s)} ${using(s.def)}` };
     }
     if (parts.length === 0) return { value: s.def, notice: `${s.key} needs at least one digit ${using(s.def)}` };
     return { value: [...new Set(parts.map(Number))].sort((a, b) => a - b).join(','), notice: null };
   }
   // numbers
   const str = typeof raw === 'number' ? null : String(raw).trim();
-  const n = typeof raw === 'number' ? raw : str === '' ? NaN : Number(str);
-  if (!Number.isFinite(n)) {
-    if (Number.isNaN(n)) return { value: s.def, notice: `${tag} was not a number ${using(s.def)}` };
-  }
+  const n = typeof raw === 'number' ? raw : PLAIN_NUMBER.test(str) ? Number(str) : NaN;
+  // 1e400 is plain text but no finite number; the engine refuses it too.
+  if (!Number.isFinite(n)) return { value: s.def, notice: `${tag} was not a number ${using(s.def)}` };
   let v = n;
-  if (s.type === 'int' && Number.isFinite(v) && !Number.isInteger(v)) {
+  if (s.type === 'int' && !Number.isInteger(v)) {
     v = Math.round(v);
     if (v < s.min || v > s.max) v = Math.min(s.max, Math.max(s.min, v));
     return { value: v, notice: `${tag} is not a whole number ${using(v)}` };
@@ -247,10 +253,12 @@ export function merge(base, partial) {
 /** Reads a query string into {config, notices}; only known keys survive. */
 export function fromQuery(search) {
   const params = new URLSearchParams(search);
-  const partial = {};
+  // No prototype: `constructor` or `toString` is not already "in" it, and `__proto__` becomes a
+  // plain key (which merge() then reports as unknown) instead of replacing the prototype.
+  const partial = Object.create(null);
   const notices = [];
   for (const [key, raw] of params) {
-    if (key in partial) notices.push(`${shown(key)} appeared twice — using the last value`);
+    if (Object.hasOwn(partial, key)) notices.push(`${shown(key)} appeared twice — using the last value`);
     partial[key] = raw;
   }
   const r = merge(defaults(), partial);
