@@ -260,7 +260,16 @@ impl Model {
         let mut rng = Rng::stream(cfg.seed, streams::INIT);
         let mut layers: Vec<Box<dyn Layer>> = Vec::with_capacity(info.len());
         let mut param_layers = Vec::new();
-        for l in &info {
+        for (i, l) in info.iter().enumerate() {
+            // The initial bias goes to every layer an activation follows (the convolutions and the
+            // hidden dense layer): there it shifts the pre-activations, so a negative value switches
+            // ReLUs off before the first step and a positive one keeps them on. The output layer
+            // starts at 0 whatever the setting: one value added to all ten logits is cancelled by
+            // the softmax (softmax(z + c) = softmax(z)), so it could only mislead; a useful output
+            // bias differs per class (the log of each class's frequency, Karpathy 2019, "A Recipe
+            // for Training Neural Networks").
+            let output = i + 1 == info.len();
+            let bias = if output { 0.0 } else { cfg.bias };
             let layer: Box<dyn Layer> = match l.kind {
                 LayerKind::Conv {
                     out_channels,
@@ -277,7 +286,7 @@ impl Model {
                             stride,
                             pad,
                         }
-                        .init(&l.name, &cfg.init, 0.0, &mut rng),
+                        .init(&l.name, &cfg.init, bias, &mut rng),
                     )
                 }
                 LayerKind::Pool { kind, size } => Box::new(
@@ -288,9 +297,7 @@ impl Model {
                 LayerKind::Flatten => Box::new(Flatten::new(l.input)),
                 LayerKind::Dense { out } => {
                     param_layers.push(layers.len());
-                    Box::new(Dense::new(
-                        &l.name, l.input, out, &cfg.init, cfg.bias, &mut rng,
-                    ))
+                    Box::new(Dense::new(&l.name, l.input, out, &cfg.init, bias, &mut rng))
                 }
             };
             layers.push(layer);
@@ -418,6 +425,25 @@ mod tests {
         for (p, q) in a.params().iter().zip(b.params()) {
             assert_eq!(p.grad, q.grad, "{}", p.name);
         }
+    }
+
+    #[test]
+    fn initial_bias_reaches_every_layer_before_an_activation_but_not_the_output() {
+        let mut c = Config::default();
+        c.set("bias", "-0.5").unwrap();
+        c.set("hidden", "12").unwrap();
+        let m = Model::from_config(&c).unwrap();
+        for p in m.params().iter().filter(|p| p.name.ends_with(".bias")) {
+            let want = if p.name == "dense.bias" { 0.0 } else { -0.5 };
+            assert!(
+                p.value.iter().all(|&b| b == want),
+                "{}: {:?}",
+                p.name,
+                p.value
+            );
+        }
+        let names: Vec<&str> = m.params().iter().map(|p| p.name.as_str()).collect();
+        assert!(names.contains(&"conv1.bias") && names.contains(&"hidden.bias"));
     }
 
     #[test]
