@@ -22,19 +22,60 @@ test('a preset applies its config, resets the run and explains itself', async ({
   noErrors(errors);
 });
 
+/**
+ * Init script: a gate on the messages workers send to the page. While `__gate.held`, every message a worker
+ * posts is queued instead of delivered (the test can look at the queue); `__gate.release()` delivers the
+ * queue in order, one message per task as the browser would, then lets messages through again. It changes
+ * nothing while not held.
+ */
+function installWorkerGate() {
+  const Native = window.Worker;
+  const gate = { held: false, queue: [], onQueue: null };
+  gate.release = async () => {
+    while (gate.queue.length) {
+      const [fn, e] = gate.queue.shift();
+      fn(e);
+      await new Promise((r) => setTimeout(r, 0)); // a task boundary between two messages, nothing more
+    }
+    gate.held = false;
+  };
+  window.__gate = gate;
+  window.Worker = class extends Native {
+    set onmessage(fn) {
+      super.onmessage = (e) => {
+        if (!gate.held) { fn(e); return; }
+        gate.queue.push([fn, e]);
+        gate.onQueue?.(e.data);
+      };
+    }
+    get onmessage() { return super.onmessage; }
+  };
+}
+
 test('no message of an older build changes the page', async ({ open }) => {
-  // lr=10 diverges within a few steps. Each round starts such a run and, without waiting for the divergence,
-  // loads the baseline lesson: the divergence (or a progress or epoch message) of the replaced build is then
-  // often on its way from the worker. The new build must neither inherit it nor be stopped by it.
-  const { page, errors } = await open(`${SMALL}&lr=10`);
+  // lr=10 diverges within a few dozen steps. Each round starts such a run and, without waiting for the
+  // divergence, loads the baseline lesson, so that the divergence (and the progress and epoch messages) of the
+  // replaced build are still on their way to the page. In odd rounds that is certain: the worker's messages
+  // are held until its divergence is among them, the lesson is loaded, and then they are delivered. In even
+  // rounds it is left to timing: the lesson is loaded as soon as the first steps of the run came back. The new
+  // build must neither show nor inherit anything of the old one.
+  const { page, errors } = await open(`${SMALL}&lr=10`, { setup: (ctx) => ctx.addInitScript(installWorkerGate) });
   await ready(page);
   for (let round = 1; round <= 5; round++) {
     await test.step(`round ${round}`, async () => {
-      await page.evaluate(async (round) => {
+      await page.evaluate(async ({ round, timeout }) => {
+        const gate = window.__gate;
+        const held = round % 2 === 1;
+        const diverged = held && new Promise((resolve, reject) => {
+          gate.onQueue = (m) => { if (m.type === 'diverged') resolve(); };
+          setTimeout(() => reject(new Error(`no divergence within ${timeout} ms (${gate.queue.length} messages held)`)), timeout);
+        });
+        gate.held = held;
         window.lossLab.apply({ lr: 10 });
         await window.lossLab.start();
-        // odd rounds: the lesson in the same task as Start; even rounds: once the first steps came back
-        if (round % 2 === 0) {
+        if (held) {
+          await diverged;
+        } else {
           await new Promise((resolve) => {
             const look = () => {
               const h = window.lossLab.history();
@@ -44,8 +85,16 @@ test('no message of an older build changes the page', async ({ open }) => {
             look();
           });
         }
+        // from here on the page must not show anything of the replaced run: every status it paints is kept
+        window.__statusesAfterLesson = [];
+        window.__statusWatch?.disconnect();
+        const line = document.getElementById('status');
+        window.__statusWatch = new MutationObserver(() => window.__statusesAfterLesson.push(`${line.dataset.state}: ${line.textContent}`));
+        window.__statusWatch.observe(line, { attributes: true, childList: true, characterData: true, subtree: true });
         window.lossLab.preset('baseline');
-      }, round);
+        gate.onQueue = null;
+        if (held) await gate.release();
+      }, { round, timeout: TRAIN_MS });
       await ready(page);
       let h = await history(page);
       expect({ status: h.status, steps: h.steps, epochs: h.epochs.length, divergedAt: h.divergedAt ?? null },
@@ -71,6 +120,9 @@ test('no message of an older build changes the page', async ({ open }) => {
       expect(h.divergedAt ?? null, 'divergedAt of the baseline run').toBe(null);
       expect(Number.isFinite(row.trainLoss) && Number.isFinite(row.valLoss), `epoch 1 losses: ${row.trainLoss}, ${row.valLoss}`).toBe(true);
       expect(h.epochs[0].epoch).toBe(1);
+      const shown = await page.evaluate(() => window.__statusesAfterLesson);
+      expect(shown.filter((t) => /^diverged/.test(t)), `status lines shown after the lesson was loaded: ${shown.join(' | ')}`).toEqual([]);
+      await expect(page.locator('#summary')).not.toContainText('diverged');
     });
   }
   await shot(page, '17-older-build-ignored');
