@@ -14,7 +14,3 @@ pub mod tensor;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
-
-pub use config::{Config, ConfigError};
-pub use model::Model;
-pub use train::Trainer;

@@ -47,10 +47,6 @@ impl Rng {
         result
     }
 
-    pub fn next_u64(&mut self) -> u64 {
-        ((self.next_u32() as u64) << 32) | self.next_u32() as u64
-    }
-
     /// Uniform in [0, 1) with 24 bits of precision.
     pub fn next_f32(&mut self) -> f32 {
         (self.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0)
@@ -96,7 +92,6 @@ pub mod streams {
     pub const IMBALANCE: u64 = 4;
     pub const AUGMENT: u64 = 5;
     pub const SYNTHETIC: u64 = 6;
-    pub const SUBSET: u64 = 7;
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ pub mod idx;
 pub mod synthetic;
 
 pub use augment::{augment_into, Augment};
-pub use idx::{dataset_from_idx, DataError};
 
 use crate::rng::Rng;
 

@@ -17,17 +17,6 @@ pub enum Activation {
 pub const LEAKY_SLOPE: f32 = 0.01;
 
 impl Activation {
-    pub fn parse(s: &str) -> Option<Activation> {
-        Some(match s {
-            "relu" => Activation::Relu,
-            "leaky_relu" => Activation::LeakyRelu,
-            "tanh" => Activation::Tanh,
-            "sigmoid" => Activation::Sigmoid,
-            "identity" => Activation::Identity,
-            _ => return None,
-        })
-    }
-
     pub fn key(&self) -> &'static str {
         match self {
             Activation::Relu => "relu",
