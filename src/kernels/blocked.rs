@@ -1,10 +1,15 @@
-//! Register-blocked GEMMs for the convolution's three products, in portable Rust that LLVM turns
-//! into f32x4 code under `+simd128` (and SSE natively): fixed-size array accumulators, no packing.
+//! Register-blocked GEMMs for the convolution's three products.
+//! - `gemm_nn` (forward: W·cols; input gradient: Wᵀ·dY) packs the small operand op(a), the weights,
+//!   once per call into 4-row k-major panels, and reads the wide operand b (the im2col columns or
+//!   dY) in place, 8 columns at a time. Its 4×8 micro-tile `tile` is explicit `core::arch::wasm32`
+//!   simd128 in the browser build and a portable array loop natively (SSE after LLVM).
+//! - `gemm_nt_acc` (weight gradient: dY·colsᵀ) is portable Rust, 2×2 tiles of 8-lane dot products
+//!   with array accumulators, which LLVM turns into f32x4 code under `+simd128`.
 //!
 //! Why not ndarray's `general_mat_mul` here: the convolution's matrices are very wide and very flat
 //! (e.g. 8 × 25 times 25 × 25,088 for conv1 of a batch of 32). matrixmultiply packs both operands on
-//! every call, and in the browser its packing cost more than its multiplying (measured in Chromium:
-//! 2.0k training samples/s with it, see the commit that introduced this file for the figure after).
+//! every call, and in the browser packing the wide one cost more than its multiplying (measured in
+//! Chromium: 2.0k training samples/s with it). Here only the weights are packed, which is cheap.
 
 /// Rows of C per micro-tile.
 const MR: usize = 4;
@@ -98,7 +103,8 @@ pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [
 }
 
 /// The same tile with explicit simd128: eight f32x4 accumulators, two b vectors and one broadcast
-/// live at a time, which fits V8's 16 XMM registers (toolchain notes §3). The portable loop above
+/// live at a time, which fits V8's 16 XMM registers (larger tiles spill: see kernels/peak.rs for the
+/// measured tile sizes). The portable loop above
 /// compiles to f32x4 too, but keeps a bounds check per p and measured at about half of this
 /// kernel's speed in node.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

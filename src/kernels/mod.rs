@@ -1,7 +1,8 @@
 //! The only place allowed to be clever. Every hot kernel has a plain-loop twin in `reference` with the
 //! same signature, and `check` runs both on odd sizes (natively and in the browser). The convolution
-//! uses the packing-free blocked GEMMs (`blocked`); the dense layer uses ndarray's `general_mat_mul`
-//! (matrixmultiply), which autovectorises to f32x4 under `+simd128`.
+//! uses the register-blocked GEMMs of `blocked` (weights packed into panels, the wide im2col matrix
+//! read in place); the dense layer uses ndarray's `general_mat_mul` (matrixmultiply), which
+//! autovectorises to f32x4 under `+simd128`.
 
 pub mod blocked;
 pub mod check;
