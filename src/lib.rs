@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod data;
+pub mod diagnose;
 pub mod init;
 pub mod kernels;
 pub mod layers;
