@@ -90,6 +90,25 @@ test.describe('hostile URLs the engine must agree on', () => {
   });
 });
 
+test('"New seed" draws a fresh whole seed from the engine and rebuilds with it', async ({ open }) => {
+  const { page, errors } = await open('?train_n=1000&val_n=500');
+  await ready(page);
+  const seeds = [];
+  for (let i = 0; i < 2; i++) {
+    const before = await page.evaluate(() => window.lossLab.config().seed);
+    await page.click('#btn-new-seed');
+    await expect.poll(() => page.evaluate(() => window.lossLab.config().seed), { message: 'the seed after New seed' }).not.toBe(before);
+    const seed = await page.evaluate(() => window.lossLab.config().seed);
+    expect(Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 53, `seed ${seed} is a whole number in 0 … 2^53`).toBe(true);
+    await untilQuery(page, 'seed', String(seed));
+    await ready(page);
+    expect(await engineDisagreements(page)).toEqual([]);
+    seeds.push(seed);
+  }
+  expect(seeds[0], 'two draws differ').not.toBe(seeds[1]);
+  noErrors(errors);
+});
+
 test('the learning-rate slider works by keyboard alone, with a visible focus ring', async ({ open }) => {
   const { page, errors } = await open('');
   await ready(page);
