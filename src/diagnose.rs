@@ -20,15 +20,18 @@
 //! - He et al. 2015: "Delving Deep into Rectifiers" (He/Kaiming initialisation).
 //! - LeCun et al. 1998: "Efficient BackProp" (input normalisation).
 //! - KEEL: Fernández et al., "Learning from Imbalanced Data Sets", Springer 2018 (imbalance ratio > 9).
+//! - Kingma & Ba 2015: "Adam: A Method for Stochastic Optimization" (its step bound and moments).
+//! - Northcutt et al. 2021: "Pervasive Label Errors in Test Sets Destabilize ML Benchmarks".
+//! - Tukey 1977: "Exploratory Data Analysis" (running medians).
 //!
 //! Findings are ranked: each carries its causes from the lab's taxonomy, most likely first, and the one
 //! experiment that separates them. Where two causes produce the same symptom, the ranking uses a second
 //! signature that tells them apart (e.g. a layer whose weights keep moving with a zero gradient is
 //! coasting on momentum; isolated one-batch spikes point at Adam's β2 < β1; a zig-zag at momentum).
 //!
-//! `diagnose` only looks at bounded windows (the last steps, the last few layer snapshots, the epoch
-//! list), so it costs microseconds whatever the run's length; `Observations` keeps bounded buffers so
-//! the trainer can fill it every step.
+//! `diagnose` only looks at bounded windows (at most the last 1000 steps, the last few layer snapshots,
+//! the epoch list), so it costs well under a millisecond natively whatever the run's length;
+//! `Observations` keeps bounded buffers so the trainer can fill it every step.
 
 use crate::metrics::LayerStats;
 
@@ -112,8 +115,8 @@ pub const INIT_LOSS_ALARM_FACTOR: f64 = 10.0;
 
 /// A training loss at or above this many nats means the outputs have left any range softmax can use
 /// (e^-1000 underflows every float format; ln(f32::MAX) ≈ 88.7). AUTOTRAINER treats a loss ≥ 1e5 as a
-/// numerical failure; the lab's trainer stops at 1000 × the starting loss. 1000 nats is far below both
-/// and already unrecoverable in practice.
+/// numerical failure; the lab's trainer stops at 1000 × the starting loss. 1000 nats is below both
+/// and already a failure in practice.
 pub const LOSS_EXPLODED_NATS: f64 = 1000.0;
 
 /// Stuck at chance: judged only after this many updates. CS231n and Karpathy expect the loss to leave
@@ -144,12 +147,13 @@ pub const EXPLODE_RATIO: f64 = 70.0;
 /// units dead has lost half its capacity.
 pub const DEAD_FRAC: f64 = 0.5;
 /// A layer this dead passes no gradient at all: Alarm.
-pub const DEAD_ALL: f64 = 0.9;
+///
 /// In a convolution a "unit" is one channel at one position. Positions whose receptive field holds only
 /// background or padding get the same input for every sample, so they are off for the whole batch
 /// whenever w·background + b < 0 — without any channel dying. A conv layer between `DEAD_FRAC` and
 /// `DEAD_ALL` is therefore a note (Info); a hidden dense layer, whose units all see the whole input,
 /// is a warning.
+pub const DEAD_ALL: f64 = 0.9;
 /// The dead fraction is only meaningful over enough samples: a unit active on 1 sample in 4 looks dead
 /// over 8 samples 10% of the time, over 16 samples 1%.
 pub const DEAD_MIN_SAMPLES: usize = 16;
@@ -160,11 +164,11 @@ pub const SAT_FRAC: f64 = 0.5;
 /// CS231n: the update/weight norm ratio should be about 1e-3.
 pub const UPDATE_RATIO_HEALTHY: f64 = 1e-3;
 /// DeepDiagnosis flags a learning rate whose update ratio is more than 100× off the 1e-3 target.
-pub const UPDATE_RATIO_HIGH_LIMIT: f64 = 1e-1;
-pub const UPDATE_RATIO_LOW_LIMIT: f64 = 1e-5;
+pub const UPDATE_RATIO_HIGH_LIMIT: f64 = UPDATE_RATIO_HEALTHY * 100.0;
+pub const UPDATE_RATIO_LOW_LIMIT: f64 = UPDATE_RATIO_HEALTHY / 100.0;
 /// A decade off CS231n's 1e-3 is worth a note (Info), not a warning.
-pub const UPDATE_RATIO_NOTE_HIGH: f64 = 1e-2;
-pub const UPDATE_RATIO_NOTE_LOW: f64 = 1e-4;
+pub const UPDATE_RATIO_NOTE_HIGH: f64 = UPDATE_RATIO_HEALTHY * 10.0;
+pub const UPDATE_RATIO_NOTE_LOW: f64 = UPDATE_RATIO_HEALTHY / 10.0;
 
 /// Heavy-ball momentum μ: with no gradient the update obeys Δ_t = μ·Δ_{t−1}, so the per-step decay
 /// of a gradient-free layer's update norm *is* μ. Goodfellow (ch. 8.3.2) lists 0.5, 0.9 and 0.99 as
@@ -546,7 +550,7 @@ impl Observations {
             samples,
             stats,
         });
-        if self.layer_history.len() >= 2 * SNAPSHOTS_KEPT + 1 {
+        if self.layer_history.len() > 2 * SNAPSHOTS_KEPT {
             // Keep the first snapshot (the network as initialised) and the most recent ones.
             let drop = self.layer_history.len() - 1 - SNAPSHOTS_KEPT;
             self.layer_history.drain(1..1 + drop);
@@ -651,7 +655,7 @@ struct Ctx<'a> {
     scan: &'a [f32],
     input_flag: Option<InputProblem>,
     spikes: Spikes,
-    /// Batch-to-batch noise of the scanned losses (robust σ).
+    /// Batch-to-batch noise σ of the scanned losses (see `OSC_NOISE_SIGMAS`).
     noise_sigma: f64,
     reversals: usize,
     /// A layer whose weights keep moving while no gradient reaches it, and the per-step decay factor
@@ -2031,7 +2035,10 @@ fn rule_oscillation(c: &Ctx) -> Option<Finding> {
         LOSS_OSCILLATION,
         Severity::Warn,
         title,
-        vec![ev("reversals", None, c.reversals as f64, OSC_REVERSALS as f64)],
+        vec![
+            ev("reversals", None, c.reversals as f64, OSC_REVERSALS as f64),
+            ev("batchNoise", None, c.noise_sigma, f64::NAN),
+        ],
         step_size_causes(c),
         "Pin this run and race it with momentum 0.9 (or 0) at the same learning rate, then at learning \
          rate ÷ 10 with the original momentum: the change that smooths the curve names the cause.",
@@ -2654,7 +2661,7 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
         out.push(healthy(&c));
     }
     // Stable: within a severity, rule order (most specific first) is kept.
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 
