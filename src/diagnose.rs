@@ -313,6 +313,9 @@ pub const INPUT_RMS_TINY: f64 = 0.01;
 /// after part of the training; here after two epochs.
 pub const SATISFIED_ACC: f64 = 0.6;
 pub const SLOW_MIN_EPOCHS: usize = 2;
+/// … and at least 300 updates: progress is made per update, not per epoch, and an epoch of a small
+/// training set is only a few steps long (300 updates are one epoch of 10 000 samples at batch 32).
+pub const SLOW_MIN_STEPS: u64 = 300;
 
 /// A per-layer condition must hold in the majority of the last 3 layer snapshots, so one odd batch
 /// does not raise a finding.
@@ -2120,7 +2123,7 @@ fn rule_slow(c: &Ctx) -> Option<Finding> {
             .map(|e| e.val_acc as f64)
             .filter(|v| v.is_finite())
             .collect();
-    if done.len() < SLOW_MIN_EPOCHS {
+    if done.len() < SLOW_MIN_EPOCHS || c.o.next_step() < SLOW_MIN_STEPS {
         return None;
     }
     let best = done.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -3771,6 +3774,16 @@ mod tests {
         assert_eq!(sev(&run(0.59, 2), SLOW_PROGRESS), Some(Severity::Warn));
         assert_eq!(sev(&run(0.61, 2), SLOW_PROGRESS), None);
         assert_eq!(sev(&run(0.59, 1), SLOW_PROGRESS), None);
+        // Two epochs of a tiny training set are too few updates to judge.
+        let few = |n: u64| {
+            Run::healthy()
+                .restep(n, |i| (1.4 + 0.05 * noise(i), 0.5))
+                .epochs(&[(1.5, 0.5, 1.4, 0.5), (1.5, 0.5, 1.4, 0.5)])
+                .confusion_diag(0.5)
+                .run()
+        };
+        assert_eq!(sev(&few(299), SLOW_PROGRESS), None);
+        assert_eq!(sev(&few(300), SLOW_PROGRESS), Some(Severity::Warn));
         // Normal steps: data signals rank before the network.
         let f = Run::healthy()
             .restep(400, |i| (1.4 + 0.05 * noise(i), 0.5))
