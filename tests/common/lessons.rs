@@ -468,6 +468,9 @@ impl fmt::Display for Measure {
             }
             Measure::FirstStepBelow { value } => write!(f, "first step with loss < {value}"),
             Measure::GradNorm {
+                layer, from, to, ..
+            } if from == to => write!(f, "grad_norm {layer} step {from}"),
+            Measure::GradNorm {
                 layer,
                 from,
                 to,
