@@ -6,7 +6,7 @@
 
 const SEED = 1;
 const TRAIN_N = 9984; // 312 full batches of 32, so every timed step is a full batch
-const VAL_N = 2048; // the validation set evaluated by Loss Lab's evalChunk (inference at batch 256)
+const VAL_N = 2048; // the validation set evaluated by Loss Lab's evalChunk (which runs the net on batches of 64)
 const REQUEST_TIMEOUT_MS = 120000;
 
 const logEl = document.getElementById('log');
