@@ -153,3 +153,19 @@ test('an impossible architecture shows the engine message inline and disables St
   expect((await history(page)).status).toBe('idle');
   noErrors(errors);
 });
+
+test('a network over the engine\'s parameter cap is refused in the Layers box, with what to change', async ({ open }) => {
+  // no pooling keeps 16×28×28 features, so a 160-unit hidden layer needs about 2.0 million weights
+  const { page, errors } = await open('?pool=none&hidden=160');
+  await expect(page.locator('#arch-error')).toBeVisible({ timeout: SIGNAL_MS });
+  await expect(page.locator('#arch-error')).toContainText(/parameters .*more than the 2000000 this lab allows/);
+  await expect(page.locator('#arch-error')).toContainText(/fewer channels|more pooling|smaller hidden layer/);
+  await expect(page.locator('#status')).toContainText(/cannot be built/);
+  await expect(page.locator('#btn-start')).toBeDisabled();
+  await expect.poll(() => page.evaluate(() => window.lossLab.ready().then(() => 'ready', (e) => e.message))).toMatch(/2000000/);
+  await shot(page, '09b-parameter-cap');
+  await page.evaluate(() => window.lossLab.apply({ hidden: 0 }));
+  await ready(page);
+  await expect(page.locator('#arch-error')).toBeHidden();
+  noErrors(errors);
+});
