@@ -27,7 +27,8 @@
 //! Findings are ranked: each carries its causes from the lab's taxonomy, most likely first, and the one
 //! experiment that separates them. Where two causes produce the same symptom, the ranking uses a second
 //! signature that tells them apart (e.g. a layer whose weights keep moving with a zero gradient is
-//! coasting on momentum; isolated one-batch spikes point at Adam's β2 < β1; a zig-zag at momentum).
+//! coasting on momentum; sharp one-batch spikes point at Adam's β2 < β1; broad bumps and a zig-zag at
+//! momentum).
 //!
 //! `diagnose` only looks at bounded windows (at most the last 1000 steps, the last few layer snapshots,
 //! the epoch list), so it costs well under a millisecond natively whatever the run's length;
@@ -120,11 +121,11 @@ pub const INIT_LOSS_ALARM_FACTOR: f64 = 10.0;
 pub const LOSS_EXPLODED_NATS: f64 = 1000.0;
 
 /// Stuck at chance: judged only after this many updates. CS231n and Karpathy expect the loss to leave
-/// chance within the first few dozen steps of a working setup; 100 steps also makes the window mean
-/// immune to one unlucky batch.
-pub const STUCK_MIN_STEPS: usize = 100;
+/// chance within the first few dozen steps of a working setup; a 50-step mean is also immune to one
+/// unlucky batch.
+pub const STUCK_MIN_STEPS: usize = 50;
 /// Stuck at chance: the window (steps) whose mean loss and accuracy are compared with chance.
-pub const STUCK_WINDOW: usize = 100;
+pub const STUCK_WINDOW: usize = 50;
 /// Stuck at chance: mean loss ≥ (1 − 0.1) × H — the net has removed less than a tenth of the
 /// uncertainty of a guess from the label frequencies (information-theoretic reading of CS231n's
 /// "loss at chance").
@@ -200,8 +201,12 @@ pub const SPIKE_MIN_NATS: f64 = 1.0;
 pub const SPIKE_BATCH_NATS: f64 = 32.0;
 /// One or two spikes are a note; three or more in the scanned window are a pattern (Warn).
 pub const SPIKES_WARN: usize = 3;
-/// A spike counts as isolated when the loss is back under the spike threshold within this many steps.
-pub const SPIKE_RECOVERY: usize = 5;
+/// A spike is *sharp* when it also stands `SPIKE_FACTOR` times above both neighbouring batches: one
+/// oversized step that the next step undoes. Adam makes such steps when its squared-gradient average
+/// forgets faster than its gradient average (β2 < β1): a dip in v̂ blows up m̂/√v̂ for a step or two
+/// (Kingma & Ba 2015 §2.1; the step is bounded only while β1 < √β2). Heavy-ball momentum cannot: its
+/// velocity changes by one gradient per step out of ~1/(1 − μ) accumulated, so the weights move
+/// smoothly and its overshoots are bumps spanning several batches.
 /// How many of the most recent steps the step-level rules scan (bounds the cost of `diagnose`).
 pub const SCAN_STEPS: usize = 1000;
 
@@ -682,7 +687,8 @@ enum InputProblem {
 #[derive(Default)]
 struct Spikes {
     count: usize,
-    isolated: usize,
+    /// Spikes at least `SPIKE_FACTOR` × both neighbouring batch losses.
+    sharp: usize,
     /// Largest loss / running median, and at which step.
     worst: f64,
     worst_step: u64,
@@ -746,7 +752,13 @@ impl<'a> Ctx<'a> {
         let skewed = max_c > 0.0 && (min_c == 0.0 || max_c / min_c > IMBALANCE_RATIO);
 
         let early = o.layer_history.first().filter(|s| s.step <= EARLY_STEP);
-        let latest = &o.layer_history[o.layer_history.len().saturating_sub(PERSIST)..];
+        // The network as initialised is not "recent" once later snapshots exist.
+        let h = &o.layer_history;
+        let from = h
+            .len()
+            .saturating_sub(PERSIST)
+            .max(usize::from(h.len() > 1));
+        let latest = &h[from..];
         let scan = &o.step_loss[o.step_loss.len().saturating_sub(SCAN_STEPS)..];
         let mut c = Ctx {
             o,
@@ -801,11 +813,19 @@ impl<'a> Ctx<'a> {
             let limit = (SPIKE_FACTOR * med).max(med + self.spike_margin());
             if v > limit {
                 s.count += 1;
-                let back = all[i + 1..all.len().min(i + 1 + SPIKE_RECOVERY)]
+                let neighbour = |j: Option<usize>| {
+                    j.and_then(|j| all.get(j))
+                        .map(|&x| x as f64)
+                        .filter(|x| x.is_finite())
+                };
+                let around = [neighbour(i.checked_sub(1)), neighbour(Some(i + 1))];
+                // The last step has no successor yet: judge it by its predecessor alone.
+                if around
                     .iter()
-                    .any(|&x| (x as f64) < limit);
-                if back {
-                    s.isolated += 1;
+                    .flatten()
+                    .all(|&x| v >= SPIKE_FACTOR * x.max(1e-12))
+                {
+                    s.sharp += 1;
                 }
                 let r = v / med.max(1e-12);
                 if r > s.worst {
@@ -1268,7 +1288,9 @@ scale was the cause.";
 /// Causes for "the steps are too large", ordered by the signature that tells them apart.
 fn step_size_causes(c: &Ctx) -> Vec<Cause> {
     let spiky = c.spikes.count >= SPIKES_WARN;
-    let isolated = spiky && c.spikes.isolated * 3 >= c.spikes.count * 2;
+    // Two thirds of the spikes decide their kind.
+    let sharp = spiky && c.spikes.sharp * 3 >= c.spikes.count * 2;
+    let broad = spiky && !sharp;
     let zigzag = c.reversals >= OSC_REVERSALS;
     let lr = cause(
         LR_TOO_HIGH,
@@ -1305,19 +1327,24 @@ fn step_size_causes(c: &Ctx) -> Vec<Cause> {
         }
         _ => {}
     }
-    if zigzag && !isolated {
+    if sharp {
         vec![
-            mom("the smoothed loss swings up and down repeatedly: the zig-zag of a heavy ball overshooting the valley".into()),
-            lr,
-            betas("Adam with unbalanced betas can also oscillate".into()),
-        ]
-    } else if isolated {
-        vec![
-            betas("the loss jumps on single batches and recovers at once while training otherwise works: \
-                   sporadic oversized steps, as Adam makes when its squared-gradient average forgets faster \
-                   than its gradient average (β2 < β1)".into()),
+            betas("the loss jumps on single batches, far above the batches before and after: one \
+                   oversized step at a time, as Adam takes when its squared-gradient average forgets \
+                   faster than its gradient average (β2 < β1)".into()),
             lr,
             mom("momentum can also carry a step too far now and then".into()),
+        ]
+    } else if zigzag || broad {
+        vec![
+            mom(if zigzag {
+                "the smoothed loss swings up and down repeatedly: the zig-zag of a heavy ball overshooting the valley"
+            } else {
+                "the loss rises in bumps that span several batches: the weights overshoot smoothly, as a heavy ball with little friction does"
+            }
+            .into()),
+            lr,
+            betas("Adam with unbalanced betas can also overshoot".into()),
         ]
     } else {
         vec![
@@ -2457,7 +2484,13 @@ fn rule_floor(c: &Ctx) -> Option<Finding> {
         LR_TOO_LOW,
         "the steps may be too small to get further in this time",
     );
-    let causes = if noise_first {
+    let unsettled = c.spikes.count >= SPIKES_WARN || c.reversals >= OSC_REVERSALS;
+    let causes = if unsettled && !noise_first {
+        // A loss that keeps jumping cannot settle: the steps are the first suspect.
+        let mut v = step_size_causes(c);
+        v.extend([design, aug, noise]);
+        v
+    } else if noise_first {
         vec![noise, aug, design]
     } else if !pairs.is_empty() {
         for &(a, b, ab, ba) in pairs.iter().take(2) {
@@ -3143,9 +3176,9 @@ mod tests {
             Some(Severity::Alarm)
         );
         // Too early to say.
-        assert_eq!(sev(&run(h, 0.1, 100), STUCK_AT_CHANCE), None);
+        assert_eq!(sev(&run(h, 0.1, 50), STUCK_AT_CHANCE), None);
         assert_eq!(
-            sev(&run(h, 0.1, 101), STUCK_AT_CHANCE),
+            sev(&run(h, 0.1, 51), STUCK_AT_CHANCE),
             Some(Severity::Alarm)
         );
         // Above chance counts too (a net that is sure of wrong answers).
@@ -3285,6 +3318,20 @@ mod tests {
         let f = with_grads(1e-5, 1.0);
         assert_eq!(causes(&f, GRADIENTS_VANISH)[0], VANISHING_GRADIENTS);
         assert!(causes(&f, GRADIENTS_VANISH)[1] == BAD_INIT);
+    }
+
+    #[test]
+    fn the_snapshot_at_step_0_does_not_vote_once_later_ones_exist() {
+        // A short run: step 0 and one later snapshot. The later one decides.
+        let f = Run::blank(ActKind::Saturating)
+            .steps(94, at_chance(2.37, 0.1))
+            .snaps(0, 94, |s| {
+                let mut x = OK;
+                x[0].0 = if s == 0 { 1.9e-4 } else { 6e-5 };
+                x
+            })
+            .run();
+        assert_eq!(sev(&f, GRADIENTS_VANISH), Some(Severity::Warn), "{f:#?}");
     }
 
     #[test]
@@ -3647,7 +3694,18 @@ mod tests {
             sev(&spikes_at(3, 3.1, 2.0), LOSS_SPIKES),
             Some(Severity::Warn)
         );
-        // Isolated spikes on a loss that keeps working: Adam's betas rank first.
+        // Sharp one-batch spikes on a loss that keeps working: Adam's betas rank first; bumps that
+        // span several batches point at momentum.
+        let bumps = Run::healthy()
+            .restep(600, |i| {
+                let bump = [300u64, 360, 420, 480]
+                    .iter()
+                    .any(|&b| (b..b + 3).contains(&i));
+                (if bump { 2.0 } else { 0.5 } * (1.0 + 0.02 * noise(i)), 0.85)
+            })
+            .run();
+        assert_eq!(sev(&bumps, LOSS_SPIKES), Some(Severity::Warn));
+        assert_eq!(causes(&bumps, LOSS_SPIKES)[0], MOMENTUM_TOO_HIGH);
         assert_eq!(causes(&with_spikes(4, 10.0), LOSS_SPIKES)[0], ADAM_BETAS);
         // Batches of 8: one confidently wrong sample adds ~0.6 nats; the floor is 32 / 8 = 4 nats.
         let small = |jump: f32| {
