@@ -1578,7 +1578,10 @@ fn rule_stuck(c: &Ctx) -> Option<Finding> {
     let last = c.last();
     let dead = last.and_then(|s| worst_dead(c, s));
     let no_grad = c.persists(Ctx::no_hidden_gradient);
-    let vanish = c.persists(Ctx::vanishing);
+    // For ranking an alarm that already fired, the ratio alone is enough: the first layer gets less
+    // than a thousandth of the last layer's gradient (AUTOTRAINER's absolute 1e-4 guards the
+    // standalone vanishing rule against false alarms).
+    let vanish = c.persists(|s| Ctx::grad_ratio(s).is_some_and(|(r, _)| r < VANISH_RATIO));
     let saturated = last.and_then(|s| worst_saturated(c, s));
     let upd = last.and_then(Ctx::median_update_ratio);
     if let Some(s) = last {
@@ -3285,6 +3288,16 @@ mod tests {
             &causes(&f, GRADIENTS_VANISH)[..2],
             &[VANISHING_GRADIENTS, BAD_LAYER_DESIGN]
         );
+        // A first-layer gradient just above AUTOTRAINER's 1e-4 but < 1/1000 of the last layer's still
+        // ranks the stuck alarm by vanishing gradients (the standalone rule stays quiet).
+        let mut sig2 = sig;
+        sig2[0].0 = 2e-4;
+        let f = Run::blank(ActKind::Saturating)
+            .steps(300, at_chance(2.30, 0.1))
+            .snaps(0, 300, |_| sig2)
+            .run();
+        assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], VANISHING_GRADIENTS);
+        assert_eq!(sev(&f, GRADIENTS_VANISH), None);
     }
 
     // ---- gradients ----
