@@ -1952,9 +1952,10 @@ fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         ));
     }
     let med = Ctx::median_update_ratio(s)?;
-    // Small ratios in a net whose hidden layers get no gradient, or whose weights were blown up, say
-    // nothing about the step size: the other findings explain them.
+    // Small ratios in a net whose hidden layers get (almost) no gradient, or whose weights were blown
+    // up, say nothing about the step size: the other findings explain them.
     let blocked = c.persists(Ctx::no_hidden_gradient)
+        || c.persists(|t| Ctx::grad_ratio(t).is_some_and(|(r, _)| r < VANISH_RATIO))
         || worst_dead(c, s).is_some_and(|(_, d)| d >= DEAD_ALL)
         || c.growth.is_some_and(|(_, g)| g >= WEIGHT_GROWTH);
     let persists =
@@ -3298,6 +3299,8 @@ mod tests {
             .run();
         assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], VANISHING_GRADIENTS);
         assert_eq!(sev(&f, GRADIENTS_VANISH), None);
+        // Its small updates come from small gradients: not a learning-rate note.
+        assert_eq!(sev(&f, UPDATE_RATIO_LOW), None);
     }
 
     // ---- gradients ----
