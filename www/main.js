@@ -1,6 +1,6 @@
 // Loss Lab page start-up and wiring: URL -> state -> controls; controls -> Run (www/run.js, which owns the
 // worker protocol); Run events -> record -> charts and status lines. window.lossLab lives in www/api.js.
-import { SETTINGS, defaults, merge, fromQuery, toQuery, fmtNum } from './state.js';
+import { LIVE_KEYS, defaults, merge, fromQuery, toQuery, fmtNum } from './state.js';
 import { Controls } from './controls.js';
 import * as lessons from './presets.js';
 import { Run } from './run.js';
@@ -13,7 +13,6 @@ import { renderPresets, showPresetNote } from './views/lessons.js';
 const $ = (id) => document.getElementById(id);
 
 const RESET_DEBOUNCE_MS = 200;
-const LIVE = new Set(SETTINGS.filter((s) => s.kind === 'live').map((s) => s.key));
 
 /**
  * The smallest module using a simd128 instruction (v128 result, i8x16.splat, i8x16.popcnt): a browser that
@@ -309,7 +308,7 @@ function startRace() {
   const mine = (f) => (...a) => { if (race === r) f(...a); };
   r.on('change', mine(() => { showRace(); renderStatus(); settleReady(); }));
   r.on('built', mine(() => { if (run.status === 'running') r.run(); queueDraw(); })); // this run started already: catch up
-  r.on('progress', mine(() => { showProgress(); queueDraw(); }));
+  r.on('progress', mine(() => { showRace(); showProgress(); queueDraw(); }));
   r.on('epoch', mine(() => { showRace(); queueDraw(); }));
   r.on('diverged', mine(() => queueDraw()));
   r.on('error', mine(() => queueDraw()));
@@ -376,7 +375,7 @@ function change(partial, final = true) {
   writeUrl();
   let rebuild = false;
   for (const key of r.changed) {
-    if (LIVE.has(key)) run.setLive(key, cfg[key]);
+    if (LIVE_KEYS.has(key)) run.setLive(key, cfg[key]);
     else rebuild = true;
   }
   if (rebuild) {

@@ -5,7 +5,7 @@
 //
 // Every worker message that belongs to a build carries that build's id; `#onMessage` drops a message of an
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
-import { SETTINGS, toEngine } from './state.js';
+import { LIVE_KEYS, toEngine } from './state.js';
 import { Record } from './views/record.js';
 
 /**
@@ -33,10 +33,6 @@ export class Rate {
 /** A Rust panic leaves a wasm instance unusable; a run restarts its worker at most this often a minute. */
 const MAX_RESTARTS_PER_MINUTE = 2;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
-const LIVE_KEYS = new Set(SETTINGS.filter((s) => s.kind === 'live').map((s) => s.key));
-
-/** Status of a run: what the page may do with it next. */
-export const STATUS = ['loading', 'idle', 'running', 'paused', 'diverged', 'error'];
 
 export class Run {
   /**
@@ -76,6 +72,8 @@ export class Run {
     for (const fn of this.listeners.get(type) || []) fn(detail, this);
   }
   #set(status, note) {
+    // progress messages repeat the same status many times a second; listeners only hear a real change
+    if (status === this.status && note === this.note) return;
     this.status = status;
     this.note = note;
     this.#emit('change');
@@ -219,7 +217,7 @@ export class Run {
     this.waiters.pause = [];
   }
 
-  /** Called by the page once the data it waits for (another run) is ready too. */
+  /** The network of the current build exists: the run is ready, and its ready() callers are told. */
   #announceReady() {
     if (!this.built || this.configureTimer) return;
     this.#set('idle', 'ready');

@@ -122,6 +122,8 @@ export const SETTINGS = [
 ];
 
 export const BY_KEY = new Map(SETTINGS.map((s) => [s.key, s]));
+/** Keys of the settings that apply at the next step without a rebuild. */
+export const LIVE_KEYS = new Set(SETTINGS.filter((s) => s.kind === 'live').map((s) => s.key));
 
 export function defaults() {
   const c = {};

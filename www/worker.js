@@ -175,12 +175,12 @@ async function configure(cfg, id) {
 function trainChunk(k) {
   const r = trainer.step(k);
   const msg = {
-    type: 'progress', id: buildId,
+    type: 'progress',
     loss: r.loss, acc: r.acc, cleanLoss: r.cleanLoss, noisyLoss: r.noisyLoss, gradNorms: r.gradNorms,
     step: r.step, epoch: r.epoch, stepInEpoch: r.stepInEpoch, stepsPerEpoch: r.stepsPerEpoch,
     epochDone: r.epochDone, status: r.status, batch: Number(config.batch),
   };
-  post(msg, [r.loss.buffer, r.acc.buffer, r.cleanLoss.buffer, r.noisyLoss.buffer, r.gradNorms.buffer]);
+  postBuild(msg, [r.loss.buffer, r.acc.buffer, r.cleanLoss.buffer, r.noisyLoss.buffer, r.gradNorms.buffer]);
   return r;
 }
 
