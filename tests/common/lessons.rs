@@ -567,6 +567,18 @@ pub fn config_of(p: &Preset, seed: u64) -> Result<Config, String> {
     Ok(c)
 }
 
+/// The lessons of www/presets.json, parsed and checked; panics with every problem found.
+pub fn valid_lessons() -> Lessons {
+    let lessons = load_lessons().unwrap_or_else(|e| panic!("{e}"));
+    let errors = check_lessons(&lessons);
+    assert!(
+        errors.is_empty(),
+        "www/presets.json:\n{}",
+        errors.join("\n")
+    );
+    lessons
+}
+
 /// Everything that can be checked without training: the settings are valid, every claim's `say` is
 /// words of the text, the epochs and layers it names exist, the lessons it compares with exist.
 pub fn check_lessons(l: &Lessons) -> Vec<String> {
@@ -992,13 +1004,7 @@ pub fn run_all(jobs: &[(&Preset, u64)], data: &Mnist, threads: usize) -> Vec<Run
 pub fn recorded() -> &'static Recorded {
     static CELL: OnceLock<Recorded> = OnceLock::new();
     CELL.get_or_init(|| {
-        let lessons = load_lessons().unwrap_or_else(|e| panic!("{e}"));
-        let errors = check_lessons(&lessons);
-        assert!(
-            errors.is_empty(),
-            "www/presets.json:\n{}",
-            errors.join("\n")
-        );
+        let lessons = valid_lessons();
         let max_n = lessons
             .presets
             .iter()
