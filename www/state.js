@@ -51,7 +51,7 @@ export const SETTINGS = [
         : c.init === 'uniform' ? 'Weights are drawn uniformly from −a … a.'
           : 'Standard deviation σ of the normally distributed weights.') },
   { key: 'bias', label: 'Initial bias', group: 'init', type: 'float', kind: 'reset', min: -1, max: 1, step: 0.05, def: 0,
-    help: 'Starting value of the biases of the convolutions and the hidden layer (the output layer always starts at 0: softmax ignores a shift shared by all ten logits). A negative bias switches off every ReLU whose input is weaker than it: at the usual weight scale −1 turns off part of conv1 and the net still learns; with small weights (gain 0.3) it turns off nearly everything and no gradient flows.' },
+    help: 'Starting value of the biases of the convolutions and the hidden layer (the output layer always starts at 0: softmax ignores a shift shared by all ten logits). A negative bias switches off every ReLU whose input is weaker than it: with small weights (gain 0.3), bias −1 turns off nearly every unit and no gradient flows (the lesson \u201cNegative initial bias\u201d).' },
   { key: 'seed', label: 'Seed', group: 'init', type: 'int', kind: 'reset', min: 0, max: 2 ** 53, step: 1, def: 1,
     help: 'One number drives the weights, the data order, the noise and the augmentation: same seed, same curve.' },
 
