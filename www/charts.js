@@ -217,8 +217,19 @@ export class LineChart extends Canvas {
       ctx.textBaseline = 'top';
       const w = ctx.measureText(v.label).width;
       const right = px + 6 + w < L + pw;
-      ctx.textAlign = right ? 'left' : 'right';
-      ctx.fillText(v.label, right ? px + 6 : px - 6, T + 4);
+      if (right || px - 6 - w >= L) {
+        ctx.textAlign = right ? 'left' : 'right';
+        ctx.fillText(v.label, right ? px + 6 : px - 6, T + 4);
+      } else {
+        // a narrow chart with the line near the middle: the label fits on neither side, so it crosses the
+        // line on a white backing instead of being cut off at the plot's edge
+        const x = Math.max(L + 2, Math.min(px + 6, L + pw - w - 2));
+        ctx.fillStyle = 'rgba(255,255,255,0.9)';
+        ctx.fillRect(x - 2, T + 2, w + 4, 18);
+        ctx.fillStyle = v.color || OI.vermillion;
+        ctx.textAlign = 'left';
+        ctx.fillText(v.label, x, T + 4);
+      }
     }
     ctx.restore();
   }
