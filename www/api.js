@@ -31,6 +31,16 @@
  *                                  browser cannot run the engine
  *   lossLab.whenEpoch(n)        -> Promise resolved with the history row of epoch n once its point is drawn;
  *                                  rejects if the run diverges, fails or is reset before getting there
+ *   lossLab.diagnosis()         -> the engine's latest diagnosis of the current run as a plain copy, or null before
+ *                                  the first one (it reads the run after 20 steps, every 200 steps, after each
+ *                                  validation pass and when training diverges; every rebuild clears it):
+ *                                  { healthy: bool (nothing at warn or alarm), step, epoch, serial,
+ *                                    findings: [{ symptom, severity: 'alarm'|'warn'|'info', title,
+ *                                                 evidence: [{metric, layer, value, threshold}] (a threshold of
+ *                                                   null: the figure is context, not a test),
+ *                                                 causes: [cause ids, most likely first], why: [one per cause],
+ *                                                 experiment }] (most severe first),
+ *                                    noiseCheck: null | { top, corruptedInTop, corruptedOverall } }
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -59,6 +69,10 @@ export function installApi(lab) {
     race: (on = true) => lab.race(on),
     ready: lab.ready,
     whenEpoch: lab.whenEpoch,
+    diagnosis: () => {
+      const d = lab.diagnosis();
+      return d ? structuredClone(d) : null;
+    },
   };
   window.lossLab = api;
   return api;

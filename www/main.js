@@ -9,6 +9,7 @@ import { Record } from './views/record.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
 import { renderPresets, showPresetNote } from './views/lessons.js';
+import { DiagnosisView } from './views/diagnosis.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,6 +49,7 @@ const controls = new Controls($('settings'), {
     sameSeed: () => reset(),
   },
 });
+const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
 
@@ -186,11 +188,13 @@ function newRun() {
   r.on('change', () => { if (r === run) { renderStatus(); settleReady(); } });
   r.on('built', (m) => {
     if (r !== run) return;
+    diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
     arch.show(m.layers, m.params);
     dataBadge();
     queueDraw();
   });
   r.on('progress', (m) => { if (r === run) { showProgress(m); queueDraw(); } });
+  r.on('diagnosis', (d) => { if (r === run) diagnosis.show(d); });
   r.on('epoch', (row) => {
     if (r !== run) return;
     draw();
@@ -248,6 +252,7 @@ function revealInControls(el) {
 function configure(delayMs = 0) {
   if (unsupported) return;
   clearRunViews();
+  diagnosis.reset();
   // an engine that crashed again and again gets a fresh start when the learner changes something
   if (run.fatal) run = newRun();
   run.configure(cfg, delayMs);
@@ -331,6 +336,20 @@ function stopRace() {
   settleReady();
 }
 
+/**
+ * A Diagnosis action: pins this run and races it against the same configuration with `partial` changed, both from
+ * epoch 0 — this run trains the change, the pinned one the original (as "Race the pinned run" does) — and starts
+ * them together once both are built, unless something else was changed or rebuilt meanwhile.
+ */
+function raceWith(partial) {
+  if (unsupported || !run.engineReady) return;
+  pinRun();
+  change(partial, true, { build: false });
+  startRace();
+  const mine = run, build = run.buildId, racing = race;
+  ready().then(() => { if (run === mine && run.buildId === build && race === racing) start(); }, () => {});
+}
+
 function configureRace() {
   if (race && !race.fatal) race.configure(pinCfg);
 }
@@ -366,8 +385,11 @@ function showRace() {
 }
 
 // ---------------------------------------------------------------- actions
-/** Applies a partial config; returns the notices. `final` false while a slider is still moving. */
-function change(partial, final = true) {
+/**
+ * Applies a partial config; returns the notices. `final` false while a slider is still moving; `build` false when
+ * the caller rebuilds the run itself (a race it is about to start).
+ */
+function change(partial, final = true, { build = true } = {}) {
   const r = merge(cfg, partial);
   cfg = r.config;
   showNotices(r.notices);
@@ -380,7 +402,9 @@ function change(partial, final = true) {
   }
   if (rebuild) {
     showPresetNote(null);
-    configure(final ? 0 : RESET_DEBOUNCE_MS);
+    if (build) configure(final ? 0 : RESET_DEBOUNCE_MS);
+  } else if (r.changed.length) {
+    diagnosis.refresh(); // its race buttons are worded from the configuration (learning rate ÷ 10 of which value)
   }
   if (r.changed.includes('noise')) queueDraw();
   return r.notices;
@@ -485,6 +509,7 @@ installApi({
     if (on) startRace(); else stopRace();
   },
   whenEpoch: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.whenEpoch(n)),
+  diagnosis: () => run.diagnosis ?? null,
 });
 
 // ---------------------------------------------------------------- start-up

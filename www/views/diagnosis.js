@@ -1,0 +1,361 @@
+// The Diagnosis card: the engine's latest reading of the current run (src/diagnose.rs; docs/ARCHITECTURE.md,
+// "Diagnosis"), rendered and nothing more. Findings come most severe first, each with its title in words, its
+// likely causes (most likely first) and why, the experiment that tells them apart, and, folded away for a
+// teacher, the measured evidence. Each cause that a setting can test gets a button that races the run
+// against the same configuration with that one setting moved toward the fix (`fixFor`).
+import { BY_KEY, defaults, fmtNum, sameValue } from '../state.js';
+
+/** Each cause id of the engine's taxonomy in a student's words. */
+export const CAUSE_NAMES = {
+  lr_too_high: 'learning rate too high',
+  lr_too_low: 'learning rate too low',
+  momentum_too_high: 'momentum too high',
+  adam_betas: 'Adam\u2019s β1 and β2 out of balance',
+  adam_eps: 'Adam\u2019s ε too large',
+  bad_init: 'badly scaled initial weights',
+  vanishing_gradients: 'vanishing gradients',
+  exploding_gradients: 'exploding gradients',
+  bad_layer_design: 'badly designed layers',
+  label_noise: 'wrong labels in the training data',
+  class_imbalance: 'too few images of some digits',
+  harmful_augmentation: 'augmentation that changes what a digit looks like',
+  too_little_data: 'too little training data',
+  input_scale: 'inputs on the wrong scale',
+};
+
+/** What each evidence figure is, for the teacher reading the small print (names as the engine sends them). */
+const METRIC_WORDS = {
+  nonFiniteStep: 'step index where the first NaN or infinity appeared',
+  loss: 'training loss of a batch, nats',
+  initialLoss: 'loss of the untrained net, nats',
+  priorEntropy: 'loss of a blind guess from the label frequencies, nats',
+  trainAcc: 'training accuracy',
+  valAcc: 'validation accuracy',
+  trainLoss: 'training loss, nats',
+  valLoss: 'validation loss, nats',
+  gradNorm: 'gradient norm',
+  gradRatio: 'first layer\u2019s gradient norm ÷ last layer\u2019s',
+  deadFrac: 'share of units off for the whole batch',
+  deadFracAtStart: 'share of units off for the whole batch at the start',
+  satFrac: 'share of outputs in the flat ends of sigmoid/tanh',
+  updateRatio: 'size of one update ÷ size of the weights',
+  weightGrowth: 'weight norm now ÷ at the start',
+  spikes: 'loss spikes among the recent steps',
+  spikeFactor: 'worst batch loss ÷ the running median',
+  reversals: 'up-and-down swings of the smoothed loss',
+  batchNoise: 'batch-to-batch noise of the loss, nats',
+  epochsRising: 'epochs in a row with a rising loss',
+  accGap: 'training − validation accuracy',
+  valMinusTrainAcc: 'validation − training accuracy',
+  epochsValWorse: 'epochs with validation loss rising as training loss falls',
+  trainSamples: 'training images',
+  confidentWrong: 'share of followed training images confidently given another label',
+  highLossConfidentWrong: 'the same, with a loss above a blind guess',
+  probeShare: 'share of the gap also seen on un-augmented images',
+  lookalike: 'share of each digit of the pair taken for the other',
+  countRatio: 'images of the commonest digit ÷ of the rarest',
+  recallGap: 'recall of common digits − of rare digits',
+  inputMax: 'largest input value (absolute)',
+  inputMean: 'mean input value',
+  inputStd: 'standard deviation of the inputs',
+  inputRms: 'root mean square of the inputs',
+};
+
+const SEVERITY = {
+  alarm: { icon: '!!', word: 'Alarm' },
+  warn: { icon: '!', word: 'Warning' },
+  info: { icon: 'i', word: 'Note' },
+  healthy: { icon: '✓', word: 'Healthy' },
+};
+
+/** Evidence figures: three significant digits are plenty for a comparison with a threshold. */
+export function fmtFigure(v) {
+  if (v === null || v === undefined) return 'not measured';
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : fmtNum(Number(v.toPrecision(3)));
+}
+
+const differs = (cfg, key, value) => !sameValue(BY_KEY.get(key), cfg[key], value, cfg.depth);
+
+/** `lr` scaled by `factor`, kept in the setting's range and free of float noise (0.1 × 3 = 0.30000000000000004). */
+function scaledLr(cfg, factor) {
+  const s = BY_KEY.get('lr');
+  return Math.min(s.max, Math.max(s.min, Number((cfg.lr * factor).toPrecision(6))));
+}
+
+function lrFix(cfg, factor, sign) {
+  const lr = scaledLr(cfg, factor);
+  if (!differs(cfg, 'lr', lr)) return null;
+  const exact = lr === Number((cfg.lr * factor).toPrecision(6));
+  const step = factor > 1 ? factor : 1 / factor;
+  return { set: { lr }, label: exact ? `Race with learning rate ${sign} ${step} (${fmtNum(lr)})` : `Race with learning rate ${fmtNum(lr)}` };
+}
+
+/** Only the keys of `target` whose value differs from `cfg`, or null when there are none. */
+function changed(cfg, target) {
+  const set = {};
+  for (const [k, v] of Object.entries(target)) if (differs(cfg, k, v)) set[k] = v;
+  return Object.keys(set).length ? set : null;
+}
+
+/**
+ * The one-setting experiment for a cause, relative to the current configuration `cfg`: {set, label}, or null when
+ * no setting tests it (input_scale) or the change would leave the configuration as it is or move it away from the
+ * fix (momentum already at or below 0.9, Adam's settings while training with another optimizer, …).
+ */
+export function fixFor(cause, cfg) {
+  const def = defaults();
+  switch (cause) {
+    case 'lr_too_high':
+    case 'exploding_gradients':
+      return lrFix(cfg, 0.1, '÷');
+    case 'lr_too_low':
+      return lrFix(cfg, cfg.lr < 1e-4 ? 100 : 10, '×');
+    case 'momentum_too_high':
+      if ((cfg.opt !== 'momentum' && cfg.opt !== 'nesterov') || !(cfg.mom > 0.9)) return null;
+      return { set: { mom: 0.9 }, label: 'Race with momentum 0.9' };
+    case 'adam_betas': {
+      const set = cfg.opt === 'adam' && changed(cfg, { b1: 0.9, b2: 0.999 });
+      return set ? { set, label: `Race with Adam ${Object.entries(set).map(([k, v]) => `${k === 'b1' ? 'β1' : 'β2'} = ${fmtNum(v)}`).join(', ')}` } : null;
+    }
+    case 'adam_eps':
+      if (cfg.opt !== 'adam' || !(cfg.eps > 1e-8)) return null;
+      return { set: { eps: 1e-8 }, label: 'Race with Adam ε = 1e-8' };
+    case 'bad_init': {
+      // He initialisation (uniform or normal) at gain 1 is already the textbook start for these ReLU nets
+      const set = changed(cfg, { init: /^he_/.test(cfg.init) ? cfg.init : 'he_normal', gain: 1, bias: 0 });
+      if (!set) return null;
+      const words = [];
+      if (set.init) words.push('He initialisation');
+      if ('gain' in set) words.push('gain 1');
+      if ('bias' in set) words.push('initial bias 0');
+      return { set, label: `Race with ${words.join(', ')}` };
+    }
+    case 'vanishing_gradients':
+      if (cfg.act !== 'relu' && cfg.act !== 'leaky_relu') return { set: { act: 'relu' }, label: 'Race with ReLU activations' };
+      if (cfg.depth > 1) return { set: { depth: cfg.depth - 1 }, label: `Race with one conv block fewer (${cfg.depth - 1})` };
+      return null;
+    case 'bad_layer_design': {
+      // Kernel 5 with padding 2 at stride 1 keeps the image size at any depth; the default pooling shrinks it
+      // 28 → 14 → 4 and is only offered at the default depth (at depth 6 it would shrink the image to nothing).
+      const target = { k: def.k, stride: def.stride, pad: def.pad };
+      if (cfg.depth === def.depth) Object.assign(target, { pool: def.pool, pool_size: def.pool_size });
+      const set = changed(cfg, target);
+      if (!set) return null;
+      const words = [];
+      if (set.k) words.push('kernel size');
+      if (set.stride) words.push('stride');
+      if (set.pad) words.push('padding');
+      if (set.pool || set.pool_size) words.push('pooling');
+      const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : words[0];
+      return { set, label: `Race with the default ${list}` };
+    }
+    case 'label_noise':
+      return cfg.noise > 0 ? { set: { noise: 0 }, label: 'Race without label noise' } : null;
+    case 'class_imbalance':
+      return cfg.imb !== 'none' ? { set: { imb: 'none' }, label: 'Race with every digit kept in full' } : null;
+    case 'harmful_augmentation': {
+      const set = changed(cfg, Object.fromEntries(Object.keys(def).filter((k) => k.startsWith('aug_')).map((k) => [k, def[k]])));
+      return set ? { set, label: 'Race without augmentation' } : null;
+    }
+    case 'too_little_data':
+      return cfg.train_n < 10000 ? { set: { train_n: 10000 }, label: 'Race with 10,000 training images' } : null;
+    default:
+      return null; // input_scale: the lab has no setting for the input scale
+  }
+}
+
+function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** The severity marker: a shape with a symbol and the word, so colour is never the only cue. */
+function marker(kind) {
+  const s = SEVERITY[kind];
+  const m = el('span', 'diag-sev');
+  const icon = el('span', 'diag-icon', s.icon);
+  icon.setAttribute('aria-hidden', 'true');
+  m.append(icon, ` ${s.word}`);
+  return m;
+}
+
+const pct = (v) => `${Math.round(v * 100)}%`;
+const plural = (n, word) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The verdict line: what is shown ("2 alarms, 1 warning"), what a screen reader hears besides (the most severe
+ * finding's title) and the symptom it is about.
+ */
+function verdict(d) {
+  const n = { alarm: 0, warn: 0, info: 0 };
+  for (const f of d.findings) if (f.symptom !== 'healthy' && f.severity in n) n[f.severity]++;
+  const notes = n.info ? plural(n.info, 'note') : '';
+  if (d.healthy) return { shown: `Healthy: nothing looks wrong${notes ? ` (${notes})` : ''}.`, heard: '', about: 'healthy' };
+  const counts = [n.alarm && plural(n.alarm, 'alarm'), n.warn && plural(n.warn, 'warning'), notes].filter(Boolean).join(', ');
+  const top = d.findings.find((f) => f.severity !== 'info');
+  return { shown: counts, heard: top ? `: ${top.title}` : '', about: top ? top.symptom : '' };
+}
+
+export class DiagnosisView {
+  /**
+   * @param {HTMLElement} root  the card (#diagnosis)
+   * @param {object} opts       config(): the current configuration; onRace(set, label): run the experiment
+   */
+  constructor(root, { config, onRace }) {
+    this.root = root;
+    this.summary = root.querySelector('#diagnosis-summary');
+    this.when = root.querySelector('#diagnosis-when');
+    this.list = root.querySelector('#diagnosis-findings');
+    this.config = config;
+    this.onRace = onRace;
+    this.shown = undefined;
+    this.unfolded = new Set(); // the folds ("<symptom>:evidence", …) the reader opened: kept open across readings
+    this.reset();
+  }
+
+  /** Nothing read yet (a new build): the card says when the first reading comes. */
+  reset() {
+    this.show(null);
+  }
+
+  /** Renders the same reading again, for a changed configuration (the race buttons' wording). */
+  refresh() {
+    const d = this.shown;
+    this.shown = undefined;
+    this.show(d);
+  }
+
+  /** Renders diagnosis `d` (null: none yet). */
+  show(d) {
+    if (d === this.shown) return;
+    this.shown = d;
+    // A new reading replaces the list every 200 steps while training: a keyboard user keeps their place
+    const active = this.list.contains(document.activeElement) ? document.activeElement.dataset.focusKey ?? '' : null;
+    this.root.dataset.state = !d ? 'none' : d.healthy ? 'healthy' : d.findings.some((f) => f.severity === 'alarm') ? 'alarm' : 'warn';
+    this.list.textContent = '';
+    this.#summarise(d ? verdict(d) : { shown: 'no diagnosis yet — it reads the run after its first 20 steps', heard: '', about: '' });
+    this.when.textContent = d ? `read after ${plural(d.step, 'step')}${d.epoch ? ` (${plural(d.epoch, 'epoch')})` : ''}` : '';
+    if (!d) {
+      if (active !== null) this.#refocus(null); // a race button rebuilt the run: stay on the card
+      return;
+    }
+    // the plain "nothing looks wrong" first, then any notes
+    const findings = [...d.findings].sort((a, b) => (b.symptom === 'healthy') - (a.symptom === 'healthy'));
+    const cfg = this.config();
+    const told = new Set(); // causes (with their reasons) and experiments already shown by a finding above
+    const offered = new Set(); // one button per race: a high rate and exploding gradients both race lr ÷ 10
+    for (const f of findings) this.list.append(this.#finding(f, d, cfg, told, offered));
+    if (active !== null) this.#refocus(active);
+  }
+
+  /** Focus back on the control the reader was on, or on the card itself when that control is gone. */
+  #refocus(key) {
+    const same = key && this.list.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+    (same || this.root).focus({ preventScroll: true });
+  }
+
+  /**
+   * Rewrites the live line only when the verdict changes (the counts or the most severe symptom), not when the top
+   * title's figures move with the next reading: a screen reader is not told the same thing every 200 steps.
+   */
+  #summarise({ shown, heard, about }) {
+    if (this.summary.dataset.said === `${shown}|${about}`) return;
+    this.summary.dataset.said = `${shown}|${about}`;
+    this.summary.textContent = shown;
+    if (heard) this.summary.append(el('span', 'sr-only', heard));
+  }
+
+  /** A <details> whose open state survives the next reading. */
+  #fold(key, title) {
+    const det = el('details', 'diag-fold');
+    const sum = el('summary', '', title);
+    sum.dataset.focusKey = key;
+    det.append(sum);
+    det.open = this.unfolded.has(key);
+    det.addEventListener('toggle', () => { if (det.open) this.unfolded.add(key); else this.unfolded.delete(key); });
+    return det;
+  }
+
+  #finding(f, d, cfg, told, offered) {
+    const kind = f.symptom === 'healthy' ? 'healthy' : f.severity;
+    const li = el('li', 'diag-finding');
+    li.dataset.severity = kind;
+    li.dataset.symptom = f.symptom;
+    const head = el('p', 'diag-title');
+    head.append(marker(kind), ' ', el('span', '', f.title));
+    li.append(head);
+
+    if ((f.symptom === 'noisy_labels' || f.symptom === 'training_floor') && d.noiseCheck) {
+      const n = d.noiseCheck;
+      li.append(el('p', 'diag-check', `Checked against the injected noise: ${pct(n.corruptedInTop)} of the highest-loss training images are ones whose label was corrupted (${pct(n.corruptedOverall)} of all).`));
+    }
+
+    // Two findings of one fault often share their causes, reasons and experiment word for word: a later finding
+    // names them and points up instead of repeating them (and their buttons).
+    const causeKeys = f.causes.map((id, i) => `${id}\n${f.why[i] ?? ''}`);
+    const causesTold = causeKeys.length > 0 && causeKeys.every((k) => told.has(k));
+    const experimentTold = told.has(`experiment\n${f.experiment}`);
+    // Notes are folded: the student reads the warnings first.
+    const body = f.severity === 'info' && kind !== 'healthy' && f.causes.length && !(causesTold && experimentTold)
+      ? this.#fold(`${f.symptom}:causes`, 'Likely causes and what to try') : li;
+    if (body !== li) li.append(body);
+
+    if (causesTold) {
+      const names = f.causes.map((id) => CAUSE_NAMES[id] || id.replace(/_/g, ' '));
+      body.append(el('p', 'diag-label', `Likely ${names.length > 1 ? 'causes' : 'cause'}, as above: ${names.join('; ')}${experimentTold ? ' — and the same experiment' : ''}.`));
+    } else if (f.causes.length) {
+      body.append(el('p', 'diag-label', f.causes.length > 1 ? 'Likely causes, most likely first:' : 'Likely cause:'));
+      const ol = el('ol', 'diag-causes');
+      f.causes.forEach((id, i) => {
+        const item = el('li');
+        item.dataset.cause = id;
+        const p = el('p');
+        p.append(el('strong', '', CAUSE_NAMES[id] || id.replace(/_/g, ' ')));
+        if (f.why[i]) p.append(` — ${f.why[i]}`);
+        item.append(p);
+        const fix = fixFor(id, cfg);
+        if (fix && offered.has(fix.label)) {
+          item.append(el('p', 'diag-same', `${fix.label.replace(/ \(.*\)$/, '').replace(/^Race/, 'The race')} above tests this too.`));
+        } else if (fix) {
+          offered.add(fix.label);
+          const b = el('button', 'diag-race', fix.label);
+          b.type = 'button';
+          b.dataset.cause = id;
+          b.dataset.focusKey = `${f.symptom}:${id}`;
+          b.title = 'Pins this run and trains it again beside a copy with this one setting changed, both from the start';
+          b.addEventListener('click', () => this.onRace(fix.set, fix.label));
+          item.append(b);
+        }
+        ol.append(item);
+      });
+      body.append(ol);
+    }
+    for (const k of causeKeys) told.add(k);
+
+    if (f.experiment && !(causesTold && experimentTold)) {
+      const p = el('p', 'diag-experiment');
+      p.append(el('strong', '', kind === 'healthy' ? 'Next: ' : 'Experiment: '), experimentTold ? 'the same as above.' : f.experiment);
+      body.append(p);
+    }
+    told.add(`experiment\n${f.experiment}`);
+
+    if (f.evidence.length) {
+      const det = this.#fold(`${f.symptom}:evidence`, 'Evidence (what was measured)');
+      det.classList.add('diag-evidence');
+      const ul = el('ul');
+      for (const e of f.evidence) {
+        const item = el('li');
+        item.append(el('code', '', e.metric), e.layer ? ` (${e.layer})` : '', `: ${fmtFigure(e.value)}`,
+          e.threshold === null ? ' (context)' : ` vs ${fmtFigure(e.threshold)}`);
+        const words = METRIC_WORDS[e.metric];
+        if (words) item.append(el('span', 'diag-metric', ` — ${words}`));
+        ul.append(item);
+      }
+      det.append(ul);
+      li.append(det);
+    }
+    return li;
+  }
+}
