@@ -318,6 +318,60 @@ impl Model {
         h
     }
 
+    /// Forward `x` again layer by layer and name the first layer whose output holds a NaN or an
+    /// infinity (None when every output is finite). Used once, when training meets a non-finite loss,
+    /// to say where the trouble started; `train` as in `forward`.
+    pub fn first_non_finite_output(&mut self, x: &[f32], n: usize, train: bool) -> Option<String> {
+        if x.iter().any(|v| !v.is_finite()) {
+            return Some("input".into());
+        }
+        let mut h = x.to_vec();
+        for l in &mut self.layers {
+            h = l.forward(&h, n, train);
+            if h.iter().any(|v| !v.is_finite()) {
+                return Some(l.name().to_string());
+            }
+        }
+        None
+    }
+
+    /// Each parameterised layer as the diagnosis sees it: its role and the activation family after it.
+    pub fn diagnosis_layers(&self) -> Vec<crate::diagnose::LayerInfo> {
+        use crate::diagnose::{ActKind, LayerInfo as Seen, LayerKind as Role};
+        use crate::layers::activation::Activation;
+        let last = self.param_layers.len().saturating_sub(1);
+        self.param_layers
+            .iter()
+            .enumerate()
+            .map(|(i, &li)| {
+                let act = self
+                    .activation_after(i)
+                    .and_then(|l| l.activation())
+                    .map(|a| match a {
+                        Activation::Relu | Activation::LeakyRelu => ActKind::ReluLike,
+                        Activation::Sigmoid | Activation::Tanh => ActKind::Saturating,
+                        Activation::Identity => ActKind::Identity,
+                    });
+                let role = if i == last {
+                    Role::Output
+                } else if matches!(self.info[li].kind, LayerKind::Conv { .. }) {
+                    Role::Conv
+                } else {
+                    Role::Dense
+                };
+                Seen {
+                    name: self.layers[li].name().to_string(),
+                    kind: role,
+                    act: if i == last {
+                        None
+                    } else {
+                        act.or(Some(ActKind::Identity))
+                    },
+                }
+            })
+            .collect()
+    }
+
     /// dlogits: (N, 10) -> dx: (N, 1, 28, 28); adds to every parameter gradient.
     pub fn backward(&mut self, dlogits: &[f32]) -> Vec<f32> {
         let mut g = dlogits.to_vec();

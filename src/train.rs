@@ -6,6 +6,9 @@ use crate::config::{Apply, Config, ConfigError, DataSource, ImbKind, NoiseKindKe
 use crate::data::augment::Augment;
 use crate::data::faults::{apply_label_noise, imbalance_indices, Imbalance, NoiseKind};
 use crate::data::{fill_batch, Dataset, CLASSES, PIXELS};
+use crate::diagnose::{
+    diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
+};
 use crate::layers::loss::{argmax_rows, softmax_cross_entropy};
 use crate::metrics::{grad_norms, layer_stats, Confusion, LayerStats};
 use crate::model::Model;
@@ -94,6 +97,40 @@ pub const DIVERGENCE_FACTOR: f32 = 1000.0;
 /// Evaluate in batches of at most this many samples (bounds the layer buffers).
 const EVAL_BATCH: usize = 64;
 
+/// The diagnosis reads per-layer statistics and input statistics of the untrained net's first step
+/// and then every this many steps (one pass over the parameters and the cached activations, about
+/// the cost of a tenth of a step).
+pub const LAYERS_EVERY: u64 = 50;
+/// The diagnosis runs after this many steps (enough for the rules that read the first steps), then
+/// every `DIAGNOSE_EVERY` steps, at each complete validation pass and when training stops.
+pub const DIAGNOSE_FIRST: u64 = 20;
+pub const DIAGNOSE_EVERY: u64 = 200;
+/// Training samples the diagnosis follows: their loss on the clean (un-augmented) image with the
+/// label they are trained on, after each validation pass (about 2.5% of an epoch of 10k samples).
+pub const PROBE: usize = 256;
+
+/// The latest diagnosis and when it was made.
+#[derive(Clone, Debug)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+    /// Steps taken and finished epochs when it was made.
+    pub step: u64,
+    pub epoch: usize,
+    /// Increases by one each time the diagnosis is made again.
+    pub serial: u64,
+    /// Checked against the injected label-noise mask (which the diagnosis itself never sees): of the
+    /// probe samples with the highest loss (the top tenth), the share whose label was corrupted, and
+    /// the share of corrupted labels among all probe samples. None without label noise.
+    pub noise_check: Option<NoiseCheck>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NoiseCheck {
+    pub top: usize,
+    pub corrupted_in_top: f32,
+    pub corrupted_overall: f32,
+}
+
 pub struct Trainer {
     cfg: Config,
     model: Model,
@@ -122,6 +159,14 @@ pub struct Trainer {
     last_batch: usize,
     first_loss: Option<f32>,
     status: Status,
+    /// What the diagnosis may see: measured figures only, never `cfg`.
+    obs: Observations,
+    /// Training-set indices of the probe samples (spread evenly over the set).
+    probe: Vec<usize>,
+    diagnosis: Diagnosis,
+    /// The activations the layers cache are a training batch's (false after a validation or probe
+    /// pass), so `layer_stats` can read them.
+    acts_from_training: bool,
 }
 
 impl Trainer {
@@ -168,6 +213,13 @@ impl Trainer {
         );
         let val = test.take(cfg.val_n);
         let n = data.len();
+        let obs = Observations::new(
+            model.diagnosis_layers(),
+            data.class_counts().to_vec(),
+            n.div_ceil(cfg.batch),
+            cfg.batch,
+        );
+        let probe = (0..PROBE.min(n)).map(|i| i * n / PROBE.min(n)).collect();
         Ok(Trainer {
             opt: Optimizer::new(cfg.optim),
             aug: cfg.aug.clone(),
@@ -196,6 +248,16 @@ impl Trainer {
             last_batch: 0,
             first_loss: None,
             status: Status::Running,
+            obs,
+            probe,
+            diagnosis: Diagnosis {
+                findings: Vec::new(),
+                step: 0,
+                epoch: 0,
+                serial: 0,
+                noise_check: None,
+            },
+            acts_from_training: false,
         })
     }
 
@@ -227,6 +289,7 @@ impl Trainer {
                 &mut self.y,
             );
             let logits = self.model.forward(&self.x, bs, true);
+            self.acts_from_training = true;
             let (loss, dlogits, per) = softmax_cross_entropy(&logits, &self.y, CLASSES);
             let step_no = self.step + 1;
             let first = *self.first_loss.get_or_insert(loss);
@@ -234,6 +297,20 @@ impl Trainer {
             // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
             let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
             if !loss.is_finite() || loss > limit {
+                let pred = argmax_rows(&logits, CLASSES);
+                let correct = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count();
+                self.obs.record_step(loss, correct as f32 / bs as f32);
+                if !loss.is_finite() {
+                    let layer = self
+                        .model
+                        .first_non_finite_output(&self.x, bs, true)
+                        .unwrap_or_else(|| "loss".into());
+                    self.obs.record_non_finite(NonFinite {
+                        step: self.step,
+                        layer: Some(layer),
+                        pass: Some(Pass::Forward),
+                    });
+                }
                 let message = if loss.is_finite() {
                     format!(
                         "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
@@ -245,13 +322,26 @@ impl Trainer {
                     step: step_no,
                     message,
                 };
+                self.rediagnose();
                 break;
             }
             self.model.zero_grad();
             self.model.backward_params(&dlogits);
             let gn = grad_norms(&self.model);
             if let Some(bad) = gn.iter().position(|g| !g.is_finite()) {
-                let name = &self.model.param_layer_names()[bad];
+                let names = self.model.param_layer_names();
+                let name = &names[bad];
+                // The backward pass runs from the output: the last non-finite layer in forward
+                // order is where it first appeared.
+                let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
+                let pred = argmax_rows(&logits, CLASSES);
+                let correct = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count();
+                self.obs.record_step(loss, correct as f32 / bs as f32);
+                self.obs.record_non_finite(NonFinite {
+                    step: self.step,
+                    layer: Some(names[first_back].clone()),
+                    pass: Some(Pass::Backward),
+                });
                 self.status = Status::Diverged {
                     step: step_no,
                     message: format!(
@@ -259,6 +349,7 @@ impl Trainer {
                         gn[bad]
                     ),
                 };
+                self.rediagnose();
                 break;
             }
             self.last_update = self.opt.step(&mut self.model.params_mut());
@@ -280,6 +371,12 @@ impl Trainer {
             }
             r.loss.push(loss);
             r.acc.push(correct as f32 / bs as f32);
+            self.obs.record_step(loss, correct as f32 / bs as f32);
+            let idx0 = step_no - 1;
+            if idx0 % LAYERS_EVERY == 0 {
+                self.obs.input = Some(InputStats::of(&self.x));
+                self.obs.record_layers(idx0, bs, self.layer_stats());
+            }
             r.clean_loss.push(clean.mean().0);
             r.noisy_loss.push(noisy.mean().0);
             debug_assert_eq!(gn.len(), layers);
@@ -300,8 +397,20 @@ impl Trainer {
                     noisy_loss: nl,
                     noisy_acc: na,
                 });
+                // Snapshot the epoch's last batch before the validation pass replaces the
+                // activations; the validation figures follow when that pass completes.
+                self.obs.record_layers(idx0, bs, self.layer_stats());
+                self.obs.record_epoch(EpochFigures {
+                    train_loss: tl,
+                    train_acc: ta,
+                    val_loss: f32::NAN,
+                    val_acc: f32::NAN,
+                });
                 r.epoch_done = true;
                 break;
+            }
+            if step_no == DIAGNOSE_FIRST || step_no % DIAGNOSE_EVERY == 0 {
+                self.rediagnose();
             }
         }
         r
@@ -331,6 +440,7 @@ impl Trainer {
                 &mut y,
             );
             let logits = self.model.forward(&x, bs, false);
+            self.acts_from_training = false;
             let (_, _, per) = softmax_cross_entropy(&logits, &y, CLASSES);
             for ((&p, &t), &l) in argmax_rows(&logits, CLASSES).iter().zip(&y).zip(&per) {
                 self.eval_acc.add(l, p == t);
@@ -348,6 +458,7 @@ impl Trainer {
                 count: self.eval_acc.n as usize,
             });
             self.eval_pos = 0;
+            self.after_validation(loss, acc);
             true
         } else {
             false
@@ -380,6 +491,95 @@ impl Trainer {
 
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+    /// Everything the diagnosis reads.
+    pub fn observations(&self) -> &Observations {
+        &self.obs
+    }
+    /// The latest diagnosis (made after the first steps, every `DIAGNOSE_EVERY` steps, at each
+    /// complete validation pass and when training stops).
+    pub fn diagnosis(&self) -> &Diagnosis {
+        &self.diagnosis
+    }
+
+    /// Diagnose now from the observations so far.
+    pub fn rediagnose(&mut self) -> &Diagnosis {
+        self.diagnosis = Diagnosis {
+            findings: diagnose(&self.obs),
+            step: self.step,
+            epoch: self.epoch,
+            serial: self.diagnosis.serial + 1,
+            noise_check: self.noise_check(),
+        };
+        &self.diagnosis
+    }
+
+    /// A complete validation pass: its figures go to the epoch they follow, its confusion matrix
+    /// and the probe samples' losses to the observations, and the diagnosis is made again.
+    fn after_validation(&mut self, loss: f32, acc: f32) {
+        let current = self.epoch == self.obs.epochs.len();
+        if let Some(e) = self.obs.epochs.last_mut() {
+            if e.val_loss.is_nan() && current {
+                e.val_loss = loss;
+                e.val_acc = acc;
+            }
+        }
+        let conf = self.eval_conf.counts;
+        self.obs.set_confusion(&conf);
+        self.obs.samples.clear();
+        for s in self.probe_losses() {
+            self.obs.record_sample(s);
+        }
+        self.rediagnose();
+    }
+
+    /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
+    /// mode, in probe order.
+    fn probe_losses(&mut self) -> Vec<SampleLoss> {
+        let mut out = Vec::with_capacity(self.probe.len());
+        for chunk in self.probe.chunks(EVAL_BATCH) {
+            let bs = chunk.len();
+            let mut x = vec![0.0; bs * PIXELS];
+            let mut y = vec![0; bs];
+            fill_batch(
+                &self.train,
+                chunk,
+                &Augment::default(),
+                &mut self.aug_rng.clone(),
+                &mut x,
+                &mut y,
+            );
+            let logits = self.model.forward(&x, bs, false);
+            self.acts_from_training = false;
+            out.extend(
+                logits
+                    .chunks(CLASSES)
+                    .zip(&y)
+                    .map(|(z, &t)| SampleLoss::from_logits(z, t)),
+            );
+        }
+        out
+    }
+
+    /// The diagnosis's reading of the probe checked against the injected noise mask.
+    fn noise_check(&self) -> Option<NoiseCheck> {
+        let n = self.obs.samples.len();
+        if n == 0 || n != self.probe.len() || self.corrupted_count() == 0 {
+            return None;
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            self.obs.samples[b]
+                .loss
+                .total_cmp(&self.obs.samples[a].loss)
+        });
+        let top = (n / 10).max(1);
+        let bad = |i: &usize| self.corrupted[self.probe[*i]];
+        Some(NoiseCheck {
+            top,
+            corrupted_in_top: order[..top].iter().filter(|i| bad(i)).count() as f32 / top as f32,
+            corrupted_overall: (0..n).filter(|i| bad(i)).count() as f32 / n as f32,
+        })
     }
     pub fn model(&self) -> &Model {
         &self.model
@@ -418,7 +618,13 @@ impl Trainer {
     pub fn is_synthetic(&self) -> bool {
         self.train.synthetic || self.cfg.data == DataSource::Synthetic
     }
+    /// Statistics of every parameterised layer at the last training step. After a validation pass
+    /// the layers hold validation activations, so the statistics recorded at the epoch's last
+    /// training step are returned instead.
     pub fn layer_stats(&self) -> Vec<LayerStats> {
-        layer_stats(&self.model, &self.last_update, self.last_batch)
+        match self.obs.layer_history.last() {
+            Some(snap) if !self.acts_from_training => snap.stats.clone(),
+            _ => layer_stats(&self.model, &self.last_update, self.last_batch),
+        }
     }
 }

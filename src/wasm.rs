@@ -31,6 +31,14 @@ fn num_or_null(v: f32) -> JsValue {
     }
 }
 
+fn num_or_null64(v: f64) -> JsValue {
+    if v.is_finite() {
+        JsValue::from_f64(v)
+    } else {
+        JsValue::NULL
+    }
+}
+
 /// Read a plain JS object {key: value} into a Config; values may be strings, numbers or booleans.
 fn config_from_js(obj: &JsValue) -> Result<Config, JsError> {
     let mut cfg = Config::default();
@@ -327,6 +335,74 @@ impl LabTrainer {
         let o = Object::new();
         for (k, v) in self.inner.config().pairs() {
             set(&o, k, v);
+        }
+        o
+    }
+
+    /// Serial number of the latest diagnosis: it grows each time the trainer diagnoses again (after
+    /// the first steps, every few hundred steps, at each complete validation pass, when it stops).
+    #[wasm_bindgen(getter, js_name = diagnosisSerial)]
+    pub fn diagnosis_serial(&self) -> f64 {
+        self.inner.diagnosis().serial as f64
+    }
+
+    /// The latest diagnosis: {healthy, step, epoch, findings: [{symptom, severity, title, evidence:
+    /// [{metric, layer, value, threshold}], causes: [id], why: [text], experiment}], noiseCheck}.
+    /// Values and thresholds that are not finite (a threshold that is context only) cross as null.
+    pub fn diagnosis(&self) -> Object {
+        let d = self.inner.diagnosis();
+        let o = Object::new();
+        let healthy = !d
+            .findings
+            .iter()
+            .any(|f| f.severity >= crate::diagnose::Severity::Warn);
+        set(&o, "healthy", healthy);
+        set(&o, "step", d.step as f64);
+        set(&o, "epoch", d.epoch as u32);
+        set(&o, "serial", d.serial as f64);
+        let findings: Array = d
+            .findings
+            .iter()
+            .map(|f| {
+                let fo = Object::new();
+                set(&fo, "symptom", f.symptom);
+                set(&fo, "severity", f.severity.key());
+                set(&fo, "title", f.title.as_str());
+                let ev: Array = f
+                    .evidence
+                    .iter()
+                    .map(|e| {
+                        let eo = Object::new();
+                        set(&eo, "metric", e.metric);
+                        set(
+                            &eo,
+                            "layer",
+                            e.layer.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                        );
+                        set(&eo, "value", num_or_null64(e.value));
+                        set(&eo, "threshold", num_or_null64(e.threshold));
+                        JsValue::from(eo)
+                    })
+                    .collect();
+                set(&fo, "evidence", ev);
+                let causes: Array = f.causes.iter().map(|c| JsValue::from_str(c.id)).collect();
+                let why: Array = f.causes.iter().map(|c| JsValue::from_str(&c.why)).collect();
+                set(&fo, "causes", causes);
+                set(&fo, "why", why);
+                set(&fo, "experiment", f.experiment.as_str());
+                JsValue::from(fo)
+            })
+            .collect();
+        set(&o, "findings", findings);
+        match d.noise_check {
+            Some(n) => {
+                let no = Object::new();
+                set(&no, "top", n.top as u32);
+                set(&no, "corruptedInTop", n.corrupted_in_top as f64);
+                set(&no, "corruptedOverall", n.corrupted_overall as f64);
+                set(&o, "noiseCheck", no);
+            }
+            None => set(&o, "noiseCheck", JsValue::NULL),
         }
         o
     }

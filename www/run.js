@@ -43,6 +43,7 @@ export class Run {
     this.cfg = { ...cfg };
     this.label = label;
     this.record = this.#newRecord([]);
+    this.diagnosis = null; // the engine's latest reading of this build's symptoms (lossLab.diagnosis())
     this.built = null; // the worker's 'built' message of the current build, null while (re)building
     this.status = 'loading';
     this.note = 'loading the training engine'; // what the run is doing, in words (no trailing punctuation)
@@ -62,7 +63,7 @@ export class Run {
   }
 
   // ------------------------------------------------------------ events
-  /** Calls fn(detail) on 'change' (status or note), 'built', 'progress', 'epoch', 'diverged', 'error'. */
+  /** Calls fn(detail) on 'change' (status or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'error'. */
   on(type, fn) {
     if (!this.listeners.has(type)) this.listeners.set(type, []);
     this.listeners.get(type).push(fn);
@@ -120,6 +121,7 @@ export class Run {
     this.configureTimer = null;
     this.built = null;
     this.record = this.#newRecord([]);
+    this.diagnosis = null;
     this.speed.reset();
     this.secondsLeft = null;
     for (const w of this.waiters.epoch) w.reject(new Error('the run was reset'));
@@ -287,6 +289,11 @@ export class Run {
         this.waiters.epoch = still;
         break;
       }
+      case 'diagnosis':
+        if (!this.built) return;
+        this.diagnosis = m.diagnosis;
+        this.#emit('diagnosis', m.diagnosis);
+        break;
       case 'diverged':
         this.record.divergedAt = m.step;
         this.#set('diverged', m.message);

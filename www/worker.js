@@ -27,6 +27,7 @@ let generation = 0; // bumped by configure: a loop from an older trainer stops a
 let engine = null; // Promise of the wasm module's initialisation
 let evaluating = null; // Promise of a validation pass under way: steps wait for it (one weight state per pass)
 let stepsPerChunk = 1;
+let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
 let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
 let mnistMissing = null; // message, once the MNIST files were found missing
 
@@ -161,6 +162,7 @@ async function configure(cfg, id) {
     return;
   }
   stepsPerChunk = 1;
+  diagnosisSerial = 0;
   postBuild({
     type: 'built',
     layers: layout.layers, params: layout.params,
@@ -181,7 +183,17 @@ function trainChunk(k) {
     epochDone: r.epochDone, status: r.status, batch: Number(config.batch),
   };
   postBuild(msg, [r.loss.buffer, r.acc.buffer, r.cleanLoss.buffer, r.noisyLoss.buffer, r.gradNorms.buffer]);
+  postDiagnosis();
   return r;
+}
+
+/** Posts the trainer's diagnosis when it made a new one (after the first steps, every few hundred
+ * steps, at each validation pass and when training stops). */
+function postDiagnosis() {
+  const serial = trainer.diagnosisSerial;
+  if (serial === diagnosisSerial) return;
+  diagnosisSerial = serial;
+  postBuild({ type: 'diagnosis', diagnosis: trainer.diagnosis() });
 }
 
 /** Validates in chunks (yielding between them); false if the trainer was replaced meanwhile. */
@@ -199,6 +211,7 @@ function finishEpoch(myGen) {
       report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
       stats: trainer.layerStats(),
     });
+    postDiagnosis();
     return true;
   })().finally(() => { evaluating = null; });
   return evaluating;
