@@ -287,10 +287,12 @@ pub const NOISE_SHARE: f64 = 0.5;
 pub const LOOKALIKE_BOTH: f64 = 0.05;
 pub const LOOKALIKE_ONE: f64 = 0.10;
 /// For the confused-pairs finding the pair must also be *systematic*: each direction takes at least a
-/// third of its class's errors. Errors spread evenly give each of the nine other classes a ninth; a
-/// third is three times that, so a network that is simply poor everywhere (at chance, or early in
-/// training) does not count as confusing a particular pair.
-pub const LOOKALIKE_SHARE: f64 = 1.0 / 3.0;
+/// quarter of its class's errors. Errors spread evenly give each of the nine other classes a ninth; a
+/// quarter is more than twice that, so a network that is simply poor everywhere does not count as
+/// confusing a particular pair. And the network must otherwise work (validation accuracy at least
+/// AUTOTRAINER's Θ = `SATISFIED_ACC`): a net near chance answers with a few classes for everything,
+/// which makes any two of them look "confused".
+pub const LOOKALIKE_SHARE: f64 = 0.25;
 
 /// Training-loss floor (Karpathy: a reasonable net should be able to overfit its training set; if it
 /// cannot, something limits it): after ≥ 2 epochs the end-of-epoch training loss fell by less than 10%
@@ -1042,9 +1044,11 @@ impl<'a> Ctx<'a> {
             } else {
                 &[]
             };
-            let recovered = first
-                .iter()
-                .any(|&l| (l as f64) < (1.0 - CHANCE_LOSS_BAND) * self.prior_entropy);
+            // … and before `STUCK_MIN_STEPS` steps were seen it is too early to say.
+            let recovered = first.len() < STUCK_MIN_STEPS
+                || first
+                    .iter()
+                    .any(|&l| (l as f64) < (1.0 - CHANCE_LOSS_BAND) * self.prior_entropy);
             Some(if recovered {
                 Severity::Info
             } else {
@@ -1337,6 +1341,36 @@ const EXP_INIT: &str =
 gain ÷ 10) and compare the first loss with ln 10 ≈ 2.30: if it lands near it, the initial output \
 scale was the cause.";
 
+/// The experiment that tests `cause` first (for findings whose ranking varies with the run).
+fn experiment_for(cause: &str) -> &'static str {
+    match cause {
+        LR_TOO_HIGH | MOMENTUM_TOO_HIGH | ADAM_BETAS | EXPLODING_GRADIENTS => EXP_STEP_DOWN,
+        VANISHING_GRADIENTS => EXP_VANISH,
+        BAD_INIT => EXP_INIT,
+        LABEL_NOISE => {
+            "Look at the training samples with the highest loss: if their labels are visibly wrong, \
+             the labels are the cause. To confirm, race a run with clean labels from the same seed."
+        }
+        CLASS_IMBALANCE => {
+            "Race the same run with every class equally represented (same seed): if the rare digits' \
+             recall rises to meet the others', the imbalance was the cause."
+        }
+        BAD_LAYER_DESIGN => {
+            "Pin this run and race it with the default layers (5×5 kernels, stride 1, padding 2, \
+             pooling after each block): if that learns faster, the layer design was the cause."
+        }
+        TOO_LITTLE_DATA => {
+            "Race the same run with ten times as many training images (same seed): if validation \
+             accuracy rises, there were too few examples."
+        }
+        HARMFUL_AUGMENTATION => {
+            "Race the same run without augmentation (same seed): if training and validation improve, \
+             the augmentation was the cause."
+        }
+        _ => EXP_STEP_UP,
+    }
+}
+
 /// Causes for "the steps are too large", ordered by the signature that tells them apart.
 fn step_size_causes(c: &Ctx) -> Vec<Cause> {
     let spiky = c.spikes.count >= SPIKES_WARN;
@@ -1464,7 +1498,8 @@ fn rule_diverged(c: &Ctx) -> Option<Finding> {
     let evidence = vec![ev(
         "nonFiniteStep",
         nf.layer.clone(),
-        nf.step as f64,
+        // 1-based, as the titles and the page count steps.
+        nf.step as f64 + 1.0,
         f64::NAN,
     )];
     let mut causes = Vec::new();
@@ -1787,7 +1822,7 @@ fn dead_causes(c: &Ctx, layer: Option<usize>) -> Vec<Cause> {
     let init = cause(
         BAD_INIT,
         if tiny {
-            "the weights are tiny, so the signal and its gradient shrink to nothing layer after layer"
+            "the weights are tiny or zero, so the signal and its gradient shrink to nothing layer after layer"
         } else if huge_start {
             "the initial outputs were far too large, and the first big updates pushed the units off"
         } else {
@@ -1933,10 +1968,17 @@ fn rule_dead(c: &Ctx) -> Option<Finding> {
         Severity::Warn
     };
     let name = c.name(i);
-    let title = format!(
-        "{:.0}% of the units in {name} output zero for every sample: they are dead and pass no gradient back.",
-        d * 100.0
-    );
+    let title = if sev == Severity::Info {
+        format!(
+            "{:.0}% of the units in {name} output zero for every sample of the batch: in a convolution many of them are positions that only see background, but dead filters look the same.",
+            d * 100.0
+        )
+    } else {
+        format!(
+            "{:.0}% of the units in {name} output zero for every sample: they are dead and pass no gradient back.",
+            d * 100.0
+        )
+    };
     let mut evidence = vec![ev("deadFrac", Some(name.clone()), d, DEAD_FRAC)];
     if let Some(e) = c.early.and_then(|e| c.dead_frac(e, i)) {
         evidence.push(ev("deadFracAtStart", Some(name.clone()), e, DEAD_FRAC));
@@ -2027,13 +2069,27 @@ fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         .max_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((i, r)) = high {
         let name = c.name(i);
+        // Only the first update measured so far: one step against the untrained weights, which a
+        // high initial loss makes large, is a note until a later snapshot shows it again.
+        let first_only = s.step <= EARLY_STEP;
         return Some(finding(
             UPDATE_RATIO_HIGH,
-            Severity::Warn,
-            format!(
-                "Each step changes {name}'s weights by {:.0}% of their size (about 0.1% is healthy): the steps are far too large.",
-                r * 100.0
-            ),
+            if first_only {
+                Severity::Info
+            } else {
+                Severity::Warn
+            },
+            if first_only {
+                format!(
+                    "The first step changed {name}'s weights by {:.0}% of their size (about 0.1% is healthy).",
+                    r * 100.0
+                )
+            } else {
+                format!(
+                    "Each step changes {name}'s weights by {:.0}% of their size (about 0.1% is healthy): the steps are far too large.",
+                    r * 100.0
+                )
+            },
             vec![ev("updateRatio", Some(name), r, UPDATE_RATIO_HIGH_LIMIT)],
             step_size_causes(c),
             EXP_STEP_DOWN,
@@ -2074,7 +2130,8 @@ fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
             UPDATE_RATIO_LOW,
             Severity::Info,
             format!(
-                "Each step changes the weights by about {med:.0e} of their size, a tenth of the usual 1e-3: learning will be slow."
+                "Each step changes the weights by about {:.3}% of their size, ten times less than the healthy 0.1% or smaller: learning will be slow.",
+                med * 100.0
             ),
             vec![ev("updateRatio", None, med, UPDATE_RATIO_NOTE_LOW)],
             low_causes(),
@@ -2321,6 +2378,7 @@ fn rule_slow(c: &Ctx) -> Option<Finding> {
             v
         }
     };
+    let first_cause = causes.first().map_or(LR_TOO_LOW, |c| c.id);
     let epochs = match done.len() {
         1 => "one epoch".to_string(),
         n => format!("{n} epochs"),
@@ -2341,7 +2399,7 @@ fn rule_slow(c: &Ctx) -> Option<Finding> {
         },
         evidence,
         causes,
-        EXP_STEP_UP,
+        experiment_for(first_cause),
     ))
 }
 
@@ -2432,17 +2490,21 @@ fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         (false, true) => vec![imb, little, noise],
         (false, false) => vec![little, noise],
     };
+    let experiment = match causes.first().map(|c| c.id) {
+        Some(TOO_LITTLE_DATA) | None => format!(
+            "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \
+             gap closes, the data was too little; if the network still drifts away from validation, look at \
+             the labels of the training samples it gets wrong."
+        ),
+        Some(first) => experiment_for(first).to_string(),
+    };
     Some(finding(
         OVERFITTING,
         Severity::Warn,
         title,
         evidence,
         causes,
-        &format!(
-            "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \
-             gap closes, the data was too little; if the network still drifts away from validation, look at \
-             the labels of the training samples it gets wrong."
-        ),
+        &experiment,
     ))
 }
 
@@ -2478,7 +2540,7 @@ fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         let mut causes = vec![cause(
             LABEL_NOISE,
             format!(
-                "on clean training images the network still disagrees with {:.0}% of the labels, {:.0}% of them confidently: the labels, not the images, are wrong",
+                "on clean training images the network still disagrees with {:.0}% of the labels, and confidently contradicts {:.0}% of all of them: the labels, not the images, are wrong",
                 (1.0 - p.acc) * 100.0,
                 p.confident_wrong * 100.0
             ),
@@ -2663,6 +2725,9 @@ fn rule_floor(c: &Ctx) -> Option<Finding> {
 /// training labels on clean images.
 fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     let (_e, _tl, ta, _vl, va) = c.latest_eval()?;
+    if va < SATISFIED_ACC {
+        return None;
+    }
     let recall = c.recall();
     let systematic = |cls: usize, rate: f64| {
         let errors = 1.0 - recall.get(cls).copied().unwrap_or(f64::NAN);
@@ -2856,7 +2921,7 @@ fn healthy(c: &Ctx) -> Finding {
         let recent = mean(c.scan.iter().rev().take(STUCK_WINDOW).map(|&x| x as f64));
         match recent {
             Some(l) => format!(
-                "Nothing looks wrong: the recent training loss is {l:.3} and no rule fired."
+                "Nothing looks wrong: the recent training loss is {l:.3} and no check found a problem (notes aside)."
             ),
             None => "Nothing looks wrong so far.".to_string(),
         }
@@ -3322,6 +3387,12 @@ mod tests {
         assert_eq!(at(3.01 * h), Some(Severity::Warn));
         assert_eq!(at(9.99 * h), Some(Severity::Warn));
         assert_eq!(at(10.01 * h), Some(Severity::Alarm));
+        // Fewer than 50 steps seen: too early to say the start hurts.
+        let early = Run::healthy()
+            .restep(20, |_| (2.2, 0.1))
+            .epochs(&[])
+            .initial(3.01 * h);
+        assert_eq!(sev(&early.run(), INIT_LOSS), Some(Severity::Info));
         // A net that falls below chance within its first 50 steps by itself gets a note only.
         let quick = |l: f32| sev(&Run::healthy().initial(l).run(), INIT_LOSS);
         assert_eq!(quick(9.0), Some(Severity::Info));
@@ -3830,6 +3901,17 @@ mod tests {
             causes(&with_updates([3e-3, 3e-3, 0.2]), UPDATE_RATIO_HIGH)[0],
             LR_TOO_HIGH
         );
+        // Only the first update measured yet: a note.
+        let first = Run::healthy()
+            .restep(20, |i| (healthy_loss(i), 0.5))
+            .epochs(&[])
+            .resnap_all(|_| {
+                let mut s = OK;
+                s[2].2 = 0.2;
+                s
+            })
+            .run();
+        assert_eq!(sev(&first, UPDATE_RATIO_HIGH), Some(Severity::Info));
         // Median a decade above 1e-3: a note.
         assert_eq!(
             sev(&with_updates([2e-2, 2e-2, 2e-2]), UPDATE_RATIO_HIGH),
@@ -4176,6 +4258,9 @@ mod tests {
         assert_eq!(sev(&poor.run(), CONFUSED_PAIRS), None);
         let f = pair(140, 110).run();
         assert!(get(&f, CONFUSED_PAIRS).unwrap().title.contains("6 and 9"));
+        // A network below 60% validation accuracy confuses everything: no particular pair.
+        let poor_net = pair(140, 110).epochs(&[(1.5, 0.5, 1.4, 0.59)]).run();
+        assert_eq!(sev(&poor_net, CONFUSED_PAIRS), None);
         // Clean training images still classified well: a transformation first, swapped labels second.
         assert_eq!(
             &causes(&f, CONFUSED_PAIRS)[..2],
