@@ -42,7 +42,8 @@
 
 mod common;
 
-use common::lessons::{check_all, recorded, summary, table, valid_lessons};
+use common::diagnosis::{other, verdict, Verdict};
+use common::lessons::{check_all, recorded, run_all, summary, table, valid_lessons, Preset};
 
 /// Runs without MNIST: the file parses, every setting is valid, every claim quotes its text and
 /// reads something the run will record.
@@ -105,5 +106,185 @@ fn every_lesson_claim_holds_on_two_seeds() {
         failed.len(),
         outcomes.len(),
         failed.join("\n")
+    );
+}
+
+/// Lessons whose fault the diagnosis does not find from the run's own symptoms, and why. They are
+/// printed in the table but do not fail the test.
+const KNOWN_MISSES: &[(&str, &str)] = &[(
+    "huge-kernel",
+    "a 15×15 first kernel costs 2–3 points of validation accuracy (93% after two epochs against the \
+     baseline's 95–97%); nothing in the run itself is out of range, only the pinned baseline shows it",
+)];
+
+/// The diagnosis reads symptoms only (it never sees the settings), yet on every lesson that breaks
+/// something it must rank the lesson's own cause first or second in a warn/alarm finding within the
+/// epochs the lesson trains, on both seeds; a lesson that trains well (`"cause": null`: the baseline,
+/// pooling first) must never get a warn or alarm. Reads the recorded lesson runs: no extra training.
+#[test]
+#[ignore = "needs MNIST in www/data: npm run prepare-data"]
+fn diagnosis_names_every_lessons_cause_on_two_seeds() {
+    let rec = recorded();
+    let vs: Vec<Verdict> = rec
+        .runs
+        .iter()
+        .map(|r| {
+            let p = rec.lessons.get(&r.preset).expect("a recorded lesson");
+            let expected: Vec<&str> = p.cause.iter().map(String::as_str).collect();
+            verdict(&r.preset, &expected, r, p.epochs)
+        })
+        .collect();
+    println!("\n{}", common::diagnosis::table(&vs));
+    for (id, why) in KNOWN_MISSES {
+        println!("known miss: {id}: {why}");
+    }
+    let failed: Vec<&Verdict> = vs
+        .iter()
+        .filter(|v| !v.pass && !KNOWN_MISSES.iter().any(|(id, _)| *id == v.name))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "the diagnosis missed {} of {} lesson runs: {}",
+        failed.len(),
+        vs.len(),
+        failed
+            .iter()
+            .map(|v| format!("{} seed {}", v.name, v.seed))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
+/// Runs no lesson describes: healthy ones on other seeds and settings (no warn or alarm allowed), and
+/// broken ones at other magnitudes, on other seeds and with two faults at once (named within two
+/// epochs; at least 90% of them).
+fn other_runs() -> Vec<(Preset, u64)> {
+    let healthy = |name: &str, set: &[(&str, &str)], seed| (other(name, set, 2, None), seed);
+    let broken =
+        |name: &str, set: &[(&str, &str)], cause, seed| (other(name, set, 2, Some(cause)), seed);
+    vec![
+        healthy("baseline", &[], 3),
+        healthy("baseline", &[], 4),
+        healthy("baseline", &[], 5),
+        healthy("adam", &[("opt", "adam"), ("lr", "0.001")], 3),
+        healthy("leaky-relu", &[("act", "leaky_relu")], 4),
+        healthy("batch-64", &[("batch", "64"), ("lr", "0.02")], 5),
+        broken("lr 0.5", &[("lr", "0.5")], "lr_too_high", 3),
+        broken("lr 3e-5", &[("lr", "3e-5")], "lr_too_low", 4),
+        broken(
+            "mom 0.99",
+            &[("mom", "0.99"), ("lr", "0.005")],
+            "momentum_too_high",
+            3,
+        ),
+        broken(
+            "adam b2 0.6",
+            &[
+                ("opt", "adam"),
+                ("lr", "0.002"),
+                ("b1", "0.95"),
+                ("b2", "0.6"),
+            ],
+            "adam_betas",
+            4,
+        ),
+        broken("zeros", &[("init", "zeros")], "bad_init", 4),
+        broken(
+            "tiny normal",
+            &[("init", "normal"), ("gain", "0.001")],
+            "bad_init",
+            3,
+        ),
+        broken(
+            "deep sigmoid 4",
+            &[
+                ("depth", "4"),
+                ("act", "sigmoid"),
+                ("ch", "8"),
+                ("k", "3"),
+                ("pad", "1"),
+                ("pool", "last"),
+                ("pool_size", "2"),
+            ],
+            "vanishing_gradients",
+            3,
+        ),
+        broken("stride 3", &[("stride", "3,1")], "bad_layer_design", 4),
+        broken("noise 25", &[("noise", "25")], "label_noise", 3),
+        broken(
+            "pairs 30",
+            &[("noise", "30"), ("noise_kind", "pairs")],
+            "label_noise",
+            4,
+        ),
+        broken(
+            "long tail 100",
+            &[("imb", "longtail"), ("imb_ratio", "100")],
+            "class_imbalance",
+            3,
+        ),
+        broken(
+            "rot180 0.5",
+            &[("aug_rot180", "0.5")],
+            "harmful_augmentation",
+            4,
+        ),
+        (
+            other(
+                "noise+imbalance",
+                &[("noise", "30"), ("imb", "classes"), ("imb_keep", "0.05")],
+                2,
+                Some("label_noise|class_imbalance"),
+            ),
+            3,
+        ),
+    ]
+}
+
+#[test]
+#[ignore = "needs MNIST in www/data: npm run prepare-data"]
+fn diagnosis_of_runs_no_lesson_describes() {
+    let runs = other_runs();
+    let max_n = runs
+        .iter()
+        .map(|(p, s)| common::lessons::config_of(p, *s).unwrap().train_n)
+        .max()
+        .unwrap_or(0);
+    let data = common::mnist::load(max_n);
+    let jobs: Vec<(&Preset, u64)> = runs.iter().map(|(p, s)| (p, *s)).collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let recs = run_all(&jobs, &data, threads);
+    let vs: Vec<Verdict> = runs
+        .iter()
+        .zip(&recs)
+        .map(|((p, _), r)| {
+            let expected: Vec<&str> = p.cause.iter().flat_map(|c| c.split('|')).collect();
+            verdict(&p.id, &expected, r, p.epochs)
+        })
+        .collect();
+    println!("\n{}", common::diagnosis::table(&vs));
+    let (sick, well): (Vec<&Verdict>, Vec<&Verdict>) =
+        vs.iter().partition(|v| !v.expected.is_empty());
+    let named = sick.iter().filter(|v| v.pass).count();
+    println!(
+        "named {named} of {} broken runs within two epochs; {} of {} healthy runs quiet",
+        sick.len(),
+        well.iter().filter(|v| v.pass).count(),
+        well.len()
+    );
+    let alarms: Vec<String> = well
+        .iter()
+        .filter(|v| !v.pass)
+        .map(|v| format!("{} seed {}: {}", v.name, v.seed, v.false_alarms.join(", ")))
+        .collect();
+    assert!(
+        alarms.is_empty(),
+        "false alarms on healthy runs: {}",
+        alarms.join("; ")
+    );
+    assert!(
+        named * 10 >= sick.len() * 9,
+        "the diagnosis named only {named} of {} broken runs",
+        sick.len()
     );
 }

@@ -11,9 +11,10 @@
 
 use super::mnist::{self, Mnist};
 use losslab::config::Config;
+use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
-use losslab::train::{EpochSummary, EvalReport, Status, Trainer};
+use losslab::train::{Diagnosis, EpochSummary, EvalReport, Status, Trainer, DIAGNOSE_FIRST};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -41,6 +42,9 @@ pub struct Preset {
     pub set: Vec<(String, String)>,
     /// How many epochs the text describes (and the test trains).
     pub epochs: usize,
+    /// The lesson's cause in the diagnosis taxonomy (`losslab::diagnose::CAUSES`), or None for a
+    /// lesson whose network trains well (the diagnosis must then stay quiet).
+    pub cause: Option<String>,
     pub text: String,
     pub claims: Vec<Claim>,
 }
@@ -148,6 +152,19 @@ fn parse_preset(v: &Value) -> Result<Preset, String> {
             title: string(o, "title")?,
             set,
             epochs: count(o, "epochs")?,
+            cause: match o.get("cause") {
+                Some(Value::Null) => None,
+                Some(Value::String(c)) if CAUSES.contains(&c.as_str()) => Some(c.clone()),
+                Some(v) => {
+                    return Err(format!(
+                        "`cause` must be null or one of {}, not {v}",
+                        CAUSES.join(", ")
+                    ))
+                }
+                None => {
+                    return Err("`cause` is missing (null for a lesson that trains well)".into())
+                }
+            },
             text: string(o, "text")?,
             claims,
         })
@@ -708,11 +725,15 @@ pub struct Run {
     pub epochs: Vec<EpochRecord>,
     /// Step and message when training diverged.
     pub diverged: Option<(u64, String)>,
+    /// Every diagnosis the trainer made, in order (after the first steps, every few hundred steps, at
+    /// each validation pass, when it stopped).
+    pub diagnoses: Vec<Diagnosis>,
     pub seconds: f64,
 }
 
-/// Steps per `Trainer::step` call: it stops at an epoch end anyway.
-const CHUNK: usize = 1000;
+/// Steps per `Trainer::step` call (it stops at an epoch end anyway): small enough that no diagnosis
+/// the trainer makes between two calls is missed.
+const CHUNK: usize = DIAGNOSE_FIRST as usize;
 
 /// Train `p` on `seed` for its epochs, as the page does, and keep every figure.
 pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
@@ -737,7 +758,13 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
         start_layers: Vec::new(),
         epochs: Vec::new(),
         diverged: None,
+        diagnoses: Vec::new(),
         seconds: 0.0,
+    };
+    let keep = |t: &Trainer, d: &mut Vec<Diagnosis>| {
+        if t.diagnosis().serial > d.last().map_or(0, |x| x.serial) {
+            d.push(t.diagnosis().clone());
+        }
     };
     let nl = r.layer_names.len();
     let mut first = true;
@@ -755,6 +782,7 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
             r.start_layers = t.layer_stats();
         }
         first = false;
+        keep(&t, &mut r.diagnoses);
         if let Status::Diverged { step, message } = t.status() {
             r.diverged = Some((*step, message.clone()));
             break;
@@ -762,6 +790,7 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
         if s.epoch_done {
             let layers = t.layer_stats();
             let eval = t.evaluate();
+            keep(&t, &mut r.diagnoses);
             r.epochs.push(EpochRecord {
                 summary: t.last_epoch().expect("an epoch ended").clone(),
                 eval,

@@ -4,6 +4,8 @@
 #![allow(dead_code)] // each suite uses a different subset
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod diagnosis;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod lessons;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mnist;
