@@ -5,7 +5,9 @@
  *   lossLab.engineConfig()      -> Promise of the trainer's own configuration {key: "engine text"} as the worker's
  *                                  trainer reports it (null while nothing is built): what the network really trains with
  *   lossLab.history()           -> { epochs: [{epoch, trainLoss, trainAcc, valLoss, valAcc, cleanLoss, cleanAcc,
- *                                   noisyLoss, noisyAcc, recall: [10], gradNorms: {layer: value}}],
+ *                                   noisyLoss, noisyAcc, recall: [10], confusion: [100] (row = true digit),
+ *                                   gradNorms, weightNorms, updateRatios, deadFracs, satFracs, actMeans, actStds:
+ *                                   {layer: value} (the epoch's last training step)}],
  *                                   steps, status: 'idle'|'running'|'paused'|'diverged'|'error'|'loading',
  *                                   divergedAt, message,
  *                                   pinned: null (nothing pinned) or the pinned run, live while it races:
@@ -45,10 +47,7 @@
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
 
-/** A history row as a plain copy, safe to hand to a script. */
-export function rowCopy(e) {
-  return { ...e, recall: [...e.recall], gradNorms: { ...e.gradNorms } };
-}
+export { rowCopy } from './views/record.js';
 
 /** Installs window.lossLab over the page's `lab` (the functions main.js wires to the buttons). */
 export function installApi(lab) {

@@ -28,6 +28,15 @@ class Ema {
   }
 }
 
+const PER_LAYER = ['gradNorms', 'weightNorms', 'updateRatios', 'deadFracs', 'satFracs', 'actMeans', 'actStds'];
+
+/** A history row as a plain deep copy, safe to hand to a script or to keep in a pinned run. */
+export function rowCopy(e) {
+  const c = { ...e, recall: [...e.recall], confusion: [...(e.confusion || [])] };
+  for (const k of PER_LAYER) c[k] = { ...(e[k] || {}) };
+  return c;
+}
+
 export class Record {
   constructor(layerNames = []) {
     this.layerNames = layerNames;
@@ -78,13 +87,21 @@ export class Record {
   /** Appends one finished epoch (worker 'epoch' message); returns the history row. */
   addEpoch(m) {
     const s = m.summary, r = m.report;
-    const gradNorms = {};
-    for (const st of m.stats || []) gradNorms[st.name] = st.gradNorm;
+    // per-layer statistics of the epoch's last training step, keyed by layer name (null where not finite)
+    const per = (field) => Object.fromEntries((m.stats || []).map((st) => [st.name, st[field] ?? null]));
     const row = {
       epoch: s.epoch, trainLoss: s.trainLoss, trainAcc: s.trainAcc,
       valLoss: r.valLoss, valAcc: r.valAcc,
       cleanLoss: s.cleanLoss, cleanAcc: s.cleanAcc, noisyLoss: s.noisyLoss, noisyAcc: s.noisyAcc,
-      recall: Array.from(r.recall), gradNorms,
+      recall: Array.from(r.recall),
+      gradNorms: per('gradNorm'),
+      weightNorms: per('weightNorm'),
+      updateRatios: per('updateRatio'),
+      deadFracs: per('deadFrac'),
+      satFracs: per('satFrac'),
+      actMeans: per('actMean'),
+      actStds: per('actStd'),
+      confusion: Array.from(r.confusion || []), // 10×10 row-major, row = true digit, column = predicted
     };
     this.epochs.push(row);
     return row;
@@ -102,7 +119,7 @@ export class Record {
     for (const key of ['x', 'loss', 'lossEma', 'acc', 'clean', 'cleanEma', 'noisy', 'noisyEma']) f[key] = this[key].frozen();
     f.grad = this.grad.map((c) => c.frozen());
     f.gradEma = this.gradEma.map((c) => c.frozen());
-    f.epochs = this.epochs.map((e) => ({ ...e }));
+    f.epochs = this.epochs.map(rowCopy);
     f.steps = this.steps;
     f.stepsPerEpoch = this.stepsPerEpoch;
     f.divergedAt = this.divergedAt;
