@@ -135,6 +135,37 @@ fn diagnosis_names_every_lessons_cause_on_two_seeds() {
         })
         .collect();
     println!("\n{}", common::diagnosis::table(&vs));
+    // The page checks a noisy-labels reading against the injected mask (which the diagnosis never
+    // sees): among the probe's highest-loss tenth, corrupted labels must be far more common than
+    // overall.
+    for r in rec.runs.iter().filter(|r| r.corrupted > 0) {
+        let n = r
+            .diagnoses
+            .last()
+            .and_then(|d| d.noise_check)
+            .unwrap_or_else(|| panic!("{} seed {}: no noise check", r.preset, r.seed));
+        println!(
+            "noise check {} seed {}: {:.0}% of the {} highest-loss probe samples corrupted, {:.0}% overall",
+            r.preset,
+            r.seed,
+            100.0 * n.corrupted_in_top,
+            n.top,
+            100.0 * n.corrupted_overall
+        );
+        // Pair flips leave half their corrupted samples predicted as the flipped label (the net
+        // learns the majority of each pair), so only uniform noise must fill 60% of the top.
+        let floor = if r.config.noise_kind == losslab::config::NoiseKindKey::Uniform {
+            0.6
+        } else {
+            0.0
+        };
+        assert!(
+            n.corrupted_in_top >= floor && n.corrupted_in_top > n.corrupted_overall + 0.15,
+            "{} seed {}: the highest-loss probe samples are not mostly the corrupted ones: {n:?}",
+            r.preset,
+            r.seed
+        );
+    }
     for (id, why) in KNOWN_MISSES {
         println!("known miss: {id}: {why}");
     }
