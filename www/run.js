@@ -196,6 +196,11 @@ export class Run {
   freshSeed() {
     return this.#ask({ type: 'freshSeed' }).then((m) => m.seed);
   }
+  /** Weights of the current build's parameterised layer i (0 = first): {shape, data: Float32Array}, in the
+   * PyTorch layout (conv: (out_ch, in_ch, kh, kw); dense: (out, in)); rejects while nothing is built. */
+  weights(i) {
+    return this.#ask({ type: 'weights', i }).then((m) => ({ shape: m.shape, data: m.data }));
+  }
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
 // Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/run.js is its only other end.
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
-//                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req}
+//                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
+//                   {type:'weights', i, req}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, error {message, scope, fatal}, status {text},
@@ -259,6 +260,11 @@ function reply(msg) {
       return { config: trainer ? trainer.config() : null };
     case 'freshSeed':
       return { seed: freshSeed() };
+    case 'weights': {
+      if (!trainer) return { error: 'nothing is built yet' };
+      const w = trainer.weights(Number(msg.i));
+      return { shape: Array.from(w.shape), data: w.data };
+    }
     default:
       return { error: `unknown request ${msg.type}` };
   }
@@ -310,9 +316,12 @@ self.onmessage = async (e) => {
       }
       case 'engineConfig':
       case 'freshSeed':
+      case 'weights': {
         await engine;
-        post({ type: 'reply', req: msg.req, ...reply(msg) });
+        const answer = reply(msg);
+        post({ type: 'reply', req: msg.req, ...answer }, answer.data instanceof Float32Array ? [answer.data.buffer] : []);
         break;
+      }
       default:
         break;
     }
