@@ -5,7 +5,7 @@
 use crate::config::{Apply, Config, ConfigError, DataSource, ImbKind, NoiseKindKey};
 use crate::data::augment::Augment;
 use crate::data::faults::{apply_label_noise, imbalance_indices, Imbalance, NoiseKind};
-use crate::data::{fill_batch, Dataset, CLASSES, PIXELS};
+use crate::data::{augment_into, fill_batch, to_grey, Applied, Dataset, CLASSES, PIXELS};
 use crate::diagnose::{
     diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
@@ -131,12 +131,55 @@ pub struct NoiseCheck {
     pub corrupted_overall: f32,
 }
 
+/// The last training batch as the network saw it (`Trainer::batch_view`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BatchView {
+    /// Training-set indices of the samples shown, in batch order.
+    pub index: Vec<usize>,
+    /// count × 784 grey levels: the network input mapped back to 0..=255 (clamped).
+    pub images: Vec<u8>,
+    /// The label each sample is trained on, and its label before label noise.
+    pub labels: Vec<u8>,
+    pub true_labels: Vec<u8>,
+    pub corrupted: Vec<bool>,
+    /// What augmentation did to each sample.
+    pub applied: Vec<Applied>,
+}
+
+/// One training sample of a loss scan (`Trainer::loss_scan_report`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanItem {
+    /// Index in the training set.
+    pub index: usize,
+    /// The label it is trained on, and its label before label noise.
+    pub label: u8,
+    pub true_label: u8,
+    /// The predicted digit and its softmax probability.
+    pub predicted: u8,
+    pub prob: f32,
+    /// Cross-entropy against the label it is trained on.
+    pub loss: f32,
+    pub corrupted: bool,
+}
+
+/// The highest-loss training samples of a complete scan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanReport {
+    /// Highest loss first.
+    pub items: Vec<ScanItem>,
+    /// Share of corrupted labels among `items`, and in the whole training set.
+    pub corrupted_share_top: f32,
+    pub corrupted_share_all: f32,
+}
+
 pub struct Trainer {
     cfg: Config,
     model: Model,
     opt: Optimizer,
     train: Dataset,
     corrupted: Vec<bool>,
+    /// Training labels before label noise (`train.labels` holds the ones trained on).
+    true_labels: Vec<u8>,
     val: Dataset,
     aug: Augment,
     order: Vec<usize>,
@@ -167,6 +210,18 @@ pub struct Trainer {
     /// The activations the layers cache are a training batch's (false after a validation or probe
     /// pass), so `layer_stats` can read them.
     acts_from_training: bool,
+    /// Layer statistics of the last training step, kept when a loss scan replaces the cached
+    /// activations mid-epoch (cleared by the next step).
+    held_stats: Option<Vec<LayerStats>>,
+    /// Training-set indices of the last batch, and the augmentation RNG as it was before that batch
+    /// was filled: `batch_view` replays the augmentation from a clone to learn what it did, so the
+    /// training stream never changes.
+    batch_idx: Vec<usize>,
+    batch_rng: Rng,
+    /// Loss scan under way: next sample, and every sample's (loss, predicted digit, its probability).
+    scan_pos: usize,
+    scan: Vec<(f32, u8, f32)>,
+    scan_done: bool,
 }
 
 impl Trainer {
@@ -201,6 +256,7 @@ impl Trainer {
                 base.select(&idx)
             }
         };
+        let true_labels = data.labels.clone();
         let kind = match cfg.noise_kind {
             NoiseKindKey::Uniform => NoiseKind::Uniform,
             NoiseKindKey::Pairs => NoiseKind::Pairs,
@@ -226,10 +282,12 @@ impl Trainer {
             order: (0..n).collect(),
             order_rng: Rng::stream(cfg.seed, streams::ORDER),
             aug_rng: Rng::stream(cfg.seed, streams::AUGMENT),
+            batch_rng: Rng::stream(cfg.seed, streams::AUGMENT),
             cfg,
             model,
             train: data,
             corrupted,
+            true_labels,
             val,
             pos: 0,
             epoch: 0,
@@ -258,6 +316,11 @@ impl Trainer {
                 noise_check: None,
             },
             acts_from_training: false,
+            held_stats: None,
+            batch_idx: Vec::new(),
+            scan_pos: 0,
+            scan: Vec::new(),
+            scan_done: false,
         })
     }
 
@@ -280,6 +343,9 @@ impl Trainer {
             self.x.resize(bs * PIXELS, 0.0);
             self.y.resize(bs, 0);
             let idx = &self.order[self.pos..end];
+            self.batch_idx.clear();
+            self.batch_idx.extend_from_slice(idx);
+            self.batch_rng = self.aug_rng.clone();
             fill_batch(
                 &self.train,
                 idx,
@@ -290,6 +356,7 @@ impl Trainer {
             );
             let logits = self.model.forward(&self.x, bs, true);
             self.acts_from_training = true;
+            self.held_stats = None;
             let (loss, dlogits, per) = softmax_cross_entropy(&logits, &self.y, CLASSES);
             let step_no = self.step + 1;
             let first = *self.first_loss.get_or_insert(loss);
@@ -465,6 +532,139 @@ impl Trainer {
         }
     }
 
+    /// The first `n` samples of the last training batch exactly as they entered the network (after
+    /// augmentation), with the labels they were trained on. Empty before the first step.
+    ///
+    /// The images are `self.x`, the very input of that step; what augmentation did to each is learnt
+    /// by replaying it from a clone of the RNG saved before the batch was filled, so the training
+    /// RNG stream is untouched and the same seed still gives the same curve.
+    pub fn batch_view(&self, n: usize) -> BatchView {
+        let count = n.min(self.batch_idx.len()).min(self.x.len() / PIXELS);
+        let mut v = BatchView::default();
+        let mut rng = self.batch_rng.clone();
+        let mut scratch = [0.0f32; PIXELS];
+        let identity = self.aug.is_identity();
+        for (j, &i) in self.batch_idx.iter().enumerate() {
+            // Replay every sample up to the last one shown: each one's draws move the stream on.
+            if j >= count {
+                break;
+            }
+            let applied = if identity {
+                Applied::default()
+            } else {
+                augment_into(self.train.image(i), &mut scratch, &self.aug, &mut rng)
+            };
+            v.index.push(i);
+            v.images.extend(
+                self.x[j * PIXELS..(j + 1) * PIXELS]
+                    .iter()
+                    .map(|&p| to_grey(p)),
+            );
+            v.labels.push(self.train.labels[i]);
+            v.true_labels.push(self.true_labels[i]);
+            v.corrupted.push(self.corrupted[i]);
+            v.applied.push(applied);
+        }
+        v
+    }
+
+    /// Labels of the training set before label noise.
+    pub fn true_labels(&self) -> &[u8] {
+        &self.true_labels
+    }
+    /// The injected label-noise mask: true where a training label was corrupted.
+    pub fn corrupted_mask(&self) -> &[bool] {
+        &self.corrupted
+    }
+
+    /// Scan the next `count` training samples: the loss of each on its clean (un-augmented) image
+    /// with the label it is trained on, in evaluation mode. True when the pass over the whole
+    /// training set is complete (the report is then in `loss_scan_report`); the next call starts a
+    /// new pass. It draws no random numbers and leaves the layer statistics of the last training step
+    /// readable, so training goes on exactly as if no scan had been made.
+    pub fn loss_scan_chunk(&mut self, count: usize) -> bool {
+        if self.scan_pos == 0 {
+            self.scan.clear();
+            self.scan.reserve(self.train.len());
+            self.scan_done = false;
+        }
+        if self.acts_from_training {
+            // The scan's forward passes replace the cached training activations.
+            self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
+        }
+        let end = (self.scan_pos + count.max(1)).min(self.train.len());
+        while self.scan_pos < end {
+            let stop = (self.scan_pos + EVAL_BATCH).min(end);
+            let bs = stop - self.scan_pos;
+            let idx: Vec<usize> = (self.scan_pos..stop).collect();
+            let mut x = vec![0.0; bs * PIXELS];
+            let mut y = vec![0; bs];
+            // No augmentation: the identity draws nothing from this throwaway clone.
+            fill_batch(
+                &self.train,
+                &idx,
+                &Augment::default(),
+                &mut self.aug_rng.clone(),
+                &mut x,
+                &mut y,
+            );
+            let logits = self.model.forward(&x, bs, false);
+            self.acts_from_training = false;
+            for (z, &t) in logits.chunks(CLASSES).zip(&y) {
+                let s = SampleLoss::from_logits(z, t);
+                self.scan.push((s.loss, s.predicted, s.confidence));
+            }
+            self.scan_pos = stop;
+        }
+        if self.scan_pos >= self.train.len() {
+            self.scan_pos = 0;
+            self.scan_done = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The `k` highest-loss samples of the last complete scan (highest first; a NaN loss counts as
+    /// the highest), or None before a scan has completed.
+    pub fn loss_scan_report(&self, k: usize) -> Option<ScanReport> {
+        if !self.scan_done || self.scan.len() != self.train.len() {
+            return None;
+        }
+        let loss = |i: usize| {
+            let l = self.scan[i].0;
+            if l.is_nan() {
+                f32::INFINITY
+            } else {
+                l
+            }
+        };
+        let mut order: Vec<usize> = (0..self.scan.len()).collect();
+        order.sort_by(|&a, &b| loss(b).total_cmp(&loss(a)).then(a.cmp(&b)));
+        order.truncate(k);
+        let items: Vec<ScanItem> = order
+            .iter()
+            .map(|&i| {
+                let (loss, predicted, prob) = self.scan[i];
+                ScanItem {
+                    index: i,
+                    label: self.train.labels[i],
+                    true_label: self.true_labels[i],
+                    predicted,
+                    prob,
+                    loss,
+                    corrupted: self.corrupted[i],
+                }
+            })
+            .collect();
+        let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
+        Some(ScanReport {
+            corrupted_share_top: share(items.iter().filter(|s| s.corrupted).count(), items.len()),
+            corrupted_share_all: share(self.corrupted_count(), self.train.len()),
+            items,
+        })
+    }
+
     /// A whole validation pass at once.
     pub fn evaluate(&mut self) -> EvalReport {
         self.eval_pos = 0;
@@ -622,6 +822,9 @@ impl Trainer {
     /// the layers hold validation activations, so the statistics recorded at the epoch's last
     /// training step are returned instead.
     pub fn layer_stats(&self) -> Vec<LayerStats> {
+        if let (false, Some(held)) = (self.acts_from_training, &self.held_stats) {
+            return held.clone();
+        }
         match self.obs.layer_history.last() {
             Some(snap) if !self.acts_from_training => snap.stats.clone(),
             _ => layer_stats(&self.model, &self.last_update, self.last_batch),

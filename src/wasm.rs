@@ -8,7 +8,7 @@ use crate::data::synthetic::synthetic_digits;
 use crate::data::Dataset;
 use crate::model::plan;
 use crate::train::{Status, Trainer};
-use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
 
@@ -441,6 +441,77 @@ impl LabTrainer {
         set(&o, "shape", shape);
         set(&o, "data", Float32Array::from(&w.value[..]));
         Ok(o)
+    }
+
+    /// The first n samples of the last training batch as the network saw them: {count, images:
+    /// Uint8Array(count×784) (the input mapped back to grey levels 0–255), labels (trained on),
+    /// trueLabels (before label noise), corrupted, flipped, rotated (180°), transformed (warp, jitter
+    /// or pixel noise): Uint8Array 0/1 each}. count is 0 before the first step.
+    #[wasm_bindgen(js_name = batchView)]
+    pub fn batch_view(&self, n: usize) -> Object {
+        let v = self.inner.batch_view(n);
+        let flags = |f: &dyn Fn(usize) -> bool| -> Uint8Array {
+            let b: Vec<u8> = (0..v.labels.len()).map(|j| f(j) as u8).collect();
+            Uint8Array::from(&b[..])
+        };
+        let o = Object::new();
+        set(&o, "count", v.labels.len() as u32);
+        set(&o, "images", Uint8Array::from(&v.images[..]));
+        set(&o, "labels", Uint8Array::from(&v.labels[..]));
+        set(&o, "trueLabels", Uint8Array::from(&v.true_labels[..]));
+        set(&o, "corrupted", flags(&|j| v.corrupted[j]));
+        set(&o, "flipped", flags(&|j| v.applied[j].hflip));
+        set(&o, "rotated", flags(&|j| v.applied[j].rot180));
+        set(
+            &o,
+            "transformed",
+            flags(&|j| {
+                let a = v.applied[j];
+                a.warp || a.jitter || a.noise
+            }),
+        );
+        o
+    }
+
+    /// Scans the next `count` training samples (clean images, trained-on labels, evaluation mode);
+    /// true when the pass over the training set is complete.
+    #[wasm_bindgen(js_name = lossScanChunk)]
+    pub fn loss_scan_chunk(&mut self, count: usize) -> bool {
+        self.inner.loss_scan_chunk(count)
+    }
+
+    /// The k highest-loss training samples of the last complete scan: {items: [{index, label,
+    /// trueLabel, predicted, prob, loss, corrupted}], images: Uint8Array(k×784) raw pixels,
+    /// corruptedShareTop, corruptedShareAll}; null before a scan has completed.
+    #[wasm_bindgen(js_name = lossScanReport)]
+    pub fn loss_scan_report(&self, k: usize) -> JsValue {
+        let Some(r) = self.inner.loss_scan_report(k) else {
+            return JsValue::NULL;
+        };
+        let train = self.inner.train_set();
+        let mut images = Vec::with_capacity(r.items.len() * crate::data::PIXELS);
+        let items: Array = r
+            .items
+            .iter()
+            .map(|s| {
+                images.extend_from_slice(train.image(s.index));
+                let o = Object::new();
+                set(&o, "index", s.index as u32);
+                set(&o, "label", s.label);
+                set(&o, "trueLabel", s.true_label);
+                set(&o, "predicted", s.predicted);
+                set(&o, "prob", num_or_null(s.prob));
+                set(&o, "loss", num_or_null(s.loss));
+                set(&o, "corrupted", s.corrupted);
+                JsValue::from(o)
+            })
+            .collect();
+        let o = Object::new();
+        set(&o, "items", items);
+        set(&o, "images", Uint8Array::from(&images[..]));
+        set(&o, "corruptedShareTop", r.corrupted_share_top);
+        set(&o, "corruptedShareAll", r.corrupted_share_all);
+        o.into()
     }
 
     #[wasm_bindgen(getter, js_name = classCounts)]

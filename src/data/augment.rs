@@ -151,24 +151,45 @@ pub fn rot180(img: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Writes one augmented image, normalised like `normalize_into`, to `out` (784 values).
+/// Which transformations `augment_into` applied to one image (the page marks them on the images of
+/// the batch it shows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Mirrored left-right.
+    pub hflip: bool,
+    /// Turned by 180°.
+    pub rot180: bool,
+    /// Resampled through a shift, small rotation, scale or shear.
+    pub warp: bool,
+    /// Contrast and brightness jittered.
+    pub jitter: bool,
+    /// Gaussian pixel noise added.
+    pub noise: bool,
+}
+
+/// Writes one augmented image, normalised like `normalize_into`, to `out` (784 values), and says
+/// which transformations it applied.
 ///
 /// Order: exact flips, then one geometric resampling, then intensity jitter, then noise. Strengths of
 /// zero draw no random numbers and leave the pixels bit-identical to `normalize_into`.
-pub fn augment_into(src: &[u8], out: &mut [f32], aug: &Augment, rng: &mut Rng) {
+pub fn augment_into(src: &[u8], out: &mut [f32], aug: &Augment, rng: &mut Rng) -> Applied {
+    let mut applied = Applied::default();
     let mut img = [0u8; PIXELS];
     img.copy_from_slice(&src[..PIXELS]);
     if aug.hflip > 0.0 && rng.chance(aug.hflip) {
+        applied.hflip = true;
         for row in img.chunks_exact_mut(SIDE) {
             row.reverse();
         }
     }
     if aug.rot180 > 0.0 && rng.chance(aug.rot180) {
+        applied.rot180 = true;
         img.reverse();
     }
 
     let out = &mut out[..PIXELS];
     if aug.shift > 0.0 || aug.rotate > 0.0 || aug.scale > 0.0 || aug.shear > 0.0 {
+        applied.warp = true;
         let mut w = Warp::default();
         if aug.shift > 0.0 {
             w.dx = rng.uniform(-aug.shift, aug.shift);
@@ -192,6 +213,7 @@ pub fn augment_into(src: &[u8], out: &mut [f32], aug: &Augment, rng: &mut Rng) {
     }
 
     if aug.jitter > 0.0 {
+        applied.jitter = true;
         let j = aug.jitter.min(1.0);
         let contrast = (rng.uniform(-j, j) * std::f32::consts::LN_2).exp();
         let brightness = rng.uniform(-0.4 * j, 0.4 * j);
@@ -200,6 +222,7 @@ pub fn augment_into(src: &[u8], out: &mut [f32], aug: &Augment, rng: &mut Rng) {
         }
     }
     if aug.noise > 0.0 {
+        applied.noise = true;
         for o in out.iter_mut() {
             *o = (*o + aug.noise * rng.normal()).clamp(0.0, 1.0);
         }
@@ -207,6 +230,7 @@ pub fn augment_into(src: &[u8], out: &mut [f32], aug: &Augment, rng: &mut Rng) {
     for o in out.iter_mut() {
         *o = (*o - MNIST_MEAN) / MNIST_STD;
     }
+    applied
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ pub mod faults;
 pub mod idx;
 pub mod synthetic;
 
-pub use augment::{augment_into, Augment};
+pub use augment::{augment_into, Applied, Augment};
 
 use crate::rng::Rng;
 
@@ -87,6 +87,14 @@ pub fn normalize_into(img: &[u8], out: &mut [f32]) {
     for (o, &p) in out.iter_mut().zip(img) {
         *o = (p as f32 * (1.0 / 255.0) - MNIST_MEAN) / MNIST_STD;
     }
+}
+
+/// Maps one normalised network input back to a grey level 0..=255 for display (the inverse of
+/// `normalize_into`, clamped: augmentation noise and jitter can leave [0, 1]).
+pub fn to_grey(v: f32) -> u8 {
+    ((v * MNIST_STD + MNIST_MEAN) * 255.0)
+        .round()
+        .clamp(0.0, 255.0) as u8
 }
 
 /// Fills one mini-batch: `x` gets idx.len() normalised (and, unless `aug` is off, augmented) images,
