@@ -72,8 +72,11 @@ class Canvas {
   }
 }
 
-/** Renders an HTML legend: items [{label, color, dash, faded}] */
-export function renderLegend(ul, items) {
+/**
+ * Renders an HTML legend: items [{label, color, dash, faded, key}]. With a `chart`, an item with a `key` is a
+ * toggle button (aria-pressed) that hides or shows every series and reference line of that key.
+ */
+export function renderLegend(ul, items, chart = null) {
   ul.textContent = '';
   for (const it of items) {
     const li = document.createElement('li');
@@ -82,16 +85,209 @@ export function renderLegend(ul, items) {
     sw.style.setProperty('--c', it.color);
     const t = document.createElement('span');
     t.textContent = it.label;
-    li.append(sw, t);
+    if (chart && it.key) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'legend-toggle';
+      b.dataset.key = it.key;
+      b.title = 'Hide or show this line';
+      const sync = () => b.setAttribute('aria-pressed', chart.hidden.has(it.key) ? 'false' : 'true');
+      sync();
+      b.addEventListener('click', () => { chart.toggle(it.key); sync(); });
+      b.append(sw, t);
+      li.append(b);
+    } else li.append(sw, t);
+    if (it.ref) { li.dataset.ref = it.ref; li.dataset.value = String(it.value); }
     ul.append(li);
   }
 }
 
+/** Index of the element of sorted xs[0..n) nearest to x. */
+function nearest(xs, n, x) {
+  let lo = 0, hi = n - 1;
+  while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (xs[mid] < x) lo = mid; else hi = mid; }
+  return Math.abs(xs[lo] - x) <= Math.abs(xs[hi] - x) ? lo : hi;
+}
+
+const fmtVal = (v) => (!Number.isFinite(v) ? 'none' : Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toPrecision(3));
+
 export class LineChart extends Canvas {
-  /** opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional)} */
+  /**
+   * opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional), zoom (drag to zoom into x), xName (the
+   * x value's words in the readout, e.g. (x) => `epoch ${x}`)}.
+   * Hovering or focusing the canvas shows a vertical cursor and every named series' value at it (←/→ move it);
+   * with zoom, a drag selects a range of x, +/− zoom around the cursor, double-click, 0 or Escape go back.
+   */
   constructor(canvas, opts) {
     super(canvas);
     this.opts = { ...opts };
+    this.hidden = new Set(); // legend keys whose series and lines are not drawn
+    this.zoom = null; // [x0, x1] or null
+    this.cursor = null; // x of the readout cursor, or null
+    this.frame = null; // the last drawn plot area and scales
+    const fig = canvas.parentElement;
+    fig.classList.add('has-readout');
+    this.cursorLine = document.createElement('div');
+    this.cursorLine.className = 'chart-cursor';
+    this.cursorLine.hidden = true;
+    this.band = document.createElement('div');
+    this.band.className = 'chart-band';
+    this.band.hidden = true;
+    this.tip = document.createElement('div');
+    this.tip.className = 'chart-readout';
+    this.tip.setAttribute('role', 'status');
+    this.tip.hidden = true;
+    canvas.after(this.cursorLine, this.band, this.tip);
+    canvas.tabIndex = 0;
+    canvas.setAttribute('aria-describedby', (canvas.getAttribute('aria-describedby') || '') + ' ' + this.#tipId());
+    canvas.addEventListener('mousemove', (e) => this.#pointer(e));
+    canvas.addEventListener('mouseleave', () => { if (!this.drag) this.#setCursor(null); });
+    canvas.addEventListener('focus', () => { if (this.cursor === null && this.frame) this.#setCursor(this.frame.xLast); });
+    canvas.addEventListener('blur', () => this.#setCursor(null));
+    canvas.addEventListener('keydown', (e) => this.#key(e));
+    if (opts.zoom) {
+      this.resetButton = document.createElement('button');
+      this.resetButton.type = 'button';
+      this.resetButton.className = 'chart-reset';
+      this.resetButton.textContent = 'reset zoom';
+      this.resetButton.hidden = true;
+      this.resetButton.addEventListener('click', () => this.setZoom(null));
+      canvas.after(this.resetButton);
+      canvas.addEventListener('mousedown', (e) => { if (e.button === 0 && this.frame) { this.drag = { x0: this.#xAt(e) }; e.preventDefault(); } });
+      window.addEventListener('mouseup', (e) => this.#endDrag(e));
+      canvas.addEventListener('dblclick', () => this.setZoom(null));
+    }
+  }
+
+  #tipId() {
+    if (!this.tip.id) this.tip.id = `${this.canvas.id || 'chart'}-readout`;
+    return this.tip.id;
+  }
+
+  /** Hides or shows the series and lines of one legend key. */
+  toggle(key) {
+    if (this.hidden.has(key)) this.hidden.delete(key); else this.hidden.add(key);
+    this.canvas.dataset.hidden = [...this.hidden].join(' ');
+    if (this.last) this.draw(this.last);
+  }
+
+  /** Shows x in [x0, x1] (null: everything). */
+  setZoom(range) {
+    this.zoom = range && range[1] - range[0] > 1e-9 ? [Math.min(...range), Math.max(...range)] : null;
+    this.canvas.dataset.zoom = this.zoom ? this.zoom.map((v) => v.toFixed(4)).join(' ') : '';
+    if (this.resetButton) this.resetButton.hidden = !this.zoom;
+    if (this.last) this.draw(this.last);
+  }
+
+  #xAt(e) {
+    const f = this.frame;
+    const r = this.canvas.getBoundingClientRect();
+    const px = Math.max(f.L, Math.min(f.L + f.pw, e.clientX - r.left));
+    return f.xMin + ((px - f.L) / f.pw) * (f.xMax - f.xMin);
+  }
+
+  #pointer(e) {
+    if (!this.frame) return;
+    const x = this.#xAt(e);
+    if (this.drag) {
+      const f = this.frame, a = Math.min(this.drag.x0, x), b = Math.max(this.drag.x0, x);
+      this.band.hidden = false;
+      this.band.style.left = `${this.canvas.offsetLeft + f.X(a)}px`;
+      this.band.style.width = `${f.X(b) - f.X(a)}px`;
+      this.band.style.top = `${this.canvas.offsetTop + f.T}px`;
+      this.band.style.height = `${f.ph}px`;
+    }
+    this.#setCursor(x);
+  }
+
+  #endDrag(e) {
+    if (!this.drag) return;
+    const x0 = this.drag.x0;
+    this.drag = null;
+    this.band.hidden = true;
+    const f = this.frame;
+    const x1 = this.#xAt(e);
+    // a click is not a zoom: at least 8 pixels of drag
+    if (Math.abs(f.X(x1) - f.X(x0)) >= 8) this.setZoom([x0, x1]);
+  }
+
+  #key(e) {
+    const f = this.frame;
+    if (!f) return;
+    const span = f.xMax - f.xMin;
+    const x = this.cursor ?? f.xLast;
+    const stepBy = (d) => this.#setCursor(Math.max(f.xMin, Math.min(f.xMax, x + d)));
+    switch (e.key) {
+      case 'ArrowLeft': stepBy(-span / (e.shiftKey ? 10 : 50)); break;
+      case 'ArrowRight': stepBy(span / (e.shiftKey ? 10 : 50)); break;
+      case 'Home': this.#setCursor(f.xMin); break;
+      case 'End': this.#setCursor(f.xLast); break;
+      case '+': case '=':
+        if (!this.opts.zoom) return;
+        this.setZoom([Math.max(f.full[0], x - span / 4), Math.min(f.full[1], x + span / 4)]);
+        this.#setCursor(x);
+        break;
+      case '-': case '_':
+        if (!this.opts.zoom || !this.zoom) return;
+        { const a = Math.max(f.full[0], x - span), b = Math.min(f.full[1], x + span);
+          this.setZoom(a <= f.full[0] && b >= f.full[1] ? null : [a, b]); }
+        this.#setCursor(x);
+        break;
+      case '0': case 'Escape':
+        if (!this.opts.zoom || !this.zoom) return;
+        this.setZoom(null);
+        break;
+      default: return;
+    }
+    e.preventDefault();
+  }
+
+  /** Moves the readout cursor to x (null hides it) and lists every visible named series' value there. */
+  #setCursor(x) {
+    this.cursor = x;
+    const f = this.frame;
+    if (x === null || !f) { this.cursorLine.hidden = true; this.tip.hidden = true; this.tip.textContent = ''; delete this.canvas.dataset.readout; return; }
+    const px = f.X(x);
+    this.cursorLine.hidden = false;
+    this.cursorLine.style.left = `${this.canvas.offsetLeft + px}px`;
+    this.cursorLine.style.top = `${this.canvas.offsetTop + f.T}px`;
+    this.cursorLine.style.height = `${f.ph}px`;
+    const xName = this.opts.xName || ((v) => `${this.opts.xLabel} ${fmtVal(v)}`);
+    const lines = [];
+    const seen = new Set();
+    for (const s of f.series) {
+      if (!s.name || !s.n || seen.has(s.name)) continue;
+      // the nearest point in x; a series whose points are all far from x (an epoch line before its first
+      // epoch) says so rather than show a value from elsewhere
+      const i = nearest(s.xs, s.n, x);
+      const far = Math.abs(f.X(s.xs[i]) - px) > Math.max(24, f.pw / 12);
+      seen.add(s.name);
+      if (far) continue;
+      lines.push({ name: s.name, color: s.color, value: s.ys[i], at: s.xs[i] });
+    }
+    for (const h of f.hlines) lines.push({ name: h.label, color: h.color || '#444', value: h.y, ref: true });
+    this.tip.textContent = '';
+    const head = document.createElement('div');
+    head.className = 'chart-readout-x';
+    head.textContent = xName(x);
+    this.tip.append(head);
+    for (const l of lines) {
+      const row = document.createElement('div');
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.setProperty('--c', l.color);
+      const unit = this.opts.unit || '';
+      row.append(sw, document.createTextNode(l.ref ? ` ${l.name}` : ` ${l.name}: ${fmtVal(l.value)}${unit}${Math.abs(l.at - x) > 1e-6 && f.series.length ? ` (${xName(l.at)})` : ''}`));
+      this.tip.append(row);
+    }
+    if (!lines.length) this.tip.append('no value here yet');
+    this.canvas.dataset.readout = JSON.stringify(lines.filter((l) => !l.ref).map((l) => [l.name, l.value]));
+    this.tip.hidden = false;
+    // beside the cursor, on the side with more room
+    const left = px > f.L + f.pw / 2;
+    this.tip.style.top = `${this.canvas.offsetTop + f.T + 4}px`;
+    this.tip.style.left = left ? '' : `${this.canvas.offsetLeft + px + 10}px`;
+    this.tip.style.right = left ? `${this.canvas.offsetParent ? this.canvas.offsetParent.clientWidth - this.canvas.offsetLeft - px + 10 : 0}px` : '';
   }
 
   /**
@@ -108,18 +304,26 @@ export class LineChart extends Canvas {
 
     // data range
     let y0 = Infinity, y1 = -Infinity, xMax = spec.xMax ?? 1;
-    const xMin = spec.xMin ?? 0;
-    for (const s of spec.series) {
+    let xMin = spec.xMin ?? 0;
+    // a series is hidden by its own legend key or by its group's (the pinned run's lines share one toggle)
+    const off = (s) => (s.key && this.hidden.has(s.key)) || (s.group && this.hidden.has(s.group));
+    const series = spec.series.filter((s) => !off(s));
+    const hlines = (spec.hlines || []).filter((h) => !off(h));
+    let xLast = -Infinity; // the last x with a value: where the keyboard cursor starts
+    for (const s of spec.series) for (let i = 0; i < s.n; i++) if (ok(s.ys[i]) && s.xs[i] > xLast) xLast = s.xs[i];
+    if (xLast > xMax) xMax = xLast;
+    const full = [xMin, xMax];
+    if (this.zoom) { xMin = Math.max(full[0], this.zoom[0]); xMax = Math.min(full[1], this.zoom[1]); if (!(xMax > xMin)) { xMin = full[0]; xMax = full[1]; } }
+    for (const s of series) {
       for (let i = 0; i < s.n; i++) {
         const v = s.ys[i];
-        if (!ok(v)) continue;
+        if (!ok(v) || s.xs[i] < xMin || s.xs[i] > xMax) continue;
         const t = ty(v);
         if (t < y0) y0 = t;
         if (t > y1) y1 = t;
-        if (s.xs[i] > xMax) xMax = s.xs[i];
       }
     }
-    for (const h of spec.hlines || []) if (ok(h.y)) { y0 = Math.min(y0, ty(h.y)); y1 = Math.max(y1, ty(h.y)); }
+    for (const h of hlines) if (ok(h.y)) { y0 = Math.min(y0, ty(h.y)); y1 = Math.max(y1, ty(h.y)); }
     if (this.opts.yMin !== undefined) y0 = ty(this.opts.yMin);
     if (this.opts.yMax !== undefined) y1 = ty(this.opts.yMax);
     if (!Number.isFinite(y0)) { y0 = logY ? -2 : 0; y1 = logY ? 1 : 1; }
@@ -137,6 +341,7 @@ export class LineChart extends Canvas {
     if (pw < 20 || ph < 20) return;
     const X = (x) => L + ((x - xMin) / (xMax - xMin || 1)) * pw;
     const Y = (t) => T + ph - ((t - y0) / (y1 - y0)) * ph;
+    this.frame = { L, T, pw, ph, X, xMin, xMax, full, series, hlines, xLast: Math.max(xMin, Math.min(xMax, Number.isFinite(xLast) ? xLast : xMax)) };
 
     // grid and ticks
     ctx.strokeStyle = '#e3e3e3';
@@ -174,7 +379,7 @@ export class LineChart extends Canvas {
     ctx.save();
     ctx.beginPath(); ctx.rect(L, T - 1, pw + 1, ph + 2); ctx.clip();
     // reference lines
-    for (const h of spec.hlines || []) {
+    for (const h of hlines) {
       if (!ok(h.y)) continue;
       const py = Math.round(Y(ty(h.y))) + 0.5;
       ctx.strokeStyle = h.color || '#444';
@@ -186,15 +391,17 @@ export class LineChart extends Canvas {
       ctx.font = SMALL;
       ctx.textAlign = 'right';
       ctx.textBaseline = 'bottom';
+      // above the line, or below it (h.below) where two lines lie close together
       const tw = ctx.measureText(h.label).width;
-      ctx.fillStyle = 'rgba(255,255,255,0.8)';
-      ctx.fillRect(L + pw - tw - 9, py - 17, tw + 6, 15);
+      const ly = h.below ? py + 16 : py - 2;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(L + pw - tw - 9, ly - 15, tw + 6, 15);
       ctx.fillStyle = h.color || '#444';
-      ctx.fillText(h.label, L + pw - 6, py - 2);
+      ctx.fillText(h.label, L + pw - 6, ly);
     }
     // series; with zeroFloor, zeros on a log axis (a dead layer's gradient) sit on the bottom edge
     const floor = logY && spec.zeroFloor ? y0 : null;
-    for (const s of spec.series) this.line(ctx, s, X, Y, ty, ok, floor);
+    for (const s of series) this.line(ctx, s, X, Y, ty, ok, floor);
     if (capped !== null) {
       ctx.fillStyle = '#222';
       ctx.font = 'bold ' + SMALL;
@@ -232,6 +439,7 @@ export class LineChart extends Canvas {
       }
     }
     ctx.restore();
+    if (this.cursor !== null) this.#setCursor(Math.max(xMin, Math.min(xMax, this.cursor)));
   }
 
   line(ctx, s, X, Y, ty, ok, floor = null) {

@@ -10,6 +10,8 @@ import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
 import { renderPresets, showPresetNote } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
+import { ConfusionView, ClassCountsView } from './views/confusion.js';
+import { referenceLines } from './views/refs.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,6 +51,8 @@ const controls = new Controls($('settings'), {
     sameSeed: () => reset(),
   },
 });
+const confusion = new ConfusionView($('confusion'));
+const classCounts = new ClassCountsView(document.querySelector('#sec-data .section-body') || $('settings'));
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
@@ -142,7 +146,9 @@ function draw() {
   drawQueued = false;
   plots.draw(run.record, shownPin(), {
     raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: race ? raceNote() : '',
+    refs: run.built ? referenceLines(run.cfg, run.built.classCounts) : null,
   });
+  confusion.update(run.record, shownPin());
 }
 function queueDraw() {
   if (drawQueued) return;
@@ -179,6 +185,7 @@ function clearRunViews() {
   $('speed').textContent = '';
   $('data-missing').hidden = true;
   arch.pending('Building the network…');
+  classCounts.show(null);
 }
 
 // ---------------------------------------------------------------- the current run
@@ -190,6 +197,7 @@ function newRun() {
     if (r !== run) return;
     diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
     arch.show(m.layers, m.params);
+    classCounts.show(m.classCounts);
     dataBadge();
     queueDraw();
   });

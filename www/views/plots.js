@@ -1,14 +1,18 @@
 // The four charts of a run (and of the pinned run, faded): loss, accuracy, per-layer gradient norm, recall.
+// Every line has a legend key: its legend entry hides and shows it, and the hover/focus readout names it.
 import { LineChart, BarChart, OI, LAYER_COLOURS, renderLegend } from '../charts.js';
 
 const CHANCE = Math.log(10);
 const PIN_ALPHA = 0.35;
+const REF_COLOUR = { prior: '#444', floor: OI.purple, ceiling: OI.purple };
 
 export class Plots {
   constructor() {
-    this.loss = new LineChart(document.getElementById('chart-loss'), { xLabel: 'epoch', yLabel: 'loss (nats)' });
-    this.acc = new LineChart(document.getElementById('chart-acc'), { xLabel: 'epoch', yLabel: 'accuracy %', yMin: 0, yMax: 100 });
-    this.grad = new LineChart(document.getElementById('chart-grad'), { xLabel: 'epoch', yLabel: 'gradient norm', logY: true });
+    this.spe = 0; // steps per epoch of the current run, for the readout's step numbers
+    const epochAndStep = (x) => `epoch ${x.toFixed(2)}${this.spe ? ` (step ${Math.round(x * this.spe)})` : ''}`;
+    this.loss = new LineChart(document.getElementById('chart-loss'), { xLabel: 'epoch', yLabel: 'loss (nats)', zoom: true, xName: epochAndStep });
+    this.acc = new LineChart(document.getElementById('chart-acc'), { xLabel: 'epoch', yLabel: 'accuracy %', yMin: 0, yMax: 100, unit: '%', xName: epochAndStep });
+    this.grad = new LineChart(document.getElementById('chart-grad'), { xLabel: 'epoch', yLabel: 'gradient norm', logY: true, xName: epochAndStep });
     this.recall = new BarChart(document.getElementById('chart-recall'), {
       xLabel: 'digit', yLabel: 'recall %', categories: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], yMax: 100,
     });
@@ -19,8 +23,9 @@ export class Plots {
     this.legendKey = '';
   }
 
-  /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise} */
+  /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise, pinNote, refs: {loss, acc} or null} */
   draw(rec, pin, o) {
+    this.spe = rec.stepsPerEpoch;
     let xMax = Math.max(1, Math.ceil(Math.max(rec.x.n ? rec.x.a[rec.x.n - 1] : 0, rec.epochs.length,
       pin ? Math.max(pin.epochs.length, pin.x.n ? pin.x.a[pin.x.n - 1] : 0) : 0)));
     // a run that diverged within its first epoch (and nothing pinned): zoom in on the steps it took
@@ -30,56 +35,67 @@ export class Plots {
     const lossSeries = [], accSeries = [], lossLegend = [], accLegend = [];
     const runs = pin ? [[pin, true], [rec, false]] : [[rec, false]];
     const dot = (r) => (r.epochs.length <= 30 ? 4 : 0);
+    const batchName = o.raw ? 'each batch (raw)' : 'each batch (smoothed)';
     for (const [r, faded] of runs) {
       const a = faded ? PIN_ALPHA : 1;
+      // the pinned run's lines: named apart in the readout, hidden with their own key or all at once
+      const k = (key, name) => ({ key, name: faded ? `pinned: ${name}` : name, group: faded ? 'pinned' : undefined });
       const batch = o.raw ? r.loss : r.lossEma;
-      lossSeries.push({ xs: r.x.a, ys: batch.a, n: batch.n, color: OI.sky, width: o.raw ? 1 : 2, alpha: faded ? PIN_ALPHA : o.raw ? 0.8 : 1 });
+      lossSeries.push({ xs: r.x.a, ys: batch.a, n: batch.n, color: OI.sky, width: o.raw ? 1 : 2, alpha: faded ? PIN_ALPHA : o.raw ? 0.8 : 1, ...k('batch', batchName) });
       const tr = r.epochSeries('trainLoss'), va = r.epochSeries('valLoss');
-      lossSeries.push({ ...tr, color: OI.blue, width: 2.5, dots: dot(r), alpha: a });
-      lossSeries.push({ ...va, color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4] });
-      accSeries.push({ ...r.epochSeries('trainAcc', 100), color: OI.blue, width: 2.5, dots: dot(r), alpha: a });
-      accSeries.push({ ...r.epochSeries('valAcc', 100), color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4] });
+      lossSeries.push({ ...tr, color: OI.blue, width: 2.5, dots: dot(r), alpha: a, ...k('train', 'train (epoch)') });
+      lossSeries.push({ ...va, color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4], ...k('val', 'validation') });
+      accSeries.push({ ...r.epochSeries('trainAcc', 100), color: OI.blue, width: 2.5, dots: dot(r), alpha: a, ...k('train', 'train') });
+      accSeries.push({ ...r.epochSeries('valAcc', 100), color: OI.vermillion, width: 2.5, dots: dot(r), alpha: a, dash: [7, 4], ...k('val', 'validation') });
       if (o.noise && r.withNoise) {
-        lossSeries.push({ ...r.epochSeries('cleanLoss'), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
-        lossSeries.push({ ...r.epochSeries('noisyLoss'), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
-        accSeries.push({ ...r.epochSeries('cleanAcc', 100), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
-        accSeries.push({ ...r.epochSeries('noisyAcc', 100), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3] });
+        lossSeries.push({ ...r.epochSeries('cleanLoss'), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3], ...k('clean', 'clean labels') });
+        lossSeries.push({ ...r.epochSeries('noisyLoss'), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3], ...k('noisy', 'corrupted labels') });
+        accSeries.push({ ...r.epochSeries('cleanAcc', 100), color: OI.green, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3], ...k('clean', 'clean labels') });
+        accSeries.push({ ...r.epochSeries('noisyAcc', 100), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3], ...k('noisy', 'corrupted labels') });
       }
     }
-    lossLegend.push({ label: o.raw ? 'each batch (raw)' : 'each batch (smoothed)', color: OI.sky },
-      { label: 'train (epoch)', color: OI.blue }, { label: 'validation', color: OI.vermillion, dash: true });
-    accLegend.push({ label: 'train', color: OI.blue }, { label: 'validation', color: OI.vermillion, dash: true });
+    lossLegend.push({ label: batchName, color: OI.sky, key: 'batch' },
+      { label: 'train (epoch)', color: OI.blue, key: 'train' }, { label: 'validation', color: OI.vermillion, dash: true, key: 'val' });
+    accLegend.push({ label: 'train', color: OI.blue, key: 'train' }, { label: 'validation', color: OI.vermillion, dash: true, key: 'val' });
     if (o.noise) {
-      lossLegend.push({ label: 'clean labels', color: OI.green, dash: true }, { label: 'corrupted labels', color: OI.purple, dash: true });
-      accLegend.push({ label: 'clean labels', color: OI.green, dash: true }, { label: 'corrupted labels (fits the wrong label)', color: OI.purple, dash: true });
+      lossLegend.push({ label: 'clean labels', color: OI.green, dash: true, key: 'clean' }, { label: 'corrupted labels', color: OI.purple, dash: true, key: 'noisy' });
+      accLegend.push({ label: 'clean labels', color: OI.green, dash: true, key: 'clean' }, { label: 'corrupted labels (fits the wrong label)', color: OI.purple, dash: true, key: 'noisy' });
     }
-    const pinItem = pin && { label: `faded: pinned run${pin.label ? ' (' + pin.label + ')' : ''}${o.pinNote || ''}`, color: '#999', faded: true };
+    const pinItem = pin && { label: `faded: pinned run${pin.label ? ' (' + pin.label + ')' : ''}${o.pinNote || ''}`, color: '#999', faded: true, key: 'pinned' };
     if (pin) {
       lossLegend.push(pinItem);
       accLegend.push(pinItem);
     }
+    // reference lines where theory gives one (www/views/refs.js); the chance line is always there
+    const lossRefs = [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444', key: 'chance' }];
+    const accRefs = [{ y: 10, label: 'chance (10%)', color: '#444', key: 'chance' }];
+    for (const r of o.refs?.loss || []) {
+      lossRefs.push({ y: r.y, label: r.label, color: REF_COLOUR[r.kind], key: r.kind, below: true });
+      lossLegend.push({ label: r.label, color: REF_COLOUR[r.kind], dash: true, key: r.kind, ref: r.kind, value: r.y });
+    }
+    for (const r of o.refs?.acc || []) {
+      accRefs.push({ y: r.y, label: r.label, color: REF_COLOUR[r.kind], key: r.kind, below: true });
+      accLegend.push({ label: r.label, color: REF_COLOUR[r.kind], dash: true, key: r.kind, ref: r.kind, value: r.y });
+    }
     const vlines = [];
     if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
     if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: `pinned run diverged at step ${pin.divergedAt}`, color: '#777' });
-    this.loss.draw({
-      series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE, yZero: true,
-      hlines: [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444' }],
-    });
-    this.acc.draw({ series: accSeries, xMax, vlines, hlines: [{ y: 10, label: 'chance (10%)', color: '#444' }] });
+    this.loss.draw({ series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
+    this.acc.draw({ series: accSeries, xMax, vlines, hlines: accRefs });
 
     // gradient norms: one line per parameterised layer, every step; the pinned run's layers faded underneath
     const gradSeries = [], gradLegend = [];
     if (pin) {
       pin.layerNames.forEach((name, j) => {
         const g = o.raw ? pin.grad[j] : pin.gradEma[j];
-        gradSeries.push({ xs: pin.x.a, ys: g.a, n: g.n, color: LAYER_COLOURS[j % LAYER_COLOURS.length], width: o.raw ? 1 : 2, alpha: PIN_ALPHA });
+        gradSeries.push({ xs: pin.x.a, ys: g.a, n: g.n, color: LAYER_COLOURS[j % LAYER_COLOURS.length], width: o.raw ? 1 : 2, alpha: PIN_ALPHA, key: `layer-${name}`, group: 'pinned', name: `pinned: ${name}` });
       });
     }
     rec.layerNames.forEach((name, j) => {
       const c = LAYER_COLOURS[j % LAYER_COLOURS.length];
       const g = o.raw ? rec.grad[j] : rec.gradEma[j];
-      gradSeries.push({ xs: rec.x.a, ys: g.a, n: g.n, color: c, width: o.raw ? 1 : 2 });
-      gradLegend.push({ label: name, color: c });
+      gradSeries.push({ xs: rec.x.a, ys: g.a, n: g.n, color: c, width: o.raw ? 1 : 2, key: `layer-${name}`, name });
+      gradLegend.push({ label: name, color: c, key: `layer-${name}` });
     });
     if (pin && pin.layerNames.length) gradLegend.push({ ...pinItem, label: 'faded: pinned run, same colour per layer' });
     this.grad.draw({ series: gradSeries, xMax, vlines, zeroFloor: true });
@@ -99,9 +115,9 @@ export class Plots {
     const key = JSON.stringify([lossLegend, accLegend, gradLegend, recallLegend]);
     if (key !== this.legendKey) {
       this.legendKey = key;
-      renderLegend(this.legends.loss, lossLegend);
-      renderLegend(this.legends.acc, accLegend);
-      renderLegend(this.legends.grad, gradLegend);
+      renderLegend(this.legends.loss, lossLegend, this.loss);
+      renderLegend(this.legends.acc, accLegend, this.acc);
+      renderLegend(this.legends.grad, gradLegend, this.grad);
       renderLegend(this.legends.recall, recallLegend);
     }
   }
