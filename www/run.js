@@ -201,6 +201,19 @@ export class Run {
   weights(i) {
     return this.#ask({ type: 'weights', i }).then((m) => ({ shape: m.shape, data: m.data }));
   }
+  /** The first n samples of the current build's last training batch as the network saw them: {count,
+   * images: Uint8Array(count×784) grey levels, labels (trained on), trueLabels (before label noise),
+   * corrupted, flipped, rotated (180°), transformed (warp, jitter or pixel noise): Uint8Array 0/1 each,
+   * step}; count is 0 before the first step. */
+  batchView(n) {
+    return this.#ask({ type: 'batchView', n }).then(({ type, req, ...v }) => v);
+  }
+  /** The k highest-loss training images under the current weights (the worker scans the whole training
+   * set in chunks; training waits for it): {items: [{index, label, trueLabel, predicted, prob, loss,
+   * corrupted}], images: Uint8Array(k×784), corruptedShareTop, corruptedShareAll, trainCount, step}. */
+  lossScan(k) {
+    return this.#ask({ type: 'lossScan', k }).then(({ type, req, ...v }) => v);
+  }
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/run.js is its only other end.
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
-//                   {type:'weights', i, req}
+//                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, error {message, scope, fatal}, status {text},
@@ -19,6 +19,7 @@ import init, { LabData, LabTrainer, describe, defaults, fresh_seed as freshSeed 
 
 const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;
+const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
 
 let trainer = null;
 let config = null;
@@ -27,6 +28,8 @@ let running = false;
 let generation = 0; // bumped by configure: a loop from an older trainer stops at its next yield
 let engine = null; // Promise of the wasm module's initialisation
 let evaluating = null; // Promise of a validation pass under way: steps wait for it (one weight state per pass)
+let scanning = null; // Promise of a loss scan of the training set under way: steps wait for it too
+let lastStep = 0; // steps trained by this build when its last batch was drawn (batchView says which)
 let stepsPerChunk = 1;
 let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
 let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
@@ -164,6 +167,7 @@ async function configure(cfg, id) {
   }
   stepsPerChunk = 1;
   diagnosisSerial = 0;
+  lastStep = 0;
   postBuild({
     type: 'built',
     layers: layout.layers, params: layout.params,
@@ -177,6 +181,7 @@ async function configure(cfg, id) {
 /** Trains k steps and posts them; returns the step report. */
 function trainChunk(k) {
   const r = trainer.step(k);
+  lastStep = r.step;
   const msg = {
     type: 'progress',
     loss: r.loss, acc: r.acc, cleanLoss: r.cleanLoss, noisyLoss: r.noisyLoss, gradNorms: r.gradNorms,
@@ -226,6 +231,10 @@ function handleDivergence(r) {
 async function loop() {
   const myGen = generation;
   while (running && myGen === generation && trainer) {
+    if (scanning) {
+      await scanning.catch(() => {});
+      if (!running || myGen !== generation || !trainer) return;
+    }
     const t0 = performance.now();
     let r;
     try {
@@ -253,6 +262,34 @@ async function loop() {
   }
 }
 
+/** Scans the whole training set for per-sample losses in chunks, yielding between them, on one weight
+ * state: it waits for a validation pass under way, and training waits for it (a run that is training
+ * pauses for the scan, ~0.5 s for 10 000 images, then goes on). Requests that arrive while a scan is
+ * under way share it. Resolves with the k highest-loss samples. */
+async function lossScan(k) {
+  if (!trainer) throw new Error('nothing is built yet');
+  if (!scanning) {
+    const myGen = generation;
+    const gone = () => myGen !== generation || !trainer;
+    scanning = (async () => {
+      if (evaluating) await evaluating;
+      if (gone()) throw new Error('the network was rebuilt before the scan finished');
+      while (!trainer.lossScanChunk(SCAN_CHUNK)) {
+        await yieldNow();
+        if (gone()) throw new Error('the network was rebuilt before the scan finished');
+      }
+    })().finally(() => { scanning = null; });
+  }
+  await scanning;
+  const r = trainer.lossScanReport(Number(k));
+  if (!r) throw new Error('the loss scan left no report');
+  return {
+    items: Array.from(r.items), images: r.images,
+    corruptedShareTop: r.corruptedShareTop, corruptedShareAll: r.corruptedShareAll,
+    trainCount: trainer.trainCount, step: lastStep,
+  };
+}
+
 /** Engine answers the page asks for outside any build. */
 function reply(msg) {
   switch (msg.type) {
@@ -260,6 +297,14 @@ function reply(msg) {
       return { config: trainer ? trainer.config() : null };
     case 'freshSeed':
       return { seed: freshSeed() };
+    case 'batchView': {
+      if (!trainer) return { error: 'nothing is built yet' };
+      const v = trainer.batchView(Number(msg.n));
+      return {
+        count: v.count, images: v.images, labels: v.labels, trueLabels: v.trueLabels,
+        corrupted: v.corrupted, flipped: v.flipped, rotated: v.rotated, transformed: v.transformed, step: lastStep,
+      };
+    }
     case 'weights': {
       if (!trainer) return { error: 'nothing is built yet' };
       const w = trainer.weights(Number(msg.i));
@@ -307,6 +352,7 @@ self.onmessage = async (e) => {
       case 'step': {
         if (!current || !trainer || running) return;
         if (evaluating) await evaluating;
+        if (scanning) await scanning.catch(() => {});
         if (msg.id !== buildId || !trainer || running) return;
         const myGen = generation;
         const r = trainChunk(1);
@@ -316,10 +362,18 @@ self.onmessage = async (e) => {
       }
       case 'engineConfig':
       case 'freshSeed':
+      case 'batchView':
       case 'weights': {
         await engine;
         const answer = reply(msg);
-        post({ type: 'reply', req: msg.req, ...answer }, answer.data instanceof Float32Array ? [answer.data.buffer] : []);
+        const transfer = Object.values(answer).filter((v) => ArrayBuffer.isView(v)).map((v) => v.buffer);
+        post({ type: 'reply', req: msg.req, ...answer }, transfer);
+        break;
+      }
+      case 'lossScan': {
+        await engine;
+        const answer = await lossScan(msg.k);
+        post({ type: 'reply', req: msg.req, ...answer }, [answer.images.buffer]);
         break;
       }
       default:
