@@ -49,5 +49,7 @@ test('referenceLines: prior entropy only under imbalance, floor and ceiling only
   assert.deepEqual(r.loss.map((l) => l.kind), ['prior', 'floor']);
   assert.match(r.loss[0].label, /^chance for these labels: H = 1\.\d\d$/);
   assert.match(r.loss[1].label, /1\.55/);
+  assert.equal(r.loss[1].short, 'noise floor 1.55');
+  assert.equal(r.acc[0].short, 'noise ceiling 60%');
   assert.equal(r.acc[0].y, 60);
 });

@@ -114,7 +114,7 @@ const fmtVal = (v) => (!Number.isFinite(v) ? 'none' : Math.abs(v) >= 1000 || (Ma
 export class LineChart extends Canvas {
   /**
    * opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional), zoom (drag to zoom into x), xName (the
-   * x value's words in the readout, e.g. (x) => `epoch ${x}`)}.
+   * x value's words in the readout, e.g. (x) => `epoch ${x}`), pointName (the same for a point away from the cursor)}.
    * Hovering or focusing the canvas shows a vertical cursor and every named series' value at it (←/→ move it);
    * with zoom, a drag selects a range of x, +/− zoom around the cursor, double-click, 0 or Escape go back.
    */
@@ -277,7 +277,9 @@ export class LineChart extends Canvas {
       sw.className = 'swatch';
       sw.style.setProperty('--c', l.color);
       const unit = this.opts.unit || '';
-      row.append(sw, document.createTextNode(l.ref ? ` ${l.name}` : ` ${l.name}: ${fmtVal(l.value)}${unit}${Math.abs(l.at - x) > 1e-6 && f.series.length ? ` (${xName(l.at)})` : ''}`));
+      // a point away from the cursor (an epoch's dot) says where it is
+      const where = !l.ref && Math.abs(f.X(l.at) - px) >= 2 ? ` (${(this.opts.pointName || xName)(l.at)})` : '';
+      row.append(sw, document.createTextNode(l.ref ? ` ${l.name}` : ` ${l.name}: ${fmtVal(l.value)}${unit}${where}`));
       this.tip.append(row);
     }
     if (!lines.length) this.tip.append('no value here yet');

@@ -10,9 +10,10 @@ export class Plots {
   constructor() {
     this.spe = 0; // steps per epoch of the current run, for the readout's step numbers
     const epochAndStep = (x) => `epoch ${x.toFixed(2)}${this.spe ? ` (step ${Math.round(x * this.spe)})` : ''}`;
-    this.loss = new LineChart(document.getElementById('chart-loss'), { xLabel: 'epoch', yLabel: 'loss (nats)', zoom: true, xName: epochAndStep });
-    this.acc = new LineChart(document.getElementById('chart-acc'), { xLabel: 'epoch', yLabel: 'accuracy %', yMin: 0, yMax: 100, unit: '%', xName: epochAndStep });
-    this.grad = new LineChart(document.getElementById('chart-grad'), { xLabel: 'epoch', yLabel: 'gradient norm', logY: true, xName: epochAndStep });
+    const point = (x) => (Number.isInteger(x) ? `epoch ${x}` : this.spe ? `step ${Math.round(x * this.spe)}` : `epoch ${x.toFixed(2)}`);
+    this.loss = new LineChart(document.getElementById('chart-loss'), { xLabel: 'epoch', yLabel: 'loss (nats)', zoom: true, xName: epochAndStep, pointName: point });
+    this.acc = new LineChart(document.getElementById('chart-acc'), { xLabel: 'epoch', yLabel: 'accuracy %', yMin: 0, yMax: 100, unit: '%', xName: epochAndStep, pointName: point });
+    this.grad = new LineChart(document.getElementById('chart-grad'), { xLabel: 'epoch', yLabel: 'gradient norm', logY: true, xName: epochAndStep, pointName: point });
     this.recall = new BarChart(document.getElementById('chart-recall'), {
       xLabel: 'digit', yLabel: 'recall %', categories: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], yMax: 100,
     });
@@ -70,11 +71,11 @@ export class Plots {
     const lossRefs = [{ y: CHANCE, label: 'chance (ln 10 ≈ 2.30)', color: '#444', key: 'chance' }];
     const accRefs = [{ y: 10, label: 'chance (10%)', color: '#444', key: 'chance' }];
     for (const r of o.refs?.loss || []) {
-      lossRefs.push({ y: r.y, label: r.label, color: REF_COLOUR[r.kind], key: r.kind, below: true });
+      lossRefs.push({ y: r.y, label: r.short, color: REF_COLOUR[r.kind], key: r.kind, below: true });
       lossLegend.push({ label: r.label, color: REF_COLOUR[r.kind], dash: true, key: r.kind, ref: r.kind, value: r.y });
     }
     for (const r of o.refs?.acc || []) {
-      accRefs.push({ y: r.y, label: r.label, color: REF_COLOUR[r.kind], key: r.kind, below: true });
+      accRefs.push({ y: r.y, label: r.short, color: REF_COLOUR[r.kind], key: r.kind, below: true });
       accLegend.push({ label: r.label, color: REF_COLOUR[r.kind], dash: true, key: r.kind, ref: r.kind, value: r.y });
     }
     const vlines = [];

@@ -36,20 +36,21 @@ export function noiseBounds(p, kind = 'uniform') {
 
 /**
  * The reference lines for one configuration and the training-label counts it was built with:
- * {loss: [{y, label, kind}], acc: [{y (percent), label, kind}]}. `cfg.noise` is in percent.
+ * {loss: [{y, short, label, kind}], acc: [...]} with y in nats or percent; `short` fits on a narrow chart, `label` is
+ * the legend's sentence. `cfg.noise` is in percent.
  */
 export function referenceLines(cfg, classCounts) {
   const loss = [], acc = [];
   if (classCounts && cfg.imb && cfg.imb !== 'none') {
     const h = priorEntropy(Array.from(classCounts));
     if (Number.isFinite(h) && Math.abs(h - Math.log(K)) > 0.005) {
-      loss.push({ y: h, kind: 'prior', label: `chance for these labels: H = ${h.toFixed(2)}` });
+      loss.push({ y: h, kind: 'prior', short: `chance H = ${h.toFixed(2)}`, label: `chance for these labels: H = ${h.toFixed(2)}` });
     }
   }
   const b = noiseBounds(Number(cfg.noise) / 100, cfg.noise_kind);
   if (b) {
-    loss.push({ y: b.floor, kind: 'floor', label: `noise floor ${b.floor.toFixed(2)}: below it the net memorises wrong labels` });
-    acc.push({ y: b.ceiling * 100, kind: 'ceiling', label: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%: above it the net memorises wrong labels` });
+    loss.push({ y: b.floor, kind: 'floor', short: `noise floor ${b.floor.toFixed(2)}`, label: `noise floor ${b.floor.toFixed(2)}: below it the net memorises wrong labels` });
+    acc.push({ y: b.ceiling * 100, kind: 'ceiling', short: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%`, label: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%: above it the net memorises wrong labels` });
   }
   return { loss, acc };
 }
