@@ -10,6 +10,8 @@ import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
 import { renderPresets, showPresetNote } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
+import { LayerHealthView } from './views/layers.js';
+import { FiltersView } from './views/filters.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 
@@ -53,6 +55,8 @@ const controls = new Controls($('settings'), {
 });
 const confusion = new ConfusionView($('confusion'));
 const classCounts = new ClassCountsView(document.querySelector('#sec-data .section-body') || $('settings'));
+const layerHealth = new LayerHealthView($('layer-health'));
+const filters = new FiltersView($('filters'));
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
@@ -144,6 +148,7 @@ function dataBadge() {
 // ---------------------------------------------------------------- drawing
 function draw() {
   drawQueued = false;
+  layerHealth.draw(run.record, shownPin(), { act: run.cfg?.act, pinAct: pinCfg?.act });
   plots.draw(run.record, shownPin(), {
     raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: race ? raceNote() : '',
     refs: run.built ? referenceLines(run.cfg, run.built.classCounts) : null,
@@ -185,6 +190,7 @@ function clearRunViews() {
   $('speed').textContent = '';
   $('data-missing').hidden = true;
   arch.pending('Building the network…');
+  filters.show(null);
   classCounts.show(null);
 }
 
@@ -197,15 +203,22 @@ function newRun() {
     if (r !== run) return;
     diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
     arch.show(m.layers, m.params);
+    filters.show(r);
     classCounts.show(m.classCounts);
     dataBadge();
     queueDraw();
   });
-  r.on('progress', (m) => { if (r === run) { showProgress(m); queueDraw(); } });
+  r.on('progress', (m) => {
+    if (r !== run) return;
+    showProgress(m);
+    queueDraw();
+    if (r.status !== 'running') filters.refresh(); // a single step while paused
+  });
   r.on('diagnosis', (d) => { if (r === run) diagnosis.show(d); });
   r.on('epoch', (row) => {
     if (r !== run) return;
     draw();
+    filters.refresh();
     let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc)}`;
     if (Number(r.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
       text += `; training accuracy on clean labels ${pct(row.cleanAcc)}, on corrupted labels ${pct(row.noisyAcc)}`;

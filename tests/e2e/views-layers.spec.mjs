@@ -1,0 +1,142 @@
+// Layer health and the weights: the update/weight ratio chart against its healthy band, dead and saturated units,
+// the per-layer table, the first-layer filter tiles and the deeper layers' weight histograms. Every wait is on a
+// page signal (lossLab.ready(), whenEpoch, the filters section's data-step), never on the clock.
+import { test, expect, SMALL, SIGNAL_MS, TRAIN_MS, history, noErrors, ready, shot, trainEpochs } from './lab.mjs';
+
+const VIEWPORTS = [[{ width: 1280, height: 720 }, '1280x720'], [{ width: 768, height: 1024 }, '768x1024']];
+
+/** Opens the weights section and waits until its tiles show the weights after at least `step` steps. */
+async function openFilters(page, step) {
+  await page.evaluate(() => { document.getElementById('filters').open = true; });
+  await expect.poll(() => page.evaluate(() => Number(document.getElementById('filters').dataset.step ?? -1)),
+    { message: 'the filter tiles are drawn from the current weights', timeout: SIGNAL_MS }).toBeGreaterThanOrEqual(step);
+}
+
+/** Every first-layer tile's pixels, as one string per tile, and the share of fully black or white pixels. */
+function tiles(page) {
+  return page.evaluate(() => {
+    const out = [];
+    let clipped = 0, total = 0;
+    for (const c of document.querySelectorAll('#filter-tiles canvas')) {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const grey = [];
+      for (let i = 0; i < d.length; i += 4) { grey.push(d[i]); total++; if (d[i] <= 1 || d[i] >= 254) clipped++; }
+      out.push(grey.join(','));
+    }
+    return { pixels: out, clipped: clipped / Math.max(1, total), maxAbs: Number(document.getElementById('filter-tiles').dataset.maxAbs) };
+  });
+}
+
+/** The page does not scroll sideways, and the health table scrolls inside its own box if it must. */
+async function noOverflow(page) {
+  const r = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
+  expect(r.page, `page width ${r.page} within the ${r.view}-px viewport`).toBeLessThanOrEqual(r.view);
+}
+
+async function shots(page, name) {
+  await page.locator('#layer-health').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.getElementById('layer-health').scrollIntoView({ block: 'start' }));
+  await shot(page, `${name}-health`);
+  await page.evaluate(() => document.getElementById('filters').scrollIntoView({ block: 'start' }));
+  await shot(page, `${name}-filters`);
+}
+
+for (const [viewport, tag] of VIEWPORTS) {
+  test(`a healthy baseline epoch: every ratio near the band, distinct filters (${tag})`, async ({ open }) => {
+    const { page, errors } = await open(SMALL, { viewport });
+    await ready(page);
+    const h = await trainEpochs(page, 1);
+    const r = h.epochs[0].updateRatios;
+    for (const [layer, v] of Object.entries(r)) {
+      // measured on this seed: conv1 4.8e-3, conv2 6.6e-3, dense 1.2e-2 — inside the band or just above it
+      expect(v, `${layer}'s update/weight ratio`).toBeGreaterThan(1e-4);
+      expect(v, `${layer}'s update/weight ratio`).toBeLessThan(3e-2);
+    }
+    const fig = page.locator('#health-ratio');
+    await expect(fig).toHaveAttribute('data-epoch', '1');
+    await expect(fig).toHaveAttribute('data-below', '');
+    await expect(page.locator('#health-table tbody tr')).toHaveCount(3);
+    await expect(page.locator('#health-table td[data-flag=below]')).toHaveCount(0);
+    await expect(page.locator('#health-share-note')).toContainText('background');
+    await openFilters(page, h.steps);
+    const t = await tiles(page);
+    expect(t.pixels.length, 'one tile per conv1 filter').toBe(8);
+    expect(new Set(t.pixels).size, 'trained filters differ').toBe(8);
+    await expect(page.locator('#weight-hists figure')).toHaveCount(2);
+    await expect(page.locator('#weight-hists figure[data-layer=conv2] canvas')).toHaveAttribute('aria-label', /Histogram of the 3,200 weights of conv2 in 41 bins/);
+    await noOverflow(page);
+    await shots(page, `30-layers-healthy-${tag}`);
+    noErrors(errors);
+  });
+}
+
+test('zero init: every first-layer filter tile is identical and blank, before and after training steps', async ({ open }) => {
+  const { page, errors } = await open(SMALL);
+  await ready(page);
+  await page.evaluate(() => window.lossLab.preset('init-zeros'));
+  await ready(page);
+  await openFilters(page, 0);
+  for (let i = 0; i < 5; i++) await page.evaluate(() => window.lossLab.step());
+  await expect.poll(() => history(page).then((x) => x.steps), { message: 'five single steps', timeout: TRAIN_MS }).toBe(5);
+  await openFilters(page, 5);
+  const t = await tiles(page);
+  expect(t.pixels.length, 'one tile per conv1 filter').toBe(8);
+  expect(new Set(t.pixels).size, 'all tiles identical').toBe(1);
+  expect(t.maxAbs, 'largest |w| of conv1').toBe(0);
+  expect(new Set(t.pixels[0].split(',')), 'a blank tile: mid-grey everywhere').toEqual(new Set(['128']));
+  await expect(page.locator('#filter-caption')).toContainText('Every weight is exactly 0.');
+  noErrors(errors);
+});
+
+for (const [viewport, tag] of VIEWPORTS) {
+  test(`zero and huge init: blank tiles and clipped noise (${tag})`, async ({ open }) => {
+    const { page, errors } = await open('', { viewport });
+    await ready(page);
+    await page.evaluate(() => { window.lossLab.preset('init-zeros'); window.lossLab.apply({ train_n: 1000, val_n: 500 }); });
+    await ready(page);
+    let h = await trainEpochs(page, 1);
+    await openFilters(page, h.steps);
+    expect(new Set((await tiles(page)).pixels).size, 'zero init: identical tiles after an epoch').toBe(1);
+    await expect(page.locator('#health-below')).toContainText('no ratio (all weights zero): conv1, conv2');
+    await shots(page, `31-layers-init-zeros-${tag}`);
+
+    await page.evaluate(() => { window.lossLab.preset('init-huge'); window.lossLab.apply({ train_n: 1000, val_n: 500 }); });
+    await ready(page);
+    h = await trainEpochs(page, 1);
+    await openFilters(page, h.steps);
+    const t = await tiles(page);
+    expect(new Set(t.pixels).size, 'huge init: every tile differs').toBe(8);
+    // He ×10: black and white are 2σ of He, so most weights (|w| > 0.2σ·10) are clipped
+    expect(t.clipped, 'share of clipped (black or white) pixels').toBeGreaterThan(0.5);
+    await expect(page.locator('#health-table tr[data-layer=conv2] td').nth(3), 'conv2 dead after a huge init').toHaveText(/^(9\d|100)%$/);
+    await noOverflow(page);
+    await shots(page, `32-layers-init-huge-${tag}`);
+    noErrors(errors);
+  });
+}
+
+for (const [viewport, tag] of [...VIEWPORTS, [{ width: 390, height: 844 }, '390x844']]) {
+  test(`deep sigmoid: the first layer's update ratio far below the band (${tag})`, async ({ open }) => {
+    const { page, errors } = await open('', { viewport });
+    await ready(page);
+    await page.evaluate(() => window.lossLab.preset('deep-sigmoid'));
+    await ready(page);
+    const h = await trainEpochs(page, 1);
+    const r = h.epochs[0].updateRatios;
+    // measured: conv1 1.2e-6 (two decades below the band's 1e-4), rising layer by layer to dense 4.3e-3
+    expect(r.conv1, 'conv1 update/weight ratio').toBeLessThan(1e-5);
+    expect(r.dense, 'the output layer still learns').toBeGreaterThan(1e-4);
+    const fig = page.locator('#health-ratio');
+    await expect(fig).toHaveAttribute('data-epoch', '1');
+    await expect(fig).toHaveAttribute('data-below', /^conv1\b/);
+    await expect(page.locator('#health-table tr[data-layer=conv1] td').first()).toHaveAttribute('data-flag', 'below');
+    await expect(page.locator('#health-below')).toContainText('below the band, barely learning: conv1 (');
+    await expect(page.locator('#chart-ratio')).toHaveAttribute('aria-label', /Epoch 1: conv1 1\.\de-6/);
+    await expect(page.locator('#health-share-note')).toContainText('Saturated');
+    await openFilters(page, h.steps);
+    await expect(page.locator('#weight-hists figure')).toHaveCount(6);
+    await noOverflow(page);
+    await shots(page, `33-layers-deep-sigmoid-${tag}`);
+    noErrors(errors);
+  });
+}

@@ -1,0 +1,336 @@
+// Layer health over epochs, from the history rows (www/views/record.js): each layer's update/weight ratio on a
+// log axis against the healthy band, the share of its units dead (ReLU) or saturated (sigmoid/tanh), and a table
+// of every per-layer figure of one epoch (activation mean and std included), which is also the charts' text
+// alternative. Colours per layer are the gradient chart's (LAYER_COLOURS by layer index), so a layer keeps its
+// colour across charts; the pinned run is drawn faded behind, as in the other charts.
+//
+// The ratio chart draws its own band: charts.js's LineChart has reference lines but no shaded range. Axes,
+// margins, fonts and grid follow LineChart's conventions so the two read alike.
+import { LineChart, LAYER_COLOURS, renderLegend } from '../charts.js';
+
+/** ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy (Karpathy, CS231n notes "Ratio of weights:updates"). */
+export const HEALTHY = 1e-3;
+export const BAND = [1e-4, 1e-2];
+/** Ten times outside the band: what the diagnosis warns about (src/diagnose.rs: update_ratio_low < 1e-5, _high > 0.1). */
+const FAR = [1e-5, 1e-1];
+/** The ratio axis never goes below this; smaller ratios (a layer that stopped moving) sit on its floor, marked. */
+const FLOOR = 1e-8;
+const PIN_ALPHA = 0.35;
+const FONT = '14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const SMALL = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+const colour = (j) => LAYER_COLOURS[j % LAYER_COLOURS.length];
+const sci = (v) => (v == null || !Number.isFinite(v) ? '—' : v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(2)).toString() : v.toExponential(1));
+const pct = (v) => (v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(v > 0 && v < 0.01 ? 1 : 0)}%`);
+/** Which per-layer share means something for an activation: ReLU units can die, sigmoid/tanh saturate. */
+const shareOf = (act) => (act === 'relu' ? 'deadFracs' : act === 'sigmoid' || act === 'tanh' ? 'satFracs' : null);
+
+/** A log-axis chart of few points (one per epoch) with a shaded band; the axes of charts.js's LineChart. */
+class BandChart {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.w = this.h = 0;
+    this.last = null;
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+  resize() {
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
+    if (!w || !h || (w === this.w && h === this.h && dpr === this.dpr)) return;
+    this.w = w; this.h = h; this.dpr = dpr;
+    this.canvas.width = Math.round(w * dpr);
+    this.canvas.height = Math.round(h * dpr);
+    if (this.last) this.draw(this.last);
+  }
+
+  /** spec: {series: [{xs, ys, color, alpha, dash}], xMax} — ys are ratios (null/NaN = gap, ≤ FLOOR = on the floor) */
+  draw(spec) {
+    this.last = spec;
+    if (!this.w) return;
+    const ctx = this.ctx;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.w, this.h);
+    let lo = Math.log10(BAND[0]) - 1, hi = Math.log10(BAND[1]) + 1;
+    for (const s of spec.series) for (const v of s.ys) {
+      if (!(v > 0)) continue;
+      const t = Math.log10(Math.max(v, FLOOR));
+      lo = Math.min(lo, Math.floor(t)); hi = Math.max(hi, Math.ceil(t));
+    }
+    // R: room for a marker at the last epoch
+    const L = 62, R = 20, T = 12, B = 46;
+    const pw = this.w - L - R, ph = this.h - T - B;
+    if (pw < 20 || ph < 20) return;
+    const xMax = Math.max(1, spec.xMax);
+    const X = (x) => L + (x / xMax) * pw;
+    const Y = (t) => T + ph - ((t - lo) / (hi - lo)) * ph;
+
+    // the healthy band, shaded lightly, and its centre
+    ctx.fillStyle = 'rgba(0, 158, 115, 0.12)';
+    ctx.fillRect(L, Y(Math.log10(BAND[1])), pw, Y(Math.log10(BAND[0])) - Y(Math.log10(BAND[1])));
+    // grid and ticks (every decade, or every second one on a tall range)
+    ctx.font = SMALL;
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = '#e3e3e3';
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    const step = hi - lo > 8 ? 2 : 1;
+    for (let e = hi; e >= lo; e -= step) {
+      const py = Math.round(Y(e)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
+      ctx.fillText(e === 0 ? '1' : e === -1 ? '0.1' : `1e${e}`, L - 6, py);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const xstep = Math.max(1, Math.ceil(xMax / Math.max(2, Math.floor(pw / 70))));
+    for (let v = 0; v <= xMax; v += xstep) {
+      const px = Math.round(X(v)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
+      ctx.fillText(String(v), px, T + ph + 5);
+    }
+    // axes and their labels, as drawAxes in charts.js
+    ctx.strokeStyle = '#555';
+    ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
+    ctx.font = FONT;
+    ctx.fillStyle = '#222';
+    ctx.fillText('epoch', L + pw / 2, T + ph + 24);
+    ctx.save();
+    ctx.translate(14, T + ph / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText('update / weight (log)', 0, 0);
+    ctx.restore();
+
+    const mid = Math.round(Y(Math.log10(HEALTHY))) + 0.5;
+    ctx.strokeStyle = '#0b6b4f';
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.moveTo(L, mid); ctx.lineTo(L + pw, mid); ctx.stroke();
+    ctx.setLineDash([]);
+    const label = 'healthy ≈ 1e-3 (CS231n)';
+    ctx.font = SMALL;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
+    const tw = ctx.measureText(label).width;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(L + pw - tw - 9, mid - 17, tw + 6, 15);
+    ctx.fillStyle = '#0b6b4f';
+    ctx.fillText(label, L + pw - 6, mid - 2);
+
+    // one line per layer; a point below the band is a hollow ▽, one on the floor (a ratio < 1e-8) a filled ▼
+    const bandLo = Math.log10(BAND[0]);
+    for (const s of spec.series) {
+      ctx.globalAlpha = s.alpha ?? 1;
+      ctx.strokeStyle = ctx.fillStyle = s.color;
+      ctx.lineWidth = 2.5;
+      ctx.setLineDash(s.dash || []);
+      ctx.beginPath();
+      let pen = false;
+      const pts = [];
+      s.xs.forEach((x, i) => {
+        const v = s.ys[i];
+        if (!(v > 0)) { pen = false; return; }
+        const t = Math.log10(Math.max(v, FLOOR));
+        const p = [X(x), Y(t), t < bandLo, v < FLOOR];
+        pts.push(p);
+        if (pen) ctx.lineTo(p[0], p[1]); else { ctx.moveTo(p[0], p[1]); pen = true; }
+      });
+      ctx.stroke();
+      ctx.setLineDash([]);
+      for (const [px, py, below, floored] of pts) {
+        ctx.beginPath();
+        if (below) {
+          ctx.moveTo(px - 6, py - 5); ctx.lineTo(px + 6, py - 5); ctx.lineTo(px, py + 5); ctx.closePath();
+          ctx.lineWidth = 2;
+          if (floored) ctx.fill(); else { ctx.fillStyle = '#fff'; ctx.fill(); ctx.fillStyle = s.color; ctx.stroke(); }
+        } else {
+          ctx.arc(px, py, 4, 0, Math.PI * 2);
+          ctx.fill();
+        }
+      }
+      ctx.globalAlpha = 1;
+    }
+  }
+}
+
+export class LayerHealthView {
+  /** root: the #layer-health section */
+  constructor(root) {
+    const q = (s) => root.querySelector(s);
+    this.root = root;
+    this.ratioFigure = q('#health-ratio');
+    this.ratioCanvas = q('#chart-ratio');
+    this.ratio = new BandChart(this.ratioCanvas);
+    this.shareCanvas = q('#chart-share');
+    this.share = new LineChart(this.shareCanvas, { xLabel: 'epoch', yLabel: '% of units', yMin: 0, yMax: 100, unit: '%', xName: (x) => `epoch ${x}` });
+    this.legends = { ratio: q('#legend-ratio'), share: q('#legend-share') };
+    this.below = q('#health-below');
+    this.shareNote = q('#health-share-note');
+    this.table = q('#health-table');
+    this.shareHead = q('#health-share-col');
+    this.epochPick = q('#health-epoch');
+    this.picked = null; // the epoch the learner chose for the table; null = always the latest
+    this.epochPick.addEventListener('change', () => {
+      const v = Number(this.epochPick.value);
+      this.picked = v === this.latest ? null : v;
+      this.#table();
+    });
+    this.key = '';
+    this.rec = null;
+    this.latest = 0;
+  }
+
+  /** rec: the current Record; pin: the pinned Record or null; o: {act, pinAct} — the runs' activations */
+  draw(rec, pin, o) {
+    this.rec = rec;
+    this.act = o.act;
+    const names = rec.layerNames;
+    const xMax = Math.max(1, rec.epochs.length, pin ? pin.epochs.length : 0);
+    const runs = pin ? [[pin, PIN_ALPHA, o.pinAct], [rec, 1, o.act]] : [[rec, 1, o.act]];
+
+    // update/weight ratio per layer
+    const ratioSeries = [];
+    for (const [r, alpha] of runs) {
+      r.layerNames.forEach((name, j) => ratioSeries.push({
+        xs: r.epochs.map((e) => e.epoch), ys: r.epochs.map((e) => e.updateRatios?.[name] ?? NaN), color: colour(j), alpha,
+      }));
+    }
+    this.ratio.draw({ series: ratioSeries, xMax });
+
+    // dead (ReLU) or saturated (sigmoid/tanh) share of every layer with an activation (all but the output layer)
+    const shareSeries = [];
+    for (const [r, alpha, act] of runs) {
+      const field = shareOf(act);
+      if (!field) continue;
+      const faded = alpha < 1;
+      r.layerNames.slice(0, -1).forEach((name, j) => shareSeries.push({
+        xs: r.epochs.map((e) => e.epoch), ys: r.epochs.map((e) => (e[field]?.[name] ?? NaN) * 100), n: r.epochs.length,
+        color: colour(j), alpha, width: 2.5, dots: 4, dash: field === 'satFracs' ? [7, 4] : undefined,
+        // legend keys and readout names as in the gradient chart (www/views/plots.js)
+        key: `layer-${name}`, group: faded ? 'pinned' : undefined,
+        name: `${faded ? 'pinned: ' : ''}${name} ${field === 'deadFracs' ? 'dead' : 'saturated'}`,
+      }));
+    }
+    this.share.draw({ series: shareSeries, xMax, integerX: true });
+    const field = shareOf(o.act);
+    this.shareNote.textContent = field === 'deadFracs'
+      ? 'Dead: a ReLU unit that is off (≤ 0) for every image of the batch. In a convolution a unit is one position of one channel, so positions that only ever see the blank background count as dead too.'
+      : field === 'satFracs'
+        ? 'Saturated: sigmoid or tanh outputs in a flat end of the curve, where the slope, and so the gradient passed back, is almost zero.'
+        : `With ${o.act === 'leaky_relu' ? 'leaky ReLU (it never outputs exactly zero)' : 'no activation'} units can neither die nor saturate: nothing to draw here.`;
+
+    const legendRatio = names.map((name, j) => ({ label: name, color: colour(j) }));
+    const legendShare = field ? names.slice(0, -1).map((name, j) => ({ label: `${name} ${field === 'deadFracs' ? 'dead' : 'saturated'}`, color: colour(j), dash: field === 'satFracs', key: `layer-${name}` })) : [];
+    if (pin) {
+      const faded = { label: 'faded: pinned run, same colour per layer', color: '#999', faded: true };
+      legendRatio.push(faded);
+      if (field || shareOf(o.pinAct)) legendShare.push({ ...faded, key: 'pinned' });
+    }
+    const key = JSON.stringify([legendRatio, legendShare]);
+    if (key !== this.key) {
+      this.key = key;
+      renderLegend(this.legends.ratio, legendRatio);
+      renderLegend(this.legends.share, legendShare, this.share);
+    }
+    this.#belowBand(rec);
+    this.#ariaLabels(rec, field);
+    this.#epochChoices(rec);
+    this.#table();
+  }
+
+  /** The layers of the latest epoch below (or above) the band, in words, and as data attributes for scripts. */
+  #belowBand(rec) {
+    const last = rec.epochs[rec.epochs.length - 1];
+    const fig = this.ratioFigure;
+    if (!last) {
+      this.below.textContent = 'One point per layer appears at the end of each epoch.';
+      fig.dataset.below = fig.dataset.above = '';
+      return;
+    }
+    const r = last.updateRatios || {};
+    const below = rec.layerNames.filter((n) => r[n] != null && r[n] < BAND[0]);
+    const above = rec.layerNames.filter((n) => r[n] != null && r[n] > BAND[1]);
+    const none = rec.layerNames.filter((n) => r[n] == null);
+    // a layer without any gradient that still moves is coasting on momentum: its ratio says nothing about learning
+    const still = rec.layerNames.filter((n) => last.gradNorms?.[n] === 0);
+    fig.dataset.below = below.join(' ');
+    fig.dataset.above = above.join(' ');
+    fig.dataset.epoch = String(last.epoch);
+    const list = (ns) => ns.map((n) => `${n} (${sci(r[n])})`).join(', ');
+    const parts = [];
+    if (below.length) parts.push(`▽ below the band, barely learning: ${list(below)}`);
+    if (above.length) parts.push(`above the band, large steps for the weights: ${list(above)}`);
+    if (none.length) parts.push(`no ratio (all weights zero): ${none.join(', ')}`);
+    if (still.length) parts.push(`no gradient at all: ${still.join(', ')}${still.some((n) => r[n] > 0) ? ' (any movement is momentum coasting)' : ''}`);
+    this.below.textContent = `Epoch ${last.epoch}: ${parts.length ? parts.join('; ') : 'every layer inside the healthy band'}.`;
+    const far = none.length || still.length || rec.layerNames.some((n) => r[n] != null && (r[n] < FAR[0] || r[n] > FAR[1]));
+    this.below.dataset.state = far ? 'far' : parts.length ? 'near' : 'ok';
+  }
+
+  #ariaLabels(rec, field) {
+    const last = rec.epochs[rec.epochs.length - 1];
+    const each = (f, fmt) => rec.layerNames.map((n) => `${n} ${fmt(last[f]?.[n])}`).join(', ');
+    this.ratioCanvas.setAttribute('aria-label', last
+      ? `Update to weight ratio per layer against epochs, log scale, healthy band 1e-4 to 1e-2 around 1e-3. Epoch ${last.epoch}: ${each('updateRatios', sci)}.`
+      : 'Update to weight ratio per layer against epochs, log scale, with the healthy band around 1e-3; no epoch yet.');
+    this.shareCanvas.setAttribute('aria-label', last && field
+      ? `${field === 'deadFracs' ? 'Dead ReLU' : 'Saturated'} units per layer in percent against epochs. Epoch ${last.epoch}: ${rec.layerNames.slice(0, -1).map((n) => `${n} ${pct(last[field]?.[n])}`).join(', ')}.`
+      : 'Dead or saturated units per layer in percent against epochs; nothing to show yet.');
+  }
+
+  #epochChoices(rec) {
+    const n = rec.epochs.length;
+    if (n === this.latest && this.epochPick.options.length === Math.max(1, n)) return;
+    this.latest = n;
+    if (this.picked !== null && this.picked > n) this.picked = null;
+    this.epochPick.textContent = '';
+    if (!n) this.epochPick.append(new Option('—', '0'));
+    for (let e = n; e >= 1; e--) this.epochPick.append(new Option(e === n ? `${e} (latest)` : String(e), String(e)));
+    this.epochPick.value = String(this.picked ?? n);
+    this.epochPick.disabled = n < 2;
+  }
+
+  /** Every per-layer figure of the chosen epoch: the numbers behind both charts, and the activations. */
+  #table() {
+    const rec = this.rec;
+    const tbody = this.table.tBodies[0];
+    tbody.textContent = '';
+    const row = rec && rec.epochs[(this.picked ?? rec.epochs.length) - 1];
+    if (!row) {
+      const tr = tbody.insertRow();
+      const td = tr.insertCell();
+      td.colSpan = 6;
+      td.textContent = 'The figures of each layer appear at the end of the first epoch.';
+      return;
+    }
+    const field = shareOf(this.act);
+    this.shareHead.textContent = field === 'satFracs' ? 'saturated' : 'dead';
+    rec.layerNames.forEach((name, j) => {
+      const tr = tbody.insertRow();
+      tr.dataset.layer = name;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.setProperty('--c', colour(j));
+      th.append(sw, ` ${name}`);
+      tr.append(th);
+      const u = row.updateRatios?.[name];
+      const out = j === rec.layerNames.length - 1;
+      const cells = [
+        [sci(u), u != null && (u < BAND[0] || u > BAND[1]) ? (u < BAND[0] ? 'below' : 'above') : ''],
+        [sci(row.gradNorms?.[name]), ''],
+        [sci(row.weightNorms?.[name]), ''],
+        [out || !field ? '—' : pct(row[field]?.[name]), ''],
+        [out ? 'output (logits)' : `${sci(row.actMeans?.[name])} ± ${sci(row.actStds?.[name])}`, ''],
+      ];
+      for (const [text, flag] of cells) {
+        const td = tr.insertCell();
+        td.textContent = text;
+        if (flag) { td.dataset.flag = flag; if (u < FAR[0] || u > FAR[1]) td.dataset.far = ''; td.title = flag === 'below' ? 'below the healthy band (1e-4 … 1e-2)' : 'above the healthy band (1e-4 … 1e-2)'; }
+      }
+    });
+  }
+}
