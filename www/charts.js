@@ -257,12 +257,9 @@ export class LineChart extends Canvas {
     const seen = new Set();
     for (const s of f.series) {
       if (!s.name || !s.n || seen.has(s.name)) continue;
-      // the nearest point in x; a series whose points are all far from x (an epoch line before its first
-      // epoch) says so rather than show a value from elsewhere
+      // the nearest point in x; one away from the cursor (an epoch's dot) is listed with where it lies
       const i = nearest(s.xs, s.n, x);
-      const far = Math.abs(f.X(s.xs[i]) - px) > Math.max(24, f.pw / 12);
       seen.add(s.name);
-      if (far) continue;
       lines.push({ name: s.name, color: s.color, value: s.ys[i], at: s.xs[i] });
     }
     for (const h of f.hlines) lines.push({ name: h.label, color: h.color || '#444', value: h.y, ref: true });
