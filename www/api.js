@@ -43,11 +43,27 @@
  *                                                 causes: [cause ids, most likely first], why: [one per cause],
  *                                                 experiment }] (most severe first),
  *                                    noiseCheck: null | { top, corruptedInTop, corruptedOverall } }
+ *   lossLab.batchView(n = 16)   -> Promise of the first n images of the last training batch as the network received
+ *                                  them (after augmentation and noise): { count (0 before the first step), step,
+ *                                  images: [count×784 grey levels 0–255, row-major], labels: [trained on],
+ *                                  trueLabels: [before label noise], corrupted, flipped, rotated (180°),
+ *                                  transformed (warp, intensity jitter or pixel noise): [0/1 each] }
+ *   lossLab.highestLoss(k = 16) -> Promise of the k training images with the highest loss under the current weights
+ *                                  (clean images, the labels they are trained on; the worker scans the whole
+ *                                  training set in chunks and training waits for it): { items: [{ index, label,
+ *                                  trueLabel, predicted, prob, loss, corrupted: bool }] (highest loss first),
+ *                                  images: [k×784 raw grey levels], corruptedShareTop, corruptedShareAll (0…1),
+ *                                  trainCount, step }
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
 
 export { rowCopy } from './views/record.js';
+
+/** A copy with typed arrays as plain arrays (JSON-friendly for scripts). */
+function plain(o) {
+  return Object.fromEntries(Object.entries(o).map(([key, v]) => [key, ArrayBuffer.isView(v) ? Array.from(v) : v]));
+}
 
 /** Installs window.lossLab over the page's `lab` (the functions main.js wires to the buttons). */
 export function installApi(lab) {
@@ -72,6 +88,8 @@ export function installApi(lab) {
       const d = lab.diagnosis();
       return d ? structuredClone(d) : null;
     },
+    batchView: (n = 16) => lab.batchView(n).then(plain),
+    highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
   };
   window.lossLab = api;
   return api;

@@ -14,6 +14,8 @@ import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
+import { BatchView } from './views/batch.js';
+import { HighLossView } from './views/highloss.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,6 +60,9 @@ const classCounts = new ClassCountsView(document.querySelector('#sec-data .secti
 const layerHealth = new LayerHealthView($('layer-health'));
 const filters = new FiltersView($('filters'));
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
+const batchView = new BatchView($('batch-view'), { run: () => run });
+const highLoss = new HighLossView($('highloss'), { run: () => run });
+$('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
 
@@ -191,6 +196,8 @@ function clearRunViews() {
   $('data-missing').hidden = true;
   arch.pending('Building the network…');
   filters.show(null);
+  batchView.reset();
+  highLoss.reset();
   classCounts.show(null);
 }
 
@@ -213,12 +220,15 @@ function newRun() {
     showProgress(m);
     queueDraw();
     if (r.status !== 'running') filters.refresh(); // a single step while paused
+    batchView.tick(r.status !== 'running');
   });
   r.on('diagnosis', (d) => { if (r === run) diagnosis.show(d); });
   r.on('epoch', (row) => {
     if (r !== run) return;
     draw();
     filters.refresh();
+    batchView.refresh();
+    highLoss.epoch();
     let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc)}`;
     if (Number(r.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
       text += `; training accuracy on clean labels ${pct(row.cleanAcc)}, on corrupted labels ${pct(row.noisyAcc)}`;
@@ -531,6 +541,8 @@ installApi({
   },
   whenEpoch: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.whenEpoch(n)),
   diagnosis: () => run.diagnosis ?? null,
+  batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
+  highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
 });
 
 // ---------------------------------------------------------------- start-up

@@ -291,6 +291,14 @@ export class DiagnosisView {
       const n = d.noiseCheck;
       li.append(el('p', 'diag-check', `Checked against the injected noise: ${pct(n.corruptedInTop)} of the highest-loss training images are ones whose label was corrupted (${pct(n.corruptedOverall)} of all).`));
     }
+    if (f.symptom === 'noisy_labels') {
+      // opens the "Highest-loss training images" panel (www/views/highloss.js; main.js listens)
+      const b = el('button', 'diag-link', 'Look at the highest-loss training images');
+      b.type = 'button';
+      b.dataset.focusKey = `${f.symptom}:highloss`;
+      b.addEventListener('click', () => this.root.dispatchEvent(new CustomEvent('show-highloss')));
+      li.append(b);
+    }
 
     // Two findings of one fault often share their causes, reasons and experiment word for word: a later finding
     // names them and points up instead of repeating them (and their buttons).
