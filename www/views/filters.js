@@ -139,7 +139,7 @@ export class FiltersView {
       const range = maxAbs > 0 ? maxAbs : 1;
       const counts = new Array(BINS).fill(0);
       for (const v of w.data) counts[Math.min(BINS - 1, Math.floor(((v + range) / (2 * range)) * BINS))]++;
-      cap.textContent = `${w.name} (${w.shape.join('×')}): σ = ${fmt(sd)}`;
+      cap.textContent = `${w.name} ${w.shape.join('×')} · σ ${fmt(sd)}`;
       cv.setAttribute('aria-label', `Histogram of the ${n.toLocaleString('en-US')} weights of ${w.name} in ${BINS} bins from ${fmt(-range)} to ${fmt(range)}; mean ${fmt(mean)}, standard deviation ${fmt(sd)}, largest |w| ${fmt(maxAbs)}`);
       drawHist(cv, counts, n, range);
     }
@@ -154,7 +154,7 @@ function drawHist(cv, counts, n, range) {
   cv.height = Math.round(h * dpr);
   const ctx = cv.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  const L = 38, R = 10, T = 6, B = 38;
+  const L = 46, R = 10, T = 8, B = 38;
   const pw = w - L - R, ph = h - T - B;
   const top = Math.max(...counts) / n || 1;
   const yMax = top > 0.5 ? 1 : top > 0.2 ? 0.5 : top > 0.1 ? 0.2 : top > 0.05 ? 0.1 : 0.05;
@@ -166,7 +166,7 @@ function drawHist(cv, counts, n, range) {
   for (const f of [0, 0.5, 1]) {
     const py = Math.round(T + ph - f * ph) + 0.5;
     ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
-    ctx.fillText(`${Math.round(f * yMax * 100)}%`, L - 4, py);
+    ctx.fillText(`${+(f * yMax * 100).toFixed(1)}%`, L - 4, py);
   }
   const bw = pw / counts.length;
   ctx.fillStyle = OI.blue;

@@ -109,15 +109,6 @@ class BandChart {
     ctx.lineWidth = 1.5;
     ctx.beginPath(); ctx.moveTo(L, mid); ctx.lineTo(L + pw, mid); ctx.stroke();
     ctx.setLineDash([]);
-    const label = 'healthy ≈ 1e-3 (CS231n)';
-    ctx.font = SMALL;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'bottom';
-    const tw = ctx.measureText(label).width;
-    ctx.fillStyle = 'rgba(255,255,255,0.85)';
-    ctx.fillRect(L + pw - tw - 9, mid - 17, tw + 6, 15);
-    ctx.fillStyle = '#0b6b4f';
-    ctx.fillText(label, L + pw - 6, mid - 2);
 
     // one line per layer; a point below the band is a hollow ▽, one on the floor (a ratio < 1e-8) a filled ▼
     const bandLo = Math.log10(BAND[0]);
@@ -152,6 +143,17 @@ class BandChart {
       }
       ctx.globalAlpha = 1;
     }
+    // the band's label last, on a white backing, so that no line crosses it; at the left, where no epoch has
+    // a point yet (the first one is at epoch 1), rather than over the latest points at the right
+    const label = 'healthy ≈ 1e-3 (CS231n)';
+    ctx.font = SMALL;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    const tw = ctx.measureText(label).width;
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(L + 3, mid - 17, tw + 6, 15);
+    ctx.fillStyle = '#0b6b4f';
+    ctx.fillText(label, L + 6, mid - 2);
   }
 }
 
