@@ -120,7 +120,11 @@ export class BatchView {
       tile.append(canvas, cap);
       this.strip.append(tile);
     }
-    this.note.textContent = `The first ${v.count} images of the batch of step ${v.step}, as the network receives them, `
-      + `each with the label it is trained on: ${bad} with a label changed by noise, ${changed} changed by augmentation.`;
+    const of = (n, what) => `${n === v.count ? 'All' : n} of them ${what}.`;
+    this.note.textContent = [
+      `The first ${v.count} images of the batch of step ${v.step}, as the network receives them, each with the label it is trained on.`,
+      bad ? of(bad, `carry a label changed by label noise`) : '',
+      changed ? of(changed, 'were changed by augmentation') : '',
+    ].filter(Boolean).join(' ');
   }
 }

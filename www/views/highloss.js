@@ -82,7 +82,7 @@ export class HighLossView {
       canvas.setAttribute('aria-label', `training image ${s.index}, labelled ${s.label}, predicted ${s.predicted} with probability ${prob}`
         + (s.corrupted ? `; its label was corrupted, the true digit is ${s.trueLabel}` : ''));
       const cap = el('figcaption');
-      cap.append(el('span', 'hl-line', `label ${s.label} · net: ${s.predicted} (${prob})`));
+      cap.append(el('span', 'hl-line', `label ${s.label}`), el('span', 'hl-line', `net says ${s.predicted} (${prob})`));
       if (s.corrupted) cap.append(el('span', 'dv-badge dv-bad', `corrupted: true ${s.trueLabel}`));
       tile.append(canvas, cap);
       this.grid.append(tile);
