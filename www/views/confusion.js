@@ -34,7 +34,7 @@ class Matrix {
     this.caption = el('p', { class: 'cm-title' }, title);
     this.grid = el('div', { class: 'cm-grid', role: 'grid', 'aria-label': `${title}: confusion matrix, rows are the true digit, columns the predicted digit` });
     const head = el('div', { role: 'row', class: 'cm-row' });
-    head.append(el('span', { class: 'cm-corner', role: 'columnheader', 'aria-label': 'true digit ↓, predicted →' }, 't\\p'));
+    head.append(el('span', { class: 'cm-corner', role: 'columnheader', 'aria-label': 'true digit ↓, predicted →' }, 'true↓'));
     for (const c of DIGITS) head.append(el('span', { class: 'cm-head', role: 'columnheader' }, String(c)));
     this.grid.append(head);
     this.cells = [];
@@ -52,7 +52,8 @@ class Matrix {
     }
     this.cells[0].tabIndex = 0;
     this.grid.addEventListener('keydown', (e) => this.key(e));
-    this.fig.append(this.caption, this.grid);
+    const axis = el('p', { class: 'cm-axis', 'aria-hidden': 'true' }, 'predicted →');
+    this.fig.append(this.caption, axis, this.grid);
     root.append(this.fig);
     this.counts = null;
   }

@@ -4,7 +4,8 @@ import { LineChart, BarChart, OI, LAYER_COLOURS, renderLegend } from '../charts.
 
 const CHANCE = Math.log(10);
 const PIN_ALPHA = 0.35;
-const REF_COLOUR = { prior: '#444', floor: OI.purple, ceiling: OI.purple };
+// the noise lines in a dark ochre: apart from the corrupted-label curves (purple) they bound
+const REF_COLOUR = { prior: '#444', floor: '#8c6d00', ceiling: '#8c6d00' };
 
 export class Plots {
   constructor() {
