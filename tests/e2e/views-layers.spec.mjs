@@ -76,6 +76,8 @@ test('zero init: every first-layer filter tile is identical and blank, before an
   await page.evaluate(() => window.lossLab.preset('init-zeros'));
   await ready(page);
   await openFilters(page, 0);
+  await expect(page.locator('#filters-note')).toHaveText('Weights as initialised (step 0).');
+  expect(new Set((await tiles(page)).pixels).size, 'identical tiles as initialised').toBe(1);
   for (let i = 0; i < 5; i++) await page.evaluate(() => window.lossLab.step());
   await expect.poll(() => history(page).then((x) => x.steps), { message: 'five single steps', timeout: TRAIN_MS }).toBe(5);
   await openFilters(page, 5);
@@ -85,6 +87,12 @@ test('zero init: every first-layer filter tile is identical and blank, before an
   expect(t.maxAbs, 'largest |w| of conv1').toBe(0);
   expect(new Set(t.pixels[0].split(',')), 'a blank tile: mid-grey everywhere').toEqual(new Set(['128']));
   await expect(page.locator('#filter-caption')).toContainText('Every weight is exactly 0.');
+  // while paused, Refresh now reads the weights again, by keyboard
+  await page.evaluate(() => { delete document.getElementById('filters').dataset.step; });
+  await page.locator('#btn-filters').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#filters')).toHaveAttribute('data-step', '5');
+  await expect(page.locator('#filters-note')).toHaveText('Weights after step 5.');
   noErrors(errors);
 });
 

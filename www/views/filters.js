@@ -67,7 +67,7 @@ export class FiltersView {
     }
     if (ask !== this.asked || run !== this.run) return;
     this.last = layers.map((w, i) => ({ ...w, name: names[i] }));
-    this.note.textContent = `Weights after step ${step.toLocaleString('en-US')}${run.record.epochs.length ? ` (epoch ${run.record.epochs.length})` : ' (as initialised)'}.`;
+    this.note.textContent = step ? `Weights after step ${step.toLocaleString('en-US')}.` : 'Weights as initialised (step 0).';
     this.root.dataset.state = 'drawn';
     this.root.dataset.step = String(step);
     this.#drawTiles(this.last[0]);
