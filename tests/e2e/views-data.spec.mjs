@@ -102,6 +102,19 @@ test('aug_rot180 1: every image of the strip is turned and says so', async ({ op
   noErrors(errors);
 });
 
+test('on a 390×844 phone both views fit the width', async ({ open }) => {
+  const { page, errors } = await open('?train_n=1000&val_n=500&noise=40&aug_hflip=0.5', { viewport: { width: 390, height: 844 } });
+  await ready(page);
+  await page.evaluate(() => window.lossLab.step());
+  await expect(page.locator('#batch-strip .bv-tile')).toHaveCount(16, { timeout: SIGNAL_MS });
+  await page.locator('#highloss > summary').click();
+  await expect(page.locator('#highloss-grid .hl-tile')).toHaveCount(16, { timeout: TRAIN_MS });
+  await fitsSideways(page);
+  await shotOf(page, '#batch-view', '65-data-views-phone');
+  await shotOf(page, '#highloss', '66-highloss-phone');
+  noErrors(errors);
+});
+
 test('the noisy-labels finding opens the highest-loss panel', async ({ open }) => {
   const { page, errors } = await open('?train_n=2000&val_n=500&noise=60');
   await ready(page);
