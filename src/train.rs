@@ -440,7 +440,7 @@ impl Trainer {
             r.acc.push(correct as f32 / bs as f32);
             self.obs.record_step(loss, correct as f32 / bs as f32);
             let idx0 = step_no - 1;
-            if idx0 % LAYERS_EVERY == 0 {
+            if idx0.is_multiple_of(LAYERS_EVERY) {
                 self.obs.input = Some(InputStats::of(&self.x));
                 self.obs.record_layers(idx0, bs, self.layer_stats());
             }
@@ -476,7 +476,7 @@ impl Trainer {
                 r.epoch_done = true;
                 break;
             }
-            if step_no == DIAGNOSE_FIRST || step_no % DIAGNOSE_EVERY == 0 {
+            if step_no == DIAGNOSE_FIRST || step_no.is_multiple_of(DIAGNOSE_EVERY) {
                 self.rediagnose();
             }
         }

@@ -67,7 +67,7 @@ fn check_layer(layer: &mut dyn Layer, x: &[f32], n: usize, seed: u64) -> f64 {
     }
     let grads: Vec<Vec<f32>> = layer.params().iter().map(|p| p.grad.clone()).collect();
     for (pi, g) in grads.iter().enumerate() {
-        for i in 0..g.len() {
+        for (i, &gi) in g.iter().enumerate() {
             let orig = layer.params_mut()[pi].value[i];
             layer.params_mut()[pi].value[i] = orig + H;
             let lp = dot(&layer.forward(x, n, false), &w);
@@ -75,7 +75,7 @@ fn check_layer(layer: &mut dyn Layer, x: &[f32], n: usize, seed: u64) -> f64 {
             let lm = dot(&layer.forward(x, n, false), &w);
             layer.params_mut()[pi].value[i] = orig;
             let num = (lp - lm) / (2.0 * H as f64);
-            worst = worst.max(rel_err(g[i] as f64, num));
+            worst = worst.max(rel_err(gi as f64, num));
         }
     }
     worst
