@@ -263,6 +263,7 @@ export class LineChart extends Canvas {
       lines.push({ name: s.name, color: s.color, value: s.ys[i], at: s.xs[i] });
     }
     for (const h of f.hlines) lines.push({ name: h.label, color: h.color || '#444', value: h.y, ref: true });
+    for (const b of f.bands) if (b.label) lines.push({ name: b.label, color: b.color || '#444', value: b.y0, ref: true });
     this.tip.textContent = '';
     const head = document.createElement('div');
     head.className = 'chart-readout-x';
@@ -290,15 +291,20 @@ export class LineChart extends Canvas {
   }
 
   /**
-   * spec: {series: [{xs, ys, n, color, width, dash, alpha, dots}], hlines: [{y, label, color}],
-   *        vlines: [{x, label, color}], xMin, xMax, logY}
+   * spec: {series: [{xs, ys, n, color, width, dash, alpha, dots, marker}], hlines: [{y, label, color, left}],
+   *        bands: [{y0, y1, color, label}], vlines: [{x, label, color}], xMin, xMax, logY, yFloor, yInclude}
+   * A band is a shaded range of y under the reference lines (its label, if any, is read out with them). A series'
+   * marker(y, i) returns the shape of point i: 'dot', 'down' (hollow ▽), 'down-solid' (filled ▼) or null.
+   * On a log axis, yFloor draws smaller positive values on that floor (the readout keeps the true value);
+   * yInclude lists values the y axis always spans.
    */
   draw(spec) {
     this.last = spec;
     if (!this.w) return;
     const ctx = this.begin();
     const logY = spec.logY ?? this.opts.logY;
-    const ty = (v) => (logY ? Math.log10(v) : v);
+    const yFloor = logY && spec.yFloor > 0 ? spec.yFloor : 0;
+    const ty = (v) => (logY ? Math.log10(Math.max(v, yFloor)) : v);
     const ok = (v) => Number.isFinite(v) && (!logY || v > 0);
 
     // data range
@@ -323,6 +329,8 @@ export class LineChart extends Canvas {
       }
     }
     for (const h of hlines) if (ok(h.y)) { y0 = Math.min(y0, ty(h.y)); y1 = Math.max(y1, ty(h.y)); }
+    const bands = (spec.bands || []).filter((b) => !off(b));
+    for (const v of [...bands.flatMap((b) => [b.y0, b.y1]), ...(spec.yInclude || [])]) if (ok(v)) { y0 = Math.min(y0, ty(v)); y1 = Math.max(y1, ty(v)); }
     if (this.opts.yMin !== undefined) y0 = ty(this.opts.yMin);
     if (this.opts.yMax !== undefined) y1 = ty(this.opts.yMax);
     if (!Number.isFinite(y0)) { y0 = logY ? -2 : 0; y1 = logY ? 1 : 1; }
@@ -340,7 +348,7 @@ export class LineChart extends Canvas {
     if (pw < 20 || ph < 20) return;
     const X = (x) => L + ((x - xMin) / (xMax - xMin || 1)) * pw;
     const Y = (t) => T + ph - ((t - y0) / (y1 - y0)) * ph;
-    this.frame = { L, T, pw, ph, X, xMin, xMax, full, series, hlines, xLast: Math.max(xMin, Math.min(xMax, Number.isFinite(xLast) ? xLast : xMax)) };
+    this.frame = { L, T, pw, ph, X, xMin, xMax, full, series, hlines, bands, xLast: Math.max(xMin, Math.min(xMax, Number.isFinite(xLast) ? xLast : xMax)) };
 
     // grid and ticks
     ctx.strokeStyle = '#e3e3e3';
@@ -377,6 +385,13 @@ export class LineChart extends Canvas {
 
     ctx.save();
     ctx.beginPath(); ctx.rect(L, T - 1, pw + 1, ph + 2); ctx.clip();
+    // shaded ranges, under everything else
+    for (const b of bands) {
+      if (!ok(b.y0) || !ok(b.y1)) continue;
+      const a = Y(ty(b.y0)), c = Y(ty(b.y1));
+      ctx.fillStyle = b.color || 'rgba(0, 158, 115, 0.12)';
+      ctx.fillRect(L, Math.min(a, c), pw, Math.abs(a - c));
+    }
     // reference lines
     for (const h of hlines) {
       if (!ok(h.y)) continue;
@@ -386,6 +401,7 @@ export class LineChart extends Canvas {
       ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
       ctx.setLineDash([]);
+      if (h.left) continue; // labelled after the series, so that no line crosses it
       // label at the right end: curves usually start high on the left
       ctx.font = SMALL;
       ctx.textAlign = 'right';
@@ -401,6 +417,19 @@ export class LineChart extends Canvas {
     // series; with zeroFloor, zeros on a log axis (a dead layer's gradient) sit on the bottom edge
     const floor = logY && spec.zeroFloor ? y0 : null;
     for (const s of series) this.line(ctx, s, X, Y, ty, ok, floor);
+    // h.left: the label at the left end (where a chart of epochs has no point yet), on a white backing, over the lines
+    for (const h of hlines) {
+      if (!h.left || !ok(h.y)) continue;
+      const py = Math.round(Y(ty(h.y))) + 0.5;
+      ctx.font = SMALL;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      const tw = ctx.measureText(h.label).width;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(L + 3, py - 17, tw + 6, 15);
+      ctx.fillStyle = h.color || '#444';
+      ctx.fillText(h.label, L + 6, py - 2);
+    }
     if (capped !== null) {
       ctx.fillStyle = '#222';
       ctx.font = 'bold ' + SMALL;
@@ -438,7 +467,29 @@ export class LineChart extends Canvas {
       }
     }
     ctx.restore();
+    // per-point markers outside the clip, so that one at the first or last x is whole
+    for (const s of series) if (s.marker) this.markers(ctx, s, X, Y, ty, ok, xMin, xMax);
     if (this.cursor !== null) this.#setCursor(Math.max(xMin, Math.min(xMax, this.cursor)));
+  }
+
+  /** The markers of a series: s.marker(y, i) -> 'dot' | 'down' (hollow ▽) | 'down-solid' (▼) | null. */
+  markers(ctx, s, X, Y, ty, ok, xMin, xMax) {
+    ctx.globalAlpha = s.alpha ?? 1;
+    ctx.strokeStyle = ctx.fillStyle = s.color;
+    ctx.lineWidth = 2;
+    for (let i = 0; i < s.n; i++) {
+      const v = s.ys[i], x = s.xs[i];
+      if (!ok(v) || x < xMin || x > xMax) continue;
+      const kind = s.marker(v, i);
+      if (!kind) continue;
+      const px = X(x), py = Y(ty(v));
+      ctx.beginPath();
+      if (kind === 'dot') { ctx.arc(px, py, s.dots || 4, 0, Math.PI * 2); ctx.fill(); continue; }
+      ctx.moveTo(px - 6, py - 5); ctx.lineTo(px + 6, py - 5); ctx.lineTo(px, py + 5); ctx.closePath();
+      if (kind === 'down-solid') ctx.fill();
+      else { ctx.fillStyle = '#fff'; ctx.fill(); ctx.fillStyle = s.color; ctx.stroke(); }
+    }
+    ctx.globalAlpha = 1;
   }
 
   line(ctx, s, X, Y, ty, ok, floor = null) {
@@ -468,7 +519,7 @@ export class LineChart extends Canvas {
     endRun();
     flush();
     ctx.stroke();
-    if (!s.dots) {
+    if (!s.dots && !s.marker) {
       for (const [x, y] of lonely) { ctx.beginPath(); ctx.arc(x, y, Math.max(3.5, ctx.lineWidth + 1.5), 0, Math.PI * 2); ctx.fill(); }
     }
     ctx.setLineDash([]);
@@ -485,14 +536,134 @@ export class LineChart extends Canvas {
   }
 }
 
+/**
+ * A readout beside a canvas for charts of discrete items (bars, histogram bins), in LineChart's style: a box
+ * (role=status, linked by aria-describedby) with a bold head and one row per value, each with its swatch.
+ */
+export class ItemReadout {
+  constructor(canvas, id) {
+    this.canvas = canvas;
+    canvas.parentElement.classList.add('has-readout');
+    this.tip = document.createElement('div');
+    this.tip.className = 'chart-readout';
+    this.tip.id = id;
+    this.tip.setAttribute('role', 'status');
+    this.tip.hidden = true;
+    this.mark = document.createElement('div');
+    this.mark.className = 'item-mark';
+    this.mark.hidden = true;
+    canvas.after(this.mark, this.tip);
+    canvas.tabIndex = 0;
+    canvas.setAttribute('aria-describedby', ((canvas.getAttribute('aria-describedby') || '') + ' ' + id).trim());
+  }
+
+  /**
+   * Shows head and rows [{color, text, bar}] (a row without a colour has no swatch) beside the item that spans
+   * pixels x0…x1 of the canvas, which is outlined; f: the plot area {L, T, pw, ph}.
+   */
+  show(x0, x1, f, head, rows) {
+    const { tip, canvas, mark } = this;
+    tip.textContent = '';
+    const h = document.createElement('div');
+    h.className = 'chart-readout-x';
+    h.textContent = head;
+    tip.append(h);
+    for (const r of rows) {
+      const row = document.createElement('div');
+      if (r.color) {
+        const sw = document.createElement('span');
+        sw.className = 'swatch' + (r.bar ? ' bar' : '');
+        sw.style.setProperty('--c', r.color);
+        row.append(sw, ' ');
+      }
+      row.append(r.text);
+      tip.append(row);
+    }
+    mark.hidden = false;
+    mark.style.left = `${canvas.offsetLeft + x0}px`;
+    mark.style.width = `${Math.max(2, x1 - x0)}px`;
+    mark.style.top = `${canvas.offsetTop + f.T}px`;
+    mark.style.height = `${f.ph}px`;
+    tip.hidden = false;
+    // beside the item, on the side with more room, inside the figure; where it fits on neither side (a small
+    // histogram), under the canvas, so that it never hides the item it is about
+    const w = tip.offsetWidth, cl = canvas.offsetLeft;
+    const room = canvas.offsetParent ? canvas.offsetParent.clientWidth : cl + canvas.clientWidth;
+    const before = cl + x0 - 8 - w, after = cl + x1 + 8;
+    const fitsBefore = before >= 0, fitsAfter = after + w <= room;
+    const preferBefore = (x0 + x1) / 2 > f.L + f.pw / 2;
+    if (fitsBefore || fitsAfter) {
+      tip.style.left = `${(preferBefore && fitsBefore) || !fitsAfter ? before : after}px`;
+      tip.style.top = `${canvas.offsetTop + f.T + 4}px`;
+    } else {
+      tip.style.left = `${Math.max(0, Math.min(room - w, cl + (x0 + x1) / 2 - w / 2))}px`;
+      tip.style.top = `${canvas.offsetTop + canvas.offsetHeight + 4}px`;
+    }
+  }
+
+  hide() { this.tip.hidden = true; this.tip.textContent = ''; this.mark.hidden = true; }
+}
+
+/**
+ * Hover and keyboard for a row of n items across a plot area: the mouse picks the item under it, ←/→ step,
+ * Home/End jump, focus starts at `start()`; pick(i) shows item i (null: none).
+ */
+export function itemCursor(canvas, n, frame, pick, start = () => 0) {
+  let at = null;
+  const set = (i) => { at = i; pick(i); };
+  canvas.addEventListener('mousemove', (e) => {
+    const f = frame();
+    if (!f) return;
+    const x = e.clientX - canvas.getBoundingClientRect().left;
+    set(x < f.L || x > f.L + f.pw ? null : Math.max(0, Math.min(n() - 1, Math.floor(((x - f.L) / f.pw) * n()))));
+  });
+  canvas.addEventListener('mouseleave', () => { if (document.activeElement !== canvas) set(null); });
+  canvas.addEventListener('focus', () => { if (at === null && frame()) set(start()); });
+  canvas.addEventListener('blur', () => set(null));
+  canvas.addEventListener('keydown', (e) => {
+    if (!frame()) return;
+    const i = at ?? start();
+    const last = n() - 1;
+    const to = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: last }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    set(Math.max(0, Math.min(last, to)));
+  });
+  return { redraw: () => { if (at !== null) pick(at); } };
+}
+
 export class BarChart extends Canvas {
-  /** opts: {xLabel, yLabel, categories: [...], yMax} */
+  /**
+   * opts: {xLabel, yLabel, categories: [...], yMax, itemName (category -> words, e.g. (d) => `digit ${d}`),
+   * valueName (words before the value, e.g. 'recall'), unit}. Hovering or focusing the canvas reads off every
+   * named set's value at one category (←/→ between categories); the canvas carries `data-readout` (the category
+   * and [[set name, value]]) for the tests.
+   */
   constructor(canvas, opts) {
     super(canvas);
     this.opts = opts;
+    this.frame = null;
+    this.readout = new ItemReadout(canvas, `${canvas.id || 'bars'}-readout`);
+    this.cursor = itemCursor(canvas, () => this.opts.categories.length, () => this.frame, (i) => this.#pick(i));
   }
 
-  /** spec: {bars: [{values, color, alpha, outline}]} — several sets are drawn side by side per category */
+  /** Reads off category i (null hides the readout): the set drawn in front (the last) first. */
+  #pick(i) {
+    const f = this.frame;
+    if (i === null || !f) { this.readout.hide(); delete this.canvas.dataset.readout; return; }
+    const { categories, itemName = (c) => String(c), valueName = '', unit = '' } = this.opts;
+    const sets = [...(this.last?.bars || [])].filter((s) => s.name).reverse();
+    const rows = sets.map((s, k) => {
+      const v = s.values[i];
+      const val = Number.isFinite(v) ? `${v.toFixed(1)}${unit}` : 'none yet';
+      return { color: s.color, bar: !s.outline, text: `${k === 0 && valueName ? valueName + ' ' : ''}${val} (${s.name})` };
+    });
+    if (!rows.length) rows.push({ color: '#999', text: 'no value yet' });
+    this.readout.show(f.L + f.slot * i + 1, f.L + f.slot * (i + 1) - 1, f, `${itemName(categories[i])}:`, rows);
+    this.canvas.dataset.readout = JSON.stringify([categories[i], sets.map((s) => [s.name, s.values[i] ?? null])]);
+  }
+
+  /** spec: {bars: [{values, color, alpha, outline, name}]} — several sets are drawn side by side per category */
   draw(spec) {
     this.last = spec;
     if (!this.w) return;
@@ -501,6 +672,8 @@ export class BarChart extends Canvas {
     const L = 62, R = 10, T = 12, B = 46;
     const pw = this.w - L - R, ph = this.h - T - B;
     if (pw < 20 || ph < 20) return;
+    const slot = pw / categories.length;
+    this.frame = { L, T, pw, ph, slot };
     const Y = (v) => T + ph - (v / yMax) * ph;
     ctx.font = SMALL;
     ctx.strokeStyle = '#e3e3e3';
@@ -512,7 +685,6 @@ export class BarChart extends Canvas {
       ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
       ctx.fillText(String(v), L - 6, py);
     }
-    const slot = pw / categories.length;
     const sets = spec.bars.length || 1;
     const bw = Math.max(2, (slot * 0.75) / sets);
     ctx.textAlign = 'center';
@@ -537,5 +709,6 @@ export class BarChart extends Canvas {
       ctx.globalAlpha = 1;
     });
     drawAxes(ctx, L, T, pw, ph, this.opts.xLabel, this.opts.yLabel);
+    this.cursor.redraw();
   }
 }
