@@ -4,8 +4,8 @@
 // alternative. Colours per layer are the gradient chart's (LAYER_COLOURS by layer index), so a layer keeps its
 // colour across charts; the pinned run is drawn faded behind, as in the other charts.
 //
-// The ratio chart draws its own band: charts.js's LineChart has reference lines but no shaded range. Axes,
-// margins, fonts and grid follow LineChart's conventions so the two read alike.
+// Both charts are charts.js's LineChart, so they read off values on hover and focus and hide a layer from its
+// legend entry like the others: the ratio chart with a shaded band, a floor on its log axis and ▽ markers.
 import { LineChart, LAYER_COLOURS, renderLegend } from '../charts.js';
 
 /** ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy (Karpathy, CS231n notes "Ratio of weights:updates"). */
@@ -16,146 +16,14 @@ const FAR = [1e-5, 1e-1];
 /** The ratio axis never goes below this; smaller ratios (a layer that stopped moving) sit on its floor, marked. */
 const FLOOR = 1e-8;
 const PIN_ALPHA = 0.35;
-const FONT = '14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const SMALL = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+/** A point below the band is a hollow ▽, one on the floor (a ratio < 1e-8) a filled ▼, any other a dot. */
+const ratioMarker = (v) => (v < FLOOR ? 'down-solid' : v < BAND[0] ? 'down' : 'dot');
 
 const colour = (j) => LAYER_COLOURS[j % LAYER_COLOURS.length];
 const sci = (v) => (v == null || !Number.isFinite(v) ? '—' : v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(2)).toString() : v.toExponential(1));
 const pct = (v) => (v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(v > 0 && v < 0.01 ? 1 : 0)}%`);
 /** Which per-layer share means something for an activation: ReLU units can die, sigmoid/tanh saturate. */
 const shareOf = (act) => (act === 'relu' ? 'deadFracs' : act === 'sigmoid' || act === 'tanh' ? 'satFracs' : null);
-
-/** A log-axis chart of few points (one per epoch) with a shaded band; the axes of charts.js's LineChart. */
-class BandChart {
-  constructor(canvas) {
-    this.canvas = canvas;
-    this.ctx = canvas.getContext('2d');
-    this.w = this.h = 0;
-    this.last = null;
-    new ResizeObserver(() => this.resize()).observe(canvas);
-    this.resize();
-  }
-  resize() {
-    const dpr = window.devicePixelRatio || 1;
-    const w = this.canvas.clientWidth, h = this.canvas.clientHeight;
-    if (!w || !h || (w === this.w && h === this.h && dpr === this.dpr)) return;
-    this.w = w; this.h = h; this.dpr = dpr;
-    this.canvas.width = Math.round(w * dpr);
-    this.canvas.height = Math.round(h * dpr);
-    if (this.last) this.draw(this.last);
-  }
-
-  /** spec: {series: [{xs, ys, color, alpha, dash}], xMax} — ys are ratios (null/NaN = gap, ≤ FLOOR = on the floor) */
-  draw(spec) {
-    this.last = spec;
-    if (!this.w) return;
-    const ctx = this.ctx;
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.clearRect(0, 0, this.w, this.h);
-    let lo = Math.log10(BAND[0]) - 1, hi = Math.log10(BAND[1]) + 1;
-    for (const s of spec.series) for (const v of s.ys) {
-      if (!(v > 0)) continue;
-      const t = Math.log10(Math.max(v, FLOOR));
-      lo = Math.min(lo, Math.floor(t)); hi = Math.max(hi, Math.ceil(t));
-    }
-    // R: room for a marker at the last epoch
-    const L = 62, R = 20, T = 12, B = 46;
-    const pw = this.w - L - R, ph = this.h - T - B;
-    if (pw < 20 || ph < 20) return;
-    const xMax = Math.max(1, spec.xMax);
-    const X = (x) => L + (x / xMax) * pw;
-    const Y = (t) => T + ph - ((t - lo) / (hi - lo)) * ph;
-
-    // the healthy band, shaded lightly, and its centre
-    ctx.fillStyle = 'rgba(0, 158, 115, 0.12)';
-    ctx.fillRect(L, Y(Math.log10(BAND[1])), pw, Y(Math.log10(BAND[0])) - Y(Math.log10(BAND[1])));
-    // grid and ticks (every decade, or every second one on a tall range)
-    ctx.font = SMALL;
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = '#e3e3e3';
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    const step = hi - lo > 8 ? 2 : 1;
-    for (let e = hi; e >= lo; e -= step) {
-      const py = Math.round(Y(e)) + 0.5;
-      ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
-      ctx.fillText(e === 0 ? '1' : e === -1 ? '0.1' : `1e${e}`, L - 6, py);
-    }
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    const xstep = Math.max(1, Math.ceil(xMax / Math.max(2, Math.floor(pw / 70))));
-    for (let v = 0; v <= xMax; v += xstep) {
-      const px = Math.round(X(v)) + 0.5;
-      ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
-      ctx.fillText(String(v), px, T + ph + 5);
-    }
-    // axes and their labels, as drawAxes in charts.js
-    ctx.strokeStyle = '#555';
-    ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
-    ctx.font = FONT;
-    ctx.fillStyle = '#222';
-    ctx.fillText('epoch', L + pw / 2, T + ph + 24);
-    ctx.save();
-    ctx.translate(14, T + ph / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = 'middle';
-    ctx.fillText('update / weight (log)', 0, 0);
-    ctx.restore();
-
-    const mid = Math.round(Y(Math.log10(HEALTHY))) + 0.5;
-    ctx.strokeStyle = '#0b6b4f';
-    ctx.setLineDash([6, 4]);
-    ctx.lineWidth = 1.5;
-    ctx.beginPath(); ctx.moveTo(L, mid); ctx.lineTo(L + pw, mid); ctx.stroke();
-    ctx.setLineDash([]);
-
-    // one line per layer; a point below the band is a hollow ▽, one on the floor (a ratio < 1e-8) a filled ▼
-    const bandLo = Math.log10(BAND[0]);
-    for (const s of spec.series) {
-      ctx.globalAlpha = s.alpha ?? 1;
-      ctx.strokeStyle = ctx.fillStyle = s.color;
-      ctx.lineWidth = 2.5;
-      ctx.setLineDash(s.dash || []);
-      ctx.beginPath();
-      let pen = false;
-      const pts = [];
-      s.xs.forEach((x, i) => {
-        const v = s.ys[i];
-        if (!(v > 0)) { pen = false; return; }
-        const t = Math.log10(Math.max(v, FLOOR));
-        const p = [X(x), Y(t), t < bandLo, v < FLOOR];
-        pts.push(p);
-        if (pen) ctx.lineTo(p[0], p[1]); else { ctx.moveTo(p[0], p[1]); pen = true; }
-      });
-      ctx.stroke();
-      ctx.setLineDash([]);
-      for (const [px, py, below, floored] of pts) {
-        ctx.beginPath();
-        if (below) {
-          ctx.moveTo(px - 6, py - 5); ctx.lineTo(px + 6, py - 5); ctx.lineTo(px, py + 5); ctx.closePath();
-          ctx.lineWidth = 2;
-          if (floored) ctx.fill(); else { ctx.fillStyle = '#fff'; ctx.fill(); ctx.fillStyle = s.color; ctx.stroke(); }
-        } else {
-          ctx.arc(px, py, 4, 0, Math.PI * 2);
-          ctx.fill();
-        }
-      }
-      ctx.globalAlpha = 1;
-    }
-    // the band's label last, on a white backing, so that no line crosses it; at the left, where no epoch has
-    // a point yet (the first one is at epoch 1), rather than over the latest points at the right
-    const label = 'healthy ≈ 1e-3 (CS231n)';
-    ctx.font = SMALL;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    const tw = ctx.measureText(label).width;
-    ctx.fillStyle = 'rgba(255,255,255,0.85)';
-    ctx.fillRect(L + 3, mid - 17, tw + 6, 15);
-    ctx.fillStyle = '#0b6b4f';
-    ctx.fillText(label, L + 6, mid - 2);
-  }
-}
 
 export class LayerHealthView {
   /** root: the #layer-health section */
@@ -164,7 +32,7 @@ export class LayerHealthView {
     this.root = root;
     this.ratioFigure = q('#health-ratio');
     this.ratioCanvas = q('#chart-ratio');
-    this.ratio = new BandChart(this.ratioCanvas);
+    this.ratio = new LineChart(this.ratioCanvas, { xLabel: 'epoch', yLabel: 'update / weight', logY: true, xName: (x) => `epoch ${x}` });
     this.shareCanvas = q('#chart-share');
     this.share = new LineChart(this.shareCanvas, { xLabel: 'epoch', yLabel: '% of units', yMin: 0, yMax: 100, unit: '%', xName: (x) => `epoch ${x}` });
     this.legends = { ratio: q('#legend-ratio'), share: q('#legend-share') };
@@ -195,11 +63,20 @@ export class LayerHealthView {
     // update/weight ratio per layer
     const ratioSeries = [];
     for (const [r, alpha] of runs) {
+      const faded = alpha < 1;
       r.layerNames.forEach((name, j) => ratioSeries.push({
-        xs: r.epochs.map((e) => e.epoch), ys: r.epochs.map((e) => e.updateRatios?.[name] ?? NaN), color: colour(j), alpha,
+        xs: r.epochs.map((e) => e.epoch), ys: r.epochs.map((e) => e.updateRatios?.[name] ?? NaN), n: r.epochs.length,
+        color: colour(j), alpha, width: 2.5, marker: ratioMarker,
+        key: `layer-${name}`, group: faded ? 'pinned' : undefined, name: `${faded ? 'pinned: ' : ''}${name}`,
       }));
     }
-    this.ratio.draw({ series: ratioSeries, xMax });
+    this.ratio.draw({
+      series: ratioSeries, xMax, integerX: true, yFloor: FLOOR,
+      // a decade either side of the band always shows, so a layer just outside it is seen to be
+      yInclude: [BAND[0] / 10, BAND[1] * 10],
+      bands: [{ y0: BAND[0], y1: BAND[1], color: 'rgba(0, 158, 115, 0.12)', label: 'shaded: healthy band 1e-4 … 1e-2' }],
+      hlines: [{ y: HEALTHY, label: 'healthy ≈ 1e-3 (CS231n)', color: '#0b6b4f', left: true }],
+    });
 
     // dead (ReLU) or saturated (sigmoid/tanh) share of every layer with an activation (all but the output layer)
     const shareSeries = [];
@@ -223,17 +100,17 @@ export class LayerHealthView {
         ? 'Saturated: sigmoid or tanh outputs in a flat end of the curve, where the slope, and so the gradient passed back, is almost zero.'
         : `With ${o.act === 'leaky_relu' ? 'leaky ReLU (it never outputs exactly zero)' : 'no activation'} units can neither die nor saturate: nothing to draw here.`;
 
-    const legendRatio = names.map((name, j) => ({ label: name, color: colour(j) }));
+    const legendRatio = names.map((name, j) => ({ label: name, color: colour(j), key: `layer-${name}` }));
     const legendShare = field ? names.slice(0, -1).map((name, j) => ({ label: `${name} ${field === 'deadFracs' ? 'dead' : 'saturated'}`, color: colour(j), dash: field === 'satFracs', key: `layer-${name}` })) : [];
     if (pin) {
       const faded = { label: 'faded: pinned run, same colour per layer', color: '#999', faded: true };
-      legendRatio.push(faded);
+      legendRatio.push({ ...faded, key: 'pinned' });
       if (field || shareOf(o.pinAct)) legendShare.push({ ...faded, key: 'pinned' });
     }
     const key = JSON.stringify([legendRatio, legendShare]);
     if (key !== this.key) {
       this.key = key;
-      renderLegend(this.legends.ratio, legendRatio);
+      renderLegend(this.legends.ratio, legendRatio, this.ratio);
       renderLegend(this.legends.share, legendShare, this.share);
     }
     this.#belowBand(rec);
