@@ -9,7 +9,7 @@
 // weights give blank grey tiles, filters that never broke symmetry give identical tiles, a huge initialisation
 // gives clipped black-and-white noise, and the tiles of two runs can be compared. "Stretch" rescales to the
 // layer's own largest |w| instead, to see the pattern of tiny weights.
-import { OI } from '../charts.js';
+import { OI, ItemReadout, itemCursor } from '../charts.js';
 
 const BINS = 41; // odd: one bin is centred on 0
 const TILE_PX = 44;
@@ -141,12 +141,26 @@ export class FiltersView {
       for (const v of w.data) counts[Math.min(BINS - 1, Math.floor(((v + range) / (2 * range)) * BINS))]++;
       cap.textContent = `${w.name} ${w.shape.join('×')} · σ ${fmt(sd)}`;
       cv.setAttribute('aria-label', `Histogram of the ${n.toLocaleString('en-US')} weights of ${w.name} in ${BINS} bins from ${fmt(-range)} to ${fmt(range)}; mean ${fmt(mean)}, standard deviation ${fmt(sd)}, largest |w| ${fmt(maxAbs)}`);
-      drawHist(cv, counts, n, range);
+      cv.id = `hist-${w.name}`;
+      const frame = drawHist(cv, counts, n, range);
+      // hover or focus reads off one bin (←/→ between bins), starting at the one centred on 0
+      const readout = new ItemReadout(cv, `${cv.id}-readout`);
+      const width = (2 * range) / BINS;
+      const dec = Math.max(2, 1 - Math.floor(Math.log10(width)));
+      const edge = (v) => (Math.abs(v) < width / 1e6 ? '0' : v.toFixed(dec).replace('-', '−'));
+      itemCursor(cv, () => BINS, () => frame, (i) => {
+        if (i === null) { readout.hide(); delete cv.dataset.readout; return; }
+        const lo = -range + i * width, k = counts[i];
+        const share = `${((100 * k) / n).toFixed(k > 0 && k / n < 0.001 ? 3 : 1)}%`;
+        readout.show(frame.L + i * frame.bw - 1, frame.L + (i + 1) * frame.bw + 1, frame, `${edge(lo)} … ${edge(lo + width)}:`,
+          [{ color: OI.blue, bar: true, text: `${share} of ${w.name}'s weights` }, { text: `${k.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}` }]);
+        cv.dataset.readout = JSON.stringify([lo, lo + width, k / n]);
+      }, () => (BINS - 1) / 2);
     }
   }
 }
 
-/** Bars of the share of weights per bin, x from −range to +range (axes as in charts.js, smaller). */
+/** Bars of the share of weights per bin, x from −range to +range (axes as in charts.js, smaller); returns the plot area. */
 function drawHist(cv, counts, n, range) {
   const w = cv.clientWidth || 220, h = cv.clientHeight || 130;
   const dpr = window.devicePixelRatio || 1;
@@ -186,4 +200,5 @@ function drawHist(cv, counts, n, range) {
   ctx.fillText('0', L + pw / 2, T + ph + 3);
   ctx.fillStyle = '#222';
   ctx.fillText('weight value', L + pw / 2, T + ph + 19);
+  return { L, T, pw, ph, bw };
 }

@@ -17,6 +17,7 @@ export class Plots {
     this.grad = new LineChart(document.getElementById('chart-grad'), { xLabel: 'epoch', yLabel: 'gradient norm', logY: true, xName: epochAndStep, pointName: point });
     this.recall = new BarChart(document.getElementById('chart-recall'), {
       xLabel: 'digit', yLabel: 'recall %', categories: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], yMax: 100,
+      itemName: (d) => `digit ${d}`, valueName: 'recall', unit: '%',
     });
     this.legends = {
       loss: document.getElementById('legend-loss'), acc: document.getElementById('legend-acc'),
@@ -107,10 +108,10 @@ export class Plots {
     const last = rec.epochs[rec.epochs.length - 1];
     const recallLegend = [];
     if (pin && pin.epochs.length) {
-      bars.push({ values: pin.epochs[pin.epochs.length - 1].recall.map((v) => v * 100), color: '#777', outline: true });
+      bars.push({ values: pin.epochs[pin.epochs.length - 1].recall.map((v) => v * 100), color: '#777', outline: true, name: 'pinned' });
       recallLegend.push({ label: 'pinned run', color: '#777', faded: true });
     }
-    bars.push({ values: last ? last.recall.map((v) => v * 100) : [], color: OI.blue });
+    bars.push({ values: last ? last.recall.map((v) => v * 100) : [], color: OI.blue, name: 'this run' });
     recallLegend.push({ label: last ? `epoch ${last.epoch}` : 'bars appear after the first epoch', color: OI.blue, bar: true });
     this.recall.draw({ bars });
 
