@@ -180,3 +180,47 @@ test('the loss chart reads off values on hover and focus, hides a line from its 
   await expect(canvas).toHaveAttribute('data-zoom', '');
   noErrors(errors);
 });
+
+test('the recall bars read off each digit on focus and with ←/→, this run beside the pinned one', async ({ open }) => {
+  const { page, errors } = await open(SMALL, { viewport: DESKTOP });
+  await ready(page);
+  await trainEpochs(page, 1);
+  await page.locator('#btn-pin').click();
+  await page.evaluate(() => window.lossLab.apply({ lr: 0.03 }));
+  const h = await trainEpochs(page, 2);
+  const mine = h.epochs[h.epochs.length - 1].recall, pinned = h.pinned.epochs[h.pinned.epochs.length - 1].recall;
+  const canvas = page.locator('#chart-recall');
+  const readout = async () => JSON.parse((await canvas.getAttribute('data-readout')) || 'null');
+  const pct = (v) => `${(v * 100).toFixed(1)}%`;
+
+  // focus starts at digit 0; → moves one digit at a time; the values are the history's
+  await canvas.focus();
+  await expect(page.locator('#chart-recall-readout')).toBeVisible();
+  for (let d = 0; d <= 4; d++) {
+    if (d) await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await readout())?.[0], { message: `the readout at digit ${d}` }).toBe(d);
+    const [, values] = await readout();
+    expect(values.map(([name]) => name)).toEqual(['this run', 'pinned']);
+    expect(values[0][1], `digit ${d}, this run`).toBeCloseTo(mine[d] * 100, 9);
+    expect(values[1][1], `digit ${d}, pinned`).toBeCloseTo(pinned[d] * 100, 9);
+  }
+  // one line per run: "digit 4: recall 97.1% (this run), 95.0% (pinned)"
+  await expect(page.locator('#chart-recall-readout > div')).toHaveText(['digit 4:', ` recall ${pct(mine[4])} (this run)`, `${pct(pinned[4])} (pinned)`].map((t) => t.trim()));
+  await page.keyboard.press('End');
+  await expect.poll(async () => (await readout())?.[0]).toBe(9);
+  await page.keyboard.press('Home');
+  await expect.poll(async () => (await readout())?.[0]).toBe(0);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  // a narrow chart: the readout may sit under the canvas rather than beside the bar
+  await showArea(page, '#chart-recall-readout');
+  await shot(page, 'views-recall-readout-1280');
+  await page.setViewportSize(TABLET);
+  await showArea(page, '#chart-recall');
+  await canvas.focus();
+  await expect(page.locator('#chart-recall-readout')).toBeVisible();
+  await shot(page, 'views-recall-readout-768');
+  noErrors(errors);
+});

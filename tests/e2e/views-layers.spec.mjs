@@ -148,3 +148,67 @@ for (const [viewport, tag] of [...VIEWPORTS, [{ width: 390, height: 844 }, '390x
     noErrors(errors);
   });
 }
+
+test('the update/weight chart and the weight histograms read off their values on focus; a legend entry hides a layer', async ({ open }) => {
+  const { page, errors } = await open(SMALL, { viewport: VIEWPORTS[0][0] });
+  await ready(page);
+  const h = await trainEpochs(page, 2);
+  const canvas = page.locator('#chart-ratio');
+  const readout = async () => JSON.parse((await canvas.getAttribute('data-readout')) || '[]');
+
+  // focus: the cursor at the last epoch, every layer's ratio equal to the history's
+  await canvas.focus();
+  await expect(page.locator('#chart-ratio-readout')).toBeVisible();
+  await expect(page.locator('#chart-ratio-readout .chart-readout-x')).toHaveText('epoch 2');
+  expect(Object.fromEntries(await readout()), 'readout at epoch 2').toEqual(h.epochs[1].updateRatios);
+  await expect(page.locator('#chart-ratio-readout')).toContainText('healthy ≈ 1e-3 (CS231n)');
+  await page.keyboard.press('Home');
+  await expect.poll(async () => Object.fromEntries(await readout()), { message: 'readout at epoch 1' }).toEqual(h.epochs[0].updateRatios);
+  await page.keyboard.press('End');
+  await page.locator('#layer-health').evaluate((s) => s.scrollIntoView({ block: 'start' }));
+  await shot(page, '34-layers-ratio-readout-1280x720');
+
+  // hiding conv2 from its legend entry: gone from the readout and marked on the canvas
+  const conv2 = page.locator('#legend-ratio button[data-key=layer-conv2]');
+  await expect(conv2).toHaveAttribute('aria-pressed', 'true');
+  await conv2.click();
+  await expect(conv2).toHaveAttribute('aria-pressed', 'false');
+  await expect(canvas).toHaveAttribute('data-hidden', 'layer-conv2');
+  await canvas.focus();
+  await expect.poll(async () => (await readout()).map(([n]) => n)).toEqual(['conv1', 'dense']);
+  await conv2.click();
+  await expect(conv2).toHaveAttribute('aria-pressed', 'true');
+
+  // a histogram: focus reads off the bin centred on 0, → the next one, as shares of the layer's weights
+  await openFilters(page, h.steps);
+  const hist = page.locator('#hist-conv2');
+  await hist.focus();
+  await expect(page.locator('#hist-conv2-readout')).toBeVisible();
+  const [lo0, hi0] = JSON.parse(await hist.getAttribute('data-readout'));
+  expect(lo0, 'the centre bin starts below 0').toBeLessThan(0);
+  expect(hi0, 'the centre bin ends above 0').toBeCloseTo(-lo0, 9);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => JSON.parse(await hist.getAttribute('data-readout'))[0], { message: 'the next bin' }).toBeCloseTo(hi0, 9);
+  const [lo, hi, share] = JSON.parse(await hist.getAttribute('data-readout'));
+  // conv2 holds 16 × 8 × 5 × 5 = 3,200 weights: a share is a whole number of them, and the readout says how many
+  const k = share * 3200;
+  expect(Math.abs(k - Math.round(k)), `share ${share} of 3,200 weights`).toBeLessThan(1e-6);
+  await expect(page.locator('#hist-conv2-readout')).toContainText(`${(share * 100).toFixed(1)}% of conv2's weights`);
+  await expect(page.locator('#hist-conv2-readout')).toContainText(`${Math.round(k).toLocaleString('en-US')} of 3,200`);
+  await expect(page.locator('#hist-conv2-readout .chart-readout-x')).toHaveText(/^−?\d\.\d+ … −?\d\.\d+:$/);
+  await page.locator('#weight-hists').evaluate((s) => s.scrollIntoView({ block: 'center' }));
+  await shot(page, '35-layers-hist-readout-1280x720');
+
+  // a tablet: the same readouts fit beside their charts
+  await page.setViewportSize(VIEWPORTS[1][0]);
+  await canvas.focus();
+  await expect(page.locator('#chart-ratio-readout')).toBeVisible();
+  await page.locator('#layer-health').evaluate((s) => s.scrollIntoView({ block: 'start' }));
+  await shot(page, '34-layers-ratio-readout-768x1024');
+  await hist.focus();
+  await expect(page.locator('#hist-conv2-readout')).toBeVisible();
+  await page.locator('#weight-hists').evaluate((s) => s.scrollIntoView({ block: 'center' }));
+  await shot(page, '35-layers-hist-readout-768x1024');
+  await noOverflow(page);
+  noErrors(errors);
+});
