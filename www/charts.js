@@ -113,7 +113,8 @@ const fmtVal = (v) => (!Number.isFinite(v) ? 'none' : Math.abs(v) >= 1000 || (Ma
 
 export class LineChart extends Canvas {
   /**
-   * opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional), zoom (drag to zoom into x), xName (the
+   * opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional), zoom (drag to zoom into x), xStep (←/→ move
+   * the cursor by this much, onto its multiples, e.g. 1 for a chart of epochs), xName (the
    * x value's words in the readout, e.g. (x) => `epoch ${x}`), pointName (the same for a point away from the cursor)}.
    * Hovering or focusing the canvas shows a vertical cursor and every named series' value at it (←/→ move it);
    * with zoom, a drag selects a range of x, +/− zoom around the cursor, double-click, 0 or Escape go back.
@@ -216,10 +217,12 @@ export class LineChart extends Canvas {
     if (!f) return;
     const span = f.xMax - f.xMin;
     const x = this.cursor ?? f.xLast;
-    const stepBy = (d) => this.#setCursor(Math.max(f.xMin, Math.min(f.xMax, x + d)));
+    // xStep (a chart of epochs): the keys move from point to point rather than by a share of the width
+    const q = this.opts.xStep;
+    const stepBy = (d) => this.#setCursor(Math.max(f.xMin, Math.min(f.xMax, q ? Math.round((x + d) / q) * q : x + d)));
     switch (e.key) {
-      case 'ArrowLeft': stepBy(-span / (e.shiftKey ? 10 : 50)); break;
-      case 'ArrowRight': stepBy(span / (e.shiftKey ? 10 : 50)); break;
+      case 'ArrowLeft': stepBy(q ? -q * (e.shiftKey ? 5 : 1) : -span / (e.shiftKey ? 10 : 50)); break;
+      case 'ArrowRight': stepBy(q ? q * (e.shiftKey ? 5 : 1) : span / (e.shiftKey ? 10 : 50)); break;
       case 'Home': this.#setCursor(f.xMin); break;
       case 'End': this.#setCursor(f.xLast); break;
       case '+': case '=':

@@ -16,6 +16,8 @@ const FAR = [1e-5, 1e-1];
 /** The ratio axis never goes below this; smaller ratios (a layer that stopped moving) sit on its floor, marked. */
 const FLOOR = 1e-8;
 const PIN_ALPHA = 0.35;
+/** The readout's head: the mouse may rest between two epochs. */
+const epochAt = (x) => `epoch ${Number.isInteger(x) ? x : x.toFixed(2)}`;
 /** A point below the band is a hollow ▽, one on the floor (a ratio < 1e-8) a filled ▼, any other a dot. */
 const ratioMarker = (v) => (v < FLOOR ? 'down-solid' : v < BAND[0] ? 'down' : 'dot');
 
@@ -32,9 +34,9 @@ export class LayerHealthView {
     this.root = root;
     this.ratioFigure = q('#health-ratio');
     this.ratioCanvas = q('#chart-ratio');
-    this.ratio = new LineChart(this.ratioCanvas, { xLabel: 'epoch', yLabel: 'update / weight', logY: true, xName: (x) => `epoch ${x}` });
+    this.ratio = new LineChart(this.ratioCanvas, { xLabel: 'epoch', yLabel: 'update / weight', logY: true, xStep: 1, xName: epochAt });
     this.shareCanvas = q('#chart-share');
-    this.share = new LineChart(this.shareCanvas, { xLabel: 'epoch', yLabel: '% of units', yMin: 0, yMax: 100, unit: '%', xName: (x) => `epoch ${x}` });
+    this.share = new LineChart(this.shareCanvas, { xLabel: 'epoch', yLabel: '% of units', yMin: 0, yMax: 100, unit: '%', xStep: 1, xName: epochAt });
     this.legends = { ratio: q('#legend-ratio'), share: q('#legend-share') };
     this.below = q('#health-below');
     this.shareNote = q('#health-share-note');
