@@ -207,11 +207,9 @@ pub struct Trainer {
     /// Training-set indices of the probe samples (spread evenly over the set).
     probe: Vec<usize>,
     diagnosis: Diagnosis,
-    /// The activations the layers cache are a training batch's (false after a validation or probe
-    /// pass), so `layer_stats` can read them.
-    acts_from_training: bool,
-    /// Layer statistics of the last training step, kept when a loss scan replaces the cached
-    /// activations mid-epoch (cleared by the next step).
+    /// Layer statistics of the last training step, kept by the first clean forward pass after it
+    /// (validation, probe, loss scan), which replaces the activations they are read from; cleared
+    /// by the next step.
     held_stats: Option<Vec<LayerStats>>,
     /// Training-set indices of the last batch, and the augmentation RNG as it was before that batch
     /// was filled: `batch_view` replays the augmentation from a clone to learn what it did, so the
@@ -315,7 +313,6 @@ impl Trainer {
                 serial: 0,
                 noise_check: None,
             },
-            acts_from_training: false,
             held_stats: None,
             batch_idx: Vec::new(),
             scan_pos: 0,
@@ -355,18 +352,17 @@ impl Trainer {
                 &mut self.y,
             );
             let logits = self.model.forward(&self.x, bs, true);
-            self.acts_from_training = true;
             self.held_stats = None;
             let (loss, dlogits, per) = softmax_cross_entropy(&logits, &self.y, CLASSES);
+            let pred = argmax_rows(&logits, CLASSES);
+            let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
             let step_no = self.step + 1;
             let first = *self.first_loss.get_or_insert(loss);
             // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
             // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
             let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
             if !loss.is_finite() || loss > limit {
-                let pred = argmax_rows(&logits, CLASSES);
-                let correct = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count();
-                self.obs.record_step(loss, correct as f32 / bs as f32);
+                self.obs.record_step(loss, acc);
                 if !loss.is_finite() {
                     let layer = self
                         .model
@@ -401,9 +397,7 @@ impl Trainer {
                 // The backward pass runs from the output: the last non-finite layer in forward
                 // order is where it first appeared.
                 let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
-                let pred = argmax_rows(&logits, CLASSES);
-                let correct = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count();
-                self.obs.record_step(loss, correct as f32 / bs as f32);
+                self.obs.record_step(loss, acc);
                 self.obs.record_non_finite(NonFinite {
                     step: self.step,
                     layer: Some(names[first_back].clone()),
@@ -422,11 +416,9 @@ impl Trainer {
             self.last_update = self.opt.step(&mut self.model.params_mut());
             self.last_batch = bs;
             self.step = step_no;
-            let pred = argmax_rows(&logits, CLASSES);
-            let (mut clean, mut noisy, mut correct) = (Acc::default(), Acc::default(), 0usize);
+            let (mut clean, mut noisy) = (Acc::default(), Acc::default());
             for (j, &i) in idx.iter().enumerate() {
                 let ok = pred[j] == self.y[j];
-                correct += ok as usize;
                 self.ep_all.add(per[j], ok);
                 if self.corrupted.get(i).copied().unwrap_or(false) {
                     noisy.add(per[j], ok);
@@ -437,11 +429,16 @@ impl Trainer {
                 }
             }
             r.loss.push(loss);
-            r.acc.push(correct as f32 / bs as f32);
-            self.obs.record_step(loss, correct as f32 / bs as f32);
+            r.acc.push(acc);
+            self.obs.record_step(loss, acc);
             let idx0 = step_no - 1;
-            if idx0.is_multiple_of(LAYERS_EVERY) {
+            let periodic = idx0.is_multiple_of(LAYERS_EVERY);
+            if periodic {
                 self.obs.input = Some(InputStats::of(&self.x));
+            }
+            // Every `LAYERS_EVERY` steps and at each epoch's last step, before a validation pass
+            // replaces the activations; one snapshot when both fall on the same step.
+            if periodic || end >= self.order.len() {
                 self.obs.record_layers(idx0, bs, self.layer_stats());
             }
             r.clean_loss.push(clean.mean().0);
@@ -464,9 +461,7 @@ impl Trainer {
                     noisy_loss: nl,
                     noisy_acc: na,
                 });
-                // Snapshot the epoch's last batch before the validation pass replaces the
-                // activations; the validation figures follow when that pass completes.
-                self.obs.record_layers(idx0, bs, self.layer_stats());
+                // The validation figures follow when that pass completes.
                 self.obs.record_epoch(EpochFigures {
                     train_loss: tl,
                     train_acc: ta,
@@ -493,21 +488,9 @@ impl Trainer {
         let end = (self.eval_pos + count.max(1)).min(self.val.len());
         while self.eval_pos < end {
             let stop = (self.eval_pos + EVAL_BATCH).min(end);
-            let bs = stop - self.eval_pos;
             let idx: Vec<usize> = (self.eval_pos..stop).collect();
-            let mut x = vec![0.0; bs * PIXELS];
-            let mut y = vec![0; bs];
             // Validation images are never augmented.
-            fill_batch(
-                &self.val,
-                &idx,
-                &Augment::default(),
-                &mut self.aug_rng.clone(),
-                &mut x,
-                &mut y,
-            );
-            let logits = self.model.forward(&x, bs, false);
-            self.acts_from_training = false;
+            let (logits, y) = self.clean_logits(false, &idx);
             let (_, _, per) = softmax_cross_entropy(&logits, &y, CLASSES);
             for ((&p, &t), &l) in argmax_rows(&logits, CLASSES).iter().zip(&y).zip(&per) {
                 self.eval_acc.add(l, p == t);
@@ -588,28 +571,11 @@ impl Trainer {
             self.scan.reserve(self.train.len());
             self.scan_done = false;
         }
-        if self.acts_from_training {
-            // The scan's forward passes replace the cached training activations.
-            self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
-        }
         let end = (self.scan_pos + count.max(1)).min(self.train.len());
         while self.scan_pos < end {
             let stop = (self.scan_pos + EVAL_BATCH).min(end);
-            let bs = stop - self.scan_pos;
             let idx: Vec<usize> = (self.scan_pos..stop).collect();
-            let mut x = vec![0.0; bs * PIXELS];
-            let mut y = vec![0; bs];
-            // No augmentation: the identity draws nothing from this throwaway clone.
-            fill_batch(
-                &self.train,
-                &idx,
-                &Augment::default(),
-                &mut self.aug_rng.clone(),
-                &mut x,
-                &mut y,
-            );
-            let logits = self.model.forward(&x, bs, false);
-            self.acts_from_training = false;
+            let (logits, y) = self.clean_logits(true, &idx);
             for (z, &t) in logits.chunks(CLASSES).zip(&y) {
                 let s = SampleLoss::from_logits(z, t);
                 self.scan.push((s.loss, s.predicted, s.confidence));
@@ -733,24 +699,35 @@ impl Trainer {
         self.rediagnose();
     }
 
+    /// Logits and labels of samples `idx` of the training (`train`) or validation set, on clean,
+    /// un-augmented images in evaluation mode. The first such pass after a training step keeps that
+    /// step's layer statistics, whose activations it replaces.
+    fn clean_logits(&mut self, train: bool, idx: &[usize]) -> (Vec<f32>, Vec<u8>) {
+        if self.held_stats.is_none() {
+            self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
+        }
+        let bs = idx.len();
+        let mut x = vec![0.0; bs * PIXELS];
+        let mut y = vec![0; bs];
+        // The identity augmentation draws nothing from this throwaway clone.
+        fill_batch(
+            if train { &self.train } else { &self.val },
+            idx,
+            &Augment::default(),
+            &mut self.aug_rng.clone(),
+            &mut x,
+            &mut y,
+        );
+        (self.model.forward(&x, bs, false), y)
+    }
+
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
     /// mode, in probe order.
     fn probe_losses(&mut self) -> Vec<SampleLoss> {
         let mut out = Vec::with_capacity(self.probe.len());
-        for chunk in self.probe.chunks(EVAL_BATCH) {
-            let bs = chunk.len();
-            let mut x = vec![0.0; bs * PIXELS];
-            let mut y = vec![0; bs];
-            fill_batch(
-                &self.train,
-                chunk,
-                &Augment::default(),
-                &mut self.aug_rng.clone(),
-                &mut x,
-                &mut y,
-            );
-            let logits = self.model.forward(&x, bs, false);
-            self.acts_from_training = false;
+        for k in (0..self.probe.len()).step_by(EVAL_BATCH) {
+            let chunk = self.probe[k..(k + EVAL_BATCH).min(self.probe.len())].to_vec();
+            let (logits, y) = self.clean_logits(true, &chunk);
             out.extend(
                 logits
                     .chunks(CLASSES)
@@ -818,16 +795,13 @@ impl Trainer {
     pub fn is_synthetic(&self) -> bool {
         self.train.synthetic || self.cfg.data == DataSource::Synthetic
     }
-    /// Statistics of every parameterised layer at the last training step. After a validation pass
-    /// the layers hold validation activations, so the statistics recorded at the epoch's last
-    /// training step are returned instead.
+    /// Statistics of every parameterised layer at the last training step. After a clean forward pass
+    /// (validation, probe, loss scan) the layers hold its activations, so the statistics it kept
+    /// (`clean_logits`) are returned instead.
     pub fn layer_stats(&self) -> Vec<LayerStats> {
-        if let (false, Some(held)) = (self.acts_from_training, &self.held_stats) {
-            return held.clone();
-        }
-        match self.obs.layer_history.last() {
-            Some(snap) if !self.acts_from_training => snap.stats.clone(),
-            _ => layer_stats(&self.model, &self.last_update, self.last_batch),
+        match &self.held_stats {
+            Some(held) => held.clone(),
+            None => layer_stats(&self.model, &self.last_update, self.last_batch),
         }
     }
 }
