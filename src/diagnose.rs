@@ -1461,6 +1461,12 @@ fn input_cause(c: &Ctx) -> Option<Cause> {
     })
 }
 
+/// The probe's share of confidently contradicted training labels, against `CONFIDENT_WRONG`.
+fn confident_wrong_ev(c: &Ctx) -> Option<Evidence> {
+    c.probe
+        .map(|p| ev("confidentWrong", None, p.confident_wrong, CONFIDENT_WRONG))
+}
+
 fn fmt_loss(v: f64) -> String {
     if v.abs() >= 1000.0 {
         format!("{v:.1e}")
@@ -2460,14 +2466,7 @@ fn rule_overfitting(c: &Ctx) -> Option<Finding> {
     let noisy = c
         .probe
         .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG);
-    if let Some(p) = c.probe {
-        evidence.push(ev(
-            "confidentWrong",
-            None,
-            p.confident_wrong,
-            CONFIDENT_WRONG,
-        ));
-    }
+    evidence.extend(confident_wrong_ev(c));
     let little = cause(
         TOO_LITTLE_DATA,
         "with few examples the network memorises them instead of learning the digits",
@@ -2647,14 +2646,7 @@ fn rule_floor(c: &Ctx) -> Option<Finding> {
         ev("valAcc", None, va, f64::NAN),
         ev("valLoss", None, vl, f64::NAN),
     ];
-    if let Some(p) = c.probe {
-        evidence.push(ev(
-            "confidentWrong",
-            None,
-            p.confident_wrong,
-            CONFIDENT_WRONG,
-        ));
-    }
+    evidence.extend(confident_wrong_ev(c));
     let noise_first = c
         .noise_share(ta, va)
         .is_some_and(|s| s >= NOISE_SHARE && va - ta >= acc_gap_limit(va))
@@ -2754,14 +2746,7 @@ fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     let labels_first = c
         .noise_share(ta, va)
         .is_some_and(|s| s >= NOISE_SHARE && va - ta >= acc_gap_limit(va));
-    if let Some(p) = c.probe {
-        evidence.push(ev(
-            "confidentWrong",
-            None,
-            p.confident_wrong,
-            CONFIDENT_WRONG,
-        ));
-    }
+    evidence.extend(confident_wrong_ev(c));
     let aug = cause(
         HARMFUL_AUGMENTATION,
         format!(
