@@ -2940,12 +2940,13 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
         rule_rising,
         rule_weights_growing,
         rule_update_ratio,
-        rule_slow,
         rule_train_harder,
         rule_overfitting,
         rule_floor,
         rule_confused_pairs,
         rule_imbalance,
+        // Last: "learns slowly" is true of most faults; a finding that says why comes first.
+        rule_slow,
     ];
     let mut out: Vec<Finding> = Vec::new();
     for r in rules {
@@ -4258,6 +4259,17 @@ mod tests {
             .probe(256, 0.62, 0.3)
             .run();
         assert_eq!(causes(&noisy, CONFUSED_PAIRS)[0], LABEL_NOISE);
+    }
+
+    #[test]
+    fn slow_progress_comes_after_the_finding_that_says_why() {
+        let f = gap_run(0.55, 0.88, 1.2, 0.4).probe(256, 0.6, 0.3).run();
+        let at = |sym| f.iter().position(|g| g.symptom == sym);
+        assert!(
+            at(SLOW_PROGRESS).is_some() && at(NOISY_LABELS).is_some(),
+            "{f:#?}"
+        );
+        assert!(at(NOISY_LABELS) < at(SLOW_PROGRESS));
     }
 
     // ---- generalisation, labels and data ----
