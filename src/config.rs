@@ -61,6 +61,31 @@ pub enum ImbKind {
     LongTail,
 }
 
+/// Class weights of the loss (`class_weight`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClassWeight {
+    /// Every sample counts the same.
+    None,
+    /// sklearn's "balanced": w_c = n / (K · count_c), from the training labels after imbalance and noise.
+    Balanced,
+}
+
+/// What the network is fed (`pixels`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pixels {
+    /// Standardised grey levels: (p/255 − mean) / std.
+    Unit,
+    /// The raw grey levels 0 … 255: the input scaling forgotten.
+    Raw,
+}
+
+/// An off/on setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    Off,
+    On,
+}
+
 /// Whether a setting applies at the next step or needs a rebuild from the seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Apply {
@@ -105,6 +130,18 @@ pub struct Config {
     pub imb_keep: f32,
     pub imb_ratio: f32,
     pub aug: Augment,
+    /// Pixel scale fed to the network.
+    pub pixels: Pixels,
+    /// Gradient clipping by global norm: the largest ‖g‖₂ over all parameters (0 = off).
+    pub clip: f32,
+    /// Linear learning-rate warm-up over this many steps (0 = off).
+    pub warmup: usize,
+    /// Class weights of the loss.
+    pub class_weight: ClassWeight,
+    /// Zero the output layer at initialisation, so the first loss is ln 10.
+    pub calibrated: Switch,
+    /// Stop when the validation loss has not improved for this many epochs (0 = never).
+    pub early_stop: usize,
 }
 
 /// The value type of a setting, its range, and how it writes and reads its `Config` field.
@@ -216,6 +253,18 @@ choices!(NoiseKindKey {
     "uniform" => NoiseKindKey::Uniform,
     "pairs" => NoiseKindKey::Pairs,
 });
+choices!(ClassWeight {
+    "none" => ClassWeight::None,
+    "balanced" => ClassWeight::Balanced,
+});
+choices!(Pixels {
+    "unit" => Pixels::Unit,
+    "raw" => Pixels::Raw,
+});
+choices!(Switch {
+    "off" => Switch::Off,
+    "on" => Switch::On,
+});
 choices!(ImbKind {
     "none" => ImbKind::None,
     "classes" => ImbKind::Classes,
@@ -322,6 +371,13 @@ pub const SETTINGS: &[Setting] = &[
     row!("aug_rot180",  Reset, "0",          float(0.0, 1.0),        aug.rot180),
     row!("aug_jitter",  Reset, "0",          float(0.0, 1.0),        aug.jitter),
     row!("aug_noise",   Reset, "0",          float(0.0, 1.0),        aug.noise),
+    row!("pixels",      Reset, "unit",       choice(Pixels),         pixels),
+    // Remedies: all off by default.
+    row!("clip",        Live,  "0",          float(0.0, 10.0),       clip),
+    row!("warmup",      Live,  "0",          int(0, 5000),           warmup),
+    row!("class_weight", Live, "none",       choice(ClassWeight),    class_weight),
+    row!("calibrated",  Reset, "off",        choice(Switch),         calibrated),
+    row!("early_stop",  Live,  "0",          int(0, 50),             early_stop),
 ];
 
 /// The row of `key`, if it is a Loss Lab setting.
@@ -502,6 +558,12 @@ impl Default for Config {
             imb_keep: 0.0,
             imb_ratio: 0.0,
             aug: Augment::default(),
+            pixels: Pixels::Unit,
+            clip: 0.0,
+            warmup: 0,
+            class_weight: ClassWeight::None,
+            calibrated: Switch::Off,
+            early_stop: 0,
         };
         for s in SETTINGS {
             s.set(&mut c, s.def)

@@ -185,6 +185,12 @@ pub const MOMENTUM_HIGH: f64 = 0.99;
 /// scheme: Glorot & Bengio 2010 and He et al. 2015 give ‖W‖² ≈ gain² × fan_out (≥ 1 for one unit),
 /// so 1e-2 is ≥ 100× too small. Update ratios of such a layer are dominated by its tiny norm.
 pub const WEIGHT_TINY: f64 = 1e-2;
+/// A layer whose update was as large as the weights it produced (‖ΔW‖/‖W‖ within 1% of 1) was exactly
+/// zero before that step: W₁ = 0 − ΔW. A zero-initialised output layer (the calibrated start of
+/// Karpathy 2019, "init well": every logit 0, first loss ln K) shows it at the first step, when no
+/// gradient can pass it back to the layers below: that step's gradient ratio says nothing about
+/// depth, and the layer's later growth has no starting size to be measured against.
+pub const FROM_ZERO_TOL: f64 = 0.01;
 /// Weight norm grown this many times since the first snapshot. With healthy steps (update ratio
 /// ~1e-3, CS231n) in mostly uncorrelated directions a norm grows like √(1 + t·1e-6): a tenfold growth
 /// needs consistently oversized steps.
@@ -917,6 +923,7 @@ impl<'a> Ctx<'a> {
 
     fn vanishing(s: &LayerSnapshot) -> bool {
         Self::grad_ratio(s).is_some_and(|(r, first)| r < VANISH_RATIO && first < VANISH_FIRST_NORM)
+            && !s.stats.last().is_some_and(started_from_zero)
     }
 
     fn exploding(s: &LayerSnapshot) -> bool {
@@ -998,7 +1005,7 @@ impl<'a> Ctx<'a> {
         let mut best: Option<(usize, f64)> = None;
         for (i, (a, b)) in first.stats.iter().zip(&last.stats).enumerate() {
             let (w0, w1) = (a.weight_norm as f64, b.weight_norm as f64);
-            if w0 >= WEIGHT_TINY && finite(w1) {
+            if w0 >= WEIGHT_TINY && finite(w1) && !started_from_zero(a) {
                 let g = w1 / w0;
                 if best.is_none_or(|(_, bg)| g > bg) {
                     best = Some((i, g));
@@ -1180,6 +1187,11 @@ impl<'a> Ctx<'a> {
         let gap = val_acc - train_acc;
         (gap > 0.0).then(|| (val_acc - p.acc) / gap)
     }
+}
+
+/// See `FROM_ZERO_TOL`.
+fn started_from_zero(x: &LayerStats) -> bool {
+    ((x.update_ratio as f64) - 1.0).abs() <= FROM_ZERO_TOL
 }
 
 fn input_problem(i: Option<InputStats>) -> Option<InputProblem> {
@@ -1366,6 +1378,10 @@ fn experiment_for(cause: &str) -> &'static str {
         HARMFUL_AUGMENTATION => {
             "Race the same run without augmentation (same seed): if training and validation improve, \
              the augmentation was the cause."
+        }
+        INPUT_SCALE => {
+            "Race the same run with the pixels scaled to 0–1 and standardised (same seed): if the \
+             first loss falls to a few nats and the net learns, the input scale was the cause."
         }
         _ => EXP_STEP_UP,
     }
@@ -1788,7 +1804,8 @@ fn rule_stuck(c: &Ctx) -> Option<Finding> {
 
 const EXP_DEAD: &str = "Pin this run and race it from the same seed at learning rate ÷ 10: if the \
 units stay alive and the loss leaves chance, the big early steps killed them. If they are dead from \
-step 0 either way, restart with He initialisation at gain 1.";
+step 0 either way, restart with He initialisation at gain 1. LeakyReLU keeps a small slope below zero, \
+so its units cannot die: racing it shows what the dead units cost.";
 const EXP_VANISH: &str = "Race the same network with ReLU instead of sigmoid/tanh, then with fewer \
 layers, then with He initialisation: whichever brings the first layers' gradient back names the cause.";
 
@@ -3971,6 +3988,44 @@ mod tests {
             })
             .run();
         assert_eq!(sev(&f, WEIGHTS_GROWING), None);
+    }
+
+    #[test]
+    fn a_zero_initialised_output_layer_is_neither_vanishing_nor_growing() {
+        // The calibrated start: at step 0 the output layer was zero (‖ΔW‖ = ‖W‖), so nothing reached
+        // the convolutions, and it then grows from that one step's size to its working size.
+        let first = move |ratio: f32| {
+            let mut x = OK;
+            x[0].0 = 0.0;
+            x[1].0 = 0.0;
+            x[2] = (1.0, 0.02, ratio, 0.0, 0.0);
+            x
+        };
+        // At the first diagnosis (step 20) the step-0 snapshot is the only one.
+        let early = |ratio: f32| {
+            Run::healthy()
+                .restep(20, |i| (std::f32::consts::LN_10 - 0.002 * i as f32, 0.1))
+                .resnap_all(move |_| first(ratio))
+                .run()
+        };
+        let later = |ratio: f32| {
+            Run::healthy()
+                .resnap_all(move |s| {
+                    let mut x = if s == 0 { first(ratio) } else { OK };
+                    x[2].1 = if s == 0 { 0.02 } else { 0.5 };
+                    x
+                })
+                .run()
+        };
+        assert_eq!(sev(&early(1.0), GRADIENTS_VANISH), None);
+        assert_eq!(sev(&later(1.0), WEIGHTS_GROWING), None);
+        // The same figures from a layer that was not zero (ratio 0.98: ‖W₀‖ ≈ 2% of ‖ΔW‖ or more).
+        let not_zero = 1.0 - 2.0 * FROM_ZERO_TOL as f32;
+        assert_eq!(
+            sev(&early(not_zero), GRADIENTS_VANISH),
+            Some(Severity::Warn)
+        );
+        assert_eq!(sev(&later(not_zero), WEIGHTS_GROWING), Some(Severity::Warn));
     }
 
     // ---- the shape of the loss curve ----

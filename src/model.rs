@@ -1,7 +1,7 @@
 //! Config -> a checked plan of layers -> a Model. The plan is computed without allocating weights, so
 //! the page can show shapes, receptive fields and parameter counts (or the error) as the learner types.
 
-use crate::config::{Config, ConfigError, PoolPlace};
+use crate::config::{Config, ConfigError, PoolPlace, Switch};
 use crate::data::{CLASSES, SIDE};
 use crate::layers::activation::{Activation, ActivationLayer};
 use crate::layers::conv2d::Conv2dConfig;
@@ -302,6 +302,17 @@ impl Model {
             };
             layers.push(layer);
         }
+        if cfg.calibrated == Switch::On {
+            // "Init well" (Karpathy 2019, "A Recipe for Training Neural Networks"): a zero output
+            // layer makes every logit 0, so the untrained net predicts 1/10 for each digit and its
+            // first loss is exactly ln 10. Zeroed after drawing, so every other layer keeps the
+            // weights the same seed gives without it. The hidden layers still learn: the output
+            // weights move at the first step and pass gradient back from the second.
+            let out = layers.last_mut().expect("a plan ends in the output layer");
+            for p in out.params_mut() {
+                p.value.iter_mut().for_each(|v| *v = 0.0);
+            }
+        }
         Ok(Model {
             layers,
             info,
@@ -498,6 +509,23 @@ mod tests {
         }
         let names: Vec<&str> = m.params().iter().map(|p| p.name.as_str()).collect();
         assert!(names.contains(&"conv1.bias") && names.contains(&"hidden.bias"));
+    }
+
+    #[test]
+    fn a_calibrated_start_zeroes_only_the_output_layer_and_gives_uniform_logits() {
+        let plain = Model::from_config(&Config::default()).unwrap();
+        let mut c = Config::default();
+        c.set("calibrated", "on").unwrap();
+        let mut m = Model::from_config(&c).unwrap();
+        for (a, b) in m.params().iter().zip(plain.params()) {
+            if a.name.starts_with("dense.") {
+                assert!(a.value.iter().all(|&v| v == 0.0), "{}", a.name);
+            } else {
+                assert_eq!(a.value, b.value, "{} must keep its seeded weights", a.name);
+            }
+        }
+        let x: Vec<f32> = (0..2 * 784).map(|i| (i % 7) as f32 * 0.3).collect();
+        assert!(m.forward(&x, 2, false).iter().all(|&z| z == 0.0));
     }
 
     #[test]

@@ -37,6 +37,7 @@ struct State {
     v: Vec<f32>,
 }
 
+#[derive(Clone)]
 pub struct Optimizer {
     pub settings: OptimSettings,
     /// Adam's step counter t (1-based after the first step).

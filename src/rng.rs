@@ -92,6 +92,8 @@ pub mod streams {
     pub const IMBALANCE: u64 = 4;
     pub const AUGMENT: u64 = 5;
     pub const SYNTHETIC: u64 = 6;
+    /// The learning-rate range test's own batches, so the training stream never changes.
+    pub const LR_FIND: u64 = 7;
 }
 
 #[cfg(test)]

@@ -2,31 +2,44 @@
 //! the optimizer and the running figures, and advances in steps so a caller can interleave it with
 //! anything else (the page's worker trains in chunks of a few tens of milliseconds).
 
-use crate::config::{Apply, Config, ConfigError, DataSource, ImbKind, NoiseKindKey};
+use crate::config::{
+    Apply, ClassWeight, Config, ConfigError, DataSource, ImbKind, NoiseKindKey, Pixels,
+};
 use crate::data::augment::Augment;
 use crate::data::faults::{apply_label_noise, imbalance_indices, Imbalance, NoiseKind};
-use crate::data::{augment_into, fill_batch, to_grey, Applied, Dataset, CLASSES, PIXELS};
+use crate::data::{
+    augment_into, fill_batch, to_grey, to_raw_pixels, Applied, Dataset, CLASSES, PIXELS,
+};
 use crate::diagnose::{
     diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
-use crate::layers::loss::{argmax_rows, softmax_cross_entropy};
+use crate::layers::loss::{
+    argmax_rows, balanced_class_weights, softmax_cross_entropy, weighted_softmax_cross_entropy,
+};
 use crate::metrics::{grad_norms, layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::rng::{streams, Rng};
 
+mod lrfind;
+pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
+
 /// Figures of the steps taken by one `Trainer::step` call.
 #[derive(Clone, Debug, Default)]
 pub struct StepReport {
-    /// Mean batch loss of each step (before its update).
+    /// Batch loss of each step (before its update): the loss that is optimised, so with
+    /// `class_weight = balanced` the class-weighted mean (the per-sample figures below and the
+    /// epoch's training loss stay unweighted).
     pub loss: Vec<f32>,
     /// Batch accuracy of each step, 0..1.
     pub acc: Vec<f32>,
     /// Mean loss over the batch's clean / label-corrupted samples; NaN when the batch had none.
     pub clean_loss: Vec<f32>,
     pub noisy_loss: Vec<f32>,
-    /// Gradient norm of every parameterised layer, step-major: steps × layers.
+    /// Gradient norm of every parameterised layer, step-major: steps × layers (before clipping).
     pub grad_norms: Vec<f32>,
+    /// Whether each step's gradient was clipped (`clip`).
+    pub clipped: Vec<bool>,
     /// True when the last step finished an epoch (the call stops there so the caller can evaluate).
     pub epoch_done: bool,
 }
@@ -43,6 +56,8 @@ pub struct EpochSummary {
     pub clean_acc: f32,
     pub noisy_loss: f32,
     pub noisy_acc: f32,
+    /// Share of the epoch's steps whose gradient was clipped (0 with clipping off).
+    pub clip_frac: f32,
 }
 
 /// Figures of one pass over the validation split.
@@ -62,6 +77,13 @@ pub enum Status {
     /// loss exploded past `DIVERGENCE_FACTOR` times its starting value.
     Diverged {
         step: u64,
+        message: String,
+    },
+    /// Early stopping: after the validation pass of `epoch` the validation loss had not improved for
+    /// `early_stop` epochs since its best, at `best_epoch`. A normal end of training, not a failure.
+    Stopped {
+        epoch: usize,
+        best_epoch: usize,
         message: String,
     },
 }
@@ -193,6 +215,13 @@ pub struct Trainer {
     ep_all: Acc,
     ep_clean: Acc,
     ep_noisy: Acc,
+    /// Steps of the current epoch, and how many of them were clipped.
+    ep_steps: u64,
+    ep_clipped: u64,
+    /// Per-class weights of `class_weight = balanced`, from the training labels as trained on.
+    class_weights: Vec<f32>,
+    /// Lowest validation loss after an epoch so far, and that epoch.
+    best_val: Option<(f32, usize)>,
     last_epoch: Option<EpochSummary>,
     eval_pos: usize,
     eval_acc: Acc,
@@ -220,6 +249,9 @@ pub struct Trainer {
     scan_pos: usize,
     scan: Vec<(f32, u8, f32)>,
     scan_done: bool,
+    /// A learning-rate range test under way, and the last finished one (src/train/lrfind.rs).
+    lr_find: Option<lrfind::LrFind>,
+    lr_found: Option<LrFindReport>,
 }
 
 impl Trainer {
@@ -274,6 +306,8 @@ impl Trainer {
             cfg.batch,
         );
         let probe = (0..PROBE.min(n)).map(|i| i * n / PROBE.min(n)).collect();
+        // After imbalance and label noise: the counts the loss actually sees.
+        let class_weights = balanced_class_weights(&data.class_counts());
         Ok(Trainer {
             opt: Optimizer::new(cfg.optim),
             aug: cfg.aug.clone(),
@@ -295,6 +329,10 @@ impl Trainer {
             ep_all: Acc::default(),
             ep_clean: Acc::default(),
             ep_noisy: Acc::default(),
+            ep_steps: 0,
+            ep_clipped: 0,
+            class_weights,
+            best_val: None,
             last_epoch: None,
             eval_pos: 0,
             eval_acc: Acc::default(),
@@ -318,6 +356,8 @@ impl Trainer {
             scan_pos: 0,
             scan: Vec::new(),
             scan_done: false,
+            lr_find: None,
+            lr_found: None,
         })
     }
 
@@ -334,6 +374,8 @@ impl Trainer {
                 self.ep_all = Acc::default();
                 self.ep_clean = Acc::default();
                 self.ep_noisy = Acc::default();
+                self.ep_steps = 0;
+                self.ep_clipped = 0;
             }
             let end = (self.pos + self.cfg.batch).min(self.order.len());
             let bs = end - self.pos;
@@ -351,9 +393,12 @@ impl Trainer {
                 &mut self.x,
                 &mut self.y,
             );
+            scale_inputs(self.cfg.pixels, &mut self.x);
             let logits = self.model.forward(&self.x, bs, true);
             self.held_stats = None;
-            let (loss, dlogits, per) = softmax_cross_entropy(&logits, &self.y, CLASSES);
+            // The weighted loss is the one optimised and reported; `per` stays unweighted, for the
+            // clean/noisy split and the epoch's training loss.
+            let (loss, dlogits, per) = self.loss_of(&logits, &self.y);
             let pred = argmax_rows(&logits, CLASSES);
             let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
             let step_no = self.step + 1;
@@ -413,6 +458,14 @@ impl Trainer {
                 self.rediagnose();
                 break;
             }
+            let clipped = clip_gradients(&mut self.model, self.cfg.clip, &gn);
+            // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
+            // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
+            let mut settings = self.cfg.optim;
+            if self.cfg.warmup > 0 {
+                settings.lr *= (step_no as f32 / self.cfg.warmup as f32).min(1.0);
+            }
+            self.opt.settings.lr = settings.lr;
             self.last_update = self.opt.step(&mut self.model.params_mut());
             self.last_batch = bs;
             self.step = step_no;
@@ -445,6 +498,9 @@ impl Trainer {
             r.noisy_loss.push(noisy.mean().0);
             debug_assert_eq!(gn.len(), layers);
             r.grad_norms.extend_from_slice(&gn);
+            r.clipped.push(clipped);
+            self.ep_steps += 1;
+            self.ep_clipped += clipped as u64;
             self.pos = end;
             if self.pos >= self.order.len() {
                 self.pos = 0;
@@ -460,6 +516,7 @@ impl Trainer {
                     clean_acc: ca,
                     noisy_loss: nl,
                     noisy_acc: na,
+                    clip_frac: self.ep_clipped as f32 / self.ep_steps.max(1) as f32,
                 });
                 // The validation figures follow when that pass completes.
                 self.obs.record_epoch(EpochFigures {
@@ -527,6 +584,10 @@ impl Trainer {
         let mut rng = self.batch_rng.clone();
         let mut scratch = [0.0f32; PIXELS];
         let identity = self.aug.is_identity();
+        let grey = |p: f32| match self.cfg.pixels {
+            Pixels::Unit => to_grey(p),
+            Pixels::Raw => p.round().clamp(0.0, 255.0) as u8,
+        };
         for (j, &i) in self.batch_idx.iter().enumerate() {
             // Replay every sample up to the last one shown: each one's draws move the stream on.
             if j >= count {
@@ -541,7 +602,7 @@ impl Trainer {
             v.images.extend(
                 self.x[j * PIXELS..(j + 1) * PIXELS]
                     .iter()
-                    .map(|&p| to_grey(p)),
+                    .map(|&p| grey(p)),
             );
             v.labels.push(self.train.labels[i]);
             v.true_labels.push(self.true_labels[i]);
@@ -690,6 +751,23 @@ impl Trainer {
                 e.val_acc = acc;
             }
         }
+        if self.epoch > 0 && loss.is_finite() && self.best_val.is_none_or(|(b, _)| loss < b) {
+            self.best_val = Some((loss, self.epoch));
+        }
+        let patience = self.cfg.early_stop;
+        if let (Some((_, best)), Status::Running) = (self.best_val, &self.status) {
+            let since = self.epoch - best;
+            if patience > 0 && since >= patience {
+                self.status = Status::Stopped {
+                    epoch: self.epoch,
+                    best_epoch: best,
+                    message: format!(
+                        "stopped early: validation loss has not improved for {since} epoch{} since its best at epoch {best}",
+                        if since == 1 { "" } else { "s" }
+                    ),
+                };
+            }
+        }
         let conf = self.eval_conf.counts;
         self.obs.set_confusion(&conf);
         self.obs.samples.clear();
@@ -697,6 +775,18 @@ impl Trainer {
             self.obs.record_sample(s);
         }
         self.rediagnose();
+    }
+
+    /// The loss the run optimises, its gradient with respect to the logits, and the unweighted loss
+    /// of each sample: class-weighted with `class_weight = balanced`. Training and the range test
+    /// (src/train/lrfind.rs) both use it.
+    fn loss_of(&self, logits: &[f32], y: &[u8]) -> (f32, Vec<f32>, Vec<f32>) {
+        match self.cfg.class_weight {
+            ClassWeight::None => softmax_cross_entropy(logits, y, CLASSES),
+            ClassWeight::Balanced => {
+                weighted_softmax_cross_entropy(logits, y, CLASSES, &self.class_weights)
+            }
+        }
     }
 
     /// Logits and labels of samples `idx` of the training (`train`) or validation set, on clean,
@@ -718,6 +808,7 @@ impl Trainer {
             &mut x,
             &mut y,
         );
+        scale_inputs(self.cfg.pixels, &mut x);
         (self.model.forward(&x, bs, false), y)
     }
 
@@ -770,6 +861,14 @@ impl Trainer {
     pub fn last_eval(&self) -> Option<&EvalReport> {
         self.last_eval.as_ref()
     }
+    /// The epoch whose validation loss is the lowest so far (the first of equals), if any.
+    pub fn best_epoch(&self) -> Option<usize> {
+        self.best_val.map(|(_, e)| e)
+    }
+    /// The per-class weights `class_weight = balanced` uses.
+    pub fn class_weights(&self) -> &[f32] {
+        &self.class_weights
+    }
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
         self.step
@@ -804,4 +903,39 @@ impl Trainer {
             None => layer_stats(&self.model, &self.last_update, self.last_batch),
         }
     }
+}
+
+/// The network input on the configured pixel scale, in the one place every pass goes through (the
+/// training step after augmentation, and `clean_logits` for validation, the probe and the loss scan).
+/// `Raw` undoes the standardisation, so the network sees grey levels 0 … 255 — the input scaling a
+/// data pipeline forgot.
+fn scale_inputs(pixels: Pixels, x: &mut [f32]) {
+    if pixels == Pixels::Raw {
+        to_raw_pixels(x);
+    }
+}
+
+/// Gradient clipping by global norm, as `torch.nn.utils.clip_grad_norm_`: when ‖g‖₂ over every
+/// parameter exceeds `clip`, every gradient is scaled by clip/‖g‖₂ (Pascanu et al. 2013, "On the
+/// difficulty of training recurrent neural networks", §3.2). `layer_norms` are the per-layer norms,
+/// whose root sum of squares is the global norm. True when it clipped.
+fn clip_gradients(model: &mut Model, clip: f32, layer_norms: &[f32]) -> bool {
+    let max = clip as f64;
+    if max <= 0.0 {
+        return false;
+    }
+    let norm = layer_norms
+        .iter()
+        .map(|&g| g as f64 * g as f64)
+        .sum::<f64>()
+        .sqrt();
+    if norm <= max {
+        return false;
+    }
+    // PyTorch adds 1e-6 to the norm: the clipped norm then lands just under the threshold.
+    let scale = (max / (norm + 1e-6)) as f32;
+    for p in model.params_mut() {
+        p.grad.iter_mut().for_each(|g| *g *= scale);
+    }
+    true
 }

@@ -7,7 +7,7 @@ use crate::data::idx::dataset_from_idx;
 use crate::data::synthetic::synthetic_digits;
 use crate::data::Dataset;
 use crate::model::plan;
-use crate::train::{Status, Trainer};
+use crate::train::{LrFindOptions, Status, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
@@ -272,6 +272,17 @@ impl LabTrainer {
                 set(&o, "divergedAt", *step as f64);
                 set(&o, "message", message.as_str());
             }
+            Status::Stopped {
+                epoch,
+                best_epoch,
+                message,
+            } => {
+                set(&o, "status", "stopped");
+                set(&o, "divergedAt", JsValue::NULL);
+                set(&o, "stoppedAt", *epoch as u32);
+                set(&o, "bestEpoch", *best_epoch as u32);
+                set(&o, "message", message.as_str());
+            }
         }
         o
     }
@@ -300,7 +311,16 @@ impl LabTrainer {
         set(&o, "cleanAcc", num_or_null(e.clean_acc));
         set(&o, "noisyLoss", num_or_null(e.noisy_loss));
         set(&o, "noisyAcc", num_or_null(e.noisy_acc));
+        set(&o, "clipFrac", num_or_null(e.clip_frac));
         o.into()
+    }
+
+    /// The epoch with the lowest validation loss so far (null before the first validation pass).
+    #[wasm_bindgen(getter, js_name = bestEpoch)]
+    pub fn best_epoch(&self) -> JsValue {
+        self.inner
+            .best_epoch()
+            .map_or(JsValue::NULL, |e| JsValue::from(e as u32))
     }
 
     /// Evaluate the next `count` validation samples; true when the pass is complete.
@@ -511,6 +531,60 @@ impl LabTrainer {
         set(&o, "images", Uint8Array::from(&images[..]));
         set(&o, "corruptedShareTop", r.corrupted_share_top);
         set(&o, "corruptedShareAll", r.corrupted_share_all);
+        o.into()
+    }
+
+    /// Begins a learning-rate range test (src/train/lrfind.rs) from the current weights or, with
+    /// `fresh`, from a freshly initialised net; throws if an option is out of range.
+    #[wasm_bindgen(js_name = lrFindStart)]
+    pub fn lr_find_start(
+        &mut self,
+        fresh: bool,
+        start: f32,
+        end: f32,
+        steps: usize,
+    ) -> Result<(), JsError> {
+        self.inner
+            .lr_find_start(LrFindOptions {
+                start,
+                end,
+                steps,
+                fresh,
+            })
+            .map_err(|e| JsError::new(&e))
+    }
+
+    /// Runs up to `count` mini-batches of the range test; true once it has ended and the weights
+    /// and optimizer state are back as they were.
+    #[wasm_bindgen(js_name = lrFindChunk)]
+    pub fn lr_find_chunk(&mut self, count: usize) -> bool {
+        self.inner.lr_find_chunk(count)
+    }
+
+    /// The last finished range test: {lrs, losses (smoothed), raw: Float32Array, suggestions:
+    /// {valley, steep, minimum} (null where the curve is too short), suggestion (the one to apply),
+    /// blewUpAt (null if it never did), fresh, start, end, steps}; null before one has finished.
+    #[wasm_bindgen(js_name = lrFindReport)]
+    pub fn lr_find_report(&self) -> JsValue {
+        let Some(r) = self.inner.lr_find_report() else {
+            return JsValue::NULL;
+        };
+        let opt = |v: Option<f32>| v.map_or(JsValue::NULL, JsValue::from);
+        let sug = Object::new();
+        set(&sug, "valley", opt(r.suggestions.valley));
+        set(&sug, "steep", opt(r.suggestions.steep));
+        set(&sug, "minimum", opt(r.suggestions.minimum));
+        let o = Object::new();
+        set(&o, "lrs", Float32Array::from(&r.lrs[..]));
+        set(&o, "losses", Float32Array::from(&r.losses[..]));
+        set(&o, "raw", Float32Array::from(&r.raw[..]));
+        set(&o, "suggestions", sug);
+        set(&o, "suggestion", opt(r.suggestions.best()));
+        set(&o, "blewUpAt", opt(r.blew_up_at));
+        set(&o, "fresh", r.options.fresh);
+        set(&o, "start", r.options.start);
+        set(&o, "end", r.options.end);
+        set(&o, "steps", r.options.steps as u32);
         o.into()
     }
 

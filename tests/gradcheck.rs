@@ -8,7 +8,7 @@ use losslab::init::{InitKind, Initializer};
 use losslab::layers::activation::{Activation, ActivationLayer};
 use losslab::layers::conv2d::Conv2dConfig;
 use losslab::layers::dense::Dense;
-use losslab::layers::loss::softmax_cross_entropy;
+use losslab::layers::loss::{softmax_cross_entropy, weighted_softmax_cross_entropy};
 use losslab::layers::pool::{Pool2d, PoolKind};
 use losslab::layers::Layer;
 use losslab::model::Model;
@@ -193,6 +193,37 @@ fn softmax_cross_entropy_gradient() {
         }
         eprintln!("softmax cross-entropy, logits ±{scale}: worst relative error {worst:.2e}");
         assert!(worst < TOL, "loss worst relative error {worst:.2e}");
+    }
+}
+
+#[test]
+fn weighted_softmax_cross_entropy_gradient() {
+    let mut r = Rng::new(22);
+    // Uneven weights, a repeated class and a class of weight 0 absent from the batch.
+    let w = [0.5f32, 3.0, 1.0, 0.0, 2.0, 1.0, 1.0, 0.25, 1.0, 4.0];
+    for scale in [1.0f32, 8.0] {
+        let n = 5;
+        let z = rand_vec(&mut r, n * 10, -scale, scale);
+        let labels = [1u8, 0, 9, 1, 7];
+        let loss = |z: &[f32]| weighted_softmax_cross_entropy(z, &labels, 10, &w).0 as f64;
+        let (_, g, _) = weighted_softmax_cross_entropy(&z, &labels, 10, &w);
+        let mut worst = 0.0f64;
+        let mut zp = z.clone();
+        for i in 0..z.len() {
+            zp[i] = z[i] + H;
+            let lp = loss(&zp);
+            zp[i] = z[i] - H;
+            let lm = loss(&zp);
+            zp[i] = z[i];
+            worst = worst.max(rel_err(g[i] as f64, (lp - lm) / (2.0 * H as f64)));
+        }
+        eprintln!(
+            "weighted softmax cross-entropy, logits ±{scale}: worst relative error {worst:.2e}"
+        );
+        assert!(
+            worst < TOL,
+            "weighted loss worst relative error {worst:.2e}"
+        );
     }
 }
 

@@ -24,14 +24,18 @@
 //! | `first_step_below` | `value` | first step whose batch loss is below `value` (∞ if none) |
 //! | `upswings` | `steps`, `window`, `rise` | times the `window`-step trailing average of the batch loss climbs ≥ `rise` nats above its last low (a new climb counts only after a fall of `rise`): oscillation, not jitter |
 //! | `grad_norm` | `layer`, `steps`, `stat` | ‖∂L/∂θ‖ of a parameterised layer (`conv1`…, `hidden`, `dense`) per step |
-//! | `train_loss`, `train_acc` | `epoch` | mean over the epoch's training batches |
-//! | `clean_loss`, `clean_acc`, `noisy_loss`, `noisy_acc` | `epoch` | the same over samples whose label is intact / was corrupted (accuracy against the label trained on) |
-//! | `val_loss`, `val_acc` | `epoch` | the validation pass after the epoch |
+//! | `train_loss`, `train_acc` | `epoch` or `epochs: [a, b]`, `stat` | mean over the epoch's training batches; over epochs `a..=b`, summarised (`"stat": "max"`: the epochs' highest) |
+//! | `clean_loss`, `clean_acc`, `noisy_loss`, `noisy_acc` | `epoch` or `epochs`, `stat` | the same over samples whose label is intact / was corrupted (accuracy against the label trained on) |
+//! | `val_loss`, `val_acc` | `epoch` or `epochs`, `stat` | the validation pass after the epoch |
+//! | `clip_frac` | `epoch` | share of the epoch's steps whose gradient was clipped (`clip`) |
 //! | `recall` | `epoch`, `digits`, `stat` | validation recall of the named digits |
 //! | `dead_frac`, `sat_frac` | `layer`, `epoch` | share of the activation units after the layer that were ≤ 0 for the whole batch (ReLU) / in a flat end (sigmoid, tanh), on the epoch's last batch; epoch 0 is the untrained net on the first batch |
 //! | `diverged_at` | — | step at which training stopped as diverged (∞ if it never did) |
+//! | `noise_floor` | — | the label-noise floor the loss chart draws for the run's `noise` and `noise_kind` (www/views/refs.js): the training loss of a net that learned the true digits and nothing else (NaN without noise) |
 //!
-//! `stat` is `mean` (default), `median`, `min` or `max`. A claim may compare two measures:
+//! `stat` is `mean` (default), `median`, `min` or `max`. A peak and what follows it are two ranges:
+//! "validation accuracy falls ten points from its peak" is `val_acc` at the last epoch minus `val_acc`
+//! over all epochs with `"stat": "max"`, at most −0.10. A claim may compare two measures:
 //! `"minus": {…}` or `"over": {…}` holds a second measure (same selectors) whose value is subtracted
 //! or divided by; either side may name `"preset": "<id>"` to read another lesson's run on the same
 //! seed (e.g. "validation accuracy stays below the baseline's": `val_acc` minus baseline's `val_acc`).
@@ -43,7 +47,9 @@
 mod common;
 
 use common::diagnosis::{other, verdict, Verdict};
-use common::lessons::{check_all, recorded, run_all, summary, table, valid_lessons, Preset};
+use common::lessons::{
+    check_all, noise_floor, recorded, run_all, summary, table, valid_lessons, Preset,
+};
 
 /// Runs without MNIST: the file parses, every setting is valid, every claim quotes its text and
 /// reads something the run will record.
@@ -107,6 +113,18 @@ fn every_lesson_claim_holds_on_two_seeds() {
         outcomes.len(),
         failed.join("\n")
     );
+}
+
+/// The floor claims compare with is the one the page draws: tests/refs.test.mjs pins www/views/refs.js
+/// to these same values.
+#[test]
+fn noise_floor_is_the_pages() {
+    use losslab::config::NoiseKindKey::{Pairs, Uniform};
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-4;
+    assert!(close(noise_floor(0.4, Uniform), 1.5520));
+    assert!(close(noise_floor(0.4, Pairs), 0.6730));
+    assert!(close(noise_floor(0.9, Uniform), 10f64.ln()));
+    assert!(noise_floor(0.0, Uniform).is_nan());
 }
 
 /// Lessons whose fault the diagnosis does not find from the run's own symptoms, and why. They are

@@ -199,3 +199,109 @@ fn class_imbalance_reaches_the_trainer() {
         assert_eq!(after[c], want, "class {c}");
     }
 }
+
+/// Every weight of the model, flattened in state-dict order.
+fn weights(t: &Trainer) -> Vec<f32> {
+    t.model()
+        .params()
+        .iter()
+        .flat_map(|p| p.value.iter().copied())
+        .collect()
+}
+
+#[test]
+fn warmup_scales_the_first_step_and_clipping_bounds_every_step() {
+    let train = synthetic_digits(300, 5);
+    let test = synthetic_digits(100, 6);
+    let base = [
+        ("opt", "sgd"),
+        ("lr", "0.05"),
+        ("train_n", "300"),
+        ("val_n", "100"),
+    ];
+    // Step 1 of a 10-step warm-up moves every weight by exactly a tenth of the full step (plain SGD,
+    // same seed, same batch, same gradient).
+    let step_of = |extra: &[(&str, &str)]| {
+        let mut pairs = base.to_vec();
+        pairs.extend_from_slice(extra);
+        let mut t = Trainer::new(cfg(&pairs), &train, &test).unwrap();
+        let w0 = weights(&t);
+        let r = t.step(1);
+        let d: Vec<f32> = weights(&t).iter().zip(&w0).map(|(a, b)| a - b).collect();
+        (d, r)
+    };
+    let (full, _) = step_of(&[]);
+    let (warm, _) = step_of(&[("warmup", "10")]);
+    for (f, w) in full.iter().zip(&warm) {
+        assert!((w - 0.1 * f).abs() <= 1e-6 + 1e-4 * f.abs(), "{w} vs {f}");
+    }
+    // A tiny clip shrinks the whole gradient to that length: the SGD step is then lr × clip long.
+    let (clipped, r) = step_of(&[("clip", "0.001")]);
+    assert_eq!(r.clipped, vec![true]);
+    let norm = clipped.iter().map(|d| (d * d) as f64).sum::<f64>().sqrt();
+    assert!((norm - 0.05 * 0.001).abs() < 1e-6, "step length {norm}");
+    // Without clipping nothing is clipped; the epoch reports the share of clipped steps.
+    assert_eq!(step_of(&[]).1.clipped, vec![false]);
+    let mut t = Trainer::new(
+        cfg(&[base.as_slice(), &[("clip", "0.001")]].concat()),
+        &train,
+        &test,
+    )
+    .unwrap();
+    while !t.step(100).epoch_done {}
+    assert_eq!(t.last_epoch().unwrap().clip_frac, 1.0);
+}
+
+#[test]
+fn early_stopping_ends_training_with_its_own_status_after_patience_epochs() {
+    let train = synthetic_digits(200, 7);
+    let test = synthetic_digits(100, 8);
+    // A small training set overfits: the validation loss stops improving within a few epochs.
+    let c = cfg(&[
+        ("train_n", "200"),
+        ("val_n", "100"),
+        ("lr", "0.05"),
+        ("early_stop", "2"),
+    ]);
+    let mut t = Trainer::new(c, &train, &test).unwrap();
+    for _ in 0..200 {
+        if *t.status() != Status::Running {
+            break;
+        }
+        if t.step(1000).epoch_done {
+            t.evaluate();
+        }
+    }
+    let Status::Stopped {
+        epoch,
+        best_epoch,
+        message,
+    } = t.status().clone()
+    else {
+        panic!("no early stop: {:?}", t.status());
+    };
+    assert_eq!(epoch, t.epoch());
+    assert_eq!(Some(best_epoch), t.best_epoch());
+    assert_eq!(epoch - best_epoch, 2, "{message}");
+    assert!(message.starts_with("stopped early"), "{message}");
+    assert!(t.step(10).loss.is_empty(), "no step after a stop");
+}
+
+#[test]
+fn raw_pixels_reach_the_network_as_grey_levels() {
+    let train = synthetic_digits(100, 9);
+    let test = synthetic_digits(100, 10);
+    let mut t = Trainer::new(
+        cfg(&[("pixels", "raw"), ("train_n", "100"), ("val_n", "100")]),
+        &train,
+        &test,
+    )
+    .unwrap();
+    t.step(1);
+    let i = t.observations().input.unwrap();
+    assert!(i.min >= 0.0 && i.max > 200.0 && i.max <= 255.5, "{i:?}");
+    // The batch view shows the same images on either scale.
+    let mut u = Trainer::new(cfg(&[("train_n", "100"), ("val_n", "100")]), &train, &test).unwrap();
+    u.step(1);
+    assert_eq!(t.batch_view(4).images, u.batch_view(4).images);
+}

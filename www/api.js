@@ -5,10 +5,13 @@
  *   lossLab.engineConfig()      -> Promise of the trainer's own configuration {key: "engine text"} as the worker's
  *                                  trainer reports it (null while nothing is built): what the network really trains with
  *   lossLab.history()           -> { epochs: [{epoch, trainLoss, trainAcc, valLoss, valAcc, cleanLoss, cleanAcc,
- *                                   noisyLoss, noisyAcc, recall: [10], confusion: [100] (row = true digit),
+ *                                   noisyLoss, noisyAcc, clipFrac (share of the epoch's steps clipped by `clip`),
+ *                                   bestEpoch (epoch of the lowest validation loss so far),
+ *                                   recall: [10], confusion: [100] (row = true digit),
  *                                   gradNorms, weightNorms, updateRatios, deadFracs, satFracs, actMeans, actStds:
  *                                   {layer: value} (the epoch's last training step)}],
- *                                   steps, status: 'idle'|'running'|'paused'|'diverged'|'error'|'loading',
+ *                                   steps, status: 'idle'|'running'|'paused'|'diverged'|'stopped' (early stopping,
+ *                                   a normal end)|'error'|'loading',
  *                                   divergedAt, message,
  *                                   pinned: null (nothing pinned) or the pinned run, live while it races:
  *                                     { epochs: [rows as above], steps, raced: bool, config: {key: value} at pin time,
@@ -54,6 +57,14 @@
  *                                  trueLabel, predicted, prob, loss, corrupted: bool }] (highest loss first),
  *                                  images: [k×784 raw grey levels], corruptedShareTop, corruptedShareAll (0…1),
  *                                  trainCount, step }
+ *   lossLab.findLr(options)     -> Promise of a learning-rate range test on the current run (the "Find a learning
+ *                                  rate" panel, which opens and shows it): options {fresh: false (current weights) |
+ *                                  true (a fresh net, same seed), start: 1e-6, end: 10, steps: 100}; resolves to
+ *                                  { lrs, losses (smoothed, β 0.98, debiased), raw (each mini-batch's loss),
+ *                                    suggestions: {valley, steep, minimum (÷ 10 already)}, suggestion (valley, else
+ *                                    steep, else minimum), blewUpAt (lr where the smoothed loss passed 4× its best or
+ *                                    became NaN/∞; null if it never did), fresh, start, end, steps };
+ *                                  training waits for it, and the weights and optimizer state are restored afterwards
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -90,6 +101,7 @@ export function installApi(lab) {
     },
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
+    findLr: (options = {}) => lab.findLr(options && typeof options === 'object' ? options : {}).then(plain),
   };
   window.lossLab = api;
   return api;

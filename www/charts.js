@@ -115,7 +115,8 @@ export class LineChart extends Canvas {
   /**
    * opts: {xLabel, yLabel, logY, yMin, yMax (fixed bounds, optional), zoom (drag to zoom into x), xStep (←/→ move
    * the cursor by this much, onto its multiples, e.g. 1 for a chart of epochs), xName (the
-   * x value's words in the readout, e.g. (x) => `epoch ${x}`), pointName (the same for a point away from the cursor)}.
+   * x value's words in the readout, e.g. (x) => `epoch ${x}`), pointName (the same for a point away from the cursor),
+   * xTick (v, step) -> the text of an x tick, e.g. a power of ten for an axis of log10 values)}.
    * Hovering or focusing the canvas shows a vertical cursor and every named series' value at it (←/→ move it);
    * with zoom, a drag selects a range of x, +/− zoom around the cursor, double-click, 0 or Escape go back.
    */
@@ -295,7 +296,7 @@ export class LineChart extends Canvas {
 
   /**
    * spec: {series: [{xs, ys, n, color, width, dash, alpha, dots, marker}], hlines: [{y, label, color, left}],
-   *        bands: [{y0, y1, color, label}], vlines: [{x, label, color}], xMin, xMax, logY, yFloor, yInclude}
+   *        bands: [{y0, y1, color, label}], vlines: [{x, label, color, row}], xMin, xMax, logY, yFloor, yInclude}
    * A band is a shaded range of y under the reference lines (its label, if any, is read out with them). A series'
    * marker(y, i) returns the shape of point i: 'dot', 'down' (hollow ▽), 'down-solid' (filled ▼) or null.
    * On a log axis, yFloor draws smaller positive values on that floor (the readout keeps the true value);
@@ -382,7 +383,7 @@ export class LineChart extends Canvas {
     for (let v = Math.ceil(xMin / xstep) * xstep; v <= xMax + xstep * 1e-6; v += xstep) {
       const px = Math.round(X(v)) + 0.5;
       ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
-      ctx.fillText(fmtTick(v, xstep), px, T + ph + 5);
+      ctx.fillText(this.opts.xTick ? this.opts.xTick(v, xstep) : fmtTick(v, xstep), px, T + ph + 5);
     }
     drawAxes(ctx, L, T, pw, ph, this.opts.xLabel, this.opts.yLabel + (logY ? ' (log scale)' : ''));
 
@@ -454,19 +455,20 @@ export class LineChart extends Canvas {
       ctx.font = 'bold ' + SMALL;
       ctx.textBaseline = 'top';
       const w = ctx.measureText(v.label).width;
+      const ly = T + 4 + (v.row || 0) * 18; // v.row: the label's line, so that the labels of close lines do not overlap
       const right = px + 6 + w < L + pw;
       if (right || px - 6 - w >= L) {
         ctx.textAlign = right ? 'left' : 'right';
-        ctx.fillText(v.label, right ? px + 6 : px - 6, T + 4);
+        ctx.fillText(v.label, right ? px + 6 : px - 6, ly);
       } else {
         // a narrow chart with the line near the middle: the label fits on neither side, so it crosses the
         // line on a white backing instead of being cut off at the plot's edge
         const x = Math.max(L + 2, Math.min(px + 6, L + pw - w - 2));
         ctx.fillStyle = 'rgba(255,255,255,0.9)';
-        ctx.fillRect(x - 2, T + 2, w + 4, 18);
+        ctx.fillRect(x - 2, ly - 2, w + 4, 18);
         ctx.fillStyle = v.color || OI.vermillion;
         ctx.textAlign = 'left';
-        ctx.fillText(v.label, x, T + 4);
+        ctx.fillText(v.label, x, ly);
       }
     }
     ctx.restore();

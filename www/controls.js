@@ -9,6 +9,7 @@ const SECTIONS = [
   ['init', 'Initialisation and seed', true],
   ['data', 'Data', true],
   ['aug', 'Augmentation', false],
+  ['remedies', 'Remedies', false],
 ];
 
 function el(tag, attrs = {}, ...children) {

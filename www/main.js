@@ -16,6 +16,7 @@ import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
+import { LrFindView } from './views/lrfind.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -63,6 +64,17 @@ const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace:
 const batchView = new BatchView($('batch-view'), { run: () => run });
 const highLoss = new HighLossView($('highloss'), { run: () => run });
 $('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
+const lrFind = new LrFindView($('lrfind'), {
+  find: (opts) => run.lrFind(opts),
+  apply: (lr) => change({ lr }, true),
+  canRun: (opts) => {
+    if (unsupported) return unsupported;
+    if (!run.built) return 'the network is not built yet: wait until the page says it is ready, then test again';
+    if (run.status === 'diverged' && !opts.fresh) return 'this run diverged, so its weights are not finite numbers: choose “from a fresh net”, or Reset first';
+    return '';
+  },
+  lr: () => cfg.lr,
+});
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
 
@@ -83,6 +95,7 @@ function renderStatus() {
       case 'running': text = /^validating/.test(n) ? `${n}…` : n; break;
       case 'paused': text = /^paused/.test(n) ? (/after step/.test(n) ? `${n} — press Resume to continue` : n) : `paused — ${n}`; break;
       case 'diverged': text = `diverged at step ${run.record.divergedAt}: ${n} — lower the learning rate (or change what you broke) and press Reset`; break;
+      case 'stopped': text = `${n} — press Reset to train again`; break;
       default: text = errorText(); break;
     }
   }
@@ -159,6 +172,22 @@ function draw() {
     refs: run.built ? referenceLines(run.cfg, run.built.classCounts) : null,
   });
   confusion.update(run.record, shownPin());
+  showClipping();
+}
+
+/** With gradient clipping on, the share of the last epoch's steps that were clipped. Clipping more than about
+ * half the steps means the threshold is too low or the learning rate too high (Google Research, "Deep Learning
+ * Tuning Playbook", 2023). */
+function showClipping() {
+  const line = $('clip-status');
+  const row = run.record.epochs[run.record.epochs.length - 1];
+  const on = Number(cfg.clip) > 0 && row && Number.isFinite(row.clipFrac);
+  line.hidden = !on;
+  if (!on) return;
+  const warn = row.clipFrac > 0.5;
+  line.dataset.state = warn ? 'warn' : 'ok';
+  line.textContent = `clipping: ${pct(row.clipFrac)} of epoch ${row.epoch}'s steps were clipped`
+    + (warn ? ' — more than half: the threshold is too low, or the learning rate too high' : '');
 }
 function queueDraw() {
   if (drawQueued) return;
@@ -209,6 +238,7 @@ function newRun() {
   r.on('built', (m) => {
     if (r !== run) return;
     diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
+    lrFind.stale();
     arch.show(m.layers, m.params);
     filters.show(r);
     classCounts.show(m.classCounts);
@@ -241,6 +271,12 @@ function newRun() {
     $('summary').textContent = `Training diverged at step ${m.step}: ${m.message}.`;
     // Start/Pause is off after a divergence: the pinned run must not train on out of reach
     race?.pause('this run diverged; Reset restarts both');
+  });
+  r.on('stopped', (m) => {
+    if (r !== run) return;
+    draw();
+    $('summary').textContent = `Training ${m.message}.`;
+    race?.pause('this run stopped early; Reset restarts both');
   });
   r.on('error', (e) => {
     if (r !== run) return;
@@ -347,6 +383,7 @@ function startRace() {
   r.on('progress', mine(() => { showRace(); showProgress(); queueDraw(); }));
   r.on('epoch', mine(() => { showRace(); queueDraw(); }));
   r.on('diverged', mine(() => queueDraw()));
+  r.on('stopped', mine(() => queueDraw()));
   r.on('error', mine(() => queueDraw()));
   $('opt-race').checked = true;
   showRace();
@@ -543,6 +580,7 @@ installApi({
   diagnosis: () => run.diagnosis ?? null,
   batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
   highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
+  findLr: (options) => { $('lrfind').open = true; return lrFind.run(options); },
 });
 
 // ---------------------------------------------------------------- start-up

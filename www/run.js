@@ -63,7 +63,8 @@ export class Run {
   }
 
   // ------------------------------------------------------------ events
-  /** Calls fn(detail) on 'change' (status or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'error'. */
+  /** Calls fn(detail) on 'change' (status or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped',
+   * 'error'. */
   on(type, fn) {
     if (!this.listeners.has(type)) this.listeners.set(type, []);
     this.listeners.get(type).push(fn);
@@ -185,7 +186,7 @@ export class Run {
   /** Resolves with the history row of epoch n; rejects if the run diverges, fails or is rebuilt first. */
   whenEpoch(n) {
     if (this.record.epochs.length >= n) return Promise.resolve(this.record.epochs[n - 1]);
-    if (this.status === 'diverged' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
+    if (this.status === 'diverged' || this.status === 'stopped' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
     return new Promise((resolve, reject) => this.waiters.epoch.push({ n, resolve, reject }));
   }
   /** The trainer's own configuration ({key: engine text}), or null while nothing is built. */
@@ -213,6 +214,13 @@ export class Run {
    * corrupted}], images: Uint8Array(k×784), corruptedShareTop, corruptedShareAll, trainCount, step}. */
   lossScan(k) {
     return this.#ask({ type: 'lossScan', k }).then(({ type, req, ...v }) => v);
+  }
+  /** The learning-rate range test (src/train/lrfind.rs) on the current build, from its weights or (fresh) from
+   * a newly initialised net; training waits for it and the weights and optimizer state are restored after:
+   * {lrs, losses (smoothed), raw: Float32Array, suggestions: {valley, steep, minimum}, suggestion, blewUpAt,
+   * fresh, start, end, steps}. */
+  lrFind({ fresh = false, start = 1e-6, end = 10, steps = 100 } = {}) {
+    return this.#ask({ type: 'lrFind', fresh, start, end, steps }).then(({ type, req, ...v }) => v);
   }
   #ask(msg) {
     const req = ++this.requestNo;
@@ -318,6 +326,14 @@ export class Run {
         for (const w of this.waiters.epoch) w.reject(new Error(`diverged at step ${m.step}`));
         this.waiters.epoch = [];
         this.#emit('diverged', m);
+        break;
+      case 'stopped':
+        // early stopping: a normal end of training (not a failure), after the validation pass of m.epoch
+        this.record.stoppedAt = m.epoch;
+        this.#set('stopped', m.message);
+        for (const w of this.waiters.epoch) w.reject(new Error(m.message));
+        this.waiters.epoch = [];
+        this.#emit('stopped', m);
         break;
       case 'paused':
         this.#settlePause();

@@ -77,6 +77,9 @@ export const SETTINGS = [
     relevant: (c) => c.imb === 'classes', help: 'Fraction of each rare class that stays in the training set.' },
   { key: 'imb_ratio', label: 'Tail ratio', group: 'data', type: 'log', kind: 'reset', min: 1, max: 1000, def: 100,
     relevant: (c) => c.imb === 'longtail', help: 'Digit c keeps ratio^(−c/9) of its samples: 0 keeps all, 9 keeps 1/ratio.' },
+  { key: 'pixels', label: 'Pixel scale', group: 'data', type: 'enum', kind: 'reset', def: 'unit',
+    options: [['unit', 'Scaled (standardised)'], ['raw', 'Raw 0–255 (forgot to scale)']],
+    help: 'Networks are initialised for inputs of about ±1. Raw grey levels 0–255 make every first-layer output about 255 times too large: the first loss is enormous and the first steps wreck the net.' },
 
   // ---- augmentation (0 = off) ----
   { key: 'aug_shift', label: 'Shift (px)', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 14, step: 0.5, def: 0, on: 2,
@@ -95,6 +98,20 @@ export const SETTINGS = [
     help: 'Random brightness and contrast change.' },
   { key: 'aug_noise', label: 'Pixel noise σ', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 1, step: 0.05, def: 0, on: 0.1,
     help: 'Gaussian noise added to every pixel (pixels on 0…1).' },
+
+  // ---- remedies (all off by default) ----
+  { key: 'clip', label: 'Gradient clipping', group: 'remedies', type: 'float', kind: 'live', min: 0, max: 10, step: 0.05, def: 0,
+    help: 'Largest allowed gradient size (its length over all weights); a longer gradient is shrunk to this length before the step. 0 = off. If more than about half the steps get clipped, the threshold is too low or the learning rate too high.' },
+  { key: 'warmup', label: 'Warm-up steps', group: 'remedies', type: 'int', kind: 'live', min: 0, max: 5000, step: 10, def: 0,
+    help: 'The learning rate rises in a straight line from almost 0 to its set value over this many steps, so the untrained net is not hit by full-size steps at once. 0 = off.' },
+  { key: 'class_weight', label: 'Class weights', group: 'remedies', type: 'enum', kind: 'live', def: 'none',
+    options: [['none', 'None'], ['balanced', 'Balanced (rare digits count more)']],
+    help: 'Balanced: each digit\u2019s samples count in the loss in inverse proportion to how common the digit is in the training set, so a rare digit\u2019s mistakes weigh as much in total as a common one\u2019s.' },
+  { key: 'calibrated', label: 'Start calibrated', group: 'remedies', type: 'enum', kind: 'reset', def: 'off',
+    options: [['off', 'Off'], ['on', 'On (output layer starts at zero)']],
+    help: 'The output layer starts with all weights and biases at zero, so the untrained net gives every digit probability 1/10 and its first loss is exactly ln 10 ≈ 2.30 instead of several nats.' },
+  { key: 'early_stop', label: 'Early stopping (patience)', group: 'remedies', type: 'int', kind: 'live', min: 0, max: 50, step: 1, def: 0,
+    help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). 0 = off.' },
 
   // ---- architecture ----
   { key: 'depth', label: 'Conv blocks', group: 'arch', type: 'int', kind: 'reset', min: 1, max: 8, step: 1, def: 2,

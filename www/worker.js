@@ -2,10 +2,12 @@
 // Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/run.js is its only other end.
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
-//                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req}
+//                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
+//                   {type:'lrFind', fresh, start, end, steps, req}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
-//                   diverged {step, message}, error {message, scope, fatal}, status {text},
+//                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
+//                   error {message, scope, fatal}, status {text},
 //                   paused (answers every pause: no step is trained after it), reply {req, …}
 // Every message that belongs to a build (status, built, progress, epoch, diverged, error) carries that build's
 // `id`, the id of the configure it serves, so the page drops what a replaced configuration still sends.
@@ -20,6 +22,7 @@ import init, { LabData, LabTrainer, describe, defaults, fresh_seed as freshSeed 
 const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;
 const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
+const LR_FIND_CHUNK = 4; // mini-batches per range-test chunk: about as long as a training chunk
 
 let trainer = null;
 let config = null;
@@ -29,6 +32,7 @@ let generation = 0; // bumped by configure: a loop from an older trainer stops a
 let engine = null; // Promise of the wasm module's initialisation
 let evaluating = null; // Promise of a validation pass under way: steps wait for it (one weight state per pass)
 let scanning = null; // Promise of a loss scan of the training set under way: steps wait for it too
+let findingLr = null; // Promise of a learning-rate range test under way: steps, scans and validation wait for it
 let lastStep = 0; // steps trained by this build when its last batch was drawn (batchView says which)
 let stepsPerChunk = 1;
 let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
@@ -216,11 +220,18 @@ function finishEpoch(myGen) {
       summary,
       report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
       stats: trainer.layerStats(),
+      bestEpoch: trainer.bestEpoch ?? null,
     });
     postDiagnosis();
     return true;
   })().finally(() => { evaluating = null; });
   return evaluating;
+}
+
+/** Early stopping (the `early_stop` setting) ended training after a validation pass: a normal stop. */
+function handleStop(r) {
+  running = false;
+  postBuild({ type: 'stopped', epoch: r.stoppedAt, bestEpoch: r.bestEpoch, message: r.message });
 }
 
 function handleDivergence(r) {
@@ -231,9 +242,9 @@ function handleDivergence(r) {
 async function loop() {
   const myGen = generation;
   while (running && myGen === generation && trainer) {
-    if (scanning) {
-      await scanning.catch(() => {});
-      if (!running || myGen !== generation || !trainer) return;
+    if (scanning || findingLr) {
+      await (scanning || findingLr).catch(() => {});
+      continue; // the while condition checks the run again, and the other job may have begun meanwhile
     }
     const t0 = performance.now();
     let r;
@@ -250,6 +261,7 @@ async function loop() {
     const want = Math.max(1, Math.min(MAX_STEPS_PER_CHUNK, Math.round(CHUNK_TARGET_MS / perStep)));
     stepsPerChunk = Math.max(1, Math.round(Math.min(want, stepsPerChunk * 2, Math.max(want, stepsPerChunk / 2))));
     if (r.status === 'diverged') { handleDivergence(r); return; }
+    if (r.status === 'stopped') { handleStop(r); return; }
     if (r.epochDone) {
       try {
         if (!(await finishEpoch(myGen))) return;
@@ -273,6 +285,7 @@ async function lossScan(k) {
     const gone = () => myGen !== generation || !trainer;
     scanning = (async () => {
       if (evaluating) await evaluating;
+      if (findingLr) await findingLr.catch(() => {});
       if (gone()) throw new Error('the network was rebuilt before the scan finished');
       while (!trainer.lossScanChunk(SCAN_CHUNK)) {
         await yieldNow();
@@ -287,6 +300,35 @@ async function lossScan(k) {
     items: Array.from(r.items), images: r.images,
     corruptedShareTop: r.corruptedShareTop, corruptedShareAll: r.corruptedShareAll,
     trainCount: trainer.trainCount, step: lastStep,
+  };
+}
+
+/** The learning-rate range test (src/train/lrfind.rs) in chunks, yielding between them. It waits for a
+ * validation pass or a loss scan under way, and training waits for it; afterwards the weights and the
+ * optimizer state are exactly as before. Resolves with the engine's report. */
+async function lrFind(msg) {
+  // One job at a time on one weight state: wait until no validation pass, scan or range test is under way.
+  for (;;) {
+    const busy = evaluating || scanning || findingLr;
+    if (!busy) break;
+    await busy.catch(() => {});
+  }
+  if (!trainer) throw new Error('nothing is built yet');
+  const myGen = generation;
+  const gone = () => myGen !== generation || !trainer;
+  trainer.lrFindStart(!!msg.fresh, Number(msg.start ?? 1e-6), Number(msg.end ?? 10), Number(msg.steps ?? 100));
+  findingLr = (async () => {
+    while (!trainer.lrFindChunk(LR_FIND_CHUNK)) {
+      await yieldNow();
+      if (gone()) throw new Error('the network was rebuilt before the range test finished');
+    }
+  })().finally(() => { findingLr = null; });
+  await findingLr;
+  const r = trainer.lrFindReport();
+  if (!r) throw new Error('the range test left no report');
+  return {
+    lrs: r.lrs, losses: r.losses, raw: r.raw, suggestions: r.suggestions, suggestion: r.suggestion,
+    blewUpAt: r.blewUpAt, fresh: r.fresh, start: r.start, end: r.end, steps: r.steps,
   };
 }
 
@@ -352,11 +394,12 @@ self.onmessage = async (e) => {
       case 'step': {
         if (!current || !trainer || running) return;
         if (evaluating) await evaluating;
-        if (scanning) await scanning.catch(() => {});
+        while (scanning || findingLr) await (scanning || findingLr).catch(() => {});
         if (msg.id !== buildId || !trainer || running) return;
         const myGen = generation;
         const r = trainChunk(1);
         if (r.status === 'diverged') handleDivergence(r);
+        else if (r.status === 'stopped') handleStop(r);
         else if (r.epochDone) await finishEpoch(myGen);
         break;
       }
@@ -374,6 +417,12 @@ self.onmessage = async (e) => {
         await engine;
         const answer = await lossScan(msg.k);
         post({ type: 'reply', req: msg.req, ...answer }, [answer.images.buffer]);
+        break;
+      }
+      case 'lrFind': {
+        await engine;
+        const answer = await lrFind(msg);
+        post({ type: 'reply', req: msg.req, ...answer }, [answer.lrs.buffer, answer.losses.buffer, answer.raw.buffer]);
         break;
       }
       default:

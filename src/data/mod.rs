@@ -97,6 +97,14 @@ pub fn to_grey(v: f32) -> u8 {
         .clamp(0.0, 255.0) as u8
 }
 
+/// Maps standardised network inputs back to raw grey levels in place: v ← (v·std + mean)·255
+/// (augmentation noise and jitter can leave 0 … 255 a little, and are kept).
+pub fn to_raw_pixels(x: &mut [f32]) {
+    for v in x {
+        *v = (*v * MNIST_STD + MNIST_MEAN) * 255.0;
+    }
+}
+
 /// Fills one mini-batch: `x` gets idx.len() normalised (and, unless `aug` is off, augmented) images,
 /// NCHW with C = 1 (idx.len() * 784 values); `y` gets their labels, which augmentation never changes.
 pub fn fill_batch(

@@ -39,6 +39,54 @@ pub fn softmax_cross_entropy(
     ((total / n as f64) as f32, grad, per)
 }
 
+/// Class-weighted softmax cross-entropy, as PyTorch's `CrossEntropyLoss(weight=w, reduction='mean')`:
+/// L = Σᵢ w[yᵢ]·ℓᵢ / Σᵢ w[yᵢ], so a weighted mean, not a sum divided by N.
+/// logits: (N, classes), labels: (N), weights: (classes) -> (L, dL/dlogits (N, classes), the
+/// *unweighted* per-sample losses ℓᵢ (N)). dL/dzᵢ = w[yᵢ]/W · (softmax(zᵢ) − onehot(yᵢ)), W = Σᵢ w[yᵢ].
+/// A batch whose weights sum to 0 (only classes of weight 0) has loss 0 and no gradient; PyTorch
+/// returns NaN there, but a class of weight 0 has no training samples, so training never meets it.
+pub fn weighted_softmax_cross_entropy(
+    logits: &[f32],
+    labels: &[u8],
+    classes: usize,
+    weights: &[f32],
+) -> (f32, Vec<f32>, Vec<f32>) {
+    assert_eq!(weights.len(), classes);
+    let n = labels.len();
+    // The unweighted pass gives ℓᵢ and (softmax − onehot)/N; each row is then rescaled to w[yᵢ]/W.
+    let (_, mut grad, per) = softmax_cross_entropy(logits, labels, classes);
+    let w_sum: f64 = labels.iter().map(|&y| weights[y as usize] as f64).sum();
+    if w_sum <= 0.0 {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        return (0.0, grad, per);
+    }
+    let mut total = 0.0f64;
+    for ((g, &y), &l) in grad.chunks_exact_mut(classes).zip(labels).zip(&per) {
+        let w = weights[y as usize] as f64;
+        total += w * l as f64;
+        let scale = (w * n as f64 / w_sum) as f32;
+        g.iter_mut().for_each(|v| *v *= scale);
+    }
+    ((total / w_sum) as f32, grad, per)
+}
+
+/// sklearn's "balanced" class weights (`compute_class_weight`): w_c = n / (K · count_c), n samples
+/// over K classes, so a class with half the mean count weighs 2; a class with no samples gets 0.
+pub fn balanced_class_weights(counts: &[u32]) -> Vec<f32> {
+    let n: f64 = counts.iter().map(|&c| c as f64).sum();
+    let k = counts.len() as f64;
+    counts
+        .iter()
+        .map(|&c| {
+            if c == 0 {
+                0.0
+            } else {
+                (n / (k * c as f64)) as f32
+            }
+        })
+        .collect()
+}
+
 /// Index of the largest logit of each sample.
 pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<u8> {
     logits
@@ -69,6 +117,23 @@ mod tests {
             "{loss}"
         );
         assert!(g.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn unit_weights_give_the_plain_loss_and_balanced_weights_follow_sklearn() {
+        let z = [0.3, -1.0, 2.0, 0.5, 0.1, -0.2, 1.5, 0.0, -0.7];
+        let y = [2u8, 0, 1];
+        let a = softmax_cross_entropy(&z, &y, 3);
+        let b = weighted_softmax_cross_entropy(&z, &y, 3, &[1.0; 3]);
+        assert!((a.0 - b.0).abs() < 1e-6);
+        assert!(a.1.iter().zip(&b.1).all(|(p, q)| (p - q).abs() < 1e-6));
+        assert_eq!(a.2, b.2);
+        // sklearn: compute_class_weight("balanced", classes=[0,1,2], y=[0]*6+[1]*3+[2]*0) is undefined
+        // for the empty class; here it is 0 and the others are 9/(3·6) and 9/(3·3).
+        assert_eq!(balanced_class_weights(&[6, 3, 0]), vec![0.5, 1.0, 0.0]);
+        // Weighted mean: (2·ℓ₀ + 1·ℓ₁) / 3.
+        let (l, _, per) = weighted_softmax_cross_entropy(&z[..6], &[0, 1], 3, &[2.0, 1.0, 0.0]);
+        assert!((l - (2.0 * per[0] + per[1]) / 3.0).abs() < 1e-6);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! docs/ARCHITECTURE.md ("Lessons and their claims").
 
 use super::mnist::{self, Mnist};
-use losslab::config::Config;
+use losslab::config::{Config, NoiseKindKey};
 use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
@@ -240,9 +240,11 @@ pub enum EpochField {
     NoisyAcc,
     ValLoss,
     ValAcc,
+    /// Share of the epoch's steps whose gradient was clipped (`clip`).
+    ClipFrac,
 }
 
-const EPOCH_FIELDS: [(&str, EpochField); 8] = [
+const EPOCH_FIELDS: [(&str, EpochField); 9] = [
     ("train_loss", EpochField::TrainLoss),
     ("train_acc", EpochField::TrainAcc),
     ("clean_loss", EpochField::CleanLoss),
@@ -251,6 +253,7 @@ const EPOCH_FIELDS: [(&str, EpochField); 8] = [
     ("noisy_acc", EpochField::NoisyAcc),
     ("val_loss", EpochField::ValLoss),
     ("val_acc", EpochField::ValAcc),
+    ("clip_frac", EpochField::ClipFrac),
 ];
 
 /// A statistic of one parameterised layer (metrics::LayerStats).
@@ -294,10 +297,12 @@ pub enum Measure {
         window: usize,
         rise: f64,
     },
-    /// A per-epoch figure after epoch `epoch`.
+    /// A per-epoch figure after the epochs `from..=to` (one epoch when they are equal), summarised.
     Epoch {
         field: EpochField,
-        epoch: usize,
+        from: usize,
+        to: usize,
+        stat: Stat,
     },
     /// Validation recall of the named digits after epoch `epoch`, summarised.
     Recall {
@@ -313,6 +318,8 @@ pub enum Measure {
     },
     /// The step at which training diverged (+∞ when it never did).
     DivergedAt,
+    /// The label-noise floor the loss chart draws for the run's noise settings (`noise_floor`).
+    NoiseFloor,
 }
 
 /// A measure of this lesson's run, or of another lesson's run on the same seed.
@@ -360,6 +367,26 @@ fn steps_of(o: &Map<String, Value>) -> Result<(usize, usize), String> {
     }
 }
 
+/// `epoch: e` or `epochs: [first, last]`. Epoch 0 passes here so that `check_lessons` can say why a
+/// per-epoch figure cannot be read there.
+fn epochs_of(o: &Map<String, Value>) -> Result<(usize, usize), String> {
+    if o.contains_key("epoch") {
+        let e = count(o, "epoch")?;
+        return Ok((e, e));
+    }
+    match o
+        .get("epochs")
+        .and_then(Value::as_array)
+        .map(|a| a.as_slice())
+    {
+        Some([a, b]) => match (a.as_u64(), b.as_u64()) {
+            (Some(a), Some(b)) if 1 <= a && a <= b => Ok((a as usize, b as usize)),
+            _ => Err("`epochs` must be [first, last] with 1 ≤ first ≤ last".into()),
+        },
+        _ => Err("needs `epoch` or `epochs: [first, last]`".into()),
+    }
+}
+
 fn layer_of(o: &Map<String, Value>) -> Result<String, String> {
     string(o, "layer")
 }
@@ -368,9 +395,12 @@ fn parse_operand(o: &Map<String, Value>) -> Result<Operand, String> {
     let name = string(o, "measure")?;
     let epoch = || count(o, "epoch");
     let measure = if let Some((_, field)) = EPOCH_FIELDS.iter().find(|(k, _)| *k == name) {
+        let (from, to) = epochs_of(o)?;
         Measure::Epoch {
             field: *field,
-            epoch: epoch()?,
+            from,
+            to,
+            stat: Stat::parse(o)?,
         }
     } else {
         match name.as_str() {
@@ -428,6 +458,7 @@ fn parse_operand(o: &Map<String, Value>) -> Result<Operand, String> {
                 epoch: epoch()?,
             },
             "diverged_at" => Measure::DivergedAt,
+            "noise_floor" => Measure::NoiseFloor,
             _ => return Err(format!("unknown measure \"{name}\"")),
         }
     };
@@ -499,9 +530,20 @@ impl fmt::Display for Measure {
                 window,
                 rise,
             } => write!(f, "upswings ≥{rise} (avg {window}) {}", steps(from, to)),
-            Measure::Epoch { field, epoch } => {
+            Measure::Epoch {
+                field, from, to, ..
+            } if from == to => {
                 let name = EPOCH_FIELDS.iter().find(|(_, x)| x == field).unwrap().0;
-                write!(f, "{name} e{epoch}")
+                write!(f, "{name} e{from}")
+            }
+            Measure::Epoch {
+                field,
+                from,
+                to,
+                stat,
+            } => {
+                let name = EPOCH_FIELDS.iter().find(|(_, x)| x == field).unwrap().0;
+                write!(f, "{name} e{from}-{to} {}", stat.key())
             }
             Measure::Recall {
                 epoch,
@@ -527,6 +569,7 @@ impl fmt::Display for Measure {
                 }
             }
             Measure::DivergedAt => write!(f, "diverged_at"),
+            Measure::NoiseFloor => write!(f, "noise_floor"),
         }
     }
 }
@@ -653,8 +696,16 @@ pub fn check_lessons(l: &Lessons) -> Vec<String> {
                     },
                 };
                 let (epoch, layer) = match &op.measure {
-                    Measure::Epoch { epoch, .. } | Measure::Recall { epoch, .. } => {
-                        if *epoch == 0 {
+                    Measure::Epoch {
+                        from: first,
+                        to: epoch,
+                        ..
+                    }
+                    | Measure::Recall {
+                        epoch: first @ epoch,
+                        ..
+                    } => {
+                        if *first == 0 {
                             err(format!(
                                 "claim \"{}\": epoch figures start at epoch 1",
                                 c.say
@@ -787,6 +838,10 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
             r.diverged = Some((*step, message.clone()));
             break;
         }
+        // Early stopping ends a run after a validation pass: no further step is trained.
+        if matches!(t.status(), Status::Stopped { .. }) {
+            break;
+        }
         if s.epoch_done {
             let layers = t.layer_stats();
             let eval = t.evaluate();
@@ -852,19 +907,30 @@ impl Run {
                 window: w,
                 rise,
             } => upswings(&window(&self.loss, *from, *to)?, *w, *rise) as f64,
-            Measure::Epoch { field, epoch } => {
-                let e = self.epoch(*epoch)?;
-                let s = &e.summary;
-                (match field {
-                    EpochField::TrainLoss => s.train_loss,
-                    EpochField::TrainAcc => s.train_acc,
-                    EpochField::CleanLoss => s.clean_loss,
-                    EpochField::CleanAcc => s.clean_acc,
-                    EpochField::NoisyLoss => s.noisy_loss,
-                    EpochField::NoisyAcc => s.noisy_acc,
-                    EpochField::ValLoss => e.eval.loss,
-                    EpochField::ValAcc => e.eval.acc,
-                }) as f64
+            Measure::Epoch {
+                field,
+                from,
+                to,
+                stat,
+            } => {
+                let v = (*from..=*to)
+                    .map(|epoch| {
+                        let e = self.epoch(epoch)?;
+                        let s = &e.summary;
+                        Ok((match field {
+                            EpochField::TrainLoss => s.train_loss,
+                            EpochField::TrainAcc => s.train_acc,
+                            EpochField::CleanLoss => s.clean_loss,
+                            EpochField::CleanAcc => s.clean_acc,
+                            EpochField::NoisyLoss => s.noisy_loss,
+                            EpochField::NoisyAcc => s.noisy_acc,
+                            EpochField::ValLoss => e.eval.loss,
+                            EpochField::ValAcc => e.eval.acc,
+                            EpochField::ClipFrac => s.clip_frac,
+                        }) as f64)
+                    })
+                    .collect::<Result<Vec<f64>, String>>()?;
+                stat.of(&v)
             }
             Measure::Recall {
                 epoch,
@@ -896,7 +962,28 @@ impl Run {
                 .diverged
                 .as_ref()
                 .map_or(f64::INFINITY, |(s, _)| *s as f64),
+            Measure::NoiseFloor => {
+                noise_floor(self.config.noise as f64 / 100.0, self.config.noise_kind)
+            }
         })
+    }
+}
+
+/// The label-noise floor www/views/refs.js (`noiseBounds`) draws on the loss chart, in nats: the
+/// training loss of a net that learned the true digits and nothing else, under label noise at rate
+/// `p` (0…1). It predicts the distribution of the given label, 1 − p on the true digit and the rest
+/// where the noise sends it, so its loss is that distribution's entropy: −(1−p)·ln(1−p) − p·ln(p/9)
+/// for uniform noise over the 9 other digits, −(1−p)·ln(1−p) − p·ln p for pair flips (Natarajan et
+/// al. 2013 for the noise model). NaN without noise: the page then draws no floor.
+/// tests/lessons.rs pins it to the values tests/refs.test.mjs pins for the page.
+pub fn noise_floor(p: f64, kind: NoiseKindKey) -> f64 {
+    if !(p > 0.0 && p < 1.0) {
+        return f64::NAN;
+    }
+    let xlx = |x: f64| if x > 0.0 { -x * x.ln() } else { 0.0 };
+    match kind {
+        NoiseKindKey::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
+        NoiseKindKey::Pairs => xlx(1.0 - p) + xlx(p),
     }
 }
 

@@ -99,7 +99,7 @@ function changed(cfg, target) {
 
 /**
  * The one-setting experiment for a cause, relative to the current configuration `cfg`: {set, label}, or null when
- * no setting tests it (input_scale) or the change would leave the configuration as it is or move it away from the
+ * no setting tests it or the change would leave the configuration as it is or move it away from the
  * fix (momentum already at or below 0.9, Adam's settings while training with another optimizer, …).
  */
 export function fixFor(cause, cfg) {
@@ -159,8 +159,10 @@ export function fixFor(cause, cfg) {
     }
     case 'too_little_data':
       return cfg.train_n < 10000 ? { set: { train_n: 10000 }, label: 'Race with 10,000 training images' } : null;
+    case 'input_scale':
+      return cfg.pixels === 'raw' ? { set: { pixels: 'unit' }, label: 'Race with the pixels scaled' } : null;
     default:
-      return null; // input_scale: the lab has no setting for the input scale
+      return null;
   }
 }
 
@@ -297,6 +299,18 @@ export class DiagnosisView {
       b.type = 'button';
       b.dataset.focusKey = `${f.symptom}:highloss`;
       b.addEventListener('click', () => this.root.dispatchEvent(new CustomEvent('show-highloss')));
+      li.append(b);
+    }
+
+    if (f.symptom === 'dead_relu' && cfg.act === 'relu') {
+      // LeakyReLU keeps a small slope below zero, so a unit cannot die: whatever killed them, it tests the cure
+      const fix = { set: { act: 'leaky_relu' }, label: 'Race with LeakyReLU' };
+      offered.add(fix.label);
+      const b = el('button', 'diag-race', fix.label);
+      b.type = 'button';
+      b.dataset.focusKey = `${f.symptom}:leaky_relu`;
+      b.title = 'Pins this run and trains it again beside a copy with LeakyReLU activations, both from the start';
+      b.addEventListener('click', () => this.onRace(fix.set, fix.label));
       li.append(b);
     }
 

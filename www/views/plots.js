@@ -83,7 +83,10 @@ export class Plots {
     const vlines = [];
     if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
     if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: `pinned run diverged at step ${pin.divergedAt}`, color: '#777' });
-    this.loss.draw({ series: lossSeries, xMax, logY: o.logY, vlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
+    // the epoch of the lowest validation loss so far (the engine's own record, which early stopping reads)
+    const best = rec.epochs.length ? rec.epochs[rec.epochs.length - 1].bestEpoch : null;
+    const lossVlines = best != null ? [...vlines, { x: best, label: 'best validation loss', color: OI.green }] : vlines;
+    this.loss.draw({ series: lossSeries, xMax, logY: o.logY, vlines: lossVlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
     this.acc.draw({ series: accSeries, xMax, vlines, hlines: accRefs });
 
     // gradient norms: one line per parameterised layer, every step; the pinned run's layers faded underneath

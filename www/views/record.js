@@ -55,6 +55,7 @@ export class Record {
     this.steps = 0;
     this.stepsPerEpoch = 0;
     this.divergedAt = null;
+    this.stoppedAt = null; // epoch after which early stopping ended training
     this.label = '';
     this.withNoise = false; // trained with label noise: has clean/corrupted figures worth drawing
   }
@@ -93,6 +94,8 @@ export class Record {
       epoch: s.epoch, trainLoss: s.trainLoss, trainAcc: s.trainAcc,
       valLoss: r.valLoss, valAcc: r.valAcc,
       cleanLoss: s.cleanLoss, cleanAcc: s.cleanAcc, noisyLoss: s.noisyLoss, noisyAcc: s.noisyAcc,
+      clipFrac: s.clipFrac ?? 0, // share of the epoch's steps whose gradient was clipped (`clip`)
+      bestEpoch: m.bestEpoch ?? null, // epoch of the lowest validation loss so far
       recall: Array.from(r.recall),
       gradNorms: per('gradNorm'),
       weightNorms: per('weightNorm'),
@@ -123,6 +126,7 @@ export class Record {
     f.steps = this.steps;
     f.stepsPerEpoch = this.stepsPerEpoch;
     f.divergedAt = this.divergedAt;
+    f.stoppedAt = this.stoppedAt;
     f.label = label;
     f.withNoise = this.withNoise;
     return f;
