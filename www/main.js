@@ -16,6 +16,8 @@ import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
+import { SweepView } from './views/sweep.js';
+import * as sweepUrl from './sweep.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -132,7 +134,8 @@ function writeUrl() {
   }
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
-  url.search = toQuery(cfg);
+  const sweepPart = sweepView.query();
+  url.search = toQuery(cfg) + (sweepPart ? (toQuery(cfg) ? '&' : '?') + sweepPart : '');
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
 
@@ -426,6 +429,7 @@ function change(partial, final = true, { build = true } = {}) {
   showNotices(r.notices);
   controls.update(cfg);
   writeUrl();
+  sweepView.configChanged();
   let rebuild = false;
   for (const key of r.changed) {
     if (LIVE_KEYS.has(key)) run.setLive(key, cfg[key]);
@@ -449,6 +453,7 @@ function newSeed() {
 
 function start() {
   if (!runReady() || !run.trainable || run.status === 'running') return;
+  sweepView.pageStarted(); // a running sweep pauses: the cores go back to this run
   run.run();
   race?.run();
 }
@@ -473,6 +478,7 @@ function applyPreset(p) {
   cfg = r.config;
   controls.update(cfg);
   writeUrl();
+  sweepView.configChanged();
   showPresetNote(p);
   $('summary').textContent = '';
   configure();
@@ -515,6 +521,22 @@ function pinHistory() {
   };
 }
 
+// ---------------------------------------------------------------- sweep (www/sweep.js, www/views/sweep.js)
+// Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
+// sweep has the processor cores, and starting the page's run pauses the sweep (start() above).
+const SWEEP_WAIT = 'a sweep is training (see the Sweep panel): the processor cores are its until it ends or is paused';
+const sweepView = new SweepView($('sweep'), {
+  config: () => ({ ...(cfg || defaults()) }),
+  apply: (partial) => change(partial, true),
+  yieldCores: () => {
+    if (unsupported) return;
+    if (run.status === 'running') run.pause(SWEEP_WAIT);
+    if (race && race.status === 'running') race.pause(SWEEP_WAIT);
+  },
+  urlChanged: () => writeUrl(),
+  unsupported: () => unsupported,
+});
+
 installApi({
   config: () => ({ ...cfg }),
   engineConfig: () => (unsupported ? Promise.resolve(null) : run.engineConfig()),
@@ -543,13 +565,20 @@ installApi({
   diagnosis: () => run.diagnosis ?? null,
   batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
   highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
+  sweep: (spec) => sweepView.start(spec),
+  sweepPause: (on) => sweepView.pause(on),
+  sweepCancel: () => sweepView.cancel(),
+  sweepResults: () => sweepView.resultsSoFar(),
 });
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search);
+  const parsed = fromQuery(location.search, sweepUrl.SWEEP_PARAMS);
   cfg = parsed.config;
   showNotices(parsed.notices);
+  const sweepParsed = sweepUrl.fromQuery(location.search);
+  showNotices(sweepParsed.notices);
+  sweepView.load(sweepParsed);
   controls.update(cfg);
   writeUrl();
   if (!hasSimd()) {
