@@ -160,6 +160,10 @@ class PlaybookPlot {
     // the strip of diverged runs, labelled on the axis
     ctx.fillStyle = '#fbeae5';
     ctx.fillRect(L + 1, T, pw, STRIP - 4);
+    ctx.fillStyle = OI.vermillion;
+    ctx.font = BOLD;
+    ctx.fillText('✗', L - 6, T + (STRIP - 4) / 2);
+    ctx.font = FONT;
     // x ticks at the values themselves; a label that would touch the previous one is left out
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
@@ -243,11 +247,13 @@ class PlaybookPlot {
         ctx.beginPath(); ctx.arc(px, py, 9, 0, Math.PI * 2); ctx.stroke();
         ctx.font = BOLD;
         ctx.fillStyle = '#222';
-        ctx.textBaseline = 'bottom';
         const label = this.o.bestLabel;
         const w = ctx.measureText(label).width;
         ctx.textAlign = px + 12 + w < L + pw ? 'left' : 'right';
-        ctx.fillText(label, ctx.textAlign === 'left' ? px + 12 : px - 12, py - 8);
+        // above the point, or below it where the strip of diverged runs begins
+        const below = py - 24 < top;
+        ctx.textBaseline = below ? 'top' : 'bottom';
+        ctx.fillText(label, ctx.textAlign === 'left' ? px + 12 : px - 12, below ? py + 8 : py - 8);
       }
     }
     this.frame = { L, T, pw, ph, pts: framePts };
@@ -377,10 +383,12 @@ export class SweepView {
     this.#checkForm();
   }
 
-  /** The sweep's part of the URL: the form while the panel is open (or a sweep is shown), else ''. */
+  /**
+   * The sweep's part of the URL: the form while the panel is open or a sweep is shown, else ''. (While a sweep
+   * runs the form is locked and holds that sweep.)
+   */
   query() {
     if (!this.root.open && !this.sweep) return '';
-    if (this.sweep) return toQuery({ key: this.sweep.key, values: this.sweep.items.map((it) => it.value), epochs: this.sweep.epochCount });
     const { spec } = this.#formSpec();
     if (spec) return toQuery(spec);
     // a half-typed form is kept as typed, so a reload shows the same text
@@ -524,7 +532,7 @@ export class SweepView {
     const tail = [diverged ? `${diverged} diverged` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ');
     const secs = Math.round(((sw.endedAt || performance.now()) - sw.startedAt) / 1000);
     this.state.textContent = {
-      running: `Sweep running: ${finished.length} of ${n} runs finished${tail ? ` (${tail})` : ''}. The page\u2019s own run is paused while the sweep uses the processor cores.`,
+      running: `Sweep running: ${finished.length} of ${n} runs finished${tail ? ` (${tail})` : ''}. The page\u2019s own run waits while the sweep uses the processor cores.`,
       paused: `Sweep paused: ${finished.length} of ${n} runs finished${this.pausedWhy ? ` — ${this.pausedWhy}` : ' — press Resume sweep to continue'}.`,
       done: `Sweep finished: ${n} runs in ${secs} s${tail ? ` (${tail})` : ''}.`,
       cancelled: `Sweep cancelled: ${finished.filter((it) => it.status !== 'cancelled').length} of ${n} runs had finished; their results stay below.`,
@@ -614,8 +622,8 @@ export class SweepView {
   #renderMultiples() {
     const sw = this.sweep;
     const E = sw.epochCount;
-    // shared axes: epochs 0 … E, loss 0 … the highest finite value any run drew, between ln 10 and 3 ln 10
-    // (a run that blew up leaves the top; its caption and its red line say where)
+    // shared axes: epochs 0 … E, loss 0 … the highest finite value any run drew, between 1.1 ln 10 and 5 nats
+    // (an untrained net starts near 4 nats; a run that blew up leaves the top, and its caption and red line say where)
     let hi = 0;
     const cut = (rec) => {
       let n = 0;
@@ -629,7 +637,7 @@ export class SweepView {
       for (let i = 0; i < n; i++) { const v = rec.lossEma.a[i]; if (Number.isFinite(v) && v > hi && v < 1e3) hi = v; }
       for (const r of item.epochs) for (const v of [r.trainLoss, r.valLoss]) if (Number.isFinite(v) && v > hi && v < 1e3) hi = v;
     }
-    const yTop = Number(Math.max(CHANCE * 1.1, Math.min(hi * 1.05, 3 * CHANCE)).toPrecision(2));
+    const yTop = Number(Math.max(CHANCE * 1.1, Math.min(hi * 1.05, 5)).toPrecision(2));
     for (const m of this.multiples) {
       const { item, fig, cap, chart } = m;
       const rec = item.record;
