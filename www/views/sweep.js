@@ -5,7 +5,8 @@
 //
 // For the tests, each playbook figure carries `data-points` (JSON [{value, y, mark, epoch}] as drawn; mark is
 // 'dot' (a finished run), 'open' (a run still training or cancelled), 'x' (diverged) or null (no point)) and
-// each small multiple `data-value`, `data-status` and `data-axes` ("xMin xMax yMin yMax").
+// each small multiple `data-value`, `data-status` and `data-axes` ("xMin xMax yMin yMax"). A run that failed
+// (a design the engine refuses, say) is a grey ✗ with mark 'failed' in the same strip as the diverged ones.
 import { BY_KEY, fmtNum, isRelevant, labelFor, toQuery as settingsQuery } from '../state.js';
 import { LineChart, ItemReadout, OI, renderLegend } from '../charts.js';
 import {
@@ -94,7 +95,7 @@ class PlaybookPlot {
     const f = this.frame;
     if (i === null || !f || !f.pts[i]) { this.readout.hide(); delete this.canvas.dataset.readout; return; }
     const p = f.pts[i];
-    const rows = [{ color: p.mark === 'x' ? OI.vermillion : this.o.color, text: p.text }];
+    const rows = [{ color: p.mark === 'x' ? OI.vermillion : p.mark === 'failed' ? '#666' : this.o.color, text: p.text }];
     if (p.note) rows.push({ text: p.note });
     this.readout.show(p.px - 7, p.px + 7, f, `${valueText(this.spec.key, p.value)}:`, rows);
     this.canvas.dataset.readout = JSON.stringify([p.value, p.y]);
@@ -107,17 +108,18 @@ class PlaybookPlot {
     // what is drawn, also when the canvas has no size yet (the folded panel): data-points is always current
     const pts = spec.items.map((it) => {
       const y = it.row ? it.row[field] * scale : NaN;
-      const mark = it.status === 'diverged' ? 'x' : Number.isFinite(y) ? (it.status === 'done' ? 'dot' : 'open') : null;
+      const mark = it.status === 'diverged' ? 'x' : it.status === 'error' ? 'failed' : Number.isFinite(y) ? (it.status === 'done' ? 'dot' : 'open') : null;
       const fmt = (v) => (unit === '%' ? `${v.toFixed(1)}%` : nats(v));
       let text, note = '';
-      if (mark === 'x') {
+      if (mark === 'failed') text = `failed: ${it.message}`;
+      else if (mark === 'x') {
         text = `diverged at step ${it.divergedAt ?? '?'}`;
         if (Number.isFinite(y)) note = `${this.o.name} after epoch ${it.row.epoch}, before it diverged: ${fmt(y)}`;
       } else if (mark) {
         text = `${this.o.name} ${fmt(y)} after epoch ${it.row.epoch}`;
         if (it.status !== 'done') note = it.status === 'cancelled' ? 'cancelled before its last epoch' : 'still training';
-      } else text = it.status === 'error' ? `failed: ${it.message}` : it.status === 'cancelled' ? 'cancelled before its first epoch' : 'no epoch yet';
-      return { value: it.value, y: mark === 'x' ? null : Number.isFinite(y) ? y : null, mark, epoch: it.row ? it.row.epoch : null, text, note };
+      } else text = it.status === 'cancelled' ? 'cancelled before its first epoch' : 'no epoch yet';
+      return { value: it.value, y: mark === 'x' || mark === 'failed' ? null : Number.isFinite(y) ? y : null, mark, epoch: it.row ? it.row.epoch : null, text, note };
     });
     this.fig.dataset.points = JSON.stringify(pts.map(({ value, y, mark, epoch }) => ({ value, y, mark, epoch })));
     if (!this.w) this.#resize();
@@ -218,21 +220,17 @@ class PlaybookPlot {
     }
     ctx.stroke();
     const framePts = [];
+    const crosses = [];
     for (const p of pts) {
       const px = X(p.value);
       framePts.push({ ...p, px });
-      if (p.mark === 'x') {
+      if (p.mark === 'x' || p.mark === 'failed') {
         const cy = T + (STRIP - 4) / 2;
-        ctx.strokeStyle = OI.vermillion;
+        const word = p.mark === 'x' ? 'diverged' : 'failed';
+        ctx.strokeStyle = p.mark === 'x' ? OI.vermillion : '#666';
         ctx.lineWidth = 3;
         ctx.beginPath(); ctx.moveTo(px - 6, cy - 6); ctx.lineTo(px + 6, cy + 6); ctx.moveTo(px + 6, cy - 6); ctx.lineTo(px - 6, cy + 6); ctx.stroke();
-        // worded beside the cross, on the side with room (diverged runs are usually the largest values)
-        ctx.font = BOLD;
-        ctx.fillStyle = '#9a2f0c';
-        ctx.textBaseline = 'middle';
-        const w = ctx.measureText('diverged').width;
-        ctx.textAlign = px + 12 + w <= L + pw ? 'left' : 'right';
-        ctx.fillText('diverged', ctx.textAlign === 'left' ? px + 12 : px - 12, cy);
+        crosses.push({ px, cy, word, color: p.mark === 'x' ? '#9a2f0c' : '#444' });
         continue;
       }
       if (p.y === null) continue;
@@ -256,6 +254,25 @@ class PlaybookPlot {
         ctx.fillText(label, ctx.textAlign === 'left' ? px + 12 : px - 12, below ? py + 8 : py - 8);
       }
     }
+    // each cross worded beside it, on a side with room (diverged runs are usually the largest values); a label
+    // that would touch a neighbouring cross or label is left out (the readout and the table still say it)
+    ctx.font = BOLD;
+    ctx.textBaseline = 'middle';
+    let used = L;
+    crosses.forEach((c, i) => {
+      const w = ctx.measureText(c.word).width;
+      const next = i + 1 < crosses.length ? crosses[i + 1].px - 10 : L + pw;
+      ctx.fillStyle = c.color;
+      if (c.px + 12 + w <= next) {
+        ctx.textAlign = 'left';
+        ctx.fillText(c.word, c.px + 12, c.cy);
+        used = c.px + 12 + w;
+      } else if (c.px - 12 - w >= used + 4) {
+        ctx.textAlign = 'right';
+        ctx.fillText(c.word, c.px - 12, c.cy);
+        used = c.px + 6;
+      } else used = c.px + 6;
+    });
     this.frame = { L, T, pw, ph, pts: framePts };
     if (this.at !== null) this.#pick(Math.min(this.at, framePts.length - 1));
   }
