@@ -333,11 +333,12 @@ export class SweepView {
       yFixed: [0, 100], chance: 10, chanceLabel: 'chance (10%)', bestLabel: 'lowest loss',
     });
     this.plots = el('div', { class: 'sweep-plots' }, pl.fig, pa.fig);
+    this.plotNote = el('p', { class: 'help sweep-note', text: 'Filled: a run that finished its epochs; hollow: the latest epoch of a run still training (or cancelled); ✗ on the top edge: a run that diverged (red) or failed (grey), kept in the picture rather than left out. Hover or focus a plot and use ←/→ to read off each value.' });
     this.table = el('table', { id: 'sweep-table', class: 'sweep-table' });
     this.multLegend = el('ul', { class: 'legend sweep-legend' });
     this.multGrid = el('div', { id: 'sweep-multiples', class: 'sweep-multiples' });
     this.results = el('div', { class: 'sweep-results', hidden: '' },
-      this.best, this.plots, el('div', { class: 'sweep-table-wrap' }, this.table),
+      this.best, this.plots, this.plotNote, el('div', { class: 'sweep-table-wrap' }, this.table),
       el('h3', { class: 'sweep-h3', text: 'Loss curves of every run, on the same axes' }), this.multLegend, this.multGrid);
     body.append(form, this.check, this.base, el('div', { class: 'sweep-status' }, this.state, this.bar), this.activeList, this.results);
     renderLegend(this.multLegend, [
