@@ -524,7 +524,8 @@ function pinHistory() {
 // ---------------------------------------------------------------- sweep (www/sweep.js, www/views/sweep.js)
 // Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
 // sweep has the processor cores, and starting the page's run pauses the sweep (start() above).
-const SWEEP_WAIT = 'a sweep is training (see the Sweep panel): the processor cores are its until it ends or is paused';
+// (worded so that it stays true once the sweep has ended: the note lasts until this run is resumed)
+const SWEEP_WAIT = 'a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run';
 const sweepView = new SweepView($('sweep'), {
   config: () => ({ ...(cfg || defaults()) }),
   apply: (partial) => change(partial, true),

@@ -25,7 +25,7 @@ test('a learning-rate sweep trains three runs of one epoch; the playbook plot dr
   const values = [0.001, 0.01, 0.1];
   const started = page.evaluate((values) => { window.sweepDone = window.lossLab.sweep({ key: 'lr', values, epochs: 1 }); return true; }, values);
   await started;
-  await expect(page.locator('#status')).toHaveText(/^paused — a sweep is training/);
+  await expect(page.locator('#status')).toHaveText('paused — a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run');
   await expect(page.locator('#sweep')).toHaveAttribute('open', '');
   const results = await page.evaluate(() => window.sweepDone);
   expect(results.map((r) => [r.value, r.status, r.epochs.length]), 'value, status and epoch rows of each run').toEqual(values.map((v) => [v, 'done', 1]));
