@@ -65,6 +65,21 @@
  *                                    steep, else minimum), blewUpAt (lr where the smoothed loss passed 4× its best or
  *                                    became NaN/∞; null if it never did), fresh, start, end, steps };
  *                                  training waits for it, and the weights and optimizer state are restored afterwards
+ *   lossLab.sweep({key, values, epochs = 2})
+ *                               -> Promise of [{ value, status: 'done'|'diverged'|'error'|'cancelled', epochs: [history rows
+ *                                  as above], steps, divergedAt, message }], one per value in the order given, once
+ *                                  every run is final (also after sweepCancel()). key: a numeric setting (int, float or
+ *                                  log in www/state.js); values: 3–8 of them (an array, or text "0.001, 0.01, 0.1"),
+ *                                  each checked like the URL checks that setting; epochs: 1–20. Each value trains as
+ *                                  its own run from the current configuration and seed with only `key` replaced, two
+ *                                  at a time (one per core); the page's own run pauses meanwhile. Rejects, in words,
+ *                                  a refused value, a sweep already running or a browser that cannot train.
+ *   lossLab.sweepPause(on = true) -> pauses the sweep's runs (Promise resolved once their workers confirmed);
+ *                                  sweepPause(false) resumes it (and pauses the page's own run again)
+ *   lossLab.sweepCancel()       -> stops the runs under way and those not started (status 'cancelled'); the finished
+ *                                  results stay; returns the results
+ *   lossLab.sweepResults()      -> the results so far, as sweep() gives them, with 'queued', 'running' or 'paused'
+ *                                  for the runs not final yet ([] before the first sweep)
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -102,6 +117,10 @@ export function installApi(lab) {
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     findLr: (options = {}) => lab.findLr(options && typeof options === 'object' ? options : {}).then(plain),
+    sweep: (spec) => lab.sweep(spec && typeof spec === 'object' ? spec : {}),
+    sweepPause: (on = true) => lab.sweepPause(on !== false),
+    sweepCancel: () => lab.sweepCancel(),
+    sweepResults: () => lab.sweepResults(),
   };
   window.lossLab = api;
   return api;

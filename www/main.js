@@ -17,6 +17,8 @@ import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
 import { LrFindView } from './views/lrfind.js';
+import { SweepView } from './views/sweep.js';
+import * as sweepUrl from './sweep.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -145,7 +147,8 @@ function writeUrl() {
   }
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
-  url.search = toQuery(cfg);
+  const sweepPart = sweepView.query();
+  url.search = toQuery(cfg) + (sweepPart ? (toQuery(cfg) ? '&' : '?') + sweepPart : '');
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
 
@@ -463,6 +466,7 @@ function change(partial, final = true, { build = true } = {}) {
   showNotices(r.notices);
   controls.update(cfg);
   writeUrl();
+  sweepView.configChanged();
   let rebuild = false;
   for (const key of r.changed) {
     if (LIVE_KEYS.has(key)) run.setLive(key, cfg[key]);
@@ -486,6 +490,7 @@ function newSeed() {
 
 function start() {
   if (!runReady() || !run.trainable || run.status === 'running') return;
+  sweepView.pageStarted(); // a running sweep pauses: the cores go back to this run
   run.run();
   race?.run();
 }
@@ -510,6 +515,7 @@ function applyPreset(p) {
   cfg = r.config;
   controls.update(cfg);
   writeUrl();
+  sweepView.configChanged();
   showPresetNote(p);
   $('summary').textContent = '';
   configure();
@@ -552,6 +558,23 @@ function pinHistory() {
   };
 }
 
+// ---------------------------------------------------------------- sweep (www/sweep.js, www/views/sweep.js)
+// Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
+// sweep has the processor cores, and starting the page's run pauses the sweep (start() above).
+// (worded so that it stays true once the sweep has ended: the note lasts until this run is resumed)
+const SWEEP_WAIT = 'a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run';
+const sweepView = new SweepView($('sweep'), {
+  config: () => ({ ...(cfg || defaults()) }),
+  apply: (partial) => change(partial, true),
+  yieldCores: () => {
+    if (unsupported) return;
+    if (run.status === 'running') run.pause(SWEEP_WAIT);
+    if (race && race.status === 'running') race.pause(SWEEP_WAIT);
+  },
+  urlChanged: () => writeUrl(),
+  unsupported: () => unsupported,
+});
+
 installApi({
   config: () => ({ ...cfg }),
   engineConfig: () => (unsupported ? Promise.resolve(null) : run.engineConfig()),
@@ -581,13 +604,20 @@ installApi({
   batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
   highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
   findLr: (options) => { $('lrfind').open = true; return lrFind.run(options); },
+  sweep: (spec) => sweepView.start(spec),
+  sweepPause: (on) => sweepView.pause(on),
+  sweepCancel: () => sweepView.cancel(),
+  sweepResults: () => sweepView.resultsSoFar(),
 });
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search);
+  const parsed = fromQuery(location.search, sweepUrl.SWEEP_PARAMS);
   cfg = parsed.config;
   showNotices(parsed.notices);
+  const sweepParsed = sweepUrl.fromQuery(location.search);
+  showNotices(sweepParsed.notices);
+  sweepView.load(sweepParsed);
   controls.update(cfg);
   writeUrl();
   if (!hasSimd()) {

@@ -1,7 +1,7 @@
 // One training run: a worker with its own wasm instance, the configuration it trains, the build id of
 // that configuration, its record of steps and epochs, its status and speed, and its waiters. This file is
 // the only handler of the worker protocol (docs/ARCHITECTURE.md, "Worker protocol"); the page's current run
-// and the raced pinned run are two instances, and a sweep would be N of them sharing the cores.
+// and the raced pinned run are two instances, and a sweep (www/sweep.js) is N of them sharing the cores.
 //
 // Every worker message that belongs to a build carries that build's id; `#onMessage` drops a message of an
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.

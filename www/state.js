@@ -269,9 +269,13 @@ export function merge(base, partial) {
   return { config, notices, changed };
 }
 
-/** Reads a query string into {config, notices}; only known keys survive. */
-export function fromQuery(search) {
+/**
+ * Reads a query string into {config, notices}; only known keys survive. Keys in `others` belong to other page
+ * state (a sweep's, www/sweep.js) and are left to its own reader.
+ */
+export function fromQuery(search, others = new Set()) {
   const params = new URLSearchParams(search);
+  for (const key of others) params.delete(key);
   // No prototype: `constructor` or `toString` is not already "in" it, and `__proto__` becomes a
   // plain key (which merge() then reports as unknown) instead of replacing the prototype.
   const partial = Object.create(null);

@@ -1,0 +1,353 @@
+// A sweep: one numeric setting trained at 3–8 values, each value as its own Run (www/run.js) built from the
+// same base configuration and seed with only that key replaced, for a chosen number of epochs, at most two at a
+// time (one worker per processor core). The Tuning Playbook's way of reading a hyperparameter (Godbole et al.,
+// Google Research, "Deep Learning Tuning Playbook", 2023): the final validation loss of every trial against the
+// value, with the trials that diverged kept in the picture rather than dropped.
+//
+// This file knows nothing of the page: www/views/sweep.js draws a Sweep, main.js wires it, www/api.js exposes it.
+// The URL keys of a sweep (`sweep`, `sweep_values`, `sweep_epochs`) are read and written here too.
+import { SETTINGS, BY_KEY, validate, fmtNum } from './state.js';
+import { Run } from './run.js';
+import { rowCopy } from './views/record.js';
+
+export const MIN_VALUES = 3;
+export const MAX_VALUES = 8;
+export const MAX_EPOCHS = 20;
+export const DEFAULT_EPOCHS = 2;
+/** The URL keys of a sweep; they are not settings, so the settings parser leaves them alone. */
+export const SWEEP_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs']);
+
+/** The settings a sweep can vary: every number of the settings table (whole, decimal or logarithmic). */
+export const SWEEPABLE = SETTINGS.filter((s) => s.type === 'int' || s.type === 'float' || s.type === 'log');
+const SWEEPABLE_KEYS = new Set(SWEEPABLE.map((s) => s.key));
+
+/** Whole-number settings usually varied by factors: drawn on a log axis too when every value is positive. */
+const FACTOR_KEYS = new Set(['batch', 'train_n', 'val_n']);
+
+/** Values a learner would try first; a key not listed gets evenly spread values in its range (decades for log). */
+const STARTING_VALUES = {
+  lr: [0.001, 0.01, 0.1, 1],
+  mom: [0, 0.5, 0.9, 0.99],
+  b1: [0, 0.5, 0.9, 0.99],
+  b2: [0.9, 0.99, 0.999, 0.9999],
+  eps: [1e-8, 1e-4, 0.01, 1],
+  wd: [0, 0.0005, 0.005, 0.05],
+  batch: [8, 32, 128, 512],
+  gain: [0.01, 0.1, 1, 10],
+  bias: [-0.5, 0, 0.5],
+  seed: [1, 2, 3, 4],
+  train_n: [500, 2000, 10000],
+  val_n: [1000, 5000, 10000],
+  noise: [0, 20, 40, 60, 80],
+  imb_keep: [0.01, 0.1, 1],
+  imb_ratio: [1, 10, 100, 1000],
+  aug_rot: [0, 15, 45, 90, 180],
+  depth: [1, 2, 3, 4],
+  hidden: [0, 32, 128, 512],
+};
+
+/** The values a sweep of `key` starts with. */
+export function startingValues(key) {
+  if (STARTING_VALUES[key]) return [...STARTING_VALUES[key]];
+  const s = BY_KEY.get(key);
+  if (!s) return [];
+  if (s.type === 'log') {
+    const lo = Math.ceil(Math.log10(s.min)), hi = Math.floor(Math.log10(s.max));
+    const step = Math.max(1, Math.ceil((hi - lo) / 3));
+    const out = [];
+    for (let e = lo; e <= hi && out.length < 4; e += step) out.push(Number((10 ** e).toPrecision(6)));
+    return out;
+  }
+  // augmentations: off, the strength a switched-on control starts at, and two stronger ones
+  const top = s.on !== undefined ? Math.min(s.max, s.on * 4) : s.max;
+  const out = [];
+  for (let i = 0; i < 4; i++) {
+    const v = s.min + ((top - s.min) * i) / 3;
+    out.push(s.type === 'int' ? Math.round(v) : Number(v.toPrecision(3)));
+  }
+  return [...new Set(out)];
+}
+
+/** Whether the plot draws values of `key` on a logarithmic axis. */
+export function logAxis(key, values) {
+  const s = BY_KEY.get(key);
+  if (!s) return false;
+  const positive = values.length > 0 && values.every((v) => v > 0);
+  return positive && (s.type === 'log' || FACTOR_KEYS.has(key));
+}
+
+/** "lr = 0.1": a value in words. */
+export function valueText(key, v) {
+  return `${key} = ${fmtNum(v)}`;
+}
+
+/** Splits text like "0.001, 0.01 0.1" into entries (commas, semicolons or blanks between them). */
+function entries(text) {
+  return String(text).split(/[,;\s]+/).filter((t) => t !== '');
+}
+
+/** The notice of state.js's validate() without its "— using …" tail: a sweep refuses the value instead. */
+const refusal = (notice) => notice.replace(/\s+— using .*$/, '');
+
+/**
+ * Checks a sweep's {key, values, epochs} (values: an array or text) the way the URL checks a setting (state.js
+ * validate()). Returns {spec: {key, values: [numbers], epochs}, errors: [sentences]}; spec is null when an
+ * error leaves nothing to train.
+ */
+export function checkSpec({ key, values, epochs } = {}) {
+  const errors = [];
+  const s = BY_KEY.get(String(key));
+  if (!s || !SWEEPABLE_KEYS.has(s.key)) {
+    errors.push(`${key === undefined ? 'no setting given' : `"${String(key).slice(0, 40)}" is not a numeric Loss Lab setting`} — a sweep varies one of ${SWEEPABLE.map((x) => x.key).join(', ')}`);
+    return { spec: null, errors };
+  }
+  const raw = Array.isArray(values) ? values : entries(values ?? '');
+  const out = [];
+  for (const r of raw) {
+    const { value, notice } = validate(s, r);
+    if (notice) { errors.push(refusal(notice)); continue; }
+    if (out.includes(value)) { errors.push(`${s.key}=${fmtNum(value)} is listed twice`); continue; }
+    out.push(value);
+  }
+  if (raw.length < MIN_VALUES || raw.length > MAX_VALUES) {
+    errors.push(`a sweep trains ${MIN_VALUES} to ${MAX_VALUES} values; ${raw.length === 0 ? 'none were' : raw.length === 1 ? '1 was' : `${raw.length} were`} given`);
+  }
+  const e = epochs === undefined ? DEFAULT_EPOCHS : typeof epochs === 'number' ? epochs : Number(String(epochs).trim() || NaN);
+  if (!Number.isInteger(e) || e < 1 || e > MAX_EPOCHS) errors.push(`epochs = ${String(epochs).slice(0, 20)} is not a whole number from 1 to ${MAX_EPOCHS}`);
+  return { spec: errors.length ? null : { key: s.key, values: out, epochs: e }, errors };
+}
+
+/**
+ * Reads a sweep from a query string, forgiving like the settings are: values out of range are clamped,
+ * garbled ones left out, each with a notice. Returns {spec (null: no sweep in the URL or none left), notices}.
+ */
+export function fromQuery(search) {
+  const p = new URLSearchParams(search);
+  const notices = [];
+  if (!p.has('sweep')) {
+    if (p.has('sweep_values') || p.has('sweep_epochs')) notices.push('sweep_values and sweep_epochs need sweep=<setting> — no sweep loaded');
+    return { spec: null, notices };
+  }
+  const key = p.get('sweep');
+  const s = BY_KEY.get(key);
+  if (!s || !SWEEPABLE_KEYS.has(key)) {
+    notices.push(`sweep=${key.slice(0, 40)} is not a numeric Loss Lab setting — no sweep loaded`);
+    return { spec: null, notices };
+  }
+  const values = [];
+  const tag = (t) => `sweep_values entry ${t.length > 20 ? t.slice(0, 20) + '…' : t}`;
+  for (const t of entries(p.get('sweep_values') ?? '')) {
+    const { value, notice } = validate(s, t);
+    if (notice && /not a number/.test(notice)) { notices.push(`${tag(t)} is not a number — left out`); continue; }
+    if (notice) notices.push(`sweep_values: ${notice}`);
+    if (values.includes(value)) { notices.push(`sweep_values: ${key}=${fmtNum(value)} appears twice — kept once`); continue; }
+    values.push(value);
+  }
+  if (!p.has('sweep_values')) values.push(...startingValues(key));
+  if (values.length > MAX_VALUES) {
+    notices.push(`sweep_values has ${values.length} values — a sweep trains at most ${MAX_VALUES}; keeping the first ${MAX_VALUES}`);
+    values.length = MAX_VALUES;
+  }
+  if (values.length < MIN_VALUES) notices.push(`sweep_values has ${values.length} usable value${values.length === 1 ? '' : 's'} — a sweep needs ${MIN_VALUES} to ${MAX_VALUES}; add more before pressing Run sweep`);
+  let epochs = DEFAULT_EPOCHS;
+  if (p.has('sweep_epochs')) {
+    const raw = p.get('sweep_epochs');
+    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isFinite(n)) notices.push(`sweep_epochs=${raw.slice(0, 20)} is not a whole number — using ${DEFAULT_EPOCHS}`);
+    else if (n < 1 || n > MAX_EPOCHS) {
+      epochs = Math.min(MAX_EPOCHS, Math.max(1, n));
+      notices.push(`sweep_epochs=${raw} is outside 1 … ${MAX_EPOCHS} — using ${epochs}`);
+    } else epochs = n;
+  }
+  return { spec: { key, values, epochs }, notices };
+}
+
+/** The query part of a sweep ("sweep=lr&sweep_values=0.001,0.01&sweep_epochs=1"), '' for none. */
+export function toQuery(spec) {
+  if (!spec) return '';
+  return `sweep=${encodeURIComponent(spec.key)}&sweep_values=${spec.values.map((v) => encodeURIComponent(fmtNum(v))).join(',')}&sweep_epochs=${spec.epochs}`;
+}
+
+/** How many runs train at once: one per core, two at most (the page's own run waits meanwhile). */
+export function concurrency() {
+  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
+}
+
+const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
+
+/**
+ * One sweep. Items are {value, index, status, epochs: [rows], steps, divergedAt, message, note, progress,
+ * record}; status goes 'queued' -> 'running' | 'paused' -> 'done' | 'diverged' | 'error' | 'cancelled'.
+ * Events (on(type, fn)): 'change' (any item or the sweep's state), 'progress' (an item trained some steps),
+ * 'done' (every item is final). `finished` is a Promise of results() once every item is final.
+ */
+export class Sweep {
+  /**
+   * @param {object} base the page configuration the runs start from (a copy is kept)
+   * @param {{key, values, epochs}} spec as checkSpec() returns it
+   * @param {{parallel?: number, makeRun?: (cfg, label) => Run}} [o]
+   */
+  constructor(base, spec, { parallel = concurrency(), makeRun = (cfg, label) => new Run(cfg, label) } = {}) {
+    this.base = { ...base };
+    this.key = spec.key;
+    this.epochCount = spec.epochs;
+    this.parallel = Math.max(1, parallel);
+    this.makeRun = makeRun;
+    this.items = spec.values.map((value, index) => ({
+      value, index, status: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
+    }));
+    this.state = 'idle'; // 'idle' | 'running' | 'paused' | 'done' | 'cancelled'
+    this.startedAt = 0;
+    this.endedAt = 0;
+    this.listeners = new Map();
+    this.runs = new Map(); // item -> Run, while it trains
+    this.finished = new Promise((resolve) => { this.resolve = resolve; });
+  }
+
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, []);
+    this.listeners.get(type).push(fn);
+    return this;
+  }
+  #emit(type, detail) {
+    for (const fn of this.listeners.get(type) || []) fn(detail, this);
+  }
+
+  /** The results so far, one per value in the order given: plain copies for scripts. */
+  results() {
+    return this.items.map((it) => ({
+      value: it.value, status: it.status, epochs: it.epochs.map(rowCopy), steps: it.steps, divergedAt: it.divergedAt, message: it.message,
+    }));
+  }
+
+  get active() { return this.state === 'running' || this.state === 'paused'; }
+
+  start() {
+    if (this.state !== 'idle') return this.finished;
+    this.state = 'running';
+    this.startedAt = performance.now();
+    this.#fill();
+    this.#emit('change');
+    return this.finished;
+  }
+
+  /** Pauses the runs under way (no new one starts); resolves once their workers confirmed no step follows. */
+  pause() {
+    if (this.state !== 'running' && this.state !== 'paused') return Promise.resolve();
+    const was = this.state;
+    this.state = 'paused';
+    const waits = [];
+    // asked again while paused, the workers confirm again: a caller can tell that no step came in between
+    for (const [it, run] of this.runs) {
+      waits.push(run.pause('the sweep is paused'));
+      if (it.status === 'running') { it.status = 'paused'; it.note = `paused in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}`; }
+    }
+    if (was === 'running') this.#emit('change');
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  resume() {
+    if (this.state !== 'paused') return;
+    this.state = 'running';
+    for (const [it, run] of this.runs) {
+      it.status = 'running';
+      if (run.built) { run.run(); it.note = `epoch ${it.epochs.length + 1} of ${this.epochCount}`; }
+    }
+    this.#fill();
+    this.#emit('change');
+  }
+
+  /** Stops every run under way and every run not started yet; the finished results stay. */
+  cancel() {
+    if (!this.active && this.state !== 'idle') return;
+    for (const it of this.items) {
+      if (FINAL.has(it.status)) continue;
+      const run = this.runs.get(it);
+      this.#finish(it, 'cancelled', run ? `cancelled in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}` : 'cancelled before it started', run, false);
+    }
+    this.state = 'cancelled';
+    this.#end();
+  }
+
+  /** Starts queued items while there is a free core and the sweep is running. */
+  #fill() {
+    while (this.state === 'running' && this.runs.size < this.parallel) {
+      const it = this.items.find((x) => x.status === 'queued');
+      if (!it) break;
+      this.#train(it);
+    }
+    if (this.state === 'running' && this.items.every((x) => FINAL.has(x.status))) {
+      this.state = 'done';
+      this.#end();
+    }
+  }
+
+  #end() {
+    this.endedAt = performance.now();
+    this.#emit('change');
+    this.#emit('done');
+    this.resolve(this.results());
+  }
+
+  #train(it) {
+    const cfg = { ...this.base, [this.key]: it.value };
+    const run = this.makeRun(cfg, valueText(this.key, it.value));
+    this.runs.set(it, run);
+    it.status = this.state === 'paused' ? 'paused' : 'running';
+    it.note = 'building the network';
+    it.record = run.record;
+    const mine = (f) => (...a) => { if (this.runs.get(it) === run) f(...a); };
+    run.on('built', mine(() => {
+      it.record = run.record; // a fresh record per build (an engine restart rebuilds from step 0)
+      it.epochs = [];
+      if (this.state === 'running') { run.run(); it.note = `epoch 1 of ${this.epochCount}`; }
+      else it.note = 'built; waits for Resume';
+      this.#emit('change');
+    }));
+    run.on('progress', mine((m) => {
+      it.steps = run.record.steps;
+      it.progress = (m.epochDone ? m.stepsPerEpoch : m.stepInEpoch) / (m.stepsPerEpoch || 1);
+      // the last epoch's steps are in: no further step is wanted, and its validation pass still completes
+      if (m.epochDone && m.epoch >= this.epochCount) run.pause('the sweep has its epochs');
+      const epochNo = m.epochDone ? m.epoch : m.epoch + 1;
+      if (it.status === 'running') it.note = m.epochDone ? `validating after epoch ${m.epoch} of ${this.epochCount}` : `epoch ${epochNo} of ${this.epochCount}`;
+      this.#emit('progress', it);
+    }));
+    run.on('epoch', mine((row) => {
+      it.epochs = run.record.epochs.slice(0, this.epochCount);
+      if (row.epoch >= this.epochCount) this.#finish(it, 'done', '', run);
+      else this.#emit('change');
+    }));
+    run.on('diverged', mine((m) => this.#finish(it, 'diverged', m.message, run)));
+    run.on('error', mine((e) => {
+      if (e.scope === 'set' || run.restarting) return; // a crashed engine restarts and rebuilds this run by itself
+      this.#finish(it, 'error', e.message, run);
+    }));
+  }
+
+  /** Makes an item final, keeps what it measured (up to the sweep's epochs) and ends its worker. */
+  #finish(it, status, message, run, next = true) {
+    if (FINAL.has(it.status)) return;
+    it.status = status;
+    it.message = message;
+    if (run) {
+      const rec = run.record;
+      it.record = rec;
+      it.epochs = rec.epochs.slice(0, this.epochCount);
+      it.steps = Math.min(rec.steps, rec.stepsPerEpoch ? rec.stepsPerEpoch * this.epochCount : rec.steps);
+      it.divergedAt = rec.divergedAt;
+      run.terminate();
+      this.runs.delete(it);
+    }
+    it.note = {
+      done: `done: ${this.epochCount} epoch${this.epochCount === 1 ? '' : 's'}`,
+      diverged: `diverged at step ${it.divergedAt}`,
+      error: `failed: ${message}`,
+      cancelled: message,
+    }[status];
+    if (next) {
+      this.#emit('change');
+      this.#fill();
+    }
+  }
+}
