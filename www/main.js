@@ -16,6 +16,8 @@ import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
+import { installExport } from './export.js';
+import { installExportApi } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -569,3 +571,11 @@ installApi({
     draw();
   }
 }
+
+// ---------------------------------------------------------------- export (www/export.js)
+installExportApi(installExport({
+  config: () => ({ ...cfg }),
+  record: () => run.record,
+  pinned: () => (pinCfg ? { ...pinCfg } : null),
+  charts: { loss: plots.loss, acc: plots.acc, grad: plots.grad, recall: plots.recall, ratio: layerHealth.ratio, share: layerHealth.share },
+}));
