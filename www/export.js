@@ -399,7 +399,8 @@ function buildControls(page, api, charts) {
       el('p', { className: 'export-help', textContent: 'A chart as a picture: its PNG button (top right of each chart).' })));
   const close = () => { if (menu.open) menu.open = false; };
   menu.addEventListener('keydown', (e) => { if (e.key === 'Escape' && menu.open) { close(); menu.querySelector('summary').focus(); } });
-  document.addEventListener('click', (e) => { if (!menu.contains(e.target)) close(); });
+  // pointerdown, not click: the downloads' own <a>.click() must not close the menu
+  document.addEventListener('pointerdown', (e) => { if (!menu.contains(e.target)) close(); });
 
   const group = el('span', { className: 'export-tools' }, copy, menu, status, linkBox);
   group.setAttribute('role', 'group');
