@@ -223,7 +223,7 @@ function chartPng(chart, { scale = 2, runLine = '' } = {}) {
   const titleLines = wrap(m, title, inner);
   m.font = font.small;
   const runLines = runLine ? wrap(m, runLine, inner, ' · ') : [];
-  const notes = fig ? [...fig.querySelectorAll('.health-note')].filter((p) => !p.id).map((p) => p.textContent.trim().replace(/\s+/g, ' ')) : [];
+  const notes = fig ? [...fig.querySelectorAll('.health-note')].filter((p) => p.textContent.trim()).map((p) => p.textContent.trim().replace(/\s+/g, ' ')) : [];
   const noteLines = notes.flatMap((t) => wrap(m, t, inner));
   // legend entries flow left to right and wrap, as the HTML list does
   m.font = font.legend;
@@ -231,19 +231,13 @@ function chartPng(chart, { scale = 2, runLine = '' } = {}) {
   let lx = pad, row = 0;
   for (const it of legendItems(fig || document.createElement('figure'))) {
     const sw = it.bar ? 13 : 26;
-    let tw = m.measureText(it.text).width;
-    const room = inner - sw - 6;
-    let text = it.text;
-    if (tw > room) { // a legend entry wider than the chart: shorten it with an ellipsis
-      while (text.length > 1 && m.measureText(`${text}…`).width > room) text = text.slice(0, -1);
-      text += '…';
-      tw = m.measureText(text).width;
-    }
-    const w = sw + 6 + tw;
-    if (lx > pad && lx + w > W - pad) { row++; lx = pad; }
-    placed.push({ ...it, text, x: lx, row, sw });
-    lx += w + 16;
+    const lines = wrap(m, it.text, inner - sw - 6); // an entry wider than the chart wraps, as the HTML list's does
+    const w = sw + 6 + Math.max(...lines.map((t) => m.measureText(t).width));
+    if (lx > pad && (lines.length > 1 || lx + w > W - pad)) { row++; lx = pad; }
+    placed.push({ ...it, lines, x: lx, row, sw });
+    if (lines.length > 1) { row += lines.length; lx = pad; } else lx += w + 16;
   }
+  if (lx === pad && row > 0 && placed.length && placed[placed.length - 1].lines.length > 1) row--; // no empty last row
   const rowH = 20;
   const titleTop = pad, titleH = titleLines.length * 20;
   const runTop = titleTop + titleH, runH = runLines.length * 16;
@@ -274,7 +268,7 @@ function chartPng(chart, { scale = 2, runLine = '' } = {}) {
     const y = legendTop + it.row * rowH + rowH / 2;
     drawSwatch(ctx, it, it.x, y);
     ctx.fillStyle = '#222';
-    ctx.fillText(it.text, it.x + it.sw + 6, y);
+    it.lines.forEach((t, i) => ctx.fillText(t, it.x + it.sw + 6, y + i * rowH));
   }
   ctx.textBaseline = 'top';
   ctx.fillStyle = '#4a4a4a';
@@ -342,13 +336,18 @@ function buildControls(page, api, charts) {
     e.append(...kids);
     return e;
   };
+  // what an export did, for 8 s: under the buttons, or at the foot of the open Export menu (which would hide it)
   const status = el('span', { id: 'export-status', className: 'export-status' });
-  status.setAttribute('role', 'status');
+  const panelStatus = el('p', { id: 'export-panel-status', className: 'export-panel-status' });
+  for (const s of [status, panelStatus]) s.setAttribute('role', 'status');
   let clearTimer = null;
-  const say = (text) => {
-    status.textContent = text;
+  let menu = null;
+  const say = (text, short = text) => {
+    const [here, there] = menu?.open ? [panelStatus, status] : [status, panelStatus];
+    here.textContent = here === status ? short : text;
+    there.textContent = '';
     clearTimeout(clearTimer);
-    clearTimer = setTimeout(() => { status.textContent = ''; }, 8000);
+    clearTimer = setTimeout(() => { status.textContent = ''; panelStatus.textContent = ''; }, 8000);
   };
 
   const copy = el('button', { type: 'button', id: 'btn-copy-link', textContent: 'Copy link',
@@ -383,7 +382,7 @@ function buildControls(page, api, charts) {
   csvBtn.addEventListener('click', () => {
     const name = fileName(page.config(), 'csv');
     download(name, new Blob([api.csv()], { type: 'text/csv;charset=utf-8' }));
-    say(`saved ${name}`);
+    say(`saved ${name}`, 'CSV saved');
   });
   const jsonBtn = el('button', { type: 'button', id: 'btn-export-json', textContent: 'Download settings (JSON)' });
   const jsonHelp = el('span', { className: 'export-help', id: 'export-json-help', textContent: 'every setting, the seed and the link' });
@@ -391,12 +390,13 @@ function buildControls(page, api, charts) {
   jsonBtn.addEventListener('click', () => {
     const name = fileName(page.config(), 'json', 'settings');
     download(name, new Blob([JSON.stringify(api.config(), null, 2) + '\n'], { type: 'application/json' }));
-    say(`saved ${name}`);
+    say(`saved ${name}`, 'settings saved');
   });
-  const menu = el('details', { id: 'export-menu', className: 'export-menu' },
+  menu = el('details', { id: 'export-menu', className: 'export-menu' },
     el('summary', { textContent: 'Export' }),
     el('div', { className: 'export-panel' }, csvBtn, csvHelp, jsonBtn, jsonHelp,
-      el('p', { className: 'export-help', textContent: 'A chart as a picture: its PNG button (top right of each chart).' })));
+      el('p', { className: 'export-help', textContent: 'A chart as a picture: the PNG button at the bottom right of each chart.' }),
+      panelStatus));
   const close = () => { if (menu.open) menu.open = false; };
   menu.addEventListener('keydown', (e) => { if (e.key === 'Escape' && menu.open) { close(); menu.querySelector('summary').focus(); } });
   // pointerdown, not click: the downloads' own <a>.click() must not close the menu
@@ -418,7 +418,7 @@ function buildControls(page, api, charts) {
     b.addEventListener('click', () => {
       try {
         const name = fileName(page.config(), 'png', id.replace(/^chart-/, ''));
-        api.canvas(id).toBlob((blob) => { if (blob) { download(name, blob); say(`saved ${name}`); } });
+        api.canvas(id).toBlob((blob) => { if (blob) { download(name, blob); say(`saved ${name}`, 'picture saved'); } });
       } catch (e) { say(`no picture: ${e.message}`); }
     });
     // in the canvas's bottom-right corner, under the last tick label and beside the centred axis title: the one

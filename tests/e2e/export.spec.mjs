@@ -143,6 +143,7 @@ test('export: the CSV, the settings and their link, a PNG of every chart, Copy l
   let dl = await wait;
   expect(dl.suggestedFilename()).toMatch(new RegExp(`^losslab-seed1-${DATE}\\.csv$`));
   expect(readFileSync(await dl.path(), 'utf8')).toBe(csv);
+  await expect(page.locator('#export-panel-status'), 'said in the open menu').toHaveText(/^saved losslab-seed1-.*\.csv$/);
   wait = page.waitForEvent('download');
   await page.locator('#btn-export-json').click();
   dl = await wait;
