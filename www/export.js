@@ -368,6 +368,7 @@ function buildControls(page, api, charts) {
       // an http:// page away from localhost has no clipboard API, and a browser may refuse it: the link in a
       // selected text field, which the old copy command or the learner's Ctrl+C copies
       linkBox.hidden = false;
+      fit(linkBox);
       linkInput.focus();
       linkInput.select();
       let ok = false;
@@ -403,6 +404,13 @@ function buildControls(page, api, charts) {
   document.addEventListener('pointerdown', (e) => { if (!menu.contains(e.target)) close(); });
 
   const group = el('span', { className: 'export-tools' }, copy, menu, status, linkBox);
+  // the menu and the link box hang from the group's right edge; where that would cut them off on the left (a
+  // phone, a wrapped toolbar), from its left edge
+  const fit = (box) => {
+    group.classList.remove('export-from-left');
+    if (box.getBoundingClientRect().left < 0) group.classList.add('export-from-left');
+  };
+  menu.addEventListener('toggle', () => { if (menu.open) fit(menu.querySelector('.export-panel')); });
   group.setAttribute('role', 'group');
   group.setAttribute('aria-label', 'Export');
   (document.querySelector('.chart-tools') || document.getElementById('charts'))?.append(group);
