@@ -80,6 +80,19 @@
  *                                  results stay; returns the results
  *   lossLab.sweepResults()      -> the results so far, as sweep() gives them, with 'queued', 'running' or 'paused'
  *                                  for the runs not final yet ([] before the first sweep)
+ *   lossLab.exportCsv()         -> the "Download CSV" file as a string (RFC 4180): a header, then a row per training
+ *                                  step (kind=step: batch loss and accuracy, clean/corrupted-label loss with label
+ *                                  noise, each layer's gradient norm grad_<layer>) and after each epoch's last step a
+ *                                  row for that epoch (kind=epoch: the history row's figures, per-layer columns named
+ *                                  <statistic>_<layer>, recall_<digit>, confusion_<true>_<predicted>); empty cells
+ *                                  where a value does not apply (columns: the header of www/export.js)
+ *   lossLab.exportConfig()      -> the "Download settings (JSON)" object: { config: {key: value} (every setting), seed,
+ *                                  url (a link that reproduces the run: this page with the configuration's query),
+ *                                  lesson (id of the loaded lesson or null), engine: {name, version},
+ *                                  trained: {steps, epochs, divergedAt}, pinned: null | {config, url}, exportedAt }
+ *   lossLab.exportPng(chartId)  -> Promise of a PNG data: URL of one chart at twice its on-screen size, on white, with
+ *                                  its title, the run's settings and its legend drawn in; chartId: loss, acc, grad,
+ *                                  recall, ratio, share or the canvas id (chart-loss, …)
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -124,4 +137,13 @@ export function installApi(lab) {
   };
   window.lossLab = api;
   return api;
+}
+
+/** Adds the export calls (www/export.js) to window.lossLab: exportCsv(), exportConfig(), exportPng(chartId). */
+export function installExportApi(exp) {
+  Object.assign(window.lossLab, {
+    exportCsv: () => exp.csv(),
+    exportConfig: () => exp.config(),
+    exportPng: (chartId) => exp.png(chartId),
+  });
 }

@@ -70,6 +70,23 @@ class Canvas {
     ctx.font = FONT;
     return ctx;
   }
+  /**
+   * Draws the chart's last picture again into `target` (a canvas off the page) at the size it has on the page
+   * and `scale` device pixels per CSS pixel, then redraws the chart on the page as it was (the PNG export,
+   * www/export.js). False when nothing has been drawn yet.
+   */
+  drawInto(target, scale) {
+    if (!this.last || !this.w) return false;
+    const own = [this.canvas, this.ctx, this.dpr];
+    target.width = Math.round(this.w * scale);
+    target.height = Math.round(this.h * scale);
+    [this.canvas, this.ctx, this.dpr] = [target, target.getContext('2d'), scale];
+    try { this.draw(this.last); } finally {
+      [this.canvas, this.ctx, this.dpr] = own;
+      this.draw(this.last); // the frame, cursor and readout of the chart on the page
+    }
+    return true;
+  }
 }
 
 /**

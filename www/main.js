@@ -19,6 +19,8 @@ import { HighLossView } from './views/highloss.js';
 import { LrFindView } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
+import { installExport } from './export.js';
+import { installExportApi } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -637,3 +639,11 @@ installApi({
     draw();
   }
 }
+
+// ---------------------------------------------------------------- export (www/export.js)
+installExportApi(installExport({
+  config: () => ({ ...cfg }),
+  record: () => run.record,
+  pinned: () => (pinCfg ? { ...pinCfg } : null),
+  charts: { loss: plots.loss, acc: plots.acc, grad: plots.grad, recall: plots.recall, ratio: layerHealth.ratio, share: layerHealth.share },
+}));
