@@ -25,7 +25,9 @@ for (const viewport of [{ width: 1280, height: 720 }, { width: 768, height: 1024
   const size = `${viewport.width}x${viewport.height}`;
 
   test(`40% uniform label noise: the corrupted labels pile up among the highest-loss images (${size})`, async ({ open }) => {
-    const { page, errors } = await open('?train_n=5000&val_n=500&noise=40', { viewport });
+    // 156 whole batches of 32: the strip shows 16 images whichever batch the pause lands after
+    // (5000 images would end each epoch with a batch of 8)
+    const { page, errors } = await open('?train_n=4992&val_n=500&noise=40', { viewport });
     await ready(page);
     await expect(page.locator('#batch-note')).toContainText('Train a step');
     // the panel is open, so the epoch's end scans the training set
@@ -64,7 +66,8 @@ for (const viewport of [{ width: 1280, height: 720 }, { width: 768, height: 1024
   });
 
   test(`a healthy run: the strip is the raw data and few of the hardest images are mislabelled (${size})`, async ({ open }) => {
-    const { page, errors } = await open('?train_n=1000&val_n=500', { viewport });
+    // 32 whole batches: an epoch's last batch has 32 images too (with 1000 it has 8)
+    const { page, errors } = await open('?train_n=1024&val_n=500', { viewport });
     await ready(page);
     await trainEpochs(page, 1);
     await expect(page.locator('#batch-strip .bv-tile')).toHaveCount(16, { timeout: SIGNAL_MS });
