@@ -16,7 +16,7 @@ import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
-import { LrFindView } from './views/lrfind.js';
+import { LrFindView, LRFIND_PARAMS, lrFindFromQuery } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
@@ -78,6 +78,7 @@ const lrFind = new LrFindView($('lrfind'), {
     return '';
   },
   lr: () => cfg.lr,
+  changed: () => writeUrl(),
 });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
@@ -149,8 +150,9 @@ function writeUrl() {
   }
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
-  const sweepPart = sweepView.query();
-  url.search = toQuery(cfg) + (sweepPart ? (toQuery(cfg) ? '&' : '?') + sweepPart : '');
+  // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
+  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query()].filter(Boolean);
+  url.search = parts.length ? `?${parts.join('&')}` : '';
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
 
@@ -614,12 +616,15 @@ installApi({
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search, sweepUrl.SWEEP_PARAMS);
+  const parsed = fromQuery(location.search, new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS]));
   cfg = parsed.config;
   showNotices(parsed.notices);
   const sweepParsed = sweepUrl.fromQuery(location.search);
   showNotices(sweepParsed.notices);
   sweepView.load(sweepParsed);
+  const lrParsed = lrFindFromQuery(location.search);
+  showNotices(lrParsed.notices);
+  lrFind.load(lrParsed);
   controls.update(cfg);
   writeUrl();
   if (!hasSimd()) {

@@ -71,3 +71,24 @@ test('a fresh-net test runs on a diverged run, and the current-weights test says
   expect((await history(page)).status).toBe('diverged');
   noErrors(errors);
 });
+
+test('the range test panel is in the URL: a link opens it with its starting point, a garbled one says so', async ({ open }) => {
+  const { page, errors } = await open(`${SMALL}&lrfind=fresh`);
+  await ready(page);
+  await expect(page.locator('#lrfind')).toHaveJSProperty('open', true);
+  await expect(page.locator('input[name="lrfind-from"][value="fresh"]')).toBeChecked();
+  await expect(page.locator('#lrfind-note')).toHaveText(''); // a link opens the panel; it does not run a test
+  await page.locator('input[name="lrfind-from"][value="current"]').check();
+  await untilQuery(page, 'lrfind', 'current');
+  await untilQuery(page, 'train_n', '1000'); // the settings stay beside it
+  await page.locator('#lrfind > summary').click();
+  await untilQuery(page, 'lrfind', null);
+
+  const bad = await open(`${SMALL}&lrfind=sideways`);
+  await ready(bad.page);
+  await expect(bad.page.locator('#notice-list')).toContainText('lrfind = "sideways" is not one of: current, fresh');
+  await expect(bad.page.locator('#lrfind')).toHaveJSProperty('open', true);
+  await expect(bad.page.locator('input[name="lrfind-from"][value="current"]')).toBeChecked();
+  noErrors(errors);
+  noErrors(bad.errors);
+});

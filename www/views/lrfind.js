@@ -14,6 +14,22 @@ const decade = (e) => {
   return d >= -2 && d <= 2 ? String(10 ** d) : `1e${d}`;
 };
 
+/** The panel's URL key: `lrfind=current` or `lrfind=fresh` opens it with that starting point chosen. */
+export const LRFIND_PARAMS = new Set(['lrfind']);
+
+/** Reads the panel's URL state: {open, fresh, notices}. A garbled value opens the panel on the default. */
+export function lrFindFromQuery(search) {
+  const v = new URLSearchParams(search).getAll('lrfind');
+  if (!v.length) return { open: false, fresh: false, notices: [] };
+  const last = v[v.length - 1];
+  const notices = v.length > 1 ? ['lrfind appeared twice — using the last value'] : [];
+  if (last !== 'current' && last !== 'fresh') {
+    notices.push(`lrfind = "${last}" is not one of: current, fresh — the range test panel opens set to the current weights`);
+    return { open: true, fresh: false, notices };
+  }
+  return { open: true, fresh: last === 'fresh', notices };
+}
+
 const MARKS = [
   ['valley', 'valley', OI.green, 'halfway down the longest stretch of falling loss (fastai\u2019s default suggestion)'],
   ['steep', 'steepest', OI.orange, 'where the loss falls fastest'],
@@ -24,7 +40,7 @@ export class LrFindView {
   /**
    * root: the #lrfind panel. o: {find(options) -> Promise of the engine's report (the Run's lrFind),
    * apply(lr) -> applies a learning rate to the run, canRun(options) -> '' or why the test cannot run now,
-   * lr() -> the run's current learning rate}
+   * lr() -> the run's current learning rate, changed() -> the panel's URL state changed}
    */
   constructor(root, o) {
     const q = (s) => root.querySelector(s);
@@ -42,8 +58,23 @@ export class LrFindView {
     this.result = null;
     this.busy = false;
     this.button.addEventListener('click', () => { this.run().catch(() => {}); });
+    // the open panel and its starting point are in the URL (o.changed writes it)
+    root.addEventListener('toggle', () => o.changed?.());
+    for (const r of root.querySelectorAll('input[name="lrfind-from"]')) r.addEventListener('change', () => o.changed?.());
     this.useButton.addEventListener('click', () => this.use());
     new ResizeObserver(() => { if (this.result) this.#draw(); }).observe(this.canvas);
+  }
+
+  /** This panel's part of the page's query string ('' while it is closed). */
+  query() {
+    return this.root.open ? `lrfind=${this.fresh ? 'fresh' : 'current'}` : '';
+  }
+
+  /** Opens the panel as a link asked ({open, fresh} of lrFindFromQuery); it does not start a test. */
+  load({ open, fresh }) {
+    if (!open) return;
+    this.fresh = fresh;
+    this.root.open = true;
   }
 
   /** The learner's choice of starting point. */
