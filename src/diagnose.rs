@@ -261,9 +261,16 @@ pub const HIGH_ACC: f64 = 0.9;
 /// loss rising, each by more than ε = 0.01 (its `epsilon=10e-3`); two such epochs in a row count here.
 pub const TREND_EPS: f64 = 0.01;
 pub const TREND_EPOCHS: usize = 2;
-/// Training figures compared with a validation pass are the mean of the last 100 steps (or the whole
-/// epoch if shorter) before that epoch ended: an epoch mean would include its early, worse batches and
-/// make a healthy first epoch look like a train/validation gap.
+/// Prechelt 1998, "Early Stopping — But When?": the generalisation loss GL(t) = E_va(t)/E_opt(t) − 1,
+/// the validation loss's rise above its best so far; his GL5 stops training once it passes 5%. A rise
+/// of at least `GL_MIN_NATS` is also required, so that the noise of a small validation loss (0.08
+/// against 0.085) is not read as one.
+pub const GL_LIMIT: f64 = 0.05;
+pub const GL_MIN_NATS: f64 = 0.05;
+/// Training figures compared with a validation pass are the mean of the last 100 steps (or of the
+/// epoch's second half if that is shorter) before that epoch ended: an epoch mean would include its
+/// early, worse batches and make a healthy first epoch look like a train/validation gap (a first epoch
+/// of 94 steps climbs from 10% to 90% accuracy within it).
 pub const TRAIN_TAIL_STEPS: usize = 100;
 
 /// Training batches harder than validation without the clean-image probe disagreeing with the labels
@@ -1075,7 +1082,7 @@ impl<'a> Ctx<'a> {
         let spe = self.o.steps_per_epoch;
         if spe > 0 {
             let end = (e * spe) as u64;
-            let w = spe.min(TRAIN_TAIL_STEPS) as u64;
+            let w = spe.div_ceil(2).min(TRAIN_TAIL_STEPS) as u64;
             let start = end - w;
             let kept_end = self.o.next_step();
             if start >= self.o.first_step && end <= kept_end {
@@ -2436,7 +2443,7 @@ fn acc_gap_limit(acc: f64) -> f64 {
 }
 
 fn rule_overfitting(c: &Ctx) -> Option<Finding> {
-    let (e, tl, ta, _vl, va) = c.latest_eval()?;
+    let (e, tl, ta, vl, va) = c.latest_eval()?;
     let gap = ta - va;
     let limit = acc_gap_limit(ta);
     // Consecutive epochs with training loss falling and validation getting worse.
@@ -2457,7 +2464,23 @@ fn rule_overfitting(c: &Ctx) -> Option<Finding> {
             break;
         }
     }
-    if gap < limit && turn < TREND_EPOCHS {
+    // The validation loss's rise above its best epoch while the training loss kept falling: the
+    // early-stopping reading, sturdier than epoch-to-epoch steps on a small, noisy validation set.
+    let best = (1..=e)
+        .filter(|&b| c.o.epochs[b - 1].val_loss.is_finite())
+        .min_by(|&a, &b| {
+            c.o.epochs[a - 1]
+                .val_loss
+                .total_cmp(&c.o.epochs[b - 1].val_loss)
+        })
+        .unwrap_or(e);
+    let best_loss = c.o.epochs[best - 1].val_loss as f64;
+    let gl = vl / best_loss - 1.0;
+    let past_best = e - best >= TREND_EPOCHS
+        && gl > GL_LIMIT
+        && vl - best_loss >= GL_MIN_NATS
+        && c.train_tail(best).0 - tl > TREND_EPS;
+    if gap < limit && turn < TREND_EPOCHS && !past_best {
         return None;
     }
     let title = if gap >= limit {
@@ -2466,14 +2489,21 @@ fn rule_overfitting(c: &Ctx) -> Option<Finding> {
             ta * 100.0,
             va * 100.0
         )
-    } else {
+    } else if turn >= TREND_EPOCHS {
         format!(
             "For {turn} epochs in a row the training loss fell while validation got worse: the network is learning something that does not carry over."
+        )
+    } else {
+        format!(
+            "Validation loss is {:.0}% above its best (epoch {best}) while the training loss kept falling: the network is learning something that does not carry over, and the weights of epoch {best} were better.",
+            gl * 100.0
         )
     };
     let mut evidence = vec![
         ev("accGap", None, gap, limit),
         ev("epochsValWorse", None, turn as f64, TREND_EPOCHS as f64),
+        ev("valLossAboveBest", None, gl, GL_LIMIT),
+        ev("bestValEpoch", None, best as f64, f64::NAN),
         ev("trainLoss", None, tl, f64::NAN),
     ];
     let total: u64 = c.o.class_counts.iter().map(|&x| x as u64).sum();
@@ -4388,6 +4418,44 @@ mod tests {
         );
         assert_eq!(sev(&trend([0.80, 0.75, 0.80]), OVERFITTING), None);
         assert_eq!(sev(&trend([0.70, 0.705, 0.71]), OVERFITTING), None);
+    }
+
+    #[test]
+    fn validation_loss_past_its_best_while_training_improves() {
+        // Five epochs; the training loss falls by `fall` per epoch, validation follows `vl`.
+        let run = |vl: [f32; 5], fall: f32| {
+            let tl = move |e: usize| 0.9 - fall * e as f32;
+            Run::healthy()
+                .restep(1000, move |i| {
+                    (tl((i / SPE as u64) as usize) + 0.01 * noise(i), 0.6)
+                })
+                .epochs(&[
+                    (tl(0), 0.6, vl[0], 0.6),
+                    (tl(1), 0.6, vl[1], 0.6),
+                    (tl(2), 0.6, vl[2], 0.6),
+                    (tl(3), 0.6, vl[3], 0.6),
+                    (tl(4), 0.6, vl[4], 0.6),
+                ])
+                .confusion_diag(0.6)
+                .run()
+        };
+        // Noisy epoch to epoch (no two worse in a row), but 17% above its best of epoch 2.
+        let f = run([0.9, 0.7, 0.8, 0.78, 0.82], 0.1);
+        assert_eq!(sev(&f, OVERFITTING), Some(Severity::Warn), "{f:#?}");
+        let o = f.iter().find(|g| g.symptom == OVERFITTING).unwrap();
+        assert!(o.title.contains("epoch 2"), "{}", o.title);
+        // The same validation with a flat training loss: not a sign of fitting the training set.
+        assert_eq!(
+            sev(&run([0.9, 0.7, 0.8, 0.78, 0.82], 0.0), OVERFITTING),
+            None
+        );
+        // Only one epoch past the best: a bounce, not yet a trend.
+        assert_eq!(sev(&run([0.9, 0.8, 0.8, 0.7, 0.8], 0.1), OVERFITTING), None);
+        // A rise of 5% on a tiny validation loss is noise: below GL_MIN_NATS.
+        assert_eq!(
+            sev(&run([0.09, 0.07, 0.08, 0.078, 0.082], 0.01), OVERFITTING),
+            None
+        );
     }
 
     #[test]
