@@ -39,6 +39,9 @@
 //! `"minus": {…}` or `"over": {…}` holds a second measure (same selectors) whose value is subtracted
 //! or divided by; either side may name `"preset": "<id>"` to read another lesson's run on the same
 //! seed (e.g. "validation accuracy stays below the baseline's": `val_acc` minus baseline's `val_acc`).
+//! Either side may also name `"with": {key: value}`: it then reads a variant of that lesson with those
+//! settings changed, trained once per seed beside the lessons (e.g. the warm-up lesson without
+//! warm-up: `"with": {"warmup": 0}`), so a remedy's claim can compare against the same run without it.
 //!
 //! Besides its claims, a lesson fails when its run diverges and no claim of it says so
 //! (`diverged_at`), and when a claim reads an epoch the lesson does not train or a layer its network

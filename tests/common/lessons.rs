@@ -322,11 +322,32 @@ pub enum Measure {
     NoiseFloor,
 }
 
-/// A measure of this lesson's run, or of another lesson's run on the same seed.
+/// A measure of this lesson's run, or of another lesson's run on the same seed; with `with`, of a
+/// variant of that lesson with a few settings changed (e.g. the warm-up lesson without warm-up),
+/// trained once per seed beside the lessons.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operand {
     pub preset: Option<String>,
+    pub with: Vec<(String, String)>,
     pub measure: Measure,
+}
+
+impl Operand {
+    /// The lesson this operand reads (its own when `preset` is absent).
+    fn base<'a>(&'a self, this: &'a str) -> &'a str {
+        self.preset.as_deref().unwrap_or(this)
+    }
+}
+
+/// `base` with the settings `with` applied after its own: the run a `with` operand reads.
+pub fn variant(base: &Preset, with: &[(String, String)]) -> Preset {
+    let change: Vec<String> = with.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Preset {
+        id: format!("{}[{}]", base.id, change.join(",")),
+        set: base.set.iter().chain(with).cloned().collect(),
+        claims: Vec::new(),
+        ..base.clone()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -470,7 +491,18 @@ fn parse_operand(o: &Map<String, Value>) -> Result<Operand, String> {
                 .to_string(),
         ),
     };
-    Ok(Operand { preset, measure })
+    let with = match o.get("with") {
+        None => Vec::new(),
+        Some(v) => obj(v, "`with`")?
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), setting_text(v)?)))
+            .collect::<Result<Vec<_>, String>>()?,
+    };
+    Ok(Operand {
+        preset,
+        with,
+        measure,
+    })
 }
 
 fn parse_claim(v: &Value) -> Result<Claim, String> {
@@ -576,10 +608,17 @@ impl fmt::Display for Measure {
 
 impl fmt::Display for Operand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.preset {
-            Some(p) => write!(f, "{p}:{}", self.measure),
-            None => write!(f, "{}", self.measure),
+        if let Some(p) = &self.preset {
+            write!(f, "{p}")?;
         }
+        if !self.with.is_empty() {
+            let change: Vec<String> = self.with.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            write!(f, "[{}]", change.join(","))?;
+        }
+        if self.preset.is_some() || !self.with.is_empty() {
+            write!(f, ":")?;
+        }
+        write!(f, "{}", self.measure)
     }
 }
 
@@ -676,6 +715,12 @@ pub fn check_lessons(l: &Lessons) -> Vec<String> {
                 ));
             }
             for op in c.operands() {
+                if !op.with.is_empty() {
+                    let base = l.get(op.base(&p.id)).unwrap_or(p);
+                    if let Err(e) = config_of(&variant(base, &op.with), 1) {
+                        err(format!("claim \"{}\": its `with` is refused: {e}", c.say));
+                    }
+                }
                 let (target, target_layers) = match &op.preset {
                     None => (p, layers.clone()),
                     Some(id) => match l.get(id) {
@@ -1032,6 +1077,8 @@ pub fn upswings(v: &[f64], w: usize, rise: f64) -> usize {
 pub struct Recorded {
     pub lessons: Lessons,
     pub runs: Vec<Run>,
+    /// Runs of the lesson variants that claims read through `with` (not lessons themselves).
+    pub variants: Vec<Run>,
     /// Wall time of all the training.
     pub seconds: f64,
 }
@@ -1040,12 +1087,23 @@ impl Recorded {
     pub fn run_of(&self, preset: &str, seed: u64) -> Option<&Run> {
         self.runs
             .iter()
+            .chain(&self.variants)
             .find(|r| r.preset == preset && r.seed == seed)
     }
 
     /// The value of one side of a claim, on `seed`.
     pub fn operand(&self, this: &str, seed: u64, op: &Operand) -> Result<f64, String> {
-        let id = op.preset.as_deref().unwrap_or(this);
+        let base = op.base(this);
+        let id = if op.with.is_empty() {
+            base.to_string()
+        } else {
+            let p = self
+                .lessons
+                .get(base)
+                .ok_or_else(|| format!("no lesson `{base}`"))?;
+            variant(p, &op.with).id
+        };
+        let id = id.as_str();
         self.run_of(id, seed)
             .ok_or_else(|| format!("no run of `{id}` on seed {seed}"))?
             .measure(&op.measure)
@@ -1128,18 +1186,35 @@ pub fn recorded() -> &'static Recorded {
             .max()
             .unwrap_or(0);
         let data = mnist::load(max_n);
+        // The variants that claims read (`with`), each once.
+        let mut variants: Vec<Preset> = Vec::new();
+        for p in &lessons.presets {
+            for op in p.claims.iter().flat_map(|c| c.operands()) {
+                if op.with.is_empty() {
+                    continue;
+                }
+                let base = lessons.get(op.base(&p.id)).expect("checked lessons");
+                let v = variant(base, &op.with);
+                if !variants.iter().any(|w| w.id == v.id) {
+                    variants.push(v);
+                }
+            }
+        }
         let jobs: Vec<(&Preset, u64)> = lessons
             .presets
             .iter()
+            .chain(&variants)
             .flat_map(|p| SEEDS.iter().map(move |&s| (p, s)))
             .collect();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let t0 = Instant::now();
-        let runs = run_all(&jobs, &data, threads);
+        let mut runs = run_all(&jobs, &data, threads);
         let seconds = t0.elapsed().as_secs_f64();
+        let variants = runs.split_off(lessons.presets.len() * SEEDS.len());
         Recorded {
             lessons: lessons.clone(),
             runs,
+            variants,
             seconds,
         }
     })
