@@ -62,7 +62,7 @@ export function recordCsv(rec) {
   for (const e of rec.epochs) for (const k of Object.keys(e.gradNorms || {})) if (!layers.includes(k)) layers.push(k);
   const noise = !!rec.withNoise;
   const cols = ['kind', 'step', 'epoch', 'batch_loss', 'batch_acc', 'train_loss', 'train_acc', 'val_loss', 'val_acc',
-    'clean_loss', 'clean_acc', 'noisy_loss', 'noisy_acc', ...layers.map((l) => `grad_${l}`)];
+    'clean_loss', 'clean_acc', 'noisy_loss', 'noisy_acc', 'clip_frac', 'best_epoch', ...layers.map((l) => `grad_${l}`)];
   for (const [, name] of PER_LAYER) for (const l of layers) cols.push(`${name}_${l}`);
   for (let d = 0; d < 10; d++) cols.push(`recall_${d}`);
   for (let t = 0; t < 10; t++) for (let p = 0; p < 10; p++) cols.push(`confusion_${t}_${p}`);
@@ -96,6 +96,9 @@ export function recordCsv(rec) {
     r[at.epoch] = String(e.epoch);
     for (const [k, c] of [['trainLoss', 'train_loss'], ['trainAcc', 'train_acc'], ['valLoss', 'val_loss'], ['valAcc', 'val_acc']]) r[at[c]] = num(e[k]);
     if (noise) for (const [k, c] of [['cleanLoss', 'clean_loss'], ['cleanAcc', 'clean_acc'], ['noisyLoss', 'noisy_loss'], ['noisyAcc', 'noisy_acc']]) r[at[c]] = num(e[k]);
+    // the share of the epoch's steps that were clipped (0 with clipping off) and the best validation epoch so far
+    r[at.clip_frac] = num(e.clipFrac);
+    r[at.best_epoch] = e.bestEpoch == null ? '' : String(e.bestEpoch);
     for (const l of layers) r[at[`grad_${l}`]] = num(e.gradNorms?.[l]);
     for (const [k, name] of PER_LAYER) for (const l of layers) r[at[`${name}_${l}`]] = num(e[k]?.[l]);
     (e.recall || []).forEach((v, d) => { if (d < 10) r[at[`recall_${d}`]] = num(v); });

@@ -87,6 +87,9 @@ test('export: the CSV, the settings and their link, a PNG of every chart, Copy l
   const e = h.epochs[0];
   expect(epochs[0][col.epoch]).toBe('1');
   for (const [c, k] of EPOCH_FIELDS) expect(sameNumber(epochs[0][col[c]], e[k]), `${c} = ${e[k]} (CSV: ${epochs[0][col[c]]})`).toBe(true);
+  expect(epochs[0][col.clip_frac], 'no clipping: no step clipped').toBe('0');
+  expect(epochs[0][col.best_epoch]).toBe(String(e.bestEpoch));
+  expect(e.bestEpoch).toBe(1);
   for (const [name, k] of LAYER_FIELDS) {
     for (const l of layers) {
       const cell = epochs[0][col[`${name}_${l}`]];
