@@ -34,12 +34,26 @@ export class Rate {
 const MAX_RESTARTS_PER_MINUTE = 2;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-export class Run {
+/** on(type, fn) calls fn(detail, source) for every emit(type, detail): the events of a Run and of a Sweep. */
+export class Emitter {
+  listeners = new Map();
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, []);
+    this.listeners.get(type).push(fn);
+    return this;
+  }
+  emit(type, detail) {
+    for (const fn of this.listeners.get(type) || []) fn(detail, this);
+  }
+}
+
+export class Run extends Emitter {
   /**
    * @param {object} cfg   the page configuration ({key: value}, as www/state.js holds it) to build first
    * @param {string} label what the charts and notes call this run
    */
   constructor(cfg, label = '') {
+    super();
     this.cfg = { ...cfg };
     this.label = label;
     this.record = this.#newRecord([]);
@@ -55,7 +69,6 @@ export class Run {
     this.engineReady = false;
     this.restarting = false;
     this.crashes = [];
-    this.listeners = new Map();
     this.waiters = { ready: [], epoch: [], pause: [], reply: new Map() };
     this.requestNo = 0;
     this.configureTimer = null;
@@ -63,22 +76,14 @@ export class Run {
   }
 
   // ------------------------------------------------------------ events
-  /** Calls fn(detail) on 'change' (status or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped',
-   * 'error'. */
-  on(type, fn) {
-    if (!this.listeners.has(type)) this.listeners.set(type, []);
-    this.listeners.get(type).push(fn);
-    return this;
-  }
-  #emit(type, detail) {
-    for (const fn of this.listeners.get(type) || []) fn(detail, this);
-  }
+  // on(type, fn) (Emitter) hears 'change' (status or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged',
+  // 'stopped', 'error'.
   #set(status, note) {
     // progress messages repeat the same status many times a second; listeners only hear a real change
     if (status === this.status && note === this.note) return;
     this.status = status;
     this.note = note;
-    this.#emit('change');
+    this.emit('change');
   }
 
   // ------------------------------------------------------------ worker
@@ -251,14 +256,14 @@ export class Run {
     this.#set('idle', 'ready');
     for (const w of this.waiters.ready) w.resolve();
     this.waiters.ready = [];
-    this.#emit('built', this.built);
+    this.emit('built', this.built);
   }
 
   #fail(scope, text) {
     this.scope = scope;
     this.#set('error', text);
     this.#rejectWaiters(text);
-    this.#emit('error', { scope, message: text });
+    this.emit('error', { scope, message: text });
   }
 
   #newRecord(layerNames) {
@@ -302,14 +307,14 @@ export class Run {
         this.secondsLeft = this.speed.value > 0 ? ((m.stepsPerEpoch - done) * m.batch) / this.speed.value : null;
         if (this.status === 'running') this.#set('running', m.epochDone ? `validating after epoch ${m.epoch}` : `training epoch ${m.epoch + 1}`);
         else if (this.status === 'paused' && /^paused after step/.test(this.note)) this.#set('paused', `paused after step ${this.record.steps}`);
-        this.#emit('progress', m);
+        this.emit('progress', m);
         break;
       }
       case 'epoch': {
         if (!this.built) return;
         const row = this.record.addEpoch(m);
         if (this.status === 'running') this.#set('running', `training epoch ${row.epoch + 1}`);
-        this.#emit('epoch', row);
+        this.emit('epoch', row);
         const still = [];
         for (const w of this.waiters.epoch) (row.epoch >= w.n ? w.resolve(this.record.epochs[w.n - 1] || row) : still.push(w));
         this.waiters.epoch = still;
@@ -318,14 +323,14 @@ export class Run {
       case 'diagnosis':
         if (!this.built) return;
         this.diagnosis = m.diagnosis;
-        this.#emit('diagnosis', m.diagnosis);
+        this.emit('diagnosis', m.diagnosis);
         break;
       case 'diverged':
         this.record.divergedAt = m.step;
         this.#set('diverged', m.message);
         for (const w of this.waiters.epoch) w.reject(new Error(`diverged at step ${m.step}`));
         this.waiters.epoch = [];
-        this.#emit('diverged', m);
+        this.emit('diverged', m);
         break;
       case 'stopped':
         // early stopping: a normal end of training (not a failure), after the validation pass of m.epoch
@@ -333,7 +338,7 @@ export class Run {
         this.#set('stopped', m.message);
         for (const w of this.waiters.epoch) w.reject(new Error(m.message));
         this.waiters.epoch = [];
-        this.#emit('stopped', m);
+        this.emit('stopped', m);
         break;
       case 'paused':
         this.#settlePause();
@@ -372,7 +377,7 @@ export class Run {
     }
     if (m.scope === 'set') {
       // the configuration keeps the value the page holds; the engine kept its previous one
-      this.#emit('error', { scope: 'set', message: m.message });
+      this.emit('error', { scope: 'set', message: m.message });
       if (this.status === 'running') this.#set('paused', 'paused — a setting was refused');
       return;
     }

@@ -7,7 +7,7 @@
 // This file knows nothing of the page: www/views/sweep.js draws a Sweep, main.js wires it, www/api.js exposes it.
 // The URL keys of a sweep (`sweep`, `sweep_values`, `sweep_epochs`) are read and written here too.
 import { SETTINGS, BY_KEY, validate, fmtNum } from './state.js';
-import { Run } from './run.js';
+import { Emitter, Run } from './run.js';
 import { rowCopy } from './views/record.js';
 
 export const MIN_VALUES = 3;
@@ -181,13 +181,14 @@ const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
  * Events (on(type, fn)): 'change' (any item or the sweep's state), 'progress' (an item trained some steps),
  * 'done' (every item is final). `finished` is a Promise of results() once every item is final.
  */
-export class Sweep {
+export class Sweep extends Emitter {
   /**
    * @param {object} base the page configuration the runs start from (a copy is kept)
    * @param {{key, values, epochs}} spec as checkSpec() returns it
    * @param {{parallel?: number, makeRun?: (cfg, label) => Run}} [o]
    */
   constructor(base, spec, { parallel = concurrency(), makeRun = (cfg, label) => new Run(cfg, label) } = {}) {
+    super();
     this.base = { ...base };
     this.key = spec.key;
     this.epochCount = spec.epochs;
@@ -199,19 +200,10 @@ export class Sweep {
     this.state = 'idle'; // 'idle' | 'running' | 'paused' | 'done' | 'cancelled'
     this.startedAt = 0;
     this.endedAt = 0;
-    this.listeners = new Map();
     this.runs = new Map(); // item -> Run, while it trains
     this.finished = new Promise((resolve) => { this.resolve = resolve; });
   }
 
-  on(type, fn) {
-    if (!this.listeners.has(type)) this.listeners.set(type, []);
-    this.listeners.get(type).push(fn);
-    return this;
-  }
-  #emit(type, detail) {
-    for (const fn of this.listeners.get(type) || []) fn(detail, this);
-  }
 
   /** The results so far, one per value in the order given: plain copies for scripts. */
   results() {
@@ -227,7 +219,7 @@ export class Sweep {
     this.state = 'running';
     this.startedAt = performance.now();
     this.#fill();
-    this.#emit('change');
+    this.emit('change');
     return this.finished;
   }
 
@@ -242,7 +234,7 @@ export class Sweep {
       waits.push(run.pause('the sweep is paused'));
       if (it.status === 'running') { it.status = 'paused'; it.note = `paused in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}`; }
     }
-    if (was === 'running') this.#emit('change');
+    if (was === 'running') this.emit('change');
     return Promise.all(waits).then(() => undefined);
   }
 
@@ -254,7 +246,7 @@ export class Sweep {
       if (run.built) { run.run(); it.note = `epoch ${it.epochs.length + 1} of ${this.epochCount}`; }
     }
     this.#fill();
-    this.#emit('change');
+    this.emit('change');
   }
 
   /** Stops every run under way and every run not started yet; the finished results stay. */
@@ -284,8 +276,8 @@ export class Sweep {
 
   #end() {
     this.endedAt = performance.now();
-    this.#emit('change');
-    this.#emit('done');
+    this.emit('change');
+    this.emit('done');
     this.resolve(this.results());
   }
 
@@ -302,7 +294,7 @@ export class Sweep {
       it.epochs = [];
       if (this.state === 'running') { run.run(); it.note = `epoch 1 of ${this.epochCount}`; }
       else it.note = 'built; waits for Resume';
-      this.#emit('change');
+      this.emit('change');
     }));
     run.on('progress', mine((m) => {
       it.steps = run.record.steps;
@@ -311,12 +303,12 @@ export class Sweep {
       if (m.epochDone && m.epoch >= this.epochCount) run.pause('the sweep has its epochs');
       const epochNo = m.epochDone ? m.epoch : m.epoch + 1;
       if (it.status === 'running') it.note = m.epochDone ? `validating after epoch ${m.epoch} of ${this.epochCount}` : `epoch ${epochNo} of ${this.epochCount}`;
-      this.#emit('progress', it);
+      this.emit('progress', it);
     }));
     run.on('epoch', mine((row) => {
       it.epochs = run.record.epochs.slice(0, this.epochCount);
       if (row.epoch >= this.epochCount) this.#finish(it, 'done', '', run);
-      else this.#emit('change');
+      else this.emit('change');
     }));
     run.on('diverged', mine((m) => this.#finish(it, 'diverged', m.message, run)));
     run.on('error', mine((e) => {
@@ -346,7 +338,7 @@ export class Sweep {
       cancelled: message,
     }[status];
     if (next) {
-      this.#emit('change');
+      this.emit('change');
       this.#fill();
     }
   }
