@@ -375,16 +375,19 @@ fn steps_of(o: &Map<String, Value>) -> Result<(usize, usize), String> {
             Err("`step` must be ≥ 1".into())
         };
     }
-    match o
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(|a| a.as_slice())
-    {
+    range_of(o, "step", "steps")
+}
+
+/// `key: [first, last]` with 1 ≤ first ≤ last; `single` names the one-value form in the message.
+fn range_of(o: &Map<String, Value>, single: &str, key: &str) -> Result<(usize, usize), String> {
+    match o.get(key).and_then(Value::as_array).map(|a| a.as_slice()) {
         Some([a, b]) => match (a.as_u64(), b.as_u64()) {
             (Some(a), Some(b)) if 1 <= a && a <= b => Ok((a as usize, b as usize)),
-            _ => Err("`steps` must be [first, last] with 1 ≤ first ≤ last".into()),
+            _ => Err(format!(
+                "`{key}` must be [first, last] with 1 ≤ first ≤ last"
+            )),
         },
-        _ => Err("needs `step` or `steps: [first, last]`".into()),
+        _ => Err(format!("needs `{single}` or `{key}: [first, last]`")),
     }
 }
 
@@ -395,17 +398,7 @@ fn epochs_of(o: &Map<String, Value>) -> Result<(usize, usize), String> {
         let e = count(o, "epoch")?;
         return Ok((e, e));
     }
-    match o
-        .get("epochs")
-        .and_then(Value::as_array)
-        .map(|a| a.as_slice())
-    {
-        Some([a, b]) => match (a.as_u64(), b.as_u64()) {
-            (Some(a), Some(b)) if 1 <= a && a <= b => Ok((a as usize, b as usize)),
-            _ => Err("`epochs` must be [first, last] with 1 ≤ first ≤ last".into()),
-        },
-        _ => Err("needs `epoch` or `epochs: [first, last]`".into()),
-    }
+    range_of(o, "epoch", "epochs")
 }
 
 fn layer_of(o: &Map<String, Value>) -> Result<String, String> {
