@@ -93,6 +93,12 @@
  *   lossLab.exportPng(chartId)  -> Promise of a PNG data: URL of one chart at twice its on-screen size, on white, with
  *                                  its title, the run's settings and its legend drawn in; chartId: loss, acc, grad,
  *                                  recall, ratio, share or the canvas id (chart-loss, …)
+ *   lossLab.prediction()        -> the loaded lesson's question ("Predict, then run"; www/views/predict.js), or null
+ *                                  when none is asked (no lesson, or predict=0): { lesson, question, options: [text],
+ *                                  picked (index or null), revealed: bool, answer (index, null until revealed),
+ *                                  right (bool, null until revealed) }
+ *   lossLab.predict(i)          -> picks option i, as clicking its radio button does; the state, or throws if there
+ *                                  is no open question or i is not one of its options
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -145,5 +151,20 @@ export function installExportApi(exp) {
     exportCsv: () => exp.csv(),
     exportConfig: () => exp.config(),
     exportPng: (chartId) => exp.png(chartId),
+  });
+}
+
+/** Adds the prediction calls (www/views/predict.js) to window.lossLab: prediction(), predict(i). */
+export function installPredictApi(p) {
+  Object.assign(window.lossLab, {
+    prediction: () => p.state(),
+    predict: (i) => {
+      if (!p.answer(i)) {
+        const s = p.state();
+        throw new Error(!s ? 'no lesson question is open (load a lesson with predicting on)'
+          : s.revealed ? 'the answer has been revealed already' : `${i} is not an option index 0…${s.options.length - 1}`);
+      }
+      return p.state();
+    },
   });
 }

@@ -8,7 +8,7 @@ import { installApi, rowCopy } from './api.js';
 import { Record } from './views/record.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
-import { renderPresets, showPresetNote } from './views/lessons.js';
+import { renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
@@ -21,6 +21,9 @@ import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
 import { installExportApi } from './api.js';
+import { Embed, EMBED_PARAMS, embedFromQuery } from './embed.js';
+import { PredictView, PREDICT_PARAMS, predictFromQuery } from './views/predict.js';
+import { installPredictApi } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -82,6 +85,25 @@ const lrFind = new LrFindView($('lrfind'), {
 });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
+
+// Embedding (www/embed.js: embed=1, lock=, hide=, origin=, events to the parent page) and "predict, then run"
+// (www/views/predict.js: a lesson's question before Start, its answer once the run has shown it).
+const embedParsed = embedFromQuery(location.search);
+const embed = new Embed(embedParsed);
+const predictView = new PredictView($('predict'), { text: $('preset-note-text'), toggle: $('opt-predict') }, {
+  changed: () => writeUrl(),
+  revealed: (s) => embed.post('answer', { lesson: s.lesson, question: s.question, picked: s.picked, answer: s.answer, right: s.right }),
+});
+onPresetNote((p) => predictView.show(p));
+/** The embedding page hears the current run's builds, epochs, divergence and findings; the question hears its end. */
+function watchRun(r) {
+  const mine = (f) => (...a) => { if (r === run) f(...a); };
+  r.on('built', mine(() => embed.built(r.cfg, currentLesson())));
+  r.on('epoch', mine((row) => { predictView.epoch(row.epoch); embed.epoch(row, r.record.steps, currentLesson()); }));
+  r.on('diverged', mine((m) => { embed.diverged(m, currentLesson()); predictView.ended(); }));
+  r.on('stopped', mine(() => predictView.ended()));
+  r.on('diagnosis', mine((d) => embed.diagnosis(d, currentLesson())));
+}
 
 /** The status line and the run buttons, from the current run's state. */
 function renderStatus() {
@@ -151,7 +173,7 @@ function writeUrl() {
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
   // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
-  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query()].filter(Boolean);
+  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query(), predictView.query(), embed.query()].filter(Boolean);
   url.search = parts.length ? `?${parts.join('&')}` : '';
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
@@ -289,6 +311,7 @@ function newRun() {
     if (r !== run) return;
     onRunError(e);
   });
+  watchRun(r);
   return r;
 }
 
@@ -465,7 +488,9 @@ function showRace() {
  * the caller rebuilds the run itself (a race it is about to start).
  */
 function change(partial, final = true, { build = true } = {}) {
-  const r = merge(cfg, partial);
+  const held = embed.refuseLocked(partial, cfg); // settings the embedding page fixed (lock=): dropped, with a notice
+  const r = merge(cfg, held.partial);
+  r.notices.unshift(...held.notices);
   cfg = r.config;
   showNotices(r.notices);
   controls.update(cfg);
@@ -515,6 +540,8 @@ function reset() {
 }
 
 function applyPreset(p) {
+  const refused = embed.lessonRefusal(p, cfg); // it needs a setting the embedding page fixed at another value
+  if (refused) { showNotices([refused]); return [refused]; }
   const r = merge(defaults(), p.set);
   cfg = r.config;
   controls.update(cfg);
@@ -616,7 +643,7 @@ installApi({
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search, new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS]));
+  const parsed = fromQuery(location.search, new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS]));
   cfg = parsed.config;
   showNotices(parsed.notices);
   const sweepParsed = sweepUrl.fromQuery(location.search);
@@ -625,7 +652,13 @@ installApi({
   const lrParsed = lrFindFromQuery(location.search);
   showNotices(lrParsed.notices);
   lrFind.load(lrParsed);
+  showNotices(embedParsed.notices);
+  const predictParsed = predictFromQuery(location.search);
+  showNotices(predictParsed.notices);
+  predictView.load(predictParsed);
   controls.update(cfg);
+  embed.install({ config: () => ({ ...cfg }) });
+  refuseLessons((p) => embed.lessonRefusal(p, cfg));
   writeUrl();
   if (!hasSimd()) {
     unsupported = 'this browser cannot run the training engine (it lacks WebAssembly SIMD) — see the box below for the browsers that can';
@@ -652,3 +685,9 @@ installExportApi(installExport({
   pinned: () => (pinCfg ? { ...pinCfg } : null),
   charts: { loss: plots.loss, acc: plots.acc, grad: plots.grad, recall: plots.recall, ratio: layerHealth.ratio, share: layerHealth.share },
 }));
+
+// ---------------------------------------------------------------- predict, then run (www/views/predict.js)
+installPredictApi({
+  state: () => predictView.state(),
+  answer: (i) => predictView.answer(i),
+});

@@ -1,6 +1,8 @@
 // The preset buttons, grouped, and the "what to expect" note shown above the charts.
 import { GROUPS, PRESETS } from '../presets.js';
 
+let noteListener = null;
+
 export function renderPresets(root, onPick) {
   for (const [group, title] of GROUPS) {
     const items = PRESETS.filter((p) => p.group === group);
@@ -24,11 +26,43 @@ export function renderPresets(root, onPick) {
   }
 }
 
+/** fn(preset or null) hears every note shown or cleared: the prediction question (www/views/predict.js) hides the text. */
+export function onPresetNote(fn) {
+  noteListener = fn;
+}
+
 export function showPresetNote(preset) {
   for (const b of document.querySelectorAll('button.preset')) b.setAttribute('aria-pressed', String(!!preset && b.dataset.preset === preset.id));
   const box = document.getElementById('preset-note');
-  if (!preset) { box.hidden = true; return; }
+  if (!preset) {
+    box.hidden = true;
+    noteListener?.(null);
+    return;
+  }
   document.getElementById('preset-note-title').textContent = `Lesson: ${preset.title}`;
   document.getElementById('preset-note-text').textContent = preset.text;
+  noteListener?.(preset);
   box.hidden = false;
+}
+
+/** The id of the lesson whose note is showing (its button is pressed), or null. */
+export function currentLesson() {
+  return document.querySelector('button.preset[aria-pressed="true"]')?.dataset.preset ?? null;
+}
+
+/**
+ * Marks the buttons of the lessons that `refusal(preset)` refuses (a sentence: why), e.g. a lesson that needs a
+ * setting the embedding page fixed (www/embed.js): the lesson's claims hold only for its own settings, so it is
+ * not loaded with another value. aria-disabled rather than disabled: the button keeps its tooltip in every
+ * browser, and a click still reaches the page, which refuses it with that sentence as a notice.
+ */
+export function refuseLessons(refusal) {
+  for (const p of PRESETS) {
+    const why = refusal(p);
+    const b = document.getElementById(`preset-${p.id}`);
+    if (!b || !why) continue;
+    b.setAttribute('aria-disabled', 'true');
+    b.classList.add('locked');
+    b.title = why;
+  }
 }
