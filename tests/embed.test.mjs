@@ -53,7 +53,7 @@ test('locked keys are refused by change(), and lessons that need another value o
   const e = new Embed(embedFromQuery('?lock=lr,init'), true);
   const cfg = defaults();
   const r = e.refuseLocked({ lr: 0.5, mom: 0.8 }, cfg);
-  assert.deepEqual(r.partial, { mom: 0.8 });
+  assert.deepEqual({ ...r.partial }, { mom: 0.8 });
   assert.equal(r.notices.length, 1);
   assert.match(r.notices[0], /^lr is fixed by the page this lab is embedded in — it stays at 0\.01$/);
   assert.match(e.lessonRefusal({ title: 'Learning rate too high', set: { lr: 3 } }, cfg), /needs lr = 3, but lr is fixed/);

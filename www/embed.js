@@ -176,7 +176,7 @@ export class Embed {
   /** change()'s guard: `partial` without the locked keys, and a notice for each one it tried to move. */
   refuseLocked(partial, cfg) {
     if (!this.lock.size) return { partial, notices: [] };
-    const kept = {};
+    const kept = Object.create(null); // as fromQuery: a `__proto__` key stays a key, for merge() to report
     const notices = [];
     for (const [key, raw] of Object.entries(partial)) {
       if (!this.lock.has(key)) { kept[key] = raw; continue; }

@@ -441,6 +441,8 @@ function stopRace() {
  */
 function raceWith(partial) {
   if (unsupported || !run.engineReady) return;
+  const held = embed.refuseLocked(partial, cfg); // a locked setting cannot be the change: the race would show nothing
+  if (held.notices.length) { showNotices(held.notices); return; }
   pinRun();
   change(partial, true, { build: false });
   startRace();
