@@ -187,7 +187,7 @@ export class PredictView {
   #hint() {
     if (!this.hintLine) return;
     const n = this.preset.epochs;
-    const when = `after ${n === 1 ? 'its epoch' : `${n} epochs`}, or as soon as it diverges or stops`;
+    const when = `after ${n === 1 ? 'its one epoch' : `its ${n} epochs`}, or as soon as it diverges or stops`;
     this.hintLine.textContent = this.picked === null
       ? `Pick an answer, then press Start (or just press Start). The explanation appears once the run has shown it: ${when}.`
       : `Your prediction is in. Press Start and watch: the explanation appears ${when}.`;
