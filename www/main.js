@@ -21,6 +21,7 @@ import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
 import { installExportApi } from './api.js';
+import { DrawView } from './views/draw.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -68,6 +69,7 @@ const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace:
 const batchView = new BatchView($('batch-view'), { run: () => run });
 const highLoss = new HighLossView($('highloss'), { run: () => run });
 $('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
+const drawPad = new DrawView($('draw'), { run: () => run });
 const lrFind = new LrFindView($('lrfind'), {
   find: (opts) => run.lrFind(opts),
   apply: (lr) => change({ lr }, true),
@@ -235,6 +237,7 @@ function clearRunViews() {
   batchView.reset();
   highLoss.reset();
   classCounts.show(null);
+  drawPad.reset();
 }
 
 // ---------------------------------------------------------------- the current run
@@ -249,6 +252,7 @@ function newRun() {
     arch.show(m.layers, m.params);
     filters.show(r);
     classCounts.show(m.classCounts);
+    drawPad.built();
     dataBadge();
     queueDraw();
   });
@@ -258,6 +262,7 @@ function newRun() {
     queueDraw();
     if (r.status !== 'running') filters.refresh(); // a single step while paused
     batchView.tick(r.status !== 'running');
+    drawPad.tick();
   });
   r.on('diagnosis', (d) => { if (r === run) diagnosis.show(d); });
   r.on('epoch', (row) => {
@@ -266,6 +271,7 @@ function newRun() {
     filters.refresh();
     batchView.refresh();
     highLoss.epoch();
+    drawPad.epoch();
     let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc)}`;
     if (Number(r.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
       text += `; training accuracy on clean labels ${pct(row.cleanAcc)}, on corrupted labels ${pct(row.noisyAcc)}`;
@@ -607,6 +613,7 @@ installApi({
   diagnosis: () => run.diagnosis ?? null,
   batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
   highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
+  classify: (pixels) => (unsupported ? Promise.reject(new Error(unsupported)) : run.classify(pixels)),
   findLr: (options) => { $('lrfind').open = true; return lrFind.run(options); },
   sweep: (spec) => sweepView.start(spec),
   sweepPause: (on) => sweepView.pause(on),
