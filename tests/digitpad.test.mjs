@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import {
-  SIDE, BOX, CENTRE, STROKE, RASTER, mnistImage, inkBox, centreOfMass, normaliseStrokes, describe, perplexity,
+  SIDE, BOX, CENTRE, STROKE, RASTER, mnistImage, inkBox, centreOfMass, normaliseStrokes, describe, perplexity, percent,
 } from '../www/digitpad.js';
 
 const here = (p) => new URL(p, import.meta.url);
@@ -172,6 +172,11 @@ test('the words are read from the probabilities', () => {
   // near the ends one decimal, so that the top and the rest add up
   const close = describe([0.985, 0.015, 0, 0, 0, 0, 0, 0, 0, 0], { step: 9 });
   assert.match(close.detail, /^It is sure: 98\.5% on 0, 1\.5% left for the other nine/);
+  assert.equal(percent(0.99996), '>99.9%');
+  assert.equal(percent(0.00004), '<0.1%');
+  assert.equal(percent(0), '0.0%');
+  assert.equal(percent(1), '100.0%');
+  assert.equal(percent(0.5), '50%');
   const mid = describe([0.05, 0.6, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.02, 0.03], { step: 1 });
   assert.match(mid.headline, /After 1 training step, /);
   assert.match(mid.detail, /^60% on 1, then 5\.0% on 0 and 5\.0% on 2/);

@@ -144,8 +144,13 @@ export function mnistImage(ink, w, h) {
 // ---------------------------------------------------------------- the answer, in words
 
 /** A probability in percent: whole percents between 10% and 90%, one decimal near the ends (where 98.5% and the
- * 1.5% left for the rest should add up, and 0.4% should not read as 0%). */
-export const percent = (p) => `${(100 * p).toFixed(p >= 0.1 && p < 0.9 ? 0 : 1)}%`;
+ * 1.5% left for the rest should add up, and 0.4% should not read as 0%); a softmax output is never exactly 0 or
+ * 1, so what would round to 100.0% or 0.0% reads >99.9% or <0.1%. */
+export function percent(p) {
+  if (p >= 0.9995 && p < 1) return '>99.9%';
+  if (p > 0 && p < 0.0005) return '<0.1%';
+  return `${(100 * p).toFixed(p >= 0.1 && p < 0.9 ? 0 : 1)}%`;
+}
 const pct = percent;
 
 /** The digits ranked by probability, most likely first: [{digit, p}]. */

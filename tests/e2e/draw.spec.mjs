@@ -147,7 +147,8 @@ test('a blank pad says nothing is drawn; a scribble gets the softmax explanation
   const top = a.probs.indexOf(Math.max(...a.probs));
   expect(a.top).toBe(top);
   const p = a.probs[top];
-  const shown = `${(100 * p).toFixed(p >= 0.1 && p < 0.9 ? 0 : 1)}%`;
+  const shown = await page.evaluate(async (p) => (await import('./www/digitpad.js')).percent(p), p);
+  expect(shown).toMatch(/^[<>]?\d+(\.\d)?%$/);
   expect(a.headline).toContain(`answers ${top}, with ${shown}`);
   expect(a.detail).toContain('Softmax always answers');
   expect(a.detail).toMatch(/no digit at all/);

@@ -77,8 +77,10 @@ export class DrawView {
   /** The run is being rebuilt: the old answer no longer belongs to any network. */
   reset() {
     if (!this.image) return;
-    this.root.dataset.state = 'waiting';
-    this.headline.textContent = 'The network is being built; it answers once it is ready.';
+    const failed = this.run()?.status === 'error';
+    this.root.dataset.state = failed ? 'error' : 'waiting';
+    this.headline.textContent = failed ? 'There is no network to ask: it could not be built (the status line says why).'
+      : 'The network is being built; it answers once it is ready.';
     this.detail.textContent = '';
     this.#bars(null);
   }
