@@ -181,3 +181,33 @@ test('a blank pad says nothing is drawn; a scribble gets the softmax explanation
   expect(range).toContain('from 0 to 1');
   noErrors(errors);
 });
+
+test('on a 390×844 phone a finger draws on the pad without scrolling the page, and the pad fits the width', async ({ open }) => {
+  const { page, errors } = await open('?train_n=1000&val_n=500', { viewport: { width: 390, height: 844 } });
+  await ready(page);
+  await page.evaluate(() => {
+    window.padPointers = [];
+    document.getElementById('draw-pad').addEventListener('pointerdown', (e) => window.padPointers.push(e.pointerType));
+  });
+  await page.locator('#draw').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  const box = await page.locator('#draw-pad').boundingBox();
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // real touch input through the browser's input pipeline: touch events become pointer events of type 'touch'
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+  const at = ([x, y]) => [{ x: box.x + (x * box.width) / 280, y: box.y + (y * box.height) / 280 }];
+  const scrolled = await page.evaluate(() => scrollY);
+  const [s] = ONE;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(s[0]) });
+  for (let i = 1; i <= 24; i++) {
+    const t = i / 24;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at([s[0][0] + t * (s[3][0] - s[0][0]), s[0][1] + t * (s[3][1] - s[0][1])]) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await answer(page, /^The untrained network answers \d/);
+  expect(await page.evaluate(() => window.padPointers)).toEqual(['touch']);
+  expect(await page.evaluate(() => scrollY), 'touch-action: none: the stroke did not scroll the page').toBe(scrolled);
+  await shotOfPad(page, 'draw-phone');
+  noErrors(errors);
+});
