@@ -63,6 +63,23 @@ function validationImages(page, n) {
 
 const sum = (a) => a.reduce((s, v) => s + v, 0);
 
+/** Nothing in the section sticks out of its border (the top guess's marker is the widest text). */
+async function fitsInSection(page) {
+  const out = await page.locator('#draw').evaluate((root) => {
+    const edge = root.getBoundingClientRect().right;
+    // a text's own extent (a range), not its box: text that overflows a fixed grid column leaves the box as it was
+    const right = (e) => {
+      const r = document.createRange();
+      r.selectNodeContents(e);
+      return Math.max(e.getBoundingClientRect().right, r.getBoundingClientRect().right);
+    };
+    return [...root.querySelectorAll('canvas, .db-pct, .draw-headline, button')]
+      .filter((e) => right(e) > edge + 0.5)
+      .map((e) => `${e.className || e.id}: ${e.textContent} ends at ${right(e)}, the section at ${edge}`);
+  });
+  expect(out).toEqual([]);
+}
+
 /** The section at the top of the viewport, then test-results/<name>.png. */
 async function shotOfPad(page, name) {
   await page.locator('#draw').evaluate((e) => e.scrollIntoView({ block: 'start' }));
@@ -102,6 +119,7 @@ for (const seed of [1, 2]) {
     expect(Math.abs(sum(one.probs) - 1)).toBeLessThan(1e-5);
     await expect(page.locator('#draw-bars li.db-top')).toHaveAttribute('data-digit', '1');
     await expect(page.locator('#draw-bars li.db-top .db-pct')).toContainText('top guess');
+    await fitsInSection(page);
     if (seed === 1) await shotOfPad(page, 'draw-one');
 
     await page.locator('#btn-draw-clear').click();
@@ -208,6 +226,7 @@ test('on a 390×844 phone a finger draws on the pad without scrolling the page, 
   await answer(page, /^The untrained network answers \d/);
   expect(await page.evaluate(() => window.padPointers)).toEqual(['touch']);
   expect(await page.evaluate(() => scrollY), 'touch-action: none: the stroke did not scroll the page').toBe(scrolled);
+  await fitsInSection(page);
   await shotOfPad(page, 'draw-phone');
   noErrors(errors);
 });
