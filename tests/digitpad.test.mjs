@@ -180,4 +180,5 @@ test('the words are read from the probabilities', () => {
   const mid = describe([0.05, 0.6, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.02, 0.03], { step: 1 });
   assert.match(mid.headline, /After 1 training step, /);
   assert.match(mid.detail, /^60% on 1, then 5\.0% on 0 and 5\.0% on 2/);
+  assert.match(mid.detail, /no digit at all, these 60% on 1 are confidence in a wrong answer/);
 });

@@ -196,7 +196,7 @@ export function describe(probs, { step = 0 } = {}) {
       + `Softmax always answers: the ten probabilities add up to 100% and there is no "none of these", so if your drawing is no digit at all, these ${pct(a.p)} are confidence in a wrong answer.`;
   } else if (a.p >= 0.5) {
     detail = `${pct(a.p)} on ${a.digit}, then ${pct(b.p)} on ${b.digit} and ${pct(c.p)} on ${c.digit}. `
-      + `Softmax always answers: the network has to spread its belief over the ten digits, 100% in all, even for a drawing that is no digit at all — it cannot say "none of these".`;
+      + `Softmax always answers: the network has to spread its belief over the ten digits, 100% in all, and cannot say "none of these" — if your drawing is no digit at all, these ${pct(a.p)} on ${a.digit} are confidence in a wrong answer.`;
   } else {
     detail = `No digit gets half of its belief: ${pct(a.p)} on ${a.digit}, ${pct(b.p)} on ${b.digit}, ${pct(c.p)} on ${c.digit} — `
       + `spread like an even choice among ${spread.toFixed(1)} of the ten digits. Softmax always answers, so it still names ${a.digit}, `
