@@ -8,7 +8,8 @@ use crate::config::{
 use crate::data::augment::Augment;
 use crate::data::faults::{apply_label_noise, imbalance_indices, Imbalance, NoiseKind};
 use crate::data::{
-    augment_into, fill_batch, to_grey, to_raw_pixels, Applied, Dataset, CLASSES, PIXELS,
+    augment_into, fill_batch, to_grey, to_raw_pixels, Applied, Dataset, CLASSES, MNIST_MEAN,
+    MNIST_STD, PIXELS,
 };
 use crate::diagnose::{
     diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
@@ -692,6 +693,42 @@ impl Trainer {
         })
     }
 
+    /// Class probabilities of one image from outside the data sets (the page's drawing pad), under the
+    /// current weights: `image` is 784 grey levels scaled to 0 … 1 (0 = background), row-major as
+    /// MNIST. It goes through the input transform of every other pass (standardised as
+    /// `normalize_into` does, then `scale_inputs` for `pixels`) and the network in evaluation mode,
+    /// like a validation image. It draws no random numbers and changes no training state (the layer
+    /// statistics of the last step stay readable, as after a validation pass), so training goes on
+    /// exactly as if it had not been called. An image of the wrong size or with a value outside
+    /// 0 … 1 is refused with a message.
+    pub fn classify(&mut self, image: &[f32]) -> Result<[f32; CLASSES], String> {
+        if image.len() != PIXELS {
+            return Err(format!(
+                "an image to classify has {PIXELS} pixels (28 × 28), not {}",
+                image.len()
+            ));
+        }
+        if let Some(i) = image.iter().position(|v| !(0.0..=1.0).contains(v)) {
+            return Err(format!(
+                "pixel {i} of the image to classify is {}: grey levels must be numbers from 0 to 1",
+                image[i]
+            ));
+        }
+        // The same arithmetic as `normalize_into` on a grey level p: (p·(1/255) − mean) / std, so a
+        // data-set image given as p·(1/255) reaches the network bit for bit as it does in validation.
+        let x: Vec<f32> = image
+            .iter()
+            .map(|&v| (v - MNIST_MEAN) / MNIST_STD)
+            .collect();
+        Ok(softmax(&self.eval_logits(x, 1)))
+    }
+
+    /// Logits of validation samples `idx` exactly as the validation pass computes them (clean images,
+    /// evaluation mode), for checking other evaluation paths against it.
+    pub fn val_logits(&mut self, idx: &[usize]) -> Vec<f32> {
+        self.clean_logits(false, idx).0
+    }
+
     /// A whole validation pass at once.
     pub fn evaluate(&mut self) -> EvalReport {
         self.eval_pos = 0;
@@ -793,9 +830,6 @@ impl Trainer {
     /// un-augmented images in evaluation mode. The first such pass after a training step keeps that
     /// step's layer statistics, whose activations it replaces.
     fn clean_logits(&mut self, train: bool, idx: &[usize]) -> (Vec<f32>, Vec<u8>) {
-        if self.held_stats.is_none() {
-            self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
-        }
         let bs = idx.len();
         let mut x = vec![0.0; bs * PIXELS];
         let mut y = vec![0; bs];
@@ -808,8 +842,19 @@ impl Trainer {
             &mut x,
             &mut y,
         );
+        (self.eval_logits(x, bs), y)
+    }
+
+    /// Logits of `bs` standardised images in evaluation mode, on the configured pixel scale: the one
+    /// forward pass of everything that is not a training step (validation, probe, loss scan,
+    /// `classify`). The first such pass after a training step keeps that step's layer statistics,
+    /// whose activations it replaces.
+    fn eval_logits(&mut self, mut x: Vec<f32>, bs: usize) -> Vec<f32> {
+        if self.held_stats.is_none() {
+            self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
+        }
         scale_inputs(self.cfg.pixels, &mut x);
-        (self.model.forward(&x, bs, false), y)
+        self.model.forward(&x, bs, false)
     }
 
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
@@ -913,6 +958,23 @@ fn scale_inputs(pixels: Pixels, x: &mut [f32]) {
     if pixels == Pixels::Raw {
         to_raw_pixels(x);
     }
+}
+
+/// Softmax of one row of logits, in f64 after subtracting the largest (as `SampleLoss::from_logits`,
+/// so the top probability is the confidence the loss scan reports). Logits that are not finite (a
+/// diverged net) give NaN probabilities rather than a made-up answer.
+fn softmax(logits: &[f32]) -> [f32; CLASSES] {
+    let mut p = [f32::NAN; CLASSES];
+    if logits.len() != CLASSES || logits.iter().any(|z| !z.is_finite()) {
+        return p;
+    }
+    let m = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let e: Vec<f64> = logits.iter().map(|&z| ((z - m) as f64).exp()).collect();
+    let se: f64 = e.iter().sum();
+    for (o, v) in p.iter_mut().zip(&e) {
+        *o = (v / se) as f32;
+    }
+    p
 }
 
 /// Gradient clipping by global norm, as `torch.nn.utils.clip_grad_norm_`: when ‖g‖₂ over every

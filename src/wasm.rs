@@ -534,6 +534,17 @@ impl LabTrainer {
         o.into()
     }
 
+    /// Class probabilities of one 28×28 image (784 grey levels from 0 to 1, 0 = background, row-major)
+    /// under the current weights, in evaluation mode with the input transform of training: a
+    /// Float32Array of 10 that sums to 1 (NaN when the weights are not finite). Changes no training
+    /// state; throws for an image of the wrong size or a value outside 0 … 1.
+    pub fn classify(&mut self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+        self.inner
+            .classify(pixels)
+            .map(|p| p.to_vec())
+            .map_err(|e| JsError::new(&e))
+    }
+
     /// Begins a learning-rate range test (src/train/lrfind.rs) from the current weights or, with
     /// `fresh`, from a freshly initialised net; throws if an option is out of range.
     #[wasm_bindgen(js_name = lrFindStart)]

@@ -57,6 +57,11 @@
  *                                  trueLabel, predicted, prob, loss, corrupted: bool }] (highest loss first),
  *                                  images: [k×784 raw grey levels], corruptedShareTop, corruptedShareAll (0…1),
  *                                  trainCount, step }
+ *   lossLab.classify(pixels)    -> Promise of the current network's answer for one 28×28 image (784 grey levels 0…1,
+ *                                  0 = background, row-major as MNIST; the "Draw a digit" pad sends its drawing), in
+ *                                  evaluation mode with the input scaling of training: { probs: [10] (sum 1; NaN
+ *                                  when the weights are not finite), digit (the most likely, null when NaN), step
+ *                                  (steps trained; 0 = an untrained net) }; training is not disturbed
  *   lossLab.findLr(options)     -> Promise of a learning-rate range test on the current run (the "Find a learning
  *                                  rate" panel, which opens and shows it): options {fresh: false (current weights) |
  *                                  true (a fresh net, same seed), start: 1e-6, end: 10, steps: 100}; resolves to
@@ -110,6 +115,21 @@ function plain(o) {
   return Object.fromEntries(Object.entries(o).map(([key, v]) => [key, ArrayBuffer.isView(v) ? Array.from(v) : v]));
 }
 
+/** lossLab.classify: checks the image in words before the engine sees it, and answers in plain arrays. */
+function classify(lab, pixels) {
+  if (!pixels || typeof pixels.length !== 'number' || typeof pixels === 'string') {
+    return Promise.reject(new Error('classify(pixels): pixels must be an array of 784 grey levels from 0 to 1'));
+  }
+  if (pixels.length !== 784) return Promise.reject(new Error(`classify(pixels): an image has 784 pixels (28 × 28), not ${pixels.length}`));
+  const bad = Array.prototype.findIndex.call(pixels, (v) => typeof v !== 'number' || !(v >= 0 && v <= 1));
+  if (bad >= 0) return Promise.reject(new Error(`classify(pixels): pixel ${bad} is ${pixels[bad]}; grey levels are numbers from 0 to 1 (divide 0–255 values by 255)`));
+  return lab.classify(pixels).then(({ probs, step }) => {
+    const p = Array.from(probs);
+    const finite = p.every(Number.isFinite);
+    return { probs: p, digit: finite ? p.indexOf(Math.max(...p)) : null, step };
+  });
+}
+
 /** Installs window.lossLab over the page's `lab` (the functions main.js wires to the buttons). */
 export function installApi(lab) {
   const api = {
@@ -135,6 +155,7 @@ export function installApi(lab) {
     },
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
+    classify: (pixels) => classify(lab, pixels),
     findLr: (options = {}) => lab.findLr(options && typeof options === 'object' ? options : {}).then(plain),
     sweep: (spec) => lab.sweep(spec && typeof spec === 'object' ? spec : {}),
     sweepPause: (on = true) => lab.sweepPause(on !== false),

@@ -24,6 +24,7 @@ import { installExportApi } from './api.js';
 import { Embed, EMBED_PARAMS, embedFromQuery } from './embed.js';
 import { PredictView, PREDICT_PARAMS, predictFromQuery } from './views/predict.js';
 import { installPredictApi } from './api.js';
+import { DrawView } from './views/draw.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,6 +72,7 @@ const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace:
 const batchView = new BatchView($('batch-view'), { run: () => run });
 const highLoss = new HighLossView($('highloss'), { run: () => run });
 $('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
+const drawPad = new DrawView($('draw'), { run: () => run });
 const lrFind = new LrFindView($('lrfind'), {
   find: (opts) => run.lrFind(opts),
   apply: (lr) => change({ lr }, true),
@@ -257,6 +259,7 @@ function clearRunViews() {
   batchView.reset();
   highLoss.reset();
   classCounts.show(null);
+  drawPad.reset();
 }
 
 // ---------------------------------------------------------------- the current run
@@ -271,6 +274,7 @@ function newRun() {
     arch.show(m.layers, m.params);
     filters.show(r);
     classCounts.show(m.classCounts);
+    drawPad.built();
     dataBadge();
     queueDraw();
   });
@@ -280,6 +284,7 @@ function newRun() {
     queueDraw();
     if (r.status !== 'running') filters.refresh(); // a single step while paused
     batchView.tick(r.status !== 'running');
+    drawPad.tick();
   });
   r.on('diagnosis', (d) => { if (r === run) diagnosis.show(d); });
   r.on('epoch', (row) => {
@@ -288,6 +293,7 @@ function newRun() {
     filters.refresh();
     batchView.refresh();
     highLoss.epoch();
+    drawPad.epoch();
     let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc)}`;
     if (Number(r.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
       text += `; training accuracy on clean labels ${pct(row.cleanAcc)}, on corrupted labels ${pct(row.noisyAcc)}`;
@@ -636,6 +642,7 @@ installApi({
   diagnosis: () => run.diagnosis ?? null,
   batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
   highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
+  classify: (pixels) => (unsupported ? Promise.reject(new Error(unsupported)) : run.classify(pixels)),
   findLr: (options) => { $('lrfind').open = true; return lrFind.run(options); },
   sweep: (spec) => sweepView.start(spec),
   sweepPause: (on) => sweepView.pause(on),

@@ -227,6 +227,12 @@ export class Run extends Emitter {
   lrFind({ fresh = false, start = 1e-6, end = 10, steps = 100 } = {}) {
     return this.#ask({ type: 'lrFind', fresh, start, end, steps }).then(({ type, req, ...v }) => v);
   }
+  /** The current build's class probabilities for one 28×28 image (784 grey levels 0…1, 0 = background, row-major
+   * as MNIST), in evaluation mode with the input transform of training: {probs: Float32Array(10) (NaN when the
+   * weights are not finite), step (steps trained so far; 0 = an untrained net)}. Training is not disturbed. */
+  classify(pixels) {
+    return this.#ask({ type: 'classify', pixels: Float32Array.from(pixels) }).then(({ probs, step }) => ({ probs, step }));
+  }
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {

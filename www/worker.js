@@ -3,7 +3,7 @@
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
-//                   {type:'lrFind', fresh, start, end, steps, req}
+//                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req}
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
@@ -332,6 +332,16 @@ async function lrFind(msg) {
   };
 }
 
+/** The ten class probabilities of one 28×28 image (784 grey levels 0…1: the drawing pad's) under the current
+ * weights, in evaluation mode. One forward pass between two chunks of training; a range test under way is
+ * waited for, since it moves the weights and puts them back only at its end. */
+async function classify(pixels) {
+  while (findingLr) await findingLr.catch(() => {});
+  if (!trainer) throw new Error('nothing is built yet');
+  const probs = trainer.classify(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels));
+  return { probs, step: lastStep };
+}
+
 /** Engine answers the page asks for outside any build. */
 function reply(msg) {
   switch (msg.type) {
@@ -417,6 +427,12 @@ self.onmessage = async (e) => {
         await engine;
         const answer = await lossScan(msg.k);
         post({ type: 'reply', req: msg.req, ...answer }, [answer.images.buffer]);
+        break;
+      }
+      case 'classify': {
+        await engine;
+        const answer = await classify(msg.pixels);
+        post({ type: 'reply', req: msg.req, ...answer }, [answer.probs.buffer]);
         break;
       }
       case 'lrFind': {
