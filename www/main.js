@@ -21,6 +21,7 @@ import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
 import { installExportApi } from './api.js';
+import { Projector, PROJECTOR_PARAMS, fromQuery as projectorFromQuery } from './projector.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,6 +55,7 @@ const plots = new Plots();
 const arch = new ArchView();
 const controls = new Controls($('settings'), {
   archOut: $('arch-out'),
+  headline: $('headline-controls'), // the main settings again, beside the charts
   onChange: (key, raw, { final }) => change({ [key]: raw }, final),
   actions: {
     newSeed: () => newSeed(),
@@ -80,6 +82,7 @@ const lrFind = new LrFindView($('lrfind'), {
   lr: () => cfg.lr,
   changed: () => writeUrl(),
 });
+const projector = new Projector({ button: $('btn-projector'), readout: $('readout'), changed: () => writeUrl() });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
 
@@ -151,7 +154,7 @@ function writeUrl() {
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
   // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
-  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query()].filter(Boolean);
+  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query(), projector.query()].filter(Boolean);
   url.search = parts.length ? `?${parts.join('&')}` : '';
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
@@ -235,6 +238,7 @@ function clearRunViews() {
   batchView.reset();
   highLoss.reset();
   classCounts.show(null);
+  projector.reset();
 }
 
 // ---------------------------------------------------------------- the current run
@@ -255,6 +259,7 @@ function newRun() {
   r.on('progress', (m) => {
     if (r !== run) return;
     showProgress(m);
+    projector.progress(m, r.record);
     queueDraw();
     if (r.status !== 'running') filters.refresh(); // a single step while paused
     batchView.tick(r.status !== 'running');
@@ -263,6 +268,7 @@ function newRun() {
   r.on('epoch', (row) => {
     if (r !== run) return;
     draw();
+    projector.epoch(row);
     filters.refresh();
     batchView.refresh();
     highLoss.epoch();
@@ -616,7 +622,7 @@ installApi({
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search, new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS]));
+  const parsed = fromQuery(location.search, new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...PROJECTOR_PARAMS]));
   cfg = parsed.config;
   showNotices(parsed.notices);
   const sweepParsed = sweepUrl.fromQuery(location.search);
@@ -625,6 +631,9 @@ installApi({
   const lrParsed = lrFindFromQuery(location.search);
   showNotices(lrParsed.notices);
   lrFind.load(lrParsed);
+  const projectorParsed = projectorFromQuery(location.search);
+  showNotices(projectorParsed.notices);
+  projector.set(projectorParsed.value);
   controls.update(cfg);
   writeUrl();
   if (!hasSimd()) {
