@@ -94,10 +94,10 @@ export class Projector {
   progress(m, record) {
     const spe = m.stepsPerEpoch || 1;
     const ema = record.lossEma.n ? record.lossEma.a[record.lossEma.n - 1] : NaN;
-    const batch = record.lossEma.n ? ` · batches ${lossText(ema)}` : '';
+    const batch = record.lossEma.n ? ` · batch loss ${lossText(ema)}` : '';
     // the epoch in progress (a finished one is the big number already)
-    this.epochCell.sub.textContent = m.epochDone ? `validating after epoch ${m.epoch}${batch}`
-      : `training epoch ${m.epoch + 1}: ${Math.round((100 * m.stepInEpoch) / spe)}%${batch}`;
+    this.epochCell.sub.textContent = m.epochDone ? `validating epoch ${m.epoch}`
+      : `now epoch ${m.epoch + 1}: ${Math.round((100 * m.stepInEpoch) / spe)}%${batch}`;
   }
 
   /** An epoch's history row: the large figures are the last finished epoch's. */
