@@ -9,8 +9,41 @@ export const OI = {
 };
 export const LAYER_COLOURS = [OI.blue, OI.vermillion, OI.green, OI.orange, OI.purple, OI.sky, OI.black, '#8c6d00', '#555555', '#7a3b8f'];
 
-const FONT = '14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const SMALL = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/**
+ * The drawing style shared by every chart on the page. Projector mode (www/projector.js) raises it for a room:
+ * lineScale thickens the data and reference lines (and their dots), textScale enlarges the axis text and the
+ * margins that hold it, highContrast turns the grey grid, ticks and axes black. Set with setChartStyle().
+ */
+const STYLE = { lineScale: 1, textScale: 1, highContrast: false };
+/** Every chart made so far (weakly held: a sweep's small multiples come and go), redrawn when the style changes. */
+const CHARTS = new Set();
+
+/** Changes the shared style (any of lineScale, textScale, highContrast) and redraws every chart on the page. */
+export function setChartStyle(partial) {
+  Object.assign(STYLE, partial);
+  for (const ref of CHARTS) {
+    const c = ref.deref();
+    if (!c) CHARTS.delete(ref);
+    else if (c.last) c.draw(c.last);
+  }
+}
+/** A copy of the shared style. */
+export function chartStyle() {
+  return { ...STYLE };
+}
+
+const FONT = () => `${Math.round(14 * STYLE.textScale)}px ${FAMILY}`;
+const SMALL = () => `${Math.round(13 * STYLE.textScale)}px ${FAMILY}`;
+/** A length that holds text (a margin, a label's backing), grown with the text. */
+const tx = (px) => Math.round(px * STYLE.textScale);
+/** Dots on a thicker line grow with it, by half as much, so that they still read as points. */
+const dotScale = () => 1 + (STYLE.lineScale - 1) / 2;
+/** Grid, tick text and axis colours: mid greys, or black in high contrast. */
+const ink = () => (STYLE.highContrast
+  ? { grid: '#9a9a9a', tick: '#000', axis: '#000', label: '#000' }
+  : { grid: '#e3e3e3', tick: '#333', axis: '#555', label: '#222' });
 
 function niceStep(span, target) {
   const raw = span / Math.max(1, target);
@@ -29,13 +62,14 @@ function fmtTick(v, step) {
 
 /** The two axis lines of a plot area (left L, top T, width pw, height ph) and their labels. */
 function drawAxes(ctx, L, T, pw, ph, xLabel, yLabel) {
-  ctx.strokeStyle = '#555';
+  ctx.strokeStyle = ink().axis;
+  ctx.lineWidth = STYLE.highContrast ? 1.5 : 1;
   ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
-  ctx.font = FONT;
-  ctx.fillStyle = '#222';
-  ctx.fillText(xLabel, L + pw / 2, T + ph + 24);
+  ctx.font = FONT();
+  ctx.fillStyle = ink().label;
+  ctx.fillText(xLabel, L + pw / 2, T + ph + tx(24));
   ctx.save();
-  ctx.translate(14, T + ph / 2);
+  ctx.translate(tx(14), T + ph / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = 'middle';
   ctx.fillText(yLabel, 0, 0);
@@ -49,6 +83,7 @@ class Canvas {
     this.w = 0;
     this.h = 0;
     this.last = null;
+    CHARTS.add(new WeakRef(this));
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
   }
@@ -67,7 +102,7 @@ class Canvas {
     const { ctx } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, this.w, this.h);
-    ctx.font = FONT;
+    ctx.font = FONT();
     return ctx;
   }
   /**
@@ -364,7 +399,7 @@ export class LineChart extends Canvas {
     if (logY) { y0 = Math.floor(y0 * 2) / 2; y1 = Math.ceil(y1 * 2) / 2; if (y1 === y0) y1 += 0.5; }
 
     // layout
-    const L = 62, R = 14, T = 12, B = 46;
+    const L = tx(62), R = 14, T = 12, B = tx(46);
     const pw = this.w - L - R, ph = this.h - T - B;
     if (pw < 20 || ph < 20) return;
     const X = (x) => L + ((x - xMin) / (xMax - xMin || 1)) * pw;
@@ -372,12 +407,12 @@ export class LineChart extends Canvas {
     this.frame = { L, T, pw, ph, X, xMin, xMax, full, series, hlines, bands, xLast: Math.max(xMin, Math.min(xMax, Number.isFinite(xLast) ? xLast : xMax)) };
 
     // grid and ticks
-    ctx.strokeStyle = '#e3e3e3';
-    ctx.fillStyle = '#333';
+    ctx.strokeStyle = ink().grid;
+    ctx.fillStyle = ink().tick;
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    ctx.font = SMALL;
+    ctx.font = SMALL();
     if (logY) {
       const step = y1 - y0 > 6 ? Math.ceil((y1 - y0) / 6) : 1;
       for (let e = Math.ceil(y0); e <= y1; e += step) {
@@ -419,19 +454,19 @@ export class LineChart extends Canvas {
       const py = Math.round(Y(ty(h.y))) + 0.5;
       ctx.strokeStyle = h.color || '#444';
       ctx.setLineDash([6, 4]);
-      ctx.lineWidth = 1.5;
+      ctx.lineWidth = 1.5 * STYLE.lineScale;
       ctx.beginPath(); ctx.moveTo(L, py); ctx.lineTo(L + pw, py); ctx.stroke();
       ctx.setLineDash([]);
       if (h.left) continue; // labelled after the series, so that no line crosses it
       // label at the right end: curves usually start high on the left
-      ctx.font = SMALL;
+      ctx.font = SMALL();
       ctx.textAlign = 'right';
       ctx.textBaseline = 'bottom';
       // above the line, or below it (h.below) where two lines lie close together
       const tw = ctx.measureText(h.label).width;
-      const ly = h.below ? py + 16 : py - 2;
+      const ly = h.below ? py + tx(16) : py - 2;
       ctx.fillStyle = 'rgba(255,255,255,0.85)';
-      ctx.fillRect(L + pw - tw - 9, ly - 15, tw + 6, 15);
+      ctx.fillRect(L + pw - tw - 9, ly - tx(15), tw + 6, tx(15));
       ctx.fillStyle = h.color || '#444';
       ctx.fillText(h.label, L + pw - 6, ly);
     }
@@ -442,37 +477,37 @@ export class LineChart extends Canvas {
     for (const h of hlines) {
       if (!h.left || !ok(h.y)) continue;
       const py = Math.round(Y(ty(h.y))) + 0.5;
-      ctx.font = SMALL;
+      ctx.font = SMALL();
       ctx.textAlign = 'left';
       ctx.textBaseline = 'bottom';
       const tw = ctx.measureText(h.label).width;
       ctx.fillStyle = 'rgba(255,255,255,0.85)';
-      ctx.fillRect(L + 3, py - 17, tw + 6, 15);
+      ctx.fillRect(L + 3, py - tx(17), tw + 6, tx(15));
       ctx.fillStyle = h.color || '#444';
       ctx.fillText(h.label, L + 6, py - 2);
     }
     if (capped !== null) {
       ctx.fillStyle = '#222';
-      ctx.font = 'bold ' + SMALL;
+      ctx.font = 'bold ' + SMALL();
       ctx.textAlign = 'right';
       ctx.textBaseline = 'top';
       const note = `▲ off the chart: up to ${fmtTick(capped * 0.96, capped)} — tick log scale`;
       const w = ctx.measureText(note).width;
       ctx.fillStyle = 'rgba(255,255,255,0.85)';
-      ctx.fillRect(L + pw - w - 8, T + 2, w + 6, 18);
+      ctx.fillRect(L + pw - w - 8, T + 2, w + 6, tx(18));
       ctx.fillStyle = '#222';
       ctx.fillText(note, L + pw - 4, T + 4);
     }
     for (const v of spec.vlines || []) {
       const px = Math.round(X(v.x)) + 0.5;
       ctx.strokeStyle = v.color || OI.vermillion;
-      ctx.lineWidth = 2;
+      ctx.lineWidth = 2 * STYLE.lineScale;
       ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, T + ph); ctx.stroke();
       ctx.fillStyle = v.color || OI.vermillion;
-      ctx.font = 'bold ' + SMALL;
+      ctx.font = 'bold ' + SMALL();
       ctx.textBaseline = 'top';
       const w = ctx.measureText(v.label).width;
-      const ly = T + 4 + (v.row || 0) * 18; // v.row: the label's line, so that the labels of close lines do not overlap
+      const ly = T + 4 + (v.row || 0) * tx(18); // v.row: the label's line, so that the labels of close lines do not overlap
       const right = px + 6 + w < L + pw;
       if (right || px - 6 - w >= L) {
         ctx.textAlign = right ? 'left' : 'right';
@@ -482,7 +517,7 @@ export class LineChart extends Canvas {
         // line on a white backing instead of being cut off at the plot's edge
         const x = Math.max(L + 2, Math.min(px + 6, L + pw - w - 2));
         ctx.fillStyle = 'rgba(255,255,255,0.9)';
-        ctx.fillRect(x - 2, ly - 2, w + 4, 18);
+        ctx.fillRect(x - 2, ly - 2, w + 4, tx(18));
         ctx.fillStyle = v.color || OI.vermillion;
         ctx.textAlign = 'left';
         ctx.fillText(v.label, x, ly);
@@ -498,7 +533,7 @@ export class LineChart extends Canvas {
   markers(ctx, s, X, Y, ty, ok, xMin, xMax) {
     ctx.globalAlpha = s.alpha ?? 1;
     ctx.strokeStyle = ctx.fillStyle = s.color;
-    ctx.lineWidth = 2;
+    ctx.lineWidth = 2 * STYLE.lineScale;
     for (let i = 0; i < s.n; i++) {
       const v = s.ys[i], x = s.xs[i];
       if (!ok(v) || x < xMin || x > xMax) continue;
@@ -506,7 +541,7 @@ export class LineChart extends Canvas {
       if (!kind) continue;
       const px = X(x), py = Y(ty(v));
       ctx.beginPath();
-      if (kind === 'dot') { ctx.arc(px, py, s.dots || 4, 0, Math.PI * 2); ctx.fill(); continue; }
+      if (kind === 'dot') { ctx.arc(px, py, dotScale() * (s.dots || 4), 0, Math.PI * 2); ctx.fill(); continue; }
       ctx.moveTo(px - 6, py - 5); ctx.lineTo(px + 6, py - 5); ctx.lineTo(px, py + 5); ctx.closePath();
       if (kind === 'down-solid') ctx.fill();
       else { ctx.fillStyle = '#fff'; ctx.fill(); ctx.fillStyle = s.color; ctx.stroke(); }
@@ -518,7 +553,7 @@ export class LineChart extends Canvas {
     ctx.strokeStyle = s.color;
     ctx.fillStyle = s.color;
     ctx.globalAlpha = s.alpha ?? 1;
-    ctx.lineWidth = s.width ?? 2;
+    ctx.lineWidth = (s.width ?? 2) * STYLE.lineScale;
     ctx.setLineDash(s.dash || []);
     ctx.lineJoin = 'round';
     ctx.beginPath();
@@ -550,7 +585,7 @@ export class LineChart extends Canvas {
         const v = s.ys[i];
         if (!ok(v)) continue;
         ctx.beginPath();
-        ctx.arc(X(s.xs[i]), Y(ty(v)), s.dots, 0, Math.PI * 2);
+        ctx.arc(X(s.xs[i]), Y(ty(v)), dotScale() * s.dots, 0, Math.PI * 2);
         ctx.fill();
       }
     }
@@ -691,15 +726,16 @@ export class BarChart extends Canvas {
     if (!this.w) return;
     const ctx = this.begin();
     const { categories, yMax } = this.opts;
-    const L = 62, R = 10, T = 12, B = 46;
+    const L = tx(62), R = 10, T = 12, B = tx(46);
     const pw = this.w - L - R, ph = this.h - T - B;
     if (pw < 20 || ph < 20) return;
     const slot = pw / categories.length;
     this.frame = { L, T, pw, ph, slot };
     const Y = (v) => T + ph - (v / yMax) * ph;
-    ctx.font = SMALL;
-    ctx.strokeStyle = '#e3e3e3';
-    ctx.fillStyle = '#333';
+    ctx.font = SMALL();
+    ctx.strokeStyle = ink().grid;
+    ctx.fillStyle = ink().tick;
+    ctx.lineWidth = 1;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (let v = 0; v <= yMax; v += yMax / 4) {
@@ -721,7 +757,7 @@ export class BarChart extends Canvas {
         const y = Y(Math.max(0, Math.min(yMax, v)));
         if (set.outline) {
           ctx.strokeStyle = set.color;
-          ctx.lineWidth = 1.5;
+          ctx.lineWidth = 1.5 * STYLE.lineScale;
           ctx.strokeRect(x + 0.75, y + 0.75, bw - 1.5, T + ph - y - 0.75);
         } else {
           ctx.fillStyle = set.color;

@@ -23,6 +23,13 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/**
+ * The settings a first-time visitor meets beside the charts (#headline): the learning rate, momentum, the
+ * initializer and label noise are what the lessons break first. Each is a second control of the same table entry,
+ * built by the same code as the sidebar's, and redrawn from the same config by update().
+ */
+export const HEADLINE_KEYS = ['lr', 'mom', 'init', 'noise'];
+
 const LOG_STEPS_PER_DECADE = 20;
 const toLog = (v) => Math.log10(v);
 const fromLog = (x) => Number((10 ** x).toPrecision(3));
@@ -30,12 +37,14 @@ const fromLog = (x) => Number((10 ** x).toPrecision(3));
 export class Controls {
   /**
    * root: element to fill; archOut: element for the per-layer table; onChange(key, raw, {final}) reports
-   * an edit (final=false while a slider is being dragged); actions: {newSeed(), sameSeed()}.
+   * an edit (final=false while a slider is being dragged); actions: {newSeed(), sameSeed()}; headline: element
+   * for the copies of HEADLINE_KEYS (ids `hl-KEY` instead of `ctl-KEY`).
    */
-  constructor(root, { onChange, actions, archOut }) {
+  constructor(root, { onChange, actions, archOut, headline }) {
     this.onChange = onChange;
     this.actions = actions;
     this.items = new Map(); // key -> {wrap, label, sync(cfg)}
+    this.copies = []; // the headline's controls: same shape as items' values, synced by update() too
     this.root = root;
     this.sections = [];
     for (const [group, title, open] of SECTIONS) {
@@ -53,10 +62,18 @@ export class Controls {
       }
       this.sections.push({ sec, keys });
     }
+    if (headline) {
+      for (const key of HEADLINE_KEYS) headline.append(this.build(BY_KEY.get(key), 'hl'));
+    }
   }
 
-  build(s) {
-    const id = `ctl-${s.key}`;
+  /**
+   * The control of setting s: its wrapper (.ctl, data-key) with label, input(s) and help. prefix 'ctl' is the
+   * sidebar's control (registered in items by key); any other prefix builds a copy (ids `PREFIX-KEY`) kept in copies.
+   */
+  build(s, prefix = 'ctl') {
+    const id = `${prefix}-${s.key}`;
+    const own = (name) => (prefix === 'ctl' ? name : `${prefix}-${name}`);
     const wrap = el('div', { class: `ctl ctl-${s.type}`, 'data-key': s.key });
     const label = el('label', { for: id, text: s.label });
     const help = el('p', { class: 'help', id: `${id}-help`, text: s.help });
@@ -91,8 +108,8 @@ export class Controls {
     } else if (s.key === 'seed') {
       const num = el('input', { id, type: 'number', min: s.min, max: s.max, step: 1, inputmode: 'numeric', 'aria-describedby': help.id });
       num.addEventListener('change', () => this.onChange(s.key, num.value, { final: true }));
-      const again = el('button', { type: 'button', id: 'btn-same-seed', text: 'Same seed again' });
-      const fresh = el('button', { type: 'button', id: 'btn-new-seed', text: 'New seed' });
+      const again = el('button', { type: 'button', id: own('btn-same-seed'), text: 'Same seed again' });
+      const fresh = el('button', { type: 'button', id: own('btn-new-seed'), text: 'New seed' });
       again.addEventListener('click', () => this.actions.sameSeed());
       fresh.addEventListener('click', () => this.actions.newSeed());
       wrap.append(el('div', { class: 'row' }, num, fresh, again));
@@ -139,7 +156,9 @@ export class Controls {
       };
     }
     wrap.append(help);
-    this.items.set(s.key, { wrap, label, help, sync, s });
+    const item = { wrap, label, help, sync, s };
+    if (prefix === 'ctl') this.items.set(s.key, item);
+    else this.copies.push(item);
     return wrap;
   }
 
@@ -209,7 +228,7 @@ export class Controls {
     for (const { sec, keys } of this.sections) {
       if (!sec.open && keys.some((k) => String(cfg[k]) !== String(BY_KEY.get(k).def))) sec.open = true;
     }
-    for (const { wrap, label, help, sync, s } of this.items.values()) {
+    for (const { wrap, label, help, sync, s } of [...this.items.values(), ...this.copies]) {
       sync(cfg);
       if (s) {
         wrap.hidden = !isRelevant(s, cfg);
@@ -221,7 +240,7 @@ export class Controls {
 
   /** Disables the controls of reset settings (e.g. never while training: changing them rebuilds). */
   setDisabled(on) {
-    for (const { wrap } of this.items.values()) wrap.querySelectorAll('input,select,button').forEach((e) => { e.disabled = on; });
+    for (const { wrap } of [...this.items.values(), ...this.copies]) wrap.querySelectorAll('input,select,button').forEach((e) => { e.disabled = on; });
   }
 }
 

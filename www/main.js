@@ -25,6 +25,7 @@ import { Embed, EMBED_PARAMS, embedFromQuery } from './embed.js';
 import { PredictView, PREDICT_PARAMS, predictFromQuery } from './views/predict.js';
 import { installPredictApi } from './api.js';
 import { DrawView } from './views/draw.js';
+import { Projector, PROJECTOR_PARAMS, fromQuery as projectorFromQuery } from './projector.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,6 +59,7 @@ const plots = new Plots();
 const arch = new ArchView();
 const controls = new Controls($('settings'), {
   archOut: $('arch-out'),
+  headline: $('headline-controls'), // the main settings again, beside the charts
   onChange: (key, raw, { final }) => change({ [key]: raw }, final),
   actions: {
     newSeed: () => newSeed(),
@@ -85,6 +87,7 @@ const lrFind = new LrFindView($('lrfind'), {
   lr: () => cfg.lr,
   changed: () => writeUrl(),
 });
+const projector = new Projector({ button: $('btn-projector'), readout: $('readout'), changed: () => writeUrl() });
 renderPresets($('preset-groups'), (p) => applyPreset(p));
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
 
@@ -175,7 +178,8 @@ function writeUrl() {
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
   // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
-  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query(), predictView.query(), embed.query()].filter(Boolean);
+  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query(), predictView.query(), embed.query(),
+    projector.query()].filter(Boolean);
   url.search = parts.length ? `?${parts.join('&')}` : '';
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
@@ -260,6 +264,7 @@ function clearRunViews() {
   highLoss.reset();
   classCounts.show(null);
   drawPad.reset();
+  projector.reset();
 }
 
 // ---------------------------------------------------------------- the current run
@@ -281,6 +286,7 @@ function newRun() {
   r.on('progress', (m) => {
     if (r !== run) return;
     showProgress(m);
+    projector.progress(m, r.record);
     queueDraw();
     if (r.status !== 'running') filters.refresh(); // a single step while paused
     batchView.tick(r.status !== 'running');
@@ -290,6 +296,7 @@ function newRun() {
   r.on('epoch', (row) => {
     if (r !== run) return;
     draw();
+    projector.epoch(row);
     filters.refresh();
     batchView.refresh();
     highLoss.epoch();
@@ -652,7 +659,8 @@ installApi({
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search, new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS]));
+  const parsed = fromQuery(location.search,
+    new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS, ...PROJECTOR_PARAMS]));
   cfg = parsed.config;
   showNotices(parsed.notices);
   const sweepParsed = sweepUrl.fromQuery(location.search);
@@ -665,6 +673,9 @@ installApi({
   const predictParsed = predictFromQuery(location.search);
   showNotices(predictParsed.notices);
   predictView.load(predictParsed);
+  const projectorParsed = projectorFromQuery(location.search);
+  showNotices(projectorParsed.notices);
+  projector.set(projectorParsed.value);
   controls.update(cfg);
   embed.install({ config: () => ({ ...cfg }) });
   refuseLessons((p) => embed.lessonRefusal(p, cfg));
