@@ -88,7 +88,13 @@ const lrFind = new LrFindView($('lrfind'), {
   changed: () => writeUrl(),
 });
 const projector = new Projector({ button: $('btn-projector'), readout: $('readout'), changed: () => writeUrl() });
-renderPresets($('preset-groups'), (p) => applyPreset(p));
+renderPresets($('preset-groups'), (p) => {
+  applyPreset(p);
+  // On a phone the lessons sit below the charts: bring the lesson's note (its question) into view.
+  const note = $('preset-note');
+  const top = note.getBoundingClientRect().top;
+  if (!note.hidden && (top < 0 || top > innerHeight - 80)) note.scrollIntoView({ block: 'start' });
+});
 if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERROR;
 
 // Embedding (www/embed.js: embed=1, lock=, hide=, origin=, events to the parent page) and "predict, then run"

@@ -200,3 +200,15 @@ test('projector=banana gives a notice and the page stays usable', async ({ open 
   await expect.poll(() => history(page).then((x) => x.steps), { message: 'steps after One step' }).toBe(1);
   noErrors(errors);
 });
+
+test('on the phone a lesson picked far down the page brings its question into view', async ({ open }) => {
+  const { page, errors } = await open('', { viewport: PHONE[0] });
+  await ready(page);
+  const button = page.locator('#preset-lr-high');
+  await button.scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => scrollY), 'the lessons are below the charts, so the page scrolled down to them').toBeGreaterThan(844);
+  await button.click();
+  await expect(page.locator('#preset-note')).toBeInViewport();
+  await expect(page.locator('#preset-note')).toContainText('What will the loss do?');
+  noErrors(errors);
+});
