@@ -93,6 +93,10 @@
  *   lossLab.exportPng(chartId)  -> Promise of a PNG data: URL of one chart at twice its on-screen size, on white, with
  *                                  its title, the run's settings and its legend drawn in; chartId: loss, acc, grad,
  *                                  recall, ratio, share or the canvas id (chart-loss, …)
+ *   lossLab.offlineReady()      -> Promise resolved with {version} once this browser has stored the page, the engine
+ *                                  and the MNIST files for offline use (a copy built by `npm run dist`, through its
+ *                                  service worker, www/offline.js); rejects, with the reason, where nothing will be
+ *                                  stored (the dev server, a browser without service workers, a failed install)
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -146,4 +150,9 @@ export function installExportApi(exp) {
     exportConfig: () => exp.config(),
     exportPng: (chartId) => exp.png(chartId),
   });
+}
+
+/** Adds lossLab.offlineReady() (www/offline.js). */
+export function installOfflineApi(offlineReady) {
+  window.lossLab.offlineReady = () => offlineReady();
 }

@@ -21,6 +21,8 @@ import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
 import { installExportApi } from './api.js';
+import { installOffline, offlineReady } from './offline.js';
+import { installOfflineApi } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -652,3 +654,7 @@ installExportApi(installExport({
   pinned: () => (pinCfg ? { ...pinCfg } : null),
   charts: { loss: plots.loss, acc: plots.acc, grad: plots.grad, recall: plots.recall, ratio: layerHealth.ratio, share: layerHealth.share },
 }));
+
+// ---------------------------------------------------------------- offline use (www/offline.js)
+installOffline();
+installOfflineApi(offlineReady);
