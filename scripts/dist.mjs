@@ -27,7 +27,8 @@ export const DATA_FILES = [
   ['train60k-labels.idx.gz', false],
 ];
 
-const SW_MARK = 'const BUILD = null;';
+/** The line of www/sw.js that receives the build (the whole line: its comments quote it too). */
+const SW_MARK = /^const BUILD = null;$/m;
 const META = (version) => `<meta name="loss-lab-sw" content="sw.js" data-version="${version}">`;
 
 /** Stops the build with a message a person can act on (the command line prints it and exits with 1). */
@@ -156,8 +157,8 @@ export function makeDist(out, root = ROOT) {
     codeHashes: Object.fromEntries(files.filter((f) => !dataNames.has(f)).map((f) => [f, hashes[f]])),
     data: files.filter((f) => dataNames.has(f)).map((f) => ({ path: f, sha256: hashes[f], precache: dataNames.get(f) })),
   };
-  if (!template.includes(SW_MARK)) fail(`www/sw.js has no line \`${SW_MARK}\` for the build's file list`);
-  writeFileSync(path.join(out, 'sw.js'), template.replace(SW_MARK, `const BUILD = ${JSON.stringify(build)};`));
+  if (!SW_MARK.test(template)) fail("www/sw.js has no line `const BUILD = null;` for the build's file list");
+  writeFileSync(path.join(out, 'sw.js'), template.replace(SW_MARK, () => `const BUILD = ${JSON.stringify(build)};`));
 
   const broken = unresolved(out);
   if (broken.length) fail(`files in ${out} refer to files that are not there:\n  ${broken.join('\n  ')}`);
