@@ -122,6 +122,7 @@ test('a new deployment is stored in the background, offered, and takes over with
     await expect(update, 'the offer to switch to the stored new version').toBeVisible({ timeout: TRAIN_MS });
     await expect(page.locator('#offline-status')).toContainText('new version');
     expect(await page.locator('meta[name="loss-lab-sw"]').getAttribute('data-version'), 'the tab still runs the old version').toBe(first.version);
+    await update.scrollIntoViewIfNeeded();
     await shot(page, '41-offline-update-offered');
     await update.click();
     await expect.poll(() => page.locator('meta[name="loss-lab-sw"]').getAttribute('data-version').catch(() => null),
