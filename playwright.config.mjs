@@ -4,11 +4,14 @@
 //   npx playwright test -g "hostile"       one test or a few, by name
 //   BASE_URL=http://127.0.0.1:8080/ npx playwright test      against a server that is already running
 //
-// Where the page is served: scripts/test.sh starts `node scripts/serve.mjs 0` itself, reads back the URL it
-// prints and passes it as BASE_URL. Without BASE_URL the runner starts the same server on port 0 and reads
-// the URL from its first line (webServer.wait: the named group becomes process.env.BASE_URL, which the
-// test workers inherit). Port 0 rather than a fixed port: a fixed port is taken sooner or later (another
-// checkout serving, a lab left open) and serve.mjs would then move to the next port behind the runner's back.
+// Where the page is served: scripts/test.sh builds the static folder (`node scripts/dist.mjs` -> dist/), serves
+// it with a plain static server (http-server) on a port the system picks, and passes its URL as BASE_URL: the
+// suite tests what a host would serve, service worker included. Without BASE_URL the runner starts the dev
+// server (the repository as it is, no build step, no service worker) on port 0 and reads the URL from its first
+// line (webServer.wait: the named group becomes process.env.BASE_URL, which the test workers inherit); the
+// tests that need the built copy (tests/e2e/offline.spec.mjs) then say they are skipped. Port 0 rather than a
+// fixed port: a fixed port is taken sooner or later (another checkout serving, a lab left open) and serve.mjs
+// would then move to the next port behind the runner's back.
 import { defineConfig } from '@playwright/test';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',

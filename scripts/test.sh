@@ -5,7 +5,8 @@
 #   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs)
 #   4. wasm in node        wasm-pack test --node               (tests/node.rs)
 #   5. settings table      build, node --test tests/settings.test.mjs (www/state.js and the docs against the engine)
-#   6. page end to end     build, serve, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)
+#   6. page end to end     build, npm run dist's folder served by a plain static server (http-server),
+#                          BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)
 # Expects the tools from scripts/setup.sh (`npm test` runs setup first).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -72,13 +73,26 @@ bash scripts/build.sh
 node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs
 passed
 
-suite e2e "build, serve, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)"
+suite e2e "build, dist, serve dist/ with http-server, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)"
 [ -f playwright.config.mjs ] || die "test: playwright.config.mjs is missing, so the page is untested. It must exist for npm test to pass."
 [ -f node_modules/@playwright/test/cli.js ] || die "test: @playwright/test is not installed — run npm ci (scripts/setup.sh does)."
+[ -f node_modules/http-server/package.json ] || die "test: http-server is not installed — run npm ci (scripts/setup.sh does)."
 bash scripts/build.sh
-# Port 0: the server takes any free port and prints its URL, which we read back.
+# The suite tests what a static host serves: dist/ (scripts/dist.mjs), not the repository through the dev
+# server, whose no-store headers and path rules a real host does not have. tests/dist.test.mjs checks the
+# folder itself (every file the pages and modules refer to is in it, the service worker's file list) and the
+# headers a plain static server sends for the MNIST .gz files and the .wasm.
+node scripts/dist.mjs
+node --test tests/dist.test.mjs
+# A plain static server: http-server with its defaults (cache headers included) and no directory listing,
+# so nothing can come to depend on one. Its library rather than its command line: listening on port 0 lets
+# the system pick a free port, never one taken (the command line's `-p 0` probes upwards from 8080 and binds
+# later, which two checkouts testing at once can both win); the server prints its URL, which we read back.
 server_log=$(mktemp)
-node scripts/serve.mjs 0 >"$server_log" 2>&1 &
+node -e '
+const server = require("http-server").createServer({ root: process.argv[1], showDir: "false" });
+server.listen(0, "127.0.0.1", () => console.log(`serving dist/ at http://127.0.0.1:${server.server.address().port}/`));
+' dist >"$server_log" 2>&1 &
 server_pid=$!
 url=""
 for _ in $(seq 100); do
@@ -90,7 +104,7 @@ done
 [ -n "$url" ] || die "test: the server printed no URL within 10 s: $(cat "$server_log")"
 node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url" ||
   die "test: the server at $url does not serve index.html"
-echo "test: serving at $url"
+echo "test: serving dist/ at $url"
 # The runner prints one line per test and ends with "N passed, M failed"; it exits non-zero on any failure.
 # No browser download: the config launches Debian's Chromium (CHROMIUM overrides /usr/bin/chromium).
 BASE_URL="$url" node node_modules/@playwright/test/cli.js test --config playwright.config.mjs

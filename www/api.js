@@ -104,6 +104,10 @@
  *                                  right (bool, null until revealed) }
  *   lossLab.predict(i)          -> picks option i, as clicking its radio button does; the state, or throws if there
  *                                  is no open question or i is not one of its options
+ *   lossLab.offlineReady()      -> Promise resolved with {version} once this browser has stored the page, the engine
+ *                                  and the MNIST files for offline use (a copy built by `npm run dist`, through its
+ *                                  service worker, www/offline.js); rejects, with the reason, where nothing will be
+ *                                  stored (the dev server, a browser without service workers, a failed install)
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -188,4 +192,9 @@ export function installPredictApi(p) {
       return p.state();
     },
   });
+}
+
+/** Adds lossLab.offlineReady() (www/offline.js). */
+export function installOfflineApi(offlineReady) {
+  window.lossLab.offlineReady = () => offlineReady();
 }

@@ -4,7 +4,7 @@ import { LIVE_KEYS, defaults, merge, fromQuery, toQuery, fmtNum } from './state.
 import { Controls } from './controls.js';
 import * as lessons from './presets.js';
 import { Run } from './run.js';
-import { installApi, rowCopy } from './api.js';
+import { installApi, rowCopy, installExportApi, installPredictApi, installOfflineApi } from './api.js';
 import { Record } from './views/record.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
@@ -20,12 +20,11 @@ import { LrFindView, LRFIND_PARAMS, lrFindFromQuery } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
-import { installExportApi } from './api.js';
 import { Embed, EMBED_PARAMS, embedFromQuery } from './embed.js';
 import { PredictView, PREDICT_PARAMS, predictFromQuery } from './views/predict.js';
-import { installPredictApi } from './api.js';
 import { DrawView } from './views/draw.js';
 import { Projector, PROJECTOR_PARAMS, fromQuery as projectorFromQuery } from './projector.js';
+import { installOffline, offlineReady } from './offline.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -717,3 +716,6 @@ installPredictApi({
   state: () => predictView.state(),
   answer: (i) => predictView.answer(i),
 });
+// ---------------------------------------------------------------- offline use (www/offline.js)
+installOffline();
+installOfflineApi(offlineReady);

@@ -30,15 +30,18 @@ function pageState() {
 
 export const test = base.extend({
   /**
-   * open(query, {viewport, setup}) opens index.html + query (or an absolute URL) in a fresh context and
-   * returns {page, ctx, errors, dialogs}: `errors` collects console errors and uncaught page errors as they
-   * happen, `dialogs` any alert()/confirm() (dismissed; the page must open none). `setup(ctx)` runs before
-   * the page loads (routes, init scripts). When a test fails, what each page showed is attached to the report.
+   * open(query, {viewport, setup, serviceWorkers}) opens index.html + query (or an absolute URL) in a fresh
+   * context and returns {page, ctx, errors, dialogs}: `errors` collects console errors and uncaught page errors
+   * as they happen, `dialogs` any alert()/confirm() (dismissed; the page must open none). `setup(ctx)` runs
+   * before the page loads (routes, init scripts). When a test fails, what each page showed is attached to the
+   * report. Service workers are blocked unless `serviceWorkers: 'allow'`: the built site (npm run dist)
+   * registers one, and requests it answers from its cache never reach ctx.route, so a test that breaks or
+   * delays a file would no longer test what it claims.
    */
   open: async ({ browser }, use, testInfo) => {
     const opened = [];
-    await use(async (query = '', { viewport, setup } = {}) => {
-      const ctx = await browser.newContext(viewport ? { viewport } : {});
+    await use(async (query = '', { viewport, setup, serviceWorkers = 'block' } = {}) => {
+      const ctx = await browser.newContext({ ...(viewport ? { viewport } : {}), serviceWorkers });
       if (setup) await setup(ctx);
       const page = await ctx.newPage();
       const errors = [];
