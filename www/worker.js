@@ -105,7 +105,10 @@ async function mnist(big) {
   } catch (e) {
     if (e.scope) throw e;
     if (e.missing || e instanceof TypeError) {
-      mnistMissing = `MNIST files not found at www/data/ (${e.message}) — run \`npm start\` (or \`npm run prepare-data\`) to download them, or continue with synthetic digits.`;
+      // Offline, the files are missing from this browser's store, not from the site: say what a student can do.
+      mnistMissing = self.navigator.onLine === false
+        ? `MNIST files not found: this browser is offline and has not stored them yet (${e.message}) — connect to the internet once and reload the page, or continue with synthetic digits.`
+        : `MNIST files not found at www/data/ (${e.message}) — run \`npm start\` (or \`npm run prepare-data\`) to download them, or continue with synthetic digits.`;
       const err = new Error(mnistMissing);
       err.scope = 'data';
       throw err;

@@ -8,7 +8,7 @@ test('page loads without console errors and the engine gets ready', async ({ ope
   await expect(page.locator('#status')).toContainText('ready');
   await expect(page.locator('#btn-start')).toBeEnabled();
   await expect.poll(() => page.locator('#arch-layers tbody tr').count(), { message: 'rows of the architecture table' }).toBeGreaterThanOrEqual(3);
-  await expect(page.locator('footer a[href="https://creativecommons.org/licenses/by-sa/3.0/"]'), 'the CC BY-SA credit link').toHaveCount(1);
+  await expect(page.locator('footer a[href="https://creativecommons.org/licenses/by-sa/3.0/"]:visible'), 'the CC BY-SA credit link, once').toHaveCount(1);
   await expect(page.locator('footer')).toContainText(/MNIST database by Y\. LeCun, C\. Cortes and C\. J\. C\. Burges/);
   await expect(page.locator('#data-badge')).toContainText('real MNIST');
   await shot(page, '01-idle');

@@ -82,7 +82,7 @@ test('offline, a data file the browser has not stored gives the data message, th
   await page.goto('index.html?train_n=20000&val_n=500', { waitUntil: 'domcontentloaded' });
   const box = page.locator('#data-missing');
   await expect(box).toBeVisible({ timeout: TRAIN_MS });
-  await expect(box).toContainText('MNIST files not found');
+  await expect(box).toContainText('MNIST files not found: this browser is offline and has not stored them yet');
   await expect(page.locator('#btn-start')).toBeDisabled();
   await expect(page.evaluate(() => window.lossLab.ready()), 'lossLab.ready() without the data').rejects.toThrow(/MNIST files not found/);
   await page.locator('#btn-synthetic').click();
