@@ -44,9 +44,9 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# The wasm suites: wasm-pack finds wasm-bindgen, chromedriver and geckodriver on PATH and, with --mode no-install,
-# fails instead of downloading anything. The runner's default per-test timeout (20 s) is too short
-# for the training checks.
+# The wasm suites: wasm-pack finds wasm-bindgen, chromedriver and geckodriver on PATH and, with
+# --mode no-install, fails instead of downloading anything. The runner's default per-test timeout (20 s)
+# is too short for the training checks (in Chromium and Firefox alike).
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
 
