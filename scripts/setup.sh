@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever Loss Lab needs and is missing; does nothing else. Safe to run again: with every
 # tool present it only checks (a few seconds), then lets prepare-data skip its work.
-#   apt:    chromium, chromium-driver (browser tests, e2e), wabt (wasm2wat: the SIMD check)
+#   apt:    chromium, chromium-driver (browser tests, e2e), firefox-esr (the Firefox suites),
+#           wabt (wasm2wat: the SIMD check)
 #   rustup: the wasm32-unknown-unknown target
-#   cargo:  wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen, wasm-pack
+#   cargo:  wasm-bindgen-cli at exactly the Cargo.lock version of wasm-bindgen, wasm-pack, geckodriver
 #   npm:    node_modules from package-lock.json
 #   data:   MNIST into www/data (scripts/prepare-data.mjs)
 set -euo pipefail
@@ -12,6 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 start=$SECONDS
 installed=0
+GECKODRIVER_VERSION=0.37.1
 
 for tool in cargo rustup node npm; do
   command -v "$tool" >/dev/null ||
@@ -22,6 +24,7 @@ done
 missing_apt=()
 command -v chromium >/dev/null || missing_apt+=(chromium)
 command -v chromedriver >/dev/null || missing_apt+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing_apt+=(firefox-esr)
 command -v wasm2wat >/dev/null || missing_apt+=(wabt)
 if [ ${#missing_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -75,6 +78,17 @@ if ! command -v wasm-pack >/dev/null; then
   installed=1
 fi
 
+# --- geckodriver (drives Firefox for the Firefox suites) -------------------------------------------
+# From crates.io: the npm package of the same name downloads its binary from GitHub instead. Pinned, with
+# its own lockfile, so that a fresh machine builds the version the suites were run with.
+if ! command -v geckodriver >/dev/null; then
+  echo "setup: installing geckodriver $GECKODRIVER_VERSION; this compiles for ~6 minutes"
+  t=$SECONDS
+  cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked
+  echo "setup: geckodriver installed ($(seconds_since $t))"
+  installed=1
+fi
+
 # --- node_modules -----------------------------------------------------------------------------------
 # npm writes node_modules/.package-lock.json on every install, so its age tells whether the
 # installed tree predates the lockfile.
@@ -93,7 +107,7 @@ elif [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
 fi
 
 if [ $installed -eq 0 ]; then
-  echo "setup: all tools present (chromium, chromedriver, wabt, wasm32 target, wasm-bindgen $want, wasm-pack, node_modules)"
+  echo "setup: all tools present (chromium, chromedriver, firefox-esr, wabt, wasm32 target, wasm-bindgen $want, wasm-pack, geckodriver, node_modules)"
 fi
 
 # --- MNIST ------------------------------------------------------------------------------------------

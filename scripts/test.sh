@@ -3,10 +3,12 @@
 #   1. formatting          cargo fmt --check
 #   2. native core         cargo test --release -- --include-ignored (MNIST and lesson claims: a missing file fails)
 #   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs)
-#   4. wasm in node        wasm-pack test --node               (tests/node.rs)
-#   5. settings table      build, node --test tests/settings.test.mjs (www/state.js and the docs against the engine)
-#   6. page end to end     build, npm run dist's folder served by a plain static server (http-server),
+#   4. wasm in Firefox     wasm-pack test --headless --firefox (tests/web.rs, in SpiderMonkey)
+#   5. wasm in node        wasm-pack test --node               (tests/node.rs)
+#   6. settings table      build, node --test tests/settings.test.mjs (www/state.js and the docs against the engine)
+#   7. page end to end     build, npm run dist's folder served by a plain static server (http-server),
 #                          BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)
+#   8. page in Firefox     node tests/firefox/smoke.mjs <url> (the same dist/ folder: load, one epoch, no console error)
 # Expects the tools from scripts/setup.sh (`npm test` runs setup first).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -43,9 +45,9 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# The wasm suites: wasm-pack finds wasm-bindgen and chromedriver on PATH and, with --mode no-install,
-# fails instead of downloading anything. The runner's default per-test timeout (20 s) is too short
-# for the training checks.
+# The wasm suites: wasm-pack finds wasm-bindgen, chromedriver and geckodriver on PATH and, with
+# --mode no-install, fails instead of downloading anything. The runner's default per-test timeout (20 s)
+# is too short for the training checks (in Chromium and Firefox alike).
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
 
@@ -62,6 +64,17 @@ passed
 # `-- --test web` keeps the native suites in tests/ and the unit tests out of the wasm build.
 suite chromium "wasm-pack test --headless --chrome --release (tests/web.rs)"
 wasm-pack test --headless --chrome --release --mode no-install -- --test web
+passed
+
+# The same checks in SpiderMonkey. wasm-pack finds geckodriver on PATH; the runner starts it with
+# GECKODRIVER_ARGS, whose --binary names the Firefox to drive: geckodriver only looks for `firefox` on PATH
+# (on Debian a wrapper script that execs firefox-esr). Through the driver's arguments rather than a
+# webdriver.json in the crate root, which the runner would hand to chromedriver as well.
+export FIREFOX=${FIREFOX:-$(command -v firefox-esr || command -v firefox || true)}
+suite firefox "wasm-pack test --headless --firefox --release (tests/web.rs)"
+[ -n "$FIREFOX" ] || die "test: firefox-esr is not installed — run scripts/setup.sh (or set FIREFOX=/path/to/firefox)."
+GECKODRIVER_ARGS="--binary '$(readlink -f "$FIREFOX")'" \
+  wasm-pack test --headless --firefox --release --mode no-install -- --test web
 passed
 
 suite node "wasm-pack test --node --release (tests/node.rs)"
@@ -108,6 +121,12 @@ echo "test: serving dist/ at $url"
 # The runner prints one line per test and ends with "N passed, M failed"; it exits non-zero on any failure.
 # No browser download: the config launches Debian's Chromium (CHROMIUM overrides /usr/bin/chromium).
 BASE_URL="$url" node node_modules/@playwright/test/cli.js test --config playwright.config.mjs
+passed
+
+# The page in a second engine, against the same server: headless Firefox over WebDriver (geckodriver) loads
+# a small run, trains one epoch and fails on a non-finite row, an error status or any console error.
+suite firefox-page "node tests/firefox/smoke.mjs <url> (the page in Firefox: load, one epoch, no console error)"
+node tests/firefox/smoke.mjs "$url"
 passed
 
 echo

@@ -1,7 +1,8 @@
-//! The wasm boundary in headless Chromium: the checks that need a browser engine (V8 in a page, with
-//! its `performance` clock and transferable buffers), plus a short training run there. The broader
-//! boundary checks are in tests/node.rs. Run with
-//! `wasm-pack test --headless --chrome --release -- --test web` (scripts/test.sh does).
+//! The wasm boundary in a headless browser, Chromium (V8) and Firefox (SpiderMonkey): the checks that
+//! need a browser engine (a page, with its `performance` clock and transferable buffers), plus a short
+//! training run there. The broader boundary checks are in tests/node.rs. Run with
+//! `wasm-pack test --headless --chrome --release -- --test web` and `--headless --firefox`
+//! (scripts/test.sh runs both).
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Error, Float32Array, Object, Reflect, Uint8Array};
