@@ -5,12 +5,13 @@ import { test, expect, SMALL, TRAIN_MS, history, noErrors, ready, shot, trainEpo
 test('training runs in the worker and the loss chart redraws after each epoch', async ({ open }) => {
   const { page, errors } = await open(SMALL);
   await ready(page);
-  // Watch main-thread responsiveness while training: the work must be in the worker.
+  // The work must be in the worker: record the main thread's long tasks (each task that ran over 50 ms) while
+  // training. Task lengths, not gaps between frames: a frame gap also counts the time the operating system
+  // gave the CPU to other processes, which on a busy two-core machine says nothing about where training runs.
   await page.evaluate(() => {
-    window.__gaps = [];
-    let last = performance.now();
-    const tick = () => { const now = performance.now(); window.__gaps.push(now - last); last = now; if (window.__gaps.length < 100000) requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
+    window.__longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+      .observe({ type: 'longtask' });
   });
   const before = await page.evaluate(() => document.getElementById('chart-loss').toDataURL());
   await page.evaluate(() => window.lossLab.start());
@@ -30,8 +31,9 @@ test('training runs in the worker and the loss chart redraws after each epoch', 
   expect(h.status).toBe('paused');
   expect(h.steps, 'steps after two epochs of 32').toBeGreaterThanOrEqual(2 * 32);
   await expect(page.locator('#summary')).toHaveText(/^Epoch \d+: train loss [\d.e+-]+, validation loss [\d.e+-]+, validation accuracy [\d.]+%/);
-  const worst = await page.evaluate(() => Math.max(...window.__gaps.slice(5)));
-  expect(worst, 'longest main-thread frame while training (ms)').toBeLessThan(500);
+  // one epoch of this run trains for seconds: on the main thread it would be a task of that length
+  const worst = await page.evaluate(() => Math.max(0, ...window.__longTasks));
+  expect(worst, 'longest main-thread task while training (ms)').toBeLessThan(500);
   await shot(page, '02-trained-two-epochs');
   noErrors(errors);
 });
