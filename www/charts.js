@@ -72,7 +72,9 @@ function drawAxes(ctx, L, T, pw, ph, xLabel, yLabel) {
   ctx.translate(tx(14), T + ph / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = 'middle';
-  ctx.fillText(yLabel, 0, 0);
+  // A short chart has less height than a long label ("gradient norm (log scale)"): fillText's maxWidth
+  // narrows the glyphs to fit rather than letting both ends run off the canvas.
+  ctx.fillText(yLabel, 0, 0, ph + T);
   ctx.restore();
 }
 
