@@ -8,7 +8,7 @@ import { installApi, rowCopy, installExportApi, installPredictApi, installOfflin
 import { Record } from './views/record.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
-import { renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons } from './views/lessons.js';
+import { renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons, LESSON_PARAMS, lessonFromQuery } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
@@ -183,10 +183,40 @@ function writeUrl() {
   urlWrittenAt = performance.now();
   const url = new URL(location.href);
   // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
-  const parts = [toQuery(cfg).replace(/^\?/, ''), sweepView.query(), lrFind.query(), predictView.query(), embed.query(),
-    projector.query()].filter(Boolean);
+  const parts = [toQuery(cfg).replace(/^\?/, ''), lessonQuery(), sweepView.query(), lrFind.query(), predictView.query(),
+    embed.query(), projector.query()].filter(Boolean);
   url.search = parts.length ? `?${parts.join('&')}` : '';
   if (url.href !== location.href) history.replaceState(null, '', url.href);
+}
+
+/** The configuration a lesson trains: the healthy baseline plus the lesson's own settings. */
+function lessonConfig(p) {
+  return merge(defaults(), p.set).config;
+}
+
+/**
+ * `lesson=ID` while the lesson's note shows and the settings are exactly the lesson's: a reload or a shared link
+ * opens the same lesson, question included. Any change of a setting drops it (the lesson's claims are about its
+ * own settings), and changing it back brings it back.
+ */
+function lessonQuery() {
+  const p = lessons.BY_ID.get(currentLesson());
+  return p && toQuery(lessonConfig(p)) === toQuery(cfg) ? `lesson=${encodeURIComponent(p.id)}` : '';
+}
+
+/** At start-up, `lesson=ID` loads that lesson as its button does; the lesson's settings win over the link's. */
+function openLessonFromUrl(p) {
+  const refused = embed.lessonRefusal(p, cfg); // it needs a setting the embedding page fixed at another value
+  if (refused) { showNotices([refused]); return; }
+  const mine = lessonConfig(p);
+  const given = new URLSearchParams(location.search); // the settings the link names, not the defaults it implies
+  const differ = Object.keys(mine).filter((k) => given.has(k) && String(mine[k]) !== String(cfg[k]));
+  if (differ.length) {
+    showNotices([`lesson=${p.id} trains its own settings, so the link's ${differ.map((k) => `${k} = ${typeof cfg[k] === 'number' ? fmtNum(cfg[k]) : cfg[k]}`).join(', ')}`
+      + ` ${differ.length > 1 ? 'were' : 'was'} not used — change ${differ.length > 1 ? 'them' : 'it'} after the lesson has run`]);
+  }
+  cfg = mine;
+  showPresetNote(p);
 }
 
 function dataBadge() {
@@ -568,6 +598,7 @@ function applyPreset(p) {
   writeUrl();
   sweepView.configChanged();
   showPresetNote(p);
+  writeUrl(); // again, now with lesson=ID
   $('summary').textContent = '';
   configure();
   return r.notices;
@@ -665,7 +696,7 @@ installApi({
 // ---------------------------------------------------------------- start-up
 {
   const parsed = fromQuery(location.search,
-    new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS, ...PROJECTOR_PARAMS]));
+    new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS, ...PROJECTOR_PARAMS, ...LESSON_PARAMS]));
   cfg = parsed.config;
   showNotices(parsed.notices);
   const sweepParsed = sweepUrl.fromQuery(location.search);
@@ -681,6 +712,9 @@ installApi({
   const projectorParsed = projectorFromQuery(location.search);
   showNotices(projectorParsed.notices);
   projector.set(projectorParsed.value);
+  const lessonParsed = lessonFromQuery(location.search);
+  showNotices(lessonParsed.notices);
+  if (lessonParsed.preset) openLessonFromUrl(lessonParsed.preset);
   controls.update(cfg);
   embed.install({ config: () => ({ ...cfg }) });
   refuseLessons((p) => embed.lessonRefusal(p, cfg));
