@@ -2,16 +2,7 @@
 // and logs the events the lab posts to it. The parent hears `ready` and then an `epoch` per epoch carrying the
 // row the lab drew; locked controls are disabled, show their lock and refuse every way of changing them; hidden
 // sections are gone; garbled embedding keys open the page with a notice each.
-import { test, expect, SIGNAL_MS, TRAIN_MS, noErrors, ready, shot } from './lab.mjs';
-
-/** The lab inside docs/embed.html, once its document has loaded lossLab. */
-async function labFrame(page) {
-  const find = () => page.frames().find((f) => f !== page.mainFrame() && /index\.html/.test(f.url()));
-  await expect.poll(() => !!find(), { message: 'the lab frame in docs/embed.html', timeout: SIGNAL_MS }).toBe(true);
-  const frame = find();
-  await ready(frame);
-  return frame;
-}
+import { test, expect, SIGNAL_MS, TRAIN_MS, labFrame, noErrors, ready, shot } from './lab.mjs';
 
 /** The types of the events docs/embed.html has received so far, in order. */
 const eventTypes = (page) => page.evaluate(() => window.labEvents.map((e) => e.type));

@@ -147,3 +147,12 @@ export async function engineDisagreements(page) {
     return out;
   });
 }
+
+/** The lab framed by docs/embed.html (a course page embedding it), once its lossLab is ready. */
+export async function labFrame(page) {
+  const find = () => page.frames().find((f) => f !== page.mainFrame() && /index\.html/.test(f.url()));
+  await expect.poll(() => !!find(), { message: 'the lab frame in docs/embed.html', timeout: SIGNAL_MS }).toBe(true);
+  const frame = find();
+  await ready(frame);
+  return frame;
+}

@@ -2,18 +2,9 @@
 // once the run has shown the answer (it diverged, or the lesson's epochs are done) the note says what was picked,
 // whether it was right and the right answer, then the lesson text. predict=0 shows the text at once; in an
 // embedded lab the reveal is posted to the parent page as an `answer` event.
-import { test, expect, SMALL, SIGNAL_MS, TRAIN_MS, noErrors, ready, shot, untilQuery } from './lab.mjs';
+import { test, expect, SMALL, SIGNAL_MS, TRAIN_MS, labFrame, noErrors, ready, shot, untilQuery } from './lab.mjs';
 
 const prediction = (page) => page.evaluate(() => window.lossLab.prediction());
-
-/** The lab inside docs/embed.html, once built (as in embed.spec.mjs: a spec file cannot import another). */
-async function labFrame(page) {
-  const find = () => page.frames().find((f) => f !== page.mainFrame() && /index\.html/.test(f.url()));
-  await expect.poll(() => !!find(), { message: 'the lab frame in docs/embed.html', timeout: SIGNAL_MS }).toBe(true);
-  const frame = find();
-  await ready(frame);
-  return frame;
-}
 
 test('a lesson asks first, and reveals its answer and text once the run diverges', async ({ open }) => {
   const { page, errors } = await open(SMALL);
