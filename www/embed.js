@@ -12,7 +12,7 @@
 // 'diverged', 'finding' (a diagnosis finding not reported before for this build) and 'answer' (a lesson's
 // prediction was revealed). docs/embed.html is a working example; README.md, "Embedding", lists the fields.
 // lock and hide work without embed=1 too (a teacher's link can fix a setting); only the layout needs it.
-import { BY_KEY, defaults, merge, sameValue, fmtNum, toQuery } from './state.js';
+import { BY_KEY, defaults, merge, sameValue, fmtNum, toQuery, lastParam, shown } from './state.js';
 
 /** The URL keys read here (main.js keeps them away from the settings reader). */
 export const EMBED_PARAMS = new Set(['embed', 'lock', 'hide', 'origin']);
@@ -35,8 +35,6 @@ export const HIDEABLE = [
 ];
 const HIDE_BY_NAME = new Map(HIDEABLE.map(([name, sel]) => [name, sel]));
 
-/** Untrusted URL text in a notice: shortened (callers show it with textContent). */
-const shown = (raw) => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
 
 /** The comma-separated names of every occurrence of `key`, trimmed, empty ones dropped. */
 function listOf(params, key) {
@@ -52,10 +50,10 @@ export function embedFromQuery(search) {
   const params = new URLSearchParams(search);
   const notices = [];
   let embed = false;
-  const e = params.getAll('embed');
-  if (e.length) {
-    const last = e[e.length - 1];
-    if (e.length > 1) notices.push('embed appeared twice — using the last value');
+  const e = lastParam(params, 'embed');
+  notices.push(...e.notices);
+  if (e.last !== null) {
+    const { last } = e;
     if (last === '1' || last === '0') embed = last === '1';
     else {
       embed = true;
@@ -75,11 +73,11 @@ export function embedFromQuery(search) {
   }
   let origin = '*';
   let originText = '';
-  const o = params.getAll('origin');
-  if (o.length) {
-    const raw = o[o.length - 1].trim();
+  const o = lastParam(params, 'origin');
+  if (o.last !== null) {
+    const raw = o.last.trim();
     originText = raw;
-    if (o.length > 1) notices.push('origin appeared twice — using the last value');
+    notices.push(...o.notices);
     origin = originOf(raw);
     if (origin === null) notices.push(`origin = "${shown(raw)}" is not an origin such as https://learn.example.org — no events are sent to the embedding page`);
   }

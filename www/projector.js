@@ -4,6 +4,7 @@
 // readout of the last finished epoch (its validation loss and accuracy) with the epoch in progress under it.
 // main.js feeds the readout from the Run's progress and epoch events and writes query() into the URL.
 import { setChartStyle } from './charts.js';
+import { lastParam, shown } from './state.js';
 
 /** The URL key of projector mode; it is not a setting, so the settings parser leaves it alone. */
 export const PROJECTOR_PARAMS = new Set(['projector']);
@@ -12,14 +13,12 @@ export const PROJECTOR_PARAMS = new Set(['projector']);
 const LINE_SCALE = 2;
 const TEXT_SCALE = 1.3;
 
-const shown = (t) => (t.length > 40 ? `${t.slice(0, 40)}…` : t);
-
 /** Reads projector mode from a query string: {value: true|false, notices}. Only 1 and 0 are values; anything else is a notice. */
 export function fromQuery(search) {
-  const v = new URLSearchParams(search).getAll('projector');
-  if (!v.length) return { value: false, notices: [] };
-  const notices = v.length > 1 ? ['projector appeared twice — using the last value'] : [];
-  const last = v[v.length - 1].trim();
+  const given = lastParam(new URLSearchParams(search), 'projector');
+  if (given.last === null) return { value: false, notices: [] };
+  const { notices } = given;
+  const last = given.last.trim();
   if (last === '1') return { value: true, notices };
   if (last === '0') return { value: false, notices };
   notices.push(`projector=${shown(last)} is not 1 (on) or 0 (off) — projector mode stays off; the Projector button in the header turns it on`);

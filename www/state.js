@@ -178,9 +178,20 @@ function describeRange(s) {
 }
 
 /** Shows raw (untrusted) text in a notice: shortened, never interpreted as HTML (callers use textContent). */
-function shown(raw) {
+export function shown(raw) {
   const t = String(raw);
   return t.length > 40 ? t.slice(0, 40) + '…' : t;
+}
+
+/**
+ * The last value of a page key given once or more (`params`: URLSearchParams): {last (null when absent), notices},
+ * with a notice when the key appeared twice. The page's own keys (projector, predict, lesson, lrfind, embed,
+ * origin) read their value this way and check it themselves.
+ */
+export function lastParam(params, key) {
+  const v = params.getAll(key);
+  if (!v.length) return { last: null, notices: [] };
+  return { last: v[v.length - 1], notices: v.length > 1 ? [`${key} appeared twice — using the last value`] : [] };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The preset buttons, grouped, and the "what to expect" note shown above the charts.
 import { GROUPS, PRESETS, BY_ID, PRESETS_ERROR } from '../presets.js';
+import { lastParam, shown } from '../state.js';
 
 let noteListener = null;
 
@@ -72,15 +73,12 @@ export const LESSON_PARAMS = new Set(['lesson']);
 
 /** Reads `lesson=ID`: {preset (or null), notices}. An unknown id opens the page without a lesson, with a notice. */
 export function lessonFromQuery(search) {
-  const v = new URLSearchParams(search).getAll('lesson');
-  if (!v.length) return { preset: null, notices: [] };
-  const id = v[v.length - 1];
-  const notices = v.length > 1 ? ['lesson appeared twice — using the last value'] : [];
+  const { last: id, notices } = lastParam(new URLSearchParams(search), 'lesson');
+  if (id === null) return { preset: null, notices: [] };
   const preset = BY_ID.get(id) ?? null;
   if (!preset) {
-    const shown = id.length > 40 ? `${id.slice(0, 40)}…` : id;
-    notices.push(PRESETS_ERROR ? `lesson = "${shown}" could not be opened: ${PRESETS_ERROR}`
-      : `lesson = "${shown}" is not a lesson — the page opens without one (lessons: ${PRESETS.map((p) => p.id).join(', ')})`);
+    notices.push(PRESETS_ERROR ? `lesson = "${shown(id)}" could not be opened: ${PRESETS_ERROR}`
+      : `lesson = "${shown(id)}" is not a lesson — the page opens without one (lessons: ${PRESETS.map((p) => p.id).join(', ')})`);
   }
   return { preset, notices };
 }

@@ -4,6 +4,7 @@
 // loss against the learning rate on a log axis, marks fastai's three suggestions and where the loss blew up,
 // and applies the suggestion to the run on request. lossLab.findLr() runs the same test through `find`.
 import { LineChart, OI } from '../charts.js';
+import { lastParam } from '../state.js';
 
 /** A learning rate in words: 0.0034, 3.2, 1e-5. */
 export const fmtLr = (v) => (v == null || !Number.isFinite(v) ? '—' : v >= 0.001 && v < 1000 ? Number(v.toPrecision(2)).toString() : v.toExponential(1).replace('e+', 'e'));
@@ -19,10 +20,8 @@ export const LRFIND_PARAMS = new Set(['lrfind']);
 
 /** Reads the panel's URL state: {open, fresh, notices}. A garbled value opens the panel on the default. */
 export function lrFindFromQuery(search) {
-  const v = new URLSearchParams(search).getAll('lrfind');
-  if (!v.length) return { open: false, fresh: false, notices: [] };
-  const last = v[v.length - 1];
-  const notices = v.length > 1 ? ['lrfind appeared twice — using the last value'] : [];
+  const { last, notices } = lastParam(new URLSearchParams(search), 'lrfind');
+  if (last === null) return { open: false, fresh: false, notices: [] };
   if (last !== 'current' && last !== 'fresh') {
     notices.push(`lrfind = "${last}" is not one of: current, fresh — the range test panel opens set to the current weights`);
     return { open: true, fresh: false, notices };

@@ -9,18 +9,17 @@
 // where `claim` names the lesson claim (checked on real MNIST by tests/lessons.rs) that backs the right
 // answer. tests/presets.test.mjs checks every block's shape.
 
+import { lastParam, shown } from '../state.js';
+
 /** The URL key: `predict=0` turns the questions off (the lesson text shows at once); 1 (the default) asks. */
 export const PREDICT_PARAMS = new Set(['predict']);
 
 /** Reads the URL state: {on, notices}. A garbled value keeps the default, on. */
 export function predictFromQuery(search) {
-  const v = new URLSearchParams(search).getAll('predict');
-  if (!v.length) return { on: true, notices: [] };
-  const last = v[v.length - 1];
-  const notices = v.length > 1 ? ['predict appeared twice — using the last value'] : [];
+  const { last, notices } = lastParam(new URLSearchParams(search), 'predict');
+  if (last === null) return { on: true, notices: [] };
   if (last !== '0' && last !== '1') {
-    const shown = last.length > 40 ? `${last.slice(0, 40)}…` : last;
-    notices.push(`predict = "${shown}" is not 0 or 1 — the lessons ask for a prediction first (predict=0 turns that off)`);
+    notices.push(`predict = "${shown(last)}" is not 0 or 1 — the lessons ask for a prediction first (predict=0 turns that off)`);
     return { on: true, notices };
   }
   return { on: last === '1', notices };
