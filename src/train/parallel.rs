@@ -307,7 +307,7 @@ impl GradientWorker {
 
     /// Evaluation-mode logits of a validation share (rows × 10), in batches as the leader computes them.
     pub fn logits(&mut self, share: &Share) -> Result<Vec<f32>, String> {
-        if share.x.len() % PIXELS != 0 {
+        if !share.x.len().is_multiple_of(PIXELS) {
             return Err(format!("{} pixels are not whole images", share.x.len()));
         }
         self.model.set_weights_flat(&share.weights)?;
