@@ -56,8 +56,9 @@ test('a learning-rate sweep trains three runs of one epoch; the playbook plot dr
   await expect(page.locator(`#sweep-table tr[data-best][data-value="${best.value}"]`)).toHaveCount(1);
   await shot(page, 'sweep-lr-done');
 
-  // same configuration, same seed, same curve: the page's run of lr 0.01 for one epoch equals the sweep's
-  await page.evaluate(() => window.lossLab.reset());
+  // same configuration, same seed and the same cores, same curve: the page's run of lr 0.01 for one epoch, on one
+  // core as each of the sweep's runs trains, equals the sweep's
+  await page.evaluate(() => { window.lossLab.setCores(1); return window.lossLab.reset(); });
   await ready(page);
   const h = await trainEpochs(page, 1);
   expect(h.epochs[0].valLoss, 'the page\u2019s own run at lr 0.01 against the sweep\u2019s').toBe(results[1].epochs[0].valLoss);
