@@ -275,8 +275,14 @@ async function trainChunkParallel(k, myGen) {
   return postSteps(trainer.takeSteps());
 }
 
-/** One chunk of steps, on two cores when a helper is attached; null if the trainer was replaced meanwhile. */
+/**
+ * One chunk of steps, on two cores when a helper is attached; null if the trainer was replaced meanwhile. Chunks
+ * never overlap: a two-core chunk awaits the helper between a step's halves, and a One-step press or a Start
+ * arriving meanwhile waits for it.
+ */
 async function chunk(k, myGen) {
+  while (training) await training.catch(() => {});
+  if (myGen !== generation || !trainer) return null;
   if (!peer) return trainChunk(k);
   training = trainChunkParallel(k, myGen).finally(() => { training = null; });
   return training;
