@@ -65,7 +65,7 @@ function peakCall() {
 
 serve({
   async init({ idx, synthetic, trainN, valN, seed, peakOnly }) {
-    ll = await import('/www/pkg/losslab.js');
+    ll = await import('/www/engine.js');
     await ll.default();
     if (peakOnly) {
       if (typeof ll.peak_gemm !== 'function') throw new Error('www/pkg has no peak_gemm export: rebuild with bash scripts/build.sh');
