@@ -39,3 +39,30 @@ pub const BUILD: &str = if cfg!(all(target_arch = "wasm32", target_feature = "re
 } else {
     "portable"
 };
+
+/// Whether the GEMM tile rounded once per multiply-add on this machine: true in the relaxed-simd build on a
+/// CPU with FMA (every x86-64 since 2013 and every 64-bit ARM), false in the simd128 and native builds. The
+/// browser suites use it to show that a relaxed build's kernels really run fused.
+///
+/// The case: c = (−(1 + 2⁻¹¹))·1 + (1 + 2⁻¹²)·(1 + 2⁻¹²). The second product, 1 + 2⁻¹¹ + 2⁻²⁴, is not an
+/// f32 (2⁻²⁴ is half an ulp of 1): rounded on its own it ties to 1 + 2⁻¹¹ and c is 0; fused into the
+/// multiply-add, c is exactly 2⁻²⁴.
+pub fn tile_is_fused() -> bool {
+    let (x, y) = (1.0 + 2f32.powi(-11), 1.0 + 2f32.powi(-12));
+    let a = [-x, y]; // op(a): 1 × 2
+    let mut b = [1.0f32; 16]; // b: 2 × 8, every column (1, y): one full tile of the blocked GEMM
+    b[8..].fill(y);
+    let mut c = [f32::NAN; 8];
+    super::gemm_nn(1, 8, 2, &a, false, &b, 0.0, &mut c);
+    c == [2f32.powi(-24); 8]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_native_tile_rounds_every_product() {
+        // Native builds are portable Rust: LLVM never fuses a multiply and an add it was not told to.
+        assert!(!super::tile_is_fused());
+        assert_eq!(super::BUILD, "portable");
+    }
+}
