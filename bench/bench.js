@@ -82,7 +82,7 @@ class Contender {
       this.pending.clear();
     };
   }
-  call(cmd, args) {
+  call(cmd, args, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -90,10 +90,11 @@ class Contender {
         reject(new Error(`${this.name}: ${cmd} timed out after ${REQUEST_TIMEOUT_MS / 1000} s`));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ id, cmd, args });
+      this.worker.postMessage({ id, cmd, args }, transfer);
     });
   }
   terminate() {
+    this.helper?.terminate();
     this.worker.terminate();
   }
 }
@@ -120,6 +121,9 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     { name: 'peak-2', script: W + 'losslab.js', init: { peakOnly: true } },
     { name: 'losslab', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED } },
     { name: 'losslab-2', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED + 1 } },
+    // One run on two workers, as the page trains it with Cores = 2: the lab's own helper worker (www/helper.js)
+    // at the other end of a MessageChannel takes half of every batch.
+    { name: 'losslab-dp', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED }, helper: true },
     { name: 'tfjs-cpu', script: W + 'tfjs.js', init: { backend: 'cpu', train: data.train, valSet: data.valSet, seed: SEED } },
     { name: 'tfjs-wasm', script: W + 'tfjs.js', init: { backend: 'wasm', train: data.train, valSet: data.valSet, seed: SEED } },
     { name: 'tfjs-webgl', script: W + 'tfjs.js', init: { backend: 'webgl', train: data.train, valSet: data.valSet, seed: SEED } },
@@ -131,7 +135,16 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
   for (const s of specs) {
     const c = new Contender(s.name, s.script);
     try {
-      const info = await c.call('init', s.init);
+      let info;
+      if (s.helper) {
+        const h = new Worker('/www/helper.js', { type: 'module' });
+        const ch = new MessageChannel();
+        h.postMessage({ type: 'init', port: ch.port2 }, [ch.port2]);
+        c.helper = h;
+        info = await c.call('init', { ...s.init, port: ch.port1 }, [ch.port1]);
+      } else {
+        info = await c.call('init', s.init);
+      }
       const warm = await c.call('warmup', { ms: warmupMs });
       results.contenders[s.name] = { info, warm };
       live[s.name] = c;
@@ -159,6 +172,7 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     // core this browser really got at that moment (other processes and the scheduler decide).
     ['peak.dual', () => both('peak', 'peak-2', 'peak')],
     ['losslab.train', () => live.losslab && live.losslab.call('train', { ms })],
+    ['losslab.dp', () => live['losslab-dp'] && live['losslab-dp'].call('train', { ms })],
     ['losslab.dual', () => both('losslab', 'losslab-2', 'train')],
     ['convnetjs.train', () => live.convnetjs && live.convnetjs.call('train', { ms })],
     ['losslab.infer', () => live.losslab && live.losslab.call('infer', { ms })],

@@ -442,6 +442,53 @@ impl Model {
             .map(|b| b.as_ref())
     }
 
+    /// Every parameter value in state-dict order, as one vector (what a second worker needs to compute
+    /// a gradient under the same weights).
+    pub fn weights_flat(&self) -> Vec<f32> {
+        self.params()
+            .iter()
+            .flat_map(|p| p.value.iter().copied())
+            .collect()
+    }
+
+    /// Sets every parameter value from `weights_flat`'s layout; refuses a vector of another length.
+    pub fn set_weights_flat(&mut self, w: &[f32]) -> Result<(), String> {
+        let n: usize = self.params().iter().map(|p| p.value.len()).sum();
+        if w.len() != n {
+            return Err(format!(
+                "{} weights were sent for a network with {n} parameters",
+                w.len()
+            ));
+        }
+        let mut at = 0;
+        for p in self.params_mut() {
+            let k = p.value.len();
+            p.value.copy_from_slice(&w[at..at + k]);
+            at += k;
+        }
+        Ok(())
+    }
+
+    /// Every parameter gradient in state-dict order, as one vector.
+    pub fn grads_flat(&self) -> Vec<f32> {
+        self.params()
+            .iter()
+            .flat_map(|p| p.grad.iter().copied())
+            .collect()
+    }
+
+    /// Adds a `grads_flat` vector to the gradients (`grad += g`, element by element, in that order).
+    pub fn add_grads_flat(&mut self, g: &[f32]) {
+        let mut at = 0;
+        for p in self.params_mut() {
+            let k = p.grad.len();
+            for (a, b) in p.grad.iter_mut().zip(&g[at..at + k]) {
+                *a += b;
+            }
+            at += k;
+        }
+    }
+
     pub fn param_count(&self) -> usize {
         self.info.iter().map(|l| l.params).sum()
     }

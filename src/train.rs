@@ -23,7 +23,9 @@ use crate::optim::Optimizer;
 use crate::rng::{streams, Rng};
 
 mod lrfind;
+mod parallel;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
+pub use parallel::{GradientWorker, Share};
 
 /// Figures of the steps taken by one `Trainer::step` call.
 #[derive(Clone, Debug, Default)]
@@ -253,6 +255,10 @@ pub struct Trainer {
     /// A learning-rate range test under way, and the last finished one (src/train/lrfind.rs).
     lr_find: Option<lrfind::LrFind>,
     lr_found: Option<LrFindReport>,
+    /// A data-parallel step or validation chunk whose second half is with the other worker
+    /// (src/train/parallel.rs).
+    split: Option<parallel::Split>,
+    split_eval: Option<parallel::EvalSplit>,
 }
 
 impl Trainer {
@@ -359,218 +365,273 @@ impl Trainer {
             scan_done: false,
             lr_find: None,
             lr_found: None,
+            split: None,
+            split_eval: None,
         })
     }
 
     /// Train up to `n` mini-batches. Stops early at the end of an epoch or when training diverges.
     pub fn step(&mut self, n: usize) -> StepReport {
         let mut r = StepReport::default();
-        let layers = self.model.param_layer_names().len();
         for _ in 0..n {
             if self.status != Status::Running {
                 break;
             }
-            if self.pos == 0 {
-                self.order_rng.shuffle(&mut self.order);
-                self.ep_all = Acc::default();
-                self.ep_clean = Acc::default();
-                self.ep_noisy = Acc::default();
-                self.ep_steps = 0;
-                self.ep_clipped = 0;
-            }
-            let end = (self.pos + self.cfg.batch).min(self.order.len());
-            let bs = end - self.pos;
-            self.x.resize(bs * PIXELS, 0.0);
-            self.y.resize(bs, 0);
-            let idx = &self.order[self.pos..end];
-            self.batch_idx.clear();
-            self.batch_idx.extend_from_slice(idx);
-            self.batch_rng = self.aug_rng.clone();
-            fill_batch(
-                &self.train,
-                idx,
-                &self.aug,
-                &mut self.aug_rng,
-                &mut self.x,
-                &mut self.y,
-            );
-            scale_inputs(self.cfg.pixels, &mut self.x);
+            let bs = self.begin_batch();
             let logits = self.model.forward(&self.x, bs, true);
             self.held_stats = None;
             // The weighted loss is the one optimised and reported; `per` stays unweighted, for the
             // clean/noisy split and the epoch's training loss.
             let (loss, dlogits, per) = self.loss_of(&logits, &self.y);
             let pred = argmax_rows(&logits, CLASSES);
-            let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
-            let step_no = self.step + 1;
-            let first = *self.first_loss.get_or_insert(loss);
-            // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
-            // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
-            let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
-            if !loss.is_finite() || loss > limit {
-                self.obs.record_step(loss, acc);
-                if !loss.is_finite() {
-                    let layer = self
-                        .model
-                        .first_non_finite_output(&self.x, bs, true)
-                        .unwrap_or_else(|| "loss".into());
-                    self.obs.record_non_finite(NonFinite {
-                        step: self.step,
-                        layer: Some(layer),
-                        pass: Some(Pass::Forward),
-                    });
-                }
-                let message = if loss.is_finite() {
-                    format!(
-                        "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
-                    )
-                } else {
-                    format!("the loss became {loss} at step {step_no}")
-                };
-                self.status = Status::Diverged {
-                    step: step_no,
-                    message,
-                };
-                self.rediagnose();
+            if self.loss_diverged(loss, &pred) {
                 break;
             }
             self.model.zero_grad();
             self.model.backward_params(&dlogits);
-            let gn = grad_norms(&self.model);
-            if let Some(bad) = gn.iter().position(|g| !g.is_finite()) {
-                let names = self.model.param_layer_names();
-                let name = &names[bad];
-                // The backward pass runs from the output: the last non-finite layer in forward
-                // order is where it first appeared.
-                let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
-                self.obs.record_step(loss, acc);
-                self.obs.record_non_finite(NonFinite {
-                    step: self.step,
-                    layer: Some(names[first_back].clone()),
-                    pass: Some(Pass::Backward),
-                });
-                self.status = Status::Diverged {
-                    step: step_no,
-                    message: format!(
-                        "the gradient of {name} became {} at step {step_no}",
-                        gn[bad]
-                    ),
-                };
-                self.rediagnose();
+            if self.finish_step(&mut r, loss, &per, &pred, bs) {
                 break;
-            }
-            let clipped = clip_gradients(&mut self.model, self.cfg.clip, &gn);
-            // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
-            // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
-            let mut settings = self.cfg.optim;
-            if self.cfg.warmup > 0 {
-                settings.lr *= (step_no as f32 / self.cfg.warmup as f32).min(1.0);
-            }
-            self.opt.settings.lr = settings.lr;
-            self.last_update = self.opt.step(&mut self.model.params_mut());
-            self.last_batch = bs;
-            self.step = step_no;
-            let (mut clean, mut noisy) = (Acc::default(), Acc::default());
-            for (j, &i) in idx.iter().enumerate() {
-                let ok = pred[j] == self.y[j];
-                self.ep_all.add(per[j], ok);
-                if self.corrupted.get(i).copied().unwrap_or(false) {
-                    noisy.add(per[j], ok);
-                    self.ep_noisy.add(per[j], ok);
-                } else {
-                    clean.add(per[j], ok);
-                    self.ep_clean.add(per[j], ok);
-                }
-            }
-            r.loss.push(loss);
-            r.acc.push(acc);
-            self.obs.record_step(loss, acc);
-            let idx0 = step_no - 1;
-            let periodic = idx0.is_multiple_of(LAYERS_EVERY);
-            if periodic {
-                self.obs.input = Some(InputStats::of(&self.x));
-            }
-            // Every `LAYERS_EVERY` steps and at each epoch's last step, before a validation pass
-            // replaces the activations; one snapshot when both fall on the same step.
-            if periodic || end >= self.order.len() {
-                self.obs.record_layers(idx0, bs, self.layer_stats());
-            }
-            r.clean_loss.push(clean.mean().0);
-            r.noisy_loss.push(noisy.mean().0);
-            debug_assert_eq!(gn.len(), layers);
-            r.grad_norms.extend_from_slice(&gn);
-            r.clipped.push(clipped);
-            self.ep_steps += 1;
-            self.ep_clipped += clipped as u64;
-            self.pos = end;
-            if self.pos >= self.order.len() {
-                self.pos = 0;
-                self.epoch += 1;
-                let (tl, ta) = self.ep_all.mean();
-                let (cl, ca) = self.ep_clean.mean();
-                let (nl, na) = self.ep_noisy.mean();
-                self.last_epoch = Some(EpochSummary {
-                    epoch: self.epoch,
-                    train_loss: tl,
-                    train_acc: ta,
-                    clean_loss: cl,
-                    clean_acc: ca,
-                    noisy_loss: nl,
-                    noisy_acc: na,
-                    clip_frac: self.ep_clipped as f32 / self.ep_steps.max(1) as f32,
-                });
-                // The validation figures follow when that pass completes.
-                self.obs.record_epoch(EpochFigures {
-                    train_loss: tl,
-                    train_acc: ta,
-                    val_loss: f32::NAN,
-                    val_acc: f32::NAN,
-                });
-                r.epoch_done = true;
-                break;
-            }
-            if step_no == DIAGNOSE_FIRST || step_no.is_multiple_of(DIAGNOSE_EVERY) {
-                self.rediagnose();
             }
         }
         r
     }
 
+    /// Draws the next mini-batch into `self.x` / `self.y` (shuffling at an epoch's start, augmenting,
+    /// scaling) and returns its size. The same draws whether one worker trains it or two share it.
+    fn begin_batch(&mut self) -> usize {
+        if self.pos == 0 {
+            self.order_rng.shuffle(&mut self.order);
+            self.ep_all = Acc::default();
+            self.ep_clean = Acc::default();
+            self.ep_noisy = Acc::default();
+            self.ep_steps = 0;
+            self.ep_clipped = 0;
+        }
+        let end = (self.pos + self.cfg.batch).min(self.order.len());
+        let bs = end - self.pos;
+        self.x.resize(bs * PIXELS, 0.0);
+        self.y.resize(bs, 0);
+        let idx = &self.order[self.pos..end];
+        self.batch_idx.clear();
+        self.batch_idx.extend_from_slice(idx);
+        self.batch_rng = self.aug_rng.clone();
+        fill_batch(
+            &self.train,
+            idx,
+            &self.aug,
+            &mut self.aug_rng,
+            &mut self.x,
+            &mut self.y,
+        );
+        scale_inputs(self.cfg.pixels, &mut self.x);
+        bs
+    }
+
+    /// The divergence check on the batch's loss (before any update): true, with the status set and
+    /// the diagnosis renewed, when it is not finite or exploded.
+    fn loss_diverged(&mut self, loss: f32, pred: &[u8]) -> bool {
+        let bs = pred.len();
+        let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
+        let step_no = self.step + 1;
+        let first = *self.first_loss.get_or_insert(loss);
+        // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
+        // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
+        let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
+        if loss.is_finite() && loss <= limit {
+            return false;
+        }
+        self.obs.record_step(loss, acc);
+        if !loss.is_finite() {
+            let layer = self
+                .model
+                .first_non_finite_output(&self.x, bs, true)
+                .unwrap_or_else(|| "loss".into());
+            self.obs.record_non_finite(NonFinite {
+                step: self.step,
+                layer: Some(layer),
+                pass: Some(Pass::Forward),
+            });
+        }
+        let message = if loss.is_finite() {
+            format!(
+                "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
+            )
+        } else {
+            format!("the loss became {loss} at step {step_no}")
+        };
+        self.status = Status::Diverged {
+            step: step_no,
+            message,
+        };
+        self.rediagnose();
+        true
+    }
+
+    /// Everything after the backward pass of a batch whose gradients are in the model: the gradient
+    /// check, clipping, the update, the step's and the epoch's figures. `act_rows` is how many of the
+    /// batch's samples the model's activations hold (all of them, or this worker's share). True when
+    /// the caller must stop: the run diverged or the epoch ended.
+    fn finish_step(
+        &mut self,
+        r: &mut StepReport,
+        loss: f32,
+        per: &[f32],
+        pred: &[u8],
+        act_rows: usize,
+    ) -> bool {
+        let bs = pred.len();
+        let layers = self.model.param_layer_names().len();
+        let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
+        let step_no = self.step + 1;
+        let gn = grad_norms(&self.model);
+        if let Some(bad) = gn.iter().position(|g| !g.is_finite()) {
+            let names = self.model.param_layer_names();
+            let name = &names[bad];
+            // The backward pass runs from the output: the last non-finite layer in forward
+            // order is where it first appeared.
+            let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
+            self.obs.record_step(loss, acc);
+            self.obs.record_non_finite(NonFinite {
+                step: self.step,
+                layer: Some(names[first_back].clone()),
+                pass: Some(Pass::Backward),
+            });
+            self.status = Status::Diverged {
+                step: step_no,
+                message: format!(
+                    "the gradient of {name} became {} at step {step_no}",
+                    gn[bad]
+                ),
+            };
+            self.rediagnose();
+            return true;
+        }
+        let clipped = clip_gradients(&mut self.model, self.cfg.clip, &gn);
+        // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
+        // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
+        let mut settings = self.cfg.optim;
+        if self.cfg.warmup > 0 {
+            settings.lr *= (step_no as f32 / self.cfg.warmup as f32).min(1.0);
+        }
+        self.opt.settings.lr = settings.lr;
+        self.last_update = self.opt.step(&mut self.model.params_mut());
+        self.last_batch = act_rows;
+        self.step = step_no;
+        let end = self.pos + bs;
+        let (mut clean, mut noisy) = (Acc::default(), Acc::default());
+        for (j, &i) in self.order[self.pos..end].iter().enumerate() {
+            let ok = pred[j] == self.y[j];
+            self.ep_all.add(per[j], ok);
+            if self.corrupted.get(i).copied().unwrap_or(false) {
+                noisy.add(per[j], ok);
+                self.ep_noisy.add(per[j], ok);
+            } else {
+                clean.add(per[j], ok);
+                self.ep_clean.add(per[j], ok);
+            }
+        }
+        r.loss.push(loss);
+        r.acc.push(acc);
+        self.obs.record_step(loss, acc);
+        let idx0 = step_no - 1;
+        let periodic = idx0.is_multiple_of(LAYERS_EVERY);
+        if periodic {
+            self.obs.input = Some(InputStats::of(&self.x));
+        }
+        // Every `LAYERS_EVERY` steps and at each epoch's last step, before a validation pass
+        // replaces the activations; one snapshot when both fall on the same step.
+        if periodic || end >= self.order.len() {
+            self.obs.record_layers(idx0, bs, self.layer_stats());
+        }
+        r.clean_loss.push(clean.mean().0);
+        r.noisy_loss.push(noisy.mean().0);
+        debug_assert_eq!(gn.len(), layers);
+        r.grad_norms.extend_from_slice(&gn);
+        r.clipped.push(clipped);
+        self.ep_steps += 1;
+        self.ep_clipped += clipped as u64;
+        self.pos = end;
+        if self.pos >= self.order.len() {
+            self.pos = 0;
+            self.epoch += 1;
+            let (tl, ta) = self.ep_all.mean();
+            let (cl, ca) = self.ep_clean.mean();
+            let (nl, na) = self.ep_noisy.mean();
+            self.last_epoch = Some(EpochSummary {
+                epoch: self.epoch,
+                train_loss: tl,
+                train_acc: ta,
+                clean_loss: cl,
+                clean_acc: ca,
+                noisy_loss: nl,
+                noisy_acc: na,
+                clip_frac: self.ep_clipped as f32 / self.ep_steps.max(1) as f32,
+            });
+            // The validation figures follow when that pass completes.
+            self.obs.record_epoch(EpochFigures {
+                train_loss: tl,
+                train_acc: ta,
+                val_loss: f32::NAN,
+                val_acc: f32::NAN,
+            });
+            r.epoch_done = true;
+            return true;
+        }
+        if step_no == DIAGNOSE_FIRST || step_no.is_multiple_of(DIAGNOSE_EVERY) {
+            self.rediagnose();
+        }
+        false
+    }
+
     /// Evaluate the next `count` validation samples; true when the pass is complete
     /// (the report is then in `eval_report`). A new pass starts after a complete one.
     pub fn eval_chunk(&mut self, count: usize) -> bool {
-        if self.eval_pos == 0 {
-            self.eval_acc = Acc::default();
-            self.eval_conf = Confusion::default();
-        }
+        self.eval_begin();
         let end = (self.eval_pos + count.max(1)).min(self.val.len());
         while self.eval_pos < end {
             let stop = (self.eval_pos + EVAL_BATCH).min(end);
             let idx: Vec<usize> = (self.eval_pos..stop).collect();
             // Validation images are never augmented.
             let (logits, y) = self.clean_logits(false, &idx);
-            let (_, _, per) = softmax_cross_entropy(&logits, &y, CLASSES);
-            for ((&p, &t), &l) in argmax_rows(&logits, CLASSES).iter().zip(&y).zip(&per) {
-                self.eval_acc.add(l, p == t);
-                self.eval_conf.add(t, p);
-            }
+            self.eval_add(&logits, &y);
             self.eval_pos = stop;
         }
-        if self.eval_pos >= self.val.len() {
-            let (loss, acc) = self.eval_acc.mean();
-            self.last_eval = Some(EvalReport {
-                loss,
-                acc,
-                recall: self.eval_conf.recall(),
-                confusion: self.eval_conf.clone(),
-                count: self.eval_acc.n as usize,
-            });
-            self.eval_pos = 0;
-            self.after_validation(loss, acc);
-            true
-        } else {
-            false
+        self.eval_complete()
+    }
+
+    /// A validation pass starts afresh after a complete one.
+    fn eval_begin(&mut self) {
+        if self.eval_pos == 0 {
+            self.eval_acc = Acc::default();
+            self.eval_conf = Confusion::default();
         }
+    }
+
+    /// Counts the logits of validation samples with labels `y` into the pass under way.
+    fn eval_add(&mut self, logits: &[f32], y: &[u8]) {
+        let (_, _, per) = softmax_cross_entropy(logits, y, CLASSES);
+        for ((&p, &t), &l) in argmax_rows(logits, CLASSES).iter().zip(y).zip(&per) {
+            self.eval_acc.add(l, p == t);
+            self.eval_conf.add(t, p);
+        }
+    }
+
+    /// Ends the pass when every validation sample is counted: the report, then `after_validation`.
+    fn eval_complete(&mut self) -> bool {
+        if self.eval_pos < self.val.len() {
+            return false;
+        }
+        let (loss, acc) = self.eval_acc.mean();
+        self.last_eval = Some(EvalReport {
+            loss,
+            acc,
+            recall: self.eval_conf.recall(),
+            confusion: self.eval_conf.clone(),
+            count: self.eval_acc.n as usize,
+        });
+        self.eval_pos = 0;
+        self.after_validation(loss, acc);
+        true
     }
 
     /// The first `n` samples of the last training batch exactly as they entered the network (after

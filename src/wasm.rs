@@ -7,7 +7,7 @@ use crate::data::idx::dataset_from_idx;
 use crate::data::synthetic::synthetic_digits;
 use crate::data::Dataset;
 use crate::model::plan;
-use crate::train::{LrFindOptions, Status, Trainer};
+use crate::train::{GradientWorker, LrFindOptions, Share, Status, StepReport, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
@@ -218,10 +218,71 @@ impl LabData {
     }
 }
 
+fn share_object(share: &Share) -> Object {
+    let o = Object::new();
+    set(&o, "weights", Float32Array::from(&share.weights[..]));
+    set(&o, "x", Float32Array::from(&share.x[..]));
+    set(&o, "y", Uint8Array::from(&share.y[..]));
+    set(&o, "scale", Float32Array::from(&share.scale[..]));
+    set(&o, "rows", share.rows as u32);
+    o
+}
+
+/// The second worker of a data-parallel run (src/train/parallel.rs): the network of a configuration,
+/// computing gradients and logits under the weights each request brings.
+#[wasm_bindgen]
+pub struct LabHelper {
+    inner: GradientWorker,
+}
+
+#[wasm_bindgen]
+impl LabHelper {
+    #[wasm_bindgen(constructor)]
+    pub fn new(cfg: JsValue) -> Result<LabHelper, JsError> {
+        install_hook();
+        let cfg = config_from_js(&cfg)?;
+        let inner = GradientWorker::new(&cfg).map_err(|e| JsError::new(&e.0))?;
+        Ok(LabHelper { inner })
+    }
+
+    /// [gradient ‖ loss of each row ‖ predicted digit of each row] of a training share.
+    pub fn gradient(
+        &mut self,
+        weights: Vec<f32>,
+        x: Vec<f32>,
+        y: Vec<u8>,
+        scale: Vec<f32>,
+    ) -> Result<Vec<f32>, JsError> {
+        let rows = y.len();
+        let share = Share {
+            weights,
+            x,
+            y,
+            scale,
+            rows,
+        };
+        self.inner.gradient(&share).map_err(|e| JsError::new(&e))
+    }
+
+    /// Evaluation-mode logits (rows × 10) of a validation share.
+    pub fn logits(&mut self, weights: Vec<f32>, x: Vec<f32>) -> Result<Vec<f32>, JsError> {
+        let rows = x.len() / crate::data::PIXELS;
+        let share = Share {
+            weights,
+            x,
+            rows,
+            ..Share::default()
+        };
+        self.inner.logits(&share).map_err(|e| JsError::new(&e))
+    }
+}
+
 /// One training run.
 #[wasm_bindgen]
 pub struct LabTrainer {
     inner: Trainer,
+    /// Steps joined since the last `takeSteps` (data-parallel training: one step per `joinStep`).
+    joined: StepReport,
 }
 
 #[wasm_bindgen]
@@ -243,12 +304,72 @@ impl LabTrainer {
             }
         }
         let inner = Trainer::new(cfg, &data.train, &data.test).map_err(|e| JsError::new(&e.0))?;
-        Ok(LabTrainer { inner })
+        Ok(LabTrainer {
+            inner,
+            joined: StepReport::default(),
+        })
     }
 
     /// Train up to n mini-batches; stops early at an epoch end or on divergence.
     pub fn step(&mut self, n: usize) -> Object {
         let r = self.inner.step(n);
+        self.step_report(r)
+    }
+
+    /// Data-parallel training (src/train/parallel.rs), leader's side. Draws the next batch and returns
+    /// the second worker's share {weights, x, y, scale, rows}, or null when the run is not running.
+    #[wasm_bindgen(js_name = splitStep)]
+    pub fn split_step(&mut self) -> JsValue {
+        match self.inner.split_step() {
+            Some(share) => share_object(&share).into(),
+            None => JsValue::NULL,
+        }
+    }
+
+    /// The gradient of the leader's own rows of the split batch.
+    #[wasm_bindgen(js_name = localStep)]
+    pub fn local_step(&mut self) -> Result<(), JsError> {
+        self.inner.local_step().map_err(|e| JsError::new(&e))
+    }
+
+    /// Adds the second worker's answer and finishes the step; true when a chunk of steps must end here
+    /// (the epoch ended, or the run diverged). `takeSteps` returns the joined steps as `step` does.
+    #[wasm_bindgen(js_name = joinStep)]
+    pub fn join_step(&mut self, answer: &[f32]) -> Result<bool, JsError> {
+        self.inner
+            .join_step(answer, &mut self.joined)
+            .map_err(|e| JsError::new(&e))?;
+        Ok(self.joined.epoch_done || *self.inner.status() != Status::Running)
+    }
+
+    /// The steps joined since the last call, in `step`'s form.
+    #[wasm_bindgen(js_name = takeSteps)]
+    pub fn take_steps(&mut self) -> Object {
+        let r = std::mem::take(&mut self.joined);
+        self.step_report(r)
+    }
+
+    /// The second worker's share {weights, x, rows} of the next `count` validation samples.
+    #[wasm_bindgen(js_name = splitEval)]
+    pub fn split_eval(&mut self, count: usize) -> Object {
+        share_object(&self.inner.split_eval(count))
+    }
+
+    /// The logits of the leader's own rows of the split validation chunk.
+    #[wasm_bindgen(js_name = localEval)]
+    pub fn local_eval(&mut self) -> Result<(), JsError> {
+        self.inner.local_eval().map_err(|e| JsError::new(&e))
+    }
+
+    /// Counts both workers' logits; true when the validation pass is complete (as `evalChunk`).
+    #[wasm_bindgen(js_name = joinEval)]
+    pub fn join_eval(&mut self, answer: &[f32]) -> Result<bool, JsError> {
+        self.inner.join_eval(answer).map_err(|e| JsError::new(&e))
+    }
+}
+
+impl LabTrainer {
+    fn step_report(&self, r: StepReport) -> Object {
         let o = Object::new();
         set(&o, "loss", Float32Array::from(&r.loss[..]));
         set(&o, "acc", Float32Array::from(&r.acc[..]));
@@ -286,7 +407,10 @@ impl LabTrainer {
         }
         o
     }
+}
 
+#[wasm_bindgen]
+impl LabTrainer {
     #[wasm_bindgen(getter, js_name = layerNames)]
     pub fn layer_names(&self) -> Array {
         self.inner

@@ -3,8 +3,9 @@
 //! build. Run with `wasm-pack test --node --release -- --test node` (scripts/test.sh does).
 #![cfg(target_arch = "wasm32")]
 
+use js_sys::Uint8Array;
 use js_sys::{Array, Error, Float32Array, Object, Uint32Array};
-use losslab::wasm::{defaults, describe, LabData, LabTrainer};
+use losslab::wasm::{defaults, describe, LabData, LabHelper, LabTrainer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -353,6 +354,79 @@ fn the_same_seed_gives_bit_identical_losses() {
     let a = run("42");
     assert_eq!(a, run("42"));
     assert_ne!(a, run("43"), "a different seed gave the same losses");
+}
+
+/// Two cores through the exported API, as www/worker.js and www/helper.js call it: the share's fields, then
+/// the same batch losses and accuracies as one worker, and the same weights to float rounding.
+#[wasm_bindgen_test]
+fn a_split_step_with_a_helper_matches_one_worker() {
+    let data = synthetic_data();
+    let c = || synthetic_cfg(&[("seed", "5"), ("batch", "17")]);
+    let mut one = LabTrainer::new(&data, c()).unwrap();
+    let mut two = LabTrainer::new(&data, c()).unwrap();
+    let mut helper = LabHelper::new(c()).unwrap();
+    let r1 = one.step(3);
+    for _ in 0..3 {
+        let share = two.split_step();
+        assert_eq!(
+            num(&share, "rows"),
+            9.0,
+            "a batch of 17: the helper takes 9 rows"
+        );
+        assert_eq!(f32s(&share, "x").len(), 9 * 784);
+        assert_eq!(f32s(&share, "scale"), vec![1.0 / 17.0; 9]);
+        let y = Uint8Array::from(get(&share, "y")).to_vec();
+        let answer = helper
+            .gradient(
+                f32s(&share, "weights"),
+                f32s(&share, "x"),
+                y,
+                f32s(&share, "scale"),
+            )
+            .unwrap();
+        two.local_step().unwrap();
+        assert!(
+            !two.join_step(&answer).unwrap(),
+            "no epoch end after a few steps"
+        );
+    }
+    let r2 = two.take_steps();
+    assert_eq!(f32s(&r2, "loss").len(), 3);
+    for (a, b) in f32s(&r1, "loss").iter().zip(f32s(&r2, "loss")) {
+        assert!(
+            (a - b).abs() <= 1e-5 * a.abs(),
+            "batch loss {a} (one worker) against {b} (two)"
+        );
+    }
+    assert_eq!(f32s(&r1, "acc"), f32s(&r2, "acc"));
+    for i in 0..2 {
+        let (w1, w2) = (
+            f32s(&one.weights(i).unwrap().into(), "data"),
+            f32s(&two.weights(i).unwrap().into(), "data"),
+        );
+        let scale = w1.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let diff = w1
+            .iter()
+            .zip(&w2)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            diff <= 1e-5 * scale,
+            "layer {i}: weights differ by {diff} (largest {scale})"
+        );
+    }
+    // a share from a network of another shape is refused with a message
+    let mut other = LabHelper::new(synthetic_cfg(&[("ch", "4,4")])).unwrap();
+    let share = two.split_step();
+    let y = Uint8Array::from(get(&share, "y")).to_vec();
+    let err = other
+        .gradient(
+            f32s(&share, "weights"),
+            f32s(&share, "x"),
+            y,
+            f32s(&share, "scale"),
+        )
+        .unwrap_err();
+    assert!(message(err).contains("parameters"));
 }
 
 #[wasm_bindgen_test]

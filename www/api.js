@@ -62,6 +62,10 @@
  *                                  evaluation mode with the input scaling of training: { probs: [10] (sum 1; NaN
  *                                  when the weights are not finite), digit (the most likely, null when NaN), step
  *                                  (steps trained; 0 = an untrained net) }; training is not disturbed
+ *   lossLab.cores()             -> {n: cores the current run trains on now (1 or 2), chosen: the Cores menu's choice,
+ *                                  note: why it trains on fewer than chosen ('' when it does not)}; a raced pinned
+ *                                  run and the current run train on one core each
+ *   lossLab.setCores(n)         -> as the Cores menu: 2 splits every batch between two workers, 1 trains in one
  *   lossLab.findLr(options)     -> Promise of a learning-rate range test on the current run (the "Find a learning
  *                                  rate" panel, which opens and shows it): options {fresh: false (current weights) |
  *                                  true (a fresh net, same seed), start: 1e-6, end: 10, steps: 100}; resolves to
@@ -162,6 +166,8 @@ export function installApi(lab) {
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     classify: (pixels) => classify(lab, pixels),
+    cores: () => lab.cores(),
+    setCores: (n) => lab.setCores(Number(n)),
     findLr: (options = {}) => lab.findLr(options && typeof options === 'object' ? options : {}).then(plain),
     sweep: (spec) => lab.sweep(spec && typeof spec === 'object' ? spec : {}),
     sweepPause: (on = true) => lab.sweepPause(on !== false),

@@ -25,6 +25,7 @@ import { Embed, EMBED_PARAMS, embedFromQuery } from './embed.js';
 import { PredictView, PREDICT_PARAMS, predictFromQuery } from './views/predict.js';
 import { DrawView } from './views/draw.js';
 import { Projector, PROJECTOR_PARAMS, fromQuery as projectorFromQuery } from './projector.js';
+import { CORES_PARAMS, fromQuery as coresFromQuery, query as coresQuery, coresText } from './cores.js';
 import { installOffline, offlineReady } from './offline.js';
 
 const $ = (id) => document.getElementById(id);
@@ -47,6 +48,7 @@ let run = null; // the current run (a Run)
 let race = null; // the pinned configuration trained again beside it (a Run), or null
 let pin = null; // frozen Record of the pinned run
 let pinCfg = null; // the exact configuration at pin time (seed included): what a race trains again
+let coresChosen = 1; // the Cores menu (www/cores.js): what the current run trains on unless it races
 let unsupported = null; // the message when this browser cannot run the engine
 let drawQueued = false;
 let readyWaiters = []; // lossLab.ready() callers waiting for both runs
@@ -185,7 +187,7 @@ function writeUrl() {
   const url = new URL(location.href);
   // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
   const parts = [toQuery(cfg).replace(/^\?/, ''), lessonQuery(), sweepView.query(), lrFind.query(), predictView.query(),
-    embed.query(), projector.query()].filter(Boolean);
+    embed.query(), projector.query(), coresQuery(coresChosen)].filter(Boolean);
   url.search = parts.length ? `?${parts.join('&')}` : '';
   if (url.href !== location.href) history.replaceState(null, '', url.href);
 }
@@ -280,14 +282,31 @@ function showProgress(m) {
   const s = run.secondsLeft;
   const left = s == null ? '' : ` · ${s < 1 ? '<1' : Math.round(s)} s left in this epoch`;
   const mine = run.speed.value, theirs = race ? race.speed.value : 0;
+  const on = run.cores ? ` on ${coresText(run.cores)}` : '';
   if (race && (mine > 0 || theirs > 0)) {
     const other = race.status === 'diverged' || race.status === 'error' ? `pinned run ${race.status === 'error' ? 'failed' : 'diverged'}`
       : `pinned run ${theirs > 0 ? n(theirs) : '—'} samples/s`;
     $('speed').textContent = `this run ${mine > 0 ? n(mine) : '—'} samples/s · ${other}${left}`;
   } else if (mine > 0) {
-    $('speed').textContent = `${n(mine)} samples/s${left}`;
+    $('speed').textContent = `${n(mine)} samples/s${on}${left}`;
   }
 }
+
+/** The Cores menu shows the current run's choice; while racing each run has one core and the menu waits. */
+function showCores() {
+  const sel = $('cores');
+  sel.value = String(coresChosen);
+  sel.disabled = !!race;
+  sel.parentElement.title = race
+    ? 'While racing, each run trains on one core of its own.'
+    : 'Two cores split every mini-batch between two workers: the same training, about twice as fast. A raced pinned run or a sweep uses one core per run.';
+}
+$('cores').addEventListener('change', (e) => {
+  coresChosen = Number(e.target.value) === 1 ? 1 : 2;
+  if (!race && run.setCores) run.setCores(coresChosen);
+  writeUrl();
+  showProgress();
+});
 
 function clearRunViews() {
   $('epoch-progress').value = 0;
@@ -306,7 +325,12 @@ function clearRunViews() {
 // ---------------------------------------------------------------- the current run
 /** Builds the page's current run for `cfg` and wires its events to the views. */
 function newRun() {
-  const r = new Run(cfg);
+  const r = new Run(cfg, '', { cores: race ? 1 : coresChosen });
+  r.on('cores', (m) => {
+    if (r !== run) return;
+    if (m.message) showNotices([m.message]);
+    showProgress();
+  });
   r.on('change', () => { if (r === run) { renderStatus(); settleReady(); } });
   r.on('built', (m) => {
     if (r !== run) return;
@@ -456,6 +480,8 @@ function startRace() {
   if (!pin || race || unsupported) { $('opt-race').checked = !!race; return; }
   const r = new Run(pinCfg, pin.label);
   race = r;
+  run.setCores(1); // one core for each of the two runs
+  showCores();
   const mine = (f) => (...a) => { if (race === r) f(...a); };
   r.on('change', mine(() => { showRace(); renderStatus(); settleReady(); }));
   r.on('built', mine(() => { if (run.status === 'running') r.run(); queueDraw(); })); // this run started already: catch up
@@ -476,6 +502,8 @@ function stopRace() {
   if (!race) return;
   race.terminate();
   race = null;
+  run.setCores(coresChosen);
+  showCores();
   showRace();
   showProgress();
   queueDraw();
@@ -687,6 +715,12 @@ installApi({
   batchView: (n) => (unsupported ? Promise.reject(new Error(unsupported)) : run.batchView(n)),
   highestLoss: (k) => (unsupported ? Promise.reject(new Error(unsupported)) : run.lossScan(k)),
   classify: (pixels) => (unsupported ? Promise.reject(new Error(unsupported)) : run.classify(pixels)),
+  cores: () => ({ n: run.cores ?? 1, chosen: coresChosen, note: run.coresNote || '' }),
+  setCores: (n) => {
+    if (n !== 1 && n !== 2) throw new Error('cores must be 1 or 2');
+    $('cores').value = String(n);
+    $('cores').dispatchEvent(new Event('change'));
+  },
   findLr: (options) => { $('lrfind').open = true; return lrFind.run(options); },
   sweep: (spec) => sweepView.start(spec),
   sweepPause: (on) => sweepView.pause(on),
@@ -697,7 +731,7 @@ installApi({
 // ---------------------------------------------------------------- start-up
 {
   const parsed = fromQuery(location.search,
-    new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS, ...PROJECTOR_PARAMS, ...LESSON_PARAMS]));
+    new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS, ...PROJECTOR_PARAMS, ...LESSON_PARAMS, ...CORES_PARAMS]));
   cfg = parsed.config;
   showNotices(parsed.notices);
   const sweepParsed = sweepUrl.fromQuery(location.search);
@@ -713,6 +747,10 @@ installApi({
   const projectorParsed = projectorFromQuery(location.search);
   showNotices(projectorParsed.notices);
   projector.set(projectorParsed.value);
+  const coresParsed = coresFromQuery(location.search);
+  showNotices(coresParsed.notices);
+  coresChosen = coresParsed.value;
+  showCores();
   const lessonParsed = lessonFromQuery(location.search);
   showNotices(lessonParsed.notices);
   if (lessonParsed.preset) openLessonFromUrl(lessonParsed.preset);

@@ -33,6 +33,7 @@ export class Rate {
 /** A Rust panic leaves a wasm instance unusable; a run restarts its worker at most this often a minute. */
 const MAX_RESTARTS_PER_MINUTE = 2;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+const HELPER_URL = new URL('./helper.js', import.meta.url);
 
 /** on(type, fn) calls fn(detail, source) for every emit(type, detail): the events of a Run and of a Sweep. */
 export class Emitter {
@@ -51,9 +52,14 @@ export class Run extends Emitter {
   /**
    * @param {object} cfg   the page configuration ({key: value}, as www/state.js holds it) to build first
    * @param {string} label what the charts and notes call this run
+   * @param {{cores?: number}} options cores: 2 trains this run on two workers (src/train/parallel.rs), 1 on one
    */
-  constructor(cfg, label = '') {
+  constructor(cfg, label = '', { cores = 1 } = {}) {
     super();
+    this.coresWanted = cores === 2 ? 2 : 1;
+    this.cores = 1; // the cores this run trains on now: 2 while a helper worker is attached
+    this.coresNote = ''; // why it trains on fewer cores than asked, if it does
+    this.helper = null;
     this.cfg = { ...cfg };
     this.label = label;
     this.record = this.#newRecord([]);
@@ -104,9 +110,50 @@ export class Run extends Emitter {
     if (this.worker && this.engineReady) this.worker.postMessage(msg);
   }
 
+  /**
+   * Trains on n cores (1 or 2) from the next step on: 2 starts a helper worker (www/helper.js) and hands it and
+   * the training worker the two ends of a MessageChannel; 1 ends it. A run that races or sweeps beside others
+   * gets 1 (their cores go to separate runs). The same seed and the same number of cores give the same curve.
+   */
+  setCores(n) {
+    this.coresWanted = n === 2 ? 2 : 1;
+    this.coresNote = '';
+    this.#applyCores();
+  }
+
+  #applyCores() {
+    if (this.coresWanted === 2 && !this.helper && this.worker && this.engineReady) {
+      const h = new Worker(HELPER_URL, { type: 'module' });
+      this.helper = h;
+      h.onerror = (e) => {
+        e.preventDefault();
+        if (this.helper === h) this.#dropHelper(`the second worker could not start (${e.message || 'it failed to load'}) — training on one core`);
+      };
+      const ch = new MessageChannel();
+      h.postMessage({ type: 'init', port: ch.port2 }, [ch.port2]);
+      this.worker.postMessage({ type: 'peer', port: ch.port1 }, [ch.port1]);
+      this.cores = 2;
+      this.emit('cores', { n: 2 });
+    } else if (this.coresWanted === 1 && this.helper) {
+      this.#dropHelper('');
+    }
+  }
+
+  /** Ends the helper worker; the training worker finishes any step under way itself. */
+  #dropHelper(why) {
+    this.helper?.terminate();
+    this.helper = null;
+    if (this.worker && this.engineReady) this.worker.postMessage({ type: 'peer', port: null });
+    this.cores = 1;
+    this.coresNote = why;
+    this.emit('cores', { n: 1, message: why });
+  }
+
   /** Stops this run for good: its worker is ended and every waiter is told. */
   terminate() {
     clearTimeout(this.configureTimer);
+    this.helper?.terminate();
+    this.helper = null;
     this.worker?.terminate();
     this.worker = null;
     this.engineReady = false;
@@ -288,6 +335,7 @@ export class Run extends Emitter {
       case 'ready':
         this.engineReady = true;
         this.restarting = false;
+        this.#applyCores();
         this.configure(this.cfg);
         break;
       case 'reply': {
@@ -354,6 +402,10 @@ export class Run extends Emitter {
       case 'error':
         this.#onError(m);
         break;
+      case 'cores':
+        // the helper failed; the training worker went on alone
+        if (this.helper) this.#dropHelper(m.message);
+        break;
       default:
         break;
     }
@@ -369,6 +421,10 @@ export class Run extends Emitter {
       this.worker = null;
       this.engineReady = false;
       this.built = null;
+      // the fresh worker gets a fresh helper once it is ready
+      this.helper?.terminate();
+      this.helper = null;
+      this.cores = 1;
       this.#settlePause();
       if (this.crashes.length <= MAX_RESTARTS_PER_MINUTE) {
         this.restarting = true;

@@ -3,12 +3,15 @@
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
-//                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req}
+//                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
+//                   {type:'peer', port} (train on two cores with the helper worker at the other end of
+//                   port, www/helper.js), {type:'peer', port: null} (back to one core)
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
 //                   error {message, scope, fatal}, status {text},
-//                   paused (answers every pause: no step is trained after it), reply {req, …}
+//                   paused (answers every pause: no step is trained after it), reply {req, …},
+//                   cores {n, message} (the second worker failed: training goes on on one core)
 // Every message that belongs to a build (status, built, progress, epoch, diverged, error) carries that build's
 // `id`, the id of the configure it serves, so the page drops what a replaced configuration still sends.
 // A `set` that arrives while a configure is loading data updates the configuration that build will use: a
@@ -17,7 +20,7 @@
 // 'data' (MNIST files missing or damaged), 'set' (a live value refused), 'engine' (anything else).
 // `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
 // page terminates this worker and starts a fresh one.
-import init, { LabData, LabTrainer, describe, defaults, fresh_seed as freshSeed } from './engine.js';
+import init, { LabData, LabTrainer, LabHelper, describe, defaults, fresh_seed as freshSeed } from './engine.js';
 
 const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;
@@ -33,11 +36,65 @@ let engine = null; // Promise of the wasm module's initialisation
 let evaluating = null; // Promise of a validation pass under way: steps wait for it (one weight state per pass)
 let scanning = null; // Promise of a loss scan of the training set under way: steps wait for it too
 let findingLr = null; // Promise of a learning-rate range test under way: steps, scans and validation wait for it
+let training = null; // Promise of a two-core chunk of steps under way: it waits on the helper between a step's
+                     // halves, so the jobs that use the model (scan, range test, classify) wait for it
 let lastStep = 0; // steps trained by this build when its last batch was drawn (batchView says which)
 let stepsPerChunk = 1;
 let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
 let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
 let mnistMissing = null; // message, once the MNIST files were found missing
+
+// ------------------------------------------------------------ two cores (src/train/parallel.rs)
+// With a peer, every step hands the second half of its batch to the helper worker (www/helper.js) and
+// validation hands over the second half of each chunk; the weights, the optimizer and every figure stay
+// here. If the helper fails, its share is computed here by a LabHelper of this instance, the step
+// completes with the same numbers, and the run goes on on one core.
+let peer = null;
+let peerReq = 0;
+const peerWaiting = new Map(); // req -> {resolve, reject}
+let localHelper = null; // this worker's own LabHelper, made when the helper worker failed
+
+function attachPeer(port) {
+  detachPeer('');
+  if (!port) return;
+  peer = port;
+  port.onmessage = (e) => {
+    const m = e.data;
+    const w = peerWaiting.get(m.req);
+    if (!w) return;
+    peerWaiting.delete(m.req);
+    if (m.error) w.reject(new Error(m.error));
+    else w.resolve(m.answer);
+  };
+  if (trainer) port.postMessage({ type: 'build', config });
+}
+
+/** Back to one core: waiting steps finish their share here. `why` non-empty tells the page. */
+function detachPeer(why) {
+  if (!peer) return;
+  peer.onmessage = null;
+  peer.close();
+  peer = null;
+  for (const w of peerWaiting.values()) w.reject(new Error(why || 'the second worker was released'));
+  peerWaiting.clear();
+  if (why) post({ type: 'cores', n: 1, message: why });
+}
+
+/** The helper's answer to a share, or this worker's own when there is no helper or it failed. */
+async function shareAnswer(type, share) {
+  const mine = () => {
+    if (!localHelper) localHelper = new LabHelper(config);
+    return type === 'gradient'
+      ? localHelper.gradient(share.weights, share.x, share.y, share.scale)
+      : localHelper.logits(share.weights, share.x);
+  };
+  if (!peer) return mine();
+  const req = ++peerReq;
+  // Copied, not transferred: if the helper fails, this worker still has the share to compute itself.
+  const pending = new Promise((resolve, reject) => peerWaiting.set(req, { resolve, reject }));
+  peer.postMessage({ type, req, weights: share.weights, x: share.x, y: share.y, scale: share.scale });
+  return pending;
+}
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 /** Posts a message that belongs to the build being served. */
@@ -175,6 +232,9 @@ async function configure(cfg, id) {
   stepsPerChunk = 1;
   diagnosisSerial = 0;
   lastStep = 0;
+  localHelper?.free();
+  localHelper = null;
+  peer?.postMessage({ type: 'build', config });
   postBuild({
     type: 'built',
     layers: layout.layers, params: layout.params,
@@ -187,7 +247,42 @@ async function configure(cfg, id) {
 
 /** Trains k steps and posts them; returns the step report. */
 function trainChunk(k) {
-  const r = trainer.step(k);
+  return postSteps(trainer.step(k));
+}
+
+/**
+ * Trains up to k steps on two cores and posts them; returns the step report, or null if the trainer was
+ * replaced meanwhile (nothing is posted then). Each step: the batch is split, the helper gets its half, this
+ * worker computes its own half meanwhile, then adds the helper's gradient and updates.
+ */
+async function trainChunkParallel(k, myGen) {
+  for (let i = 0; i < k; i++) {
+    const share = trainer.splitStep();
+    if (!share) break;
+    const asked = share.rows > 0 ? shareAnswer('gradient', share) : null;
+    trainer.localStep();
+    let got;
+    try {
+      got = asked ? await asked : new Float32Array(0);
+    } catch (e) {
+      if (myGen !== generation || !trainer) return null;
+      detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
+      got = await shareAnswer('gradient', share);
+    }
+    if (myGen !== generation || !trainer) return null;
+    if (trainer.joinStep(got)) break;
+  }
+  return postSteps(trainer.takeSteps());
+}
+
+/** One chunk of steps, on two cores when a helper is attached; null if the trainer was replaced meanwhile. */
+async function chunk(k, myGen) {
+  if (!peer) return trainChunk(k);
+  training = trainChunkParallel(k, myGen).finally(() => { training = null; });
+  return training;
+}
+
+function postSteps(r) {
   lastStep = r.step;
   const msg = {
     type: 'progress',
@@ -213,9 +308,30 @@ function postDiagnosis() {
 function finishEpoch(myGen) {
   evaluating = (async () => {
     const summary = trainer.epochSummary();
-    while (!trainer.evalChunk(256)) {
+    const gone = () => myGen !== generation || !trainer;
+    for (;;) {
+      let done;
+      if (peer) {
+        // each worker evaluates 256 of the 512, about as long as a one-core chunk
+        const share = trainer.splitEval(512);
+        const asked = share.rows > 0 ? shareAnswer('logits', share) : null;
+        trainer.localEval();
+        let got;
+        try {
+          got = asked ? await asked : new Float32Array(0);
+        } catch (e) {
+          if (gone()) return false;
+          detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
+          got = await shareAnswer('logits', share);
+        }
+        if (gone()) return false;
+        done = trainer.joinEval(got);
+      } else {
+        done = trainer.evalChunk(256);
+      }
+      if (done) break;
       await yieldNow();
-      if (myGen !== generation || !trainer) return false;
+      if (gone()) return false;
     }
     const rep = trainer.evalReport();
     postBuild({
@@ -252,11 +368,12 @@ async function loop() {
     const t0 = performance.now();
     let r;
     try {
-      r = trainChunk(stepsPerChunk);
+      r = await chunk(stepsPerChunk, myGen);
     } catch (e) {
       report(e);
       return;
     }
+    if (!r) return; // the trainer was replaced while the helper worked
     const dt = performance.now() - t0;
     const n = r.loss.length || 1;
     // adapt the chunk so it lasts ~CHUNK_TARGET_MS; move gently so one slow chunk does not swing it
@@ -288,6 +405,7 @@ async function lossScan(k) {
     const gone = () => myGen !== generation || !trainer;
     scanning = (async () => {
       if (evaluating) await evaluating;
+      if (training) await training.catch(() => {});
       if (findingLr) await findingLr.catch(() => {});
       if (gone()) throw new Error('the network was rebuilt before the scan finished');
       while (!trainer.lossScanChunk(SCAN_CHUNK)) {
@@ -312,7 +430,7 @@ async function lossScan(k) {
 async function lrFind(msg) {
   // One job at a time on one weight state: wait until no validation pass, scan or range test is under way.
   for (;;) {
-    const busy = evaluating || scanning || findingLr;
+    const busy = evaluating || scanning || findingLr || training;
     if (!busy) break;
     await busy.catch(() => {});
   }
@@ -339,7 +457,7 @@ async function lrFind(msg) {
  * weights, in evaluation mode. One forward pass between two chunks of training; a range test under way is
  * waited for, since it moves the weights and puts them back only at its end. */
 async function classify(pixels) {
-  while (findingLr) await findingLr.catch(() => {});
+  while (findingLr || training) await (findingLr || training).catch(() => {});
   if (!trainer) throw new Error('nothing is built yet');
   const probs = trainer.classify(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels));
   return { probs, step: lastStep };
@@ -398,6 +516,9 @@ self.onmessage = async (e) => {
         if (!running || msg.id !== buildId || !trainer) return;
         loop();
         break;
+      case 'peer':
+        attachPeer(msg.port || null);
+        break;
       case 'pause':
         running = false;
         // Messages arrive in order: every progress of a chunk trained before this pause is already on its way.
@@ -410,7 +531,8 @@ self.onmessage = async (e) => {
         while (scanning || findingLr) await (scanning || findingLr).catch(() => {});
         if (msg.id !== buildId || !trainer || running) return;
         const myGen = generation;
-        const r = trainChunk(1);
+        const r = await chunk(1, myGen);
+        if (!r) return;
         if (r.status === 'diverged') handleDivergence(r);
         else if (r.status === 'stopped') handleStop(r);
         else if (r.epochDone) await finishEpoch(myGen);

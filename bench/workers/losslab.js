@@ -37,6 +37,41 @@ function flopsFromDescribe(table) {
 
 function build() {
   trainer = new ll.LabTrainer(data, cfg);
+  peer?.postMessage({ type: 'build', config: cfg });
+}
+
+// One run on two workers (`port`: the page's helper worker, www/helper.js): each step is split as
+// www/worker.js splits it — the helper computes the gradient of the batch's second half while this worker
+// computes the first, then this worker adds them and updates.
+let peer = null;
+let peerReq = 0;
+const peerWaiting = new Map();
+
+function helperGradient(share) {
+  const req = ++peerReq;
+  const p = new Promise((resolve, reject) => peerWaiting.set(req, { resolve, reject }));
+  peer.postMessage({ type: 'gradient', req, weights: share.weights, x: share.x, y: share.y, scale: share.scale });
+  return p;
+}
+
+async function trainCallSplit() {
+  let k = 0;
+  for (let i = 0; i < stepsPerCall; i++) {
+    const share = trainer.splitStep();
+    if (!share) break;
+    const asked = share.rows > 0 ? helperGradient(share) : null;
+    trainer.localStep();
+    const stop = trainer.joinStep(asked ? await asked : new Float32Array(0));
+    k++;
+    if (stop) break;
+  }
+  const r = trainer.takeSteps();
+  if (r.loss.length > 0) lastLoss = r.loss[r.loss.length - 1];
+  if (r.status === 'diverged') {
+    rebuilds++;
+    build();
+  }
+  return k * cfg.batch;
 }
 
 function trainCall() {
@@ -64,7 +99,15 @@ function peakCall() {
 }
 
 serve({
-  async init({ idx, synthetic, trainN, valN, seed, peakOnly }) {
+  async init({ idx, synthetic, trainN, valN, seed, peakOnly, port }) {
+    if (port) {
+      peer = port;
+      peer.onmessage = (e) => {
+        const w = peerWaiting.get(e.data.req);
+        peerWaiting.delete(e.data.req);
+        if (w) (e.data.error ? w.reject(new Error(e.data.error)) : w.resolve(e.data.answer));
+      };
+    }
     ll = await import('/www/engine.js');
     await ll.default();
     if (peakOnly) {
@@ -100,14 +143,15 @@ serve({
       return { peakCallsPerUnit };
     }
     stepsPerCall = 1;
-    await timeLoop(trainCall, ms, 5);
+    const call = peer ? trainCallSplit : trainCall;
+    await timeLoop(call, ms, 5);
     await timeLoop(inferCall, 0, 2);
-    const t = await timeLoop(trainCall, 300, 3);
+    const t = await timeLoop(call, 300, 3);
     stepsPerCall = Math.max(1, Math.min(256, Math.round(STEP_CHUNK_MS / (t.ms / t.calls))));
     return { stepsPerCall };
   },
 
-  train: ({ ms }) => timeLoop(trainCall, ms, 1),
+  train: ({ ms }) => timeLoop(peer ? trainCallSplit : trainCall, ms, 1),
   infer: ({ ms }) => timeLoop(inferCall, ms, 1),
   peak: ({ ms }) => timeLoop(peakCall, ms, 1),
   state: () => ({ lastLoss, rebuilds, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),

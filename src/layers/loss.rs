@@ -39,6 +39,43 @@ pub fn softmax_cross_entropy(
     ((total / n as f64) as f32, grad, per)
 }
 
+/// Softmax cross-entropy with a given weight per sample: dL/dzᵢ = scaleᵢ · (softmax(zᵢ) − onehot(yᵢ)).
+/// With scaleᵢ = 1/N this is `softmax_cross_entropy`'s gradient bit for bit, with w[yᵢ]/W the weighted
+/// one's; a worker that holds only part of a batch gets the whole batch's scaling this way.
+/// logits: (n, classes), labels: (n), scale: (n) -> (dL/dlogits (n, classes), unweighted ℓᵢ (n)).
+pub fn scaled_softmax_cross_entropy(
+    logits: &[f32],
+    labels: &[u8],
+    classes: usize,
+    scale: &[f32],
+) -> (Vec<f32>, Vec<f32>) {
+    let n = labels.len();
+    assert_eq!(logits.len(), n * classes);
+    assert_eq!(scale.len(), n);
+    let mut grad = vec![0.0; n * classes];
+    let mut per = Vec::with_capacity(n);
+    for (s, (z, g)) in logits
+        .chunks_exact(classes)
+        .zip(grad.chunks_exact_mut(classes))
+        .enumerate()
+    {
+        let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0f32;
+        for (gi, &zi) in g.iter_mut().zip(z) {
+            let e = (zi - m).exp();
+            *gi = e;
+            sum += e;
+        }
+        let y = labels[s] as usize;
+        per.push(m + sum.ln() - z[y]);
+        for gi in g.iter_mut() {
+            *gi *= scale[s] / sum;
+        }
+        g[y] -= scale[s];
+    }
+    (grad, per)
+}
+
 /// Class-weighted softmax cross-entropy, as PyTorch's `CrossEntropyLoss(weight=w, reduction='mean')`:
 /// L = Σᵢ w[yᵢ]·ℓᵢ / Σᵢ w[yᵢ], so a weighted mean, not a sum divided by N.
 /// logits: (N, classes), labels: (N), weights: (classes) -> (L, dL/dlogits (N, classes), the

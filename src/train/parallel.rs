@@ -1,0 +1,321 @@
+//! Data-parallel training of one run on two workers (the page's "cores: 2").
+//!
+//! The leading worker's `Trainer` draws every mini-batch exactly as one worker would (same order,
+//! same augmentation draws), keeps the first half of its rows and hands the second half to a
+//! `GradientWorker` in a second worker, with the current weights and each row's loss scale. Both
+//! compute the gradient of their rows, scaled as a part of the whole batch's loss; the leader adds
+//! the helper's gradient to its own (its rows first, always in that order) and applies the one
+//! update. Validation splits the same way (the helper returns logits). The helper holds no state
+//! between requests beyond its network's shape, so nothing can drift between the two copies: the
+//! weights, the optimizer, the RNG streams and every figure live in the leader alone.
+//!
+//! One worker and two compute the same sums in a different order, so their curves agree to float
+//! rounding; the same seed and the same number of workers give the same curve bit for bit.
+//!
+//! Call order for a step: `split_step` (send the share), `local_step`, then `join_step` with the
+//! helper's answer. For validation: `split_eval`, `local_eval`, `join_eval`.
+
+use super::{scale_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
+use crate::config::{ClassWeight, Config, ConfigError};
+use crate::data::augment::Augment;
+use crate::data::fill_batch;
+use crate::layers::loss::{argmax_rows, scaled_softmax_cross_entropy};
+use crate::model::Model;
+
+/// What the helper worker needs for its rows of a step (or of a validation chunk).
+#[derive(Clone, Debug, Default)]
+pub struct Share {
+    /// The leader's weights, in `Model::weights_flat` order.
+    pub weights: Vec<f32>,
+    /// The helper's images, ready for the network (augmented and scaled): rows × 784.
+    pub x: Vec<f32>,
+    /// Their labels (empty for validation, where the leader counts the logits itself).
+    pub y: Vec<u8>,
+    /// d loss / d logits scale of each row as part of the whole batch (1/N, or w[y]/W).
+    pub scale: Vec<f32>,
+    pub rows: usize,
+}
+
+/// A step whose helper share is out: the batch size and how many rows the leader keeps.
+#[derive(Debug)]
+pub(super) struct Split {
+    bs: usize,
+    local: usize,
+    scale: Vec<f32>,
+    /// The leader's rows' unweighted losses and predictions, once `local_step` ran.
+    per: Vec<f32>,
+    pred: Vec<u8>,
+}
+
+/// A validation chunk whose helper share is out: the leader's rows [start, mid), the helper's [mid, end).
+#[derive(Debug)]
+pub(super) struct EvalSplit {
+    start: usize,
+    mid: usize,
+    end: usize,
+    logits: Vec<f32>,
+}
+
+/// The leader's share of a batch of `bs` rows: half, rounded down (the leader also draws the batch and
+/// applies the update), but all of a one-row batch, which is not worth a message.
+fn leader_rows(bs: usize) -> usize {
+    if bs < 2 {
+        bs
+    } else {
+        bs / 2
+    }
+}
+
+impl Trainer {
+    /// Draws the next mini-batch and returns the helper's share of it; `None` when the run is not
+    /// running. A share of 0 rows (a one-sample batch) needs no helper: pass an empty answer to
+    /// `join_step`.
+    pub fn split_step(&mut self) -> Option<Share> {
+        if self.status != Status::Running {
+            return None;
+        }
+        self.split = None;
+        let bs = self.begin_batch();
+        let local = leader_rows(bs);
+        let scale: Vec<f32> = match self.cfg.class_weight {
+            ClassWeight::None => vec![1.0 / bs as f32; bs],
+            ClassWeight::Balanced => {
+                let w = &self.class_weights;
+                let total: f64 = self.y.iter().map(|&y| w[y as usize] as f64).sum();
+                self.y
+                    .iter()
+                    .map(|&y| {
+                        if total > 0.0 {
+                            (w[y as usize] as f64 / total) as f32
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let share = Share {
+            weights: self.model.weights_flat(),
+            x: self.x[local * PIXELS..].to_vec(),
+            y: self.y[local..].to_vec(),
+            scale: scale[local..].to_vec(),
+            rows: bs - local,
+        };
+        self.split = Some(Split {
+            bs,
+            local,
+            scale,
+            per: Vec::new(),
+            pred: Vec::new(),
+        });
+        Some(share)
+    }
+
+    /// The gradient of the leader's rows of the split batch, into the model's gradients.
+    pub fn local_step(&mut self) -> Result<(), String> {
+        let Some(split) = self.split.as_mut() else {
+            return Err("local_step: no batch was split".into());
+        };
+        let local = split.local;
+        self.held_stats = None;
+        let (per, pred) = part_gradient(
+            &mut self.model,
+            &self.x[..local * PIXELS],
+            &self.y[..local],
+            &split.scale[..local],
+        );
+        split.per = per;
+        split.pred = pred;
+        Ok(())
+    }
+
+    /// Adds the helper's answer (`GradientWorker::gradient`) to the leader's gradient and finishes the
+    /// step as `step` does: divergence checks, the update, the figures. The report gets one entry.
+    pub fn join_step(&mut self, answer: &[f32], r: &mut StepReport) -> Result<(), String> {
+        let Some(split) = self.split.take() else {
+            return Err("join_step: no batch was split".into());
+        };
+        let rows = split.bs - split.local;
+        let n = self.model.param_count();
+        let want = if rows == 0 { 0 } else { n + 2 * rows };
+        if answer.len() != want {
+            return Err(format!(
+                "the second worker answered {} numbers for a share of {rows} samples ({want} expected)",
+                answer.len()
+            ));
+        }
+        let (mut per, mut pred) = (split.per, split.pred);
+        if rows > 0 {
+            self.model.add_grads_flat(&answer[..n]);
+            per.extend_from_slice(&answer[n..n + rows]);
+            pred.extend(answer[n + rows..].iter().map(|&p| p as u8));
+        }
+        let loss = self.batch_loss(&per);
+        if !self.loss_diverged(loss, &pred) {
+            self.finish_step(r, loss, &per, &pred, split.local);
+        }
+        Ok(())
+    }
+
+    /// The batch's loss from its samples' unweighted losses, as `loss_of` computes it: the mean, or the
+    /// class-weighted mean Σ w[yᵢ]·ℓᵢ / Σ w[yᵢ].
+    fn batch_loss(&self, per: &[f32]) -> f32 {
+        match self.cfg.class_weight {
+            ClassWeight::None => {
+                let total: f64 = per.iter().map(|&l| l as f64).sum();
+                (total / per.len() as f64) as f32
+            }
+            ClassWeight::Balanced => {
+                let w = &self.class_weights;
+                let (mut total, mut w_sum) = (0.0f64, 0.0f64);
+                for (&y, &l) in self.y.iter().zip(per) {
+                    let wy = w[y as usize] as f64;
+                    total += wy * l as f64;
+                    w_sum += wy;
+                }
+                if w_sum > 0.0 {
+                    (total / w_sum) as f32
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    /// The helper's share of the next `count` validation samples (images only; 0 rows for a chunk of
+    /// one sample: pass an empty answer to `join_eval`).
+    pub fn split_eval(&mut self, count: usize) -> Share {
+        self.eval_begin();
+        let start = self.eval_pos;
+        let end = (start + count.max(1)).min(self.val.len());
+        let mid = start + leader_rows(end - start);
+        let idx: Vec<usize> = (mid..end).collect();
+        let mut x = vec![0.0; idx.len() * PIXELS];
+        let mut y = vec![0; idx.len()];
+        // The identity augmentation draws nothing from this throwaway clone.
+        fill_batch(
+            &self.val,
+            &idx,
+            &Augment::default(),
+            &mut self.aug_rng.clone(),
+            &mut x,
+            &mut y,
+        );
+        scale_inputs(self.cfg.pixels, &mut x);
+        self.split_eval = Some(EvalSplit {
+            start,
+            mid,
+            end,
+            logits: Vec::new(),
+        });
+        Share {
+            weights: self.model.weights_flat(),
+            x,
+            y: Vec::new(),
+            scale: Vec::new(),
+            rows: end - mid,
+        }
+    }
+
+    /// The logits of the leader's rows of the split validation chunk.
+    pub fn local_eval(&mut self) -> Result<(), String> {
+        let Some(split) = self.split_eval.take() else {
+            return Err("local_eval: no validation chunk was split".into());
+        };
+        let mut logits = Vec::with_capacity((split.mid - split.start) * CLASSES);
+        let mut at = split.start;
+        while at < split.mid {
+            let stop = (at + EVAL_BATCH).min(split.mid);
+            let idx: Vec<usize> = (at..stop).collect();
+            logits.extend(self.clean_logits(false, &idx).0);
+            at = stop;
+        }
+        self.split_eval = Some(EvalSplit { logits, ..split });
+        Ok(())
+    }
+
+    /// Counts the leader's logits, then the helper's (`GradientWorker::logits`), in sample order; true
+    /// when the validation pass is complete (as `eval_chunk`).
+    pub fn join_eval(&mut self, answer: &[f32]) -> Result<bool, String> {
+        let Some(split) = self.split_eval.take() else {
+            return Err("join_eval: no validation chunk was split".into());
+        };
+        let rows = split.end - split.mid;
+        if answer.len() != rows * CLASSES {
+            return Err(format!(
+                "the second worker answered {} logits for {rows} validation samples",
+                answer.len()
+            ));
+        }
+        let labels = |a: usize, b: usize| self.val.labels[a..b].to_vec();
+        let (mine, theirs) = (labels(split.start, split.mid), labels(split.mid, split.end));
+        self.eval_add(&split.logits, &mine);
+        self.eval_add(answer, &theirs);
+        self.eval_pos = split.end;
+        Ok(self.eval_complete())
+    }
+}
+
+/// Forward and backward pass of `x` (rows × 784) with labels `y` and per-row loss scales: the gradient
+/// is left in the model's gradients (zeroed first), and each row's unweighted loss and prediction are
+/// returned.
+fn part_gradient(model: &mut Model, x: &[f32], y: &[u8], scale: &[f32]) -> (Vec<f32>, Vec<u8>) {
+    model.zero_grad();
+    let rows = y.len();
+    if rows == 0 {
+        return (Vec::new(), Vec::new());
+    }
+    let logits = model.forward(x, rows, true);
+    let (dlogits, per) = scaled_softmax_cross_entropy(&logits, y, CLASSES, scale);
+    let pred = argmax_rows(&logits, CLASSES);
+    model.backward_params(&dlogits);
+    (per, pred)
+}
+
+/// The second worker of a data-parallel run: the network's shape only. Every request brings the
+/// weights it is to use.
+pub struct GradientWorker {
+    model: Model,
+}
+
+impl GradientWorker {
+    /// The network of `cfg` (its initial weights are never used).
+    pub fn new(cfg: &Config) -> Result<GradientWorker, ConfigError> {
+        Ok(GradientWorker {
+            model: Model::from_config(cfg)?,
+        })
+    }
+
+    /// The gradient of a step's share: `[gradient (weights_flat order) ‖ loss of each row ‖ predicted
+    /// digit of each row]`, what `Trainer::join_step` takes.
+    pub fn gradient(&mut self, share: &Share) -> Result<Vec<f32>, String> {
+        let rows = share.y.len();
+        if share.x.len() != rows * PIXELS || share.scale.len() != rows {
+            return Err(format!(
+                "a share of {rows} labels came with {} pixels and {} scales",
+                share.x.len(),
+                share.scale.len()
+            ));
+        }
+        self.model.set_weights_flat(&share.weights)?;
+        let (per, pred) = part_gradient(&mut self.model, &share.x, &share.y, &share.scale);
+        let mut out = self.model.grads_flat();
+        out.extend_from_slice(&per);
+        out.extend(pred.iter().map(|&p| p as f32));
+        Ok(out)
+    }
+
+    /// Evaluation-mode logits of a validation share (rows × 10), in batches as the leader computes them.
+    pub fn logits(&mut self, share: &Share) -> Result<Vec<f32>, String> {
+        if !share.x.len().is_multiple_of(PIXELS) {
+            return Err(format!("{} pixels are not whole images", share.x.len()));
+        }
+        self.model.set_weights_flat(&share.weights)?;
+        let rows = share.x.len() / PIXELS;
+        let mut out = Vec::with_capacity(rows * CLASSES);
+        for chunk in share.x.chunks(EVAL_BATCH * PIXELS) {
+            out.extend(self.model.forward(chunk, chunk.len() / PIXELS, false));
+        }
+        Ok(out)
+    }
+}

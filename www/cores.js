@@ -1,0 +1,35 @@
+// How many processor cores the page's run trains on: 2 (the default where the browser reports two or more)
+// splits every mini-batch and every validation chunk between two workers (src/train/parallel.rs), 1 trains in
+// one worker. The header's Cores menu and the URL key `cores=1|2` choose; the URL keeps the value only when it
+// is not this machine's default. A raced pinned run and a sweep take the cores for separate runs instead.
+import { lastParam, shown } from './state.js';
+
+/** The URL key of the cores choice; it is not a setting, so the settings parser leaves it alone. */
+export const CORES_PARAMS = new Set(['cores']);
+
+/** The default: two cores where the browser reports at least two, else one. */
+export function available() {
+  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
+}
+
+/** Reads the cores choice from a query string: {value: 1|2, notices}. */
+export function fromQuery(search) {
+  const given = lastParam(new URLSearchParams(search), 'cores');
+  const def = available();
+  if (given.last === null) return { value: def, notices: [] };
+  const { notices } = given;
+  const last = given.last.trim();
+  if (last === '1' || last === '2') return { value: Number(last), notices };
+  notices.push(`cores=${shown(last)} is not 1 or 2 — training on ${def} ${def === 1 ? 'core' : 'cores'}; the Cores menu in the header changes it`);
+  return { value: def, notices };
+}
+
+/** The URL part for a choice: empty for this machine's default. */
+export function query(n) {
+  return n === available() ? '' : `cores=${n}`;
+}
+
+/** "2 cores" / "1 core". */
+export function coresText(n) {
+  return n === 1 ? '1 core' : `${n} cores`;
+}
