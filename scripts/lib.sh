@@ -37,3 +37,9 @@ refuse_rustflags() {
 seconds_since() {
   echo "$((SECONDS - $1))s"
 }
+
+# The relaxed-simd build (scripts/build.sh, scripts/test.sh): its target features, given to cargo through
+# CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS for one command at a time, and its own target directory, so
+# that it and the simd128 build (.cargo/config.toml) never rebuild each other.
+RELAXED_FLAGS='-C target-feature=+simd128,+relaxed-simd'
+RELAXED_TARGET_DIR=target/relaxed

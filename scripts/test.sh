@@ -2,7 +2,7 @@
 # Runs every Loss Lab test suite and stops at the first failure (non-zero exit).
 #   1. formatting          cargo fmt --check
 #   2. native core         cargo test --release -- --include-ignored (MNIST and lesson claims: a missing file fails)
-#   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs)
+#   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs), then again as the relaxed-simd build
 #   4. wasm in Firefox     wasm-pack test --headless --firefox (tests/web.rs, in SpiderMonkey)
 #   5. wasm in node        wasm-pack test --node               (tests/node.rs)
 #   6. settings table      build, node --test tests/settings.test.mjs (www/state.js and the docs against the engine)
@@ -64,6 +64,14 @@ passed
 # `-- --test web` keeps the native suites in tests/ and the unit tests out of the wasm build.
 suite chromium "wasm-pack test --headless --chrome --release (tests/web.rs)"
 wasm-pack test --headless --chrome --release --mode no-install -- --test web
+passed
+
+# The same checks on the relaxed-SIMD build (fused multiply-add in the GEMM tile), which www/engine.js loads in
+# Chromium: its target features for this command only, its own target directory (the one scripts/build.sh
+# uses for it), and LOSSLAB_WASM_BUILD, which tests/web.rs checks against the kernels it runs.
+suite chromium-relaxed "wasm-pack test --headless --chrome --release, +relaxed-simd (tests/web.rs)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_FLAGS" CARGO_TARGET_DIR="$RELAXED_TARGET_DIR" \
+  LOSSLAB_WASM_BUILD=relaxed-simd wasm-pack test --headless --chrome --release --mode no-install -- --test web
 passed
 
 # The same checks in SpiderMonkey. wasm-pack finds geckodriver on PATH; the runner starts it with

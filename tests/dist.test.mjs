@@ -81,7 +81,7 @@ test('index.html names the service worker and the build version; sw.js lists eve
     assert.equal(d.sha256, sha256(read(d.path)), `hash of ${d.path}`);
     assert.equal(d.precache, !d.path.includes('train60k'), `${d.path}: stored at install exactly when it is in the default set`);
   }
-  assert.ok(b.code.includes('index.html') && b.code.includes('www/pkg/losslab_bg.wasm'));
+  assert.ok(b.code.includes('index.html') && b.code.includes('www/pkg/losslab_bg.wasm') && b.code.includes('www/pkg/losslab_relaxed_bg.wasm'));
 });
 
 test('the version changes with any file and only then', () => {

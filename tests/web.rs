@@ -43,6 +43,30 @@ fn runs_in_a_browser_page_with_simd128() {
 }
 
 #[wasm_bindgen_test]
+fn the_kernels_are_the_build_this_run_compiled() {
+    // scripts/test.sh runs this file twice in Chromium: as the simd128 build, and with +relaxed-simd and
+    // LOSSLAB_WASM_BUILD=relaxed-simd, so a relaxed run that silently compiled the fallback fails here.
+    use losslab::kernels::simd::{tile_is_fused, BUILD};
+    let want = option_env!("LOSSLAB_WASM_BUILD").unwrap_or("simd128");
+    assert_eq!(
+        BUILD, want,
+        "the kernels were compiled as {BUILD}, not {want}"
+    );
+    // And the arithmetic: the relaxed build's tile rounds once per multiply-add (V8 emits FMA for
+    // f32x4.relaxed_madd on a CPU that has it), the simd128 build's twice.
+    assert_eq!(
+        tile_is_fused(),
+        want == "relaxed-simd",
+        "the GEMM tile {} its multiply-adds in the {BUILD} build",
+        if tile_is_fused() {
+            "fused"
+        } else {
+            "did not fuse"
+        }
+    );
+}
+
+#[wasm_bindgen_test]
 fn simd_kernels_match_their_plain_twins_in_the_browser() {
     // The f32x4 paths only exist in this build, so only the wasm suites can check them.
     if let Err(e) = losslab::kernels::check::fast_kernels_match_reference() {

@@ -112,6 +112,8 @@
  *                                  and the MNIST files for offline use (a copy built by `npm run dist`, through its
  *                                  service worker, www/offline.js); rejects, with the reason, where nothing will be
  *                                  stored (the dev server, a browser without service workers, a failed install)
+ *   lossLab.engineBuild()       -> which build of the engine this browser runs: 'relaxed' (WebAssembly relaxed SIMD:
+ *                                  fused multiply-add) or 'simd128' (www/engine-build.js)
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
@@ -203,4 +205,9 @@ export function installPredictApi(p) {
 /** Adds lossLab.offlineReady() (www/offline.js). */
 export function installOfflineApi(offlineReady) {
   window.lossLab.offlineReady = () => offlineReady();
+}
+
+/** Adds lossLab.engineBuild() (www/engine-build.js). */
+export function installEngineApi(build) {
+  window.lossLab.engineBuild = () => build;
 }

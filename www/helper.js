@@ -6,7 +6,7 @@
 //   worker -> helper: {type:'build', config}, {type:'gradient', req, weights, x, y, scale}, {type:'logits', req, weights, x}
 //   helper -> worker: {req, answer: Float32Array} or {req, error, fatal}
 // From www/run.js: {type:'init', port} once.
-import init, { LabHelper } from './pkg/losslab.js';
+import init, { LabHelper } from './engine.js';
 
 let engine = null;
 let helper = null;

@@ -4,7 +4,8 @@ import { LIVE_KEYS, defaults, merge, fromQuery, toQuery, fmtNum } from './state.
 import { Controls } from './controls.js';
 import * as lessons from './presets.js';
 import { Run } from './run.js';
-import { installApi, rowCopy, installExportApi, installPredictApi, installOfflineApi } from './api.js';
+import { installApi, rowCopy, installExportApi, installPredictApi, installOfflineApi, installEngineApi } from './api.js';
+import { engineBuild } from './engine-build.js';
 import { Record } from './views/record.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
@@ -791,3 +792,12 @@ installPredictApi({
 // ---------------------------------------------------------------- offline use (www/offline.js)
 installOffline();
 installOfflineApi(offlineReady);
+
+// Which build of the engine the worker loads here (www/engine-build.js asks the browser the same question).
+installEngineApi(engineBuild());
+if (hasSimd()) {
+  $('engine-build').textContent = engineBuild() === 'relaxed'
+    ? 'Engine: WebAssembly SIMD with fused multiply-add (relaxed SIMD).'
+    : 'Engine: WebAssembly SIMD (simd128).';
+  $('engine-build').hidden = false;
+}

@@ -20,7 +20,7 @@
 // 'data' (MNIST files missing or damaged), 'set' (a live value refused), 'engine' (anything else).
 // `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
 // page terminates this worker and starts a fresh one.
-import init, { LabData, LabTrainer, LabHelper, describe, defaults, fresh_seed as freshSeed } from './pkg/losslab.js';
+import init, { LabData, LabTrainer, LabHelper, describe, defaults, fresh_seed as freshSeed } from './engine.js';
 
 const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;

@@ -108,7 +108,7 @@ serve({
         if (w) (e.data.error ? w.reject(new Error(e.data.error)) : w.resolve(e.data.answer));
       };
     }
-    ll = await import('/www/pkg/losslab.js');
+    ll = await import('/www/engine.js');
     await ll.default();
     if (peakOnly) {
       if (typeof ll.peak_gemm !== 'function') throw new Error('www/pkg has no peak_gemm export: rebuild with bash scripts/build.sh');

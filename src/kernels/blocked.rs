@@ -2,7 +2,8 @@
 //! - `gemm_nn` (forward: W·cols; input gradient: Wᵀ·dY) packs the small operand op(a), the weights,
 //!   once per call into 4-row k-major panels, and reads the wide operand b (the im2col columns or
 //!   dY) in place, 8 columns at a time. Its 4×8 micro-tile `tile` is explicit `core::arch::wasm32`
-//!   simd128 in the browser build and a portable array loop natively (SSE after LLVM).
+//!   simd128 in the browser builds (fused multiply-adds in the relaxed-simd one: kernels/simd.rs)
+//!   and a portable array loop natively (SSE after LLVM).
 //! - `gemm_nt_acc` (weight gradient: dY·colsᵀ) is portable Rust, 2×2 tiles of 8-lane dot products
 //!   with array accumulators, which LLVM turns into f32x4 code under `+simd128`.
 //!
@@ -106,10 +107,12 @@ pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [
 /// live at a time, which fits V8's 16 XMM registers (larger tiles spill: see kernels/peak.rs for the
 /// measured tile sizes). The portable loop above
 /// compiles to f32x4 too, but keeps a bounds check per p and measured at about half of this
-/// kernel's speed in node.
+/// kernel's speed in node. Each multiply-add is `simd::madd`: fused in the relaxed-simd build, a
+/// multiply then an add in the simd128 one.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
+    use super::simd::madd;
     use core::arch::wasm32::*;
     assert!(panel.len() >= k * MR && (k == 0 || b.len() >= (k - 1) * n + j0 + NR));
     let mut acc = [[0.0f32; NR]; MR];
@@ -124,17 +127,17 @@ pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [
             let b0 = v128_load(bp.add(p * n) as *const v128);
             let b1 = v128_load(bp.add(p * n + 4) as *const v128);
             let a0 = f32x4_splat(*ap.add(p * MR));
-            c00 = f32x4_add(c00, f32x4_mul(a0, b0));
-            c01 = f32x4_add(c01, f32x4_mul(a0, b1));
+            c00 = madd(a0, b0, c00);
+            c01 = madd(a0, b1, c01);
             let a1 = f32x4_splat(*ap.add(p * MR + 1));
-            c10 = f32x4_add(c10, f32x4_mul(a1, b0));
-            c11 = f32x4_add(c11, f32x4_mul(a1, b1));
+            c10 = madd(a1, b0, c10);
+            c11 = madd(a1, b1, c11);
             let a2 = f32x4_splat(*ap.add(p * MR + 2));
-            c20 = f32x4_add(c20, f32x4_mul(a2, b0));
-            c21 = f32x4_add(c21, f32x4_mul(a2, b1));
+            c20 = madd(a2, b0, c20);
+            c21 = madd(a2, b1, c21);
             let a3 = f32x4_splat(*ap.add(p * MR + 3));
-            c30 = f32x4_add(c30, f32x4_mul(a3, b0));
-            c31 = f32x4_add(c31, f32x4_mul(a3, b1));
+            c30 = madd(a3, b0, c30);
+            c31 = madd(a3, b1, c31);
         }
         let out = acc.as_mut_ptr() as *mut v128;
         for (i, v) in [c00, c01, c10, c11, c20, c21, c30, c31]

@@ -8,6 +8,7 @@ pub mod blocked;
 pub mod check;
 pub mod peak;
 pub mod reference;
+pub mod simd;
 
 pub use blocked::{gemm_nn, gemm_nt_acc};
 
