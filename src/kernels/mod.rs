@@ -6,8 +6,10 @@
 
 pub mod blocked;
 pub mod check;
+pub mod maxpool;
 pub mod peak;
 pub mod reference;
+pub mod wgrad;
 
 pub use blocked::{gemm_nn, gemm_nt_acc};
 
