@@ -48,7 +48,7 @@ async function cpuInfo() {
   return {
     model: field('model name') ?? os.cpus()[0]?.model ?? 'unknown',
     nominalMHz: Number.isFinite(mhz) ? mhz : (os.cpus()[0]?.speed || null),
-    clockSource: Number.isFinite(mhz) ? "/proc/cpuinfo 'cpu MHz' (nominal)" : 'os.cpus() speed',
+    clockSource: Number.isFinite(mhz) ? "nominal, /proc/cpuinfo 'cpu MHz'" : 'os.cpus() speed',
     fma: flags.includes('fma'),
     avx2: flags.includes('avx2'),
   };
@@ -147,8 +147,8 @@ function markdown(raw, a) {
   const cpu = raw.meta.cpu;
   if (h) {
     L.push(`Hardware peak (6 multiply + 6 add f32x4 chains, no loads, one worker): ${fmtStats(a.hwPeakGflops, 1)} GFLOP/s = 4 lanes × ${fmt(h.vectorOpsPerSecond / 1e9, 2)} G f32x4 mul/add per second; `
-      + `at the nominal ${fmt(h.nominalGHz, 3)} GHz (${cpu?.clockSource ?? '?'}, ${cpu?.model ?? '?'}) that is ${fmt(h.opsPerCycleAtNominal, 2)} mul/add per cycle `
-      + `(4 = 2 multiply + 2 add pipes busy every cycle; above 4 = the core boosts above its nominal clock). The GEMM tile reaches ${fmtStats(a.ratios.gemmPctHwPeak, 0)} % of it.`);
+      + `at ${fmt(h.nominalGHz, 3)} GHz (${cpu?.clockSource ?? '?'}; ${cpu?.model ?? '?'}) that is ${fmt(h.opsPerCycleAtNominal, 2)} mul/add per cycle `
+      + `(2 multiply + 2 add pipes busy every cycle give 4, 2 shared FMA pipes give 2; more than the pipes means the core ran above its nominal clock). The GEMM tile reaches ${fmtStats(a.ratios.gemmPctHwPeak, 0)} % of it.`);
   } else {
     L.push('Hardware peak: not measured (www/pkg has no peak_hw export: rebuild with bash scripts/build.sh)');
   }
