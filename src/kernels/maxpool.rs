@@ -7,8 +7,10 @@ use crate::tensor::Shape3;
 /// sample into `argmax` when given. The window is scanned row by row and a later value wins only if
 /// it is strictly greater (`>`): the first maximum wins ties, as in PyTorch, and a NaN never wins
 /// (a NaN loss is caught by the trainer anyway). Each output row reads its k input rows as slices
-/// and keeps the best value in a register: the indexed version, with a bounds check and a reload of
-/// xs[best] per comparison, was 5% of a training step natively.
+/// and keeps the best value in a register instead of a bounds check and a reload of xs[best] per
+/// comparison (max pooling was 5% of a training step natively). Measured in V8 against the indexed
+/// loop (`reference::max_pool`), interleaved, medians of 7 runs: 1.5× for 3×3 windows on 16×14×14,
+/// 0.96× for 2×2 on 8×28×28, so `Pool2d` uses it for windows of 3 and more only.
 pub fn max_pool(
     x: &[f32],
     n: usize,
