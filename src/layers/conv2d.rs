@@ -2,8 +2,7 @@
 
 use super::{Layer, Param};
 use crate::init::Initializer;
-use crate::kernels::wgrad::{pack_dyt, wgrad_acc};
-use crate::kernels::{col2im, gemm_nn, im2col, ConvGeom};
+use crate::kernels::{col2im, gemm_nn, gemm_nt_acc, im2col, ConvGeom};
 use crate::rng::Rng;
 use crate::tensor::{conv_out_size, Shape3};
 
@@ -68,7 +67,6 @@ impl Conv2dConfig {
             cols_hold_batch: false,
             prod: Vec::new(),
             dcols: Vec::new(),
-            dyt: Vec::new(),
             n: 0,
         }
     }
@@ -90,8 +88,6 @@ pub struct Conv2d {
     prod: Vec<f32>,
     /// Wᵀ·dy of one chunk, kept between steps: allocating and zeroing it every step cost 7%.
     dcols: Vec<f32>,
-    /// dy of one chunk as (S·OH·OW, OC), the weight gradient's operand (`kernels::wgrad`).
-    dyt: Vec<f32>,
     n: usize,
 }
 
@@ -125,7 +121,7 @@ impl Conv2d {
     }
 
     // dy: (N, OC, OH, OW) -> dx: (N, C, H, W) when `want_dx`; per chunk of samples:
-    // dwᵀ += cols · dyᵀ (S·OH·OW × OC), db += Σ dy, dcols = Wᵀ · dy, dx = col2im(dcols).
+    // dw += dy (OC × S·OH·OW) · colsᵀ, db += Σ dy, dcols = Wᵀ · dy, dx = col2im(dcols).
     // The first layer of a network skips dcols and col2im: nobody needs the gradient of the image
     // (for the default model that is 7% of a training step's arithmetic).
     fn grads(&mut self, dy: &[f32], want_dx: bool) -> Option<Vec<f32>> {
@@ -153,19 +149,19 @@ impl Conv2d {
             if !(self.cols_hold_batch && len == n) {
                 self.unroll(&x, s0, len);
             }
-            let dy_chunk = &dy[s0 * oc * ohw..(s0 + len) * oc * ohw];
-            // (S, OC, OH·OW) -> (S·OH·OW, OC) for the weight gradient's outer products.
-            pack_dyt(dy_chunk, len, oc, ohw, &mut self.dyt, &mut self.bias.grad);
-            wgrad_acc(oc, rows, ld, &self.dyt, &self.cols, &mut self.weight.grad);
-            if want_dx {
-                // (S, OC, OH·OW) -> (OC, S·OH·OW), the layout of the input gradient's GEMM.
-                self.prod.resize(oc * ld, 0.0);
-                for s in 0..len {
-                    for o in 0..oc {
-                        let src = &dy_chunk[(s * oc + o) * ohw..(s * oc + o + 1) * ohw];
-                        self.prod[o * ld + s * ohw..o * ld + (s + 1) * ohw].copy_from_slice(src);
-                    }
+            // (S, OC, OH·OW) -> (OC, S·OH·OW), the layout of the chunk's GEMMs.
+            self.prod.resize(oc * ld, 0.0);
+            for s in 0..len {
+                for o in 0..oc {
+                    let src = &dy[((s0 + s) * oc + o) * ohw..((s0 + s) * oc + o + 1) * ohw];
+                    self.prod[o * ld + s * ohw..o * ld + (s + 1) * ohw].copy_from_slice(src);
                 }
+            }
+            for (o, row) in self.prod.chunks_exact(ld).enumerate() {
+                self.bias.grad[o] += row.iter().sum::<f32>();
+            }
+            gemm_nt_acc(oc, rows, ld, &self.prod, &self.cols, &mut self.weight.grad);
+            if want_dx {
                 dcols.resize(rows * ld, 0.0);
                 gemm_nn(
                     rows,
