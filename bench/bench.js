@@ -168,6 +168,8 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
   // browser hits both sides of a ratio alike.
   const plan = [
     ['peak.gflops', () => live.peak && live.peak.call('peak', { ms })],
+    // The hardware peak (independent mul/add chains, no loads), right after the GEMM-tile peak.
+    ['peak.hw', () => live.peak && live.peak.call('peakHw', { ms })],
     // Control for the two-worker run: the bare kernel in two workers shows how much of the second
     // core this browser really got at that moment (other processes and the scheduler decide).
     ['peak.dual', () => both('peak', 'peak-2', 'peak')],

@@ -770,4 +770,11 @@ pub fn peak_flops_per_call() -> f64 {
 pub fn peak_self_check() -> f32 {
     crate::kernels::peak::self_check()
 }
+
+/// Runs the hardware-peak loop (independent f32x4 multiply and add chains, no loads) `calls` times and
+/// returns the FLOP it executed; `peak_self_check` covers it too.
+#[wasm_bindgen]
+pub fn peak_hw(calls: u32) -> f64 {
+    crate::kernels::peak::hw_run(calls as usize)
+}
 // ---- end of benchmark exports ----

@@ -1,5 +1,6 @@
 // Loss Lab contender: one LabTrainer in a worker, as the lab's own training worker holds one.
-// Also runs the SIMD128 GEMM micro-kernel that measures the peak (a worker with `peakOnly`).
+// Also runs the two peak kernels (a worker with `peakOnly`): the SIMD128 GEMM micro-kernel and the
+// hardware-peak loop of independent f32x4 multiply and add chains (src/kernels/peak.rs).
 'use strict';
 importScripts('/bench/workers/common.js');
 
@@ -12,6 +13,7 @@ let cfg = null;
 let trainer = null;
 let stepsPerCall = 1;
 let peakCallsPerUnit = 1000;
+let hwCallsPerUnit = 1000;
 let lastLoss = NaN;
 let rebuilds = 0;
 
@@ -98,6 +100,13 @@ function peakCall() {
   return peakCallsPerUnit * ll.peak_flops_per_call(); // "samples" are FLOP here
 }
 
+// The hardware-peak loop returns the FLOP it executed (its result goes through black_box in Rust).
+function hwCall() {
+  const flop = ll.peak_hw(hwCallsPerUnit);
+  if (!(flop > 0)) throw new Error('hardware peak loop reported no work');
+  return flop;
+}
+
 serve({
   async init({ idx, synthetic, trainN, valN, seed, peakOnly, port }) {
     if (port) {
@@ -112,7 +121,8 @@ serve({
     await ll.default();
     if (peakOnly) {
       if (typeof ll.peak_gemm !== 'function') throw new Error('www/pkg has no peak_gemm export: rebuild with bash scripts/build.sh');
-      return { selfCheck: ll.peak_self_check(), flopsPerCall: ll.peak_flops_per_call() };
+      // peak_self_check covers both kernels: the GEMM tile (~1e-7) and the mul/add chains (0: bit for bit).
+      return { selfCheck: ll.peak_self_check(), flopsPerCall: ll.peak_flops_per_call(), hasHw: typeof ll.peak_hw === 'function' };
     }
     data = synthetic
       ? ll.LabData.synthetic(trainN, valN, seed)
@@ -140,7 +150,11 @@ serve({
       await timeLoop(() => peakCall(), ms, 3);
       const t = await timeLoop(() => peakCall(), 200, 3);
       peakCallsPerUnit = Math.max(1000, Math.round((peakCallsPerUnit * t.calls * PEAK_UNIT_MS) / t.ms));
-      return { peakCallsPerUnit };
+      if (typeof ll.peak_hw !== 'function') return { peakCallsPerUnit };
+      await timeLoop(() => hwCall(), ms, 3);
+      const h = await timeLoop(() => hwCall(), 200, 3);
+      hwCallsPerUnit = Math.max(1000, Math.round((hwCallsPerUnit * h.calls * PEAK_UNIT_MS) / h.ms));
+      return { peakCallsPerUnit, hwCallsPerUnit };
     }
     stepsPerCall = 1;
     const call = peer ? trainCallSplit : trainCall;
@@ -154,5 +168,9 @@ serve({
   train: ({ ms }) => timeLoop(peer ? trainCallSplit : trainCall, ms, 1),
   infer: ({ ms }) => timeLoop(inferCall, ms, 1),
   peak: ({ ms }) => timeLoop(peakCall, ms, 1),
+  peakHw: ({ ms }) => {
+    if (typeof ll.peak_hw !== 'function') throw new Error('www/pkg has no peak_hw export: rebuild with bash scripts/build.sh');
+    return timeLoop(hwCall, ms, 1);
+  },
   state: () => ({ lastLoss, rebuilds, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),
 });

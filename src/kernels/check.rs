@@ -2,9 +2,10 @@
 //! test so that the browser and node suites (tests/web.rs, tests/node.rs) run the very same checks
 //! on the simd128 build that the page uses.
 
-use super::{col2im, gemm, gemm_nn, gemm_nt_acc, im2col, reference, ConvGeom};
+use super::{col2im, gemm, gemm_nn, gemm_nt_acc, im2col, maxpool, reference, wgrad, ConvGeom};
 use crate::rng::Rng;
 use crate::tensor::conv_out_size;
+use crate::tensor::Shape3;
 
 fn rand_vec(r: &mut Rng, n: usize) -> Vec<f32> {
     (0..n).map(|_| r.uniform(-1.0, 1.0)).collect()
@@ -75,6 +76,76 @@ pub fn fast_kernels_match_reference() -> Result<f32, String> {
             &slow,
             tol,
         )?);
+    }
+    // The weight gradient's outer-product GEMM and its packing (with the bias sums): output channels
+    // around and across the 8-lane strips, rows around the 4-row tile, depths around the 256 block.
+    for &(oc, rows, l) in &[
+        (1, 1, 1),
+        (3, 5, 7),
+        (8, 25, 256),
+        (9, 4, 257),
+        (16, 200, 600),
+        (17, 3, 255),
+        (5, 13, 1),
+    ] {
+        let dy = rand_vec(&mut r, oc * l);
+        let cols = rand_vec(&mut r, rows * l);
+        let dw0 = rand_vec(&mut r, oc * rows);
+        let db0 = rand_vec(&mut r, oc);
+        let (mut fast, mut slow) = (dw0.clone(), dw0);
+        let (mut db, mut dyt) = (db0.clone(), Vec::new());
+        wgrad::pack_dyt(&dy, 1, oc, l, &mut dyt, &mut db);
+        wgrad::wgrad_acc(oc, rows, l, &dyt, &cols, &mut fast);
+        reference::gemm(oc, rows, l, &dy, false, &cols, true, 1.0, &mut slow);
+        let what = format!("wgrad_acc {oc}x{rows}x{l}");
+        worst = worst.max(compare(&what, &fast, &slow, tol)?);
+        let sums: Vec<f32> = (0..oc)
+            .map(|o| {
+                db0[o]
+                    + dy[o * l..(o + 1) * l]
+                        .iter()
+                        .map(|&v| v as f64)
+                        .sum::<f64>() as f32
+            })
+            .collect();
+        worst = worst.max(compare(&format!("pack_dyt bias {what}"), &db, &sums, tol)?);
+    }
+    // Max pooling, bit for bit (values and winners): window 2 and 3, leftover rows and columns,
+    // and inputs rounded to a few levels with many zeros, as after a ReLU, so that windows hold ties.
+    for &(c, h, w, k) in &[
+        (8, 28, 28, 2),
+        (16, 14, 14, 3),
+        (3, 7, 9, 2),
+        (2, 11, 5, 3),
+        (1, 3, 3, 3),
+    ] {
+        let (i, o) = (Shape3::new(c, h, w), Shape3::new(c, h / k, w / k));
+        let n = 3;
+        let x: Vec<f32> = (0..n * i.len())
+            .map(|_| (r.uniform(-2.0, 3.0).round() * 0.5).max(0.0))
+            .collect();
+        let (mut fast, mut slow) = (vec![f32::NAN; n * o.len()], vec![f32::NAN; n * o.len()]);
+        let (mut af, mut asl) = (vec![u32::MAX; n * o.len()], vec![u32::MAX; n * o.len()]);
+        maxpool::max_pool(&x, n, i, o, k, &mut fast, Some(&mut af));
+        reference::max_pool(&x, n, i, o, k, &mut slow, Some(&mut asl));
+        let what = format!("max_pool {c}x{h}x{w} k={k}");
+        worst = worst.max(compare(&what, &fast, &slow, 0.0)?);
+        if af != asl {
+            return Err(format!("{what}: a different winner"));
+        }
+        let mut no_idx = vec![f32::NAN; n * o.len()];
+        maxpool::max_pool(&x, n, i, o, k, &mut no_idx, None);
+        worst = worst.max(compare(
+            &format!("{what} (evaluation)"),
+            &no_idx,
+            &slow,
+            0.0,
+        )?);
+    }
+    // Both peak kernels against their plain loops (bench/ measures them in this build).
+    let peak = super::peak::self_check();
+    if peak.is_nan() || peak >= tol {
+        return Err(format!("peak kernels: relative error {peak}"));
     }
     // (C, H, W, K, stride, pad): "same" convolutions (the block-copy path, including a kernel larger
     // than the image), strides 1–4, paddings up to K−1, non-square inputs.

@@ -6,9 +6,11 @@
 
 pub mod blocked;
 pub mod check;
+pub mod maxpool;
 pub mod peak;
 pub mod reference;
 pub mod simd;
+pub mod wgrad;
 
 pub use blocked::{gemm_nn, gemm_nt_acc};
 

@@ -1,6 +1,7 @@
 //! Plain-loop reference kernels: the specification of every fast kernel and the fallback.
 
 use super::ConvGeom;
+use crate::tensor::Shape3;
 
 /// Same contract as `kernels::gemm`, in three loops with an f64 accumulator.
 #[allow(clippy::too_many_arguments)]
@@ -96,6 +97,43 @@ pub fn col2im(g: &ConvGeom, cols: &[f32], ld: usize, off: usize, dx: &mut [f32])
                             dx[(c * g.h + iy as usize) * g.w + ix as usize] +=
                                 cols[row + oy * g.ow + ox];
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Same contract as `kernels::maxpool::max_pool`: the window scanned row by row, `>` against the
+/// value at the best index so far (the first maximum wins ties), one bounds check per element.
+pub fn max_pool(
+    x: &[f32],
+    n: usize,
+    i: Shape3,
+    o: Shape3,
+    k: usize,
+    y: &mut [f32],
+    mut argmax: Option<&mut [u32]>,
+) {
+    for s in 0..n {
+        let xs = &x[s * i.len()..(s + 1) * i.len()];
+        for c in 0..o.c {
+            for oy in 0..o.h {
+                for ox in 0..o.w {
+                    let oi = (c * o.h + oy) * o.w + ox;
+                    let base = (c * i.h + oy * k) * i.w + ox * k;
+                    let mut best = base;
+                    for dy in 0..k {
+                        for dx in 0..k {
+                            let idx = base + dy * i.w + dx;
+                            if xs[idx] > xs[best] {
+                                best = idx;
+                            }
+                        }
+                    }
+                    y[s * o.len() + oi] = xs[best];
+                    if let Some(a) = argmax.as_deref_mut() {
+                        a[s * o.len() + oi] = best as u32;
                     }
                 }
             }
