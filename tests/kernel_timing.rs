@@ -1,14 +1,14 @@
 //! Side-by-side timing on the default model's shapes (batch 32): the weight-gradient kernels, max
-//! pooling, and the two peak kernels; A and B interleaved in rounds, medians printed. Asserts nothing about speed, so it is ignored by default:
-//!   native:  cargo test --release --test kernel_timing -- --include-ignored --nocapture
-//!   V8:      wasm-pack test --node --release --mode no-install -- --test kernel_timing
-//! (the wasm run is the simd128 build the page uses).
+//! pooling, and the two peak kernels; A and B interleaved in rounds, medians printed, in V8:
+//!   wasm-pack test --node --release --mode no-install -- --test kernel_timing
+//! (the simd128 build). It asserts nothing about speed, so it is wasm-only and runs only when selected
+//! by name: `npm test` never runs it (native shapes are timed by `cargo run --release --example kernel_bench`).
+#![cfg(target_arch = "wasm32")]
 
 use losslab::kernels::wgrad::{pack_dyt, wgrad_acc};
 use losslab::kernels::{gemm_nt_acc, maxpool, peak, reference};
 use losslab::tensor::Shape3;
 
-#[cfg(target_arch = "wasm32")]
 mod clock {
     use wasm_bindgen::prelude::*;
     #[wasm_bindgen]
@@ -19,19 +19,6 @@ mod clock {
         pub fn log(s: &str);
     }
 }
-#[cfg(not(target_arch = "wasm32"))]
-mod clock {
-    use std::sync::OnceLock;
-    use std::time::Instant;
-    static T0: OnceLock<Instant> = OnceLock::new();
-    pub fn now() -> f64 {
-        T0.get_or_init(Instant::now).elapsed().as_secs_f64() * 1e3
-    }
-    pub fn log(s: &str) {
-        println!("{s}");
-    }
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -153,15 +140,7 @@ fn all() {
     pool_timing();
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-#[test]
-#[ignore = "timing only: run with --include-ignored --nocapture"]
-fn kernels_side_by_side() {
-    all();
-}
-
-// Not ignored here: the wasm suites only run when selected by name (--test kernel_timing).
-#[cfg(target_arch = "wasm32")]
+// The wasm suites only run when selected by name (--test kernel_timing).
 #[wasm_bindgen_test::wasm_bindgen_test]
 fn kernels_side_by_side() {
     all();
