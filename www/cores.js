@@ -1,15 +1,17 @@
-// How many processor cores the page's run trains on: 2 (the default where the browser reports two or more)
-// splits every mini-batch and every validation chunk between two workers (src/train/parallel.rs), 1 trains in
-// one worker. The header's Cores menu and the URL key `cores=1|2` choose; the URL keeps the value only when it
+// How many processor cores the page's run trains on: 2 splits every mini-batch and every validation chunk between
+// two workers (src/train/parallel.rs), 1 trains in one worker. Two is the default where the browser reports at
+// least three logical processors: the page's own thread (drawing, the controls) needs one too. On a two-core
+// machine two workers and the page share two cores, and a two-core run measured no faster in the page than a
+// one-core run (bench/page.mjs: 1.00–1.14×), so one is the default there; the learner can still choose two. The header's Cores menu and the URL key `cores=1|2` choose; the URL keeps the value only when it
 // is not this machine's default. A raced pinned run and a sweep take the cores for separate runs instead.
 import { lastParam, shown } from './state.js';
 
 /** The URL key of the cores choice; it is not a setting, so the settings parser leaves it alone. */
 export const CORES_PARAMS = new Set(['cores']);
 
-/** The default: two cores where the browser reports at least two, else one. */
+/** The default: two cores where the browser reports at least three (two for training, one for the page), else one. */
 export function available() {
-  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
+  return (navigator.hardwareConcurrency || 1) >= 3 ? 2 : 1;
 }
 
 /** Reads the cores choice from a query string: {value: 1|2, notices}. */

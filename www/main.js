@@ -239,6 +239,7 @@ function dataBadge() {
 // ---------------------------------------------------------------- drawing
 function draw() {
   drawQueued = false;
+  lastDraw = performance.now();
   layerHealth.draw(run.record, shownPin(), { act: run.cfg?.act, pinAct: pinCfg?.act });
   plots.draw(run.record, shownPin(), {
     raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: race ? raceNote() : '',
@@ -262,10 +263,18 @@ function showClipping() {
   line.textContent = `clipping: ${pct(row.clipFrac)} of epoch ${row.epoch}'s steps were clipped`
     + (warn ? ' — more than half: the threshold is too low, or the learning rate too high' : '');
 }
+// Progress arrives every few tens of milliseconds while training; the charts redraw at most every DRAW_EVERY_MS
+// then. Drawing runs on the page's thread, which shares the processor with the training workers: with two
+// workers on a two-core machine every millisecond spent drawing is taken from training. An epoch's point is
+// drawn at once (the 'epoch' event calls draw()).
+const DRAW_EVERY_MS = 250;
+let lastDraw = -Infinity;
 function queueDraw() {
   if (drawQueued) return;
   drawQueued = true;
-  requestAnimationFrame(draw);
+  const wait = lastDraw + DRAW_EVERY_MS - performance.now();
+  if (wait > 0) setTimeout(() => requestAnimationFrame(draw), wait);
+  else requestAnimationFrame(draw);
 }
 $('opt-raw').addEventListener('change', draw);
 $('opt-logy').addEventListener('change', draw);

@@ -37,7 +37,7 @@ test('the Cores menu and cores= choose; racing gives each run one core and gives
   await page.locator('#cores').selectOption('2');
   expect(await page.evaluate(() => window.lossLab.cores().n)).toBe(2);
   // the machine's default is left out of the URL
-  const def = await page.evaluate(() => ((navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1));
+  const def = await page.evaluate(() => ((navigator.hardwareConcurrency || 1) >= 3 ? 2 : 1));
   await untilQuery(page, 'cores', def === 2 ? null : '2');
   await trainEpochs(page, 1);
   await page.locator('#btn-pin').click();
