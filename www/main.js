@@ -306,9 +306,9 @@ function showCores() {
   const sel = $('cores');
   sel.value = String(coresChosen);
   sel.disabled = !!race;
-  sel.parentElement.title = race
-    ? 'While racing, each run trains on one core of its own.'
-    : 'Two cores split every mini-batch between two workers: the same training, about twice as fast. A raced pinned run or a sweep uses one core per run.';
+  const label = sel.parentElement;
+  label.dataset.title ??= label.title; // index.html's explanation, shown whenever the menu is usable
+  label.title = race ? 'While racing, each run trains on one core of its own.' : label.dataset.title;
 }
 $('cores').addEventListener('change', (e) => {
   coresChosen = Number(e.target.value) === 1 ? 1 : 2;

@@ -96,6 +96,25 @@ async function shareAnswer(type, share) {
   return pending;
 }
 
+/** Sends a share to the helper (none for an empty share); the promise is handed to answerOf. */
+const askShare = (type, share) => (share.rows > 0 ? shareAnswer(type, share) : null);
+
+/**
+ * The answer to a share asked with askShare: empty for an empty share; if the helper failed, this worker computes
+ * it and the run goes on on one core. Null when `gone()` says the trainer was replaced meanwhile (the caller
+ * checks that after every await anyway).
+ */
+async function answerOf(type, share, asked, gone) {
+  if (!asked) return new Float32Array(0);
+  try {
+    return await asked;
+  } catch (e) {
+    if (gone()) return null;
+    detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
+    return shareAnswer(type, share);
+  }
+}
+
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 /** Posts a message that belongs to the build being served. */
 const postBuild = (msg, transfer) => post({ ...msg, id: buildId }, transfer);
@@ -259,16 +278,9 @@ async function trainChunkParallel(k, myGen) {
   for (let i = 0; i < k; i++) {
     const share = trainer.splitStep();
     if (!share) break;
-    const asked = share.rows > 0 ? shareAnswer('gradient', share) : null;
+    const asked = askShare('gradient', share);
     trainer.localStep();
-    let got;
-    try {
-      got = asked ? await asked : new Float32Array(0);
-    } catch (e) {
-      if (myGen !== generation || !trainer) return null;
-      detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
-      got = await shareAnswer('gradient', share);
-    }
+    const got = await answerOf('gradient', share, asked, () => myGen !== generation || !trainer);
     if (myGen !== generation || !trainer) return null;
     if (trainer.joinStep(got)) break;
   }
@@ -320,16 +332,9 @@ function finishEpoch(myGen) {
       if (peer) {
         // each worker evaluates 256 of the 512, about as long as a one-core chunk
         const share = trainer.splitEval(512);
-        const asked = share.rows > 0 ? shareAnswer('logits', share) : null;
+        const asked = askShare('logits', share);
         trainer.localEval();
-        let got;
-        try {
-          got = asked ? await asked : new Float32Array(0);
-        } catch (e) {
-          if (gone()) return false;
-          detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
-          got = await shareAnswer('logits', share);
-        }
+        const got = await answerOf('logits', share, asked, gone);
         if (gone()) return false;
         done = trainer.joinEval(got);
       } else {

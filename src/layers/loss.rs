@@ -2,46 +2,22 @@
 //! (log Σ exp z = m + log Σ exp(z − m), m = max z).
 
 /// logits: (N, classes), labels: (N) -> (mean loss, d mean_loss / d logits (N, classes), per-sample losses (N)).
+/// The per-sample scale of `scaled_softmax_cross_entropy` is 1/N for the mean.
 pub fn softmax_cross_entropy(
     logits: &[f32],
     labels: &[u8],
     classes: usize,
 ) -> (f32, Vec<f32>, Vec<f32>) {
     let n = labels.len();
-    assert_eq!(logits.len(), n * classes);
-    let mut grad = vec![0.0; n * classes];
-    let mut per = Vec::with_capacity(n);
-    let inv_n = 1.0 / n as f32;
-    let mut total = 0.0f64;
-    for (s, (z, g)) in logits
-        .chunks_exact(classes)
-        .zip(grad.chunks_exact_mut(classes))
-        .enumerate()
-    {
-        let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0f32;
-        for (gi, &zi) in g.iter_mut().zip(z) {
-            let e = (zi - m).exp();
-            *gi = e;
-            sum += e;
-        }
-        let lse = m + sum.ln();
-        let y = labels[s] as usize;
-        let loss = lse - z[y];
-        per.push(loss);
-        total += loss as f64;
-        // d loss / d z = softmax(z) − onehot(y), divided by N for the mean.
-        for gi in g.iter_mut() {
-            *gi *= inv_n / sum;
-        }
-        g[y] -= inv_n;
-    }
+    let (grad, per) =
+        scaled_softmax_cross_entropy(logits, labels, classes, &vec![1.0 / n as f32; n]);
+    let total: f64 = per.iter().map(|&l| l as f64).sum();
     ((total / n as f64) as f32, grad, per)
 }
 
 /// Softmax cross-entropy with a given weight per sample: dL/dzᵢ = scaleᵢ · (softmax(zᵢ) − onehot(yᵢ)).
-/// With scaleᵢ = 1/N this is `softmax_cross_entropy`'s gradient bit for bit, with w[yᵢ]/W the weighted
-/// one's; a worker that holds only part of a batch gets the whole batch's scaling this way.
+/// With scaleᵢ = 1/N it is `softmax_cross_entropy`, with w[yᵢ]/W the weighted one's gradient; a worker
+/// that holds only part of a batch gets the whole batch's scaling this way.
 /// logits: (n, classes), labels: (n), scale: (n) -> (dL/dlogits (n, classes), unweighted ℓᵢ (n)).
 pub fn scaled_softmax_cross_entropy(
     logits: &[f32],
