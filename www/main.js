@@ -304,7 +304,7 @@ function showProgress(m) {
 /** The Cores menu shows the current run's choice; while racing each run has one core and the menu waits. */
 function showCores() {
   const sel = $('cores');
-  sel.value = String(coresChosen);
+  sel.value = String(race ? 1 : coresChosen); // while racing each run has one core: the menu says so
   sel.disabled = !!race;
   const label = sel.parentElement;
   label.dataset.title ??= label.title; // index.html's explanation, shown whenever the menu is usable
