@@ -154,7 +154,7 @@ function markdown(raw, a) {
       + `at ${fmt(h.nominalGHz, 3)} GHz (${cpu?.clockSource ?? '?'}; ${cpu?.model ?? '?'}) that is ${fmt(h.opsPerCycleAtNominal, 2)} mul/add per cycle `
       + `(2 multiply + 2 add pipes busy every cycle give 4, 2 shared FMA pipes give 2; more than the pipes means the core ran above its nominal clock). The GEMM tile reaches ${fmtStats(a.ratios.gemmPctHwPeak, 0)} % of it.`);
   } else {
-    L.push('Hardware peak: not measured (www/pkg has no peak_hw export: rebuild with bash scripts/build.sh)');
+    L.push('Hardware peak: not measured (bench/pkg has no peak_hw export: rebuild with bash scripts/build.sh --bench)');
   }
   L.push('');
   L.push('"% tile" = GFLOP/s over the GEMM-tile peak (the denominator of the targets); "% hw" = over the hardware peak.');

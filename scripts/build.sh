@@ -4,6 +4,7 @@
 #   www/pkg/losslab_relaxed_bg.wasm  +simd128,+relaxed-simd: fused multiply-add (kernels/simd.rs), loaded by
 #                                    www/engine.js where WebAssembly.validate accepts relaxed SIMD
 # and one glue file, www/pkg/losslab.js, for both (www/engine.js passes it the wasm to load).
+# `scripts/build.sh --bench` builds bench/pkg instead (see below).
 # cargo + wasm-bindgen directly (what wasm-pack would run anyway), then proves the instructions made it in.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -11,6 +12,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 refuse_rustflags build
 start=$SECONDS
+
+# --bench: the benchmark build only: bench/pkg/losslab.js with the `bench` feature (the peak kernels and
+# their exports, which the page's build leaves out), in the engine's relaxed-SIMD form (the one Chromium
+# runs), in its own target directory so that neither build invalidates the other's.
+if [ "${1:-}" = "--bench" ]; then
+  echo "build: cargo build --release --target wasm32-unknown-unknown --features bench (target/bench)"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELAXED_FLAGS" \
+    cargo build --release --target wasm32-unknown-unknown --features bench --target-dir target/bench
+  wasm-bindgen --target web --out-dir bench/pkg target/bench/wasm32-unknown-unknown/release/losslab.wasm
+  echo "build: bench/pkg ($(seconds_since $start))"
+  exit 0
+fi
 
 command -v wasm-bindgen >/dev/null || die "build: wasm-bindgen is not on PATH. Run: bash scripts/setup.sh"
 command -v wasm2wat >/dev/null || die "build: wasm2wat (wabt) is not on PATH. Run: bash scripts/setup.sh"

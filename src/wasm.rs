@@ -750,22 +750,26 @@ impl LabTrainer {
 }
 
 // ---- Benchmark exports ----
-// Used only by bench/ to measure this browser's peak f32 throughput; the page never calls them.
+// Used only by bench/ to measure this browser's peak f32 throughput; built only with the `bench` feature
+// (bench/pkg, scripts/build.sh --bench), so the page's download carries none of them.
 
 /// Runs the 4×8 SIMD128 GEMM micro-kernel (K = 256, panels in L1) `calls` times and returns a
 /// checksum so the work cannot be optimised away. Each call is `peak_flops_per_call()` FLOP.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn peak_gemm(calls: u32) -> f32 {
     crate::kernels::peak::run(calls as usize)
 }
 
 /// FLOP of one micro-kernel call (2 per multiply-add).
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn peak_flops_per_call() -> f64 {
     crate::kernels::peak::FLOPS_PER_CALL as f64
 }
 
 /// Relative error of the micro-kernel against a plain loop on one call: ~1e-7 when it is right.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn peak_self_check() -> f32 {
     crate::kernels::peak::self_check()
@@ -773,6 +777,7 @@ pub fn peak_self_check() -> f32 {
 
 /// Runs the hardware-peak loop (independent f32x4 multiply and add chains, no loads) `calls` times and
 /// returns the FLOP it executed; `peak_self_check` covers it too.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn peak_hw(calls: u32) -> f64 {
     crate::kernels::peak::hw_run(calls as usize)

@@ -117,10 +117,12 @@ serve({
         if (w) (e.data.error ? w.reject(new Error(e.data.error)) : w.resolve(e.data.answer));
       };
     }
-    ll = await import('/www/engine.js');
+    // The peak kernels are in the benchmark build only (bench/pkg, `scripts/build.sh --bench`); training and
+    // inference run the engine the page loads.
+    ll = await import(peakOnly ? '/bench/pkg/losslab.js' : '/www/engine.js');
     await ll.default();
     if (peakOnly) {
-      if (typeof ll.peak_gemm !== 'function') throw new Error('www/pkg has no peak_gemm export: rebuild with bash scripts/build.sh');
+      if (typeof ll.peak_gemm !== 'function') throw new Error('bench/pkg has no peak_gemm export: rebuild with bash scripts/build.sh --bench');
       // peak_self_check covers both kernels: the GEMM tile (~1e-7) and the mul/add chains (0: bit for bit).
       return { selfCheck: ll.peak_self_check(), flopsPerCall: ll.peak_flops_per_call(), hasHw: typeof ll.peak_hw === 'function' };
     }
@@ -169,7 +171,7 @@ serve({
   infer: ({ ms }) => timeLoop(inferCall, ms, 1),
   peak: ({ ms }) => timeLoop(peakCall, ms, 1),
   peakHw: ({ ms }) => {
-    if (typeof ll.peak_hw !== 'function') throw new Error('www/pkg has no peak_hw export: rebuild with bash scripts/build.sh');
+    if (typeof ll.peak_hw !== 'function') throw new Error('bench/pkg has no peak_hw export: rebuild with bash scripts/build.sh --bench');
     return timeLoop(hwCall, ms, 1);
   },
   state: () => ({ lastLoss, rebuilds, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),

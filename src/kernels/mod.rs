@@ -7,6 +7,8 @@
 pub mod blocked;
 pub mod check;
 pub mod maxpool;
+/// Benchmark-only kernels (bench/ measures this browser's peak with them): not in the page's build.
+#[cfg(feature = "bench")]
 pub mod peak;
 pub mod reference;
 pub mod simd;

@@ -9,7 +9,7 @@
 //! packed once per pass, a k-slice of it stays in L1). Each value of cols is read once per 8 output
 //! channels, and the 32 sums stay in registers for a whole k-slice.
 //!
-//! Measured in V8 (node, simd128 build, `tests/kernel_timing.rs`, interleaved, medians): conv2's weight
+//! Measured in V8 (node, simd128 build, `bench/kernel_timing.rs`, interleaved, medians): conv2's weight
 //! gradient 1.8–1.95× faster than `gemm_nt_acc`, conv1's 1.2–1.6×. Not yet wired into `Conv2d`:
 //! it sums in a different order, and that rounding alone flips borderline runs of the lesson
 //! harness's diagnosis test (tests/lessons.rs names 11 of 13 broken runs with it, 12 without; the

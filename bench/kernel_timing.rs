@@ -1,7 +1,7 @@
 //! Side-by-side timing on the default model's shapes (batch 32): the weight-gradient kernels, max
 //! pooling, and the two peak kernels; A and B interleaved in rounds, medians printed, in V8:
-//!   wasm-pack test --node --release --mode no-install -- --test kernel_timing
-//! (the simd128 build). It asserts nothing about speed, so it is wasm-only and runs only when selected
+//!   wasm-pack test --node --release --mode no-install -- --test kernel_timing --features bench
+//! (the simd128 build). It asserts nothing about speed: it is wasm-only, needs the `bench` feature, and runs only when selected
 //! by name: `npm test` never runs it (native shapes are timed by `cargo run --release --example kernel_bench`).
 #![cfg(target_arch = "wasm32")]
 
