@@ -10,12 +10,10 @@
 //! channels, and the 32 sums stay in registers for a whole k-slice.
 //!
 //! Measured in V8 (node, simd128 build, `bench/kernel_timing.rs`, interleaved, medians): conv2's weight
-//! gradient 1.8–1.95× faster than `gemm_nt_acc`, conv1's 1.2–1.6×. Not yet wired into `Conv2d`:
-//! it sums in a different order, and that rounding alone flips borderline runs of the lesson
-//! harness's diagnosis test (tests/lessons.rs names 11 of 13 broken runs with it, 12 without; the
-//! test asks for 90 %), so switching needs that test's margin looked at first. Wiring it is one call
-//! in `Conv2d::grads`: `pack_dyt` (replacing the bias sums, bit for bit) then `wgrad_acc` in place of
-//! `gemm_nt_acc`.
+//! gradient 1.8–1.95× faster than `gemm_nt_acc`, conv1's 1.2–1.6×. `Conv2d::grads` uses it: `pack_dyt`
+//! (which also sums the bias gradient, bit for bit as before) then `wgrad_acc`. It sums in another order
+//! than the dot products did, like the page's other builds (two cores, fused multiply-add), so no test
+//! may depend on one order: the diagnosis's detection test runs both orders (tests/lessons.rs).
 
 /// Rows of cols (R) per register tile.
 const MR: usize = 4;
