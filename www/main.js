@@ -127,13 +127,13 @@ function renderStatus() {
     state = run.status;
     const n = run.note;
     switch (state) {
-      case 'loading': text = /^loading the training engine/.test(n) ? `L${n.slice(1)}…` : `${n}…`; break;
+      case 'loading': text = run.phase === 'loading' ? 'Loading the training engine…' : `${n}…`; break;
       case 'idle':
         if (race && !raceSettled()) { state = 'loading'; text = 'building the pinned run in a second worker…'; }
         else text = `ready — ${run.built.synthetic ? 'synthetic digits' : 'MNIST'} loaded; press Start to train${race && race.built ? ' both runs side by side' : ''}`;
         break;
-      case 'running': text = /^validating/.test(n) ? `${n}…` : n; break;
-      case 'paused': text = /^paused/.test(n) ? (/after step/.test(n) ? `${n} — press Resume to continue` : n) : `paused — ${n}`; break;
+      case 'running': text = run.phase === 'validating' ? `${n}…` : n; break;
+      case 'paused': text = run.phase === 'paused' ? `${n} — press Resume to continue` : `paused — ${n}`; break;
       case 'diverged': text = `diverged at step ${run.record.divergedAt}: ${n} — lower the learning rate (or change what you broke) and press Reset`; break;
       case 'stopped': text = `${n} — press Reset to train again`; break;
       default: text = errorText(); break;
@@ -564,7 +564,7 @@ function showRace() {
     loading: `${head} ${n}…`,
     idle: `${head} ready, starts with this run.`,
     running: `${head} training epoch ${rec.epochs.length + 1}.${after}`,
-    paused: `${head} paused after step ${rec.steps}${/^paused after step/.test(n) || /^stepping/.test(n) ? '' : ` (${n})`}.${after}`,
+    paused: `${head} paused after step ${rec.steps}${race.phase === 'held' ? ` (${n})` : ''}.${after}`,
     diverged: `Pinned run diverged at step ${rec.divergedAt}: ${n} — this run keeps training.${after}`,
     error: `Pinned run failed: ${n} — this run keeps training.${after}`,
   }[race.status];

@@ -176,8 +176,10 @@ export function concurrency() {
 const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
 
 /**
- * One sweep. Items are {value, index, status, epochs: [rows], steps, divergedAt, message, note, progress,
- * record}; status goes 'queued' -> 'running' | 'paused' -> 'done' | 'diverged' | 'error' | 'cancelled'.
+ * One sweep. Items are {value, index, status, phase, epochs: [rows], steps, divergedAt, message, note, progress,
+ * record}; status goes 'queued' -> 'running' | 'paused' -> 'done' | 'diverged' | 'error' | 'cancelled'. `phase`
+ * says what an unfinished item does ('queued' | 'building' | 'built' (waits for Resume) | 'training' |
+ * 'validating' | 'paused'; a final item's phase is its status); `note` says it in words, for people.
  * Events (on(type, fn)): 'change' (any item or the sweep's state), 'progress' (an item trained some steps),
  * 'done' (every item is final). `finished` is a Promise of results() once every item is final.
  */
@@ -195,7 +197,7 @@ export class Sweep extends Emitter {
     this.parallel = Math.max(1, parallel);
     this.makeRun = makeRun;
     this.items = spec.values.map((value, index) => ({
-      value, index, status: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
+      value, index, status: 'queued', phase: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
     }));
     this.state = 'idle'; // 'idle' | 'running' | 'paused' | 'done' | 'cancelled'
     this.startedAt = 0;
@@ -232,7 +234,7 @@ export class Sweep extends Emitter {
     // asked again while paused, the workers confirm again: a caller can tell that no step came in between
     for (const [it, run] of this.runs) {
       waits.push(run.pause('the sweep is paused'));
-      if (it.status === 'running') { it.status = 'paused'; it.note = `paused in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}`; }
+      if (it.status === 'running') { it.status = 'paused'; it.phase = 'paused'; it.note = `paused in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}`; }
     }
     if (was === 'running') this.emit('change');
     return Promise.all(waits).then(() => undefined);
@@ -243,7 +245,7 @@ export class Sweep extends Emitter {
     this.state = 'running';
     for (const [it, run] of this.runs) {
       it.status = 'running';
-      if (run.built) { run.run(); it.note = `epoch ${it.epochs.length + 1} of ${this.epochCount}`; }
+      if (run.built) { run.run(); it.phase = 'training'; it.note = `epoch ${it.epochs.length + 1} of ${this.epochCount}`; }
     }
     this.#fill();
     this.emit('change');
@@ -286,14 +288,15 @@ export class Sweep extends Emitter {
     const run = this.makeRun(cfg, valueText(this.key, it.value));
     this.runs.set(it, run);
     it.status = this.state === 'paused' ? 'paused' : 'running';
+    it.phase = 'building';
     it.note = 'building the network';
     it.record = run.record;
     const mine = (f) => (...a) => { if (this.runs.get(it) === run) f(...a); };
     run.on('built', mine(() => {
       it.record = run.record; // a fresh record per build (an engine restart rebuilds from step 0)
       it.epochs = [];
-      if (this.state === 'running') { run.run(); it.note = `epoch 1 of ${this.epochCount}`; }
-      else it.note = 'built; waits for Resume';
+      if (this.state === 'running') { run.run(); it.phase = 'training'; it.note = `epoch 1 of ${this.epochCount}`; }
+      else { it.phase = 'built'; it.note = 'built; waits for Resume'; }
       this.emit('change');
     }));
     run.on('progress', mine((m) => {
@@ -302,7 +305,10 @@ export class Sweep extends Emitter {
       // the last epoch's steps are in: no further step is wanted, and its validation pass still completes
       if (m.epochDone && m.epoch >= this.epochCount) run.pause('the sweep has its epochs');
       const epochNo = m.epochDone ? m.epoch : m.epoch + 1;
-      if (it.status === 'running') it.note = m.epochDone ? `validating after epoch ${m.epoch} of ${this.epochCount}` : `epoch ${epochNo} of ${this.epochCount}`;
+      if (it.status === 'running') {
+        it.phase = m.epochDone ? 'validating' : 'training';
+        it.note = m.epochDone ? `validating after epoch ${m.epoch} of ${this.epochCount}` : `epoch ${epochNo} of ${this.epochCount}`;
+      }
       this.emit('progress', it);
     }));
     run.on('epoch', mine((row) => {
@@ -321,6 +327,7 @@ export class Sweep extends Emitter {
   #finish(it, status, message, run, next = true) {
     if (FINAL.has(it.status)) return;
     it.status = status;
+    it.phase = status;
     it.message = message;
     if (run) {
       const rec = run.record;

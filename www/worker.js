@@ -9,7 +9,8 @@
 //   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
-//                   error {message, scope, fatal}, status {text},
+//                   error {message, scope, fatal}, status {phase, text} (a step of a build:
+//                   phase 'data' | 'synthetic', text the same in words, for people),
 //                   paused (answers every pause: no step is trained after it), reply {req, …},
 //                   cores {n, message} (the second worker failed: training goes on on one core)
 // Every message that belongs to a build (status, built, progress, epoch, diverged, error) carries that build's
@@ -118,7 +119,7 @@ async function answerOf(type, share, asked, gone) {
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 /** Posts a message that belongs to the build being served. */
 const postBuild = (msg, transfer) => post({ ...msg, id: buildId }, transfer);
-const status = (text) => postBuild({ type: 'status', text });
+const status = (phase, text) => postBuild({ type: 'status', phase, text });
 
 // A MessageChannel yields to the event loop without setTimeout's 4 ms clamp for nested timers.
 const channel = new MessageChannel();
@@ -172,7 +173,7 @@ async function mnist(big) {
   const key = big ? 'mnist60k' : 'mnist10k';
   if (dataCache.has(key)) return dataCache.get(key);
   const train = big ? 'train60k' : 'train10k';
-  status(`loading MNIST digits (${big ? '60 000' : '10 000'} training images)…`);
+  status('data', `loading MNIST digits (${big ? '60 000' : '10 000'} training images)`);
   const base = new URL('./data/', import.meta.url).href;
   const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'test10k-images.idx.gz', 'test10k-labels.idx.gz'];
   let parts;
@@ -209,7 +210,7 @@ async function dataFor(cfg) {
     const nTrain = Number(cfg.train_n), nTest = Number(cfg.val_n);
     const key = `synthetic:${nTrain}:${nTest}:${cfg.seed}`;
     if (!dataCache.has(key)) {
-      status('generating synthetic digits…');
+      status('synthetic', 'generating synthetic digits');
       for (const k of [...dataCache.keys()]) if (k.startsWith('synthetic:')) { dataCache.get(k).free?.(); dataCache.delete(k); }
       dataCache.set(key, LabData.synthetic(nTrain, nTest, Number(cfg.seed)));
     }

@@ -18,6 +18,8 @@ const CHANCE = Math.log(10);
 const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const BOLD = 'bold 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
+/** Item phases (www/sweep.js) whose progress through an epoch is not worth a percentage. */
+const PHASE_WITHOUT_PROGRESS = new Set(['building', 'built', 'validating']);
 
 const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const nats = (v) => (!Number.isFinite(v) ? '—' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(3));
@@ -565,7 +567,7 @@ export class SweepView {
     if (active) {
       for (const it of sw.items) {
         if (FINAL.has(it.status) || it.status === 'queued') continue;
-        const pctIn = it.progress && !/^building|^built|^valid/.test(it.note) ? ` (${Math.round(it.progress * 100)}%)` : '';
+        const pctIn = it.progress && !PHASE_WITHOUT_PROGRESS.has(it.phase) ? ` (${Math.round(it.progress * 100)}%)` : '';
         this.activeList.append(el('li', { text: `run ${it.index + 1} of ${n}: ${valueText(sw.key, it.value)}, ${it.note}${pctIn}` }));
       }
     }
