@@ -7,7 +7,7 @@
 import { lastParam, shown } from './state.js';
 
 /** The URL key of the cores choice; it is not a setting, so the settings parser leaves it alone. */
-export const CORES_PARAMS = new Set(['cores']);
+export const QUERY_PARAMS = new Set(['cores']);
 
 /** The default: two cores where the browser reports at least three (two for training, one for the page), else one. */
 export function available() {
@@ -15,7 +15,7 @@ export function available() {
 }
 
 /** Reads the cores choice from a query string: {value: 1|2, notices}. */
-export function fromQuery(search) {
+export function readQuery(search) {
   const given = lastParam(new URLSearchParams(search), 'cores');
   const def = available();
   if (given.last === null) return { value: def, notices: [] };

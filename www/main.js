@@ -9,7 +9,7 @@ import { engineBuild } from './engine-build.js';
 import { Record } from './views/record.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
-import { renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons, LESSON_PARAMS, lessonFromQuery } from './views/lessons.js';
+import { renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons, QUERY_PARAMS as LESSON_PARAMS, readQuery as readLessonQuery } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
@@ -17,16 +17,17 @@ import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
-import { LrFindView, LRFIND_PARAMS, lrFindFromQuery } from './views/lrfind.js';
+import { LrFindView, QUERY_PARAMS as LRFIND_PARAMS, readQuery as readLrFindQuery } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
 import * as sweepUrl from './sweep.js';
 import { installExport } from './export.js';
-import { Embed, EMBED_PARAMS, embedFromQuery } from './embed.js';
-import { PredictView, PREDICT_PARAMS, predictFromQuery } from './views/predict.js';
+import { Embed, QUERY_PARAMS as EMBED_PARAMS, readQuery as readEmbedQuery } from './embed.js';
+import { PredictView, QUERY_PARAMS as PREDICT_PARAMS, readQuery as readPredictQuery } from './views/predict.js';
 import { DrawView } from './views/draw.js';
-import { Projector, PROJECTOR_PARAMS, fromQuery as projectorFromQuery } from './projector.js';
-import { CORES_PARAMS, fromQuery as coresFromQuery, query as coresQuery, coresText } from './cores.js';
+import { Projector, QUERY_PARAMS as PROJECTOR_PARAMS, readQuery as readProjectorQuery } from './projector.js';
+import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery, coresText } from './cores.js';
 import { installOffline, offlineReady } from './offline.js';
+import { PageUrl } from './url.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -101,7 +102,7 @@ if (lessons.PRESETS_ERROR) $('preset-groups').textContent = lessons.PRESETS_ERRO
 
 // Embedding (www/embed.js: embed=1, lock=, hide=, origin=, events to the parent page) and "predict, then run"
 // (www/views/predict.js: a lesson's question before Start, its answer once the run has shown it).
-const embedParsed = embedFromQuery(location.search);
+const embedParsed = readEmbedQuery(location.search);
 const embed = new Embed(embedParsed);
 const predictView = new PredictView($('predict'), { text: $('preset-note-text'), toggle: $('opt-predict') }, {
   changed: () => writeUrl(),
@@ -172,24 +173,9 @@ $('btn-dismiss-notices').addEventListener('click', () => {
   $('notice-list').textContent = '';
 });
 
-// Browsers throttle (and complain about) floods of history calls, e.g. while a slider is dragged:
-// write at once, then at most every URL_EVERY_MS, always ending with the latest state.
-const URL_EVERY_MS = 250;
-let urlWrittenAt = 0;
-let urlTimer = null;
+/** The address bar follows the page's state (www/url.js; the registry is below the sweep panel). */
 function writeUrl() {
-  const wait = urlWrittenAt + URL_EVERY_MS - performance.now();
-  if (wait > 0) {
-    if (!urlTimer) urlTimer = setTimeout(() => { urlTimer = null; writeUrl(); }, wait);
-    return;
-  }
-  urlWrittenAt = performance.now();
-  const url = new URL(location.href);
-  // the settings, then the experiment panels' own keys (www/sweep.js, www/views/lrfind.js)
-  const parts = [toQuery(cfg).replace(/^\?/, ''), lessonQuery(), sweepView.query(), lrFind.query(), predictView.query(),
-    embed.query(), projector.query(), coresQuery(coresChosen)].filter(Boolean);
-  url.search = parts.length ? `?${parts.join('&')}` : '';
-  if (url.href !== location.href) history.replaceState(null, '', url.href);
+  pageUrl.write();
 }
 
 /** The configuration a lesson trains: the healthy baseline plus the lesson's own settings. */
@@ -207,19 +193,22 @@ function lessonQuery() {
   return p && toQuery(lessonConfig(p)) === toQuery(cfg) ? `lesson=${encodeURIComponent(p.id)}` : '';
 }
 
-/** At start-up, `lesson=ID` loads that lesson as its button does; the lesson's settings win over the link's. */
-function openLessonFromUrl(p) {
+/** At start-up, `lesson=ID` loads that lesson as its button does; the lesson's settings win over the link's.
+ * Returns the notices. */
+function openLessonFromUrl(p, search) {
   const refused = embed.lessonRefusal(p, cfg); // it needs a setting the embedding page fixed at another value
-  if (refused) { showNotices([refused]); return; }
+  if (refused) return [refused];
+  const notices = [];
   const mine = lessonConfig(p);
-  const given = new URLSearchParams(location.search); // the settings the link names, not the defaults it implies
+  const given = new URLSearchParams(search); // the settings the link names, not the defaults it implies
   const differ = Object.keys(mine).filter((k) => given.has(k) && String(mine[k]) !== String(cfg[k]));
   if (differ.length) {
-    showNotices([`lesson=${p.id} trains its own settings, so the link's ${differ.map((k) => `${k} = ${typeof cfg[k] === 'number' ? fmtNum(cfg[k]) : cfg[k]}`).join(', ')}`
-      + ` ${differ.length > 1 ? 'were' : 'was'} not used — change ${differ.length > 1 ? 'them' : 'it'} after the lesson has run`]);
+    notices.push(`lesson=${p.id} trains its own settings, so the link's ${differ.map((k) => `${k} = ${typeof cfg[k] === 'number' ? fmtNum(cfg[k]) : cfg[k]}`).join(', ')}`
+      + ` ${differ.length > 1 ? 'were' : 'was'} not used — change ${differ.length > 1 ? 'them' : 'it'} after the lesson has run`);
   }
   cfg = mine;
   showPresetNote(p);
+  return notices;
 }
 
 function dataBadge() {
@@ -695,6 +684,33 @@ const sweepView = new SweepView($('sweep'), {
   unsupported: () => unsupported,
 });
 
+// ---------------------------------------------------------------- the URL (www/url.js), in the order it is written
+const pageUrl = new PageUrl([
+  { // the settings (www/state.js): every key no other section claims
+    params: null,
+    read: (search, others) => { const r = fromQuery(search, others); cfg = r.config; return r; },
+    write: () => toQuery(cfg).replace(/^\?/, ''),
+  },
+  { // lesson=ID (www/views/lessons.js), opened once the settings, the locks and the question's state are read
+    params: LESSON_PARAMS,
+    read: (search) => {
+      const r = readLessonQuery(search);
+      return { notices: [], then: () => [...r.notices, ...(r.preset ? openLessonFromUrl(r.preset, search) : [])] };
+    },
+    write: () => lessonQuery(),
+  },
+  { params: sweepUrl.QUERY_PARAMS, read: (search) => { const r = sweepUrl.readQuery(search); sweepView.load(r); return r; }, write: () => sweepView.query() },
+  { params: LRFIND_PARAMS, read: (search) => { const r = readLrFindQuery(search); lrFind.load(r); return r; }, write: () => lrFind.query() },
+  { params: PREDICT_PARAMS, read: (search) => { const r = readPredictQuery(search); predictView.load(r); return r; }, write: () => predictView.query() },
+  { params: EMBED_PARAMS, read: () => embedParsed, write: () => embed.query() }, // read before the page was built (www/embed.js)
+  { params: PROJECTOR_PARAMS, read: (search) => { const r = readProjectorQuery(search); projector.set(r.value); return r; }, write: () => projector.query() },
+  {
+    params: CORES_PARAMS,
+    read: (search) => { const r = readCoresQuery(search); coresChosen = r.value; showCores(); return r; },
+    write: () => coresQuery(coresChosen),
+  },
+]);
+
 installApi({
   config: () => ({ ...cfg }),
   engineConfig: () => (unsupported ? Promise.resolve(null) : run.engineConfig()),
@@ -739,30 +755,7 @@ installApi({
 
 // ---------------------------------------------------------------- start-up
 {
-  const parsed = fromQuery(location.search,
-    new Set([...sweepUrl.SWEEP_PARAMS, ...LRFIND_PARAMS, ...EMBED_PARAMS, ...PREDICT_PARAMS, ...PROJECTOR_PARAMS, ...LESSON_PARAMS, ...CORES_PARAMS]));
-  cfg = parsed.config;
-  showNotices(parsed.notices);
-  const sweepParsed = sweepUrl.fromQuery(location.search);
-  showNotices(sweepParsed.notices);
-  sweepView.load(sweepParsed);
-  const lrParsed = lrFindFromQuery(location.search);
-  showNotices(lrParsed.notices);
-  lrFind.load(lrParsed);
-  showNotices(embedParsed.notices);
-  const predictParsed = predictFromQuery(location.search);
-  showNotices(predictParsed.notices);
-  predictView.load(predictParsed);
-  const projectorParsed = projectorFromQuery(location.search);
-  showNotices(projectorParsed.notices);
-  projector.set(projectorParsed.value);
-  const coresParsed = coresFromQuery(location.search);
-  showNotices(coresParsed.notices);
-  coresChosen = coresParsed.value;
-  showCores();
-  const lessonParsed = lessonFromQuery(location.search);
-  showNotices(lessonParsed.notices);
-  if (lessonParsed.preset) openLessonFromUrl(lessonParsed.preset);
+  showNotices(pageUrl.read(location.search));
   controls.update(cfg);
   embed.install({ config: () => ({ ...cfg }) });
   refuseLessons((p) => embed.lessonRefusal(p, cfg));

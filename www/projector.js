@@ -7,14 +7,14 @@ import { setChartStyle } from './charts.js';
 import { lastParam, shown } from './state.js';
 
 /** The URL key of projector mode; it is not a setting, so the settings parser leaves it alone. */
-export const PROJECTOR_PARAMS = new Set(['projector']);
+export const QUERY_PARAMS = new Set(['projector']);
 
 /** How much thicker the chart lines are and how much larger their axis text is in projector mode. */
 const LINE_SCALE = 2;
 const TEXT_SCALE = 1.3;
 
 /** Reads projector mode from a query string: {value: true|false, notices}. Only 1 and 0 are values; anything else is a notice. */
-export function fromQuery(search) {
+export function readQuery(search) {
   const given = lastParam(new URLSearchParams(search), 'projector');
   if (given.last === null) return { value: false, notices: [] };
   const { notices } = given;

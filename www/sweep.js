@@ -15,7 +15,7 @@ export const MAX_VALUES = 8;
 export const MAX_EPOCHS = 20;
 export const DEFAULT_EPOCHS = 2;
 /** The URL keys of a sweep; they are not settings, so the settings parser leaves them alone. */
-export const SWEEP_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs']);
+export const QUERY_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs']);
 
 /** The settings a sweep can vary: every number of the settings table (whole, decimal or logarithmic). */
 export const SWEEPABLE = SETTINGS.filter((s) => s.type === 'int' || s.type === 'float' || s.type === 'log');
@@ -121,7 +121,7 @@ export function checkSpec({ key, values, epochs } = {}) {
  * Reads a sweep from a query string, forgiving like the settings are: values out of range are clamped,
  * garbled ones left out, each with a notice. Returns {spec (null: no sweep in the URL or none left), notices}.
  */
-export function fromQuery(search) {
+export function readQuery(search) {
   const p = new URLSearchParams(search);
   const notices = [];
   if (!p.has('sweep')) {

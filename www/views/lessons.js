@@ -69,10 +69,10 @@ export function refuseLessons(refusal) {
 }
 
 /** The URL key that opens a lesson: `lesson=lr-high` (a link to one lesson, or a course page embedding it). */
-export const LESSON_PARAMS = new Set(['lesson']);
+export const QUERY_PARAMS = new Set(['lesson']);
 
 /** Reads `lesson=ID`: {preset (or null), notices}. An unknown id opens the page without a lesson, with a notice. */
-export function lessonFromQuery(search) {
+export function readQuery(search) {
   const { last: id, notices } = lastParam(new URLSearchParams(search), 'lesson');
   if (id === null) return { preset: null, notices: [] };
   const preset = BY_ID.get(id) ?? null;

@@ -12,10 +12,10 @@
 import { lastParam, shown } from '../state.js';
 
 /** The URL key: `predict=0` turns the questions off (the lesson text shows at once); 1 (the default) asks. */
-export const PREDICT_PARAMS = new Set(['predict']);
+export const QUERY_PARAMS = new Set(['predict']);
 
 /** Reads the URL state: {on, notices}. A garbled value keeps the default, on. */
-export function predictFromQuery(search) {
+export function readQuery(search) {
   const { last, notices } = lastParam(new URLSearchParams(search), 'predict');
   if (last === null) return { on: true, notices: [] };
   if (last !== '0' && last !== '1') {
@@ -61,7 +61,7 @@ export class PredictView {
     });
   }
 
-  /** The URL state from predictFromQuery. */
+  /** The URL state from readQuery. */
   load({ on }) {
     this.on = on;
     this.toggle.checked = on;
