@@ -75,9 +75,11 @@ export class Run extends Emitter {
   /**
    * @param {object} cfg   the page configuration ({key: value}, as www/state.js holds it) to build first
    * @param {string} label what the charts and notes call this run
-   * @param {{cores?: number}} options cores: 2 trains this run on two workers (src/train/parallel.rs), 1 on one
+   * @param {{cores?: number, unsupported?: string}} options cores: 2 trains this run on two workers
+   *   (src/train/parallel.rs), 1 on one; unsupported: this browser cannot run the engine, and this says why — the
+   *   run starts in the terminal phase 'unsupported', without a worker, and every request is refused with it
    */
-  constructor(cfg, label = '', { cores = 1 } = {}) {
+  constructor(cfg, label = '', { cores = 1, unsupported = '' } = {}) {
     super();
     this.coresWanted = cores === 2 ? 2 : 1;
     this.cores = 1; // the cores this run trains on now: 2 while a helper worker is attached
@@ -101,6 +103,14 @@ export class Run extends Emitter {
     this.waiters = { ready: [], epoch: [], pause: [], reply: new Map() };
     this.requestNo = 0;
     this.configureTimer = null;
+    this.worker = null;
+    if (unsupported) {
+      this.phase = 'unsupported';
+      this.note = unsupported;
+      this.scope = 'unsupported';
+      this.fatal = true;
+      return;
+    }
     this.#startWorker();
   }
 
@@ -278,6 +288,7 @@ export class Run extends Emitter {
   }
   /** The trainer's own configuration ({key: engine text}), or null while nothing is built. */
   engineConfig() {
+    if (this.phase === 'unsupported') return Promise.resolve(null);
     return this.#ask({ type: 'engineConfig' }).then((m) => m.config);
   }
   /** A fresh random seed drawn by the engine (getrandom), a whole number 0 … 2^53. */
@@ -318,7 +329,7 @@ export class Run extends Emitter {
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {
-      if (!this.worker) { reject(new Error('the run has no engine')); return; }
+      if (!this.worker) { reject(new Error(this.phase === 'unsupported' ? this.note : 'the run has no engine')); return; }
       this.waiters.reply.set(req, { resolve, reject });
       // queued behind init: the worker answers once it has loaded the engine
       this.worker.postMessage({ ...msg, req });
