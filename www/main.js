@@ -6,7 +6,7 @@ import { Controls } from './controls.js';
 import * as lessons from './presets.js';
 import { Lab } from './lab.js';
 import { installApi, rowCopy, installExportApi, installPredictApi, installOfflineApi, installEngineApi } from './api.js';
-import { engineBuild } from './engine-build.js';
+import { engineBuild } from './engine/engine-build.js';
 import { StatusView } from './views/status.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
@@ -582,7 +582,7 @@ installPredictApi({
 installOffline();
 installOfflineApi(offlineReady);
 
-// Which build of the engine the worker loads here (www/engine-build.js asks the browser the same question).
+// Which build of the engine the worker loads here (www/engine/engine-build.js asks the browser the same question).
 installEngineApi(engineBuild());
 if (hasSimd()) {
   $('engine-build').textContent = engineBuild() === 'relaxed'

@@ -55,8 +55,8 @@ export const PHASE_STATUS = Object.freeze({
 
 /** A Rust panic leaves a wasm instance unusable; a run restarts its worker at most this often a minute. */
 const MAX_RESTARTS_PER_MINUTE = 2;
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-const HELPER_URL = new URL('./helper.js', import.meta.url);
+const WORKER_URL = new URL('./engine/worker.js', import.meta.url);
+const HELPER_URL = new URL('./engine/helper.js', import.meta.url);
 
 /** on(type, fn) calls fn(detail, source) for every emit(type, detail): the events of a Run and of a Sweep. */
 export class Emitter {
@@ -149,7 +149,7 @@ export class Run extends Emitter {
   }
 
   /**
-   * Trains on n cores (1 or 2) from the next step on: 2 starts a helper worker (www/helper.js) and hands it and
+   * Trains on n cores (1 or 2) from the next step on: 2 starts a helper worker (www/engine/helper.js) and hands it and
    * the training worker the two ends of a MessageChannel; 1 ends it. A run that races or sweeps beside others
    * gets 1 (their cores go to separate runs). The same seed and the same number of cores give the same curve.
    */

@@ -5,7 +5,7 @@
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
-//                   port, www/helper.js), {type:'peer', port: null} (back to one core)
+//                   port, www/engine/helper.js), {type:'peer', port: null} (back to one core)
 //   worker -> main: ready, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
@@ -22,8 +22,8 @@
 // `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
 // page terminates this worker and starts a fresh one.
 import init, { LabData, LabTrainer, LabHelper, describe, fresh_seed as freshSeed } from './engine.js';
+import { Peer, CHUNK_TARGET_MS } from './peer.js';
 
-const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;
 const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
 const LR_FIND_CHUNK = 4; // mini-batches per range-test chunk: about as long as a training chunk
@@ -42,76 +42,13 @@ let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
 let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
 let mnistMissing = null; // message, once the MNIST files were found missing
 
-// ------------------------------------------------------------ two cores (src/train/parallel.rs)
-// With a peer, every step hands the second half of its batch to the helper worker (www/helper.js) and
-// validation hands over the second half of each chunk; the weights, the optimizer and every figure stay
-// here. If the helper fails, its share is computed here by a LabHelper of this instance, the step
-// completes with the same numbers, and the run goes on on one core.
-let peer = null;
-let peerReq = 0;
-const peerWaiting = new Map(); // req -> {resolve, reject}
-let localHelper = null; // this worker's own LabHelper, made when the helper worker failed
-
-function attachPeer(port) {
-  detachPeer('');
-  if (!port) return;
-  peer = port;
-  port.onmessage = (e) => {
-    const m = e.data;
-    const w = peerWaiting.get(m.req);
-    if (!w) return;
-    peerWaiting.delete(m.req);
-    if (m.error) w.reject(new Error(m.error));
-    else w.resolve(m.answer);
-  };
-  if (trainer) port.postMessage({ type: 'build', config });
-}
-
-/** Back to one core: waiting steps finish their share here. `why` non-empty tells the page. */
-function detachPeer(why) {
-  if (!peer) return;
-  peer.onmessage = null;
-  peer.close();
-  peer = null;
-  for (const w of peerWaiting.values()) w.reject(new Error(why || 'the second worker was released'));
-  peerWaiting.clear();
-  if (why) post({ type: 'cores', n: 1, message: why });
-}
-
-/** The helper's answer to a share, or this worker's own when there is no helper or it failed. */
-async function shareAnswer(type, share) {
-  const mine = () => {
-    if (!localHelper) localHelper = new LabHelper(config);
-    return type === 'gradient'
-      ? localHelper.gradient(share.weights, share.x, share.y, share.scale)
-      : localHelper.logits(share.weights, share.x);
-  };
-  if (!peer) return mine();
-  const req = ++peerReq;
-  // Copied, not transferred: if the helper fails, this worker still has the share to compute itself.
-  const pending = new Promise((resolve, reject) => peerWaiting.set(req, { resolve, reject }));
-  peer.postMessage({ type, req, weights: share.weights, x: share.x, y: share.y, scale: share.scale });
-  return pending;
-}
-
-/** Sends a share to the helper (none for an empty share); the promise is handed to answerOf. */
-const askShare = (type, share) => (share.rows > 0 ? shareAnswer(type, share) : null);
-
-/**
- * The answer to a share asked with askShare: empty for an empty share; if the helper failed, this worker computes
- * it and the run goes on on one core. Null when `gone()` says the trainer was replaced meanwhile (the caller
- * checks that after every await anyway).
- */
-async function answerOf(type, share, asked, gone) {
-  if (!asked) return new Float32Array(0);
-  try {
-    return await asked;
-  } catch (e) {
-    if (gone()) return null;
-    detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
-    return shareAnswer(type, share);
-  }
-}
+// ------------------------------------------------------------ two cores (www/engine/peer.js)
+// With a helper worker attached, steps and validation chunks are split with it; if it fails, the page hears a
+// `cores` message and training goes on on one core.
+const peer = new Peer({
+  makeHelper: (cfg) => new LabHelper(cfg),
+  onFallback: (why) => post({ type: 'cores', n: 1, message: why }),
+});
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 /** Posts a message that belongs to the build being served. */
@@ -197,7 +134,7 @@ async function mnist(big) {
   if (dataCache.has(key)) return dataCache.get(key);
   const train = big ? 'train60k' : 'train10k';
   status('data', `loading MNIST digits (${big ? '60 000' : '10 000'} training images)`);
-  const base = new URL('./data/', import.meta.url).href;
+  const base = new URL('../data/', import.meta.url).href;
   const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'test10k-images.idx.gz', 'test10k-labels.idx.gz'];
   let parts;
   try {
@@ -249,6 +186,7 @@ async function configure(cfg, id) {
   const myGen = generation;
   config = { ...cfg };
   if (trainer) { trainer.free?.(); trainer = null; }
+  peer.forget();
   let layout;
   try {
     layout = describe(config);
@@ -275,9 +213,7 @@ async function configure(cfg, id) {
   stepsPerChunk = 1;
   diagnosisSerial = 0;
   lastStep = 0;
-  localHelper?.free();
-  localHelper = null;
-  peer?.postMessage({ type: 'build', config });
+  peer.build(config);
   postBuild({
     type: 'built',
     layers: layout.layers, params: layout.params,
@@ -299,15 +235,7 @@ function trainChunk(k) {
  * worker computes its own half meanwhile, then adds the helper's gradient and updates.
  */
 async function trainChunkParallel(k, myGen) {
-  for (let i = 0; i < k; i++) {
-    const share = trainer.splitStep();
-    if (!share) break;
-    const asked = askShare('gradient', share);
-    trainer.localStep();
-    const got = await answerOf('gradient', share, asked, () => myGen !== generation || !trainer);
-    if (myGen !== generation || !trainer) return null;
-    if (trainer.joinStep(got)) break;
-  }
+  if (!(await peer.trainSteps(trainer, k, () => myGen !== generation || !trainer))) return null;
   return postSteps(trainer.takeSteps());
 }
 
@@ -318,7 +246,7 @@ async function trainChunkParallel(k, myGen) {
  */
 async function chunk(k, myGen) {
   if (myGen !== generation || !trainer) return null;
-  if (!peer) return trainChunk(k);
+  if (!peer.attached) return trainChunk(k);
   return trainChunkParallel(k, myGen);
 }
 
@@ -360,15 +288,7 @@ function postDiagnosis() {
 async function finishEpoch(myGen) {
   const summary = trainer.epochSummary();
   const gone = () => myGen !== generation || !trainer;
-  const evalChunk = async () => {
-    if (!peer) return trainer.evalChunk(256);
-    // each worker evaluates 256 of the 512, about as long as a one-core chunk
-    const share = trainer.splitEval(512);
-    const asked = askShare('logits', share);
-    trainer.localEval();
-    const got = await answerOf('logits', share, asked, gone);
-    return gone() ? false : trainer.joinEval(got);
-  };
+  const evalChunk = () => (peer.attached ? peer.evalChunk(trainer, gone) : trainer.evalChunk(256));
   if (!(await inChunks(evalChunk, gone))) return false;
   const rep = trainer.evalReport();
   postBuild({
@@ -537,7 +457,7 @@ self.onmessage = async (e) => {
         loop(++loopNo);
         break;
       case 'peer':
-        attachPeer(msg.port || null);
+        peer.attach(msg.port || null);
         break;
       case 'pause':
         running = false;

@@ -1,6 +1,6 @@
 // Which build of the engine this browser runs: 'relaxed' (simd128 + relaxed SIMD: the GEMM tile's
 // multiply-adds fused, www/pkg/losslab_relaxed_bg.wasm) or 'simd128' (www/pkg/losslab_bg.wasm, every browser
-// with WebAssembly SIMD). No imports, so the page can ask without loading the engine's glue; www/engine.js
+// with WebAssembly SIMD). No imports, so the page can ask without loading the engine's glue; www/engine/engine.js
 // (the worker's loader) asks the same question, and one browser gives both the same answer.
 
 /**

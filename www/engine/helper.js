@@ -1,5 +1,5 @@
 // The second worker of a run that trains on two cores (src/train/parallel.rs): it holds the network's
-// shape only (a LabHelper) and answers the training worker (www/worker.js) over a MessagePort that
+// shape only (a LabHelper) and answers the training worker (www/engine/worker.js) over a MessagePort that
 // www/run.js hands to both: the gradient of the second half of each mini-batch, and the logits of
 // the second half of each validation chunk, under the weights that come with every request.
 // Protocol, on the port:
