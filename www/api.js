@@ -118,7 +118,7 @@
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
 
-export { rowCopy } from './views/record.js';
+export { rowCopy } from './lab/record.js';
 
 /** A copy with typed arrays as plain arrays (JSON-friendly for scripts). */
 function plain(o) {

@@ -1,10 +1,10 @@
-// Loss Lab page start-up and wiring: URL (www/url.js) -> state -> controls; controls -> the Lab (www/lab.js: the
-// current run, the pin, the race, the cores; each Run, www/run.js, owns its worker protocol); Lab events -> the
+// Loss Lab page start-up and wiring: URL (www/url.js) -> state -> controls; controls -> the Lab (www/lab/lab.js: the
+// current run, the pin, the race, the cores; each Run, www/lab/run.js, owns its worker protocol); Lab events -> the
 // views (charts, www/views/status.js for the status lines). window.lossLab lives in www/api.js.
 import { LIVE_KEYS, defaults, merge, fromQuery, toQuery, fmtNum } from './state.js';
 import { Controls } from './controls.js';
 import * as lessons from './presets.js';
-import { Lab } from './lab.js';
+import { Lab } from './lab/lab.js';
 import { installApi, rowCopy, installExportApi, installPredictApi, installOfflineApi, installEngineApi } from './api.js';
 import { engineBuild } from './engine/engine-build.js';
 import { StatusView } from './views/status.js';
@@ -20,13 +20,13 @@ import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
 import { LrFindView, QUERY_PARAMS as LRFIND_PARAMS, readQuery as readLrFindQuery } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
-import * as sweepUrl from './sweep.js';
+import * as sweepUrl from './lab/sweep.js';
 import { installExport } from './export.js';
 import { Embed, QUERY_PARAMS as EMBED_PARAMS, readQuery as readEmbedQuery } from './embed.js';
 import { PredictView, QUERY_PARAMS as PREDICT_PARAMS, readQuery as readPredictQuery } from './views/predict.js';
 import { DrawView } from './views/draw.js';
 import { Projector, QUERY_PARAMS as PROJECTOR_PARAMS, readQuery as readProjectorQuery } from './projector.js';
-import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery } from './cores.js';
+import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery } from './lab/cores.js';
 import { installOffline, offlineReady } from './offline.js';
 import { PageUrl } from './url.js';
 import { lossText, pct } from './ui/format.js';
@@ -47,7 +47,7 @@ function hasSimd() {
 
 // ---------------------------------------------------------------- state
 let cfg;
-const lab = new Lab(); // the current run, the pin, the race and the cores (www/lab.js)
+const lab = new Lab(); // the current run, the pin, the race and the cores (www/lab/lab.js)
 const run = () => lab.run;
 
 // ---------------------------------------------------------------- views
@@ -230,7 +230,7 @@ function clearRunViews() {
   projector.reset();
 }
 
-// ---------------------------------------------------------------- the current run's events (www/lab.js)
+// ---------------------------------------------------------------- the current run's events (www/lab/lab.js)
 lab.on('cores', (m) => {
   if (m.message) showNotices([m.message]);
   status.progress();
@@ -329,7 +329,7 @@ $('btn-synthetic').addEventListener('click', () => {
   change({ data: 'synthetic' }, true);
 });
 
-// ---------------------------------------------------------------- pin and race (www/lab.js)
+// ---------------------------------------------------------------- pin and race (www/lab/lab.js)
 lab.on('race:change', () => { status.race(); status.render(); });
 lab.on('race:built', () => queueDraw());
 lab.on('race:progress', () => { status.race(); status.progress(); queueDraw(); });
@@ -457,7 +457,7 @@ function pinHistory() {
   };
 }
 
-// ---------------------------------------------------------------- sweep (www/sweep.js, www/views/sweep.js)
+// ---------------------------------------------------------------- sweep (www/lab/sweep.js, www/views/sweep.js)
 // Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
 // sweep has the processor cores, and starting the page's run pauses the sweep (the Lab's 'start').
 // (worded so that it stays true once the sweep has ended: the note lasts until this run is resumed)

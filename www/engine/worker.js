@@ -1,5 +1,5 @@
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
-// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/run.js is its only other end.
+// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/lab/run.js is its only other end.
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},

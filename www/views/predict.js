@@ -10,6 +10,7 @@
 // answer. tests/presets.test.mjs checks every block's shape.
 
 import { lastParam, shown } from '../state.js';
+import { el } from '../ui/dom.js';
 
 /** The URL key: `predict=0` turns the questions off (the lesson text shows at once); 1 (the default) asks. */
 export const QUERY_PARAMS = new Set(['predict']);
@@ -33,12 +34,6 @@ export function questionOf(preset) {
   return q;
 }
 
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 export class PredictView {
   /**

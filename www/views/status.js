@@ -1,7 +1,7 @@
 // The lines that say what the lab is doing: the status line and the run buttons (#status, Start/Pause, One step,
 // Reset), the raced run's line (#race-status) and its legend note, the progress bar and the speed line, and the
-// clipping line. Worded from the runs' phases (www/run.js) and records; the words live here only.
-import { coresText } from '../cores.js';
+// clipping line. Worded from the runs' phases (www/lab/run.js) and records; the words live here only.
+import { coresText } from '../lab/cores.js';
 import { count, lossText, pct } from '../ui/format.js';
 
 /**
@@ -13,7 +13,7 @@ export const CLIP_WARN_SHARE = 0.5;
 const $ = (id) => document.getElementById(id);
 
 export class StatusView {
-  /** @param {import('../lab.js').Lab} lab  @param {{config: () => object}} o the page's configuration */
+  /** @param {import('../lab/lab.js').Lab} lab  @param {{config: () => object}} o the page's configuration */
   constructor(lab, { config }) {
     this.lab = lab;
     this.config = config;

@@ -1,5 +1,5 @@
 // The Sweep panel: pick a numeric setting, 3–8 values and an epoch count; each value trains as its own run
-// (www/sweep.js). Drawn: the Tuning Playbook's plot — final validation loss and accuracy against the value
+// (www/lab/sweep.js). Drawn: the Tuning Playbook's plot — final validation loss and accuracy against the value
 // (log x for logarithmic settings), a ✗ on the top edge for a run that diverged rather than leaving it out —
 // and every run's loss curves as small multiples on shared axes, plus a table of the same figures.
 //
@@ -11,36 +11,20 @@ import { BY_KEY, fmtNum, isRelevant, labelFor, toQuery as settingsQuery } from '
 import { LineChart, ItemReadout, OI, renderLegend } from '../charts.js';
 import {
   Sweep, SWEEPABLE, MIN_VALUES, MAX_VALUES, MAX_EPOCHS, DEFAULT_EPOCHS,
-  checkSpec, startingValues, logAxis, valueText, toQuery, concurrency,
-} from '../sweep.js';
+  checkSpec, startingValues, logAxis, valueText, toQuery, FINAL,
+} from '../lab/sweep.js';
+import { concurrency } from '../lab/cores.js';
+import { el } from '../ui/dom.js';
+import { font, niceStep } from '../ui/canvas.js';
+import { pct } from '../ui/format.js';
 
 const CHANCE = Math.log(10);
-const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const BOLD = 'bold 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
-/** Item phases (www/sweep.js) whose progress through an epoch is not worth a percentage. */
+const FONT = font(13);
+const BOLD = font(13, 'bold');
+/** Item phases (www/lab/sweep.js) whose progress through an epoch is not worth a percentage. */
 const PHASE_WITHOUT_PROGRESS = new Set(['building', 'built', 'validating']);
 
-const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const nats = (v) => (!Number.isFinite(v) ? '—' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(3));
-
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') e.textContent = v;
-    else if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
-
-function niceStep(span, target) {
-  const raw = span / Math.max(1, target);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const r = raw / mag;
-  return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-}
 
 /**
  * One playbook figure: a final figure of every run (y) against the swept value (x, at the values themselves),
@@ -188,7 +172,7 @@ class PlaybookPlot {
     ctx.strokeStyle = '#555';
     ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
     ctx.fillStyle = '#222';
-    ctx.font = '14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    ctx.font = font(14);
     const s = BY_KEY.get(spec.key);
     ctx.fillText(`${s ? s.label : spec.key} (${spec.key})${spec.log ? ', log scale' : ''}`, L + pw / 2, T + ph + 24);
     ctx.save();

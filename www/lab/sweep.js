@@ -1,4 +1,4 @@
-// A sweep: one numeric setting trained at 3–8 values, each value as its own Run (www/run.js) built from the
+// A sweep: one numeric setting trained at 3–8 values, each value as its own Run (www/lab/run.js) built from the
 // same base configuration and seed with only that key replaced, for a chosen number of epochs, at most two at a
 // time (one worker per processor core). The Tuning Playbook's way of reading a hyperparameter (Godbole et al.,
 // Google Research, "Deep Learning Tuning Playbook", 2023): the final validation loss of every trial against the
@@ -6,9 +6,10 @@
 //
 // This file knows nothing of the page: www/views/sweep.js draws a Sweep, main.js wires it, www/api.js exposes it.
 // The URL keys of a sweep (`sweep`, `sweep_values`, `sweep_epochs`) are read and written here too.
-import { SETTINGS, BY_KEY, validate, fmtNum } from './state.js';
+import { SETTINGS, BY_KEY, validate, fmtNum } from '../state.js';
 import { Emitter, Run } from './run.js';
-import { rowCopy } from './views/record.js';
+import { rowCopy } from './record.js';
+import { concurrency } from './cores.js';
 
 export const MIN_VALUES = 3;
 export const MAX_VALUES = 8;
@@ -168,12 +169,9 @@ export function toQuery(spec) {
   return `sweep=${encodeURIComponent(spec.key)}&sweep_values=${spec.values.map((v) => encodeURIComponent(fmtNum(v))).join(',')}&sweep_epochs=${spec.epochs}`;
 }
 
-/** How many runs train at once: one per core, two at most (the page's own run waits meanwhile). */
-export function concurrency() {
-  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
-}
 
-const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
+/** The statuses of a sweep item that no longer change. */
+export const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
 
 /**
  * One sweep. Items are {value, index, status, phase, epochs: [rows], steps, divergedAt, message, note, progress,

@@ -1,7 +1,7 @@
 // The lab: the page's current run, the pinned run and its race, and how the processor cores are shared between
 // them and a sweep. main.js wires it to the controls and the views; the views hear its events.
 //
-// Events (on(type, fn), www/run.js's Emitter), each from the current run only — a run replaced since is never
+// Events (on(type, fn), www/lab/run.js's Emitter), each from the current run only — a run replaced since is never
 // heard: 'change', 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores' (as a Run
 // emits them); from the raced run only while it races: 'race:change', 'race:built', 'race:progress',
 // 'race:epoch', 'race:diverged', 'race:stopped', 'race:error'; and 'run' (a new current run), 'pin' (pinned or

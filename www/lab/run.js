@@ -1,12 +1,12 @@
 // One training run: a worker with its own wasm instance, the configuration it trains, the build id of
 // that configuration, its record of steps and epochs, its status and speed, and its waiters. This file is
 // the only handler of the worker protocol (docs/ARCHITECTURE.md, "Worker protocol"); the page's current run
-// and the raced pinned run are two instances, and a sweep (www/sweep.js) is N of them sharing the cores.
+// and the raced pinned run are two instances, and a sweep (www/lab/sweep.js) is N of them sharing the cores.
 //
 // Every worker message that belongs to a build carries that build's id; `#onMessage` drops a message of an
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
-import { LIVE_KEYS, toEngine } from './state.js';
-import { Record } from './views/record.js';
+import { LIVE_KEYS, toEngine } from '../state.js';
+import { Record } from './record.js';
 
 /**
  * Training speed in samples per second over the last few seconds of progress messages. A window, not a
@@ -55,8 +55,8 @@ export const PHASE_STATUS = Object.freeze({
 
 /** A Rust panic leaves a wasm instance unusable; a run restarts its worker at most this often a minute. */
 const MAX_RESTARTS_PER_MINUTE = 2;
-const WORKER_URL = new URL('./engine/worker.js', import.meta.url);
-const HELPER_URL = new URL('./engine/helper.js', import.meta.url);
+const WORKER_URL = new URL('../engine/worker.js', import.meta.url);
+const HELPER_URL = new URL('../engine/helper.js', import.meta.url);
 
 /** on(type, fn) calls fn(detail, source) for every emit(type, detail): the events of a Run and of a Sweep. */
 export class Emitter {
