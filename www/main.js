@@ -1,7 +1,7 @@
 // Loss Lab page start-up and wiring: URL (www/url.js) -> state -> controls; controls -> the Lab (www/lab/lab.js: the
 // current run, the pin, the race, the cores; each Run, www/lab/run.js, owns its worker protocol); Lab events -> the
 // views (charts, www/views/status.js for the status lines). window.lossLab lives in www/api.js.
-import { LIVE_KEYS, defaults, merge, fromQuery, toQuery, fmtNum } from './state.js';
+import { LIVE_KEYS, defaults, merge, fromQuery, toQuery } from './state.js';
 import { Controls } from './controls.js';
 import * as lessons from './presets.js';
 import { Lab } from './lab/lab.js';
@@ -10,7 +10,10 @@ import { engineBuild } from './engine/engine-build.js';
 import { StatusView } from './views/status.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
-import { renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons, QUERY_PARAMS as LESSON_PARAMS, readQuery as readLessonQuery } from './views/lessons.js';
+import {
+  renderPresets, showPresetNote, onPresetNote, currentLesson, refuseLessons, lessonQuery, lessonFromLink,
+  QUERY_PARAMS as LESSON_PARAMS, readQuery as readLessonQuery,
+} from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
@@ -29,7 +32,6 @@ import { Projector, QUERY_PARAMS as PROJECTOR_PARAMS, readQuery as readProjector
 import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery } from './lab/cores.js';
 import { installOffline, offlineReady } from './offline.js';
 import { PageUrl } from './url.js';
-import { lossText, pct } from './ui/format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -125,53 +127,17 @@ function writeUrl() {
   pageUrl.write();
 }
 
-/** The configuration a lesson trains: the healthy baseline plus the lesson's own settings. */
-function lessonConfig(p) {
-  return merge(defaults(), p.set).config;
-}
-
-/**
- * `lesson=ID` while the lesson's note shows and the settings are exactly the lesson's: a reload or a shared link
- * opens the same lesson, question included. Any change of a setting drops it (the lesson's claims are about its
- * own settings), and changing it back brings it back.
- */
-function lessonQuery() {
-  const p = lessons.BY_ID.get(currentLesson());
-  return p && toQuery(lessonConfig(p)) === toQuery(cfg) ? `lesson=${encodeURIComponent(p.id)}` : '';
-}
-
-/** At start-up, `lesson=ID` loads that lesson as its button does; the lesson's settings win over the link's.
- * Returns the notices. */
+/** At start-up, `lesson=ID` loads that lesson as its button does (www/views/lessons.js); returns the notices. */
 function openLessonFromUrl(p, search) {
   const refused = embed.lessonRefusal(p, cfg); // it needs a setting the embedding page fixed at another value
   if (refused) return [refused];
-  const notices = [];
-  const mine = lessonConfig(p);
-  const given = new URLSearchParams(search); // the settings the link names, not the defaults it implies
-  const differ = Object.keys(mine).filter((k) => given.has(k) && String(mine[k]) !== String(cfg[k]));
-  if (differ.length) {
-    notices.push(`lesson=${p.id} trains its own settings, so the link's ${differ.map((k) => `${k} = ${typeof cfg[k] === 'number' ? fmtNum(cfg[k]) : cfg[k]}`).join(', ')}`
-      + ` ${differ.length > 1 ? 'were' : 'was'} not used — change ${differ.length > 1 ? 'them' : 'it'} after the lesson has run`);
-  }
-  cfg = mine;
+  const { config, notices } = lessonFromLink(p, cfg, search);
+  cfg = config;
   showPresetNote(p);
   return notices;
 }
 
-function dataBadge() {
-  const b = $('data-badge');
-  const r = run();
-  const built = r && r.built;
-  if (!built) {
-    b.textContent = r && r.scope === 'data' && r.status === 'error' ? 'real MNIST digits (not loaded)'
-      : cfg.data === 'synthetic' ? 'synthetic digits' : 'real MNIST digits';
-    return;
-  }
-  const kind = built.synthetic ? 'synthetic digits' : 'real MNIST';
-  const n = (v) => v.toLocaleString('en-US');
-  const noise = Number(r.cfg.noise) > 0 ? ` · ${fmtNum(r.cfg.noise)}% labels corrupted (${n(built.corruptedCount)})` : '';
-  b.textContent = `${kind} · ${n(built.trainCount)} training · ${n(built.valCount)} validation images${noise}`;
-}
+const dataBadge = () => status.dataBadge();
 
 // ---------------------------------------------------------------- drawing
 function draw() {
@@ -266,23 +232,19 @@ lab.on('epoch', (row) => {
   batchView.refresh();
   highLoss.epoch();
   drawPad.epoch();
-  let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc, 'not available')}`;
-  if (Number(r.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
-    text += `; training accuracy on clean labels ${pct(row.cleanAcc, 'not available')}, on corrupted labels ${pct(row.noisyAcc, 'not available')}`;
-  }
-  $('summary').textContent = text + '.';
+  status.epochSummary(row);
   predictView.epoch(row.epoch);
   embed.epoch(row, r.record.steps, currentLesson());
 });
 lab.on('diverged', (m) => {
   draw();
-  $('summary').textContent = `Training diverged at step ${m.step}: ${m.message}.`;
+  status.summary(`Training diverged at step ${m.step}: ${m.message}.`);
   embed.diverged(m, currentLesson());
   predictView.ended();
 });
 lab.on('stopped', (m) => {
   draw();
-  $('summary').textContent = `Training ${m.message}.`;
+  status.summary(`Training ${m.message}.`);
   predictView.ended();
 });
 lab.on('error', ({ scope, message }) => {
@@ -355,7 +317,7 @@ function pinRun() {
 function startRace() {
   if (!lab.startRace()) { $('opt-race').checked = !!lab.race; return; }
   // both runs start from epoch 0: restart this one too (the race builds as soon as its engine is up)
-  $('summary').textContent = '';
+  status.summary('');
   configure();
 }
 function stopRace() {
@@ -419,7 +381,7 @@ function newSeed() {
 
 function reset() {
   if (!run().engineReady) return;
-  $('summary').textContent = '';
+  status.summary('');
   configure();
 }
 
@@ -433,7 +395,7 @@ function applyPreset(p) {
   sweepView.configChanged();
   showPresetNote(p);
   writeUrl(); // again, now with lesson=ID
-  $('summary').textContent = '';
+  status.summary('');
   configure();
   return r.notices;
 }
@@ -441,21 +403,6 @@ function applyPreset(p) {
 $('btn-start').addEventListener('click', () => (run().status === 'running' ? lab.pause() : lab.start()));
 $('btn-step').addEventListener('click', () => lab.step());
 $('btn-reset').addEventListener('click', reset);
-
-function pinHistory() {
-  const p = lab.shownPin();
-  if (!p) return null;
-  const race = lab.race;
-  return {
-    epochs: p.epochs.map(rowCopy),
-    steps: p.steps,
-    raced: !!race,
-    config: { ...lab.pinCfg },
-    status: race ? race.status : 'pinned',
-    divergedAt: p.divergedAt,
-    message: race ? race.note : '',
-  };
-}
 
 // ---------------------------------------------------------------- sweep (www/lab/sweep.js, www/views/sweep.js)
 // Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
@@ -484,7 +431,7 @@ const pageUrl = new PageUrl([
       const r = readLessonQuery(search);
       return { notices: [], then: () => [...r.notices, ...(r.preset ? openLessonFromUrl(r.preset, search) : [])] };
     },
-    write: () => lessonQuery(),
+    write: () => lessonQuery(cfg),
   },
   { params: sweepUrl.QUERY_PARAMS, read: (search) => { const r = sweepUrl.readQuery(search); sweepView.load(r); return r; }, write: () => sweepView.query() },
   { params: LRFIND_PARAMS, read: (search) => { const r = readLrFindQuery(search); lrFind.load(r); return r; }, write: () => lrFind.query() },
@@ -507,7 +454,7 @@ installApi({
     status: $('status').dataset.state,
     divergedAt: run().record.divergedAt,
     message: $('status').textContent,
-    pinned: pinHistory(),
+    pinned: lab.pinHistory(),
   }),
   apply: (partial) => change(partial, true),
   preset: (id) => {

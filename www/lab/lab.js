@@ -8,6 +8,7 @@
 // unpinned), 'racing' (a race began or ended), 'start' (the page's run starts training: a sweep gives the
 // cores back).
 import { Emitter, Run } from './run.js';
+import { rowCopy } from './record.js';
 
 const RUN_EVENTS = ['change', 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores'];
 const RACE_EVENTS = ['change', 'built', 'progress', 'epoch', 'diverged', 'stopped', 'error'];
@@ -128,6 +129,22 @@ export class Lab extends Emitter {
   // instance, so the browser can put it on the second core) while this run trains in the first. Both restart
   // from epoch 0 together; Start, Pause, One step and Reset drive both. The raced run takes the pin's place on
   // the charts, faded. If it diverges or fails, its legend and #race-status say so and this run goes on.
+
+  /** The pinned run for lossLab.history(): plain copies, or null without a pin. */
+  pinHistory() {
+    const p = this.shownPin();
+    if (!p) return null;
+    const race = this.race;
+    return {
+      epochs: p.epochs.map(rowCopy),
+      steps: p.steps,
+      raced: !!race,
+      config: { ...this.pinCfg },
+      status: race ? race.status : 'pinned',
+      divergedAt: p.divergedAt,
+      message: race ? race.note : '',
+    };
+  }
 
   /** The run drawn faded: the raced run while racing, else the frozen pin (or null). */
   shownPin() {

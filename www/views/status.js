@@ -1,7 +1,8 @@
 // The lines that say what the lab is doing: the status line and the run buttons (#status, Start/Pause, One step,
-// Reset), the raced run's line (#race-status) and its legend note, the progress bar and the speed line, and the
-// clipping line. Worded from the runs' phases (www/lab/run.js) and records; the words live here only.
+// Reset), the raced run's line (#race-status) and its legend note, the progress bar and the speed line, the
+// clipping line, the summary line under the charts and the data badge. Worded from the runs' phases (www/lab/run.js) and records; the words live here only.
 import { coresText } from '../lab/cores.js';
+import { fmtNum } from '../state.js';
 import { count, lossText, pct } from '../ui/format.js';
 
 /**
@@ -88,6 +89,36 @@ export class StatusView {
       diverged: `Pinned run diverged at step ${rec.divergedAt}: ${n} — this run keeps training.${after}`,
       error: `Pinned run failed: ${n} — this run keeps training.${after}`,
     }[race.status];
+  }
+
+  /** The summary line under the charts ('' clears it). */
+  summary(text) {
+    $('summary').textContent = text;
+  }
+
+  /** The summary line after an epoch of the current run. */
+  epochSummary(row) {
+    let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc, 'not available')}`;
+    if (Number(this.lab.run.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
+      text += `; training accuracy on clean labels ${pct(row.cleanAcc, 'not available')}, on corrupted labels ${pct(row.noisyAcc, 'not available')}`;
+    }
+    this.summary(text + '.');
+  }
+
+  /** The data badge: which digits the current run trains on, how many, and how many labels are corrupted. */
+  dataBadge() {
+    const b = $('data-badge');
+    const r = this.lab.run;
+    const built = r && r.built;
+    if (!built) {
+      b.textContent = r && r.scope === 'data' && r.status === 'error' ? 'real MNIST digits (not loaded)'
+        : this.config().data === 'synthetic' ? 'synthetic digits' : 'real MNIST digits';
+      return;
+    }
+    const kind = built.synthetic ? 'synthetic digits' : 'real MNIST';
+    const n = (v) => v.toLocaleString('en-US');
+    const noise = Number(r.cfg.noise) > 0 ? ` · ${fmtNum(r.cfg.noise)}% labels corrupted (${n(built.corruptedCount)})` : '';
+    b.textContent = `${kind} · ${n(built.trainCount)} training · ${n(built.valCount)} validation images${noise}`;
   }
 
   /** Clears the progress bar and the speed line (a rebuild). */
