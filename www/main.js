@@ -405,18 +405,11 @@ $('btn-step').addEventListener('click', () => lab.step());
 $('btn-reset').addEventListener('click', reset);
 
 // ---------------------------------------------------------------- sweep (www/lab/sweep.js, www/views/sweep.js)
-// Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
-// sweep has the processor cores, and starting the page's run pauses the sweep (the Lab's 'start').
-// (worded so that it stays true once the sweep has ended: the note lasts until this run is resumed)
-const SWEEP_WAIT = 'a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run';
-const sweepView = new SweepView($('sweep'), {
+const sweepView = new SweepView($('sweep'), lab, {
   config: () => ({ ...(cfg || defaults()) }),
   apply: (partial) => change(partial, true),
-  yieldCores: () => lab.yieldCores(SWEEP_WAIT),
   urlChanged: () => writeUrl(),
-  unsupported: () => (lab.configurable ? null : run().note),
 });
-lab.on('start', () => sweepView.pageStarted());
 
 // ---------------------------------------------------------------- the URL (www/url.js), in the order it is written
 const pageUrl = new PageUrl([

@@ -9,6 +9,10 @@
 // cores back).
 import { Emitter, Run } from './run.js';
 import { rowCopy } from './record.js';
+import { Sweep } from './sweep.js';
+
+// (worded so that it stays true once the sweep has ended: the note lasts until the run is resumed)
+const SWEEP_WAIT = 'a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run';
 
 const RUN_EVENTS = ['change', 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores'];
 const RACE_EVENTS = ['change', 'built', 'progress', 'epoch', 'diverged', 'stopped', 'error'];
@@ -19,6 +23,7 @@ export class Lab extends Emitter {
   pin = null; // frozen Record of the pinned run
   pinCfg = null; // the exact configuration at pin time (seed included): what a race trains again
   coresChosen = 1; // the Cores menu: what the current run trains on unless it races
+  sweep = null; // the latest Sweep (www/lab/sweep.js), or null
   readyWaiters = []; // ready() callers waiting for both runs
 
   /**
@@ -119,9 +124,27 @@ export class Lab extends Emitter {
     if (this.run && !this.race) this.run.setCores(this.coresChosen);
   }
 
-  /** A sweep takes the cores: the page's runs that are training pause, `why` says so. */
-  yieldCores(why) {
-    for (const r of [this.run, this.race]) if (r && r.status === 'running') r.pause(why);
+  /** A sweep takes the cores: the page's runs that are training pause, and their status says why. */
+  yieldCores() {
+    for (const r of [this.run, this.race]) if (r && r.status === 'running') r.pause(SWEEP_WAIT);
+  }
+
+  // ------------------------------------------------------------ sweeps
+  // Each swept value trains in a Run of its own; while the sweep trains, the page's own runs pause so that the
+  // sweep has the processor cores, and starting the page's run pauses the sweep (the 'start' event).
+
+  /** A new sweep of `spec` from the configuration `base`, not started yet (the caller starts it); the page's
+   * runs give it the cores. */
+  startSweep(base, spec) {
+    this.yieldCores();
+    this.sweep = new Sweep(base, spec);
+    return this.sweep;
+  }
+
+  /** A paused sweep goes on, with the cores. */
+  resumeSweep() {
+    this.yieldCores();
+    this.sweep?.resume();
   }
 
   // ------------------------------------------------------------ pin and race

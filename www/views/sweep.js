@@ -10,7 +10,7 @@
 import { BY_KEY, fmtNum, isRelevant, labelFor, toQuery as settingsQuery } from '../state.js';
 import { LineChart, ItemReadout, OI, renderLegend } from '../charts.js';
 import {
-  Sweep, SWEEPABLE, MIN_VALUES, MAX_VALUES, MAX_EPOCHS, DEFAULT_EPOCHS,
+  SWEEPABLE, MIN_VALUES, MAX_VALUES, MAX_EPOCHS, DEFAULT_EPOCHS,
   checkSpec, startingValues, logAxis, valueText, toQuery, FINAL,
 } from '../lab/sweep.js';
 import { concurrency } from '../lab/cores.js';
@@ -267,12 +267,15 @@ class PlaybookPlot {
 export class SweepView {
   /**
    * root: the panel (<details id="sweep">); hooks: {config() (the page's configuration), apply(partial)
-   * (returns notices), yieldCores() (pauses the page's own runs), urlChanged() (the form changed: rewrite the
-   * URL), unsupported() (a message when this browser cannot train, else null)}.
+   * (returns notices), urlChanged() (the form changed: rewrite the URL)}. `lab` (www/lab/lab.js) starts the
+   * sweeps and shares the cores: the page's runs pause while a sweep trains, and a sweep pauses when the page's
+   * run starts ('start').
    */
-  constructor(root, hooks) {
+  constructor(root, lab, hooks) {
     this.root = root;
+    this.lab = lab;
     this.hooks = hooks;
+    lab.on('start', () => this.pageStarted());
     this.sweep = null;
     this.multiples = []; // [{item, fig, chart}] of the current sweep, in value order
     this.queued = false;
@@ -426,8 +429,7 @@ export class SweepView {
    * Cancel); rejects, in words, when the spec is refused, a sweep is already under way or the browser cannot train.
    */
   start(input) {
-    const why = this.hooks.unsupported();
-    if (why) return Promise.reject(new Error(why));
+    if (!this.lab.configurable) return Promise.reject(new Error(this.lab.run.note));
     if (this.sweep?.active) return Promise.reject(new Error('a sweep is already running — cancel it first (lossLab.sweepCancel())'));
     const { spec, errors } = checkSpec(input);
     if (!spec) return Promise.reject(new Error(`sweep refused: ${errors.join('; ')}`));
@@ -435,10 +437,9 @@ export class SweepView {
     this.values.value = spec.values.map(fmtNum).join(', ');
     this.epochs.value = String(spec.epochs);
     this.root.open = true;
-    this.hooks.yieldCores();
     this.pausedWhy = '';
     this.usedNote = '';
-    const sweep = new Sweep(this.hooks.config(), spec);
+    const sweep = this.lab.startSweep(this.hooks.config(), spec);
     this.sweep = sweep;
     sweep.on('change', () => { if (this.sweep === sweep) this.queue(); });
     sweep.on('progress', () => { if (this.sweep === sweep) this.queue(); });
@@ -457,8 +458,7 @@ export class SweepView {
     if (!on) {
       if (sw.state !== 'paused') return Promise.resolve();
       this.pausedWhy = '';
-      this.hooks.yieldCores();
-      sw.resume();
+      this.lab.resumeSweep();
       return Promise.resolve();
     }
     this.pausedWhy = why;
@@ -516,7 +516,7 @@ export class SweepView {
     const sw = this.sweep;
     const active = !!sw?.active;
     this.root.dataset.state = sw ? sw.state : 'none';
-    this.btnRun.disabled = active || !!this.hooks.unsupported();
+    this.btnRun.disabled = active || !this.lab.configurable;
     this.btnPause.disabled = !active;
     this.btnCancel.disabled = !active;
     this.btnPause.textContent = sw?.state === 'paused' ? 'Resume sweep' : 'Pause';
