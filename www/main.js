@@ -6,7 +6,7 @@ import { Controls } from './controls.js';
 import * as lessons from './presets.js';
 import { Lab } from './lab/lab.js';
 import { installApi, rowCopy, installExportApi, installPredictApi, installOfflineApi, installEngineApi } from './api.js';
-import { engineBuild } from './engine/engine-build.js';
+import { engineBuild, hasSimd } from './engine/engine-build.js';
 import { StatusView } from './views/status.js';
 import { Plots } from './views/plots.js';
 import { ArchView } from './views/arch.js';
@@ -36,16 +36,6 @@ import { PageUrl } from './url.js';
 const $ = (id) => document.getElementById(id);
 
 const RESET_DEBOUNCE_MS = 200;
-
-/**
- * The smallest module using a simd128 instruction (v128 result, i8x16.splat, i8x16.popcnt): a browser that
- * validates it can compile the engine. Checked before the engine loads, so a browser without WebAssembly SIMD
- * gets a sentence about browsers instead of a CompileError.
- */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-function hasSimd() {
-  try { return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE); } catch { return false; }
-}
 
 // ---------------------------------------------------------------- state
 let cfg;
