@@ -121,7 +121,7 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     { name: 'peak-2', script: W + 'losslab.js', init: { peakOnly: true } },
     { name: 'losslab', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED } },
     { name: 'losslab-2', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED + 1 } },
-    // One run on two workers, as the page trains it with Cores = 2: the lab's own helper worker (www/helper.js)
+    // One run on two workers, as the page trains it with Cores = 2: the lab's own helper worker (www/engine/helper.js)
     // at the other end of a MessageChannel takes half of every batch.
     { name: 'losslab-dp', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED }, helper: true },
     { name: 'tfjs-cpu', script: W + 'tfjs.js', init: { backend: 'cpu', train: data.train, valSet: data.valSet, seed: SEED } },
@@ -137,7 +137,7 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     try {
       let info;
       if (s.helper) {
-        const h = new Worker('/www/helper.js', { type: 'module' });
+        const h = new Worker('/www/engine/helper.js', { type: 'module' });
         const ch = new MessageChannel();
         h.postMessage({ type: 'init', port: ch.port2 }, [ch.port2]);
         c.helper = h;

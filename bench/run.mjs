@@ -96,7 +96,7 @@ function analyse(raw, wasmBytes, gzBytes) {
   const c = raw.contenders;
   const rows = [
     { key: 'losslab', label: 'Loss Lab (wasm SIMD128), 1 worker', note: `step(${c.losslab?.warm?.stepsPerCall ?? '?'}) calls; inference = evalChunk(${raw.meta.valN})` },
-    { key: 'losslab-dp', label: 'Loss Lab, one run on 2 workers (Cores = 2)', train: 'losslab.dp', note: 'each step split with the helper worker (www/helper.js)' },
+    { key: 'losslab-dp', label: 'Loss Lab, one run on 2 workers (Cores = 2)', train: 'losslab.dp', note: 'each step split with the helper worker (www/engine/helper.js)' },
     { key: 'losslab.dual', label: 'Loss Lab, 2 workers at once (aggregate)', train: 'losslab.dual', note: 'each worker its own model' },
     { key: 'tfjs-cpu', label: `TensorFlow.js ${c['tfjs-cpu']?.info?.version ?? ''} cpu` },
     { key: 'tfjs-wasm', label: `TensorFlow.js ${c['tfjs-wasm']?.info?.version ?? ''} wasm (SIMD, 1 thread)`,

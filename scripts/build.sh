@@ -2,8 +2,8 @@
 # Builds the wasm core for the page, twice:
 #   www/pkg/losslab_bg.wasm          +simd128: every browser with WebAssembly SIMD
 #   www/pkg/losslab_relaxed_bg.wasm  +simd128,+relaxed-simd: fused multiply-add (kernels/simd.rs), loaded by
-#                                    www/engine.js where WebAssembly.validate accepts relaxed SIMD
-# and one glue file, www/pkg/losslab.js, for both (www/engine.js passes it the wasm to load).
+#                                    www/engine/engine.js where WebAssembly.validate accepts relaxed SIMD
+# and one glue file, www/pkg/losslab.js, for both (www/engine/engine.js passes it the wasm to load).
 # `scripts/build.sh --bench` builds bench/pkg instead (see below).
 # cargo + wasm-bindgen directly (what wasm-pack would run anyway), then proves the instructions made it in.
 set -euo pipefail
@@ -60,7 +60,7 @@ bindgen=(wasm-bindgen --target web --remove-name-section --remove-producers-sect
 rm -f www/pkg/losslab_relaxed_bg.wasm
 if ! cmp -s "$tmp/losslab.js" www/pkg/losslab.js; then
   die "build: wasm-bindgen wrote different glue for the relaxed build than for the simd128 one, so
-www/engine.js cannot load both with www/pkg/losslab.js. The difference:
+www/engine/engine.js cannot load both with www/pkg/losslab.js. The difference:
 $(diff "$tmp/losslab.js" www/pkg/losslab.js | head -20)"
 fi
 cp "$tmp/losslab_bg.wasm" www/pkg/losslab_relaxed_bg.wasm

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The MNIST files the page loads by computed names (www/worker.js); the first four are stored at install. */
+/** The MNIST files the page loads by computed names (www/engine/worker.js); the first four are stored at install. */
 export const DATA_FILES = [
   ['train10k-images.idx.gz', true],
   ['train10k-labels.idx.gz', true],
@@ -56,7 +56,7 @@ function selectFiles(root) {
   const need = [
     ['www/pkg/losslab.js', 'npm run build'],
     ['www/pkg/losslab_bg.wasm', 'npm run build'],
-    ['www/pkg/losslab_relaxed_bg.wasm', 'npm run build'], // the relaxed-SIMD build (www/engine.js)
+    ['www/pkg/losslab_relaxed_bg.wasm', 'npm run build'], // the relaxed-SIMD build (www/engine/engine.js)
     ...DATA_FILES.map(([f]) => [`www/data/${f}`, 'npm run prepare-data']),
   ];
   const missing = need.filter(([f]) => !existsSync(path.join(root, f)));

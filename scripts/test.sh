@@ -66,7 +66,7 @@ suite chromium "wasm-pack test --headless --chrome --release (tests/web.rs)"
 wasm-pack test --headless --chrome --release --mode no-install -- --test web
 passed
 
-# The same checks on the relaxed-SIMD build (fused multiply-add in the GEMM tile), which www/engine.js loads in
+# The same checks on the relaxed-SIMD build (fused multiply-add in the GEMM tile), which www/engine/engine.js loads in
 # Chromium: its target features for this command only, its own target directory (the one scripts/build.sh
 # uses for it), and LOSSLAB_WASM_BUILD, which tests/web.rs checks against the kernels it runs.
 suite chromium-relaxed "wasm-pack test --headless --chrome --release, +relaxed-simd (tests/web.rs)"
@@ -91,7 +91,7 @@ passed
 
 suite settings "build, node --test tests/settings.test.mjs (page table and docs against the engine's)"
 bash scripts/build.sh
-node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs
+node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs tests/url.test.mjs
 passed
 
 suite e2e "build, dist, serve dist/ with http-server, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)"

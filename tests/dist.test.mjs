@@ -37,7 +37,7 @@ function swBuild() {
 }
 
 test('the folder has the page, the front end, the engine, the data and the service worker', () => {
-  for (const f of ['index.html', 'sw.js', 'www/main.js', 'www/worker.js', 'www/offline.js', 'www/style.css', 'www/presets.json',
+  for (const f of ['index.html', 'sw.js', 'www/main.js', 'www/engine/worker.js', 'www/offline.js', 'www/style.css', 'www/presets.json',
     'www/views/plots.js', 'www/pkg/losslab.js', 'www/pkg/losslab_bg.wasm', 'www/data/NOTICE.md', 'www/data/manifest.json',
     ...DATA_FILES.map(([f]) => `www/data/${f}`)]) {
     assert.ok(existsSync(path.join(built.out, f)), `${f} is missing from the dist folder`);

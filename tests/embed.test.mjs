@@ -6,23 +6,23 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { embedFromQuery, HIDEABLE, Embed } from '../www/embed.js';
+import { readQuery as readEmbedQuery, HIDEABLE, Embed } from '../www/embed.js';
 import { BY_KEY, defaults } from '../www/state.js';
 
 test('no keys: not embedded, nothing locked or hidden, events to any parent', () => {
-  assert.deepEqual(embedFromQuery(''), { embed: false, lock: [], hide: [], origin: '*', originText: '', notices: [] });
+  assert.deepEqual(readEmbedQuery(''), { embed: false, lock: [], hide: [], origin: '*', originText: '', notices: [] });
 });
 
 test('valid keys are read as given', () => {
-  const r = embedFromQuery('?embed=1&lock=lr,mom,init&hide=sweep,lrfind&origin=https://learn.example.org');
+  const r = readEmbedQuery('?embed=1&lock=lr,mom,init&hide=sweep,lrfind&origin=https://learn.example.org');
   assert.deepEqual(r, { embed: true, lock: ['lr', 'mom', 'init'], hide: ['sweep', 'lrfind'], origin: 'https://learn.example.org', originText: 'https://learn.example.org', notices: [] });
-  assert.equal(embedFromQuery('?origin=http://127.0.0.1:8000/').origin, 'http://127.0.0.1:8000');
-  assert.deepEqual(embedFromQuery('?lock=lr&lock=mom,lr').lock, ['lr', 'mom'], 'repeated keys add up, duplicates once');
-  assert.equal(embedFromQuery('?embed=0').embed, false);
+  assert.equal(readEmbedQuery('?origin=http://127.0.0.1:8000/').origin, 'http://127.0.0.1:8000');
+  assert.deepEqual(readEmbedQuery('?lock=lr&lock=mom,lr').lock, ['lr', 'mom'], 'repeated keys add up, duplicates once');
+  assert.equal(readEmbedQuery('?embed=0').embed, false);
 });
 
 test('garbled keys give a notice each', () => {
-  const r = embedFromQuery('?embed=yes&lock=lr,bogus&hide=sweep,nowhere&origin=javascript:alert(1)');
+  const r = readEmbedQuery('?embed=yes&lock=lr,bogus&hide=sweep,nowhere&origin=javascript:alert(1)');
   assert.equal(r.embed, true, 'embed=yes still embeds');
   assert.deepEqual(r.lock, ['lr']);
   assert.deepEqual(r.hide, ['sweep']);
@@ -33,12 +33,12 @@ test('garbled keys give a notice each', () => {
   assert.match(r.notices.join('\n'), /"nowhere" is not a section/);
   assert.match(r.notices.join('\n'), /origin = "javascript:alert\(1\)" is not an origin/);
   for (const bad of ['https://a.example/path', 'https://a.example?x=1', 'ftp://a.example', 'https://user@a.example', '*', '']) {
-    assert.equal(embedFromQuery(`?origin=${encodeURIComponent(bad)}`).origin, null, bad);
+    assert.equal(readEmbedQuery(`?origin=${encodeURIComponent(bad)}`).origin, null, bad);
   }
-  assert.match(embedFromQuery('?lock=').notices[0], /lock is empty/);
+  assert.match(readEmbedQuery('?lock=').notices[0], /lock is empty/);
   // the page's URL keeps a garbled origin: dropping it would send the events to any page after a reload
-  assert.equal(new Embed(embedFromQuery('?origin=nope'), true).query(), 'origin=nope');
-  assert.equal(new Embed(embedFromQuery('?origin=https://a.example/'), true).query(), 'origin=https%3A%2F%2Fa.example');
+  assert.equal(new Embed(readEmbedQuery('?origin=nope'), true).query(), 'origin=nope');
+  assert.equal(new Embed(readEmbedQuery('?origin=https://a.example/'), true).query(), 'origin=https%3A%2F%2Fa.example');
 });
 
 test('hideable sections have distinct names and selectors', () => {
@@ -50,7 +50,7 @@ test('hideable sections have distinct names and selectors', () => {
 });
 
 test('locked keys are refused by change(), and lessons that need another value of them are refused', () => {
-  const e = new Embed(embedFromQuery('?lock=lr,init'), true);
+  const e = new Embed(readEmbedQuery('?lock=lr,init'), true);
   const cfg = defaults();
   const r = e.refuseLocked({ lr: 0.5, mom: 0.8 }, cfg);
   assert.deepEqual({ ...r.partial }, { mom: 0.8 });

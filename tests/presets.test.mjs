@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { questionOf, predictFromQuery } from '../www/views/predict.js';
+import { questionOf, readQuery as readPredictQuery } from '../www/views/predict.js';
 
 const lessons = JSON.parse(readFileSync(new URL('../www/presets.json', import.meta.url), 'utf8'));
 
@@ -62,13 +62,13 @@ test('questionOf refuses a malformed block: the lesson then shows its text at on
 });
 
 test('predict URL key: on by default, predict=0 turns it off, garbled values keep it on with a notice', () => {
-  assert.deepEqual(predictFromQuery(''), { on: true, notices: [] });
-  assert.deepEqual(predictFromQuery('?predict=0'), { on: false, notices: [] });
-  assert.deepEqual(predictFromQuery('?predict=1'), { on: true, notices: [] });
-  const garbled = predictFromQuery('?predict=nope');
+  assert.deepEqual(readPredictQuery(''), { on: true, notices: [] });
+  assert.deepEqual(readPredictQuery('?predict=0'), { on: false, notices: [] });
+  assert.deepEqual(readPredictQuery('?predict=1'), { on: true, notices: [] });
+  const garbled = readPredictQuery('?predict=nope');
   assert.equal(garbled.on, true);
   assert.match(garbled.notices[0], /predict = "nope" is not 0 or 1/);
-  const twice = predictFromQuery('?predict=1&predict=0');
+  const twice = readPredictQuery('?predict=1&predict=0');
   assert.equal(twice.on, false);
   assert.match(twice.notices[0], /appeared twice/);
 });

@@ -113,12 +113,12 @@
  *                                  service worker, www/offline.js); rejects, with the reason, where nothing will be
  *                                  stored (the dev server, a browser without service workers, a failed install)
  *   lossLab.engineBuild()       -> which build of the engine this browser runs: 'relaxed' (WebAssembly relaxed SIMD:
- *                                  fused multiply-add) or 'simd128' (www/engine-build.js)
+ *                                  fused multiply-add) or 'simd128' (www/engine/engine-build.js)
  *
  * Example: await lossLab.ready(); lossLab.apply({lr: 0.1}); lossLab.start(); await lossLab.whenEpoch(2); lossLab.pause();
  */
 
-export { rowCopy } from './views/record.js';
+export { rowCopy } from './lab/record.js';
 
 /** A copy with typed arrays as plain arrays (JSON-friendly for scripts). */
 function plain(o) {
@@ -207,7 +207,7 @@ export function installOfflineApi(offlineReady) {
   window.lossLab.offlineReady = () => offlineReady();
 }
 
-/** Adds lossLab.engineBuild() (www/engine-build.js). */
+/** Adds lossLab.engineBuild() (www/engine/engine-build.js). */
 export function installEngineApi(build) {
   window.lossLab.engineBuild = () => build;
 }

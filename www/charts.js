@@ -2,6 +2,8 @@
 // spikes survive at any zoom) and a bar chart. Crisp on high-DPI screens: the backing store is sized by
 // devicePixelRatio. Legends are HTML (readable text, selectable, announced by screen readers).
 
+import { FONT_FAMILY, niceStep } from './ui/canvas.js';
+
 // Okabe & Ito (2008) colour-blind-safe palette; yellow is left out (too faint on white).
 export const OI = {
   blue: '#0072B2', vermillion: '#D55E00', green: '#009E73', orange: '#E69F00',
@@ -9,7 +11,6 @@ export const OI = {
 };
 export const LAYER_COLOURS = [OI.blue, OI.vermillion, OI.green, OI.orange, OI.purple, OI.sky, OI.black, '#8c6d00', '#555555', '#7a3b8f'];
 
-const FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /**
  * The drawing style shared by every chart on the page. Projector mode (www/projector.js) raises it for a room:
@@ -34,8 +35,8 @@ export function chartStyle() {
   return { ...STYLE };
 }
 
-const FONT = () => `${Math.round(14 * STYLE.textScale)}px ${FAMILY}`;
-const SMALL = () => `${Math.round(13 * STYLE.textScale)}px ${FAMILY}`;
+const FONT = () => `${Math.round(14 * STYLE.textScale)}px ${FONT_FAMILY}`;
+const SMALL = () => `${Math.round(13 * STYLE.textScale)}px ${FONT_FAMILY}`;
 /** A length that holds text (a margin, a label's backing), grown with the text. */
 const tx = (px) => Math.round(px * STYLE.textScale);
 /** Dots on a thicker line grow with it, by half as much, so that they still read as points. */
@@ -44,13 +45,6 @@ const dotScale = () => 1 + (STYLE.lineScale - 1) / 2;
 const ink = () => (STYLE.highContrast
   ? { grid: '#9a9a9a', tick: '#000', axis: '#000', label: '#000' }
   : { grid: '#e3e3e3', tick: '#333', axis: '#555', label: '#222' });
-
-function niceStep(span, target) {
-  const raw = span / Math.max(1, target);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const r = raw / mag;
-  return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-}
 
 function fmtTick(v, step) {
   if (v === 0) return '0';

@@ -15,7 +15,7 @@
 import { BY_KEY, defaults, merge, sameValue, fmtNum, toQuery, lastParam, shown } from './state.js';
 
 /** The URL keys read here (main.js keeps them away from the settings reader). */
-export const EMBED_PARAMS = new Set(['embed', 'lock', 'hide', 'origin']);
+export const QUERY_PARAMS = new Set(['embed', 'lock', 'hide', 'origin']);
 
 /** The sections `hide=` can leave out: name, the elements (CSS selector), what it is. */
 export const HIDEABLE = [
@@ -46,7 +46,7 @@ function listOf(params, key) {
  * without the key, the normalised origin when it is one, and null (no events at all) when it is garbled: a
  * mistyped restriction must not quietly widen to every page.
  */
-export function embedFromQuery(search) {
+export function readQuery(search) {
   const params = new URLSearchParams(search);
   const notices = [];
   let embed = false;
@@ -97,7 +97,7 @@ function originOf(raw) {
 const LOCK_SVG = '<svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false"><rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" stroke-width="2"/></svg>';
 
 export class Embed {
-  /** parsed: embedFromQuery's result. framed: the page runs inside another page's frame. */
+  /** parsed: readQuery's result. framed: the page runs inside another page's frame. */
   constructor(parsed, framed = window.parent !== window) {
     this.embed = parsed.embed;
     this.lock = new Set(parsed.lock);

@@ -10,7 +10,7 @@
 //   step                 steps trained (1, 2, …); on an epoch row, the epoch's last step
 //   epoch                the epoch a step belongs to (1 for steps 1…stepsPerEpoch), or the finished epoch
 //   batch_loss, batch_acc                  the step's mini-batch (loss in nats, accuracy 0…1)
-//   train_loss, train_acc, val_loss, val_acc  the epoch's (www/views/record.js history rows)
+//   train_loss, train_acc, val_loss, val_acc  the epoch's (www/lab/record.js history rows)
 //   clean_loss, clean_acc, noisy_loss, noisy_acc  only with label noise: the samples whose label is true /
 //                        corrupted — of the step's batch (loss only) or of the epoch
 //   grad_<layer>         gradient norm of each parameterised layer, at the step, or at the epoch's last step
@@ -25,15 +25,12 @@
 // so that 0.3f prints 0.3 rather than 0.30000001192092896, and nothing is lost.
 import { toQuery } from './state.js';
 import { BY_ID } from './presets.js';
+import { FONT_FAMILY } from './ui/canvas.js';
+import { PER_LAYER } from './lab/record.js';
 
 /** Loss Lab's version (package.json's "version"; tests/e2e/export.spec.mjs checks that they agree). */
 export const APP_VERSION = '0.1.0';
 
-const PER_LAYER = [
-  ['weightNorms', 'weight_norm'], ['updateRatios', 'update_ratio'], ['deadFracs', 'dead_frac'],
-  ['satFracs', 'sat_frac'], ['actMeans', 'act_mean'], ['actStds', 'act_std'],
-];
-const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 /** Each chart the page draws: short id -> canvas id. */
 export const CHARTS = { loss: 'chart-loss', acc: 'chart-acc', grad: 'chart-grad', recall: 'chart-recall', ratio: 'chart-ratio', share: 'chart-share' };
 
@@ -56,7 +53,7 @@ export function field(s) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** A Record (www/views/record.js) as CSV text; see the header for the columns. */
+/** A Record (www/lab/record.js) as CSV text; see the header for the columns. */
 export function recordCsv(rec) {
   const layers = [...rec.layerNames];
   for (const e of rec.epochs) for (const k of Object.keys(e.gradNorms || {})) if (!layers.includes(k)) layers.push(k);

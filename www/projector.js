@@ -5,16 +5,17 @@
 // main.js feeds the readout from the Run's progress and epoch events and writes query() into the URL.
 import { setChartStyle } from './charts.js';
 import { lastParam, shown } from './state.js';
+import { lossText, pct } from './ui/format.js';
 
 /** The URL key of projector mode; it is not a setting, so the settings parser leaves it alone. */
-export const PROJECTOR_PARAMS = new Set(['projector']);
+export const QUERY_PARAMS = new Set(['projector']);
 
 /** How much thicker the chart lines are and how much larger their axis text is in projector mode. */
 const LINE_SCALE = 2;
 const TEXT_SCALE = 1.3;
 
 /** Reads projector mode from a query string: {value: true|false, notices}. Only 1 and 0 are values; anything else is a notice. */
-export function fromQuery(search) {
+export function readQuery(search) {
   const given = lastParam(new URLSearchParams(search), 'projector');
   if (given.last === null) return { value: false, notices: [] };
   const { notices } = given;
@@ -25,8 +26,6 @@ export function fromQuery(search) {
   return { value: false, notices };
 }
 
-const lossText = (v) => (!Number.isFinite(v) ? 'not a number' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(2));
-const pctText = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 
 export class Projector {
   /**
@@ -106,7 +105,7 @@ export class Projector {
     this.epochCell.sub.textContent = 'finished';
     this.lossCell.value.textContent = lossText(row.valLoss);
     this.lossCell.sub.textContent = `training ${lossText(row.trainLoss)}`;
-    this.accCell.value.textContent = pctText(row.valAcc);
-    this.accCell.sub.textContent = `training ${pctText(row.trainAcc)}`;
+    this.accCell.value.textContent = pct(row.valAcc);
+    this.accCell.sub.textContent = `training ${pct(row.trainAcc)}`;
   }
 }

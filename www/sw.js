@@ -101,7 +101,7 @@ if (BUILD) {
     const hit = await cache.match(dataKey(d));
     if (hit) return hit;
     // Offline and never stored: the fetch rejects, and the page says the MNIST files could not be loaded
-    // (www/worker.js), exactly as without a service worker. Never a made-up response: it would hide that.
+    // (www/engine/worker.js), exactly as without a service worker. Never a made-up response: it would hide that.
     const res = await fetch(request);
     if (res.ok) await cache.put(dataKey(d), res.clone()).catch(() => {}); // a full disk only costs the copy
     return res;

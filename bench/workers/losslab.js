@@ -4,7 +4,6 @@
 'use strict';
 importScripts('/bench/workers/common.js');
 
-const STEP_CHUNK_MS = 30; // the lab's worker trains in chunks of ~30 ms (www/worker.js)
 const PEAK_UNIT_MS = 20;
 
 let ll = null; // the wasm module
@@ -16,6 +15,7 @@ let peakCallsPerUnit = 1000;
 let hwCallsPerUnit = 1000;
 let lastLoss = NaN;
 let rebuilds = 0;
+let CHUNK_TARGET_MS = 30; // replaced by www/engine/peer.js's at init: the lab's worker trains in chunks this long
 
 // FLOP per sample from the layer table that describe() returns, counting 2 per multiply-add:
 // forward = Σ 2·MACs over conv and dense layers; backward = the weight gradient of every such layer
@@ -39,36 +39,22 @@ function flopsFromDescribe(table) {
 
 function build() {
   trainer = new ll.LabTrainer(data, cfg);
-  peer?.postMessage({ type: 'build', config: cfg });
+  peer?.build(cfg);
 }
 
-// One run on two workers (`port`: the page's helper worker, www/helper.js): each step is split as
-// www/worker.js splits it — the helper computes the gradient of the batch's second half while this worker
-// computes the first, then this worker adds them and updates.
+// One run on two workers (`port`: the page's helper worker, www/engine/helper.js): the steps go through
+// www/engine/peer.js, the module www/engine/worker.js trains with — the helper computes the gradient of the
+// batch's second half while this worker computes the first, then this worker adds them and updates; if the
+// helper fails, this worker computes its share and `peerFailed` says why.
 let peer = null;
-let peerReq = 0;
-const peerWaiting = new Map();
-
-function helperGradient(share) {
-  const req = ++peerReq;
-  const p = new Promise((resolve, reject) => peerWaiting.set(req, { resolve, reject }));
-  peer.postMessage({ type: 'gradient', req, weights: share.weights, x: share.x, y: share.y, scale: share.scale });
-  return p;
-}
+let peerFailed = '';
 
 async function trainCallSplit() {
-  let k = 0;
-  for (let i = 0; i < stepsPerCall; i++) {
-    const share = trainer.splitStep();
-    if (!share) break;
-    const asked = share.rows > 0 ? helperGradient(share) : null;
-    trainer.localStep();
-    const stop = trainer.joinStep(asked ? await asked : new Float32Array(0));
-    k++;
-    if (stop) break;
-  }
+  const t = trainer;
+  await peer.trainSteps(t, stepsPerCall, () => trainer !== t);
   const r = trainer.takeSteps();
-  if (r.loss.length > 0) lastLoss = r.loss[r.loss.length - 1];
+  const k = r.loss.length;
+  if (k > 0) lastLoss = r.loss[k - 1];
   if (r.status === 'diverged') {
     rebuilds++;
     build();
@@ -109,17 +95,15 @@ function hwCall() {
 
 serve({
   async init({ idx, synthetic, trainN, valN, seed, peakOnly, port }) {
-    if (port) {
-      peer = port;
-      peer.onmessage = (e) => {
-        const w = peerWaiting.get(e.data.req);
-        peerWaiting.delete(e.data.req);
-        if (w) (e.data.error ? w.reject(new Error(e.data.error)) : w.resolve(e.data.answer));
-      };
-    }
     // The peak kernels are in the benchmark build only (bench/pkg, `scripts/build.sh --bench`); training and
     // inference run the engine the page loads.
-    ll = await import(peakOnly ? '/bench/pkg/losslab.js' : '/www/engine.js');
+    ll = await import(peakOnly ? '/bench/pkg/losslab.js' : '/www/engine/engine.js');
+    const steps = await import('/www/engine/peer.js');
+    CHUNK_TARGET_MS = steps.CHUNK_TARGET_MS;
+    if (port) {
+      peer = new steps.Peer({ makeHelper: (c) => new ll.LabHelper(c), onFallback: (why) => { peerFailed = why; } });
+      peer.attach(port);
+    }
     await ll.default();
     if (peakOnly) {
       if (typeof ll.peak_gemm !== 'function') throw new Error('bench/pkg has no peak_gemm export: rebuild with bash scripts/build.sh --bench');
@@ -163,7 +147,7 @@ serve({
     await timeLoop(call, ms, 5);
     await timeLoop(inferCall, 0, 2);
     const t = await timeLoop(call, 300, 3);
-    stepsPerCall = Math.max(1, Math.min(256, Math.round(STEP_CHUNK_MS / (t.ms / t.calls))));
+    stepsPerCall = Math.max(1, Math.min(256, Math.round(CHUNK_TARGET_MS / (t.ms / t.calls))));
     return { stepsPerCall };
   },
 
@@ -174,5 +158,5 @@ serve({
     if (typeof ll.peak_hw !== 'function') throw new Error('bench/pkg has no peak_hw export: rebuild with bash scripts/build.sh --bench');
     return timeLoop(hwCall, ms, 1);
   },
-  state: () => ({ lastLoss, rebuilds, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),
+  state: () => ({ lastLoss, rebuilds, peerFailed, steps: trainer ? trainer.step(0).step : 0, valAcc: trainer?.evalReport()?.valAcc ?? null }),
 });

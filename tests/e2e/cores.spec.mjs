@@ -1,4 +1,4 @@
-// Training one run on two cores (src/train/parallel.rs, www/helper.js): the Cores menu and `cores=`, the same
+// Training one run on two cores (src/train/parallel.rs, www/engine/helper.js): the Cores menu and `cores=`, the same
 // curve bit for bit for the same seed and cores, the one-core accuracy band, one core per run while racing,
 // and a second worker that fails to start or fails mid-run.
 import { test, expect, SMALL, TRAIN_MS, SIGNAL_MS, history, noErrors, ready, trainEpochs, untilQuery } from './lab.mjs';
@@ -64,7 +64,7 @@ test('the Cores menu and cores= choose; racing gives each run one core and gives
 
 test('a second worker that cannot start leaves the run on one core, with a notice', async ({ open }) => {
   const { page, errors } = await open(`${SMALL}&cores=2`, {
-    setup: (ctx) => ctx.route('**/www/helper.js', (r) => r.fulfill({ status: 404, body: 'not found' })),
+    setup: (ctx) => ctx.route('**/www/engine/helper.js', (r) => r.fulfill({ status: 404, body: 'not found' })),
   });
   await ready(page);
   await expect(page.locator('#notices')).toContainText('the second worker could not start', { timeout: SIGNAL_MS });
@@ -79,7 +79,7 @@ test('a second worker that fails mid-run: the step is finished by the first and 
   const failing = `self.onmessage = (e) => { const port = e.data.port;
     port.onmessage = (ev) => { if (ev.data.req) port.postMessage({ req: ev.data.req, error: 'engine crashed', fatal: true }); }; };`;
   const { page, errors } = await open(`${SMALL}&cores=2`, {
-    setup: (ctx) => ctx.route('**/www/helper.js', (r) => r.fulfill({ status: 200, contentType: 'text/javascript', body: failing })),
+    setup: (ctx) => ctx.route('**/www/engine/helper.js', (r) => r.fulfill({ status: 200, contentType: 'text/javascript', body: failing })),
   });
   await ready(page);
   const h = await trainEpochs(page, 1);

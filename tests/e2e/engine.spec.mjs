@@ -1,4 +1,4 @@
-// The two builds of the engine (www/engine.js): Chromium has WebAssembly relaxed SIMD, so the page loads the
+// The two builds of the engine (www/engine/engine.js): Chromium has WebAssembly relaxed SIMD, so the page loads the
 // fused multiply-add build and says so; the simd128 build, forced as a browser without relaxed SIMD would get
 // it, trains too. The wasm the worker really fetched is checked, not only what the page says.
 import { readFile } from 'node:fs/promises';
@@ -40,10 +40,10 @@ test('Chromium gets the relaxed-SIMD build, names it, and trains with it', async
 });
 
 test('the simd128 fallback, forced, loads the other wasm and trains', async ({ open }) => {
-  // globalThis.LOSSLAB_ENGINE = 'simd128' is www/engine-build.js's switch; added to the module itself, it is set
+  // globalThis.LOSSLAB_ENGINE = 'simd128' is www/engine/engine-build.js's switch; added to the module itself, it is set
   // in the page and in its worker before either asks which build to run.
-  const source = await readFile(path.join(ROOT, 'www', 'engine-build.js'), 'utf8');
-  const { page, errors, wasm } = await openRecording(open, (ctx) => ctx.route('**/www/engine-build.js', (r) =>
+  const source = await readFile(path.join(ROOT, 'www', 'engine', 'engine-build.js'), 'utf8');
+  const { page, errors, wasm } = await openRecording(open, (ctx) => ctx.route('**/www/engine/engine-build.js', (r) =>
     r.fulfill({ body: `globalThis.LOSSLAB_ENGINE = 'simd128';\n${source}`, contentType: 'text/javascript' })));
   await ready(page);
   expect(await page.evaluate(() => window.lossLab.engineBuild())).toBe('simd128');

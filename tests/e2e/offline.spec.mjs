@@ -54,8 +54,8 @@ test('after a first visit the built site opens, gets ready on real MNIST and tra
   const nav = await page.reload({ waitUntil: 'domcontentloaded' });
   expect(nav.fromServiceWorker(), 'the reloaded page came from the service worker').toBe(true);
   await ready(page);
-  // (the .wasm is the relaxed-SIMD build: Chromium has relaxed SIMD, www/engine.js)
-  for (const f of ['www/main.js', 'www/worker.js', 'www/pkg/losslab_relaxed_bg.wasm', 'www/data/train10k-images.idx.gz', 'www/data/test10k-labels.idx.gz']) {
+  // (the .wasm is the relaxed-SIMD build: Chromium has relaxed SIMD, www/engine/engine.js)
+  for (const f of ['www/main.js', 'www/engine/worker.js', 'www/pkg/losslab_relaxed_bg.wasm', 'www/data/train10k-images.idx.gz', 'www/data/test10k-labels.idx.gz']) {
     expect(answered.get(new URL(f, page.url()).pathname), `${f} answered by the service worker`).toBe(true);
   }
   await expect(page.locator('#data-badge')).toContainText('real MNIST');

@@ -1,4 +1,4 @@
-// The Sweep: one setting trained at several values, each as its own run (www/sweep.js, www/views/sweep.js).
+// The Sweep: one setting trained at several values, each as its own run (www/lab/sweep.js, www/views/sweep.js).
 // The playbook plot's drawn points (data-points) are compared with each run's history rows, the small
 // multiples' axes with each other, and a sweep value with the page's own run trained on the same settings.
 import { test, expect, SMALL, SIGNAL_MS, TRAIN_MS, history, noErrors, ready, shot, trainEpochs, untilQuery } from './lab.mjs';

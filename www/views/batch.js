@@ -2,16 +2,11 @@
 // pixel noise), each image with the label it is trained on and badges where that label was corrupted or the
 // image was mirrored, turned or otherwise transformed. It refreshes at a calm pace while training (at most every
 // REFRESH_MS and at each epoch) and on demand from its button. Reads Run.batchView (docs/ARCHITECTURE.md).
+import { el } from '../ui/dom.js';
 
 export const SHOWN = 16;
 const REFRESH_MS = 2000;
 
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** Draws 28×28 grey levels (0 = black background, as MNIST stores them: white ink on black). */
 export function drawDigit(canvas, pixels, offset = 0) {

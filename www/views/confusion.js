@@ -1,15 +1,10 @@
 // The validation confusion matrix as a heat map (rows = true digit, columns = predicted) and the training
 // class counts as bars. Both are HTML, not canvas: every cell and bar is an element a screen reader can
 // name and a keyboard can reach, and the tests read the counts from data attributes.
+import { el } from '../ui/dom.js';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-function el(tag, attrs = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /**
  * Colour of a cell holding `share` (0…1) of its row: one hue, light to dark (a sequential scale reads the

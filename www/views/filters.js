@@ -10,10 +10,11 @@
 // gives clipped black-and-white noise, and the tiles of two runs can be compared. "Stretch" rescales to the
 // layer's own largest |w| instead, to see the pattern of tiny weights.
 import { OI, ItemReadout, itemCursor } from '../charts.js';
+import { font } from '../ui/canvas.js';
 
 const BINS = 41; // odd: one bin is centred on 0
 const TILE_PX = 44;
-const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const FONT = font(13);
 
 const fmt = (v) => (v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(2)).toString() : v.toExponential(1));
 

@@ -4,17 +4,14 @@
 // against the share in the whole set. The worker scans the training set in chunks (Run.lossScan); the panel
 // scans at each epoch end only while it is open, so a closed panel costs the lab nothing.
 import { drawDigit } from './batch.js';
+import { el } from '../ui/dom.js';
+import { pct } from '../ui/format.js';
 
 export const TOP_K = 16;
 
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
-const pct = (v) => `${Math.round(v * 100)}%`;
+/** A share as a whole percentage ("13%"). */
+const pctWhole = (v) => pct(v, '—', 0);
 
 export class HighLossView {
   /**
@@ -77,7 +74,7 @@ export class HighLossView {
       tile.dataset.corrupted = s.corrupted ? '1' : '0';
       const canvas = el('canvas', 'digit');
       drawDigit(canvas, r.images, j * 784);
-      const prob = s.prob === null ? 'unknown' : pct(s.prob);
+      const prob = s.prob === null ? 'unknown' : pctWhole(s.prob);
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `training image ${s.index}, labelled ${s.label}, predicted ${s.predicted} with probability ${prob}`
         + (s.corrupted ? `; its label was corrupted, the true digit is ${s.trueLabel}` : ''));
@@ -90,7 +87,7 @@ export class HighLossView {
     const bad = r.items.filter((s) => s.corrupted).length;
     const lossNote = `after step ${r.step}, on the clean training images with the labels they are trained on`;
     this.note.textContent = r.corruptedShareAll > 0
-      ? `${bad} of the ${k} highest-loss images have a corrupted label; ${pct(r.corruptedShareAll)} of all training labels are corrupted (${lossNote}).`
+      ? `${bad} of the ${k} highest-loss images have a corrupted label; ${pctWhole(r.corruptedShareAll)} of all training labels are corrupted (${lossNote}).`
       : `No training label is corrupted in this run: these ${k} images are the ones the network finds hardest (${lossNote}).`;
   }
 }

@@ -1,4 +1,4 @@
-// Layer health over epochs, from the history rows (www/views/record.js): each layer's update/weight ratio on a
+// Layer health over epochs, from the history rows (www/lab/record.js): each layer's update/weight ratio on a
 // log axis against the healthy band, the share of its units dead (ReLU) or saturated (sigmoid/tanh), and a table
 // of every per-layer figure of one epoch (activation mean and std included), which is also the charts' text
 // alternative. Colours per layer are the gradient chart's (LAYER_COLOURS by layer index), so a layer keeps its
@@ -7,6 +7,7 @@
 // Both charts are charts.js's LineChart, so they read off values on hover and focus and hide a layer from its
 // legend entry like the others: the ratio chart with a shaded band, a floor on its log axis and ▽ markers.
 import { LineChart, LAYER_COLOURS, renderLegend } from '../charts.js';
+import { pct } from '../ui/format.js';
 
 /** ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy (Karpathy, CS231n notes "Ratio of weights:updates"). */
 export const HEALTHY = 1e-3;
@@ -23,7 +24,8 @@ const ratioMarker = (v) => (v < FLOOR ? 'down-solid' : v < BAND[0] ? 'down' : 'd
 
 const colour = (j) => LAYER_COLOURS[j % LAYER_COLOURS.length];
 const sci = (v) => (v == null || !Number.isFinite(v) ? '—' : v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(2)).toString() : v.toExponential(1));
-const pct = (v) => (v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(v > 0 && v < 0.01 ? 1 : 0)}%`);
+/** A share of units: whole percent, one decimal below 1% (a few dead units are not 0%). */
+const unitsPct = (v) => pct(v, '—', v > 0 && v < 0.01 ? 1 : 0);
 /** Which per-layer share means something for an activation: ReLU units can die, sigmoid/tanh saturate. */
 const shareOf = (act) => (act === 'relu' ? 'deadFracs' : act === 'sigmoid' || act === 'tanh' ? 'satFracs' : null);
 
@@ -157,7 +159,7 @@ export class LayerHealthView {
       ? `Update to weight ratio per layer against epochs, log scale, healthy band 1e-4 to 1e-2 around 1e-3. Epoch ${last.epoch}: ${each('updateRatios', sci)}.`
       : 'Update to weight ratio per layer against epochs, log scale, with the healthy band around 1e-3; no epoch yet.');
     this.shareCanvas.setAttribute('aria-label', last && field
-      ? `${field === 'deadFracs' ? 'Dead ReLU' : 'Saturated'} units per layer in percent against epochs. Epoch ${last.epoch}: ${rec.layerNames.slice(0, -1).map((n) => `${n} ${pct(last[field]?.[n])}`).join(', ')}.`
+      ? `${field === 'deadFracs' ? 'Dead ReLU' : 'Saturated'} units per layer in percent against epochs. Epoch ${last.epoch}: ${rec.layerNames.slice(0, -1).map((n) => `${n} ${unitsPct(last[field]?.[n])}`).join(', ')}.`
       : 'Dead or saturated units per layer in percent against epochs; nothing to show yet.');
   }
 
@@ -204,7 +206,7 @@ export class LayerHealthView {
         [sci(u), u != null && (u < BAND[0] || u > BAND[1]) ? (u < BAND[0] ? 'below' : 'above') : ''],
         [sci(row.gradNorms?.[name]), ''],
         [sci(row.weightNorms?.[name]), ''],
-        [out || !field ? '—' : pct(row[field]?.[name]), ''],
+        [out || !field ? '—' : unitsPct(row[field]?.[name]), ''],
         [out ? 'output (logits)' : `${sci(row.actMeans?.[name])} ± ${sci(row.actStds?.[name])}`, ''],
       ];
       for (const [text, flag] of cells) {

@@ -1,6 +1,6 @@
 // The preset buttons, grouped, and the "what to expect" note shown above the charts.
 import { GROUPS, PRESETS, BY_ID, PRESETS_ERROR } from '../presets.js';
-import { lastParam, shown } from '../state.js';
+import { lastParam, shown, merge, defaults, toQuery, fmtNum } from '../state.js';
 
 let noteListener = null;
 
@@ -69,10 +69,10 @@ export function refuseLessons(refusal) {
 }
 
 /** The URL key that opens a lesson: `lesson=lr-high` (a link to one lesson, or a course page embedding it). */
-export const LESSON_PARAMS = new Set(['lesson']);
+export const QUERY_PARAMS = new Set(['lesson']);
 
 /** Reads `lesson=ID`: {preset (or null), notices}. An unknown id opens the page without a lesson, with a notice. */
-export function lessonFromQuery(search) {
+export function readQuery(search) {
   const { last: id, notices } = lastParam(new URLSearchParams(search), 'lesson');
   if (id === null) return { preset: null, notices: [] };
   const preset = BY_ID.get(id) ?? null;
@@ -81,4 +81,36 @@ export function lessonFromQuery(search) {
       : `lesson = "${shown(id)}" is not a lesson — the page opens without one (lessons: ${PRESETS.map((p) => p.id).join(', ')})`);
   }
   return { preset, notices };
+}
+
+/** The configuration a lesson trains: the healthy baseline plus the lesson's own settings. */
+export function lessonConfig(p) {
+  return merge(defaults(), p.set).config;
+}
+
+/**
+ * `lesson=ID` while the lesson's note shows and the settings `cfg` are exactly the lesson's: a reload or a shared
+ * link opens the same lesson, question included. Any change of a setting drops it (the lesson's claims are about
+ * its own settings), and changing it back brings it back.
+ */
+export function lessonQuery(cfg) {
+  const p = BY_ID.get(currentLesson());
+  return p && toQuery(lessonConfig(p)) === toQuery(cfg) ? `lesson=${encodeURIComponent(p.id)}` : '';
+}
+
+/**
+ * At start-up, `lesson=ID` loads that lesson as its button does; the lesson's settings win over the link's
+ * (`search`; `cfg` as read from it). Returns {config (null: the lesson was refused), notices}; the caller shows
+ * the lesson's note once its configuration is the page's.
+ */
+export function lessonFromLink(p, cfg, search) {
+  const mine = lessonConfig(p);
+  const given = new URLSearchParams(search); // the settings the link names, not the defaults it implies
+  const differ = Object.keys(mine).filter((k) => given.has(k) && String(mine[k]) !== String(cfg[k]));
+  const notices = [];
+  if (differ.length) {
+    notices.push(`lesson=${p.id} trains its own settings, so the link's ${differ.map((k) => `${k} = ${typeof cfg[k] === 'number' ? fmtNum(cfg[k]) : cfg[k]}`).join(', ')}`
+      + ` ${differ.length > 1 ? 'were' : 'was'} not used — change ${differ.length > 1 ? 'them' : 'it'} after the lesson has run`);
+  }
+  return { config: mine, notices };
 }

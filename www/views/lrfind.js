@@ -16,10 +16,10 @@ const decade = (e) => {
 };
 
 /** The panel's URL key: `lrfind=current` or `lrfind=fresh` opens it with that starting point chosen. */
-export const LRFIND_PARAMS = new Set(['lrfind']);
+export const QUERY_PARAMS = new Set(['lrfind']);
 
 /** Reads the panel's URL state: {open, fresh, notices}. A garbled value opens the panel on the default. */
-export function lrFindFromQuery(search) {
+export function readQuery(search) {
   const { last, notices } = lastParam(new URLSearchParams(search), 'lrfind');
   if (last === null) return { open: false, fresh: false, notices: [] };
   if (last !== 'current' && last !== 'fresh') {
@@ -69,7 +69,7 @@ export class LrFindView {
     return this.root.open ? `lrfind=${this.fresh ? 'fresh' : 'current'}` : '';
   }
 
-  /** Opens the panel as a link asked ({open, fresh} of lrFindFromQuery); it does not start a test. */
+  /** Opens the panel as a link asked ({open, fresh} of readQuery); it does not start a test. */
   load({ open, fresh }) {
     if (!open) return;
     this.fresh = fresh;

@@ -10,12 +10,13 @@
 // answer. tests/presets.test.mjs checks every block's shape.
 
 import { lastParam, shown } from '../state.js';
+import { el } from '../ui/dom.js';
 
 /** The URL key: `predict=0` turns the questions off (the lesson text shows at once); 1 (the default) asks. */
-export const PREDICT_PARAMS = new Set(['predict']);
+export const QUERY_PARAMS = new Set(['predict']);
 
 /** Reads the URL state: {on, notices}. A garbled value keeps the default, on. */
-export function predictFromQuery(search) {
+export function readQuery(search) {
   const { last, notices } = lastParam(new URLSearchParams(search), 'predict');
   if (last === null) return { on: true, notices: [] };
   if (last !== '0' && last !== '1') {
@@ -33,12 +34,6 @@ export function questionOf(preset) {
   return q;
 }
 
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 export class PredictView {
   /**
@@ -61,7 +56,7 @@ export class PredictView {
     });
   }
 
-  /** The URL state from predictFromQuery. */
+  /** The URL state from readQuery. */
   load({ on }) {
     this.on = on;
     this.toggle.checked = on;

@@ -1,5 +1,5 @@
 // The Sweep panel: pick a numeric setting, 3–8 values and an epoch count; each value trains as its own run
-// (www/sweep.js). Drawn: the Tuning Playbook's plot — final validation loss and accuracy against the value
+// (www/lab/sweep.js). Drawn: the Tuning Playbook's plot — final validation loss and accuracy against the value
 // (log x for logarithmic settings), a ✗ on the top edge for a run that diverged rather than leaving it out —
 // and every run's loss curves as small multiples on shared axes, plus a table of the same figures.
 //
@@ -10,35 +10,21 @@
 import { BY_KEY, fmtNum, isRelevant, labelFor, toQuery as settingsQuery } from '../state.js';
 import { LineChart, ItemReadout, OI, renderLegend } from '../charts.js';
 import {
-  Sweep, SWEEPABLE, MIN_VALUES, MAX_VALUES, MAX_EPOCHS, DEFAULT_EPOCHS,
-  checkSpec, startingValues, logAxis, valueText, toQuery, concurrency,
-} from '../sweep.js';
+  SWEEPABLE, MIN_VALUES, MAX_VALUES, MAX_EPOCHS, DEFAULT_EPOCHS,
+  checkSpec, startingValues, logAxis, valueText, toQuery, FINAL,
+} from '../lab/sweep.js';
+import { concurrency } from '../lab/cores.js';
+import { el } from '../ui/dom.js';
+import { font, niceStep } from '../ui/canvas.js';
+import { pct } from '../ui/format.js';
 
 const CHANCE = Math.log(10);
-const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const BOLD = 'bold 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
+const FONT = font(13);
+const BOLD = font(13, 'bold');
+/** Item phases (www/lab/sweep.js) whose progress through an epoch is not worth a percentage. */
+const PHASE_WITHOUT_PROGRESS = new Set(['building', 'built', 'validating']);
 
-const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const nats = (v) => (!Number.isFinite(v) ? '—' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(3));
-
-function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') e.textContent = v;
-    else if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids);
-  return e;
-}
-
-function niceStep(span, target) {
-  const raw = span / Math.max(1, target);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const r = raw / mag;
-  return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-}
 
 /**
  * One playbook figure: a final figure of every run (y) against the swept value (x, at the values themselves),
@@ -186,7 +172,7 @@ class PlaybookPlot {
     ctx.strokeStyle = '#555';
     ctx.beginPath(); ctx.moveTo(L + 0.5, T); ctx.lineTo(L + 0.5, T + ph + 0.5); ctx.lineTo(L + pw, T + ph + 0.5); ctx.stroke();
     ctx.fillStyle = '#222';
-    ctx.font = '14px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    ctx.font = font(14);
     const s = BY_KEY.get(spec.key);
     ctx.fillText(`${s ? s.label : spec.key} (${spec.key})${spec.log ? ', log scale' : ''}`, L + pw / 2, T + ph + 24);
     ctx.save();
@@ -281,12 +267,15 @@ class PlaybookPlot {
 export class SweepView {
   /**
    * root: the panel (<details id="sweep">); hooks: {config() (the page's configuration), apply(partial)
-   * (returns notices), yieldCores() (pauses the page's own runs), urlChanged() (the form changed: rewrite the
-   * URL), unsupported() (a message when this browser cannot train, else null)}.
+   * (returns notices), urlChanged() (the form changed: rewrite the URL)}. `lab` (www/lab/lab.js) starts the
+   * sweeps and shares the cores: the page's runs pause while a sweep trains, and a sweep pauses when the page's
+   * run starts ('start').
    */
-  constructor(root, hooks) {
+  constructor(root, lab, hooks) {
     this.root = root;
+    this.lab = lab;
     this.hooks = hooks;
+    lab.on('start', () => this.pageStarted());
     this.sweep = null;
     this.multiples = []; // [{item, fig, chart}] of the current sweep, in value order
     this.queued = false;
@@ -440,8 +429,7 @@ export class SweepView {
    * Cancel); rejects, in words, when the spec is refused, a sweep is already under way or the browser cannot train.
    */
   start(input) {
-    const why = this.hooks.unsupported();
-    if (why) return Promise.reject(new Error(why));
+    if (!this.lab.configurable) return Promise.reject(new Error(this.lab.run.note));
     if (this.sweep?.active) return Promise.reject(new Error('a sweep is already running — cancel it first (lossLab.sweepCancel())'));
     const { spec, errors } = checkSpec(input);
     if (!spec) return Promise.reject(new Error(`sweep refused: ${errors.join('; ')}`));
@@ -449,10 +437,9 @@ export class SweepView {
     this.values.value = spec.values.map(fmtNum).join(', ');
     this.epochs.value = String(spec.epochs);
     this.root.open = true;
-    this.hooks.yieldCores();
     this.pausedWhy = '';
     this.usedNote = '';
-    const sweep = new Sweep(this.hooks.config(), spec);
+    const sweep = this.lab.startSweep(this.hooks.config(), spec);
     this.sweep = sweep;
     sweep.on('change', () => { if (this.sweep === sweep) this.queue(); });
     sweep.on('progress', () => { if (this.sweep === sweep) this.queue(); });
@@ -471,8 +458,7 @@ export class SweepView {
     if (!on) {
       if (sw.state !== 'paused') return Promise.resolve();
       this.pausedWhy = '';
-      this.hooks.yieldCores();
-      sw.resume();
+      this.lab.resumeSweep();
       return Promise.resolve();
     }
     this.pausedWhy = why;
@@ -530,7 +516,7 @@ export class SweepView {
     const sw = this.sweep;
     const active = !!sw?.active;
     this.root.dataset.state = sw ? sw.state : 'none';
-    this.btnRun.disabled = active || !!this.hooks.unsupported();
+    this.btnRun.disabled = active || !this.lab.configurable;
     this.btnPause.disabled = !active;
     this.btnCancel.disabled = !active;
     this.btnPause.textContent = sw?.state === 'paused' ? 'Resume sweep' : 'Pause';
@@ -565,7 +551,7 @@ export class SweepView {
     if (active) {
       for (const it of sw.items) {
         if (FINAL.has(it.status) || it.status === 'queued') continue;
-        const pctIn = it.progress && !/^building|^built|^valid/.test(it.note) ? ` (${Math.round(it.progress * 100)}%)` : '';
+        const pctIn = it.progress && !PHASE_WITHOUT_PROGRESS.has(it.phase) ? ` (${Math.round(it.progress * 100)}%)` : '';
         this.activeList.append(el('li', { text: `run ${it.index + 1} of ${n}: ${valueText(sw.key, it.value)}, ${it.note}${pctIn}` }));
       }
     }

@@ -28,12 +28,19 @@ class Ema {
   }
 }
 
-const PER_LAYER = ['gradNorms', 'weightNorms', 'updateRatios', 'deadFracs', 'satFracs', 'actMeans', 'actStds'];
+/**
+ * The per-layer figures of an epoch row ({layer name: value} each) after its gradient norms (`gradNorms`): the row
+ * key and the CSV column stem (www/export.js).
+ */
+export const PER_LAYER = [
+  ['weightNorms', 'weight_norm'], ['updateRatios', 'update_ratio'], ['deadFracs', 'dead_frac'],
+  ['satFracs', 'sat_frac'], ['actMeans', 'act_mean'], ['actStds', 'act_std'],
+];
 
 /** A history row as a plain deep copy, safe to hand to a script or to keep in a pinned run. */
 export function rowCopy(e) {
   const c = { ...e, recall: [...e.recall], confusion: [...(e.confusion || [])] };
-  for (const k of PER_LAYER) c[k] = { ...(e[k] || {}) };
+  for (const k of ['gradNorms', ...PER_LAYER.map(([key]) => key)]) c[k] = { ...(e[k] || {}) };
   return c;
 }
 

@@ -1,11 +1,11 @@
 // The second worker of a run that trains on two cores (src/train/parallel.rs): it holds the network's
-// shape only (a LabHelper) and answers the training worker (www/worker.js) over a MessagePort that
-// www/run.js hands to both: the gradient of the second half of each mini-batch, and the logits of
+// shape only (a LabHelper) and answers the training worker (www/engine/worker.js) over a MessagePort that
+// www/lab/run.js hands to both: the gradient of the second half of each mini-batch, and the logits of
 // the second half of each validation chunk, under the weights that come with every request.
 // Protocol, on the port:
 //   worker -> helper: {type:'build', config}, {type:'gradient', req, weights, x, y, scale}, {type:'logits', req, weights, x}
 //   helper -> worker: {req, answer: Float32Array} or {req, error, fatal}
-// From www/run.js: {type:'init', port} once.
+// From www/lab/run.js: {type:'init', port} once.
 import init, { LabHelper } from './engine.js';
 
 let engine = null;

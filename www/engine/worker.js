@@ -1,15 +1,16 @@
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
-// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/run.js is its only other end.
+// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/lab/run.js is its only other end.
 //   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
-//                   port, www/helper.js), {type:'peer', port: null} (back to one core)
-//   worker -> main: ready {defaults}, built {layers, params, layerNames, trainCount, valCount, synthetic,
+//                   port, www/engine/helper.js), {type:'peer', port: null} (back to one core)
+//   worker -> main: ready, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
-//                   error {message, scope, fatal}, status {text},
+//                   error {message, scope, fatal}, status {phase, text} (a step of a build:
+//                   phase 'data' | 'synthetic', text the same in words, for people),
 //                   paused (answers every pause: no step is trained after it), reply {req, …},
 //                   cores {n, message} (the second worker failed: training goes on on one core)
 // Every message that belongs to a build (status, built, progress, epoch, diverged, error) carries that build's
@@ -20,9 +21,9 @@
 // 'data' (MNIST files missing or damaged), 'set' (a live value refused), 'engine' (anything else).
 // `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
 // page terminates this worker and starts a fresh one.
-import init, { LabData, LabTrainer, LabHelper, describe, defaults, fresh_seed as freshSeed } from './engine.js';
+import init, { LabData, LabTrainer, LabHelper, describe, fresh_seed as freshSeed } from './engine.js';
+import { Peer, CHUNK_TARGET_MS } from './peer.js';
 
-const CHUNK_TARGET_MS = 30; // a chunk of steps takes ~16-50 ms, so pause and live settings land within ~100 ms
 const MAX_STEPS_PER_CHUNK = 1024;
 const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
 const LR_FIND_CHUNK = 4; // mini-batches per range-test chunk: about as long as a training chunk
@@ -31,100 +32,60 @@ let trainer = null;
 let config = null;
 let buildId = 0; // id of the configure being served
 let running = false;
+let loopNo = 0; // the training loop that may go on: a loop started by an earlier 'run' stops at its next job
 let generation = 0; // bumped by configure: a loop from an older trainer stops at its next yield
 let engine = null; // Promise of the wasm module's initialisation
-let evaluating = null; // Promise of a validation pass under way: steps wait for it (one weight state per pass)
-let scanning = null; // Promise of a loss scan of the training set under way: steps wait for it too
-let findingLr = null; // Promise of a learning-rate range test under way: steps, scans and validation wait for it
-let training = null; // Promise of a two-core chunk of steps under way: it waits on the helper between a step's
-                     // halves, so the jobs that use the model (scan, range test, classify) wait for it
+let scanning = null; // Promise of the loss scan queued or under way: requests arriving meanwhile share it
 let lastStep = 0; // steps trained by this build when its last batch was drawn (batchView says which)
 let stepsPerChunk = 1;
 let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
 let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
 let mnistMissing = null; // message, once the MNIST files were found missing
 
-// ------------------------------------------------------------ two cores (src/train/parallel.rs)
-// With a peer, every step hands the second half of its batch to the helper worker (www/helper.js) and
-// validation hands over the second half of each chunk; the weights, the optimizer and every figure stay
-// here. If the helper fails, its share is computed here by a LabHelper of this instance, the step
-// completes with the same numbers, and the run goes on on one core.
-let peer = null;
-let peerReq = 0;
-const peerWaiting = new Map(); // req -> {resolve, reject}
-let localHelper = null; // this worker's own LabHelper, made when the helper worker failed
-
-function attachPeer(port) {
-  detachPeer('');
-  if (!port) return;
-  peer = port;
-  port.onmessage = (e) => {
-    const m = e.data;
-    const w = peerWaiting.get(m.req);
-    if (!w) return;
-    peerWaiting.delete(m.req);
-    if (m.error) w.reject(new Error(m.error));
-    else w.resolve(m.answer);
-  };
-  if (trainer) port.postMessage({ type: 'build', config });
-}
-
-/** Back to one core: waiting steps finish their share here. `why` non-empty tells the page. */
-function detachPeer(why) {
-  if (!peer) return;
-  peer.onmessage = null;
-  peer.close();
-  peer = null;
-  for (const w of peerWaiting.values()) w.reject(new Error(why || 'the second worker was released'));
-  peerWaiting.clear();
-  if (why) post({ type: 'cores', n: 1, message: why });
-}
-
-/** The helper's answer to a share, or this worker's own when there is no helper or it failed. */
-async function shareAnswer(type, share) {
-  const mine = () => {
-    if (!localHelper) localHelper = new LabHelper(config);
-    return type === 'gradient'
-      ? localHelper.gradient(share.weights, share.x, share.y, share.scale)
-      : localHelper.logits(share.weights, share.x);
-  };
-  if (!peer) return mine();
-  const req = ++peerReq;
-  // Copied, not transferred: if the helper fails, this worker still has the share to compute itself.
-  const pending = new Promise((resolve, reject) => peerWaiting.set(req, { resolve, reject }));
-  peer.postMessage({ type, req, weights: share.weights, x: share.x, y: share.y, scale: share.scale });
-  return pending;
-}
-
-/** Sends a share to the helper (none for an empty share); the promise is handed to answerOf. */
-const askShare = (type, share) => (share.rows > 0 ? shareAnswer(type, share) : null);
-
-/**
- * The answer to a share asked with askShare: empty for an empty share; if the helper failed, this worker computes
- * it and the run goes on on one core. Null when `gone()` says the trainer was replaced meanwhile (the caller
- * checks that after every await anyway).
- */
-async function answerOf(type, share, asked, gone) {
-  if (!asked) return new Float32Array(0);
-  try {
-    return await asked;
-  } catch (e) {
-    if (gone()) return null;
-    detachPeer(`the second worker failed (${e.message}) — training goes on on one core`);
-    return shareAnswer(type, share);
-  }
-}
+// ------------------------------------------------------------ two cores (www/engine/peer.js)
+// With a helper worker attached, steps and validation chunks are split with it; if it fails, the page hears a
+// `cores` message and training goes on on one core.
+const peer = new Peer({
+  makeHelper: (cfg) => new LabHelper(cfg),
+  onFallback: (why) => post({ type: 'cores', n: 1, message: why }),
+});
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 /** Posts a message that belongs to the build being served. */
 const postBuild = (msg, transfer) => post({ ...msg, id: buildId }, transfer);
-const status = (text) => postBuild({ type: 'status', text });
+const status = (phase, text) => postBuild({ type: 'status', phase, text });
 
 // A MessageChannel yields to the event loop without setTimeout's 4 ms clamp for nested timers.
 const channel = new MessageChannel();
 const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
 const yieldNow = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+
+// One job at a time on one weight state. A chunk of training steps (with the validation pass it ends in), a One
+// step, a loss scan, a range test and a classification each run as one job, in the order they were asked for;
+// a job may yield inside (the two-core step waits on the helper, the long jobs run in chunks) without another
+// job touching the trainer meanwhile. A configure does not queue: it replaces the trainer at once, and every job
+// checks after each await that its trainer is still the current one.
+let lock = Promise.resolve();
+function exclusive(job) {
+  const done = lock.then(job);
+  lock = done.catch(() => {});
+  return done;
+}
+
+/**
+ * Calls `work` (sync or async; true once finished) until it is finished, yielding to the event loop between
+ * calls so that pause and setting changes get in. False if `gone()` says the trainer was replaced meanwhile.
+ */
+async function inChunks(work, gone) {
+  for (;;) {
+    const done = await work();
+    if (gone()) return false;
+    if (done) return true;
+    await yieldNow();
+    if (gone()) return false;
+  }
+}
 
 function isPanic(err) {
   return err instanceof WebAssembly.RuntimeError;
@@ -172,8 +133,8 @@ async function mnist(big) {
   const key = big ? 'mnist60k' : 'mnist10k';
   if (dataCache.has(key)) return dataCache.get(key);
   const train = big ? 'train60k' : 'train10k';
-  status(`loading MNIST digits (${big ? '60 000' : '10 000'} training images)…`);
-  const base = new URL('./data/', import.meta.url).href;
+  status('data', `loading MNIST digits (${big ? '60 000' : '10 000'} training images)`);
+  const base = new URL('../data/', import.meta.url).href;
   const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'test10k-images.idx.gz', 'test10k-labels.idx.gz'];
   let parts;
   try {
@@ -209,7 +170,7 @@ async function dataFor(cfg) {
     const nTrain = Number(cfg.train_n), nTest = Number(cfg.val_n);
     const key = `synthetic:${nTrain}:${nTest}:${cfg.seed}`;
     if (!dataCache.has(key)) {
-      status('generating synthetic digits…');
+      status('synthetic', 'generating synthetic digits');
       for (const k of [...dataCache.keys()]) if (k.startsWith('synthetic:')) { dataCache.get(k).free?.(); dataCache.delete(k); }
       dataCache.set(key, LabData.synthetic(nTrain, nTest, Number(cfg.seed)));
     }
@@ -225,6 +186,7 @@ async function configure(cfg, id) {
   const myGen = generation;
   config = { ...cfg };
   if (trainer) { trainer.free?.(); trainer = null; }
+  peer.forget();
   let layout;
   try {
     layout = describe(config);
@@ -251,9 +213,7 @@ async function configure(cfg, id) {
   stepsPerChunk = 1;
   diagnosisSerial = 0;
   lastStep = 0;
-  localHelper?.free();
-  localHelper = null;
-  peer?.postMessage({ type: 'build', config });
+  peer.build(config);
   postBuild({
     type: 'built',
     layers: layout.layers, params: layout.params,
@@ -275,29 +235,30 @@ function trainChunk(k) {
  * worker computes its own half meanwhile, then adds the helper's gradient and updates.
  */
 async function trainChunkParallel(k, myGen) {
-  for (let i = 0; i < k; i++) {
-    const share = trainer.splitStep();
-    if (!share) break;
-    const asked = askShare('gradient', share);
-    trainer.localStep();
-    const got = await answerOf('gradient', share, asked, () => myGen !== generation || !trainer);
-    if (myGen !== generation || !trainer) return null;
-    if (trainer.joinStep(got)) break;
-  }
+  if (!(await peer.trainSteps(trainer, k, () => myGen !== generation || !trainer))) return null;
   return postSteps(trainer.takeSteps());
 }
 
 /**
- * One chunk of steps, on two cores when a helper is attached; null if the trainer was replaced meanwhile. Chunks
- * never overlap: a two-core chunk awaits the helper between a step's halves, and a One-step press or a Start
- * arriving meanwhile waits for it.
+ * One chunk of steps, on two cores when a helper is attached; null if the trainer was replaced meanwhile. Called
+ * inside a job (exclusive): a two-core chunk awaits the helper between a step's halves, and nothing else uses
+ * the trainer meanwhile.
  */
 async function chunk(k, myGen) {
-  while (training) await training.catch(() => {});
   if (myGen !== generation || !trainer) return null;
-  if (!peer) return trainChunk(k);
-  training = trainChunkParallel(k, myGen).finally(() => { training = null; });
-  return training;
+  if (!peer.attached) return trainChunk(k);
+  return trainChunkParallel(k, myGen);
+}
+
+/**
+ * What follows a chunk, in the same job: a divergence or an early stop ends training; the last step of an
+ * epoch is followed by its validation pass. True if training may go on.
+ */
+async function afterChunk(r, myGen) {
+  if (r.status === 'diverged') { handleDivergence(r); return false; }
+  if (r.status === 'stopped') { handleStop(r); return false; }
+  if (r.epochDone) return finishEpoch(myGen);
+  return true;
 }
 
 function postSteps(r) {
@@ -322,40 +283,23 @@ function postDiagnosis() {
   postBuild({ type: 'diagnosis', diagnosis: trainer.diagnosis() });
 }
 
-/** Validates in chunks (yielding between them); false if the trainer was replaced meanwhile. */
-function finishEpoch(myGen) {
-  evaluating = (async () => {
-    const summary = trainer.epochSummary();
-    const gone = () => myGen !== generation || !trainer;
-    for (;;) {
-      let done;
-      if (peer) {
-        // each worker evaluates 256 of the 512, about as long as a one-core chunk
-        const share = trainer.splitEval(512);
-        const asked = askShare('logits', share);
-        trainer.localEval();
-        const got = await answerOf('logits', share, asked, gone);
-        if (gone()) return false;
-        done = trainer.joinEval(got);
-      } else {
-        done = trainer.evalChunk(256);
-      }
-      if (done) break;
-      await yieldNow();
-      if (gone()) return false;
-    }
-    const rep = trainer.evalReport();
-    postBuild({
-      type: 'epoch',
-      summary,
-      report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
-      stats: trainer.layerStats(),
-      bestEpoch: trainer.bestEpoch ?? null,
-    });
-    postDiagnosis();
-    return true;
-  })().finally(() => { evaluating = null; });
-  return evaluating;
+/** Validates in chunks (yielding between them), inside the job of the epoch's last chunk; false if the trainer
+ * was replaced meanwhile. */
+async function finishEpoch(myGen) {
+  const summary = trainer.epochSummary();
+  const gone = () => myGen !== generation || !trainer;
+  const evalChunk = () => (peer.attached ? peer.evalChunk(trainer, gone) : trainer.evalChunk(256));
+  if (!(await inChunks(evalChunk, gone))) return false;
+  const rep = trainer.evalReport();
+  postBuild({
+    type: 'epoch',
+    summary,
+    report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
+    stats: trainer.layerStats(),
+    bestEpoch: trainer.bestEpoch ?? null,
+  });
+  postDiagnosis();
+  return true;
 }
 
 /** Early stopping (the `early_stop` setting) ended training after a validation pass: a normal stop. */
@@ -369,109 +313,95 @@ function handleDivergence(r) {
   postBuild({ type: 'diverged', step: r.divergedAt ?? r.step, message: r.message || 'the loss became NaN or infinite' });
 }
 
-async function loop() {
+/**
+ * Trains while `running`, one job per chunk: the chunk (sized to last ~CHUNK_TARGET_MS) and, when it ends an
+ * epoch, the validation pass. Jobs asked for meanwhile (a scan, a range test, a classification) run between two
+ * chunks. Stops when paused, rebuilt, or when a 'run' started a newer loop.
+ */
+async function loop(no) {
   const myGen = generation;
-  while (running && myGen === generation && trainer) {
-    if (scanning || findingLr) {
-      await (scanning || findingLr).catch(() => {});
-      continue; // the while condition checks the run again, and the other job may have begun meanwhile
-    }
-    const t0 = performance.now();
-    let r;
+  const mine = () => running && no === loopNo && myGen === generation && !!trainer;
+  while (mine()) {
+    let goOn;
     try {
-      r = await chunk(stepsPerChunk, myGen);
+      goOn = await exclusive(async () => {
+        if (!mine()) return false; // paused or rebuilt while the job waited its turn
+        const t0 = performance.now();
+        const r = await chunk(stepsPerChunk, myGen);
+        if (!r) return false; // the trainer was replaced while the helper worked
+        adaptChunk(r.loss.length || 1, performance.now() - t0);
+        return afterChunk(r, myGen);
+      });
     } catch (e) {
       report(e);
       return;
     }
-    if (!r) return; // the trainer was replaced while the helper worked
-    const dt = performance.now() - t0;
-    const n = r.loss.length || 1;
-    // adapt the chunk so it lasts ~CHUNK_TARGET_MS; move gently so one slow chunk does not swing it
-    const perStep = Math.max(dt / n, 0.01);
-    const want = Math.max(1, Math.min(MAX_STEPS_PER_CHUNK, Math.round(CHUNK_TARGET_MS / perStep)));
-    stepsPerChunk = Math.max(1, Math.round(Math.min(want, stepsPerChunk * 2, Math.max(want, stepsPerChunk / 2))));
-    if (r.status === 'diverged') { handleDivergence(r); return; }
-    if (r.status === 'stopped') { handleStop(r); return; }
-    if (r.epochDone) {
-      try {
-        if (!(await finishEpoch(myGen))) return;
-      } catch (e) {
-        report(e);
-        return;
-      }
-    }
+    if (!goOn) return;
     await yieldNow();
   }
 }
 
-/** Scans the whole training set for per-sample losses in chunks, yielding between them, on one weight
- * state: it waits for a validation pass under way, and training waits for it (a run that is training
- * pauses for the scan, ~0.5 s for 10 000 images, then goes on). Requests that arrive while a scan is
- * under way share it. Resolves with the k highest-loss samples. */
+/** Sizes the next chunk so it lasts ~CHUNK_TARGET_MS; moves gently so one slow chunk does not swing it. */
+function adaptChunk(n, dt) {
+  const perStep = Math.max(dt / n, 0.01);
+  const want = Math.max(1, Math.min(MAX_STEPS_PER_CHUNK, Math.round(CHUNK_TARGET_MS / perStep)));
+  stepsPerChunk = Math.max(1, Math.round(Math.min(want, stepsPerChunk * 2, Math.max(want, stepsPerChunk / 2))));
+}
+
+/** Scans the whole training set for per-sample losses in chunks, yielding between them, as one job (a run that
+ * is training pauses for the scan, ~0.5 s for 10 000 images, then goes on). Requests that arrive while a scan
+ * is queued or under way share it. Resolves with the k highest-loss samples. */
 async function lossScan(k) {
   if (!trainer) throw new Error('nothing is built yet');
   if (!scanning) {
     const myGen = generation;
     const gone = () => myGen !== generation || !trainer;
-    scanning = (async () => {
-      if (evaluating) await evaluating;
-      if (training) await training.catch(() => {});
-      if (findingLr) await findingLr.catch(() => {});
-      if (gone()) throw new Error('the network was rebuilt before the scan finished');
-      while (!trainer.lossScanChunk(SCAN_CHUNK)) {
-        await yieldNow();
-        if (gone()) throw new Error('the network was rebuilt before the scan finished');
+    scanning = exclusive(async () => {
+      if (gone() || !(await inChunks(() => trainer.lossScanChunk(SCAN_CHUNK), gone))) {
+        throw new Error('the network was rebuilt before the scan finished');
       }
-    })().finally(() => { scanning = null; });
+      return lastStep; // the weights scanned: those after this step
+    }).finally(() => { scanning = null; });
   }
-  await scanning;
+  const step = await scanning;
   const r = trainer.lossScanReport(Number(k));
   if (!r) throw new Error('the loss scan left no report');
   return {
     items: Array.from(r.items), images: r.images,
     corruptedShareTop: r.corruptedShareTop, corruptedShareAll: r.corruptedShareAll,
-    trainCount: trainer.trainCount, step: lastStep,
+    trainCount: trainer.trainCount, step,
   };
 }
 
-/** The learning-rate range test (src/train/lrfind.rs) in chunks, yielding between them. It waits for a
- * validation pass or a loss scan under way, and training waits for it; afterwards the weights and the
- * optimizer state are exactly as before. Resolves with the engine's report. */
-async function lrFind(msg) {
-  // One job at a time on one weight state: wait until no validation pass, scan or range test is under way.
-  for (;;) {
-    const busy = evaluating || scanning || findingLr || training;
-    if (!busy) break;
-    await busy.catch(() => {});
-  }
-  if (!trainer) throw new Error('nothing is built yet');
-  const myGen = generation;
-  const gone = () => myGen !== generation || !trainer;
-  trainer.lrFindStart(!!msg.fresh, Number(msg.start ?? 1e-6), Number(msg.end ?? 10), Number(msg.steps ?? 100));
-  findingLr = (async () => {
-    while (!trainer.lrFindChunk(LR_FIND_CHUNK)) {
-      await yieldNow();
-      if (gone()) throw new Error('the network was rebuilt before the range test finished');
+/** The learning-rate range test (src/train/lrfind.rs) in chunks, yielding between them, as one job;
+ * afterwards the weights and the optimizer state are exactly as before. Resolves with the engine's report. */
+function lrFind(msg) {
+  return exclusive(async () => {
+    if (!trainer) throw new Error('nothing is built yet');
+    const myGen = generation;
+    const gone = () => myGen !== generation || !trainer;
+    trainer.lrFindStart(!!msg.fresh, Number(msg.start ?? 1e-6), Number(msg.end ?? 10), Number(msg.steps ?? 100));
+    if (!(await inChunks(() => trainer.lrFindChunk(LR_FIND_CHUNK), gone))) {
+      throw new Error('the network was rebuilt before the range test finished');
     }
-  })().finally(() => { findingLr = null; });
-  await findingLr;
-  const r = trainer.lrFindReport();
-  if (!r) throw new Error('the range test left no report');
-  return {
-    lrs: r.lrs, losses: r.losses, raw: r.raw, suggestions: r.suggestions, suggestion: r.suggestion,
-    blewUpAt: r.blewUpAt, fresh: r.fresh, start: r.start, end: r.end, steps: r.steps,
-  };
+    const r = trainer.lrFindReport();
+    if (!r) throw new Error('the range test left no report');
+    return {
+      lrs: r.lrs, losses: r.losses, raw: r.raw, suggestions: r.suggestions, suggestion: r.suggestion,
+      blewUpAt: r.blewUpAt, fresh: r.fresh, start: r.start, end: r.end, steps: r.steps,
+    };
+  });
 }
 
 /** The ten class probabilities of one 28×28 image (784 grey levels 0…1: the drawing pad's) under the current
- * weights, in evaluation mode. One forward pass between two chunks of training; a range test under way is
- * waited for, since it moves the weights and puts them back only at its end. */
-async function classify(pixels) {
-  while (findingLr || training) await (findingLr || training).catch(() => {});
-  if (!trainer) throw new Error('nothing is built yet');
-  const probs = trainer.classify(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels));
-  return { probs, step: lastStep };
+ * weights, in evaluation mode: one forward pass, as a job between two chunks of training (a range test moves
+ * the weights and puts them back only at its end, so it is never interrupted). */
+function classify(pixels) {
+  return exclusive(() => {
+    if (!trainer) throw new Error('nothing is built yet');
+    const probs = trainer.classify(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels));
+    return { probs, step: lastStep };
+  });
 }
 
 /** Engine answers the page asks for outside any build. */
@@ -508,7 +438,7 @@ self.onmessage = async (e) => {
       case 'init': {
         engine = init();
         await engine;
-        post({ type: 'ready', defaults: defaults() });
+        post({ type: 'ready' });
         break;
       }
       case 'configure':
@@ -523,12 +453,11 @@ self.onmessage = async (e) => {
       case 'run':
         if (!current || !trainer || running) return;
         running = true;
-        if (evaluating) await evaluating; // a validation pass finishes on the weights it started with
-        if (!running || msg.id !== buildId || !trainer) return;
-        loop();
+        // its chunks queue behind a validation pass under way, which finishes on the weights it started with
+        loop(++loopNo);
         break;
       case 'peer':
-        attachPeer(msg.port || null);
+        peer.attach(msg.port || null);
         break;
       case 'pause':
         running = false;
@@ -538,15 +467,12 @@ self.onmessage = async (e) => {
         break;
       case 'step': {
         if (!current || !trainer || running) return;
-        if (evaluating) await evaluating;
-        while (scanning || findingLr) await (scanning || findingLr).catch(() => {});
-        if (msg.id !== buildId || !trainer || running) return;
-        const myGen = generation;
-        const r = await chunk(1, myGen);
-        if (!r) return;
-        if (r.status === 'diverged') handleDivergence(r);
-        else if (r.status === 'stopped') handleStop(r);
-        else if (r.epochDone) await finishEpoch(myGen);
+        await exclusive(async () => {
+          if (msg.id !== buildId || !trainer || running) return;
+          const myGen = generation;
+          const r = await chunk(1, myGen);
+          if (r) await afterChunk(r, myGen);
+        });
         break;
       }
       case 'engineConfig':

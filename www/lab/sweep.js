@@ -1,4 +1,4 @@
-// A sweep: one numeric setting trained at 3–8 values, each value as its own Run (www/run.js) built from the
+// A sweep: one numeric setting trained at 3–8 values, each value as its own Run (www/lab/run.js) built from the
 // same base configuration and seed with only that key replaced, for a chosen number of epochs, at most two at a
 // time (one worker per processor core). The Tuning Playbook's way of reading a hyperparameter (Godbole et al.,
 // Google Research, "Deep Learning Tuning Playbook", 2023): the final validation loss of every trial against the
@@ -6,16 +6,17 @@
 //
 // This file knows nothing of the page: www/views/sweep.js draws a Sweep, main.js wires it, www/api.js exposes it.
 // The URL keys of a sweep (`sweep`, `sweep_values`, `sweep_epochs`) are read and written here too.
-import { SETTINGS, BY_KEY, validate, fmtNum } from './state.js';
+import { SETTINGS, BY_KEY, validate, fmtNum } from '../state.js';
 import { Emitter, Run } from './run.js';
-import { rowCopy } from './views/record.js';
+import { rowCopy } from './record.js';
+import { concurrency } from './cores.js';
 
 export const MIN_VALUES = 3;
 export const MAX_VALUES = 8;
 export const MAX_EPOCHS = 20;
 export const DEFAULT_EPOCHS = 2;
 /** The URL keys of a sweep; they are not settings, so the settings parser leaves them alone. */
-export const SWEEP_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs']);
+export const QUERY_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs']);
 
 /** The settings a sweep can vary: every number of the settings table (whole, decimal or logarithmic). */
 export const SWEEPABLE = SETTINGS.filter((s) => s.type === 'int' || s.type === 'float' || s.type === 'log');
@@ -121,7 +122,7 @@ export function checkSpec({ key, values, epochs } = {}) {
  * Reads a sweep from a query string, forgiving like the settings are: values out of range are clamped,
  * garbled ones left out, each with a notice. Returns {spec (null: no sweep in the URL or none left), notices}.
  */
-export function fromQuery(search) {
+export function readQuery(search) {
   const p = new URLSearchParams(search);
   const notices = [];
   if (!p.has('sweep')) {
@@ -168,16 +169,15 @@ export function toQuery(spec) {
   return `sweep=${encodeURIComponent(spec.key)}&sweep_values=${spec.values.map((v) => encodeURIComponent(fmtNum(v))).join(',')}&sweep_epochs=${spec.epochs}`;
 }
 
-/** How many runs train at once: one per core, two at most (the page's own run waits meanwhile). */
-export function concurrency() {
-  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
-}
 
-const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
+/** The statuses of a sweep item that no longer change. */
+export const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
 
 /**
- * One sweep. Items are {value, index, status, epochs: [rows], steps, divergedAt, message, note, progress,
- * record}; status goes 'queued' -> 'running' | 'paused' -> 'done' | 'diverged' | 'error' | 'cancelled'.
+ * One sweep. Items are {value, index, status, phase, epochs: [rows], steps, divergedAt, message, note, progress,
+ * record}; status goes 'queued' -> 'running' | 'paused' -> 'done' | 'diverged' | 'error' | 'cancelled'. `phase`
+ * says what an unfinished item does ('queued' | 'building' | 'built' (waits for Resume) | 'training' |
+ * 'validating' | 'paused'; a final item's phase is its status); `note` says it in words, for people.
  * Events (on(type, fn)): 'change' (any item or the sweep's state), 'progress' (an item trained some steps),
  * 'done' (every item is final). `finished` is a Promise of results() once every item is final.
  */
@@ -195,7 +195,7 @@ export class Sweep extends Emitter {
     this.parallel = Math.max(1, parallel);
     this.makeRun = makeRun;
     this.items = spec.values.map((value, index) => ({
-      value, index, status: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
+      value, index, status: 'queued', phase: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
     }));
     this.state = 'idle'; // 'idle' | 'running' | 'paused' | 'done' | 'cancelled'
     this.startedAt = 0;
@@ -232,7 +232,7 @@ export class Sweep extends Emitter {
     // asked again while paused, the workers confirm again: a caller can tell that no step came in between
     for (const [it, run] of this.runs) {
       waits.push(run.pause('the sweep is paused'));
-      if (it.status === 'running') { it.status = 'paused'; it.note = `paused in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}`; }
+      if (it.status === 'running') { it.status = 'paused'; it.phase = 'paused'; it.note = `paused in epoch ${Math.min(this.epochCount, it.epochs.length + 1)}`; }
     }
     if (was === 'running') this.emit('change');
     return Promise.all(waits).then(() => undefined);
@@ -243,7 +243,7 @@ export class Sweep extends Emitter {
     this.state = 'running';
     for (const [it, run] of this.runs) {
       it.status = 'running';
-      if (run.built) { run.run(); it.note = `epoch ${it.epochs.length + 1} of ${this.epochCount}`; }
+      if (run.built) { run.run(); it.phase = 'training'; it.note = `epoch ${it.epochs.length + 1} of ${this.epochCount}`; }
     }
     this.#fill();
     this.emit('change');
@@ -286,14 +286,15 @@ export class Sweep extends Emitter {
     const run = this.makeRun(cfg, valueText(this.key, it.value));
     this.runs.set(it, run);
     it.status = this.state === 'paused' ? 'paused' : 'running';
+    it.phase = 'building';
     it.note = 'building the network';
     it.record = run.record;
     const mine = (f) => (...a) => { if (this.runs.get(it) === run) f(...a); };
     run.on('built', mine(() => {
       it.record = run.record; // a fresh record per build (an engine restart rebuilds from step 0)
       it.epochs = [];
-      if (this.state === 'running') { run.run(); it.note = `epoch 1 of ${this.epochCount}`; }
-      else it.note = 'built; waits for Resume';
+      if (this.state === 'running') { run.run(); it.phase = 'training'; it.note = `epoch 1 of ${this.epochCount}`; }
+      else { it.phase = 'built'; it.note = 'built; waits for Resume'; }
       this.emit('change');
     }));
     run.on('progress', mine((m) => {
@@ -302,7 +303,10 @@ export class Sweep extends Emitter {
       // the last epoch's steps are in: no further step is wanted, and its validation pass still completes
       if (m.epochDone && m.epoch >= this.epochCount) run.pause('the sweep has its epochs');
       const epochNo = m.epochDone ? m.epoch : m.epoch + 1;
-      if (it.status === 'running') it.note = m.epochDone ? `validating after epoch ${m.epoch} of ${this.epochCount}` : `epoch ${epochNo} of ${this.epochCount}`;
+      if (it.status === 'running') {
+        it.phase = m.epochDone ? 'validating' : 'training';
+        it.note = m.epochDone ? `validating after epoch ${m.epoch} of ${this.epochCount}` : `epoch ${epochNo} of ${this.epochCount}`;
+      }
       this.emit('progress', it);
     }));
     run.on('epoch', mine((row) => {
@@ -321,6 +325,7 @@ export class Sweep extends Emitter {
   #finish(it, status, message, run, next = true) {
     if (FINAL.has(it.status)) return;
     it.status = status;
+    it.phase = status;
     it.message = message;
     if (run) {
       const rec = run.record;

@@ -4,10 +4,10 @@
 // machine two workers and the page share two cores, and a two-core run measured no faster in the page than a
 // one-core run (bench/page.mjs: 1.00–1.14×), so one is the default there; the learner can still choose two. The header's Cores menu and the URL key `cores=1|2` choose; the URL keeps the value only when it
 // is not this machine's default. A raced pinned run and a sweep take the cores for separate runs instead.
-import { lastParam, shown } from './state.js';
+import { lastParam, shown } from '../state.js';
 
 /** The URL key of the cores choice; it is not a setting, so the settings parser leaves it alone. */
-export const CORES_PARAMS = new Set(['cores']);
+export const QUERY_PARAMS = new Set(['cores']);
 
 /** The default: two cores where the browser reports at least three (two for training, one for the page), else one. */
 export function available() {
@@ -15,7 +15,7 @@ export function available() {
 }
 
 /** Reads the cores choice from a query string: {value: 1|2, notices}. */
-export function fromQuery(search) {
+export function readQuery(search) {
   const given = lastParam(new URLSearchParams(search), 'cores');
   const def = available();
   if (given.last === null) return { value: def, notices: [] };
@@ -29,6 +29,11 @@ export function fromQuery(search) {
 /** The URL part for a choice: empty for this machine's default. */
 export function query(n) {
   return n === available() ? '' : `cores=${n}`;
+}
+
+/** How many sweep runs train at once: one per core, two at most (the page's own run waits meanwhile). */
+export function concurrency() {
+  return (navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1;
 }
 
 /** "2 cores" / "1 core". */

@@ -1,12 +1,12 @@
 // One training run: a worker with its own wasm instance, the configuration it trains, the build id of
 // that configuration, its record of steps and epochs, its status and speed, and its waiters. This file is
 // the only handler of the worker protocol (docs/ARCHITECTURE.md, "Worker protocol"); the page's current run
-// and the raced pinned run are two instances, and a sweep (www/sweep.js) is N of them sharing the cores.
+// and the raced pinned run are two instances, and a sweep (www/lab/sweep.js) is N of them sharing the cores.
 //
 // Every worker message that belongs to a build carries that build's id; `#onMessage` drops a message of an
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
-import { LIVE_KEYS, toEngine } from './state.js';
-import { Record } from './views/record.js';
+import { LIVE_KEYS, toEngine } from '../state.js';
+import { Record } from './record.js';
 
 /**
  * Training speed in samples per second over the last few seconds of progress messages. A window, not a
@@ -30,10 +30,33 @@ export class Rate {
   }
 }
 
+/**
+ * What a run is doing, as data: `phase` is one of these ids, `note` says it in words for people (code never reads
+ * the note). `status` is the coarse state the buttons, the status line's data-state and lossLab.history() use.
+ *   loading     the worker is loading the training engine
+ *   restarting  a fresh worker is loading it after an engine crash
+ *   building    the network of the current configuration is being built (data loading included)
+ *   idle        built, not started
+ *   training    training an epoch
+ *   validating  the validation pass after an epoch
+ *   paused      paused by the learner (Pause), after a step
+ *   stepping    One step: a mini-batch at a time
+ *   held        paused for a reason given in the note (a sweep took the cores, the other run diverged, …)
+ *   diverged, stopped (early stopping), error (note: the message; scope: where), unsupported (this browser
+ *   cannot run the engine: terminal, no worker)
+ */
+export const PHASE_STATUS = Object.freeze({
+  loading: 'loading', restarting: 'loading', building: 'loading',
+  idle: 'idle',
+  training: 'running', validating: 'running',
+  paused: 'paused', stepping: 'paused', held: 'paused',
+  diverged: 'diverged', stopped: 'stopped', error: 'error', unsupported: 'error',
+});
+
 /** A Rust panic leaves a wasm instance unusable; a run restarts its worker at most this often a minute. */
 const MAX_RESTARTS_PER_MINUTE = 2;
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-const HELPER_URL = new URL('./helper.js', import.meta.url);
+const WORKER_URL = new URL('../engine/worker.js', import.meta.url);
+const HELPER_URL = new URL('../engine/helper.js', import.meta.url);
 
 /** on(type, fn) calls fn(detail, source) for every emit(type, detail): the events of a Run and of a Sweep. */
 export class Emitter {
@@ -52,9 +75,11 @@ export class Run extends Emitter {
   /**
    * @param {object} cfg   the page configuration ({key: value}, as www/state.js holds it) to build first
    * @param {string} label what the charts and notes call this run
-   * @param {{cores?: number}} options cores: 2 trains this run on two workers (src/train/parallel.rs), 1 on one
+   * @param {{cores?: number, unsupported?: string}} options cores: 2 trains this run on two workers
+   *   (src/train/parallel.rs), 1 on one; unsupported: this browser cannot run the engine, and this says why — the
+   *   run starts in the terminal phase 'unsupported', without a worker, and every request is refused with it
    */
-  constructor(cfg, label = '', { cores = 1 } = {}) {
+  constructor(cfg, label = '', { cores = 1, unsupported = '' } = {}) {
     super();
     this.coresWanted = cores === 2 ? 2 : 1;
     this.cores = 1; // the cores this run trains on now: 2 while a helper worker is attached
@@ -65,8 +90,8 @@ export class Run extends Emitter {
     this.record = this.#newRecord([]);
     this.diagnosis = null; // the engine's latest reading of this build's symptoms (lossLab.diagnosis())
     this.built = null; // the worker's 'built' message of the current build, null while (re)building
-    this.status = 'loading';
-    this.note = 'loading the training engine'; // what the run is doing, in words (no trailing punctuation)
+    this.phase = 'loading'; // what the run is doing (PHASE_STATUS)
+    this.note = 'loading the training engine'; // the same in words, for people (no trailing punctuation)
     this.scope = ''; // of the last error: 'config' | 'data' | 'engine' | 'set' | 'unsupported'
     this.fatal = false; // the worker crashed too often: this run is over
     this.speed = new Rate();
@@ -78,18 +103,31 @@ export class Run extends Emitter {
     this.waiters = { ready: [], epoch: [], pause: [], reply: new Map() };
     this.requestNo = 0;
     this.configureTimer = null;
+    this.worker = null;
+    if (unsupported) {
+      this.phase = 'unsupported';
+      this.note = unsupported;
+      this.scope = 'unsupported';
+      this.fatal = true;
+      return;
+    }
     this.#startWorker();
   }
 
   // ------------------------------------------------------------ events
-  // on(type, fn) (Emitter) hears 'change' (status or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged',
+  // on(type, fn) (Emitter) hears 'change' (phase or note), 'built', 'progress', 'epoch', 'diagnosis', 'diverged',
   // 'stopped', 'error'.
-  #set(status, note) {
-    // progress messages repeat the same status many times a second; listeners only hear a real change
-    if (status === this.status && note === this.note) return;
-    this.status = status;
+  #set(phase, note) {
+    // progress messages repeat the same phase many times a second; listeners only hear a real change
+    if (phase === this.phase && note === this.note) return;
+    this.phase = phase;
     this.note = note;
     this.emit('change');
+  }
+
+  /** The coarse state of `phase`: 'loading' | 'idle' | 'running' | 'paused' | 'diverged' | 'stopped' | 'error'. */
+  get status() {
+    return PHASE_STATUS[this.phase];
   }
 
   // ------------------------------------------------------------ worker
@@ -111,7 +149,7 @@ export class Run extends Emitter {
   }
 
   /**
-   * Trains on n cores (1 or 2) from the next step on: 2 starts a helper worker (www/helper.js) and hands it and
+   * Trains on n cores (1 or 2) from the next step on: 2 starts a helper worker (www/engine/helper.js) and hands it and
    * the training worker the two ends of a MessageChannel; 1 ends it. A run that races or sweeps beside others
    * gets 1 (their cores go to separate runs). The same seed and the same number of cores give the same curve.
    */
@@ -181,8 +219,12 @@ export class Run extends Emitter {
     this.waiters.epoch = [];
     if (this.fatal) return;
     this.#post({ type: 'pause' });
-    if (!this.engineReady) { this.#set('loading', this.restarting ? 'restarting the training engine' : 'loading the training engine'); return; }
-    this.#set('loading', this.cfg.data === 'synthetic' ? 'building the network (synthetic digits)' : 'building the network');
+    if (!this.engineReady) {
+      if (this.restarting) this.#set('restarting', 'restarting the training engine');
+      else this.#set('loading', 'loading the training engine');
+      return;
+    }
+    this.#set('building', this.cfg.data === 'synthetic' ? 'building the network (synthetic digits)' : 'building the network');
     if (delayMs > 0) this.configureTimer = setTimeout(() => this.#sendConfigure(), delayMs);
     else this.#sendConfigure();
   }
@@ -212,20 +254,23 @@ export class Run extends Emitter {
     if (!this.trainable || this.status === 'running') return;
     this.speed.reset();
     this.#post({ type: 'run', id: this.buildId });
-    this.#set('running', `training epoch ${this.record.epochs.length + 1}`);
+    this.#set('training', `training epoch ${this.record.epochs.length + 1}`);
   }
   /** Resolves once the worker confirmed that no further step of this run will arrive. */
   pause(why = '') {
     if (!this.worker || !this.engineReady) return Promise.resolve();
     const done = new Promise((r) => this.waiters.pause.push(r));
     this.worker.postMessage({ type: 'pause' });
-    if (this.status === 'running' || (why && this.status === 'idle')) this.#set('paused', why || `paused after step ${this.record.steps}`);
+    if (this.status === 'running' || (why && this.status === 'idle')) {
+      if (why) this.#set('held', why);
+      else this.#set('paused', `paused after step ${this.record.steps}`);
+    }
     return done;
   }
   step() {
     if (!this.trainable || this.status === 'running') return;
     this.#post({ type: 'step', id: this.buildId });
-    this.#set('paused', 'stepping one mini-batch at a time');
+    this.#set('stepping', 'stepping one mini-batch at a time');
   }
 
   // ------------------------------------------------------------ promises
@@ -243,6 +288,7 @@ export class Run extends Emitter {
   }
   /** The trainer's own configuration ({key: engine text}), or null while nothing is built. */
   engineConfig() {
+    if (this.phase === 'unsupported') return Promise.resolve(null);
     return this.#ask({ type: 'engineConfig' }).then((m) => m.config);
   }
   /** A fresh random seed drawn by the engine (getrandom), a whole number 0 … 2^53. */
@@ -283,7 +329,7 @@ export class Run extends Emitter {
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {
-      if (!this.worker) { reject(new Error('the run has no engine')); return; }
+      if (!this.worker) { reject(new Error(this.phase === 'unsupported' ? this.note : 'the run has no engine')); return; }
       this.waiters.reply.set(req, { resolve, reject });
       // queued behind init: the worker answers once it has loaded the engine
       this.worker.postMessage({ ...msg, req });
@@ -345,7 +391,8 @@ export class Run extends Emitter {
         break;
       }
       case 'status':
-        if (this.status === 'loading') this.#set('loading', m.text.replace(/…$/, ''));
+        // a step within the build (m.phase: 'data' | 'synthetic'): the run is still building; its words change
+        if (this.phase === 'building') this.#set('building', m.text);
         break;
       case 'built':
         if (this.configureTimer) return;
@@ -359,15 +406,17 @@ export class Run extends Emitter {
         if (this.status === 'running') this.speed.add(m.loss.length * m.batch, performance.now());
         const done = m.epochDone ? m.stepsPerEpoch : m.stepInEpoch;
         this.secondsLeft = this.speed.value > 0 ? ((m.stepsPerEpoch - done) * m.batch) / this.speed.value : null;
-        if (this.status === 'running') this.#set('running', m.epochDone ? `validating after epoch ${m.epoch}` : `training epoch ${m.epoch + 1}`);
-        else if (this.status === 'paused' && /^paused after step/.test(this.note)) this.#set('paused', `paused after step ${this.record.steps}`);
+        if (this.status === 'running') {
+          if (m.epochDone) this.#set('validating', `validating after epoch ${m.epoch}`);
+          else this.#set('training', `training epoch ${m.epoch + 1}`);
+        } else if (this.phase === 'paused') this.#set('paused', `paused after step ${this.record.steps}`);
         this.emit('progress', m);
         break;
       }
       case 'epoch': {
         if (!this.built) return;
         const row = this.record.addEpoch(m);
-        if (this.status === 'running') this.#set('running', `training epoch ${row.epoch + 1}`);
+        if (this.status === 'running') this.#set('training', `training epoch ${row.epoch + 1}`);
         this.emit('epoch', row);
         const still = [];
         for (const w of this.waiters.epoch) (row.epoch >= w.n ? w.resolve(this.record.epochs[w.n - 1] || row) : still.push(w));
@@ -397,7 +446,7 @@ export class Run extends Emitter {
       case 'paused':
         this.#settlePause();
         // the steps of a chunk that was under way when Pause was pressed have arrived by now
-        if (this.status === 'paused' && /^paused after step/.test(this.note)) this.#set('paused', `paused after step ${this.record.steps}`);
+        if (this.phase === 'paused') this.#set('paused', `paused after step ${this.record.steps}`);
         break;
       case 'error':
         this.#onError(m);
@@ -440,7 +489,7 @@ export class Run extends Emitter {
     if (m.scope === 'set') {
       // the configuration keeps the value the page holds; the engine kept its previous one
       this.emit('error', { scope: 'set', message: m.message });
-      if (this.status === 'running') this.#set('paused', 'paused — a setting was refused');
+      if (this.status === 'running') this.#set('held', 'a setting was refused');
       return;
     }
     this.built = null;

@@ -1,6 +1,6 @@
 // Which build of the engine this browser runs: 'relaxed' (simd128 + relaxed SIMD: the GEMM tile's
 // multiply-adds fused, www/pkg/losslab_relaxed_bg.wasm) or 'simd128' (www/pkg/losslab_bg.wasm, every browser
-// with WebAssembly SIMD). No imports, so the page can ask without loading the engine's glue; www/engine.js
+// with WebAssembly SIMD). No imports, so the page can ask without loading the engine's glue; www/engine/engine.js
 // (the worker's loader) asks the same question, and one browser gives both the same answer.
 
 /**
@@ -38,4 +38,16 @@ export function engineBuild() {
   } catch {
     return 'simd128';
   }
+}
+
+/**
+ * The smallest module using a simd128 instruction (v128 result, i8x16.splat, i8x16.popcnt): a browser that
+ * validates it can compile the engine. Checked before the engine loads, so a browser without WebAssembly SIMD
+ * gets a sentence about browsers instead of a CompileError.
+ */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** True where this browser can run the engine at all (WebAssembly with SIMD). */
+export function hasSimd() {
+  try { return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE); } catch { return false; }
 }
