@@ -398,8 +398,9 @@ macro_rules! row {
     };
 }
 
-/// Every setting, in display order. docs/ARCHITECTURE.md and www/state.js mirror this table;
-/// tests/settings.test.mjs fails when either disagrees with it.
+/// Every setting, the only list of them. `scripts/build.sh` writes it into the page
+/// (www/generated/settings.js); www/state.js adds labels and help, and tests/settings.test.mjs fails
+/// when a key or option has none, or when the generated file is not this table.
 #[rustfmt::skip]
 pub const SETTINGS: &[Setting] = &[
     // A seed above 2^53 would not survive the trip through a JS number.
