@@ -79,12 +79,12 @@ test.describe('hostile URLs the engine must agree on', () => {
     noErrors(errors);
   });
 
-  test('a fractional seed is made whole, with a notice', async ({ open }) => {
+  test('a fractional seed is refused, as the engine refuses it, with a notice', async ({ open }) => {
     const { page, errors } = await open('?seed=1.5');
     await ready(page);
-    await expect(page.locator('#notice-list')).toContainText(/seed=1\.5/);
+    await expect(page.locator('#notice-list')).toContainText('seed=1.5 is not a whole number — using 1');
     const seed = await page.evaluate(() => window.lossLab.config().seed);
-    expect(Number.isInteger(seed), `seed ${seed} is a whole number`).toBe(true);
+    expect(seed, 'the default seed stays').toBe(1);
     expect(await engineDisagreements(page)).toEqual([]);
     noErrors(errors);
   });
