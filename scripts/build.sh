@@ -3,7 +3,8 @@
 #   www/pkg/losslab_bg.wasm          +simd128: every browser with WebAssembly SIMD
 #   www/pkg/losslab_relaxed_bg.wasm  +simd128,+relaxed-simd: fused multiply-add (kernels/simd.rs), loaded by
 #                                    www/engine/engine.js where WebAssembly.validate accepts relaxed SIMD
-# and one glue file, www/pkg/losslab.js, for both (www/engine/engine.js passes it the wasm to load).
+# and one glue file, www/pkg/losslab.js, for both (www/engine/engine.js passes it the wasm to load);
+# then www/generated/settings.js, the engine's settings table for the page (scripts/gen-settings.mjs).
 # `scripts/build.sh --bench` builds bench/pkg instead (see below).
 # cargo + wasm-bindgen directly (what wasm-pack would run anyway), then proves the instructions made it in.
 set -euo pipefail
@@ -27,6 +28,7 @@ fi
 
 command -v wasm-bindgen >/dev/null || die "build: wasm-bindgen is not on PATH. Run: bash scripts/setup.sh"
 command -v wasm2wat >/dev/null || die "build: wasm2wat (wabt) is not on PATH. Run: bash scripts/setup.sh"
+command -v node >/dev/null || die "build: node is not on PATH (it writes www/generated/settings.js). Run: bash scripts/setup.sh"
 
 # A mismatched CLI writes glue that does not fit the crate; say so before it does.
 want=$(lock_wasm_bindgen_version)
@@ -94,6 +96,10 @@ if [ "$rfused" -eq 0 ]; then
   die "build: $relaxed contains no f32x4.relaxed_madd instructions (removed), so its kernels would run
 the simd128 arithmetic under the relaxed build's name. Check src/kernels/simd.rs and RELAXED_FLAGS in scripts/lib.sh."
 fi
+
+# The page's settings table, from the engine just built (never retyped by hand): www/state.js imports it.
+echo "build: node scripts/gen-settings.mjs"
+node scripts/gen-settings.mjs
 
 # Sizes are reported, not asserted: what a browser downloads is one of the two .wasm files plus the glue.
 gz() { gzip -9 -c "$1" | wc -c; }

@@ -3,7 +3,7 @@
 //   node scripts/dist.mjs [--out DIR]        (npm run dist: setup, build, then this; default DIR: dist)
 //
 // dist/ holds index.html, www/ (the front end, www/pkg: the built engine, two .wasm builds and their one glue
-// file, www/data: MNIST and its notice),
+// file, www/generated: the engine's settings table, www/data: MNIST and its notice),
 // docs/embed.html when the repository has it, and sw.js at the root: the service worker (from www/sw.js)
 // with this build's file list and content hashes written in, so that a browser keeps a copy for offline use
 // (README.md, "Offline and static hosting"). index.html gets one tag, <meta name="loss-lab-sw">, which tells
@@ -57,6 +57,7 @@ function selectFiles(root) {
     ['www/pkg/losslab.js', 'npm run build'],
     ['www/pkg/losslab_bg.wasm', 'npm run build'],
     ['www/pkg/losslab_relaxed_bg.wasm', 'npm run build'], // the relaxed-SIMD build (www/engine/engine.js)
+    ['www/generated/settings.js', 'npm run build'], // the engine's settings table (scripts/gen-settings.mjs)
     ...DATA_FILES.map(([f]) => [`www/data/${f}`, 'npm run prepare-data']),
   ];
   const missing = need.filter(([f]) => !existsSync(path.join(root, f)));

@@ -5,7 +5,7 @@
 #   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs), then again as the relaxed-simd build
 #   4. wasm in Firefox     wasm-pack test --headless --firefox (tests/web.rs, in SpiderMonkey)
 #   5. wasm in node        wasm-pack test --node               (tests/node.rs)
-#   6. settings table      build, node --test tests/settings.test.mjs (www/state.js and the docs against the engine)
+#   6. settings table      build, node --test tests/settings.test.mjs (the generated table and www/state.js against the engine)
 #   7. page end to end     build, npm run dist's folder served by a plain static server (http-server),
 #                          BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)
 #   8. page in Firefox     node tests/firefox/smoke.mjs <url> (the same dist/ folder: load, one epoch, no console error)
@@ -89,7 +89,7 @@ suite node "wasm-pack test --node --release (tests/node.rs)"
 wasm-pack test --node --release --mode no-install -- --test node
 passed
 
-suite settings "build, node --test tests/settings.test.mjs (page table and docs against the engine's)"
+suite settings "build, node --test tests/settings.test.mjs (the page's table against the engine's)"
 bash scripts/build.sh
 node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs tests/url.test.mjs
 passed

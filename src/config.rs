@@ -2,7 +2,8 @@
 //! `SETTINGS` is the one list of them: each row holds the key, whether it applies live or by a
 //! rebuild, its value type and range, its default as text, and how it reads and writes its
 //! `Config` field. `Config::set`, `get`, `apply_kind`, `pairs` and `Default` all walk that table,
-//! and the wasm binding exports it so the page's own table (www/state.js) can be checked against it.
+//! and the wasm binding exports it: `scripts/build.sh` writes it into the page as
+//! `www/generated/settings.js`, beside which `www/state.js` keeps only labels, help and layout.
 //! `set` is the authority on validation and rejects a bad value with a message naming the key, the
 //! value and the allowed range. Structural checks (does the network fit 28×28?) live in `model::plan`.
 
@@ -96,6 +97,69 @@ pub enum Apply {
 /// Longest per-block list, and the most conv blocks.
 pub const MAX_DEPTH: usize = 8;
 
+/// A value of a type that means nothing yet: what `Config::default()` starts from before every row
+/// of `SETTINGS` writes its default. Structs get it from `with_blank!`, enum settings from their
+/// first option name, so no list of fields and placeholder values is kept by hand.
+pub(crate) trait Blank {
+    fn blank() -> Self;
+}
+
+impl Blank for f32 {
+    fn blank() -> f32 {
+        0.0
+    }
+}
+
+impl Blank for u64 {
+    fn blank() -> u64 {
+        0
+    }
+}
+
+impl Blank for usize {
+    fn blank() -> usize {
+        0
+    }
+}
+
+impl<T> Blank for Vec<T> {
+    fn blank() -> Vec<T> {
+        Vec::new()
+    }
+}
+
+impl Blank for Augment {
+    fn blank() -> Augment {
+        Augment::default()
+    }
+}
+
+/// Declares a struct whose fields are set by rows of `SETTINGS`, and its `Blank` value (every field
+/// blank), so that a new field needs no second list of placeholders.
+macro_rules! with_blank {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)+
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)+
+        }
+
+        impl $crate::config::Blank for $name {
+            fn blank() -> $name {
+                $name {
+                    $($field: $crate::config::Blank::blank(),)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use with_blank;
+
+with_blank! {
 /// The whole configuration of a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -142,6 +206,7 @@ pub struct Config {
     pub calibrated: Switch,
     /// Stop when the validation loss has not improved for this many epochs (0 = never).
     pub early_stop: usize,
+}
 }
 
 /// The value type of a setting, its range, and how it writes and reads its `Config` field.
@@ -199,6 +264,12 @@ trait Choice: Copy + 'static {
     const NAMES: &'static [&'static str];
     fn from_name(name: &str) -> Option<Self>;
     fn name(self) -> &'static str;
+}
+
+impl<T: Choice> Blank for T {
+    fn blank() -> T {
+        T::from_name(T::NAMES[0]).expect("an enum setting's first name stands for a value")
+    }
 }
 
 /// Writes each option's name and value once, as a pair; the match in `name` is exhaustive, so a
@@ -327,8 +398,9 @@ macro_rules! row {
     };
 }
 
-/// Every setting, in display order. docs/ARCHITECTURE.md and www/state.js mirror this table;
-/// tests/settings.test.mjs fails when either disagrees with it.
+/// Every setting, the only list of them. `scripts/build.sh` writes it into the page
+/// (www/generated/settings.js); www/state.js adds labels and help, and tests/settings.test.mjs fails
+/// when a key or option has none, or when the generated file is not this table.
 #[rustfmt::skip]
 pub const SETTINGS: &[Setting] = &[
     // A seed above 2^53 would not survive the trip through a JS number.
@@ -472,6 +544,16 @@ impl Setting {
         }
     }
 
+    /// The most entries a list setting takes (`MAX_DEPTH` per-block values, or the ten digits);
+    /// None for a single value.
+    pub fn max_len(&self) -> Option<usize> {
+        match self.field {
+            Field::IntList { .. } => Some(MAX_DEPTH),
+            Field::Digits { .. } => Some(10),
+            _ => None,
+        }
+    }
+
     /// The allowed names of an enum setting; empty for the others.
     pub fn options(&self) -> &'static [&'static str] {
         match self.field {
@@ -520,51 +602,7 @@ impl Setting {
 impl Default for Config {
     /// Every field from its row's default text.
     fn default() -> Config {
-        // Placeholders only: every field is overwritten below by the default of its row.
-        let mut c = Config {
-            seed: 0,
-            optim: OptimSettings {
-                kind: OptKind::Sgd,
-                lr: 0.0,
-                momentum: 0.0,
-                beta1: 0.0,
-                beta2: 0.0,
-                eps: 0.0,
-                weight_decay: 0.0,
-            },
-            batch: 0,
-            init: Initializer {
-                kind: InitKind::Zeros,
-                gain: 0.0,
-            },
-            bias: 0.0,
-            depth: 0,
-            ch: Vec::new(),
-            k: Vec::new(),
-            stride: Vec::new(),
-            pad: Vec::new(),
-            act: Activation::Identity,
-            pool: PoolPlace::None,
-            pool_type: PoolKind::Max,
-            pool_size: Vec::new(),
-            hidden: 0,
-            data: DataSource::Synthetic,
-            train_n: 0,
-            val_n: 0,
-            noise: 0.0,
-            noise_kind: NoiseKindKey::Uniform,
-            imb: ImbKind::None,
-            imb_classes: Vec::new(),
-            imb_keep: 0.0,
-            imb_ratio: 0.0,
-            aug: Augment::default(),
-            pixels: Pixels::Unit,
-            clip: 0.0,
-            warmup: 0,
-            class_weight: ClassWeight::None,
-            calibrated: Switch::Off,
-            early_stop: 0,
-        };
+        let mut c = Config::blank();
         for s in SETTINGS {
             s.set(&mut c, s.def)
                 .unwrap_or_else(|e| panic!("the default of {} is invalid: {e}", s.key));
@@ -726,6 +764,14 @@ mod tests {
         assert!(e.contains("1 to 8") && e.contains("e.g. \"8,16\""), "{e}");
         let e = c.set("imb_classes", "10").unwrap_err().0;
         assert!(e.contains("out of range"), "{e}");
+        // What the table tells the page is what `set` enforces.
+        assert_eq!(setting("ch").unwrap().max_len(), Some(MAX_DEPTH));
+        assert_eq!(setting("imb_classes").unwrap().max_len(), Some(10));
+        assert_eq!(setting("depth").unwrap().max_len(), None);
+        assert_eq!(
+            setting("depth").unwrap().range(),
+            Some((1.0, MAX_DEPTH as f64))
+        );
     }
 
     #[test]

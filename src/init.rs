@@ -2,6 +2,7 @@
 //! Formulas: Glorot & Bengio 2010 (Var = 2/(fan_in+fan_out)); He et al. 2015 (Var = 2/fan_in);
 //! LeCun et al. 1998 "Efficient BackProp" (Var = 1/fan_in). Uniform variants use a = sqrt(3·Var).
 
+use crate::config::with_blank;
 use crate::rng::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,12 +63,14 @@ impl InitKind {
     }
 }
 
+with_blank! {
 /// An initializer: a kind and its gain. For `Constant`, `Uniform` and `Normal` the gain *is* the
 /// value, the half-width a, and σ; for the fan-based kinds it multiplies the standard deviation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Initializer {
     pub kind: InitKind,
     pub gain: f32,
+}
 }
 
 impl Initializer {

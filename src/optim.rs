@@ -5,6 +5,7 @@
 //! `torch.optim.Adam`: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  m̂ = m/(1−β1^t);  v̂ = v/(1−β2^t);
 //!   p ← p − lr·m̂/(√v̂ + ε).
 
+use crate::config::with_blank;
 use crate::layers::Param;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +16,7 @@ pub enum OptKind {
     Adam,
 }
 
+with_blank! {
 /// The live hyperparameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OptimSettings {
@@ -27,6 +29,7 @@ pub struct OptimSettings {
     pub eps: f32,
     /// L2 penalty coefficient, added to the gradient.
     pub weight_decay: f32,
+}
 }
 
 #[derive(Default, Clone)]

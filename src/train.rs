@@ -799,7 +799,7 @@ impl Trainer {
             .expect("a complete pass leaves a report")
     }
 
-    /// Change a live setting (optimizer and its hyperparameters); it applies at the next step.
+    /// Change a live setting (`Apply::Live` in `config::SETTINGS`); it applies at the next step.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         match Config::apply_kind(key) {
             Some(Apply::Live) => {

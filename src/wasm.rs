@@ -78,9 +78,11 @@ pub fn defaults() -> Object {
 }
 
 /// The engine's settings table, one object per setting in display order:
-/// `{key, kind: 'live'|'reset', type, min, max, def, options}`. `type` is the page's name for the
-/// value type ('float', 'log', 'int', 'enum', 'ilist', 'digits'); `min`/`max` are null and `options`
-/// lists the names for an enum, `options` is null otherwise; `def` is the default as text.
+/// `{key, kind: 'live'|'reset', type, min, max, def, options, maxLen}`. `type` is the page's name for
+/// the value type ('float', 'log', 'int', 'enum', 'ilist', 'digits'); `min`/`max` are null and
+/// `options` lists the names for an enum, `options` is null otherwise; `def` is the default as text;
+/// `maxLen` is the most entries of a list setting, null otherwise. `scripts/build.sh` writes this
+/// table into the page (www/generated/settings.js).
 #[wasm_bindgen]
 pub fn settings() -> Array {
     install_hook();
@@ -112,6 +114,10 @@ pub fn settings() -> Array {
                     .into()
             };
             set(&o, "options", options);
+            let max_len = s
+                .max_len()
+                .map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64));
+            set(&o, "maxLen", max_len);
             JsValue::from(o)
         })
         .collect()

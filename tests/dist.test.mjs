@@ -38,7 +38,7 @@ function swBuild() {
 
 test('the folder has the page, the front end, the engine, the data and the service worker', () => {
   for (const f of ['index.html', 'sw.js', 'www/main.js', 'www/engine/worker.js', 'www/offline.js', 'www/style.css', 'www/presets.json',
-    'www/views/plots.js', 'www/pkg/losslab.js', 'www/pkg/losslab_bg.wasm', 'www/data/NOTICE.md', 'www/data/manifest.json',
+    'www/views/plots.js', 'www/pkg/losslab.js', 'www/pkg/losslab_bg.wasm', 'www/generated/settings.js', 'www/data/NOTICE.md', 'www/data/manifest.json',
     ...DATA_FILES.map(([f]) => `www/data/${f}`)]) {
     assert.ok(existsSync(path.join(built.out, f)), `${f} is missing from the dist folder`);
   }
@@ -82,6 +82,7 @@ test('index.html names the service worker and the build version; sw.js lists eve
     assert.equal(d.precache, !d.path.includes('train60k'), `${d.path}: stored at install exactly when it is in the default set`);
   }
   assert.ok(b.code.includes('index.html') && b.code.includes('www/pkg/losslab_bg.wasm') && b.code.includes('www/pkg/losslab_relaxed_bg.wasm'));
+  assert.ok(b.code.includes('www/generated/settings.js'), 'the settings table the page imports (www/state.js) is stored for offline use');
 });
 
 test('the version changes with any file and only then', () => {

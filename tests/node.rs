@@ -5,39 +5,12 @@
 
 use js_sys::Uint8Array;
 use js_sys::{Array, Error, Float32Array, Object, Uint32Array};
-use losslab::wasm::{defaults, describe, LabData, LabHelper, LabTrainer};
+use losslab::wasm::{defaults, describe, settings, LabData, LabHelper, LabTrainer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 mod common;
 use common::{cfg, get, FIXTURE_IMAGES, FIXTURE_LABELS};
-
-/// The configuration table of docs/ARCHITECTURE.md as (key, default) pairs: the page, the URL and
-/// the engine are all meant to follow it.
-fn documented_settings() -> Vec<(String, String)> {
-    let doc = include_str!("../docs/ARCHITECTURE.md");
-    let table = doc
-        .split("\n## ")
-        .find(|s| s.starts_with("Configuration"))
-        .expect("docs/ARCHITECTURE.md has a Configuration section");
-    let rows: Vec<(String, String)> = table
-        .lines()
-        .filter(|l| l.starts_with("| `"))
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (
-                cells[1].trim_matches('`').to_string(),
-                cells[4].trim_matches('`').to_string(),
-            )
-        })
-        .collect();
-    assert!(
-        rows.len() > 30,
-        "found only {} settings in the docs",
-        rows.len()
-    );
-    rows
-}
 
 fn num(v: &JsValue, key: &str) -> f64 {
     get(v, key)
@@ -106,11 +79,26 @@ fn simd_kernels_match_their_plain_twins_in_node() {
     }
 }
 
+/// The settings table as the page receives it (www/generated/settings.js is written from it): its
+/// (key, default) pairs.
+fn table_defaults() -> Vec<(String, String)> {
+    let rows: Vec<(String, String)> = settings()
+        .iter()
+        .map(|row| (string(&row, "key"), string(&row, "def")))
+        .collect();
+    assert!(
+        rows.len() > 30,
+        "settings() lists only {} settings",
+        rows.len()
+    );
+    rows
+}
+
 #[wasm_bindgen_test]
-fn defaults_cover_every_documented_key_and_describe_accepts_them() {
+fn defaults_cover_every_key_of_the_table_and_describe_accepts_them() {
     let d = defaults();
-    let documented = documented_settings();
-    for (key, want) in &documented {
+    let table = table_defaults();
+    for (key, want) in &table {
         let got = get(&d, key)
             .as_string()
             .unwrap_or_else(|| panic!("defaults()[{key}] is not a string"));
@@ -120,14 +108,14 @@ fn defaults_cover_every_documented_key_and_describe_accepts_them() {
         };
         assert!(
             same,
-            "default of `{key}`: the engine says {got:?}, the docs say {want:?}"
+            "default of `{key}`: defaults() says {got:?}, settings() says {want:?}"
         );
     }
     let keys = Object::keys(&d).length() as usize;
     assert_eq!(
         keys,
-        documented.len(),
-        "defaults() has keys the docs do not list"
+        table.len(),
+        "defaults() has keys settings() does not list"
     );
     describe(d.into()).expect("the defaults are a valid configuration");
 }

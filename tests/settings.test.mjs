@@ -1,9 +1,10 @@
-// One settings table, three copies that must agree: the engine's (src/config.rs, the authority,
-// read here through the wasm export `settings()`), the page's (www/state.js) and the documented one
-// (docs/ARCHITECTURE.md, "Configuration"). Every key, kind, type, range, default and enum option is
-// compared, and every disagreement is listed in one failure.
-// Also: the page's validation of hostile URLs and odd numbers (pure www/state.js, no engine needed),
-// and the engine exports the page relies on (settings, fresh_seed, LabTrainer.config).
+// One settings table: the engine's (src/config.rs SETTINGS, the only list of them), which scripts/build.sh writes
+// into the page as www/generated/settings.js, and the page's presentation of it (www/state.js), joined there.
+// Checked here: the generated file is the built engine's table, every engine key and enum option has its
+// presentation and no presentation names one the engine does not have, and the joined table says what the
+// engine says. Also: the page reads URL values by the engine's rules (it refuses what the engine refuses, with a
+// notice), its validation of hostile URLs and odd numbers, and the engine exports the page relies on (settings,
+// fresh_seed, LabTrainer.config).
 //
 // Run: bash scripts/build.sh && node --test tests/settings.test.mjs
 
@@ -11,9 +12,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS, BY_KEY, defaults, merge, fromQuery, toQuery, toEngine, validate } from '../www/state.js';
 
 const path = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+// www/state.js imports the generated table: without a build there is nothing to test.
+if (!existsSync(path('../www/generated/settings.js'))) {
+  throw new Error('www/generated/settings.js is missing: run bash scripts/build.sh first');
+}
+const { SETTINGS, BY_KEY, PRESENTATION, MAX_DEPTH, defaults, merge, fromQuery, toQuery, toEngine, validate } = await import('../www/state.js');
+const { ENGINE_SETTINGS } = await import('../www/generated/settings.js');
 
 // ---- the engine ----
 
@@ -27,50 +34,6 @@ async function loadEngine() {
   pkg.initSync({ module: readFileSync(wasm) });
   engine = pkg;
   return engine;
-}
-
-// ---- the documented table ----
-
-/** A number as the docs write it: `2^53`, `1e-5`, `−1` (unicode minus), `60000`. */
-function docNumber(text) {
-  const t = text.replace(/[`\s]/g, '').replace(/\u2212/g, '-');
-  const pow = /^(-?\d+)\^(\d+)$/.exec(t);
-  if (pow) return Number(pow[1]) ** Number(pow[2]);
-  assert.match(t, /^-?(\d+(\.\d*)?|\.\d+)(e-?\d+)?$/i, `"${text}" in the docs is not a number`);
-  return Number(t);
-}
-
-const DOC_TYPES = [
-  [/^integer\b/, 'int'],
-  [/^float \(log\)/, 'log'],
-  [/^float\b/, 'float'],
-  [/^enum\b/, 'enum'],
-  [/^list of int\b/, 'ilist'],
-  [/^list of digits\b/, 'digits'],
-];
-
-/** The rows of the "Configuration" table in docs/ARCHITECTURE.md as {key, type, min, max, options, def, kind}. */
-function documentedSettings(md = readFileSync(path('../docs/ARCHITECTURE.md'), 'utf8')) {
-  const section = md.split('\n## ').find((s) => s.startsWith('Configuration'));
-  assert.ok(section, 'docs/ARCHITECTURE.md has no "## Configuration" section');
-  const rows = [];
-  for (const line of section.split('\n').filter((l) => l.startsWith('| `'))) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
-    assert.equal(cells.length, 5, `not a five-column row: ${line}`);
-    const [keyCell, typeCell, rangeCell, defCell, kindCell] = cells;
-    const type = DOC_TYPES.find(([re]) => re.test(typeCell))?.[1];
-    assert.ok(type, `unknown type "${typeCell}" in: ${line}`);
-    const row = { key: keyCell.replace(/`/g, ''), type, def: defCell.replace(/`/g, ''), kind: /^\w+/.exec(kindCell)?.[0] };
-    if (type === 'enum') {
-      row.options = [...rangeCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
-    } else {
-      const ends = rangeCell.split('\u2026');
-      assert.equal(ends.length, 2, `range "${rangeCell}" is not "min … max" in: ${line}`);
-      [row.min, row.max] = ends.map(docNumber);
-    }
-    rows.push(row);
-  }
-  return rows;
 }
 
 // ---- comparing one table with the engine's ----
@@ -116,16 +79,47 @@ function disagreements(where, engineRows, otherRows) {
 /** The page's rows in the same shape (enum options as names). */
 const pageRows = () => SETTINGS.map((s) => ({ ...s, options: s.options?.map(([name]) => name) }));
 
-test('www/state.js agrees with the engine on every key, kind, type, range, default and option', async () => {
+test('www/generated/settings.js is the table of the engine that was built', async () => {
+  const { settings } = await loadEngine();
+  // the generator's rows: the engine's, with min/max left out for an enum, options and maxLen only where they apply
+  const want = settings().map(({ key, kind, type, def, min, max, options, maxLen }) => ({
+    key, kind, type, def,
+    ...(type === 'enum' ? { options } : { min, max }),
+    ...(maxLen === null ? {} : { maxLen }),
+  }));
+  assert.deepEqual(ENGINE_SETTINGS, want, 'www/generated/settings.js is stale: run bash scripts/build.sh');
+});
+
+test('every engine setting has its presentation in www/state.js, and every presentation an engine setting', () => {
+  const engine = new Map(ENGINE_SETTINGS.map((e) => [e.key, e]));
+  const found = [];
+  for (const e of ENGINE_SETTINGS) {
+    const p = PRESENTATION[e.key];
+    if (!p) { found.push(`${e.key}: the engine has it, www/state.js has no presentation for it`); continue; }
+    if (typeof p.label !== 'string' || !p.label || typeof p.help !== 'string' || !p.help) found.push(`${e.key}: no label or help`);
+    if (!p.group) found.push(`${e.key}: no section (group)`);
+    if (e.type === 'enum') {
+      const texts = Object.keys(p.options ?? {});
+      for (const o of e.options) if (!texts.includes(o)) found.push(`${e.key}: option ${o} has no text`);
+      for (const o of texts) if (!e.options.includes(o)) found.push(`${e.key}: option ${o} has a text, but the engine does not know it`);
+    } else if (p.options) found.push(`${e.key}: option texts for a ${e.type} setting`);
+    if ((e.type === 'int' || e.type === 'float') && !(p.step > 0)) found.push(`${e.key}: a linear slider without a step`);
+  }
+  for (const key of Object.keys(PRESENTATION)) {
+    if (!engine.has(key)) found.push(`${key}: www/state.js presents it, the engine does not know it`);
+  }
+  assert.deepEqual(found, [], `www/state.js and the engine's table (src/config.rs SETTINGS):\n  ${found.join('\n  ')}`);
+});
+
+test('the joined page table says what the engine says on every key, kind, type, range, default and option', async () => {
   const { settings } = await loadEngine();
   const found = disagreements('www/state.js', settings(), pageRows());
   assert.deepEqual(found, [], `www/state.js disagrees with src/config.rs:\n  ${found.join('\n  ')}`);
-});
-
-test('docs/ARCHITECTURE.md agrees with the engine on every key, kind, type, range, default and option', async () => {
-  const { settings } = await loadEngine();
-  const found = disagreements('docs/ARCHITECTURE.md', settings(), documentedSettings());
-  assert.deepEqual(found, [], `docs/ARCHITECTURE.md disagrees with src/config.rs:\n  ${found.join('\n  ')}`);
+  // display order is the presentation's, then any key it lacks
+  assert.deepEqual(SETTINGS.map((s) => s.key), Object.keys(PRESENTATION));
+  // the longest list is the engine's, and so is the most conv blocks
+  assert.equal(MAX_DEPTH, settings().find((s) => s.key === 'depth').max);
+  for (const s of settings().filter((r) => r.type === 'ilist')) assert.equal(s.maxLen, MAX_DEPTH, s.key);
 });
 
 test('the comparison notices a disagreement of each kind', async () => {
@@ -143,14 +137,6 @@ test('the comparison notices a disagreement of each kind', async () => {
     [[...pageRows(), { key: 'momentum' }], /momentum, which the engine does not know/],
   ];
   for (const [page, want] of cases) assert.match(disagreements('page', rows, page).join('\n'), want);
-  // The doc parser reads what the docs write: a unicode minus, 2^53, a changed default.
-  const md = readFileSync(path('../docs/ARCHITECTURE.md'), 'utf8');
-  const doc = documentedSettings(md);
-  assert.equal(doc.find((r) => r.key === 'bias').min, -1);
-  assert.equal(doc.find((r) => r.key === 'seed').max, 2 ** 53);
-  const edited = md.replace('| `batch` | integer | 1 … 512 | 32 |', '| `batch` | integer | 1 … 512 | 64 |');
-  assert.notEqual(edited, md, 'the batch row of the docs changed shape: update this test');
-  assert.match(disagreements('docs', rows, documentedSettings(edited)).join('\n'), /batch: default/);
 });
 
 test('the engine defaults() are its table defaults', async () => {
@@ -188,17 +174,52 @@ test('the page and the engine read the same texts as numbers', async () => {
       assert.equal(pageSays, mine, `${s.key}=${JSON.stringify(raw)}: page notice ${JSON.stringify(page.notice)}, engine ${mine}`);
       // Whatever the page settles on, the engine accepts.
       assert.equal(verdict(s.key, toEngine({ ...defaults(), [s.key]: page.value })[s.key]), 'ok', `${s.key}=${raw} -> ${page.value}`);
+      // A URL keeps exactly what the engine accepts; what it refuses leaves the default, with one notice.
+      const url = merge(defaults(), { [s.key]: raw });
+      assert.equal(url.notices.length, mine === 'ok' ? 0 : 1, `${s.key}=${JSON.stringify(raw)}: ${url.notices}`);
+      if (mine !== 'ok') assert.equal(url.config[s.key], s.def, `${s.key}=${JSON.stringify(raw)} was refused but not dropped`);
     }
   }
 });
 
-test('a non-whole seed: the page rounds it with a notice, the engine refuses it', async () => {
+test('the page and the engine accept the same per-block lists and digit sets', async () => {
   const { describe } = await loadEngine();
-  const seed = BY_KEY.get('seed');
-  assert.deepEqual(validate(seed, '1.5'), { value: 2, notice: 'seed=1.5 is not a whole number — using 2' });
+  const engineTakes = (key, raw) => {
+    try {
+      describe({ [key]: raw, depth: '1' });
+      return true;
+    } catch (e) {
+      if (!String(e.message).startsWith(`${key} = `)) return true; // a structural error: the value itself was read
+      return false;
+    }
+  };
+  const lists = ['8', '8,16', ' 8 , 16 ', '+8', '8.0', '1e1', '8,16.5', '8,,16', '', ',', '8,99', '0', '-1', '0x10', 'a',
+    '1,2,3,4,5,6,7,8', '1,2,3,4,5,6,7,8,9', '8,Infinity'];
+  for (const s of SETTINGS.filter((x) => x.type === 'ilist')) {
+    for (const raw of lists) {
+      const page = validate(s, raw, s.def);
+      assert.equal(page.notice === null, engineTakes(s.key, raw), `${s.key}=${JSON.stringify(raw)}: page notice ${JSON.stringify(page.notice)}`);
+      if (page.notice !== null) assert.equal(page.value, s.def);
+    }
+  }
+  // Digit sets: the page also drops empty entries and repeats and sorts them (3,,3,1 is 1,3), which the engine
+  // would not need; it never accepts a set the engine refuses.
+  const imb = BY_KEY.get('imb_classes');
+  for (const raw of ['0', '3,5', '9,0', '0,1,2,3,4,5,6,7,8,9', '10', '-1', '1.5', 'a', '', '0x1']) {
+    const page = validate(imb, raw, imb.def);
+    assert.equal(page.notice === null, engineTakes('imb_classes', raw), `imb_classes=${JSON.stringify(raw)}: ${page.notice}`);
+  }
+});
+
+test('a non-whole seed: the page refuses it with a notice, as the engine does', async () => {
+  const { describe } = await loadEngine();
+  assert.deepEqual(fromQuery('?seed=1.5'), { config: defaults(), notices: ['seed=1.5 is not a whole number — using 1'] });
+  assert.deepEqual(merge({ ...defaults(), seed: 7 }, { seed: 7.5 }).config.seed, 7, 'a control keeps its value');
   assert.throws(() => describe({ seed: '1.5' }), /seed = 1\.5 must be a whole number/);
   assert.throws(() => describe({ seed: 1.5 }), /seed = 1\.5 must be a whole number/);
   describe({ seed: String(2 ** 53) });
+  // Without a value to keep (a sweep's list of values), validate() offers the nearest value the engine takes.
+  assert.deepEqual(validate(BY_KEY.get('seed'), '1.5'), { value: 2, notice: 'seed=1.5 is not a whole number — using 2' });
 });
 
 // ---- engine exports the page uses ----
@@ -304,14 +325,21 @@ test('only plain decimal numbers are numbers', () => {
   assert.match(validate(BY_KEY.get('lr'), Infinity).notice, /was not a number/);
 });
 
-test('out-of-range and unknown values keep their own notices', () => {
-  const r = fromQuery('?lr=100&batch=2.4&act=gelu&nope=1&ch=8,99');
+test('out-of-range and unknown values keep their own notices, and the defaults stay', () => {
+  const r = fromQuery('?lr=100&batch=2.4&act=gelu&nope=1&ch=8,99&k=3,5.5&pad=1,1,1,1,1,1,1,1,1&depth=3');
   assert.deepEqual(r.notices, [
-    'lr=100 is above the maximum 10 — using 10',
-    'batch=2.4 is not a whole number — using 2',
+    'lr=100 is above the maximum 10 — using 0.01',
+    'batch=2.4 is not a whole number — using 32',
     'act=gelu is not one of relu, leaky_relu, tanh, sigmoid, identity — using relu',
     'nope is not a Loss Lab setting — ignored',
-    'ch=8,99 has entries outside 1 … 64 — using 8,64',
+    'ch=8,99 has entries outside 1 … 64 — using 8,16',
+    'k=3,5.5 has entries that are not whole numbers — using 5,5',
+    `pad=1,1,1,1,1,1,1,1,1 is not 1 to ${MAX_DEPTH} comma-separated whole numbers — using 2,2`,
   ]);
-  assert.equal(toQuery(r.config), '?lr=10&batch=2&ch=8,64');
+  assert.equal(toQuery(r.config), '?depth=3');
+  // A control's refused value leaves the value it had, not the default.
+  const mine = { ...defaults(), lr: 0.5, ch: '4,4' };
+  const edit = merge(mine, { lr: '20', ch: '4,0' });
+  assert.deepEqual([edit.config.lr, edit.config.ch, edit.changed], [0.5, '4,4', []]);
+  assert.deepEqual(edit.notices, ['lr=20 is above the maximum 10 — using 0.5', 'ch=4,0 has entries outside 1 … 64 — using 4,4']);
 });

@@ -19,9 +19,10 @@
  *                                       divergedAt, message } }
  *                                  (losses in nats; accuracies and recall as fractions 0…1)
  *   lossLab.apply(partial)      -> validates {key: value} exactly like the URL does, applies it and returns the
- *                                  list of notices (strings) about values that were clamped, replaced or ignored.
- *                                  Changing a reset setting rebuilds the network from the seed; live settings
- *                                  (opt, lr, mom, b1, b2, eps, wd) apply at the next step, also during a rebuild.
+ *                                  list of notices (strings) about values that were refused (the value in force
+ *                                  stays) or ignored. Changing a reset setting rebuilds the network from the seed;
+ *                                  live settings (kind 'live' in src/config.rs SETTINGS, www/state.js LIVE_KEYS)
+ *                                  apply at the next step, also during a rebuild.
  *   lossLab.preset(id)          -> loads a lesson (ids in www/presets.json), as the buttons do
  *   lossLab.start(), .pause(), .step(), .reset()   (act on the raced pinned run too; start() and step() return a
  *                                  Promise and first wait for a rebuild in progress, like ready())

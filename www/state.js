@@ -1,48 +1,51 @@
-// The one table of every Loss Lab setting: URL key, label, type, range, default, live|reset, help.
-// Keys, kinds, types, ranges, defaults and enum options mirror the engine's table (src/config.rs,
-// exported as settings()) and docs/ARCHITECTURE.md; tests/settings.test.mjs fails when they differ.
-// The Rust Config is the final authority; this table lets the page validate a URL before the engine
-// has loaded, build every control, and write only non-default values back into the URL.
+// Every Loss Lab setting, as the page uses it. What a setting is (URL key, live or reset, value type, range,
+// default, enum option names, list length) comes from the engine's table, src/config.rs SETTINGS, which
+// scripts/build.sh writes into www/generated/settings.js; this file adds only how the page shows it (label,
+// section, help, slider step, when it matters) and joins the two into SETTINGS, in display order.
+// tests/settings.test.mjs checks that every engine key has its presentation here and nothing more.
+// With the table the page checks a URL before the engine has loaded, by the engine's rules, builds every
+// control, and writes only non-default values back into the URL.
+import { ENGINE_SETTINGS } from './generated/settings.js';
 
 const FAN_BASED = new Set(['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_normal']);
 const MOMENTUM_OPTS = new Set(['momentum', 'nesterov']);
 
 /**
- * type: 'enum' | 'int' | 'float' | 'log' (float on a log slider) | 'ilist' (per-block list of ints)
- *       | 'digits' (set of digits 0..9)
- * kind: 'live' (applies at the next step) | 'reset' (rebuilds the trainer from the seed)
+ * How the page shows each setting, keyed by URL key, in display order.
+ * label: the control's label; short: its column heading in the per-block table.
  * group: which control section shows it; 'arch-table' lists live in the per-block architecture table.
+ * options: {name: text} for an enum, in the order the menu lists them.
+ * step: a linear slider's step (log sliders move in tenths of a decade, www/controls.js).
  * relevant(cfg): false hides the control because it has no effect with the current choices.
+ * labelFor(cfg), helpFor(cfg): a label or help that depends on other settings.
  * on: the strength a switched-on augmentation starts at.
  */
-export const SETTINGS = [
-  // ---- optimizer (live) ----
-  { key: 'opt', label: 'Optimizer', group: 'optimizer', type: 'enum', kind: 'live', def: 'momentum',
-    options: [['sgd', 'SGD'], ['momentum', 'Momentum'], ['nesterov', 'Nesterov'], ['adam', 'Adam']],
+export const PRESENTATION = {
+  // ---- optimizer ----
+  opt: { label: 'Optimizer', group: 'optimizer',
+    options: { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adam: 'Adam' },
     help: 'How each step turns the gradient into a weight change.' },
-  { key: 'lr', label: 'Learning rate', group: 'optimizer', type: 'log', kind: 'live', min: 1e-5, max: 10, def: 0.01,
+  lr: { label: 'Learning rate', group: 'optimizer',
     help: 'Step size. Too high and the loss jumps or becomes NaN; too low and it barely moves.' },
-  { key: 'mom', label: 'Momentum', group: 'optimizer', type: 'float', kind: 'live', min: 0, max: 0.999, step: 0.001, def: 0.9,
+  mom: { label: 'Momentum', group: 'optimizer', step: 0.001,
     relevant: (c) => MOMENTUM_OPTS.has(c.opt),
     help: 'Fraction of the previous step carried into the next; the step settles at lr / (1 − momentum). Near 1 the weights move like a heavy ball with little friction: they overshoot and the loss swings up and down instead of settling.' },
-  { key: 'b1', label: 'Adam β1', group: 'optimizer', type: 'float', kind: 'live', min: 0, max: 0.9999, step: 0.0001, def: 0.9,
+  b1: { label: 'Adam β1', group: 'optimizer', step: 0.0001,
     relevant: (c) => c.opt === 'adam', help: 'Decay of Adam\u2019s running mean of gradients.' },
-  { key: 'b2', label: 'Adam β2', group: 'optimizer', type: 'float', kind: 'live', min: 0, max: 0.99999, step: 0.00001, def: 0.999,
+  b2: { label: 'Adam β2', group: 'optimizer', step: 0.00001,
     relevant: (c) => c.opt === 'adam', help: 'Decay of Adam\u2019s running mean of squared gradients. Adam\u2019s step stays bounded only when β1 < √β2; with β2 far below β1 one step can blow the run up.' },
-  { key: 'eps', label: 'Adam ε', group: 'optimizer', type: 'log', kind: 'live', min: 1e-10, max: 10, def: 1e-8,
+  eps: { label: 'Adam ε', group: 'optimizer',
     relevant: (c) => c.opt === 'adam', help: 'Added to the denominator. A large ε turns Adam into slow plain SGD.' },
-  { key: 'wd', label: 'Weight decay', group: 'optimizer', type: 'float', kind: 'live', min: 0, max: 0.1, step: 0.0005, def: 0,
+  wd: { label: 'Weight decay', group: 'optimizer', step: 0.0005,
     help: 'Pulls every weight towards zero at each step (L2 penalty).' },
-  { key: 'batch', label: 'Batch size', group: 'optimizer', type: 'int', kind: 'reset', min: 1, max: 512, step: 1, def: 32,
+  batch: { label: 'Batch size', group: 'optimizer', step: 1,
     help: 'Samples per step. Small batches give noisy loss curves.' },
 
   // ---- initialisation and seed ----
-  { key: 'init', label: 'Initializer', group: 'init', type: 'enum', kind: 'reset', def: 'he_uniform',
-    options: [['zeros', 'Zeros'], ['constant', 'Constant'], ['uniform', 'Uniform ±a'], ['normal', 'Normal σ'],
-      ['glorot_uniform', 'Glorot uniform'], ['glorot_normal', 'Glorot normal'], ['he_uniform', 'He uniform'],
-      ['he_normal', 'He normal'], ['lecun_normal', 'LeCun normal']],
+  init: { label: 'Initializer', group: 'init',
+    options: { zeros: 'Zeros', constant: 'Constant', uniform: 'Uniform ±a', normal: 'Normal σ', glorot_uniform: 'Glorot uniform', glorot_normal: 'Glorot normal', he_uniform: 'He uniform', he_normal: 'He normal', lecun_normal: 'LeCun normal' },
     help: 'How the weights are drawn before training starts.' },
-  { key: 'gain', label: 'Gain ×', group: 'init', type: 'log', kind: 'reset', min: 1e-4, max: 1000, def: 1,
+  gain: { label: 'Gain ×', group: 'init',
     relevant: (c) => c.init !== 'zeros',
     labelFor: (c) => (FAN_BASED.has(c.init) ? 'Gain ×' : c.init === 'constant' ? 'Value' : c.init === 'uniform' ? 'a (range ±a)' : 'σ'),
     help: 'For fan-based initializers a multiplier on the usual scale; for constant, uniform and normal it is the value, ±a or σ.',
@@ -50,97 +53,133 @@ export const SETTINGS = [
       : c.init === 'constant' ? 'Every weight starts at this value.'
         : c.init === 'uniform' ? 'Weights are drawn uniformly from −a … a.'
           : 'Standard deviation σ of the normally distributed weights.') },
-  { key: 'bias', label: 'Initial bias', group: 'init', type: 'float', kind: 'reset', min: -1, max: 1, step: 0.05, def: 0,
+  bias: { label: 'Initial bias', group: 'init', step: 0.05,
     help: 'Starting value of the biases of the convolutions and the hidden layer (the output layer always starts at 0: softmax ignores a shift shared by all ten logits). A negative bias switches off every ReLU whose input is weaker than it: with small weights (gain 0.3), bias −1 turns off nearly every unit and no gradient flows (the lesson \u201cNegative initial bias\u201d).' },
-  { key: 'seed', label: 'Seed', group: 'init', type: 'int', kind: 'reset', min: 0, max: 2 ** 53, step: 1, def: 1,
+  seed: { label: 'Seed', group: 'init', step: 1,
     help: 'One number drives the weights, the data order, the noise and the augmentation: same seed, same curve.' },
 
   // ---- data ----
-  { key: 'data', label: 'Digits', group: 'data', type: 'enum', kind: 'reset', def: 'mnist',
-    options: [['mnist', 'Real MNIST'], ['synthetic', 'Synthetic digits']],
+  data: { label: 'Digits', group: 'data',
+    options: { mnist: 'Real MNIST', synthetic: 'Synthetic digits' },
     help: 'Real handwritten MNIST digits, or generated ones (no download needed).' },
-  { key: 'train_n', label: 'Training samples', group: 'data', type: 'int', kind: 'reset', min: 100, max: 60000, step: 100, def: 10000,
+  train_n: { label: 'Training samples', group: 'data', step: 100,
     help: 'How many training images. Few images: the net memorises them (overfitting).' },
-  { key: 'val_n', label: 'Validation samples', group: 'data', type: 'int', kind: 'reset', min: 100, max: 10000, step: 100, def: 10000,
+  val_n: { label: 'Validation samples', group: 'data', step: 100,
     help: 'Held-out test images used for the validation curves.' },
-  { key: 'noise', label: 'Label noise %', group: 'data', type: 'float', kind: 'reset', min: 0, max: 100, step: 1, def: 0,
+  noise: { label: 'Label noise %', group: 'data', step: 1,
     help: 'Share of training labels replaced by wrong ones.' },
-  { key: 'noise_kind', label: 'Noise kind', group: 'data', type: 'enum', kind: 'reset', def: 'uniform',
-    options: [['uniform', 'Uniform (any wrong class)'], ['pairs', 'Pair flips (each digit → one fixed other)']],
+  noise_kind: { label: 'Noise kind', group: 'data',
+    options: { uniform: 'Uniform (any wrong class)', pairs: 'Pair flips (each digit → one fixed other)' },
     relevant: (c) => c.noise > 0, help: 'Uniform noise scatters labels; pair flips teach a consistent wrong rule.' },
-  { key: 'imb', label: 'Class imbalance', group: 'data', type: 'enum', kind: 'reset', def: 'none',
-    options: [['none', 'None'], ['classes', 'Chosen classes kept at a fraction'], ['longtail', 'Long tail']],
+  imb: { label: 'Class imbalance', group: 'data',
+    options: { none: 'None', classes: 'Chosen classes kept at a fraction', longtail: 'Long tail' },
     help: 'Remove training samples of some classes.' },
-  { key: 'imb_classes', label: 'Rare classes', group: 'data', type: 'digits', kind: 'reset', min: 0, max: 9, def: '0,1,2,3,4',
+  imb_classes: { label: 'Rare classes', group: 'data',
     relevant: (c) => c.imb === 'classes', help: 'These digits keep only a fraction of their samples.' },
-  { key: 'imb_keep', label: 'Fraction kept', group: 'data', type: 'log', kind: 'reset', min: 0.001, max: 1, def: 0.1,
+  imb_keep: { label: 'Fraction kept', group: 'data',
     relevant: (c) => c.imb === 'classes', help: 'Fraction of each rare class that stays in the training set.' },
-  { key: 'imb_ratio', label: 'Tail ratio', group: 'data', type: 'log', kind: 'reset', min: 1, max: 1000, def: 100,
+  imb_ratio: { label: 'Tail ratio', group: 'data',
     relevant: (c) => c.imb === 'longtail', help: 'Digit c keeps ratio^(−c/9) of its samples: 0 keeps all, 9 keeps 1/ratio.' },
-  { key: 'pixels', label: 'Pixel scale', group: 'data', type: 'enum', kind: 'reset', def: 'unit',
-    options: [['unit', 'Scaled (standardised)'], ['raw', 'Raw 0–255 (forgot to scale)']],
+  pixels: { label: 'Pixel scale', group: 'data',
+    options: { unit: 'Scaled (standardised)', raw: 'Raw 0–255 (forgot to scale)' },
     help: 'Networks are initialised for inputs of about ±1. Raw grey levels 0–255 make every first-layer output about 255 times too large: the first loss is enormous and the first steps wreck the net.' },
 
   // ---- augmentation (0 = off) ----
-  { key: 'aug_shift', label: 'Shift (px)', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 14, step: 0.5, def: 0, on: 2,
+  aug_shift: { label: 'Shift (px)', group: 'aug', step: 0.5, on: 2,
     help: 'Random translation up to this many pixels.' },
-  { key: 'aug_rot', label: 'Rotation (°)', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 180, step: 1, def: 0, on: 15,
+  aug_rot: { label: 'Rotation (°)', group: 'aug', step: 1, on: 15,
     help: 'Random rotation up to ± this angle.' },
-  { key: 'aug_scale', label: 'Scale ±', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 0.5, step: 0.01, def: 0, on: 0.1,
+  aug_scale: { label: 'Scale ±', group: 'aug', step: 0.01, on: 0.1,
     help: 'Random zoom factor drawn from 1 ± s.' },
-  { key: 'aug_shear', label: 'Shear', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 1, step: 0.01, def: 0, on: 0.2,
+  aug_shear: { label: 'Shear', group: 'aug', step: 0.01, on: 0.2,
     help: 'Random slant.' },
-  { key: 'aug_hflip', label: 'Mirror (prob.)', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 1, step: 0.05, def: 0, on: 0.5,
+  aug_hflip: { label: 'Mirror (prob.)', group: 'aug', step: 0.05, on: 0.5,
     help: 'Probability of a left–right mirror. Digits are not symmetric: this hurts.' },
-  { key: 'aug_rot180', label: 'Upside down (prob.)', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 1, step: 0.05, def: 0, on: 0.5,
+  aug_rot180: { label: 'Upside down (prob.)', group: 'aug', step: 0.05, on: 0.5,
     help: 'Probability of a 180° turn: a 6 becomes a 9.' },
-  { key: 'aug_jitter', label: 'Intensity jitter', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 1, step: 0.05, def: 0, on: 0.3,
+  aug_jitter: { label: 'Intensity jitter', group: 'aug', step: 0.05, on: 0.3,
     help: 'Random brightness and contrast change.' },
-  { key: 'aug_noise', label: 'Pixel noise σ', group: 'aug', type: 'float', kind: 'reset', min: 0, max: 1, step: 0.05, def: 0, on: 0.1,
+  aug_noise: { label: 'Pixel noise σ', group: 'aug', step: 0.05, on: 0.1,
     help: 'Gaussian noise added to every pixel (pixels on 0…1).' },
 
   // ---- remedies (all off by default) ----
-  { key: 'clip', label: 'Gradient clipping', group: 'remedies', type: 'float', kind: 'live', min: 0, max: 10, step: 0.05, def: 0,
+  clip: { label: 'Gradient clipping', group: 'remedies', step: 0.05,
     help: 'Largest allowed gradient size (its length over all weights); a longer gradient is shrunk to this length before the step. 0 = off. If more than about half the steps get clipped, the threshold is too low or the learning rate too high.' },
-  { key: 'warmup', label: 'Warm-up steps', group: 'remedies', type: 'int', kind: 'live', min: 0, max: 5000, step: 10, def: 0,
+  warmup: { label: 'Warm-up steps', group: 'remedies', step: 10,
     help: 'The learning rate rises in a straight line from almost 0 to its set value over this many steps, so the untrained net is not hit by full-size steps at once. 0 = off.' },
-  { key: 'class_weight', label: 'Class weights', group: 'remedies', type: 'enum', kind: 'live', def: 'none',
-    options: [['none', 'None'], ['balanced', 'Balanced (rare digits count more)']],
+  class_weight: { label: 'Class weights', group: 'remedies',
+    options: { none: 'None', balanced: 'Balanced (rare digits count more)' },
     help: 'Balanced: each digit\u2019s samples count in the loss in inverse proportion to how common the digit is in the training set, so a rare digit\u2019s mistakes weigh as much in total as a common one\u2019s.' },
-  { key: 'calibrated', label: 'Start calibrated', group: 'remedies', type: 'enum', kind: 'reset', def: 'off',
-    options: [['off', 'Off'], ['on', 'On (output layer starts at zero)']],
+  calibrated: { label: 'Start calibrated', group: 'remedies',
+    options: { off: 'Off', on: 'On (output layer starts at zero)' },
     help: 'The output layer starts with all weights and biases at zero, so the untrained net gives every digit probability 1/10 and its first loss is exactly ln 10 ≈ 2.30 instead of several nats.' },
-  { key: 'early_stop', label: 'Early stopping (patience)', group: 'remedies', type: 'int', kind: 'live', min: 0, max: 50, step: 1, def: 0,
+  early_stop: { label: 'Early stopping (patience)', group: 'remedies', step: 1,
     help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). 0 = off.' },
 
   // ---- architecture ----
-  { key: 'depth', label: 'Conv blocks', group: 'arch', type: 'int', kind: 'reset', min: 1, max: 8, step: 1, def: 2,
+  depth: { label: 'Conv blocks', group: 'arch', step: 1,
     help: 'Number of convolution blocks.' },
-  { key: 'ch', label: 'Channels', short: 'ch', group: 'arch-table', type: 'ilist', kind: 'reset', min: 1, max: 64, def: '8,16',
+  ch: { label: 'Channels', short: 'ch', group: 'arch-table',
     help: 'Output channels (filters) of each block.' },
-  { key: 'k', label: 'Kernel', short: 'kernel', group: 'arch-table', type: 'ilist', kind: 'reset', min: 1, max: 15, def: '5,5',
+  k: { label: 'Kernel', short: 'kernel', group: 'arch-table',
     help: 'Kernel size k×k of each convolution.' },
-  { key: 'stride', label: 'Stride', short: 'stride', group: 'arch-table', type: 'ilist', kind: 'reset', min: 1, max: 4, def: '1,1',
+  stride: { label: 'Stride', short: 'stride', group: 'arch-table',
     help: 'Step of each convolution; 2 halves the image.' },
-  { key: 'pad', label: 'Padding', short: 'pad', group: 'arch-table', type: 'ilist', kind: 'reset', min: 0, max: 7, def: '2,2',
+  pad: { label: 'Padding', short: 'pad', group: 'arch-table',
     help: 'Zero pixels added around the input of each convolution.' },
-  { key: 'pool_size', label: 'Pool size', short: 'pool', group: 'arch-table', type: 'ilist', kind: 'reset', min: 1, max: 4, def: '2,3',
+  pool_size: { label: 'Pool size', short: 'pool', group: 'arch-table',
     relevant: (c) => c.pool !== 'none', help: 'Window (and step) of each pooling layer.' },
-  { key: 'act', label: 'Activation', group: 'arch', type: 'enum', kind: 'reset', def: 'relu',
-    options: [['relu', 'ReLU'], ['leaky_relu', 'Leaky ReLU'], ['tanh', 'tanh'], ['sigmoid', 'Sigmoid'], ['identity', 'None (identity)']],
+  act: { label: 'Activation', group: 'arch',
+    options: { relu: 'ReLU', leaky_relu: 'Leaky ReLU', tanh: 'tanh', sigmoid: 'Sigmoid', identity: 'None (identity)' },
     help: 'Non-linearity after each convolution (and the hidden layer). Without one (None) the convolutions and dense layers are linear maps, but max pooling still keeps the net non-linear: picking the largest value of a window is a switch, like ReLU (max(a, b) = b + ReLU(a − b)). Only with average pooling does the whole net collapse into one linear classifier. Sigmoid in a deep net makes gradients vanish.' },
-  { key: 'pool', label: 'Pooling', group: 'arch', type: 'enum', kind: 'reset', def: 'every',
-    options: [['every', 'After every block'], ['last', 'After the last block'], ['first', 'Before the first conv'], ['none', 'None']],
+  pool: { label: 'Pooling', group: 'arch',
+    options: { every: 'After every block', last: 'After the last block', first: 'Before the first conv', none: 'None' },
     help: 'Where pooling layers shrink the image.' },
-  { key: 'pool_type', label: 'Pool type', group: 'arch', type: 'enum', kind: 'reset', def: 'max',
-    options: [['max', 'Max'], ['avg', 'Average']], relevant: (c) => c.pool !== 'none', help: 'Keep the largest (max) or the mean (average) value of each window. Max pooling is itself non-linear (which pixel wins changes from image to image), so a net with no activation still learns non-linear features through it; average pooling is linear.' },
-  { key: 'hidden', label: 'Hidden dense units', group: 'arch', type: 'int', kind: 'reset', min: 0, max: 512, step: 1, def: 0,
+  pool_type: { label: 'Pool type', group: 'arch',
+    options: { max: 'Max', avg: 'Average' }, relevant: (c) => c.pool !== 'none', help: 'Keep the largest (max) or the mean (average) value of each window. Max pooling is itself non-linear (which pixel wins changes from image to image), so a net with no activation still learns non-linear features through it; average pooling is linear.' },
+  hidden: { label: 'Hidden dense units', group: 'arch', step: 1,
     help: 'Units of an optional dense layer before the output (0 = none).' },
+};
+
+/** The engine's text for a default, as the page holds the value: numbers for numeric settings. */
+const NUMERIC = new Set(['int', 'float', 'log']);
+const pageValue = (e, text) => (NUMERIC.has(e.type) ? Number(text) : text);
+
+/** One setting: the engine's row and its presentation (a key without presentation still reads and writes). */
+function joined(e, p = { label: e.key, help: '' }) {
+  const s = { key: e.key, ...p, type: e.type, kind: e.kind, def: pageValue(e, e.def) };
+  if (e.type === 'enum') {
+    // the presentation's order and texts; a name without a text shows as itself
+    const text = p.options ?? {};
+    s.options = [...Object.keys(text).filter((o) => e.options.includes(o)), ...e.options.filter((o) => !Object.hasOwn(text, o))]
+      .map((o) => [o, text[o] ?? o]);
+  } else {
+    s.min = e.min;
+    s.max = e.max;
+  }
+  if (e.maxLen !== undefined) s.maxLen = e.maxLen;
+  return s;
+}
+
+const ENGINE = new Map(ENGINE_SETTINGS.map((e) => [e.key, e]));
+
+/**
+ * type: 'enum' | 'int' | 'float' | 'log' (float on a log slider) | 'ilist' (per-block list of ints)
+ *       | 'digits' (set of digits 0..9)
+ * kind: 'live' (applies at the next step) | 'reset' (rebuilds the trainer from the seed)
+ * def: the default; min, max: the inclusive range (of each entry, for lists); options: [[name, text]];
+ * maxLen: the most entries of a list. Plus the presentation above.
+ */
+export const SETTINGS = [
+  ...Object.keys(PRESENTATION).filter((key) => ENGINE.has(key)).map((key) => joined(ENGINE.get(key), PRESENTATION[key])),
+  ...ENGINE_SETTINGS.filter((e) => !Object.hasOwn(PRESENTATION, e.key)).map((e) => joined(e)),
 ];
 
 export const BY_KEY = new Map(SETTINGS.map((s) => [s.key, s]));
 /** Keys of the settings that apply at the next step without a rebuild. */
 export const LIVE_KEYS = new Set(SETTINGS.filter((s) => s.kind === 'live').map((s) => s.key));
+/** The most conv blocks, and so the longest per-block list (the engine's MAX_DEPTH). */
+export const MAX_DEPTH = BY_KEY.get('depth').max;
 
 export function defaults() {
   const c = {};
@@ -201,52 +240,58 @@ export function lastParam(params, key) {
 const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * Validates one raw value (from the URL, a preset, apply() or a control) for setting `s`.
- * Returns {value, notice}: value is the clamped or default value, notice is null when the raw value was fine.
+ * Checks one raw value (from the URL, a preset, apply() or a control) for setting `s` by the engine's rules
+ * (src/config.rs, Setting::set): a plain decimal number in min … max, whole where the setting is whole; one of
+ * the option names; 1 to maxLen comma-separated whole numbers in min … max. Returns {value, notice}; notice is
+ * null when the engine would accept the raw value, and a sentence naming the key, the value and the rule when
+ * it would refuse it. A refused value is replaced by `keep` when it is given: merge() passes the value in
+ * force, so a URL's refused value leaves the default and a control's leaves the value it had, as the engine
+ * would. Without `keep` a refused number is replaced by the nearest one the engine accepts (clamped into
+ * range, rounded to whole; how a sweep's list of values in the URL reads them, www/sweep.js), anything else by
+ * the default.
  */
-export function validate(s, raw) {
+export function validate(s, raw, keep) {
+  const kept = keep !== undefined;
   const using = (v) => `— using ${s.type === 'enum' || s.type === 'ilist' || s.type === 'digits' ? v : fmtNum(v)}`;
+  const refuse = (why, nearest = s.def) => {
+    const value = kept ? keep : nearest;
+    return { value, notice: `${why} ${using(value)}` };
+  };
   const tag = `${s.key}=${shown(raw)}`;
   if (s.type === 'enum') {
     const v = String(raw).trim();
     if (s.options.some(([o]) => o === v)) return { value: v, notice: null };
-    return { value: s.def, notice: `${tag} is not one of ${s.options.map((o) => o[0]).join(', ')} ${using(s.def)}` };
+    return refuse(`${tag} is not one of ${s.options.map((o) => o[0]).join(', ')}`);
   }
   if (s.type === 'ilist') {
     const parts = String(raw).split(',').map((p) => p.trim());
-    if (parts.length === 0 || parts.length > 8 || parts.some((p) => !/^[+-]?\d+(\.\d+)?$/.test(p))) {
-      return { value: s.def, notice: `${tag} is not a comma-separated list of whole numbers ${using(s.def)}` };
+    if (parts.length > s.maxLen || parts.some((p) => !PLAIN_NUMBER.test(p) || !Number.isFinite(Number(p)))) {
+      return refuse(`${tag} is not 1 to ${s.maxLen} comma-separated whole numbers`);
     }
-    const nums = parts.map((p) => Math.round(Number(p)));
-    const clamped = nums.map((n) => Math.min(s.max, Math.max(s.min, n)));
-    const value = clamped.join(',');
-    if (clamped.some((n, i) => n !== Number(parts[i]))) {
-      return { value, notice: `${tag} has entries outside ${describeRange(s)} ${using(value)}` };
-    }
-    return { value, notice: null };
+    const nums = parts.map(Number);
+    const nearest = nums.map((n) => Math.min(s.max, Math.max(s.min, Math.round(n)))).join(',');
+    if (!nums.every(Number.isInteger)) return refuse(`${tag} has entries that are not whole numbers`, nearest);
+    if (nums.some((n) => n < s.min || n > s.max)) return refuse(`${tag} has entries outside ${describeRange(s)}`, nearest);
+    return { value: nums.join(','), notice: null };
   }
   if (s.type === 'digits') {
     const parts = String(raw).split(',').map((p) => p.trim()).filter((p) => p !== '');
     if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < s.min || Number(p) > s.max)) {
-      return { value: s.def, notice: `${tag} is not a list of digits ${describeRange(s)} ${using(s.def)}` };
+      return refuse(`${tag} is not a list of digits ${describeRange(s)}`);
     }
-    if (parts.length === 0) return { value: s.def, notice: `${s.key} needs at least one digit ${using(s.def)}` };
+    if (parts.length === 0) return refuse(`${s.key} needs at least one digit`);
     return { value: [...new Set(parts.map(Number))].sort((a, b) => a - b).join(','), notice: null };
   }
   // numbers
   const str = typeof raw === 'number' ? null : String(raw).trim();
   const n = typeof raw === 'number' ? raw : PLAIN_NUMBER.test(str) ? Number(str) : NaN;
   // 1e400 is plain text but no finite number; the engine refuses it too.
-  if (!Number.isFinite(n)) return { value: s.def, notice: `${tag} was not a number ${using(s.def)}` };
-  let v = n;
-  if (s.type === 'int' && !Number.isInteger(v)) {
-    v = Math.round(v);
-    if (v < s.min || v > s.max) v = Math.min(s.max, Math.max(s.min, v));
-    return { value: v, notice: `${tag} is not a whole number ${using(v)}` };
-  }
-  if (v < s.min) return { value: s.min, notice: `${tag} is below the minimum ${fmtNum(s.min)} ${using(s.min)}` };
-  if (v > s.max) return { value: s.max, notice: `${tag} is above the maximum ${fmtNum(s.max)} ${using(s.max)}` };
-  return { value: v, notice: null };
+  if (!Number.isFinite(n)) return refuse(`${tag} was not a number`);
+  const clamp = (v) => Math.min(s.max, Math.max(s.min, v));
+  if (s.type === 'int' && !Number.isInteger(n)) return refuse(`${tag} is not a whole number`, clamp(Math.round(n)));
+  if (n < s.min) return refuse(`${tag} is below the minimum ${fmtNum(s.min)}`, s.min);
+  if (n > s.max) return refuse(`${tag} is above the maximum ${fmtNum(s.max)}`, s.max);
+  return { value: n, notice: null };
 }
 
 /** Whether two values of setting s mean the same configuration (lists compared after expansion to depth). */
@@ -257,7 +302,8 @@ export function sameValue(s, a, b, depth) {
 }
 
 /**
- * Merges `partial` ({key: raw}) into a copy of `base`, validating each value like the URL does.
+ * Merges `partial` ({key: raw}) into a copy of `base`, validating each value like the URL does: a value the
+ * engine would refuse leaves base's value (the default, for a URL) and gives a notice.
  * Returns {config, notices, changed: [keys whose value changed]}.
  */
 export function merge(base, partial) {
@@ -270,9 +316,9 @@ export function merge(base, partial) {
       notices.push(`${shown(key)} is not a Loss Lab setting — ignored`);
       continue;
     }
-    const { value, notice } = validate(s, raw);
+    const { value, notice } = validate(s, raw, Object.hasOwn(config, key) ? config[key] : s.def);
     if (notice) notices.push(notice);
-    if (!sameValue(s, value, config[key], 8) || String(value) !== String(config[key])) {
+    if (!sameValue(s, value, config[key], MAX_DEPTH) || String(value) !== String(config[key])) {
       config[key] = value;
       changed.push(key);
     }

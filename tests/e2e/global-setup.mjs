@@ -9,6 +9,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const NEEDED = [
   ['www/pkg/losslab_bg.wasm', 'npm run build'],
   ['www/pkg/losslab.js', 'npm run build'],
+  ['www/generated/settings.js', 'npm run build'], // the engine's settings table, imported by www/state.js
   ['www/data/train10k-images.idx.gz', 'npm run prepare-data'],
   ['www/data/train10k-labels.idx.gz', 'npm run prepare-data'],
   ['www/data/test10k-images.idx.gz', 'npm run prepare-data'],

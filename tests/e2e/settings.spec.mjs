@@ -27,14 +27,14 @@ test('a URL round-trip reproduces the configuration', async ({ open }) => {
   noErrors([...a.errors, ...b.errors, ...fresh.errors]);
 });
 
-test('a hostile URL is clamped with a notice and injects no HTML', async ({ open }) => {
+test('a hostile URL is refused value by value with a notice, as the engine would, and injects no HTML', async ({ open }) => {
   const q = '?lr=1e99&depth=-3&act=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&bogus=1&mom=abc&ch=8,%3Cb%3E';
   const { page, errors, dialogs } = await open(q);
   await ready(page);
   const cfg = await page.evaluate(() => window.lossLab.config());
-  expect(cfg).toMatchObject({ lr: 10, depth: 1, act: 'relu', mom: 0.9, ch: '8,16' });
+  expect(cfg, 'every refused value leaves its default').toMatchObject({ lr: 0.01, depth: 2, act: 'relu', mom: 0.9, ch: '8,16' });
   const list = page.locator('#notice-list');
-  for (const want of ['lr=1e99 is above the maximum 10', 'depth=-3 is below the minimum 1', 'act=<img src=x onerror=alert(1)>', 'bogus is not a Loss Lab setting', 'mom=abc was not a number — using 0.9']) {
+  for (const want of ['lr=1e99 is above the maximum 10 — using 0.01', 'depth=-3 is below the minimum 1 — using 2', 'act=<img src=x onerror=alert(1)>', 'bogus is not a Loss Lab setting', 'mom=abc was not a number — using 0.9']) {
     await expect(list).toContainText(want);
   }
   await expect(page.locator('img'), 'images inserted from the URL').toHaveCount(0);
@@ -43,7 +43,7 @@ test('a hostile URL is clamped with a notice and injects no HTML', async ({ open
   await expect.poll(() => {
     const p = new URL(page.url()).searchParams;
     return { bogus: p.has('bogus'), lr: p.get('lr'), act: p.has('act') };
-  }, { message: `URL cleaned (URL: ${page.url()})` }).toEqual({ bogus: false, lr: '10', act: false });
+  }, { message: `URL cleaned (URL: ${page.url()})` }).toEqual({ bogus: false, lr: null, act: false });
   await shot(page, '07-hostile-url');
   noErrors(errors);
 });
@@ -79,12 +79,12 @@ test.describe('hostile URLs the engine must agree on', () => {
     noErrors(errors);
   });
 
-  test('a fractional seed is made whole, with a notice', async ({ open }) => {
+  test('a fractional seed is refused, as the engine refuses it, with a notice', async ({ open }) => {
     const { page, errors } = await open('?seed=1.5');
     await ready(page);
-    await expect(page.locator('#notice-list')).toContainText(/seed=1\.5/);
+    await expect(page.locator('#notice-list')).toContainText('seed=1.5 is not a whole number — using 1');
     const seed = await page.evaluate(() => window.lossLab.config().seed);
-    expect(Number.isInteger(seed), `seed ${seed} is a whole number`).toBe(true);
+    expect(seed, 'the default seed stays').toBe(1);
     expect(await engineDisagreements(page)).toEqual([]);
     noErrors(errors);
   });

@@ -236,7 +236,7 @@ export class Run extends Emitter {
   }
 
   /**
-   * Changes a live setting (optimizer, lr, momentum, Adam β/ε, weight decay). It applies at the next step; during
+   * Changes a live setting (LIVE_KEYS: kind 'live' in src/config.rs SETTINGS). It applies at the next step; during
    * a build the worker keeps it and the new trainer starts with it, so no change is lost.
    */
   setLive(key, value) {
