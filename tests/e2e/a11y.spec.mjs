@@ -34,11 +34,14 @@ const SIZES = [
 /** A drawn 1: one pen stroke in pad units (the pad is 280 × 280), as in tests/e2e/draw.spec.mjs. */
 const ONE = [[152, 40], [148, 100], [143, 170], [138, 240]];
 
-/** Runs axe on the page as it is now and adds its violations to `found`, each tagged with `state`. */
-async function audit(page, state, found) {
+/**
+ * Runs axe on the page as it is now and adds its violations to `found`, each tagged with `state`; prints them, and
+ * when, in seconds since `started` (Date.now() at the test's start).
+ */
+async function audit(page, state, found, started) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async (tags) => {
-    // what is on screen: fonts loaded and two frames painted (a colour set in the same task as the last update)
+    // what a reader sees: fonts loaded and two frames painted, so the last update's colours are on screen
     await document.fonts.ready;
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
@@ -47,7 +50,7 @@ async function audit(page, state, found) {
       nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary ?? '' })),
     }));
   }, TAGS);
-  const at = ((Date.now() - test.info()._a11yStart) / 1000).toFixed(1);
+  const at = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`${state} (at ${at} s): ${violations.length ? violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`).join(', ') : 'no violation'}`);
   for (const v of violations) found.push({ state, ...v });
 }
@@ -73,6 +76,7 @@ async function shotOf(page, selector, name) {
   await target.screenshot({ path: path.join(test.info().project.outputDir, `${name}.png`) });
 }
 
+/** Draws ONE on the pad with the mouse and waits for the network's answer. */
 async function drawOne(page) {
   const pad = page.locator('#draw-pad');
   await pad.scrollIntoViewIfNeeded();
@@ -89,14 +93,14 @@ for (const [size, { viewport, device }] of SIZES) {
   test(`WCAG 2.1 AA: no serious or critical axe violation on any view, idle and after an epoch (${size})`, async ({ open }) => {
     test.setTimeout(3 * TRAIN_MS);
     const found = [];
-    test.info()._a11yStart = Date.now();
+    const started = Date.now();
     const { page, errors } = await open(SMALL, { viewport, device });
     await ready(page);
 
     // idle: every panel unfolded; the highest-loss panel scans the untrained net as it opens
     await unfoldAll(page);
     await expect(page.locator('#highloss-grid .hl-tile')).toHaveCount(16, { timeout: TRAIN_MS });
-    await audit(page, 'idle', found);
+    await audit(page, 'idle', found, started);
     // the augmentation settings, switched off (their number boxes still readable): the whole screen, because the
     // settings column scrolls on its own at 1280 px, which an element's screenshot does not follow
     await page.locator('#sec-aug').evaluate((e) => e.scrollIntoView({ block: 'start' }));
@@ -113,7 +117,7 @@ for (const [size, { viewport, device }] of SIZES) {
     expect(lr.lrs.length, 'the range test ran').toBeGreaterThan(10);
     await expect(page.locator('#lrfind-note')).toContainText('Suggested learning rate');
     await unfoldAll(page); // the diagnosis card's causes and evidence, drawn by the epoch's reading
-    await audit(page, 'after one epoch', found);
+    await audit(page, 'after one epoch', found, started);
     await shotOf(page, '#confusion-fig', `a11y-confusion-${size}`);
     await shotOf(page, '#layer-health', `a11y-layer-health-${size}`);
     // the layer table: in the tab order exactly while it is wider than its box (the phone), and then the keyboard
@@ -147,7 +151,7 @@ for (const [size, { viewport, device }] of SIZES) {
     await expect(page.locator('#sweep-table tbody tr')).toHaveCount(3);
     await page.locator('#btn-projector').click();
     await expect(page.locator('#btn-projector')).toHaveAttribute('aria-pressed', 'true');
-    await audit(page, 'pinned, after a sweep, projector mode', found);
+    await audit(page, 'pinned, after a sweep, projector mode', found, started);
     await page.locator('#btn-projector').click();
     await expect(page.locator('#btn-projector')).toHaveAttribute('aria-pressed', 'false');
 
@@ -158,13 +162,13 @@ for (const [size, { viewport, device }] of SIZES) {
     await expect(page.locator('#predict legend')).toContainText('Predict first');
     await page.locator('label.predict-option').first().click();
     await expect(page.locator('.predict-hint')).toContainText('Your prediction is in');
-    await audit(page, 'a lesson asks', found);
+    await audit(page, 'a lesson asks', found, started);
     await page.evaluate(() => window.lossLab.start());
     await untilStatus(page, 'diverged', TRAIN_MS);
     await expect(page.locator('.predict-result')).toBeVisible({ timeout: SIGNAL_MS });
     await expect(page.locator('#diagnosis')).toHaveAttribute('data-state', 'alarm', { timeout: SIGNAL_MS });
     await unfoldAll(page);
-    await audit(page, 'a lesson revealed, the run diverged', found);
+    await audit(page, 'a lesson revealed, the run diverged', found, started);
 
     const serious = found.filter((v) => BLOCKING.has(v.impact));
     const other = found.filter((v) => !BLOCKING.has(v.impact));
