@@ -30,8 +30,9 @@ function pageState() {
 
 export const test = base.extend({
   /**
-   * open(query, {viewport, setup, serviceWorkers}) opens index.html + query (or an absolute URL) in a fresh
-   * context and returns {page, ctx, errors, dialogs}: `errors` collects console errors and uncaught page errors
+   * open(query, {viewport, setup, serviceWorkers, device}) opens index.html + query (or an absolute URL) in a
+   * fresh context and returns {page, ctx, errors, dialogs}: `device` holds further options of the context (a phone:
+   * {isMobile: true, hasTouch: true}), `errors` collects console errors and uncaught page errors
    * as they happen, `dialogs` any alert()/confirm() (dismissed; the page must open none). `setup(ctx)` runs
    * before the page loads (routes, init scripts). When a test fails, what each page showed is attached to the
    * report. Service workers are blocked unless `serviceWorkers: 'allow'`: the built site (npm run dist)
@@ -40,8 +41,8 @@ export const test = base.extend({
    */
   open: async ({ browser }, use, testInfo) => {
     const opened = [];
-    await use(async (query = '', { viewport, setup, serviceWorkers = 'block' } = {}) => {
-      const ctx = await browser.newContext({ ...(viewport ? { viewport } : {}), serviceWorkers });
+    await use(async (query = '', { viewport, setup, serviceWorkers = 'block', device = {} } = {}) => {
+      const ctx = await browser.newContext({ ...device, ...(viewport ? { viewport } : {}), serviceWorkers });
       if (setup) await setup(ctx);
       const page = await ctx.newPage();
       const errors = [];

@@ -2,29 +2,34 @@
 // class counts as bars. Both are HTML, not canvas: every cell and bar is an element a screen reader can
 // name and a keyboard can reach, and the tests read the counts from data attributes.
 import { el } from '../ui/dom.js';
+import { cssRgb, fadeToWhite, hslToRgb, inkOn } from '../ui/contrast.js';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-
 /**
- * Colour of a cell holding `share` (0…1) of its row: one hue, light to dark (a sequential scale reads the
- * same to colour-blind readers), on a square-root scale so that a 2% confusion is visible beside a 98%
+ * Colour of a cell holding `share` (0…1) of its row, as sRGB [r, g, b]: one hue, light to dark (a sequential scale
+ * reads the same to colour-blind readers), on a square-root scale so that a 2% confusion is visible beside a 98%
  * diagonal. Off-diagonal cells are blue; the diagonal (the right answers) is grey, so the eye goes to the
- * mistakes.
+ * mistakes. `keep` < 1 fades the colour towards white (the pinned run's matrix).
  */
-function cellColour(share, diagonal) {
+export function cellColour(share, diagonal, keep = 1) {
   const t = Math.sqrt(Math.max(0, Math.min(1, share)));
-  if (t === 0) return '#ffffff';
-  const hue = diagonal ? [0, 0] : [205, 100];
+  if (t === 0) return [255, 255, 255];
+  const [h, s] = diagonal ? [0, 0] : [205, 100];
   const light = 97 - t * 72; // 97% (near white) … 25% (dark)
-  return `hsl(${hue[0]} ${hue[1]}% ${light}%)`;
+  return fadeToWhite(hslToRgb(h, s, light), keep);
 }
+
+/** How much of its colour the pinned run's matrix keeps: faded behind this run's, as the pinned curves are. */
+const PIN_KEEP = 0.8;
 
 /** One 10×10 matrix: a grid of cells with a roving tabindex (arrow keys, Home/End) and a live readout. */
 class Matrix {
-  constructor(root, title, readout) {
+  /** keep: how much of its colour each cell keeps (1; less fades the matrix towards white, see cellColour). */
+  constructor(root, title, readout, keep = 1) {
     this.readout = readout;
     this.title = title;
+    this.keep = keep;
     this.fig = el('div', { class: 'cm' });
     this.caption = el('p', { class: 'cm-title' }, title);
     this.grid = el('div', { class: 'cm-grid', role: 'grid', 'aria-label': `${title}: confusion matrix, rows are the true digit, columns the predicted digit` });
@@ -96,8 +101,10 @@ class Matrix {
         const n = this.counts ? this.counts[r * 10 + c] : 0;
         const share = row ? n / row : 0;
         cell.dataset.count = this.counts ? String(n) : '';
-        cell.style.background = cellColour(share, r === c);
-        cell.style.color = Math.sqrt(share) > 0.55 ? '#fff' : '#222';
+        // the background is faded, never the text: its ink is chosen on the colour as shown (4.5:1 or more)
+        const bg = cellColour(share, r === c, this.keep);
+        cell.style.background = cssRgb(bg);
+        cell.style.color = inkOn(bg);
         cell.textContent = this.counts && n ? String(n) : '';
         cell.setAttribute('aria-label', this.counts ? `true ${r}, predicted ${c}: ${n}` : `true ${r}, predicted ${c}: no data yet`);
       }
@@ -118,7 +125,7 @@ export class ConfusionView {
     this.readout = el('p', { class: 'cm-readout', 'aria-live': 'polite', id: 'cm-readout' }, 'Hover over or focus a cell (arrow keys move) to read its count.');
     this.pair = el('div', { class: 'cm-pair' });
     this.mine = new Matrix(this.pair, 'this run', this.readout);
-    this.pinned = new Matrix(this.pair, 'pinned run', this.readout);
+    this.pinned = new Matrix(this.pair, 'pinned run', this.readout, PIN_KEEP);
     this.pinned.fig.hidden = true;
     this.pinned.fig.classList.add('cm-pinned');
     root.append(tools, this.pair, this.readout);

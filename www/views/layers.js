@@ -8,6 +8,7 @@
 // legend entry like the others: the ratio chart with a shaded band, a floor on its log axis and ▽ markers.
 import { LineChart, LAYER_COLOURS, renderLegend } from '../charts.js';
 import { pct } from '../ui/format.js';
+import { keyboardScrollable } from '../ui/scroll.js';
 
 /** ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy (Karpathy, CS231n notes "Ratio of weights:updates"). */
 export const HEALTHY = 1e-3;
@@ -43,6 +44,8 @@ export class LayerHealthView {
     this.below = q('#health-below');
     this.shareNote = q('#health-share-note');
     this.table = q('#health-table');
+    // wider than a phone: it scrolls sideways, by keyboard too
+    keyboardScrollable(q('.health-table-wrap'), "Table of each layer's figures");
     this.shareHead = q('#health-share-col');
     this.epochPick = q('#health-epoch');
     this.picked = null; // the epoch the learner chose for the table; null = always the latest

@@ -15,6 +15,7 @@ import {
 } from '../lab/sweep.js';
 import { concurrency } from '../lab/cores.js';
 import { el } from '../ui/dom.js';
+import { keyboardScrollable } from '../ui/scroll.js';
 import { font, niceStep } from '../ui/canvas.js';
 import { pct } from '../ui/format.js';
 
@@ -326,8 +327,10 @@ export class SweepView {
     this.table = el('table', { id: 'sweep-table', class: 'sweep-table' });
     this.multLegend = el('ul', { class: 'legend sweep-legend' });
     this.multGrid = el('div', { id: 'sweep-multiples', class: 'sweep-multiples' });
+    const tableWrap = el('div', { class: 'sweep-table-wrap' }, this.table);
+    keyboardScrollable(tableWrap, 'Table of every run of the sweep'); // wider than a phone: it scrolls sideways
     this.results = el('div', { class: 'sweep-results', hidden: '' },
-      this.best, this.plots, this.plotNote, el('div', { class: 'sweep-table-wrap' }, this.table),
+      this.best, this.plots, this.plotNote, tableWrap,
       el('h3', { class: 'sweep-h3', text: 'Loss curves of every run, on the same axes' }), this.multLegend, this.multGrid);
     body.append(form, this.check, this.base, el('div', { class: 'sweep-status' }, this.state, this.bar), this.activeList, this.results);
     renderLegend(this.multLegend, [
