@@ -509,7 +509,7 @@ impl LabTrainer {
             .iter()
             .map(|f| {
                 let fo = Object::new();
-                set(&fo, "symptom", f.symptom);
+                set(&fo, "symptom", f.symptom.as_str());
                 set(&fo, "severity", f.severity.key());
                 set(&fo, "title", f.title.as_str());
                 let ev: Array = f
@@ -517,7 +517,7 @@ impl LabTrainer {
                     .iter()
                     .map(|e| {
                         let eo = Object::new();
-                        set(&eo, "metric", e.metric);
+                        set(&eo, "metric", e.metric.as_str());
                         set(
                             &eo,
                             "layer",
@@ -529,7 +529,11 @@ impl LabTrainer {
                     })
                     .collect();
                 set(&fo, "evidence", ev);
-                let causes: Array = f.causes.iter().map(|c| JsValue::from_str(c.id)).collect();
+                let causes: Array = f
+                    .causes
+                    .iter()
+                    .map(|c| JsValue::from_str(c.id.as_str()))
+                    .collect();
                 let why: Array = f.causes.iter().map(|c| JsValue::from_str(&c.why)).collect();
                 set(&fo, "causes", causes);
                 set(&fo, "why", why);

@@ -22,35 +22,35 @@ pub(crate) const EXP_VANISH: &str = "Race the same network with ReLU instead of 
 layers, then with He initialisation: whichever brings the first layers' gradient back names the cause.";
 
 /// The experiment that tests `cause` first (for findings whose ranking varies with the run).
-pub(crate) fn experiment_for(cause: &str) -> &'static str {
+pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
     match cause {
-        LR_TOO_HIGH | MOMENTUM_TOO_HIGH | ADAM_BETAS | EXPLODING_GRADIENTS => EXP_STEP_DOWN,
-        VANISHING_GRADIENTS => EXP_VANISH,
-        BAD_INIT => EXP_INIT,
-        LABEL_NOISE => {
+        CauseId::LrTooHigh | CauseId::MomentumTooHigh | CauseId::AdamBetas | CauseId::ExplodingGradients => EXP_STEP_DOWN,
+        CauseId::VanishingGradients => EXP_VANISH,
+        CauseId::BadInit => EXP_INIT,
+        CauseId::LabelNoise => {
             "Look at the training samples with the highest loss: if their labels are visibly wrong, \
              the labels are the cause. To confirm, race a run with clean labels from the same seed."
         }
-        CLASS_IMBALANCE => {
+        CauseId::ClassImbalance => {
             "Race the same run with every class equally represented (same seed): if the rare digits' \
              recall rises to meet the others', the imbalance was the cause."
         }
-        BAD_LAYER_DESIGN => {
+        CauseId::BadLayerDesign => {
             "Pin this run and race it with the default layers (5×5 kernels, stride 1, padding 2, \
              pooling after each block): if that learns faster, the layer design was the cause."
         }
-        TOO_LITTLE_DATA => {
+        CauseId::TooLittleData => {
             "Race the same run with ten times as many training images (same seed): if validation \
              accuracy rises, there were too few examples."
         }
-        HARMFUL_AUGMENTATION => {
+        CauseId::HarmfulAugmentation => {
             "Race the same run without augmentation (same seed): if training and validation improve, \
              the augmentation was the cause."
         }
-        INPUT_SCALE => {
+        CauseId::InputScale => {
             "Race the same run with the pixels scaled to 0–1 and standardised (same seed): if the \
              first loss falls to a few nats and the net learns, the input scale was the cause."
         }
-        _ => EXP_STEP_UP,
+        CauseId::LrTooLow | CauseId::AdamEps => EXP_STEP_UP,
     }
 }

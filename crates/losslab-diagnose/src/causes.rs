@@ -12,11 +12,11 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
     let broad = spiky && !sharp;
     let zigzag = c.reversals >= OSC_REVERSALS;
     let lr = cause(
-        LR_TOO_HIGH,
+        CauseId::LrTooHigh,
         "each step overshoots: the loss, the weights or the update/weight ratio jumped once steps were taken",
     );
-    let mom = |why: String| cause(MOMENTUM_TOO_HIGH, why);
-    let betas = |why: String| cause(ADAM_BETAS, why);
+    let mom = |why: String| cause(CauseId::MomentumTooHigh, why);
+    let betas = |why: String| cause(CauseId::AdamBetas, why);
     match c.coasting {
         Some((i, rho)) if rho > 1.0 => {
             return vec![
@@ -84,11 +84,11 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
 pub(crate) fn input_cause(c: &Ctx) -> Option<Cause> {
     c.input_flag.map(|p| match p {
         InputProblem::OutOfScale => cause(
-            INPUT_SCALE,
+            CauseId::InputScale,
             "the inputs are neither in [−1, 1] nor standardised, so every layer starts off the scale its initialiser assumed",
         ),
         InputProblem::Tiny => cause(
-            INPUT_SCALE,
+            CauseId::InputScale,
             "the inputs are nearly zero, so the first layer gets almost no signal and no gradient",
         ),
     })
@@ -110,7 +110,7 @@ pub(crate) fn dead_causes(c: &Ctx, layer: Option<usize>) -> Vec<Cause> {
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
     let init = cause(
-        BAD_INIT,
+        CauseId::BadInit,
         if tiny {
             "the weights are tiny or zero, so the signal and its gradient shrink to nothing layer after layer"
         } else if huge_start {
@@ -134,15 +134,15 @@ pub(crate) fn vanish_causes(c: &Ctx) -> Vec<Cause> {
         .last()
         .is_some_and(|s| (0..s.stats.len()).any(|i| Ctx::tiny_weights(s, i)));
     let vg = cause(
-        VANISHING_GRADIENTS,
+        CauseId::VanishingGradients,
         "the gradient shrinks at every layer on its way back to the input",
     );
     let design = cause(
-        BAD_LAYER_DESIGN,
+        CauseId::BadLayerDesign,
         "a deep stack of sigmoid/tanh layers passes back at most 1/4 (sigmoid) of the gradient per layer",
     );
     let init = cause(
-        BAD_INIT,
+        CauseId::BadInit,
         if tiny {
             "some weights are tiny, which scales the gradient down at every layer"
         } else {

@@ -33,17 +33,17 @@
 //! `diagnose` only looks at bounded windows (at most the last 1000 steps, the last few layer snapshots,
 //! the epoch list), so it costs well under a millisecond natively whatever the run's length;
 //! `Observations` keeps bounded buffers so the trainer can fill it every step.
-// ---------------------------------------------------------------------------------------------------
-// Cause ids: the lab's taxonomy. The page keys its explanations on these exact strings.
 
-mod catalogue;
+pub mod catalogue;
 mod causes;
+mod ids;
 pub mod observe;
 mod rules;
 mod signals;
 mod stats;
 pub mod thresholds;
 
+pub use ids::{CauseId, MetricId, SymptomId};
 pub use observe::*;
 pub use thresholds::*;
 
@@ -51,64 +51,16 @@ use rules::*;
 use signals::Ctx;
 use stats::mean;
 
-pub const LR_TOO_HIGH: &str = "lr_too_high";
-pub const LR_TOO_LOW: &str = "lr_too_low";
-pub const MOMENTUM_TOO_HIGH: &str = "momentum_too_high";
-pub const ADAM_BETAS: &str = "adam_betas";
-pub const ADAM_EPS: &str = "adam_eps";
-pub const BAD_INIT: &str = "bad_init";
-pub const VANISHING_GRADIENTS: &str = "vanishing_gradients";
-pub const EXPLODING_GRADIENTS: &str = "exploding_gradients";
-pub const BAD_LAYER_DESIGN: &str = "bad_layer_design";
-pub const LABEL_NOISE: &str = "label_noise";
-pub const CLASS_IMBALANCE: &str = "class_imbalance";
-pub const HARMFUL_AUGMENTATION: &str = "harmful_augmentation";
-pub const TOO_LITTLE_DATA: &str = "too_little_data";
-pub const INPUT_SCALE: &str = "input_scale";
-
-/// Every cause id, in taxonomy order.
-pub const CAUSES: [&str; 14] = [
-    LR_TOO_HIGH,
-    LR_TOO_LOW,
-    MOMENTUM_TOO_HIGH,
-    ADAM_BETAS,
-    ADAM_EPS,
-    BAD_INIT,
-    VANISHING_GRADIENTS,
-    EXPLODING_GRADIENTS,
-    BAD_LAYER_DESIGN,
-    LABEL_NOISE,
-    CLASS_IMBALANCE,
-    HARMFUL_AUGMENTATION,
-    TOO_LITTLE_DATA,
-    INPUT_SCALE,
-];
-
-// Symptom ids (one finding per symptom).
-
-pub const DIVERGED: &str = "diverged";
-pub const LOSS_EXPLODED: &str = "loss_exploded";
-pub const INIT_LOSS: &str = "init_loss";
-pub const STUCK_AT_CHANCE: &str = "stuck_at_chance";
-pub const GRADIENTS_VANISH: &str = "gradients_vanish";
-pub const GRADIENTS_EXPLODE: &str = "gradients_explode";
-pub const DEAD_RELU: &str = "dead_relu";
-pub const SATURATED_UNITS: &str = "saturated_units";
-pub const UPDATE_RATIO_HIGH: &str = "update_ratio_high";
-pub const UPDATE_RATIO_LOW: &str = "update_ratio_low";
-pub const WEIGHTS_GROWING: &str = "weights_growing";
-pub const LOSS_SPIKES: &str = "loss_spikes";
-pub const LOSS_OSCILLATION: &str = "loss_oscillation";
-pub const LOSS_RISING: &str = "loss_rising";
-pub const SLOW_PROGRESS: &str = "slow_progress";
-pub const OVERFITTING: &str = "overfitting";
-pub const NOISY_LABELS: &str = "noisy_labels";
-pub const TRAIN_HARDER_THAN_VAL: &str = "train_harder_than_val";
-pub const TRAINING_FLOOR: &str = "training_floor";
-pub const IMBALANCED_RECALL: &str = "imbalanced_recall";
-pub const CONFUSED_PAIRS: &str = "confused_pairs";
-pub const INPUT_OUT_OF_SCALE: &str = "input_scale";
-pub const HEALTHY: &str = "healthy";
+/// Every cause id as the page knows it, in taxonomy order (for callers that read ids as text).
+pub const CAUSES: [&str; CauseId::ALL.len()] = {
+    let mut a = [""; CauseId::ALL.len()];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = CauseId::ALL[i].as_str();
+        i += 1;
+    }
+    a
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -130,9 +82,7 @@ impl Severity {
 /// One measured figure behind a finding and the threshold it was compared with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
-    /// camelCase name of the figure (the page's own names where it has one: gradNorm, updateRatio,
-    /// deadFrac, satFrac, valAcc, …).
-    pub metric: &'static str,
+    pub metric: MetricId,
     pub layer: Option<String>,
     pub value: f64,
     /// The limit the rule compared `value` with; NaN when the figure is context, not a test.
@@ -142,14 +92,13 @@ pub struct Evidence {
 /// A likely cause, with the reason it is ranked where it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cause {
-    /// One of `CAUSES`.
-    pub id: &'static str,
+    pub id: CauseId,
     pub why: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    pub symptom: &'static str,
+    pub symptom: SymptomId,
     pub severity: Severity,
     /// One plain sentence for a student.
     pub title: String,
@@ -160,14 +109,14 @@ pub struct Finding {
     pub experiment: String,
 }
 
-fn cause(id: &'static str, why: impl Into<String>) -> Cause {
+fn cause(id: CauseId, why: impl Into<String>) -> Cause {
     Cause {
         id,
         why: why.into(),
     }
 }
 
-fn ev(metric: &'static str, layer: Option<String>, value: f64, threshold: f64) -> Evidence {
+fn ev(metric: MetricId, layer: Option<String>, value: f64, threshold: f64) -> Evidence {
     Evidence {
         metric,
         layer,
@@ -178,7 +127,7 @@ fn ev(metric: &'static str, layer: Option<String>, value: f64, threshold: f64) -
 
 /// Drops repeated cause ids, keeping the first (highest-ranked) one.
 fn dedup_causes(mut v: Vec<Cause>) -> Vec<Cause> {
-    let mut seen: Vec<&'static str> = Vec::new();
+    let mut seen: Vec<CauseId> = Vec::new();
     v.retain(|c| {
         if seen.contains(&c.id) {
             false
@@ -191,7 +140,7 @@ fn dedup_causes(mut v: Vec<Cause>) -> Vec<Cause> {
 }
 
 fn finding(
-    symptom: &'static str,
+    symptom: SymptomId,
     severity: Severity,
     title: String,
     evidence: Vec<Evidence>,
@@ -221,7 +170,7 @@ fn healthy(c: &Ctx) -> Finding {
         }
     };
     finding(
-        HEALTHY,
+        SymptomId::Healthy,
         Severity::Info,
         title,
         Vec::new(),
@@ -261,10 +210,18 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
     for r in rules {
         if let Some(f) = r(&c) {
             // At chance, "slow" is an understatement with the wrong causes.
-            if f.symptom == SLOW_PROGRESS && out.iter().any(|g| g.symptom == STUCK_AT_CHANCE) {
+            if f.symptom == SymptomId::SlowProgress
+                && out.iter().any(|g| g.symptom == SymptomId::StuckAtChance)
+            {
                 continue;
             }
-            merge(&mut out, f);
+            // One finding per symptom: each rule emits its own symptom(s), so no two can collide.
+            debug_assert!(
+                out.iter().all(|g| g.symptom != f.symptom),
+                "two rules emitted {}",
+                f.symptom
+            );
+            out.push(f);
         }
     }
     if !out.iter().any(|f| f.severity >= Severity::Warn) {
@@ -273,27 +230,6 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
     // Stable: within a severity, rule order (most specific first) is kept.
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
-}
-
-/// One finding per symptom: a second one raises the severity and adds its evidence and causes.
-fn merge(out: &mut Vec<Finding>, f: Finding) {
-    if let Some(g) = out.iter_mut().find(|g| g.symptom == f.symptom) {
-        if f.severity > g.severity {
-            g.severity = f.severity;
-            g.title = f.title;
-            g.experiment = f.experiment;
-            let mut causes = f.causes;
-            causes.append(&mut g.causes);
-            g.causes = dedup_causes(causes);
-        } else {
-            let mut causes = std::mem::take(&mut g.causes);
-            causes.extend(f.causes);
-            g.causes = dedup_causes(causes);
-        }
-        g.evidence.extend(f.evidence);
-    } else {
-        out.push(f);
-    }
 }
 
 #[cfg(test)]

@@ -28,8 +28,8 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let mut evidence = vec![
-        ev("loss", None, loss, loss_limit),
-        ev("trainAcc", None, acc, acc_limit),
+        ev(MetricId::Loss, None, loss, loss_limit),
+        ev(MetricId::TrainAcc, None, acc, acc_limit),
     ];
     let title;
     let experiment;
@@ -46,7 +46,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
     if let Some(s) = last {
         if let Some(first) = s.stats.first() {
             evidence.push(ev(
-                "gradNorm",
+                MetricId::GradNorm,
                 Some(first.name.clone()),
                 first.grad_norm as f64,
                 VANISH_FIRST_NORM,
@@ -59,7 +59,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
             loss, STUCK_WINDOW
         );
         if let Some((i, d)) = dead {
-            evidence.push(ev("deadFrac", Some(c.name(i)), d, DEAD_FRAC));
+            evidence.push(ev(MetricId::DeadFrac, Some(c.name(i)), d, DEAD_FRAC));
         }
         causes.extend(dead_causes(c, dead.map(|(i, _)| i)));
         experiment = EXP_DEAD;
@@ -76,7 +76,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
             loss, STUCK_WINDOW
         );
         evidence.push(ev(
-            "updateRatio",
+            MetricId::UpdateRatio,
             None,
             upd.unwrap_or(f64::NAN),
             UPDATE_RATIO_HIGH_LIMIT,
@@ -89,22 +89,22 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
             loss, STUCK_WINDOW
         );
         if let Some(u) = upd {
-            evidence.push(ev("updateRatio", None, u, UPDATE_RATIO_NOTE_LOW));
+            evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_LOW));
         }
         let lr = cause(
-            LR_TOO_LOW,
+            CauseId::LrTooLow,
             "gradients are there but the steps taken along them are too small to leave the starting point",
         );
         let eps = cause(
-            ADAM_EPS,
+            CauseId::AdamEps,
             "with Adam, a large ε shrinks every step the same way a small learning rate does",
         );
         let design = cause(
-            BAD_LAYER_DESIGN,
+            CauseId::BadLayerDesign,
             "the network may throw the information away before it can use it (stride, pooling, too few channels)",
         );
         let noise = cause(
-            LABEL_NOISE,
+            CauseId::LabelNoise,
             "if the labels are mostly random there is nothing to learn",
         );
         // An untrained loss of ln K to within 0.01 nats means logits of spread σ < 0.15 (the loss at
@@ -116,13 +116,13 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
                 .is_some_and(|l0| (l0 as f64 - (c.k as f64).ln()).abs() < FLAT_START_NATS);
         if flat_start {
             evidence.push(ev(
-                "initialLoss",
+                MetricId::InitialLoss,
                 None,
                 c.o.initial_loss.map_or(f64::NAN, |l| l as f64),
                 f64::NAN,
             ));
             causes.push(cause(
-                BAD_INIT,
+                CauseId::BadInit,
                 "the untrained network's outputs were all nearly zero (its first loss was exactly a blind guess's): the initial weights are too small to carry a signal",
             ));
         }
@@ -136,7 +136,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         experiment = EXP_STEP_UP;
     }
     Some(finding(
-        STUCK_AT_CHANCE,
+        SymptomId::StuckAtChance,
         Severity::Alarm,
         title,
         evidence,
@@ -164,11 +164,11 @@ pub(crate) fn rule_spikes(c: &Ctx) -> Option<Finding> {
         s.worst_step + 1
     );
     let evidence = vec![
-        ev("spikes", None, s.count as f64, SPIKES_WARN as f64),
-        ev("spikeFactor", None, s.worst, SPIKE_FACTOR),
+        ev(MetricId::Spikes, None, s.count as f64, SPIKES_WARN as f64),
+        ev(MetricId::SpikeFactor, None, s.worst, SPIKE_FACTOR),
     ];
     Some(finding(
-        LOSS_SPIKES,
+        SymptomId::LossSpikes,
         sev,
         title,
         evidence,
@@ -189,12 +189,12 @@ pub(crate) fn rule_oscillation(c: &Ctx) -> Option<Finding> {
         c.scan.len()
     );
     Some(finding(
-        LOSS_OSCILLATION,
+        SymptomId::LossOscillation,
         Severity::Warn,
         title,
         vec![
-            ev("reversals", None, c.reversals as f64, OSC_REVERSALS as f64),
-            ev("batchNoise", None, c.noise_sigma, f64::NAN),
+            ev(MetricId::Reversals, None, c.reversals as f64, OSC_REVERSALS as f64),
+            ev(MetricId::BatchNoise, None, c.noise_sigma, f64::NAN),
         ],
         step_size_causes(c),
         "Pin this run and race it with momentum 0.9 (or 0) at the same learning rate, then at learning \
@@ -216,7 +216,7 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
                 tail[RISING_EPOCHS - 1].train_loss as f64,
             );
             return Some(finding(
-                LOSS_RISING,
+                SymptomId::LossRising,
                 Severity::Warn,
                 format!(
                     "The training loss has risen for {} epochs in a row, from {:.3} to {:.3}.",
@@ -225,7 +225,7 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
                     b
                 ),
                 vec![ev(
-                    "epochsRising",
+                    MetricId::EpochsRising,
                     None,
                     (RISING_EPOCHS - 1) as f64,
                     (RISING_EPOCHS - 1) as f64,
@@ -259,12 +259,12 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
         return None;
     }
     Some(finding(
-        LOSS_RISING,
+        SymptomId::LossRising,
         Severity::Warn,
         format!(
             "The training loss has climbed back from {best:.3} to {last:.3} (medians over {RISING_BLOCK} steps)."
         ),
-        vec![ev("loss", None, last, limit)],
+        vec![ev(MetricId::Loss, None, last, limit)],
         step_size_causes(c),
         EXP_STEP_DOWN,
     ))
@@ -291,16 +291,16 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
     } else {
         LINEAR_ACC
     };
-    let mut evidence = vec![ev("valAcc", None, best, limit)];
+    let mut evidence = vec![ev(MetricId::ValAcc, None, best, limit)];
     let causes = match upd {
         Some(u) if u > UPDATE_RATIO_NOTE_HIGH => {
-            evidence.push(ev("updateRatio", None, u, UPDATE_RATIO_NOTE_HIGH));
+            evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_HIGH));
             step_size_causes(c)
         }
         // Slow progress with steps below the healthy size (CS231n: ~1e-3; "if it is lower than this
         // then the learning rate might be too low").
         Some(u) if u < UPDATE_RATIO_HEALTHY => {
-            evidence.push(ev("updateRatio", None, u, UPDATE_RATIO_HEALTHY));
+            evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_HEALTHY));
             let saturating =
                 c.o.layers
                     .iter()
@@ -311,18 +311,18 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
             // once saturated): a stack of them shrinks the early layers' steps (Glorot & Bengio 2010).
             if saturating >= 2 {
                 v.push(cause(
-                    VANISHING_GRADIENTS,
+                    CauseId::VanishingGradients,
                     format!("{saturating} sigmoid/tanh layers each shrink the gradient on its way back, so the early layers' steps are small"),
                 ));
             }
             v.extend([
                 cause(
-                    LR_TOO_LOW,
+                    CauseId::LrTooLow,
                     "each step changes the weights by less than the healthy 0.1%",
                 ),
-                cause(ADAM_EPS, "with Adam, a large ε shrinks every step"),
+                cause(CauseId::AdamEps, "with Adam, a large ε shrinks every step"),
                 cause(
-                    BAD_LAYER_DESIGN,
+                    CauseId::BadLayerDesign,
                     "the network may be too small or discard the input early",
                 ),
             ]);
@@ -335,34 +335,37 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
                 .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG)
             {
                 v.push(cause(
-                    LABEL_NOISE,
+                    CauseId::LabelNoise,
                     "the network confidently contradicts many training labels",
                 ));
             }
             if c.has_rare_classes() {
                 v.push(cause(
-                    CLASS_IMBALANCE,
+                    CauseId::ClassImbalance,
                     "some classes have less than half their share of the training labels",
                 ));
             }
             v.extend([
                 cause(
-                    BAD_LAYER_DESIGN,
+                    CauseId::BadLayerDesign,
                     "the steps look normal, so the network itself may be unable to do better",
                 ),
-                cause(LR_TOO_LOW, "a larger step might still speed it up"),
-                cause(TOO_LITTLE_DATA, "too few examples to learn the task from"),
+                cause(CauseId::LrTooLow, "a larger step might still speed it up"),
+                cause(
+                    CauseId::TooLittleData,
+                    "too few examples to learn the task from",
+                ),
             ]);
             v
         }
     };
-    let first_cause = causes.first().map_or(LR_TOO_LOW, |c| c.id);
+    let first_cause = causes.first().map_or(CauseId::LrTooLow, |c| c.id);
     let epochs = match done.len() {
         1 => "one epoch".to_string(),
         n => format!("{n} epochs"),
     };
     Some(finding(
-        SLOW_PROGRESS,
+        SymptomId::SlowProgress,
         Severity::Warn,
         if best < SATISFIED_ACC {
             format!(
@@ -396,10 +399,10 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
     }
     let pairs = c.lookalikes();
     let mut evidence = vec![
-        ev("trainLoss", None, tl, prev * (1.0 - FLOOR_REL_DROP)),
-        ev("trainAcc", None, ta, HIGH_ACC),
-        ev("valAcc", None, va, f64::NAN),
-        ev("valLoss", None, vl, f64::NAN),
+        ev(MetricId::TrainLoss, None, tl, prev * (1.0 - FLOOR_REL_DROP)),
+        ev(MetricId::TrainAcc, None, ta, HIGH_ACC),
+        ev(MetricId::ValAcc, None, va, f64::NAN),
+        ev(MetricId::ValLoss, None, vl, f64::NAN),
     ];
     evidence.extend(confident_wrong_ev(c));
     let noise_first = c
@@ -411,11 +414,11 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
         || c.probe
             .is_some_and(|p| p.confident_wrong >= 2.0 * CONFIDENT_WRONG);
     let noise = cause(
-        LABEL_NOISE,
+        CauseId::LabelNoise,
         "contradictory labels put a floor under the loss that no amount of training removes",
     );
     let aug = cause(
-        HARMFUL_AUGMENTATION,
+        CauseId::HarmfulAugmentation,
         if pairs.is_empty() {
             "transformations that make digits unrecognisable (or change their class) put a floor under the loss"
         } else {
@@ -423,11 +426,11 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
         },
     );
     let design = cause(
-        BAD_LAYER_DESIGN,
+        CauseId::BadLayerDesign,
         "a network that throws information away early cannot fit even its training data",
     );
     let slow = cause(
-        LR_TOO_LOW,
+        CauseId::LrTooLow,
         "the steps may be too small to get further in this time",
     );
     let unsettled = c.spikes.count >= SPIKES_WARN || c.reversals >= OSC_REVERSALS;
@@ -441,7 +444,7 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
     } else if !pairs.is_empty() {
         for &(a, b, ab, ba) in pairs.iter().take(2) {
             evidence.push(ev(
-                "lookalike",
+                MetricId::Lookalike,
                 Some(format!("{a}↔{b}")),
                 ab.min(ba),
                 LOOKALIKE_BOTH,
@@ -452,7 +455,7 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
         vec![design, aug, noise, slow]
     };
     Some(finding(
-        TRAINING_FLOOR,
+        SymptomId::TrainingFloor,
         Severity::Warn,
         format!(
             "The training loss has levelled off at {tl:.2} with training accuracy {:.0}%: the network cannot fit its own training data.",

@@ -31,7 +31,7 @@ pub(crate) fn rule_diverged(c: &Ctx) -> Option<Finding> {
         nf.step + 1
     );
     let evidence = vec![ev(
-        "nonFiniteStep",
+        MetricId::NonFiniteStep,
         nf.layer.clone(),
         // 1-based, as the titles and the page count steps.
         nf.step as f64 + 1.0,
@@ -40,13 +40,13 @@ pub(crate) fn rule_diverged(c: &Ctx) -> Option<Finding> {
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
     let explode = cause(
-        EXPLODING_GRADIENTS,
+        CauseId::ExplodingGradients,
         "gradients grew through the layers until a value overflowed",
     );
     if nf.step <= EARLY_STEP || c.init.is_some_and(|s| s >= Severity::Warn) {
         // Nothing (or one update) has acted yet: the starting point itself overflows.
         causes.push(cause(
-            BAD_INIT,
+            CauseId::BadInit,
             "it broke before the updates could have done it: the initial weights already overflow",
         ));
         causes.push(explode);
@@ -55,19 +55,19 @@ pub(crate) fn rule_diverged(c: &Ctx) -> Option<Finding> {
         causes.push(explode);
         causes.extend(step_size_causes(c));
         causes.push(cause(
-            BAD_INIT,
+            CauseId::BadInit,
             "a large initial scale makes overflow easier",
         ));
     } else {
         causes.extend(step_size_causes(c));
         causes.push(explode);
         causes.push(cause(
-            BAD_INIT,
+            CauseId::BadInit,
             "a large initial scale makes overflow easier",
         ));
     }
     Some(finding(
-        DIVERGED,
+        SymptomId::Diverged,
         Severity::Alarm,
         title,
         evidence,
@@ -96,32 +96,32 @@ pub(crate) fn rule_loss_exploded(c: &Ctx) -> Option<Finding> {
         fmt_loss(v),
         step + 1
     );
-    let evidence = vec![ev("loss", None, v, LOSS_EXPLODED_NATS)];
+    let evidence = vec![ev(MetricId::Loss, None, v, LOSS_EXPLODED_NATS)];
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
     if c.init.is_some_and(|s| s >= Severity::Warn) {
         causes.push(cause(
-            BAD_INIT,
+            CauseId::BadInit,
             "the loss was already far too high before the first update: the initial scale is the origin",
         ));
         causes.push(cause(
-            EXPLODING_GRADIENTS,
+            CauseId::ExplodingGradients,
             "the huge initial outputs give huge gradients and updates",
         ));
         causes.extend(step_size_causes(c));
     } else {
         causes.extend(step_size_causes(c));
         causes.push(cause(
-            EXPLODING_GRADIENTS,
+            CauseId::ExplodingGradients,
             "gradients grew until one update threw the weights far away",
         ));
         causes.push(cause(
-            BAD_INIT,
+            CauseId::BadInit,
             "a large initial scale makes the blow-up easier",
         ));
     }
     Some(finding(
-        LOSS_EXPLODED,
+        SymptomId::LossExploded,
         Severity::Alarm,
         title,
         evidence,
@@ -161,21 +161,28 @@ pub(crate) fn rule_init_loss(c: &Ctx) -> Option<Finding> {
             ),
         ),
     };
-    let mut evidence = vec![ev("initialLoss", None, l0, threshold)];
-    evidence.push(ev("priorEntropy", None, h, f64::NAN));
+    let mut evidence = vec![ev(MetricId::InitialLoss, None, l0, threshold)];
+    evidence.push(ev(MetricId::PriorEntropy, None, h, f64::NAN));
     let mut causes = Vec::new();
     if let Some(ic) = input_cause(c) {
         causes.push(ic);
     }
     causes.push(cause(
-        BAD_INIT,
+        CauseId::BadInit,
         "the weights' initial scale sets the logits' spread, and with it the loss before training",
     ));
     causes.push(cause(
-        BAD_LAYER_DESIGN,
+        CauseId::BadLayerDesign,
         "the architecture decides how that scale propagates (fan-in of the last layer, pooling, stride), which the initialiser may not account for",
     ));
-    Some(finding(INIT_LOSS, sev, title, evidence, causes, EXP_INIT))
+    Some(finding(
+        SymptomId::InitLoss,
+        sev,
+        title,
+        evidence,
+        causes,
+        EXP_INIT,
+    ))
 }
 
 pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
@@ -188,9 +195,9 @@ pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
                 i.min, i.max, i.mean, i.std
             ),
             vec![
-                ev("inputMax", None, (i.min.abs().max(i.max.abs())) as f64, INPUT_RANGE),
-                ev("inputMean", None, i.mean as f64, STANDARD_MEAN),
-                ev("inputStd", None, i.std as f64, STANDARD_STD_HIGH),
+                ev(MetricId::InputMax, None, (i.min.abs().max(i.max.abs())) as f64, INPUT_RANGE),
+                ev(MetricId::InputMean, None, i.mean as f64, STANDARD_MEAN),
+                ev(MetricId::InputStd, None, i.std as f64, STANDARD_STD_HIGH),
             ],
         ),
         InputProblem::Tiny => (
@@ -199,7 +206,7 @@ pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
                 i.mean, i.std
             ),
             vec![ev(
-                "inputRms",
+                MetricId::InputRms,
                 None,
                 ((i.mean as f64).powi(2) + (i.std as f64).powi(2)).sqrt(),
                 INPUT_RMS_TINY,
@@ -207,7 +214,7 @@ pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
         ),
     };
     Some(finding(
-        INPUT_OUT_OF_SCALE,
+        SymptomId::InputScale,
         Severity::Warn,
         title,
         evidence,

@@ -66,26 +66,31 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         )
     };
     let mut evidence = vec![
-        ev("accGap", None, gap, limit),
-        ev("epochsValWorse", None, turn as f64, TREND_EPOCHS as f64),
-        ev("valLossAboveBest", None, gl, GL_LIMIT),
-        ev("bestValEpoch", None, best as f64, f64::NAN),
-        ev("trainLoss", None, tl, f64::NAN),
+        ev(MetricId::AccGap, None, gap, limit),
+        ev(
+            MetricId::EpochsValWorse,
+            None,
+            turn as f64,
+            TREND_EPOCHS as f64,
+        ),
+        ev(MetricId::ValLossAboveBest, None, gl, GL_LIMIT),
+        ev(MetricId::BestValEpoch, None, best as f64, f64::NAN),
+        ev(MetricId::TrainLoss, None, tl, f64::NAN),
     ];
     let total: u64 = c.o.class_counts.iter().map(|&x| x as u64).sum();
     if total > 0 {
-        evidence.push(ev("trainSamples", None, total as f64, f64::NAN));
+        evidence.push(ev(MetricId::TrainSamples, None, total as f64, f64::NAN));
     }
     let noisy = c
         .probe
         .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG);
     evidence.extend(confident_wrong_ev(c));
     let little = cause(
-        TOO_LITTLE_DATA,
+        CauseId::TooLittleData,
         "with few examples the network memorises them instead of learning the digits",
     );
     let noise = cause(
-        LABEL_NOISE,
+        CauseId::LabelNoise,
         if noisy {
             "the network confidently contradicts many training labels: it is learning (or memorising) wrong ones"
         } else {
@@ -93,7 +98,7 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         },
     );
     let imb = cause(
-        CLASS_IMBALANCE,
+        CauseId::ClassImbalance,
         "the training labels are heavily skewed while validation is not, so rare classes fail on new data",
     );
     let causes = match (noisy, c.skewed) {
@@ -103,7 +108,7 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         (false, false) => vec![little, noise],
     };
     let experiment = match causes.first().map(|c| c.id) {
-        Some(TOO_LITTLE_DATA) | None => format!(
+        Some(CauseId::TooLittleData) | None => format!(
             "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \
              gap closes, the data was too little; if the network still drifts away from validation, look at \
              the labels of the training samples it gets wrong."
@@ -111,7 +116,7 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         Some(first) => experiment_for(first).to_string(),
     };
     Some(finding(
-        OVERFITTING,
+        SymptomId::Overfitting,
         Severity::Warn,
         title,
         evidence,
@@ -131,26 +136,31 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
     }
     let share = c.noise_share(ta, va);
     let mut evidence = vec![
-        ev("valMinusTrainAcc", None, gap, limit),
-        ev("trainLoss", None, tl, vl),
+        ev(MetricId::ValMinusTrainAcc, None, gap, limit),
+        ev(MetricId::TrainLoss, None, tl, vl),
     ];
     if let Some(sh) = share {
-        evidence.push(ev("probeShare", None, sh, NOISE_SHARE));
+        evidence.push(ev(MetricId::ProbeShare, None, sh, NOISE_SHARE));
     }
     if let Some(p) = c.probe {
         evidence.push(ev(
-            "confidentWrong",
+            MetricId::ConfidentWrong,
             None,
             p.confident_wrong,
             CONFIDENT_WRONG,
         ));
-        evidence.push(ev("highLossConfidentWrong", None, p.high_loss, f64::NAN));
+        evidence.push(ev(
+            MetricId::HighLossConfidentWrong,
+            None,
+            p.high_loss,
+            f64::NAN,
+        ));
     }
     let pairs = c.lookalikes();
     if share.is_some_and(|s| s >= NOISE_SHARE) {
         let p = c.probe?;
         let mut causes = vec![cause(
-            LABEL_NOISE,
+            CauseId::LabelNoise,
             format!(
                 "on clean training images the network still disagrees with {:.0}% of the labels, and confidently contradicts {:.0}% of all of them: the labels, not the images, are wrong",
                 (1.0 - p.acc) * 100.0,
@@ -159,12 +169,12 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         )];
         if !pairs.is_empty() {
             causes.push(cause(
-                HARMFUL_AUGMENTATION,
+                CauseId::HarmfulAugmentation,
                 "two-way confusions between look-alike classes can also come from transformations that change the class",
             ));
         }
         return Some(finding(
-            NOISY_LABELS,
+            SymptomId::NoisyLabels,
             Severity::Warn,
             format!(
                 "Validation accuracy ({:.0}%) is far above training accuracy ({:.0}%), and the network contradicts {:.0}% of its training labels even on clean images.",
@@ -181,7 +191,7 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
     }
     for &(a, b, ab, ba) in pairs.iter().take(2) {
         evidence.push(ev(
-            "lookalike",
+            MetricId::Lookalike,
             Some(format!("{a}↔{b}")),
             ab.min(ba),
             LOOKALIKE_BOTH,
@@ -193,7 +203,7 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
     let probe_agrees = c.probe.is_some_and(|p| p.acc - ta >= limit);
     if probe_agrees {
         evidence.push(ev(
-            "probeMinusTrainAcc",
+            MetricId::ProbeMinusTrainAcc,
             None,
             c.probe.map_or(f64::NAN, |p| p.acc - ta),
             limit,
@@ -213,7 +223,7 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let mut causes = vec![cause(
-        HARMFUL_AUGMENTATION,
+        CauseId::HarmfulAugmentation,
         if share.is_some() {
             "the network does well on clean training images but not on the batches it trains on: the transformed inputs are harder than real digits"
         } else {
@@ -221,11 +231,11 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         },
     )];
     causes.push(cause(
-        LABEL_NOISE,
+        CauseId::LabelNoise,
         "wrong training labels also keep training accuracy below validation",
     ));
     Some(finding(
-        TRAIN_HARDER_THAN_VAL,
+        SymptomId::TrainHarderThanVal,
         Severity::Warn,
         format!(
             "Validation accuracy ({:.0}%) is far above training accuracy ({:.0}%): the training batches are harder than the validation images.",
@@ -265,7 +275,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         .take(3)
         .map(|&(a, b, ab, ba)| {
             ev(
-                "lookalike",
+                MetricId::Lookalike,
                 Some(format!("{a}↔{b}")),
                 ab.min(ba),
                 LOOKALIKE_BOTH,
@@ -277,17 +287,17 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         .is_some_and(|s| s >= NOISE_SHARE && va - ta >= acc_gap_limit(va));
     evidence.extend(confident_wrong_ev(c));
     let aug = cause(
-        HARMFUL_AUGMENTATION,
+        CauseId::HarmfulAugmentation,
         format!(
             "a flip or rotation that turns a {a} into something like a {b} (or back) while the label stays teaches exactly this confusion"
         ),
     );
     let noise = cause(
-        LABEL_NOISE,
+        CauseId::LabelNoise,
         format!("labels swapped between {a} and {b} teach the same confusion"),
     );
     let design = cause(
-        BAD_LAYER_DESIGN,
+        CauseId::BadLayerDesign,
         "a network that throws away where the strokes are cannot tell mirror-image digits apart",
     );
     let causes = if labels_first {
@@ -296,7 +306,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         vec![aug, noise, design]
     };
     Some(finding(
-        CONFUSED_PAIRS,
+        SymptomId::ConfusedPairs,
         Severity::Warn,
         format!(
             "The network mixes up {a} and {b} both ways: {:.0}% of the {a}s are called {b} and {:.0}% of the {b}s are called {a}.",
@@ -337,22 +347,22 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
         .collect();
     let gap = common_r - rare_r;
     let evidence = vec![
-        ev("countRatio", None, ratio, IMBALANCE_RATIO),
-        ev("recallGap", None, gap, RECALL_GAP),
+        ev(MetricId::CountRatio, None, ratio, IMBALANCE_RATIO),
+        ev(MetricId::RecallGap, None, gap, RECALL_GAP),
     ];
     if gap < RECALL_GAP && !c.skewed {
         return None;
     }
     let causes = vec![
         cause(
-            CLASS_IMBALANCE,
+            CauseId::ClassImbalance,
             format!(
                 "classes {} have less than half their share of the training labels, and they are the ones missed",
                 rare_names.join(", ")
             ),
         ),
         cause(
-            TOO_LITTLE_DATA,
+            CauseId::TooLittleData,
             "the rare classes have too few examples to learn from",
         ),
     ];
@@ -361,7 +371,7 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
                if the rare classes' recall catches up, the imbalance was the cause.";
     if gap >= RECALL_GAP {
         Some(finding(
-            IMBALANCED_RECALL,
+            SymptomId::ImbalancedRecall,
             Severity::Warn,
             format!(
                 "The rare classes ({}) are recognised only {:.0}% of the time against {:.0}% for the others: the training labels are {:.0}:1 skewed.",
@@ -376,7 +386,7 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
         ))
     } else {
         Some(finding(
-            IMBALANCED_RECALL,
+            SymptomId::ImbalancedRecall,
             Severity::Info,
             format!(
                 "The training labels are {ratio:.0}:1 skewed, but the rare classes' recall ({:.0}%) is holding up so far.",

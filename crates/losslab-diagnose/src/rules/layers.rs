@@ -26,11 +26,11 @@ pub(crate) fn rule_vanishing(c: &Ctx) -> Option<Finding> {
     );
     let first_name = s.stats.first().map(|x| x.name.clone());
     let evidence = vec![
-        ev("gradRatio", first_name.clone(), ratio, VANISH_RATIO),
-        ev("gradNorm", first_name, first, VANISH_FIRST_NORM),
+        ev(MetricId::GradRatio, first_name.clone(), ratio, VANISH_RATIO),
+        ev(MetricId::GradNorm, first_name, first, VANISH_FIRST_NORM),
     ];
     Some(finding(
-        GRADIENTS_VANISH,
+        SymptomId::GradientsVanish,
         Severity::Warn,
         title,
         evidence,
@@ -49,18 +49,18 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
         "The first layer's gradient is {ratio:.0}× the last layer's: gradients grow on their way back to the input."
     );
     let evidence = vec![ev(
-        "gradRatio",
+        MetricId::GradRatio,
         s.stats.first().map(|x| x.name.clone()),
         ratio,
         EXPLODE_RATIO,
     )];
     let from_start = c.early.is_some_and(Ctx::exploding);
     let eg = cause(
-        EXPLODING_GRADIENTS,
+        CauseId::ExplodingGradients,
         "each layer multiplies the backward signal by more than 1",
     );
     let init = cause(
-        BAD_INIT,
+        CauseId::BadInit,
         if from_start {
             "the ratio was already this large at step 0: the initial weights amplify the gradient"
         } else {
@@ -76,7 +76,7 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
         causes.push(init);
     }
     Some(finding(
-        GRADIENTS_EXPLODE,
+        SymptomId::GradientsExplode,
         Severity::Warn,
         title,
         evidence,
@@ -119,24 +119,41 @@ pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
             d * 100.0
         )
     };
-    let mut evidence = vec![ev("deadFrac", Some(name.clone()), d, DEAD_FRAC)];
+    let mut evidence = vec![ev(MetricId::DeadFrac, Some(name.clone()), d, DEAD_FRAC)];
     if let Some(e) = c.early.and_then(|e| c.dead_frac(e, i)) {
-        evidence.push(ev("deadFracAtStart", Some(name.clone()), e, DEAD_FRAC));
+        evidence.push(ev(
+            MetricId::DeadFracAtStart,
+            Some(name.clone()),
+            e,
+            DEAD_FRAC,
+        ));
     }
     if let Some((gi, g)) = c.growth.filter(|&(_, g)| g >= WEIGHT_GROWTH) {
-        evidence.push(ev("weightGrowth", Some(c.name(gi)), g, WEIGHT_GROWTH));
+        evidence.push(ev(
+            MetricId::WeightGrowth,
+            Some(c.name(gi)),
+            g,
+            WEIGHT_GROWTH,
+        ));
     }
     let mut causes = dead_causes(c, Some(i));
     if sev == Severity::Info {
         causes.insert(
             0,
             cause(
-                BAD_LAYER_DESIGN,
+                CauseId::BadLayerDesign,
                 "in a convolution many of these units are positions that only ever see background or padding; they are off for every image without any filter dying",
             ),
         );
     }
-    Some(finding(DEAD_RELU, sev, title, evidence, causes, EXP_DEAD))
+    Some(finding(
+        SymptomId::DeadRelu,
+        sev,
+        title,
+        evidence,
+        causes,
+        EXP_DEAD,
+    ))
 }
 
 pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
@@ -147,7 +164,7 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
         "{:.0}% of the sigmoid/tanh outputs in {name} sit in the flat ends of the curve, where almost no gradient passes.",
         f * 100.0
     );
-    let evidence = vec![ev("satFrac", Some(name.clone()), f, SAT_FRAC)];
+    let evidence = vec![ev(MetricId::SatFrac, Some(name.clone()), f, SAT_FRAC)];
     let born = c
         .early
         .and_then(|e| Ctx::stat(e, i))
@@ -158,11 +175,11 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
     let init = cause(
-        BAD_INIT,
+        CauseId::BadInit,
         "large initial weights push the pre-activations far from zero (Glorot & Bengio 2010)",
     );
     let vg = cause(
-        VANISHING_GRADIENTS,
+        CauseId::VanishingGradients,
         "saturated units pass back almost nothing, so the layers below stop learning",
     );
     if grown && !born {
@@ -173,12 +190,12 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
         causes.push(init);
         causes.push(vg);
         causes.push(cause(
-            BAD_LAYER_DESIGN,
+            CauseId::BadLayerDesign,
             "sigmoid/tanh saturate easily; ReLU-like activations do not",
         ));
     }
     Some(finding(
-        SATURATED_UNITS,
+        SymptomId::SaturatedUnits,
         Severity::Warn,
         title,
         evidence,
@@ -213,7 +230,7 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         // high initial loss makes large, is a note until a later snapshot shows it again.
         let first_only = s.step <= EARLY_STEP;
         return Some(finding(
-            UPDATE_RATIO_HIGH,
+            SymptomId::UpdateRatioHigh,
             if first_only {
                 Severity::Info
             } else {
@@ -230,7 +247,12 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
                     r * 100.0
                 )
             },
-            vec![ev("updateRatio", Some(name), r, UPDATE_RATIO_HIGH_LIMIT)],
+            vec![ev(
+                MetricId::UpdateRatio,
+                Some(name),
+                r,
+                UPDATE_RATIO_HIGH_LIMIT,
+            )],
             step_size_causes(c),
             EXP_STEP_DOWN,
         ));
@@ -246,47 +268,47 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         |f: &dyn Fn(f64) -> bool| c.persists(|t| Ctx::median_update_ratio(t).is_some_and(f));
     let low_causes = || {
         vec![
-            cause(LR_TOO_LOW, "the step along the gradient is a tiny fraction of the weights"),
+            cause(CauseId::LrTooLow, "the step along the gradient is a tiny fraction of the weights"),
             cause(
-                ADAM_EPS,
+                CauseId::AdamEps,
                 "with Adam, a large ε divides every step by at least ε, shrinking it like a small learning rate",
             ),
         ]
     };
     if !blocked && persists(&|m| m < UPDATE_RATIO_LOW_LIMIT) {
         return Some(finding(
-            UPDATE_RATIO_LOW,
+            SymptomId::UpdateRatioLow,
             Severity::Warn,
             format!(
                 "Each step changes the weights by only {med:.0e} of their size (about 1e-3 is healthy): training crawls."
             ),
-            vec![ev("updateRatio", None, med, UPDATE_RATIO_LOW_LIMIT)],
+            vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_LOW_LIMIT)],
             low_causes(),
             EXP_STEP_UP,
         ));
     }
     if !blocked && persists(&|m| m < UPDATE_RATIO_NOTE_LOW) {
         return Some(finding(
-            UPDATE_RATIO_LOW,
+            SymptomId::UpdateRatioLow,
             Severity::Info,
             format!(
                 "Each step changes the weights by about {:.3}% of their size, ten times less than the healthy 0.1% or smaller: learning will be slow.",
                 med * 100.0
             ),
-            vec![ev("updateRatio", None, med, UPDATE_RATIO_NOTE_LOW)],
+            vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_NOTE_LOW)],
             low_causes(),
             EXP_STEP_UP,
         ));
     }
     if persists(&|m| m > UPDATE_RATIO_NOTE_HIGH) {
         return Some(finding(
-            UPDATE_RATIO_HIGH,
+            SymptomId::UpdateRatioHigh,
             Severity::Info,
             format!(
                 "Each step changes the weights by about {:.1}% of their size, ten times the usual 0.1%: fine early on, risky if it stays.",
                 med * 100.0
             ),
-            vec![ev("updateRatio", None, med, UPDATE_RATIO_NOTE_HIGH)],
+            vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_NOTE_HIGH)],
             step_size_causes(c),
             EXP_STEP_DOWN,
         ));
@@ -298,10 +320,10 @@ pub(crate) fn rule_weights_growing(c: &Ctx) -> Option<Finding> {
     let (i, g) = c.growth.filter(|&(_, g)| g >= WEIGHT_GROWTH)?;
     let name = c.name(i);
     Some(finding(
-        WEIGHTS_GROWING,
+        SymptomId::WeightsGrowing,
         Severity::Warn,
         format!("The weights of {name} have grown {g:.0}× since the start: the updates keep pushing them outwards."),
-        vec![ev("weightGrowth", Some(name), g, WEIGHT_GROWTH)],
+        vec![ev(MetricId::WeightGrowth, Some(name), g, WEIGHT_GROWTH)],
         step_size_causes(c),
         EXP_STEP_DOWN,
     ))

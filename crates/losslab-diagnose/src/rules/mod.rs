@@ -12,12 +12,18 @@ pub(crate) use layers::*;
 
 use crate::signals::Ctx;
 use crate::thresholds::*;
-use crate::{ev, Evidence};
+use crate::{ev, Evidence, MetricId};
 
 /// The probe's share of confidently contradicted training labels, against `CONFIDENT_WRONG`.
 pub(crate) fn confident_wrong_ev(c: &Ctx) -> Option<Evidence> {
-    c.probe
-        .map(|p| ev("confidentWrong", None, p.confident_wrong, CONFIDENT_WRONG))
+    c.probe.map(|p| {
+        ev(
+            MetricId::ConfidentWrong,
+            None,
+            p.confident_wrong,
+            CONFIDENT_WRONG,
+        )
+    })
 }
 
 pub(crate) fn fmt_loss(v: f64) -> String {

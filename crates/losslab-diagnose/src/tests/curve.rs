@@ -13,30 +13,33 @@ fn stuck_at_chance_on_both_sides_of_its_thresholds() {
             .run()
     };
     assert_eq!(
-        sev(&run(h, 0.1, 200), STUCK_AT_CHANCE),
+        sev(&run(h, 0.1, 200), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
     );
     // Loss just under the band: the net has learned something.
-    assert_eq!(sev(&run(0.88 * h, 0.1, 200), STUCK_AT_CHANCE), None);
     assert_eq!(
-        sev(&run(0.92 * h, 0.1, 200), STUCK_AT_CHANCE),
+        sev(&run(0.88 * h, 0.1, 200), SymptomId::StuckAtChance),
+        None
+    );
+    assert_eq!(
+        sev(&run(0.92 * h, 0.1, 200), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
     );
     // Accuracy just above the largest share + 0.1.
-    assert_eq!(sev(&run(h, 0.21, 200), STUCK_AT_CHANCE), None);
+    assert_eq!(sev(&run(h, 0.21, 200), SymptomId::StuckAtChance), None);
     assert_eq!(
-        sev(&run(h, 0.19, 200), STUCK_AT_CHANCE),
+        sev(&run(h, 0.19, 200), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
     );
     // Too early to say.
-    assert_eq!(sev(&run(h, 0.1, 50), STUCK_AT_CHANCE), None);
+    assert_eq!(sev(&run(h, 0.1, 50), SymptomId::StuckAtChance), None);
     assert_eq!(
-        sev(&run(h, 0.1, 51), STUCK_AT_CHANCE),
+        sev(&run(h, 0.1, 51), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
     );
     // Above chance counts too (a net that is sure of wrong answers).
     assert_eq!(
-        sev(&run(5.0, 0.1, 200), STUCK_AT_CHANCE),
+        sev(&run(5.0, 0.1, 200), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
     );
 }
@@ -52,14 +55,14 @@ fn stuck_at_chance_with_imbalanced_labels_uses_the_prior() {
         .resnap(|_| OK)
         .epochs(&[])
         .run();
-    assert_eq!(sev(&f, STUCK_AT_CHANCE), Some(Severity::Alarm));
+    assert_eq!(sev(&f, SymptomId::StuckAtChance), Some(Severity::Alarm));
     let g = Run::healthy()
         .counts(counts)
         .restep(200, at_chance(0.30, 0.95))
         .resnap(|_| OK)
         .epochs(&[])
         .run();
-    assert_eq!(sev(&g, STUCK_AT_CHANCE), None);
+    assert_eq!(sev(&g, SymptomId::StuckAtChance), None);
 }
 
 fn stuck_with(first: [S; 3], later: [S; 3]) -> Vec<Finding> {
@@ -79,7 +82,11 @@ fn stuck_at_chance_causes_split_by_what_the_gradients_do() {
         (0.2, 7000.0, 4e-5, 0.0, 0.0),
     ];
     let f = stuck_with(OK, killed);
-    assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], LR_TOO_HIGH, "{f:#?}");
+    assert_eq!(
+        causes(&f, SymptomId::StuckAtChance)[0],
+        CauseId::LrTooHigh,
+        "{f:#?}"
+    );
     // Dead from step 0 (all-zero weights): the initialisation.
     let zero = [
         (0.0, 0.0, f32::NAN, 1.0, 0.0),
@@ -87,7 +94,11 @@ fn stuck_at_chance_causes_split_by_what_the_gradients_do() {
         (0.2, 0.2, 2e-2, 0.0, 0.0),
     ];
     let f = stuck_with(zero, zero);
-    assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], BAD_INIT, "{f:#?}");
+    assert_eq!(
+        causes(&f, SymptomId::StuckAtChance)[0],
+        CauseId::BadInit,
+        "{f:#?}"
+    );
     // Tiny weights: no gradient reaches the hidden layers, though the units are not dead.
     let tiny = [
         (1e-6, 1.4e-3, 1e-5, 0.1, 0.0),
@@ -95,7 +106,11 @@ fn stuck_at_chance_causes_split_by_what_the_gradients_do() {
         (0.2, 0.2, 2e-2, 0.0, 0.0),
     ];
     let f = stuck_with(tiny, tiny);
-    assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], BAD_INIT, "{f:#?}");
+    assert_eq!(
+        causes(&f, SymptomId::StuckAtChance)[0],
+        CauseId::BadInit,
+        "{f:#?}"
+    );
     // Normal gradients, tiny steps: the learning rate.
     let crawl = [
         (2.0, 4.0, 2e-5, 0.15, 0.0),
@@ -104,8 +119,8 @@ fn stuck_at_chance_causes_split_by_what_the_gradients_do() {
     ];
     let f = stuck_with(crawl, crawl);
     assert_eq!(
-        &causes(&f, STUCK_AT_CHANCE)[..2],
-        &[LR_TOO_LOW, ADAM_EPS],
+        &causes(&f, SymptomId::StuckAtChance)[..2],
+        &[CauseId::LrTooLow, CauseId::AdamEps],
         "{f:#?}"
     );
     // Normal gradients, huge steps.
@@ -115,7 +130,11 @@ fn stuck_at_chance_causes_split_by_what_the_gradients_do() {
         (8.0, 5.0, 0.5, 0.0, 0.0),
     ];
     let f = stuck_with(wild, wild);
-    assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], LR_TOO_HIGH, "{f:#?}");
+    assert_eq!(
+        causes(&f, SymptomId::StuckAtChance)[0],
+        CauseId::LrTooHigh,
+        "{f:#?}"
+    );
 }
 
 #[test]
@@ -130,13 +149,13 @@ fn stuck_deep_sigmoid_net_points_at_vanishing_gradients() {
         .snaps(0, 300, |_| sig)
         .run();
     assert_eq!(
-        &causes(&f, STUCK_AT_CHANCE)[..2],
-        &[VANISHING_GRADIENTS, BAD_LAYER_DESIGN],
+        &causes(&f, SymptomId::StuckAtChance)[..2],
+        &[CauseId::VanishingGradients, CauseId::BadLayerDesign],
         "{f:#?}"
     );
     assert_eq!(
-        &causes(&f, GRADIENTS_VANISH)[..2],
-        &[VANISHING_GRADIENTS, BAD_LAYER_DESIGN]
+        &causes(&f, SymptomId::GradientsVanish)[..2],
+        &[CauseId::VanishingGradients, CauseId::BadLayerDesign]
     );
     // A first-layer gradient just above AUTOTRAINER's 1e-4 but < 1/1000 of the last layer's still
     // ranks the stuck alarm by vanishing gradients (the standalone rule stays quiet).
@@ -146,10 +165,13 @@ fn stuck_deep_sigmoid_net_points_at_vanishing_gradients() {
         .steps(300, at_chance(2.30, 0.1))
         .snaps(0, 300, |_| sig2)
         .run();
-    assert_eq!(causes(&f, STUCK_AT_CHANCE)[0], VANISHING_GRADIENTS);
-    assert_eq!(sev(&f, GRADIENTS_VANISH), None);
+    assert_eq!(
+        causes(&f, SymptomId::StuckAtChance)[0],
+        CauseId::VanishingGradients
+    );
+    assert_eq!(sev(&f, SymptomId::GradientsVanish), None);
     // Its small updates come from small gradients: not a learning-rate note.
-    assert_eq!(sev(&f, UPDATE_RATIO_LOW), None);
+    assert_eq!(sev(&f, SymptomId::UpdateRatioLow), None);
 }
 
 // ---- the shape of the loss curve ----
@@ -177,19 +199,25 @@ fn spikes_at(k: usize, factor: f32, level: f32) -> Vec<Finding> {
 
 #[test]
 fn loss_spikes_on_both_sides_of_the_median_rule() {
-    assert_eq!(sev(&with_spikes(3, 5.0), LOSS_SPIKES), Some(Severity::Warn));
-    assert_eq!(sev(&with_spikes(2, 5.0), LOSS_SPIKES), Some(Severity::Info));
-    assert_eq!(sev(&with_spikes(0, 5.0), LOSS_SPIKES), None);
-    // Median 0.3: over 3× the median but less than 1 nat above it (limit 1.3) …
-    assert_eq!(sev(&spikes_at(3, 4.0, 0.3), LOSS_SPIKES), None);
     assert_eq!(
-        sev(&spikes_at(3, 4.5, 0.3), LOSS_SPIKES),
+        sev(&with_spikes(3, 5.0), SymptomId::LossSpikes),
+        Some(Severity::Warn)
+    );
+    assert_eq!(
+        sev(&with_spikes(2, 5.0), SymptomId::LossSpikes),
+        Some(Severity::Info)
+    );
+    assert_eq!(sev(&with_spikes(0, 5.0), SymptomId::LossSpikes), None);
+    // Median 0.3: over 3× the median but less than 1 nat above it (limit 1.3) …
+    assert_eq!(sev(&spikes_at(3, 4.0, 0.3), SymptomId::LossSpikes), None);
+    assert_eq!(
+        sev(&spikes_at(3, 4.5, 0.3), SymptomId::LossSpikes),
         Some(Severity::Warn)
     );
     // … median 2: more than 1 nat above but less than 3× (limit 6).
-    assert_eq!(sev(&spikes_at(3, 2.9, 2.0), LOSS_SPIKES), None);
+    assert_eq!(sev(&spikes_at(3, 2.9, 2.0), SymptomId::LossSpikes), None);
     assert_eq!(
-        sev(&spikes_at(3, 3.1, 2.0), LOSS_SPIKES),
+        sev(&spikes_at(3, 3.1, 2.0), SymptomId::LossSpikes),
         Some(Severity::Warn)
     );
     // Sharp one-batch spikes on a loss that keeps working: Adam's betas rank first; bumps that
@@ -202,9 +230,15 @@ fn loss_spikes_on_both_sides_of_the_median_rule() {
             (if bump { 2.0 } else { 0.5 } * (1.0 + 0.02 * noise(i)), 0.85)
         })
         .run();
-    assert_eq!(sev(&bumps, LOSS_SPIKES), Some(Severity::Warn));
-    assert_eq!(causes(&bumps, LOSS_SPIKES)[0], MOMENTUM_TOO_HIGH);
-    assert_eq!(causes(&with_spikes(4, 10.0), LOSS_SPIKES)[0], ADAM_BETAS);
+    assert_eq!(sev(&bumps, SymptomId::LossSpikes), Some(Severity::Warn));
+    assert_eq!(
+        causes(&bumps, SymptomId::LossSpikes)[0],
+        CauseId::MomentumTooHigh
+    );
+    assert_eq!(
+        causes(&with_spikes(4, 10.0), SymptomId::LossSpikes)[0],
+        CauseId::AdamBetas
+    );
     // Batches of 8: one confidently wrong sample adds ~0.6 nats; the floor is 32 / 8 = 4 nats.
     let small = |jump: f32| {
         let mut r = Run::healthy().restep(600, move |i| {
@@ -220,13 +254,16 @@ fn loss_spikes_on_both_sides_of_the_median_rule() {
         r.o.batch_size = 8;
         r.run()
     };
-    assert_eq!(sev(&small(3.5), LOSS_SPIKES), None);
-    assert_eq!(sev(&small(4.5), LOSS_SPIKES), Some(Severity::Warn));
+    assert_eq!(sev(&small(3.5), SymptomId::LossSpikes), None);
+    assert_eq!(
+        sev(&small(4.5), SymptomId::LossSpikes),
+        Some(Severity::Warn)
+    );
     // At a low loss one confidently wrong sample is not a spike.
     let f = Run::healthy()
         .restep(600, |i| (if i % 97 == 0 { 0.9 } else { 0.05 }, 0.98))
         .run();
-    assert_eq!(sev(&f, LOSS_SPIKES), None);
+    assert_eq!(sev(&f, SymptomId::LossSpikes), None);
 }
 
 fn zigzag(low: f32, high: f32, period: u64) -> Vec<Finding> {
@@ -242,14 +279,17 @@ fn zigzag(low: f32, high: f32, period: u64) -> Vec<Finding> {
 #[test]
 fn oscillation_on_both_sides_of_the_swing() {
     assert_eq!(
-        sev(&zigzag(1.0, 1.6, 80), LOSS_OSCILLATION),
+        sev(&zigzag(1.0, 1.6, 80), SymptomId::LossOscillation),
         Some(Severity::Warn)
     );
-    assert_eq!(sev(&zigzag(1.0, 1.4, 80), LOSS_OSCILLATION), None);
+    assert_eq!(sev(&zigzag(1.0, 1.4, 80), SymptomId::LossOscillation), None);
     // At a low level the 0.5-nat floor applies: 0.1 -> 0.55 is +450% but only 0.45 nats.
-    assert_eq!(sev(&zigzag(0.1, 0.55, 80), LOSS_OSCILLATION), None);
     assert_eq!(
-        sev(&zigzag(0.1, 0.65, 80), LOSS_OSCILLATION),
+        sev(&zigzag(0.1, 0.55, 80), SymptomId::LossOscillation),
+        None
+    );
+    assert_eq!(
+        sev(&zigzag(0.1, 0.65, 80), SymptomId::LossOscillation),
         Some(Severity::Warn)
     );
     // Heavy batch noise alone (σ ≈ 0.35 nats, as with noisy labels or tiny batches) is not a
@@ -275,16 +315,19 @@ fn oscillation_on_both_sides_of_the_swing() {
             OSC_ABS_NATS
         ) >= OSC_REVERSALS
     );
-    assert_eq!(sev(&noisy(0.0), LOSS_OSCILLATION), None);
+    assert_eq!(sev(&noisy(0.0), SymptomId::LossOscillation), None);
     // … while a zig-zag standing out of that noise is.
-    assert_eq!(sev(&noisy(1.6), LOSS_OSCILLATION), Some(Severity::Warn));
+    assert_eq!(
+        sev(&noisy(1.6), SymptomId::LossOscillation),
+        Some(Severity::Warn)
+    );
     // A zig-zag points at momentum first; spikes did not.
     assert_eq!(
-        causes(&zigzag(1.0, 1.6, 80), LOSS_OSCILLATION)[0],
-        MOMENTUM_TOO_HIGH
+        causes(&zigzag(1.0, 1.6, 80), SymptomId::LossOscillation)[0],
+        CauseId::MomentumTooHigh
     );
     // One-batch spikes do not move a running median of 9: no oscillation.
-    assert_eq!(sev(&with_spikes(8, 5.0), LOSS_OSCILLATION), None);
+    assert_eq!(sev(&with_spikes(8, 5.0), SymptomId::LossOscillation), None);
 }
 
 #[test]
@@ -300,10 +343,10 @@ fn rising_training_loss_over_epochs_and_steps() {
             .run()
     };
     assert_eq!(
-        sev(&e([0.5, 0.3, 0.35, 0.4]), LOSS_RISING),
+        sev(&e([0.5, 0.3, 0.35, 0.4]), SymptomId::LossRising),
         Some(Severity::Warn)
     );
-    assert_eq!(sev(&e([0.5, 0.3, 0.35, 0.34]), LOSS_RISING), None);
+    assert_eq!(sev(&e([0.5, 0.3, 0.35, 0.34]), SymptomId::LossRising), None);
     let s = |to: f32| {
         Run::healthy()
             .restep(500, move |i| {
@@ -312,8 +355,8 @@ fn rising_training_loss_over_epochs_and_steps() {
             .epochs(&[])
             .run()
     };
-    assert_eq!(sev(&s(0.8), LOSS_RISING), Some(Severity::Warn));
-    assert_eq!(sev(&s(0.7), LOSS_RISING), None);
+    assert_eq!(sev(&s(0.8), SymptomId::LossRising), Some(Severity::Warn));
+    assert_eq!(sev(&s(0.7), SymptomId::LossRising), None);
 }
 
 #[test]
@@ -327,29 +370,41 @@ fn slow_progress_on_both_sides_of_the_satisfied_accuracy() {
             .probe(256, va as f64, 0.0)
             .run()
     };
-    assert_eq!(sev(&run(0.59, 2), SLOW_PROGRESS), Some(Severity::Warn));
-    assert!(get(&run(0.59, 2), SLOW_PROGRESS)
+    assert_eq!(
+        sev(&run(0.59, 2), SymptomId::SlowProgress),
+        Some(Severity::Warn)
+    );
+    assert!(get(&run(0.59, 2), SymptomId::SlowProgress)
         .unwrap()
         .title
         .contains("only 59%"));
     // Between AUTOTRAINER's 60% and a linear classifier's 92%: still too slow for this task.
-    assert_eq!(sev(&run(0.61, 2), SLOW_PROGRESS), Some(Severity::Warn));
-    assert_eq!(sev(&run(0.919, 2), SLOW_PROGRESS), Some(Severity::Warn));
-    assert!(get(&run(0.91, 2), SLOW_PROGRESS)
+    assert_eq!(
+        sev(&run(0.61, 2), SymptomId::SlowProgress),
+        Some(Severity::Warn)
+    );
+    assert_eq!(
+        sev(&run(0.919, 2), SymptomId::SlowProgress),
+        Some(Severity::Warn)
+    );
+    assert!(get(&run(0.91, 2), SymptomId::SlowProgress)
         .unwrap()
         .title
         .contains("linear classifier"));
-    assert_eq!(sev(&run(0.921, 2), SLOW_PROGRESS), None);
+    assert_eq!(sev(&run(0.921, 2), SymptomId::SlowProgress), None);
     // One evaluated epoch and 300 updates are enough below 60%; the linear-classifier bar waits
     // for the second epoch and 600 updates (a healthy first epoch can end at 91%).
-    assert_eq!(sev(&run(0.59, 1), SLOW_PROGRESS), Some(Severity::Warn));
-    assert_eq!(sev(&run(0.61, 1), SLOW_PROGRESS), None);
+    assert_eq!(
+        sev(&run(0.59, 1), SymptomId::SlowProgress),
+        Some(Severity::Warn)
+    );
+    assert_eq!(sev(&run(0.61, 1), SymptomId::SlowProgress), None);
     let short = Run::healthy()
         .restep(599, |i| (1.4 + 0.05 * noise(i), 0.5))
         .epochs(&[(1.5, 0.5, 1.4, 0.8); 2])
         .confusion_diag(0.8)
         .run();
-    assert_eq!(sev(&short, SLOW_PROGRESS), None);
+    assert_eq!(sev(&short, SymptomId::SlowProgress), None);
     // Steps below the healthy update/weight ratio put the step size first.
     let small = Run::healthy()
         .restep(400, |i| (1.4 + 0.05 * noise(i), 0.5))
@@ -363,7 +418,10 @@ fn slow_progress_on_both_sides_of_the_satisfied_accuracy() {
             s
         })
         .run();
-    assert_eq!(&causes(&small, SLOW_PROGRESS)[..2], &[LR_TOO_LOW, ADAM_EPS]);
+    assert_eq!(
+        &causes(&small, SymptomId::SlowProgress)[..2],
+        &[CauseId::LrTooLow, CauseId::AdamEps]
+    );
     // Two epochs of a tiny training set are too few updates to judge.
     let few = |n: u64| {
         Run::healthy()
@@ -372,8 +430,11 @@ fn slow_progress_on_both_sides_of_the_satisfied_accuracy() {
             .confusion_diag(0.5)
             .run()
     };
-    assert_eq!(sev(&few(299), SLOW_PROGRESS), None);
-    assert_eq!(sev(&few(300), SLOW_PROGRESS), Some(Severity::Warn));
+    assert_eq!(sev(&few(299), SymptomId::SlowProgress), None);
+    assert_eq!(
+        sev(&few(300), SymptomId::SlowProgress),
+        Some(Severity::Warn)
+    );
     // Normal steps: data signals rank before the network.
     let f = Run::healthy()
         .restep(400, |i| (1.4 + 0.05 * noise(i), 0.5))
@@ -381,8 +442,11 @@ fn slow_progress_on_both_sides_of_the_satisfied_accuracy() {
         .confusion_diag(0.55)
         .probe(256, 0.5, 0.2)
         .run();
-    assert_eq!(causes(&f, SLOW_PROGRESS)[0], LABEL_NOISE);
-    assert_eq!(causes(&run(0.5, 2), SLOW_PROGRESS)[0], BAD_LAYER_DESIGN);
+    assert_eq!(causes(&f, SymptomId::SlowProgress)[0], CauseId::LabelNoise);
+    assert_eq!(
+        causes(&run(0.5, 2), SymptomId::SlowProgress)[0],
+        CauseId::BadLayerDesign
+    );
 }
 
 #[test]
@@ -399,11 +463,11 @@ fn confused_pairs_on_both_sides_of_the_lookalike_thresholds() {
         Run::healthy().confusion(m)
     };
     assert_eq!(
-        sev(&pair(100, 50).run(), CONFUSED_PAIRS),
+        sev(&pair(100, 50).run(), SymptomId::ConfusedPairs),
         Some(Severity::Warn)
     );
-    assert_eq!(sev(&pair(100, 49).run(), CONFUSED_PAIRS), None);
-    assert_eq!(sev(&pair(99, 60).run(), CONFUSED_PAIRS), None);
+    assert_eq!(sev(&pair(100, 49).run(), SymptomId::ConfusedPairs), None);
+    assert_eq!(sev(&pair(99, 60).run(), SymptomId::ConfusedPairs), None);
     // A net that is poor everywhere: the same pair rates are only a small share of the errors.
     let mut poor = pair(100, 60);
     for (c, row) in poor.o.confusion.iter_mut().enumerate() {
@@ -420,16 +484,19 @@ fn confused_pairs_on_both_sides_of_the_lookalike_thresholds() {
             .sum();
         row[c] = 1000 - off;
     }
-    assert_eq!(sev(&poor.run(), CONFUSED_PAIRS), None);
+    assert_eq!(sev(&poor.run(), SymptomId::ConfusedPairs), None);
     let f = pair(140, 110).run();
-    assert!(get(&f, CONFUSED_PAIRS).unwrap().title.contains("6 and 9"));
+    assert!(get(&f, SymptomId::ConfusedPairs)
+        .unwrap()
+        .title
+        .contains("6 and 9"));
     // A network below 60% validation accuracy confuses everything: no particular pair.
     let poor_net = pair(140, 110).epochs(&[(1.5, 0.5, 1.4, 0.59)]).run();
-    assert_eq!(sev(&poor_net, CONFUSED_PAIRS), None);
+    assert_eq!(sev(&poor_net, SymptomId::ConfusedPairs), None);
     // Clean training images still classified well: a transformation first, swapped labels second.
     assert_eq!(
-        &causes(&f, CONFUSED_PAIRS)[..2],
-        &[HARMFUL_AUGMENTATION, LABEL_NOISE]
+        &causes(&f, SymptomId::ConfusedPairs)[..2],
+        &[CauseId::HarmfulAugmentation, CauseId::LabelNoise]
     );
     // The probe contradicting the labels as much as the training batches do: labels first.
     let noisy = pair(140, 110)
@@ -437,7 +504,10 @@ fn confused_pairs_on_both_sides_of_the_lookalike_thresholds() {
         .epochs(&[(1.2, 0.6, 0.4, 0.9); 3])
         .probe(256, 0.62, 0.3)
         .run();
-    assert_eq!(causes(&noisy, CONFUSED_PAIRS)[0], LABEL_NOISE);
+    assert_eq!(
+        causes(&noisy, SymptomId::ConfusedPairs)[0],
+        CauseId::LabelNoise
+    );
 }
 
 #[test]
@@ -445,8 +515,8 @@ fn slow_progress_comes_after_the_finding_that_says_why() {
     let f = gap_run(0.55, 0.88, 1.2, 0.4).probe(256, 0.6, 0.3).run();
     let at = |sym| f.iter().position(|g| g.symptom == sym);
     assert!(
-        at(SLOW_PROGRESS).is_some() && at(NOISY_LABELS).is_some(),
+        at(SymptomId::SlowProgress).is_some() && at(SymptomId::NoisyLabels).is_some(),
         "{f:#?}"
     );
-    assert!(at(NOISY_LABELS) < at(SLOW_PROGRESS));
+    assert!(at(SymptomId::NoisyLabels) < at(SymptomId::SlowProgress));
 }

@@ -11,7 +11,7 @@ fn initial_loss_tiers_on_both_sides() {
             .restep(600, |i| (if i < 60 { 2.2 } else { healthy_loss(i) }, 0.1))
             .initial(l)
     };
-    let at = |l: f32| sev(&slow_start(l).run(), INIT_LOSS);
+    let at = |l: f32| sev(&slow_start(l).run(), SymptomId::InitLoss);
     assert_eq!(at(1.49 * h), None);
     assert_eq!(at(1.51 * h), Some(Severity::Info));
     assert_eq!(at(2.99 * h), Some(Severity::Info));
@@ -23,13 +23,13 @@ fn initial_loss_tiers_on_both_sides() {
         .restep(20, |_| (2.2, 0.1))
         .epochs(&[])
         .initial(3.01 * h);
-    assert_eq!(sev(&early.run(), INIT_LOSS), Some(Severity::Info));
+    assert_eq!(sev(&early.run(), SymptomId::InitLoss), Some(Severity::Info));
     // A net that falls below chance within its first 50 steps by itself gets a note only.
-    let quick = |l: f32| sev(&Run::healthy().initial(l).run(), INIT_LOSS);
+    let quick = |l: f32| sev(&Run::healthy().initial(l).run(), SymptomId::InitLoss);
     assert_eq!(quick(9.0), Some(Severity::Info));
     assert_eq!(quick(10.01 * h), Some(Severity::Alarm));
     let f = Run::healthy().initial(8.0).run();
-    assert_eq!(causes(&f, INIT_LOSS)[0], BAD_INIT);
+    assert_eq!(causes(&f, SymptomId::InitLoss)[0], CauseId::BadInit);
 }
 
 #[test]
@@ -53,12 +53,15 @@ fn initial_loss_uses_the_label_prior_when_classes_are_imbalanced() {
             .initial(l as f32)
             .run()
     };
-    assert_eq!(sev(&r(1.45 * h), INIT_LOSS), None);
-    assert_eq!(sev(&r(1.55 * h), INIT_LOSS), Some(Severity::Info));
-    assert_eq!(sev(&r(10f64.ln()), INIT_LOSS), Some(Severity::Info));
+    assert_eq!(sev(&r(1.45 * h), SymptomId::InitLoss), None);
+    assert_eq!(sev(&r(1.55 * h), SymptomId::InitLoss), Some(Severity::Info));
+    assert_eq!(
+        sev(&r(10f64.ln()), SymptomId::InitLoss),
+        Some(Severity::Info)
+    );
     // The output-scale tiers still compare with ln K: a random net's loss ignores the prior.
-    assert_eq!(sev(&r(6.8), INIT_LOSS), Some(Severity::Info));
-    assert_eq!(sev(&r(7.0), INIT_LOSS), Some(Severity::Warn));
+    assert_eq!(sev(&r(6.8), SymptomId::InitLoss), Some(Severity::Info));
+    assert_eq!(sev(&r(7.0), SymptomId::InitLoss), Some(Severity::Warn));
 }
 
 #[test]
@@ -67,5 +70,8 @@ fn mis_scaled_inputs_rank_first_for_a_high_initial_loss() {
         .initial(30.0)
         .input(0.0, 255.0, 33.0, 78.0)
         .run();
-    assert_eq!(&causes(&f, INIT_LOSS)[..2], &[INPUT_SCALE, BAD_INIT]);
+    assert_eq!(
+        &causes(&f, SymptomId::InitLoss)[..2],
+        &[CauseId::InputScale, CauseId::BadInit]
+    );
 }

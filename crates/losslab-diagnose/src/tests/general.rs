@@ -6,7 +6,7 @@ use super::*;
 fn healthy_run_raises_nothing_at_warn_or_alarm() {
     let f = Run::healthy().run();
     assert_eq!(warnings(&f), Vec::<&str>::new(), "{f:#?}");
-    assert!(get(&f, HEALTHY).is_some());
+    assert!(get(&f, SymptomId::Healthy).is_some());
     // Also early on, before any epoch ended.
     let early = Run::blank(ActKind::ReluLike)
         .steps(60, |i| {
@@ -20,7 +20,7 @@ fn healthy_run_raises_nothing_at_warn_or_alarm() {
     // And with nothing measured at all.
     let none = Run::blank(ActKind::ReluLike).run();
     assert_eq!(none.len(), 1);
-    assert_eq!(none[0].symptom, HEALTHY);
+    assert_eq!(none[0].symptom, SymptomId::Healthy);
 }
 
 #[test]

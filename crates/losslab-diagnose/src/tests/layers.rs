@@ -17,20 +17,29 @@ fn with_grads(g1: f32, g3: f32) -> Vec<Finding> {
 fn vanishing_gradients_need_both_autotrainer_conditions() {
     // ratio 0.9e-3 and first 0.9e-4: vanishing.
     assert_eq!(
-        sev(&with_grads(0.9e-4, 0.1), GRADIENTS_VANISH),
+        sev(&with_grads(0.9e-4, 0.1), SymptomId::GradientsVanish),
         Some(Severity::Warn)
     );
     // ratio 1.1e-3: not.
     assert_eq!(
-        sev(&with_grads(0.9e-4, 0.9e-4 / 1.1e-3), GRADIENTS_VANISH),
+        sev(
+            &with_grads(0.9e-4, 0.9e-4 / 1.1e-3),
+            SymptomId::GradientsVanish
+        ),
         None
     );
     // first 1.1e-4 with a tiny ratio: not.
-    assert_eq!(sev(&with_grads(1.1e-4, 10.0), GRADIENTS_VANISH), None);
+    assert_eq!(
+        sev(&with_grads(1.1e-4, 10.0), SymptomId::GradientsVanish),
+        None
+    );
     // ReLU network: the initial scale ranks above the architecture.
     let f = with_grads(1e-5, 1.0);
-    assert_eq!(causes(&f, GRADIENTS_VANISH)[0], VANISHING_GRADIENTS);
-    assert!(causes(&f, GRADIENTS_VANISH)[1] == BAD_INIT);
+    assert_eq!(
+        causes(&f, SymptomId::GradientsVanish)[0],
+        CauseId::VanishingGradients
+    );
+    assert!(causes(&f, SymptomId::GradientsVanish)[1] == CauseId::BadInit);
 }
 
 #[test]
@@ -44,7 +53,11 @@ fn the_snapshot_at_step_0_does_not_vote_once_later_ones_exist() {
             x
         })
         .run();
-    assert_eq!(sev(&f, GRADIENTS_VANISH), Some(Severity::Warn), "{f:#?}");
+    assert_eq!(
+        sev(&f, SymptomId::GradientsVanish),
+        Some(Severity::Warn),
+        "{f:#?}"
+    );
 }
 
 #[test]
@@ -58,19 +71,22 @@ fn one_odd_snapshot_does_not_raise_a_gradient_finding() {
             x
         })
         .run();
-    assert_eq!(sev(&f, GRADIENTS_VANISH), None);
+    assert_eq!(sev(&f, SymptomId::GradientsVanish), None);
 }
 
 #[test]
 fn exploding_gradient_ratio_on_both_sides_of_70() {
     assert_eq!(
-        sev(&with_grads(71.0, 1.0), GRADIENTS_EXPLODE),
+        sev(&with_grads(71.0, 1.0), SymptomId::GradientsExplode),
         Some(Severity::Warn)
     );
-    assert_eq!(sev(&with_grads(69.0, 1.0), GRADIENTS_EXPLODE), None);
     assert_eq!(
-        causes(&with_grads(71.0, 1.0), GRADIENTS_EXPLODE)[0],
-        EXPLODING_GRADIENTS
+        sev(&with_grads(69.0, 1.0), SymptomId::GradientsExplode),
+        None
+    );
+    assert_eq!(
+        causes(&with_grads(71.0, 1.0), SymptomId::GradientsExplode)[0],
+        CauseId::ExplodingGradients
     );
     // Already at step 0: the initialisation ranks second, before the step size.
     let f = Run::healthy()
@@ -81,34 +97,40 @@ fn exploding_gradient_ratio_on_both_sides_of_70() {
         })
         .run();
     assert_eq!(
-        &causes(&f, GRADIENTS_EXPLODE)[..2],
-        &[EXPLODING_GRADIENTS, BAD_INIT]
+        &causes(&f, SymptomId::GradientsExplode)[..2],
+        &[CauseId::ExplodingGradients, CauseId::BadInit]
     );
 }
 
 #[test]
 fn a_loss_of_1000_nats_is_an_explosion() {
     let run = |peak: f32| Run::healthy().steps(1, move |_| (peak, 0.1)).run();
-    assert_eq!(sev(&run(1001.0), LOSS_EXPLODED), Some(Severity::Alarm));
-    assert_eq!(sev(&run(999.0), LOSS_EXPLODED), None);
+    assert_eq!(
+        sev(&run(1001.0), SymptomId::LossExploded),
+        Some(Severity::Alarm)
+    );
+    assert_eq!(sev(&run(999.0), SymptomId::LossExploded), None);
     // After hundreds of good steps, one sudden blow-up: Adam's occasional huge step ranks
     // first, the step size second.
     assert_eq!(
-        &causes(&run(1001.0), LOSS_EXPLODED)[..2],
-        &[ADAM_BETAS, LR_TOO_HIGH]
+        &causes(&run(1001.0), SymptomId::LossExploded)[..2],
+        &[CauseId::AdamBetas, CauseId::LrTooHigh]
     );
     // A blow-up within the first steps is the step size's.
     let early = Run::healthy()
         .restep(3, |i| (if i == 2 { 1500.0 } else { 2.3 }, 0.1))
         .epochs(&[])
         .run();
-    assert_eq!(causes(&early, LOSS_EXPLODED)[0], LR_TOO_HIGH);
+    assert_eq!(
+        causes(&early, SymptomId::LossExploded)[0],
+        CauseId::LrTooHigh
+    );
     // An initial loss that large is the initialisation's (and its later steps share the origin).
     let f = Run::healthy()
         .restep(200, |i| (if i < 5 { 5000.0 } else { 2.3 }, 0.1))
         .run();
-    assert_eq!(sev(&f, INIT_LOSS), Some(Severity::Alarm));
-    assert_eq!(causes(&f, LOSS_EXPLODED)[0], BAD_INIT);
+    assert_eq!(sev(&f, SymptomId::InitLoss), Some(Severity::Alarm));
+    assert_eq!(causes(&f, SymptomId::LossExploded)[0], CauseId::BadInit);
 }
 
 #[test]
@@ -120,7 +142,7 @@ fn divergence_names_the_layer_and_pass() {
         pass: Some(Pass::Backward),
     });
     let f = r.run();
-    let d = get(&f, DIVERGED).expect("diverged");
+    let d = get(&f, SymptomId::Diverged).expect("diverged");
     assert_eq!(d.severity, Severity::Alarm);
     assert!(
         d.title.contains("conv2") && d.title.contains("backward"),
@@ -129,8 +151,8 @@ fn divergence_names_the_layer_and_pass() {
     );
     assert_eq!(d.evidence[0].layer.as_deref(), Some("conv2"));
     assert_eq!(
-        &causes(&f, DIVERGED)[..2],
-        &[EXPLODING_GRADIENTS, LR_TOO_HIGH]
+        &causes(&f, SymptomId::Diverged)[..2],
+        &[CauseId::ExplodingGradients, CauseId::LrTooHigh]
     );
     // At step 0 no update has acted yet.
     let mut r = Run::healthy();
@@ -139,11 +161,11 @@ fn divergence_names_the_layer_and_pass() {
         layer: Some("conv1".into()),
         pass: Some(Pass::Forward),
     });
-    assert_eq!(causes(&r.run(), DIVERGED)[0], BAD_INIT);
+    assert_eq!(causes(&r.run(), SymptomId::Diverged)[0], CauseId::BadInit);
     // A NaN loss in the series without a record is found too; a finite run is not diverged.
     let f = Run::healthy().steps(1, |_| (f32::NAN, f32::NAN)).run();
-    assert_eq!(sev(&f, DIVERGED), Some(Severity::Alarm));
-    assert_eq!(sev(&Run::healthy().run(), DIVERGED), None);
+    assert_eq!(sev(&f, SymptomId::Diverged), Some(Severity::Alarm));
+    assert_eq!(sev(&Run::healthy().run(), SymptomId::Diverged), None);
 }
 
 // ---- dead and saturated units ----
@@ -169,7 +191,7 @@ fn dead_in_hidden(d: f32, samples: usize) -> Run {
 
 #[test]
 fn dying_relu_on_both_sides_of_half_a_layer() {
-    let s = |r: Run| sev(&r.run(), DEAD_RELU);
+    let s = |r: Run| sev(&r.run(), SymptomId::DeadRelu);
     assert_eq!(s(dead_in_hidden(0.51, 32)), Some(Severity::Warn));
     assert_eq!(s(dead_in_hidden(0.49, 32)), None);
     assert_eq!(s(dead_in_hidden(0.89, 32)), Some(Severity::Warn));
@@ -209,8 +231,8 @@ fn dying_relu_causes_depend_on_when_and_how() {
     // Alive at step 0, dead later: the step size first.
     let f = dead_in_hidden(0.95, 32).run();
     assert_eq!(
-        &causes(&f, DEAD_RELU)[..2],
-        &[LR_TOO_HIGH, MOMENTUM_TOO_HIGH]
+        &causes(&f, SymptomId::DeadRelu)[..2],
+        &[CauseId::LrTooHigh, CauseId::MomentumTooHigh]
     );
     // Dead already at step 0 (a hidden layer: a conv layer that is mostly off while the net learns
     // is a note about background positions first): the initialisation first.
@@ -220,31 +242,31 @@ fn dying_relu_causes_depend_on_when_and_how() {
         s
     });
     r.o.layers[1].role = LayerRole::Dense;
-    assert_eq!(causes(&r.run(), DEAD_RELU)[0], BAD_INIT);
+    assert_eq!(causes(&r.run(), SymptomId::DeadRelu)[0], CauseId::BadInit);
     // Dead layers whose weights keep moving without a gradient: the decay of those steps between
     // the last two snapshots (50 steps apart) is the momentum coefficient.
     let decay = |rho: f32| move |step: u64| 1e-2 * rho.powi(step.saturating_sub(500) as i32);
     let f = coasting(decay(0.995));
     assert_eq!(
-        &causes(&f, DEAD_RELU)[..2],
-        &[MOMENTUM_TOO_HIGH, ADAM_BETAS],
+        &causes(&f, SymptomId::DeadRelu)[..2],
+        &[CauseId::MomentumTooHigh, CauseId::AdamBetas],
         "{f:#?}"
     );
     let f = coasting(decay(0.985));
     assert_eq!(
-        causes(&f, DEAD_RELU)[0],
-        LR_TOO_HIGH,
+        causes(&f, SymptomId::DeadRelu)[0],
+        CauseId::LrTooHigh,
         "momentum below 0.99 is ordinary"
     );
     // Steps that grow without gradient: Adam with β2 < β1².
     let f = coasting(decay(1.01));
     assert_eq!(
-        &causes(&f, DEAD_RELU)[..2],
-        &[ADAM_BETAS, MOMENTUM_TOO_HIGH]
+        &causes(&f, SymptomId::DeadRelu)[..2],
+        &[CauseId::AdamBetas, CauseId::MomentumTooHigh]
     );
     // Leftover movement below the update-ratio floor is not coasting.
     let f = coasting(|_| 1e-6);
-    assert_eq!(causes(&f, DEAD_RELU)[0], LR_TOO_HIGH);
+    assert_eq!(causes(&f, SymptomId::DeadRelu)[0], CauseId::LrTooHigh);
 }
 
 #[test]
@@ -261,11 +283,14 @@ fn saturated_units_on_both_sides_of_half() {
         r.o.layers[1].act = Some(ActKind::Saturating);
         r.run()
     };
-    assert_eq!(sev(&run(0.51), SATURATED_UNITS), Some(Severity::Warn));
-    assert_eq!(sev(&run(0.49), SATURATED_UNITS), None);
     assert_eq!(
-        &causes(&run(0.6), SATURATED_UNITS)[..2],
-        &[BAD_INIT, VANISHING_GRADIENTS]
+        sev(&run(0.51), SymptomId::SaturatedUnits),
+        Some(Severity::Warn)
+    );
+    assert_eq!(sev(&run(0.49), SymptomId::SaturatedUnits), None);
+    assert_eq!(
+        &causes(&run(0.6), SymptomId::SaturatedUnits)[..2],
+        &[CauseId::BadInit, CauseId::VanishingGradients]
     );
     // A ReLU layer's saturated fraction is not a finding.
     let f = Run::healthy()
@@ -275,7 +300,7 @@ fn saturated_units_on_both_sides_of_half() {
             x
         })
         .run();
-    assert_eq!(sev(&f, SATURATED_UNITS), None);
+    assert_eq!(sev(&f, SymptomId::SaturatedUnits), None);
 }
 
 // ---- update / weight ratio and weight growth ----
@@ -295,16 +320,22 @@ fn with_updates(u: [f32; 3]) -> Vec<Finding> {
 #[test]
 fn update_ratio_on_both_sides_of_each_limit() {
     assert_eq!(
-        sev(&with_updates([3e-3, 3e-3, 0.11]), UPDATE_RATIO_HIGH),
+        sev(
+            &with_updates([3e-3, 3e-3, 0.11]),
+            SymptomId::UpdateRatioHigh
+        ),
         Some(Severity::Warn)
     );
     assert_eq!(
-        sev(&with_updates([3e-3, 3e-3, 0.09]), UPDATE_RATIO_HIGH),
+        sev(
+            &with_updates([3e-3, 3e-3, 0.09]),
+            SymptomId::UpdateRatioHigh
+        ),
         None
     );
     assert_eq!(
-        causes(&with_updates([3e-3, 3e-3, 0.2]), UPDATE_RATIO_HIGH)[0],
-        LR_TOO_HIGH
+        causes(&with_updates([3e-3, 3e-3, 0.2]), SymptomId::UpdateRatioHigh)[0],
+        CauseId::LrTooHigh
     );
     // Only the first update measured yet: a note.
     let first = Run::healthy()
@@ -316,32 +347,47 @@ fn update_ratio_on_both_sides_of_each_limit() {
             s
         })
         .run();
-    assert_eq!(sev(&first, UPDATE_RATIO_HIGH), Some(Severity::Info));
+    assert_eq!(
+        sev(&first, SymptomId::UpdateRatioHigh),
+        Some(Severity::Info)
+    );
     // Median a decade above 1e-3: a note.
     assert_eq!(
-        sev(&with_updates([2e-2, 2e-2, 2e-2]), UPDATE_RATIO_HIGH),
+        sev(
+            &with_updates([2e-2, 2e-2, 2e-2]),
+            SymptomId::UpdateRatioHigh
+        ),
         Some(Severity::Info)
     );
     assert_eq!(
-        sev(&with_updates([9e-3, 9e-3, 9e-3]), UPDATE_RATIO_HIGH),
+        sev(
+            &with_updates([9e-3, 9e-3, 9e-3]),
+            SymptomId::UpdateRatioHigh
+        ),
         None
     );
     // Low side.
     assert_eq!(
-        sev(&with_updates([9e-6, 9e-6, 9e-6]), UPDATE_RATIO_LOW),
+        sev(&with_updates([9e-6, 9e-6, 9e-6]), SymptomId::UpdateRatioLow),
         Some(Severity::Warn)
     );
     assert_eq!(
-        sev(&with_updates([1.1e-5, 1.1e-5, 1.1e-5]), UPDATE_RATIO_LOW),
+        sev(
+            &with_updates([1.1e-5, 1.1e-5, 1.1e-5]),
+            SymptomId::UpdateRatioLow
+        ),
         Some(Severity::Info)
     );
     assert_eq!(
-        sev(&with_updates([1.1e-4, 1.1e-4, 1.1e-4]), UPDATE_RATIO_LOW),
+        sev(
+            &with_updates([1.1e-4, 1.1e-4, 1.1e-4]),
+            SymptomId::UpdateRatioLow
+        ),
         None
     );
     assert_eq!(
-        causes(&with_updates([5e-6, 5e-6, 5e-6]), UPDATE_RATIO_LOW),
-        vec![LR_TOO_LOW, ADAM_EPS]
+        causes(&with_updates([5e-6, 5e-6, 5e-6]), SymptomId::UpdateRatioLow),
+        vec![CauseId::LrTooLow, CauseId::AdamEps]
     );
 }
 
@@ -355,7 +401,7 @@ fn update_ratio_ignores_tiny_and_gradient_free_layers() {
             s
         })
         .run();
-    assert_eq!(sev(&f, UPDATE_RATIO_HIGH), None);
+    assert_eq!(sev(&f, SymptomId::UpdateRatioHigh), None);
     // Layers without gradient do not move: that is not a small learning rate.
     let f = Run::healthy()
         .resnap(|_| {
@@ -365,7 +411,7 @@ fn update_ratio_ignores_tiny_and_gradient_free_layers() {
             s
         })
         .run();
-    assert_eq!(sev(&f, UPDATE_RATIO_LOW), None);
+    assert_eq!(sev(&f, SymptomId::UpdateRatioLow), None);
 }
 
 #[test]
@@ -379,8 +425,11 @@ fn weight_growth_on_both_sides_of_tenfold() {
             })
             .run()
     };
-    assert_eq!(sev(&run(10.5), WEIGHTS_GROWING), Some(Severity::Warn));
-    assert_eq!(sev(&run(9.5), WEIGHTS_GROWING), None);
+    assert_eq!(
+        sev(&run(10.5), SymptomId::WeightsGrowing),
+        Some(Severity::Warn)
+    );
+    assert_eq!(sev(&run(9.5), SymptomId::WeightsGrowing), None);
     // Growth from a tiny start says nothing about the step size.
     let f = Run::healthy()
         .resnap_all(|s| {
@@ -389,7 +438,7 @@ fn weight_growth_on_both_sides_of_tenfold() {
             x
         })
         .run();
-    assert_eq!(sev(&f, WEIGHTS_GROWING), None);
+    assert_eq!(sev(&f, SymptomId::WeightsGrowing), None);
 }
 
 #[test]
@@ -419,13 +468,16 @@ fn a_zero_initialised_output_layer_is_neither_vanishing_nor_growing() {
             })
             .run()
     };
-    assert_eq!(sev(&early(1.0), GRADIENTS_VANISH), None);
-    assert_eq!(sev(&later(1.0), WEIGHTS_GROWING), None);
+    assert_eq!(sev(&early(1.0), SymptomId::GradientsVanish), None);
+    assert_eq!(sev(&later(1.0), SymptomId::WeightsGrowing), None);
     // The same figures from a layer that was not zero (ratio 0.98: ‖W₀‖ ≈ 2% of ‖ΔW‖ or more).
     let not_zero = 1.0 - 2.0 * FROM_ZERO_TOL as f32;
     assert_eq!(
-        sev(&early(not_zero), GRADIENTS_VANISH),
+        sev(&early(not_zero), SymptomId::GradientsVanish),
         Some(Severity::Warn)
     );
-    assert_eq!(sev(&later(not_zero), WEIGHTS_GROWING), Some(Severity::Warn));
+    assert_eq!(
+        sev(&later(not_zero), SymptomId::WeightsGrowing),
+        Some(Severity::Warn)
+    );
 }

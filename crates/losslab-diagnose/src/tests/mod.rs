@@ -265,39 +265,39 @@ fn check_invariants(f: &[Finding]) {
         );
         assert!(!a.title.is_empty() && !a.experiment.is_empty());
         for (j, c) in a.causes.iter().enumerate() {
-            assert!(CAUSES.contains(&c.id), "unknown cause id {}", c.id);
+            assert!(CauseId::ALL.contains(&c.id), "unknown cause id {}", c.id);
             assert!(
                 a.causes[j + 1..].iter().all(|d| d.id != c.id),
                 "cause twice: {a:#?}"
             );
         }
-        if a.symptom != HEALTHY {
+        if a.symptom != SymptomId::Healthy {
             assert!(!a.causes.is_empty(), "{} names no cause", a.symptom);
         }
     }
     let alarming = f.iter().any(|x| x.severity >= Severity::Warn);
     assert_eq!(
-        f.iter().any(|x| x.symptom == HEALTHY),
+        f.iter().any(|x| x.symptom == SymptomId::Healthy),
         !alarming,
         "healthy exactly when nothing at warn or alarm: {f:#?}"
     );
 }
 
-fn get<'a>(f: &'a [Finding], symptom: &str) -> Option<&'a Finding> {
+fn get<'a>(f: &'a [Finding], symptom: SymptomId) -> Option<&'a Finding> {
     f.iter().find(|x| x.symptom == symptom)
 }
 
-fn sev(f: &[Finding], symptom: &str) -> Option<Severity> {
+fn sev(f: &[Finding], symptom: SymptomId) -> Option<Severity> {
     get(f, symptom).map(|x| x.severity)
 }
 
-fn causes(f: &[Finding], symptom: &str) -> Vec<&'static str> {
+fn causes(f: &[Finding], symptom: SymptomId) -> Vec<CauseId> {
     get(f, symptom)
         .map(|x| x.causes.iter().map(|c| c.id).collect())
         .unwrap_or_default()
 }
 
-fn warnings(f: &[Finding]) -> Vec<&'static str> {
+fn warnings(f: &[Finding]) -> Vec<SymptomId> {
     f.iter()
         .filter(|x| x.severity >= Severity::Warn)
         .map(|x| x.symptom)
