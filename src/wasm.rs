@@ -491,7 +491,8 @@ impl LabTrainer {
     }
 
     /// The latest diagnosis: {healthy, step, epoch, findings: [{symptom, severity, title, evidence:
-    /// [{metric, layer, value, threshold}], causes: [id], why: [text], experiment}], noiseCheck}.
+    /// [{metric, words, layer, value, threshold}], causes: [id], names: [text], why: [text],
+    /// experiment}], noiseCheck}. The words come from the diagnosis catalogue.
     /// Values and thresholds that are not finite (a threshold that is context only) cross as null.
     pub fn diagnosis(&self) -> Object {
         let d = self.inner.diagnosis();
@@ -520,6 +521,11 @@ impl LabTrainer {
                         set(&eo, "metric", e.metric.as_str());
                         set(
                             &eo,
+                            "words",
+                            crate::diagnose::catalogue::metric_words(e.metric),
+                        );
+                        set(
+                            &eo,
                             "layer",
                             e.layer.as_deref().map_or(JsValue::NULL, JsValue::from_str),
                         );
@@ -535,7 +541,13 @@ impl LabTrainer {
                     .map(|c| JsValue::from_str(c.id.as_str()))
                     .collect();
                 let why: Array = f.causes.iter().map(|c| JsValue::from_str(&c.why)).collect();
+                let names: Array = f
+                    .causes
+                    .iter()
+                    .map(|c| JsValue::from_str(crate::diagnose::catalogue::cause_name(c.id)))
+                    .collect();
                 set(&fo, "causes", causes);
+                set(&fo, "names", names);
                 set(&fo, "why", why);
                 set(&fo, "experiment", f.experiment.as_str());
                 JsValue::from(fo)

@@ -36,26 +36,3 @@ fn output_depends_only_on_the_observations() {
     // That it cannot read the settings is the compiler's job: this crate depends on nothing of
     // the engine (Cargo.toml).
 }
-
-#[test]
-fn cause_ids_are_the_page_taxonomy() {
-    assert_eq!(
-        CAUSES,
-        [
-            "lr_too_high",
-            "lr_too_low",
-            "momentum_too_high",
-            "adam_betas",
-            "adam_eps",
-            "bad_init",
-            "vanishing_gradients",
-            "exploding_gradients",
-            "bad_layer_design",
-            "label_noise",
-            "class_imbalance",
-            "harmful_augmentation",
-            "too_little_data",
-            "input_scale",
-        ]
-    );
-}
