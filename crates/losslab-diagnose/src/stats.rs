@@ -98,3 +98,47 @@ pub(crate) fn reversals(f: &[f64], floor: f64) -> usize {
     }
     count
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::thresholds::OSC_ABS_NATS;
+
+    #[test]
+    fn mean_and_median_skip_what_they_should() {
+        assert_eq!(mean([1.0, f64::NAN, 3.0].into_iter()), Some(2.0));
+        assert_eq!(mean([f64::INFINITY].into_iter()), None);
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), 3.0);
+        // An even count takes the upper middle.
+        assert_eq!(median_filter(&[1.0, f32::NAN, 3.0], 3), vec![1.0, 3.0, 3.0]);
+    }
+
+    #[test]
+    fn noise_sigma_of_an_alternating_series() {
+        // Successive differences ±0.2: their standard deviation is 0.2, / √2.
+        let v: Vec<f32> = (0..200)
+            .map(|i| if i % 2 == 0 { 1.0 } else { 1.2 })
+            .collect();
+        assert!((noise_sigma(&v) - 0.2 / std::f64::consts::SQRT_2).abs() < 1e-3);
+        assert_eq!(noise_sigma(&[1.0, 2.0]), 0.0, "too short to say");
+    }
+
+    #[test]
+    fn reversal_counter_ignores_noise_and_counts_swings() {
+        let r = |f: &[f64]| reversals(f, OSC_ABS_NATS);
+        assert_eq!(r(&[2.0, 1.5, 1.0, 0.8, 0.6, 0.61, 0.59, 0.6]), 0);
+        assert_eq!(r(&[1.0, 1.6, 1.0, 1.6, 1.0]), 3);
+        assert_eq!(r(&[1.0, 1.4, 1.0, 1.4, 1.0]), 0);
+        assert_eq!(
+            reversals(&[1.0, 1.6, 1.0, 1.6, 1.0], 0.7),
+            0,
+            "a noisier run needs larger swings"
+        );
+        assert_eq!(r(&[0.2, 0.6, 0.2, 0.6, 0.2]), 0, "+200% but only 0.4 nats");
+        let m = median_filter(&[1.0, 1.0, 9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], 9);
+        assert!(
+            m.iter().all(|&v| v == 1.0),
+            "a one-step spike vanishes: {m:?}"
+        );
+    }
+}

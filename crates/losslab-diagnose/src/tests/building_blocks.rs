@@ -55,22 +55,3 @@ fn sample_loss_and_input_stats_are_right() {
 }
 
 const LN_10_F64: f64 = std::f64::consts::LN_10;
-
-#[test]
-fn reversal_counter_ignores_noise_and_counts_swings() {
-    let r = |f: &[f64]| reversals(f, OSC_ABS_NATS);
-    assert_eq!(r(&[2.0, 1.5, 1.0, 0.8, 0.6, 0.61, 0.59, 0.6]), 0);
-    assert_eq!(r(&[1.0, 1.6, 1.0, 1.6, 1.0]), 3);
-    assert_eq!(r(&[1.0, 1.4, 1.0, 1.4, 1.0]), 0);
-    assert_eq!(
-        reversals(&[1.0, 1.6, 1.0, 1.6, 1.0], 0.7),
-        0,
-        "a noisier run needs larger swings"
-    );
-    assert_eq!(r(&[0.2, 0.6, 0.2, 0.6, 0.2]), 0, "+200% but only 0.4 nats");
-    let m = median_filter(&[1.0, 1.0, 9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], 9);
-    assert!(
-        m.iter().all(|&v| v == 1.0),
-        "a one-step spike vanishes: {m:?}"
-    );
-}
