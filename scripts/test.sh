@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Loss Lab test suite and stops at the first failure (non-zero exit).
 #   1. formatting          cargo fmt --check
-#   2. native core         cargo test --release -- --include-ignored (MNIST and lesson claims: a missing file fails)
+#   2. native core         cargo test --release --workspace -- --include-ignored (MNIST and lesson claims: a
+#                          missing file fails; --workspace: the diagnosis crate's unit tests too)
 #   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs), then again as the relaxed-simd build
 #   4. wasm in Firefox     wasm-pack test --headless --firefox (tests/web.rs, in SpiderMonkey)
 #   5. wasm in node        wasm-pack test --node               (tests/node.rs)
@@ -57,8 +58,8 @@ passed
 
 # The real-MNIST tests (accuracy, every lesson's claims) are #[ignore]d so that a plain `cargo test` without
 # the data says "ignored" instead of passing; here they run, and a missing data file fails them.
-suite native "cargo test --release -- --include-ignored"
-cargo test --release -- --include-ignored
+suite native "cargo test --release --workspace -- --include-ignored"
+cargo test --release --workspace -- --include-ignored
 passed
 
 # `-- --test web` keeps the native suites in tests/ and the unit tests out of the wasm build.

@@ -3,12 +3,13 @@
 
 pub mod config;
 pub mod data;
-pub mod diagnose;
+pub use losslab_diagnose as diagnose;
 pub mod init;
 pub mod kernels;
 pub mod layers;
 pub mod metrics;
 pub mod model;
+pub mod observe;
 pub mod optim;
 pub mod rng;
 pub mod tensor;

@@ -32,24 +32,8 @@ impl Confusion {
     }
 }
 
-/// Statistics of one parameterised layer at the last training step.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LayerStats {
-    pub name: String,
-    /// ‖∂L/∂θ‖₂ over the layer's weight and bias.
-    pub grad_norm: f32,
-    /// ‖θ‖₂.
-    pub weight_norm: f32,
-    /// ‖Δθ‖₂ / ‖θ‖₂ of the last update (about 1e-3 is healthy; Karpathy, CS231n notes).
-    pub update_ratio: f32,
-    /// Mean and standard deviation of the activation that follows the layer (NaN for the output layer).
-    pub act_mean: f32,
-    pub act_std: f32,
-    /// Fraction of units that were ≤ 0 for every sample of the batch (ReLU only; 0 otherwise).
-    pub dead_frac: f32,
-    /// Fraction of sigmoid/tanh outputs in the flat ends of the curve (0 for other activations).
-    pub sat_frac: f32,
-}
+/// Statistics of one parameterised layer: part of the diagnosis's input contract, defined there.
+pub use crate::diagnose::LayerStats;
 
 /// L2 norm of a slice, accumulated in f64.
 pub fn l2(v: &[f32]) -> f32 {

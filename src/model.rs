@@ -346,43 +346,6 @@ impl Model {
         None
     }
 
-    /// Each parameterised layer as the diagnosis sees it: its role and the activation family after it.
-    pub fn diagnosis_layers(&self) -> Vec<crate::diagnose::LayerInfo> {
-        use crate::diagnose::{ActKind, LayerInfo as Seen, LayerKind as Role};
-        use crate::layers::activation::Activation;
-        let last = self.param_layers.len().saturating_sub(1);
-        self.param_layers
-            .iter()
-            .enumerate()
-            .map(|(i, &li)| {
-                let act = self
-                    .activation_after(i)
-                    .and_then(|l| l.activation())
-                    .map(|a| match a {
-                        Activation::Relu | Activation::LeakyRelu => ActKind::ReluLike,
-                        Activation::Sigmoid | Activation::Tanh => ActKind::Saturating,
-                        Activation::Identity => ActKind::Identity,
-                    });
-                let role = if i == last {
-                    Role::Output
-                } else if matches!(self.info[li].kind, LayerKind::Conv { .. }) {
-                    Role::Conv
-                } else {
-                    Role::Dense
-                };
-                Seen {
-                    name: self.layers[li].name().to_string(),
-                    kind: role,
-                    act: if i == last {
-                        None
-                    } else {
-                        act.or(Some(ActKind::Identity))
-                    },
-                }
-            })
-            .collect()
-    }
-
     /// dlogits: (N, 10) -> dx: (N, 1, 28, 28); adds to every parameter gradient.
     pub fn backward(&mut self, dlogits: &[f32]) -> Vec<f32> {
         let mut g = dlogits.to_vec();
@@ -426,6 +389,11 @@ impl Model {
             .iter()
             .map(|&i| self.layers[i].name().to_string())
             .collect()
+    }
+
+    /// The plan of parameterised layer i (its kind and shapes).
+    pub fn param_layer_info(&self, i: usize) -> &LayerInfo {
+        &self.info[self.param_layers[i]]
     }
 
     /// The parameter tensors of parameterised layer i (weight, bias).

@@ -307,7 +307,7 @@ impl Trainer {
         let val = test.take(cfg.val_n);
         let n = data.len();
         let obs = Observations::new(
-            model.diagnosis_layers(),
+            crate::observe::diagnosis_layers(&model),
             data.class_counts().to_vec(),
             n.div_ceil(cfg.batch),
             cfg.batch,

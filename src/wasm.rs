@@ -497,7 +497,8 @@ impl LabTrainer {
     }
 
     /// The latest diagnosis: {healthy, step, epoch, findings: [{symptom, severity, title, evidence:
-    /// [{metric, layer, value, threshold}], causes: [id], why: [text], experiment}], noiseCheck}.
+    /// [{metric, words, layer, value, threshold}], causes: [id], names: [text], why: [text],
+    /// experiment}], noiseCheck}. The words come from the diagnosis catalogue.
     /// Values and thresholds that are not finite (a threshold that is context only) cross as null.
     pub fn diagnosis(&self) -> Object {
         let d = self.inner.diagnosis();
@@ -515,7 +516,7 @@ impl LabTrainer {
             .iter()
             .map(|f| {
                 let fo = Object::new();
-                set(&fo, "symptom", f.symptom);
+                set(&fo, "symptom", f.symptom.as_str());
                 set(&fo, "severity", f.severity.key());
                 set(&fo, "title", f.title.as_str());
                 let ev: Array = f
@@ -523,7 +524,12 @@ impl LabTrainer {
                     .iter()
                     .map(|e| {
                         let eo = Object::new();
-                        set(&eo, "metric", e.metric);
+                        set(&eo, "metric", e.metric.as_str());
+                        set(
+                            &eo,
+                            "words",
+                            crate::diagnose::catalogue::metric_words(e.metric),
+                        );
                         set(
                             &eo,
                             "layer",
@@ -535,9 +541,19 @@ impl LabTrainer {
                     })
                     .collect();
                 set(&fo, "evidence", ev);
-                let causes: Array = f.causes.iter().map(|c| JsValue::from_str(c.id)).collect();
+                let causes: Array = f
+                    .causes
+                    .iter()
+                    .map(|c| JsValue::from_str(c.id.as_str()))
+                    .collect();
                 let why: Array = f.causes.iter().map(|c| JsValue::from_str(&c.why)).collect();
+                let names: Array = f
+                    .causes
+                    .iter()
+                    .map(|c| JsValue::from_str(crate::diagnose::catalogue::cause_name(c.id)))
+                    .collect();
                 set(&fo, "causes", causes);
+                set(&fo, "names", names);
                 set(&fo, "why", why);
                 set(&fo, "experiment", f.experiment.as_str());
                 JsValue::from(fo)

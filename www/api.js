@@ -42,9 +42,10 @@
  *                                  validation pass and when training diverges; every rebuild clears it):
  *                                  { healthy: bool (nothing at warn or alarm), step, epoch, serial,
  *                                    findings: [{ symptom, severity: 'alarm'|'warn'|'info', title,
- *                                                 evidence: [{metric, layer, value, threshold}] (a threshold of
- *                                                   null: the figure is context, not a test),
- *                                                 causes: [cause ids, most likely first], why: [one per cause],
+ *                                                 evidence: [{metric, words, layer, value, threshold}] (a threshold
+ *                                                   of null: the figure is context, not a test),
+ *                                                 causes: [cause ids, most likely first], names: [one per cause],
+ *                                                 why: [one per cause],
  *                                                 experiment }] (most severe first),
  *                                    noiseCheck: null | { top, corruptedInTop, corruptedOverall } }
  *   lossLab.batchView(n = 16)   -> Promise of the first n images of the last training batch as the network received

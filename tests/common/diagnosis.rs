@@ -51,7 +51,7 @@ pub fn first_named(r: &Run, cause: &str) -> Option<Named> {
                 .map(|i| Named {
                     step: d.step,
                     epoch: d.epoch,
-                    symptom: f.symptom,
+                    symptom: f.symptom.as_str(),
                     severity: f.severity,
                     rank: i + 1,
                 })
@@ -84,7 +84,11 @@ pub fn line(d: &Diagnosis) -> String {
                 "{}:{}[{}]",
                 f.symptom,
                 f.severity.key(),
-                f.causes.iter().map(|c| c.id).collect::<Vec<_>>().join(">")
+                f.causes
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(">")
             )
         })
         .collect::<Vec<_>>()

@@ -1,65 +1,12 @@
-// The Diagnosis card: the engine's latest reading of the current run (src/diagnose.rs; docs/ARCHITECTURE.md,
+// The Diagnosis card: the engine's latest reading of the current run (crates/losslab-diagnose; docs/ARCHITECTURE.md,
 // "Diagnosis"), rendered and nothing more. Findings come most severe first, each with its title in words, its
 // likely causes (most likely first) and why, the experiment that tells them apart, and, folded away for a
-// teacher, the measured evidence. Each cause that a setting can test gets a button that races the run
-// against the same configuration with that one setting moved toward the fix (`fixFor`).
+// teacher, the measured evidence. Every word about a cause or a figure comes with the diagnosis, from the
+// engine's catalogue (crates/losslab-diagnose/src/catalogue.rs): each finding carries `names` (one per cause)
+// and each evidence item its `words`. Each cause that a setting can test gets a button that races the run
+// against the same configuration with that one setting moved toward the fix (`fixFor`; its cause ids are
+// checked against the engine's list by tests/diagnosis_page.rs).
 import { BY_KEY, defaults, fmtNum, sameValue } from '../state.js';
-
-/** Each cause id of the engine's taxonomy in a student's words. */
-export const CAUSE_NAMES = {
-  lr_too_high: 'learning rate too high',
-  lr_too_low: 'learning rate too low',
-  momentum_too_high: 'momentum too high',
-  adam_betas: 'Adam\u2019s β1 and β2 out of balance',
-  adam_eps: 'Adam\u2019s ε too large',
-  bad_init: 'badly scaled initial weights',
-  vanishing_gradients: 'vanishing gradients',
-  exploding_gradients: 'exploding gradients',
-  bad_layer_design: 'badly designed layers',
-  label_noise: 'wrong labels in the training data',
-  class_imbalance: 'too few images of some digits',
-  harmful_augmentation: 'augmentation that changes what a digit looks like',
-  too_little_data: 'too little training data',
-  input_scale: 'inputs on the wrong scale',
-};
-
-/** What each evidence figure is, for the teacher reading the small print (names as the engine sends them). */
-const METRIC_WORDS = {
-  nonFiniteStep: 'step index where the first NaN or infinity appeared',
-  loss: 'training loss of a batch, nats',
-  initialLoss: 'loss of the untrained net, nats',
-  priorEntropy: 'loss of a blind guess from the label frequencies, nats',
-  trainAcc: 'training accuracy',
-  valAcc: 'validation accuracy',
-  trainLoss: 'training loss, nats',
-  valLoss: 'validation loss, nats',
-  gradNorm: 'gradient norm',
-  gradRatio: 'first layer\u2019s gradient norm ÷ last layer\u2019s',
-  deadFrac: 'share of units off for the whole batch',
-  deadFracAtStart: 'share of units off for the whole batch at the start',
-  satFrac: 'share of outputs in the flat ends of sigmoid/tanh',
-  updateRatio: 'size of one update ÷ size of the weights',
-  weightGrowth: 'weight norm now ÷ at the start',
-  spikes: 'loss spikes among the recent steps',
-  spikeFactor: 'worst batch loss ÷ the running median',
-  reversals: 'up-and-down swings of the smoothed loss',
-  batchNoise: 'batch-to-batch noise of the loss, nats',
-  epochsRising: 'epochs in a row with a rising loss',
-  accGap: 'training − validation accuracy',
-  valMinusTrainAcc: 'validation − training accuracy',
-  epochsValWorse: 'epochs with validation loss rising as training loss falls',
-  trainSamples: 'training images',
-  confidentWrong: 'share of followed training images confidently given another label',
-  highLossConfidentWrong: 'the same, with a loss above a blind guess',
-  probeShare: 'share of the gap also seen on un-augmented images',
-  lookalike: 'share of each digit of the pair taken for the other',
-  countRatio: 'images of the commonest digit ÷ of the rarest',
-  recallGap: 'recall of common digits − of rare digits',
-  inputMax: 'largest input value (absolute)',
-  inputMean: 'mean input value',
-  inputStd: 'standard deviation of the inputs',
-  inputRms: 'root mean square of the inputs',
-};
 
 const SEVERITY = {
   alarm: { icon: '!!', word: 'Alarm' },
@@ -325,7 +272,7 @@ export class DiagnosisView {
     if (body !== li) li.append(body);
 
     if (causesTold) {
-      const names = f.causes.map((id) => CAUSE_NAMES[id] || id.replace(/_/g, ' '));
+      const names = f.causes.map((id, i) => f.names?.[i] || id.replace(/_/g, ' '));
       body.append(el('p', 'diag-label', `Likely ${names.length > 1 ? 'causes' : 'cause'}, as above: ${names.join('; ')}${experimentTold ? ' — and the same experiment' : ''}.`));
     } else if (f.causes.length) {
       body.append(el('p', 'diag-label', f.causes.length > 1 ? 'Likely causes, most likely first:' : 'Likely cause:'));
@@ -334,7 +281,7 @@ export class DiagnosisView {
         const item = el('li');
         item.dataset.cause = id;
         const p = el('p');
-        p.append(el('strong', '', CAUSE_NAMES[id] || id.replace(/_/g, ' ')));
+        p.append(el('strong', '', f.names?.[i] || id.replace(/_/g, ' ')));
         if (f.why[i]) p.append(` — ${f.why[i]}`);
         item.append(p);
         const fix = fixFor(id, cfg);
@@ -371,8 +318,7 @@ export class DiagnosisView {
         const item = el('li');
         item.append(el('code', '', e.metric), e.layer ? ` (${e.layer})` : '', `: ${fmtFigure(e.value)}`,
           e.threshold === null ? ' (context)' : ` vs ${fmtFigure(e.threshold)}`);
-        const words = METRIC_WORDS[e.metric];
-        if (words) item.append(el('span', 'diag-metric', ` — ${words}`));
+        if (e.words) item.append(el('span', 'diag-metric', ` — ${e.words}`));
         ul.append(item);
       }
       det.append(ul);

@@ -13,7 +13,7 @@ import { keyboardScrollable } from '../ui/scroll.js';
 /** ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy (Karpathy, CS231n notes "Ratio of weights:updates"). */
 export const HEALTHY = 1e-3;
 export const BAND = [1e-4, 1e-2];
-/** Ten times outside the band: what the diagnosis warns about (src/diagnose.rs: update_ratio_low < 1e-5, _high > 0.1). */
+/** Ten times outside the band: what the diagnosis warns about (crates/losslab-diagnose/src/thresholds.rs: update_ratio_low < 1e-5, _high > 0.1). */
 const FAR = [1e-5, 1e-1];
 /** The ratio axis never goes below this; smaller ratios (a layer that stopped moving) sit on its floor, marked. */
 const FLOOR = 1e-8;

@@ -1,0 +1,146 @@
+//! Student-facing words, keyed by id: each cause's name, what each evidence figure means, and the
+//! experiment that tests each cause. The page shows these as sent (wasm.rs sends the names and the
+//! metric words with each diagnosis); it keeps no table of words of its own.
+
+use crate::*;
+
+pub(crate) const EXP_STEP_DOWN: &str = "Pin this run, then race it from the same seed at learning rate ÷ 10: \
+if the symptom goes away, the step size was the cause. If it does not, race once with momentum 0.9 \
+(or Adam's β1 = 0.9, β2 = 0.999) at the original learning rate to see whether momentum or the betas \
+are to blame.";
+pub(crate) const EXP_STEP_UP: &str =
+    "Pin this run, then race it from the same seed at learning rate × 10 (and, \
+with Adam, ε = 1e-8): if the loss now falls quickly, the steps were too small.";
+pub(crate) const EXP_INIT: &str =
+    "Restart from the same seed with He initialisation, gain 1 and initial bias 0, \
+and compare the first loss with ln 10 ≈ 2.30: if it lands near it, the initial output \
+scale was the cause.";
+
+pub(crate) const EXP_DEAD: &str = "Pin this run and race it from the same seed at learning rate ÷ 10: if the \
+units stay alive and the loss leaves chance, the big early steps killed them. If they are dead from \
+step 0 either way, restart with He initialisation at gain 1. LeakyReLU keeps a small slope below zero, \
+so its units cannot die: racing it shows what the dead units cost.";
+pub(crate) const EXP_VANISH: &str = "Race the same network with ReLU instead of sigmoid/tanh, then with fewer \
+layers, then with He initialisation: whichever brings the first layers' gradient back names the cause.";
+
+/// The experiment that tests `cause` first (for findings whose ranking varies with the run).
+pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
+    match cause {
+        CauseId::LrTooHigh | CauseId::MomentumTooHigh | CauseId::AdamBetas | CauseId::ExplodingGradients => EXP_STEP_DOWN,
+        CauseId::VanishingGradients => EXP_VANISH,
+        CauseId::BadInit => EXP_INIT,
+        CauseId::LabelNoise => {
+            "Look at the training samples with the highest loss: if their labels are visibly wrong, \
+             the labels are the cause. To confirm, race a run with clean labels from the same seed."
+        }
+        CauseId::ClassImbalance => {
+            "Race the same run with every class equally represented (same seed): if the rare digits' \
+             recall rises to meet the others', the imbalance was the cause."
+        }
+        CauseId::BadLayerDesign => {
+            "Pin this run and race it with the default layers (5×5 kernels, stride 1, padding 2, \
+             pooling after each block): if that learns faster, the layer design was the cause."
+        }
+        CauseId::TooLittleData => {
+            "Race the same run with ten times as many training images (same seed): if validation \
+             accuracy rises, there were too few examples."
+        }
+        CauseId::HarmfulAugmentation => {
+            "Race the same run without augmentation (same seed): if training and validation improve, \
+             the augmentation was the cause."
+        }
+        CauseId::InputScale => {
+            "Race the same run with the pixels scaled to 0–1 and standardised (same seed): if the \
+             first loss falls to a few nats and the net learns, the input scale was the cause."
+        }
+        CauseId::LrTooLow | CauseId::AdamEps => EXP_STEP_UP,
+    }
+}
+
+/// A cause in a student's words.
+pub fn cause_name(cause: CauseId) -> &'static str {
+    match cause {
+        CauseId::LrTooHigh => "learning rate too high",
+        CauseId::LrTooLow => "learning rate too low",
+        CauseId::MomentumTooHigh => "momentum too high",
+        CauseId::AdamBetas => "Adam\u{2019}s β1 and β2 out of balance",
+        CauseId::AdamEps => "Adam\u{2019}s ε too large",
+        CauseId::BadInit => "badly scaled initial weights",
+        CauseId::VanishingGradients => "vanishing gradients",
+        CauseId::ExplodingGradients => "exploding gradients",
+        CauseId::BadLayerDesign => "badly designed layers",
+        CauseId::LabelNoise => "wrong labels in the training data",
+        CauseId::ClassImbalance => "too few images of some digits",
+        CauseId::HarmfulAugmentation => "augmentation that changes what a digit looks like",
+        CauseId::TooLittleData => "too little training data",
+        CauseId::InputScale => "inputs on the wrong scale",
+    }
+}
+
+/// What an evidence figure is, for the teacher reading the small print.
+pub fn metric_words(metric: MetricId) -> &'static str {
+    match metric {
+        MetricId::NonFiniteStep => "step index where the first NaN or infinity appeared",
+        MetricId::Loss => "training loss of a batch, nats",
+        MetricId::InitialLoss => "loss of the untrained net, nats",
+        MetricId::PriorEntropy => "loss of a blind guess from the label frequencies, nats",
+        MetricId::TrainAcc => "training accuracy",
+        MetricId::ValAcc => "validation accuracy",
+        MetricId::TrainLoss => "training loss, nats",
+        MetricId::ValLoss => "validation loss, nats",
+        MetricId::GradNorm => "gradient norm",
+        MetricId::GradRatio => "first layer\u{2019}s gradient norm ÷ last layer\u{2019}s",
+        MetricId::DeadFrac => "share of units off for the whole batch",
+        MetricId::DeadFracAtStart => "share of units off for the whole batch at the start",
+        MetricId::SatFrac => "share of outputs in the flat ends of sigmoid/tanh",
+        MetricId::UpdateRatio => "size of one update ÷ size of the weights",
+        MetricId::WeightGrowth => "weight norm now ÷ at the start",
+        MetricId::Spikes => "loss spikes among the recent steps",
+        MetricId::SpikeFactor => "worst batch loss ÷ the running median",
+        MetricId::Reversals => "up-and-down swings of the smoothed loss",
+        MetricId::BatchNoise => "batch-to-batch noise of the loss, nats",
+        MetricId::EpochsRising => "epochs in a row with a rising loss",
+        MetricId::AccGap => "training − validation accuracy",
+        MetricId::ValMinusTrainAcc => "validation − training accuracy",
+        MetricId::EpochsValWorse => "epochs with validation loss rising as training loss falls",
+        MetricId::ValLossAboveBest => "validation loss now ÷ its best so far, − 1",
+        MetricId::BestValEpoch => "epoch with the lowest validation loss",
+        MetricId::TrainSamples => "training images",
+        MetricId::ConfidentWrong => {
+            "share of followed training images confidently given another label"
+        }
+        MetricId::HighLossConfidentWrong => "the same, with a loss above a blind guess",
+        MetricId::ProbeShare => "share of the gap also seen on un-augmented images",
+        MetricId::ProbeMinusTrainAcc => {
+            "accuracy on the followed training images, un-augmented − training accuracy"
+        }
+        MetricId::Lookalike => "share of each digit of the pair taken for the other",
+        MetricId::CountRatio => "images of the commonest digit ÷ of the rarest",
+        MetricId::RecallGap => "recall of common digits − of rare digits",
+        MetricId::InputMax => "largest input value (absolute)",
+        MetricId::InputMean => "mean input value",
+        MetricId::InputStd => "standard deviation of the inputs",
+        MetricId::InputRms => "root mean square of the inputs",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_has_its_words() {
+        for &c in CauseId::ALL {
+            assert!(!cause_name(c).is_empty(), "{c} has no name");
+            assert!(!experiment_for(c).is_empty(), "{c} has no experiment");
+        }
+        for &m in MetricId::ALL {
+            assert!(!metric_words(m).is_empty(), "{m} has no words");
+        }
+        // Every variant is listed once in ALL (the match arms above are exhaustive by construction).
+        let mut ids: Vec<&str> = MetricId::ALL.iter().map(|m| m.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), MetricId::ALL.len());
+    }
+}

@@ -1,0 +1,236 @@
+//! Diagnosis: from what was measured on a run to the likely causes of what went wrong.
+//!
+//! `diagnose(&Observations) -> Vec<Finding>` is a pure function of figures a practitioner could
+//! measure on their own run: losses and accuracies, per-layer statistics, label counts, the validation
+//! confusion matrix, input statistics and per-sample losses. It cannot see the fault settings (learning
+//! rate, momentum, Adam's β and ε, initializer, label noise, imbalance, augmentation): `Observations` is
+//! plain data with no configuration reachable from it, and this crate depends on nothing of the engine,
+//! so a rule cannot name a cause by peeking at the knob that was turned: the compiler guarantees it.
+//!
+//! Every threshold is a named constant with its source. The sources are cited by short name:
+//! - AUTOTRAINER: Zhang, Zhai, Chen, "AUTOTRAINER: An Automatic DNN Training Problem Detection and
+//!   Repair System", ICSE 2021 (and the defaults of its released monitor).
+//! - DeepDiagnosis: Wardat, Cruz, Le, Rajan, "DeepDiagnosis: Automatically Diagnosing Faults and
+//!   Recommending Actionable Fixes in Deep Learning Programs", ICSE 2022 (and its released callback).
+//! - CS231n: Stanford CS231n notes, "Neural Networks Part 3: Babysitting the learning process".
+//! - Karpathy: A. Karpathy, "A Recipe for Training Neural Networks", 2019.
+//! - Goodfellow: Goodfellow, Bengio, Courville, "Deep Learning", 2016, ch. 8 (optimisation).
+//! - Playbook: Google Research, "Deep Learning Tuning Playbook", 2023.
+//! - Glorot & Bengio 2010: "Understanding the difficulty of training deep feedforward neural networks".
+//! - He et al. 2015: "Delving Deep into Rectifiers" (He/Kaiming initialisation).
+//! - LeCun et al. 1998: "Efficient BackProp" (input normalisation).
+//! - KEEL: Fernández et al., "Learning from Imbalanced Data Sets", Springer 2018 (imbalance ratio > 9).
+//! - Kingma & Ba 2015: "Adam: A Method for Stochastic Optimization" (its step bound and moments).
+//! - Northcutt et al. 2021: "Pervasive Label Errors in Test Sets Destabilize ML Benchmarks".
+//! - Tukey 1977: "Exploratory Data Analysis" (running medians).
+//!
+//! Findings are ranked: each carries its causes from the lab's taxonomy, most likely first, and the one
+//! experiment that separates them. Where two causes produce the same symptom, the ranking uses a second
+//! signature that tells them apart (e.g. a layer whose weights keep moving with a zero gradient is
+//! coasting on momentum; sharp one-batch spikes point at Adam's β2 < β1; broad bumps and a zig-zag at
+//! momentum).
+//!
+//! `diagnose` only looks at bounded windows (at most the last 1000 steps, the last few layer snapshots,
+//! the epoch list), so it costs well under a millisecond natively whatever the run's length;
+//! `Observations` keeps bounded buffers so the trainer can fill it every step.
+
+pub mod catalogue;
+mod causes;
+mod ids;
+pub mod observe;
+mod rules;
+mod signals;
+mod stats;
+pub mod thresholds;
+
+pub use ids::{CauseId, MetricId, SymptomId};
+pub use observe::*;
+pub use thresholds::*;
+
+use rules::*;
+use signals::Ctx;
+use stats::mean;
+
+/// Every cause id as the page knows it, in taxonomy order (for callers that read ids as text).
+pub const CAUSES: [&str; CauseId::ALL.len()] = {
+    let mut a = [""; CauseId::ALL.len()];
+    let mut i = 0;
+    while i < a.len() {
+        a[i] = CauseId::ALL[i].as_str();
+        i += 1;
+    }
+    a
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warn,
+    Alarm,
+}
+
+impl Severity {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Alarm => "alarm",
+        }
+    }
+}
+
+/// One measured figure behind a finding and the threshold it was compared with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub metric: MetricId,
+    pub layer: Option<String>,
+    pub value: f64,
+    /// The limit the rule compared `value` with; NaN when the figure is context, not a test.
+    pub threshold: f64,
+}
+
+/// A likely cause, with the reason it is ranked where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cause {
+    pub id: CauseId,
+    pub why: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub symptom: SymptomId,
+    pub severity: Severity,
+    /// One plain sentence for a student.
+    pub title: String,
+    pub evidence: Vec<Evidence>,
+    /// Most likely first; no id twice.
+    pub causes: Vec<Cause>,
+    /// The experiment that separates the causes.
+    pub experiment: String,
+}
+
+fn cause(id: CauseId, why: impl Into<String>) -> Cause {
+    Cause {
+        id,
+        why: why.into(),
+    }
+}
+
+fn ev(metric: MetricId, layer: Option<String>, value: f64, threshold: f64) -> Evidence {
+    Evidence {
+        metric,
+        layer,
+        value,
+        threshold,
+    }
+}
+
+/// Drops repeated cause ids, keeping the first (highest-ranked) one.
+fn dedup_causes(mut v: Vec<Cause>) -> Vec<Cause> {
+    let mut seen: Vec<CauseId> = Vec::new();
+    v.retain(|c| {
+        if seen.contains(&c.id) {
+            false
+        } else {
+            seen.push(c.id);
+            true
+        }
+    });
+    v
+}
+
+fn finding(
+    symptom: SymptomId,
+    severity: Severity,
+    title: String,
+    evidence: Vec<Evidence>,
+    causes: Vec<Cause>,
+    experiment: &str,
+) -> Finding {
+    Finding {
+        symptom,
+        severity,
+        title,
+        evidence,
+        causes: dedup_causes(causes),
+        experiment: experiment.to_string(),
+    }
+}
+
+fn healthy(c: &Ctx) -> Finding {
+    let title = if c.o.step_loss.is_empty() {
+        "Nothing measured yet.".to_string()
+    } else {
+        let recent = mean(c.scan.iter().rev().take(STUCK_WINDOW).map(|&x| x as f64));
+        match recent {
+            Some(l) => format!(
+                "Nothing looks wrong: the recent training loss is {l:.3} and no check found a problem (notes aside)."
+            ),
+            None => "Nothing looks wrong so far.".to_string(),
+        }
+    };
+    finding(
+        SymptomId::Healthy,
+        Severity::Info,
+        title,
+        Vec::new(),
+        Vec::new(),
+        "Pin this run as a baseline and break one setting at a time against it.",
+    )
+}
+
+/// Everything that can be concluded from `o`, most severe first. Always returns at least one finding:
+/// `healthy` (Info) when nothing at Warn or Alarm fired.
+pub fn diagnose(o: &Observations) -> Vec<Finding> {
+    let c = Ctx::new(o);
+    let rules: [fn(&Ctx) -> Option<Finding>; 20] = [
+        rule_diverged,
+        rule_loss_exploded,
+        rule_stuck,
+        rule_init_loss,
+        rule_input,
+        rule_dead,
+        rule_vanishing,
+        rule_exploding,
+        rule_saturated,
+        rule_spikes,
+        rule_oscillation,
+        rule_rising,
+        rule_weights_growing,
+        rule_update_ratio,
+        rule_train_harder,
+        rule_overfitting,
+        rule_floor,
+        rule_confused_pairs,
+        rule_imbalance,
+        // Last: "learns slowly" is true of most faults; a finding that says why comes first.
+        rule_slow,
+    ];
+    let mut out: Vec<Finding> = Vec::new();
+    for r in rules {
+        if let Some(f) = r(&c) {
+            // At chance, "slow" is an understatement with the wrong causes.
+            if f.symptom == SymptomId::SlowProgress
+                && out.iter().any(|g| g.symptom == SymptomId::StuckAtChance)
+            {
+                continue;
+            }
+            // One finding per symptom: each rule emits its own symptom(s), so no two can collide.
+            debug_assert!(
+                out.iter().all(|g| g.symptom != f.symptom),
+                "two rules emitted {}",
+                f.symptom
+            );
+            out.push(f);
+        }
+    }
+    if !out.iter().any(|f| f.severity >= Severity::Warn) {
+        out.push(healthy(&c));
+    }
+    // Stable: within a severity, rule order (most specific first) is kept.
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+#[cfg(test)]
+mod tests;

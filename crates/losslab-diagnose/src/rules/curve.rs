@@ -1,0 +1,469 @@
+//! The shape of the loss curve: stuck at chance, spikes, oscillation, rising, slow, a floor.
+
+use super::*;
+use crate::catalogue::*;
+use crate::causes::*;
+use crate::signals::*;
+use crate::stats::*;
+use crate::thresholds::*;
+use crate::*;
+
+pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
+    let n = c.o.step_loss.len();
+    if c.o.next_step() < (STUCK_MIN_STEPS + 1) as u64 || n < STUCK_WINDOW {
+        return None;
+    }
+    let loss = mean(c.o.step_loss[n - STUCK_WINDOW..].iter().map(|&x| x as f64))?;
+    let acc = mean(
+        c.o.step_acc
+            .get(c.o.step_acc.len().saturating_sub(STUCK_WINDOW)..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&x| x as f64),
+    )?;
+    let h = c.prior_entropy;
+    let loss_limit = (1.0 - CHANCE_LOSS_BAND) * h;
+    let acc_limit = c.max_share + CHANCE_ACC_MARGIN;
+    if loss < loss_limit || acc > acc_limit {
+        return None;
+    }
+    let mut evidence = vec![
+        ev(MetricId::Loss, None, loss, loss_limit),
+        ev(MetricId::TrainAcc, None, acc, acc_limit),
+    ];
+    let title;
+    let experiment;
+    let mut causes = Vec::new();
+    let last = c.last();
+    let dead = last.and_then(|s| worst_dead(c, s));
+    let no_grad = c.persists(Ctx::no_hidden_gradient);
+    // For ranking an alarm that already fired, the ratio alone is enough: the first layer gets less
+    // than a thousandth of the last layer's gradient (AUTOTRAINER's absolute 1e-4 guards the
+    // standalone vanishing rule against false alarms).
+    let vanish = c.persists(|s| Ctx::grad_ratio(s).is_some_and(|(r, _)| r < VANISH_RATIO));
+    let saturated = last.and_then(|s| worst_saturated(c, s));
+    let upd = last.and_then(Ctx::median_update_ratio);
+    if let Some(s) = last {
+        if let Some(first) = s.stats.first() {
+            evidence.push(ev(
+                MetricId::GradNorm,
+                Some(first.name.clone()),
+                first.grad_norm as f64,
+                VANISH_FIRST_NORM,
+            ));
+        }
+    }
+    if no_grad || dead.is_some() {
+        title = format!(
+            "The loss has stayed at chance (about {:.2}) for {} steps and almost no gradient reaches the hidden layers.",
+            loss, STUCK_WINDOW
+        );
+        if let Some((i, d)) = dead {
+            evidence.push(ev(MetricId::DeadFrac, Some(c.name(i)), d, DEAD_FRAC));
+        }
+        causes.extend(dead_causes(c, dead.map(|(i, _)| i)));
+        experiment = EXP_DEAD;
+    } else if vanish || saturated.is_some() {
+        title = format!(
+            "The loss has stayed at chance (about {:.2}) for {} steps while the first layers receive almost no gradient.",
+            loss, STUCK_WINDOW
+        );
+        causes.extend(vanish_causes(c));
+        experiment = EXP_VANISH;
+    } else if upd.is_some_and(|u| u > UPDATE_RATIO_HIGH_LIMIT) {
+        title = format!(
+            "The loss has stayed at chance (about {:.2}) for {} steps although every step changes the weights a lot.",
+            loss, STUCK_WINDOW
+        );
+        evidence.push(ev(
+            MetricId::UpdateRatio,
+            None,
+            upd.unwrap_or(f64::NAN),
+            UPDATE_RATIO_HIGH_LIMIT,
+        ));
+        causes.extend(step_size_causes(c));
+        experiment = EXP_STEP_DOWN;
+    } else {
+        title = format!(
+            "The loss has stayed at chance (about {:.2}) for {} steps although gradients reach every layer.",
+            loss, STUCK_WINDOW
+        );
+        if let Some(u) = upd {
+            evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_LOW));
+        }
+        let lr = cause(
+            CauseId::LrTooLow,
+            "gradients are there but the steps taken along them are too small to leave the starting point",
+        );
+        let eps = cause(
+            CauseId::AdamEps,
+            "with Adam, a large ε shrinks every step the same way a small learning rate does",
+        );
+        let design = cause(
+            CauseId::BadLayerDesign,
+            "the network may throw the information away before it can use it (stride, pooling, too few channels)",
+        );
+        let noise = cause(
+            CauseId::LabelNoise,
+            "if the labels are mostly random there is nothing to learn",
+        );
+        // An untrained loss of ln K to within 0.01 nats means logits of spread σ < 0.15 (the loss at
+        // init is ln K + ≈σ²/2, see `INIT_LOSS_NOTE_FACTOR`): outputs near zero, as tiny or zero
+        // weights give (a He-initialised net starts nats higher). Such a net has almost no signal
+        // to learn from: the initialisation comes first.
+        let flat_start =
+            c.o.initial_loss
+                .is_some_and(|l0| (l0 as f64 - (c.k as f64).ln()).abs() < FLAT_START_NATS);
+        if flat_start {
+            evidence.push(ev(
+                MetricId::InitialLoss,
+                None,
+                c.o.initial_loss.map_or(f64::NAN, |l| l as f64),
+                f64::NAN,
+            ));
+            causes.push(cause(
+                CauseId::BadInit,
+                "the untrained network's outputs were all nearly zero (its first loss was exactly a blind guess's): the initial weights are too small to carry a signal",
+            ));
+        }
+        // Steps a tenth of the usual size or less make the step size the suspect; otherwise the
+        // network or the labels are as likely.
+        if upd.is_some_and(|u| u < UPDATE_RATIO_NOTE_LOW) {
+            causes.extend([lr, eps, design, noise]);
+        } else {
+            causes.extend([lr, design, noise, eps]);
+        }
+        experiment = EXP_STEP_UP;
+    }
+    Some(finding(
+        SymptomId::StuckAtChance,
+        Severity::Alarm,
+        title,
+        evidence,
+        causes,
+        experiment,
+    ))
+}
+
+pub(crate) fn rule_spikes(c: &Ctx) -> Option<Finding> {
+    let s = &c.spikes;
+    if s.count == 0 {
+        return None;
+    }
+    let sev = if s.count >= SPIKES_WARN {
+        Severity::Warn
+    } else {
+        Severity::Info
+    };
+    let title = format!(
+        "{} batch{} in the last {} steps had a loss far above the running median (the worst {:.0}× at step {}).",
+        s.count,
+        if s.count == 1 { "" } else { "es" },
+        c.scan.len(),
+        s.worst,
+        s.worst_step + 1
+    );
+    let evidence = vec![
+        ev(MetricId::Spikes, None, s.count as f64, SPIKES_WARN as f64),
+        ev(MetricId::SpikeFactor, None, s.worst, SPIKE_FACTOR),
+    ];
+    Some(finding(
+        SymptomId::LossSpikes,
+        sev,
+        title,
+        evidence,
+        step_size_causes(c),
+        "Pin this run and race it at learning rate ÷ 10; if you use Adam, race it once more with β2 = \
+         0.999 (≥ β1) at the original learning rate: if only the β2 change removes the spikes, the betas \
+         were the cause.",
+    ))
+}
+
+pub(crate) fn rule_oscillation(c: &Ctx) -> Option<Finding> {
+    if c.reversals < OSC_REVERSALS {
+        return None;
+    }
+    let title = format!(
+        "The smoothed training loss turned up and down {} times in the last {} steps instead of falling steadily.",
+        c.reversals,
+        c.scan.len()
+    );
+    Some(finding(
+        SymptomId::LossOscillation,
+        Severity::Warn,
+        title,
+        vec![
+            ev(MetricId::Reversals, None, c.reversals as f64, OSC_REVERSALS as f64),
+            ev(MetricId::BatchNoise, None, c.noise_sigma, f64::NAN),
+        ],
+        step_size_causes(c),
+        "Pin this run and race it with momentum 0.9 (or 0) at the same learning rate, then at learning \
+         rate ÷ 10 with the original momentum: the change that smooths the curve names the cause.",
+    ))
+}
+
+pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
+    // Epoch level.
+    let ep = &c.o.epochs;
+    if ep.len() >= RISING_EPOCHS {
+        let tail = &ep[ep.len() - RISING_EPOCHS..];
+        let rising = tail
+            .windows(2)
+            .all(|w| w[1].train_loss.is_finite() && w[1].train_loss > w[0].train_loss);
+        if rising {
+            let (a, b) = (
+                tail[0].train_loss as f64,
+                tail[RISING_EPOCHS - 1].train_loss as f64,
+            );
+            return Some(finding(
+                SymptomId::LossRising,
+                Severity::Warn,
+                format!(
+                    "The training loss has risen for {} epochs in a row, from {:.3} to {:.3}.",
+                    RISING_EPOCHS - 1,
+                    a,
+                    b
+                ),
+                vec![ev(
+                    MetricId::EpochsRising,
+                    None,
+                    (RISING_EPOCHS - 1) as f64,
+                    (RISING_EPOCHS - 1) as f64,
+                )],
+                step_size_causes(c),
+                EXP_STEP_DOWN,
+            ));
+        }
+    }
+    // Step level: last block against the best earlier block.
+    let n = c.scan.len();
+    if n < 3 * RISING_BLOCK {
+        return None;
+    }
+    let block_median = |b: &[f32]| {
+        let mut v: Vec<f64> = b
+            .iter()
+            .map(|&x| x as f64)
+            .filter(|x| x.is_finite())
+            .collect();
+        (!v.is_empty()).then(|| median(&mut v))
+    };
+    let last = block_median(&c.scan[n - RISING_BLOCK..])?;
+    let best = c.scan[..n - RISING_BLOCK]
+        .rchunks(RISING_BLOCK)
+        .filter(|b| b.len() == RISING_BLOCK)
+        .filter_map(block_median)
+        .min_by(|a, b| a.total_cmp(b))?;
+    let limit = best + (RISING_REL * best).max(RISING_ABS_NATS);
+    if last < limit {
+        return None;
+    }
+    Some(finding(
+        SymptomId::LossRising,
+        Severity::Warn,
+        format!(
+            "The training loss has climbed back from {best:.3} to {last:.3} (medians over {RISING_BLOCK} steps)."
+        ),
+        vec![ev(MetricId::Loss, None, last, limit)],
+        step_size_causes(c),
+        EXP_STEP_DOWN,
+    ))
+}
+
+pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
+    let done: Vec<f64> =
+        c.o.epochs
+            .iter()
+            .map(|e| e.val_acc as f64)
+            .filter(|v| v.is_finite())
+            .collect();
+    if done.len() < SLOW_MIN_EPOCHS || c.o.next_step() < SLOW_MIN_STEPS {
+        return None;
+    }
+    let best = done.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let linear_bar = done.len() >= LINEAR_MIN_EPOCHS && c.o.next_step() >= LINEAR_MIN_STEPS;
+    if best >= LINEAR_ACC || (best >= SATISFIED_ACC && !linear_bar) {
+        return None;
+    }
+    let upd = c.last().and_then(Ctx::median_update_ratio);
+    let limit = if best < SATISFIED_ACC {
+        SATISFIED_ACC
+    } else {
+        LINEAR_ACC
+    };
+    let mut evidence = vec![ev(MetricId::ValAcc, None, best, limit)];
+    let causes = match upd {
+        Some(u) if u > UPDATE_RATIO_NOTE_HIGH => {
+            evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_HIGH));
+            step_size_causes(c)
+        }
+        // Slow progress with steps below the healthy size (CS231n: ~1e-3; "if it is lower than this
+        // then the learning rate might be too low").
+        Some(u) if u < UPDATE_RATIO_HEALTHY => {
+            evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_HEALTHY));
+            let saturating =
+                c.o.layers
+                    .iter()
+                    .filter(|l| l.act == Some(ActKind::Saturating))
+                    .count();
+            let mut v = Vec::new();
+            // Each sigmoid passes on at most a quarter of the gradient (σ′ ≤ 1/4; tanh′ ≤ 1, less
+            // once saturated): a stack of them shrinks the early layers' steps (Glorot & Bengio 2010).
+            if saturating >= 2 {
+                v.push(cause(
+                    CauseId::VanishingGradients,
+                    format!("{saturating} sigmoid/tanh layers each shrink the gradient on its way back, so the early layers' steps are small"),
+                ));
+            }
+            v.extend([
+                cause(
+                    CauseId::LrTooLow,
+                    "each step changes the weights by less than the healthy 0.1%",
+                ),
+                cause(CauseId::AdamEps, "with Adam, a large ε shrinks every step"),
+                cause(
+                    CauseId::BadLayerDesign,
+                    "the network may be too small or discard the input early",
+                ),
+            ]);
+            v
+        }
+        _ => {
+            // Normal steps: look at the data before blaming the network.
+            let mut v = Vec::new();
+            if c.probe
+                .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG)
+            {
+                v.push(cause(
+                    CauseId::LabelNoise,
+                    "the network confidently contradicts many training labels",
+                ));
+            }
+            if c.has_rare_classes() {
+                v.push(cause(
+                    CauseId::ClassImbalance,
+                    "some classes have less than half their share of the training labels",
+                ));
+            }
+            v.extend([
+                cause(
+                    CauseId::BadLayerDesign,
+                    "the steps look normal, so the network itself may be unable to do better",
+                ),
+                cause(CauseId::LrTooLow, "a larger step might still speed it up"),
+                cause(
+                    CauseId::TooLittleData,
+                    "too few examples to learn the task from",
+                ),
+            ]);
+            v
+        }
+    };
+    let first_cause = causes.first().map_or(CauseId::LrTooLow, |c| c.id);
+    let epochs = match done.len() {
+        1 => "one epoch".to_string(),
+        n => format!("{n} epochs"),
+    };
+    Some(finding(
+        SymptomId::SlowProgress,
+        Severity::Warn,
+        if best < SATISFIED_ACC {
+            format!(
+                "After {epochs} the best validation accuracy is only {:.0}%.",
+                best * 100.0
+            )
+        } else {
+            format!(
+                "After {epochs} the best validation accuracy is {:.1}%, below the 92% a linear classifier reaches on handwritten digits: the network learns slowly or too little.",
+                best * 100.0
+            )
+        },
+        evidence,
+        causes,
+        experiment_for(first_cause),
+    ))
+}
+
+pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
+    let (e, tl, ta, vl, va) = c.latest_eval()?;
+    if e < FLOOR_MIN_EPOCHS || ta > HIGH_ACC {
+        return None;
+    }
+    let (prev, _) = c.train_tail(e - 1);
+    if !(prev.is_finite() && tl.is_finite()) || prev - tl >= FLOOR_REL_DROP * prev {
+        return None;
+    }
+    // At chance the stuck rule says it better.
+    if tl >= (1.0 - CHANCE_LOSS_BAND) * c.prior_entropy {
+        return None;
+    }
+    let pairs = c.lookalikes();
+    let mut evidence = vec![
+        ev(MetricId::TrainLoss, None, tl, prev * (1.0 - FLOOR_REL_DROP)),
+        ev(MetricId::TrainAcc, None, ta, HIGH_ACC),
+        ev(MetricId::ValAcc, None, va, f64::NAN),
+        ev(MetricId::ValLoss, None, vl, f64::NAN),
+    ];
+    evidence.extend(confident_wrong_ev(c));
+    let noise_first = c
+        .noise_share(ta, va)
+        .is_some_and(|s| s >= NOISE_SHARE && va - ta >= acc_gap_limit(va))
+        || (pairs.is_empty()
+            && c.probe
+                .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG))
+        || c.probe
+            .is_some_and(|p| p.confident_wrong >= 2.0 * CONFIDENT_WRONG);
+    let noise = cause(
+        CauseId::LabelNoise,
+        "contradictory labels put a floor under the loss that no amount of training removes",
+    );
+    let aug = cause(
+        CauseId::HarmfulAugmentation,
+        if pairs.is_empty() {
+            "transformations that make digits unrecognisable (or change their class) put a floor under the loss"
+        } else {
+            "look-alike digits are confused both ways, as when a flip or rotation turns one into the other"
+        },
+    );
+    let design = cause(
+        CauseId::BadLayerDesign,
+        "a network that throws information away early cannot fit even its training data",
+    );
+    let slow = cause(
+        CauseId::LrTooLow,
+        "the steps may be too small to get further in this time",
+    );
+    let unsettled = c.spikes.count >= SPIKES_WARN || c.reversals >= OSC_REVERSALS;
+    let causes = if unsettled && !noise_first {
+        // A loss that keeps jumping cannot settle: the steps are the first suspect.
+        let mut v = step_size_causes(c);
+        v.extend([design, aug, noise]);
+        v
+    } else if noise_first {
+        vec![noise, aug, design]
+    } else if !pairs.is_empty() {
+        for &(a, b, ab, ba) in pairs.iter().take(2) {
+            evidence.push(ev(
+                MetricId::Lookalike,
+                Some(format!("{a}↔{b}")),
+                ab.min(ba),
+                LOOKALIKE_BOTH,
+            ));
+        }
+        vec![aug, noise, design]
+    } else {
+        vec![design, aug, noise, slow]
+    };
+    Some(finding(
+        SymptomId::TrainingFloor,
+        Severity::Warn,
+        format!(
+            "The training loss has levelled off at {tl:.2} with training accuracy {:.0}%: the network cannot fit its own training data.",
+            ta * 100.0
+        ),
+        evidence,
+        causes,
+        "Race the same run with clean labels and no augmentation (same seed): if the training loss now \
+         falls towards zero, the data was the limit; if not, the network is.",
+    ))
+}

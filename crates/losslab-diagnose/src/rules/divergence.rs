@@ -1,0 +1,225 @@
+//! Divergence, an exploded loss, the loss at initialisation, the input scale.
+
+use super::*;
+use crate::catalogue::*;
+use crate::causes::*;
+use crate::signals::*;
+use crate::thresholds::*;
+use crate::*;
+
+pub(crate) fn rule_diverged(c: &Ctx) -> Option<Finding> {
+    let nf = c.o.non_finite.clone().or_else(|| {
+        c.o.step_loss
+            .iter()
+            .position(|l| !l.is_finite())
+            .map(|i| NonFinite {
+                step: c.o.first_step + i as u64,
+                layer: Some("loss".into()),
+                pass: Some(Pass::Forward),
+            })
+    })?;
+    let where_ = match (&nf.layer, nf.pass) {
+        (Some(l), Some(Pass::Forward)) => format!(" in the forward pass at {l}"),
+        (Some(l), Some(Pass::Backward)) => format!(" in the backward pass (gradient of {l})"),
+        (Some(l), None) => format!(" at {l}"),
+        (None, Some(Pass::Forward)) => " in the forward pass".into(),
+        (None, Some(Pass::Backward)) => " in the backward pass".into(),
+        (None, None) => String::new(),
+    };
+    let title = format!(
+        "Training diverged: a NaN or infinite value appeared{where_} at step {}.",
+        nf.step + 1
+    );
+    let evidence = vec![ev(
+        MetricId::NonFiniteStep,
+        nf.layer.clone(),
+        // 1-based, as the titles and the page count steps.
+        nf.step as f64 + 1.0,
+        f64::NAN,
+    )];
+    let mut causes = Vec::new();
+    causes.extend(input_cause(c));
+    let explode = cause(
+        CauseId::ExplodingGradients,
+        "gradients grew through the layers until a value overflowed",
+    );
+    if nf.step <= EARLY_STEP || c.init.is_some_and(|s| s >= Severity::Warn) {
+        // Nothing (or one update) has acted yet: the starting point itself overflows.
+        causes.push(cause(
+            CauseId::BadInit,
+            "it broke before the updates could have done it: the initial weights already overflow",
+        ));
+        causes.push(explode);
+        causes.extend(step_size_causes(c));
+    } else if nf.pass == Some(Pass::Backward) {
+        causes.push(explode);
+        causes.extend(step_size_causes(c));
+        causes.push(cause(
+            CauseId::BadInit,
+            "a large initial scale makes overflow easier",
+        ));
+    } else {
+        causes.extend(step_size_causes(c));
+        causes.push(explode);
+        causes.push(cause(
+            CauseId::BadInit,
+            "a large initial scale makes overflow easier",
+        ));
+    }
+    Some(finding(
+        SymptomId::Diverged,
+        Severity::Alarm,
+        title,
+        evidence,
+        causes,
+        EXP_STEP_DOWN,
+    ))
+}
+
+pub(crate) fn rule_loss_exploded(c: &Ctx) -> Option<Finding> {
+    // Step 0 is the initial-loss rule's business.
+    let skip = if c.o.first_step == 0 { 1 } else { 0 };
+    let (i, &v) =
+        c.o.step_loss
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .filter(|(_, l)| l.is_finite())
+            .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let v = v as f64;
+    if v < LOSS_EXPLODED_NATS {
+        return None;
+    }
+    let step = c.o.first_step + i as u64;
+    let title = format!(
+        "The training loss reached {} nats at step {}: the outputs are far outside any useful range.",
+        fmt_loss(v),
+        step + 1
+    );
+    let evidence = vec![ev(MetricId::Loss, None, v, LOSS_EXPLODED_NATS)];
+    let mut causes = Vec::new();
+    causes.extend(input_cause(c));
+    if c.init.is_some_and(|s| s >= Severity::Warn) {
+        causes.push(cause(
+            CauseId::BadInit,
+            "the loss was already far too high before the first update: the initial scale is the origin",
+        ));
+        causes.push(cause(
+            CauseId::ExplodingGradients,
+            "the huge initial outputs give huge gradients and updates",
+        ));
+        causes.extend(step_size_causes(c));
+    } else {
+        causes.extend(step_size_causes(c));
+        causes.push(cause(
+            CauseId::ExplodingGradients,
+            "gradients grew until one update threw the weights far away",
+        ));
+        causes.push(cause(
+            CauseId::BadInit,
+            "a large initial scale makes the blow-up easier",
+        ));
+    }
+    Some(finding(
+        SymptomId::LossExploded,
+        Severity::Alarm,
+        title,
+        evidence,
+        causes,
+        EXP_STEP_DOWN,
+    ))
+}
+
+pub(crate) fn rule_init_loss(c: &Ctx) -> Option<Finding> {
+    let sev = c.init?;
+    let l0 = c.o.initial_loss? as f64;
+    let lnk = (c.k as f64).ln();
+    let h = c.prior_entropy;
+    let (threshold, title) = match sev {
+        Severity::Info => (
+            INIT_LOSS_NOTE_FACTOR * h,
+            format!(
+                "The untrained network starts at a loss of {} nats, above the {:.2} of a blind guess: it is already fairly sure of random answers.",
+                fmt_loss(l0),
+                h
+            ),
+        ),
+        Severity::Warn => (
+            INIT_LOSS_WARN_FACTOR * lnk,
+            format!(
+                "The untrained network starts at a loss of {} nats, several times the {:.2} of a blind guess: its initial outputs are far too large.",
+                fmt_loss(l0),
+                h
+            ),
+        ),
+        Severity::Alarm => (
+            INIT_LOSS_ALARM_FACTOR * lnk,
+            format!(
+                "The untrained network starts at a loss of {} nats where a blind guess gives {:.2}: its initial outputs are enormous.",
+                fmt_loss(l0),
+                h
+            ),
+        ),
+    };
+    let mut evidence = vec![ev(MetricId::InitialLoss, None, l0, threshold)];
+    evidence.push(ev(MetricId::PriorEntropy, None, h, f64::NAN));
+    let mut causes = Vec::new();
+    if let Some(ic) = input_cause(c) {
+        causes.push(ic);
+    }
+    causes.push(cause(
+        CauseId::BadInit,
+        "the weights' initial scale sets the logits' spread, and with it the loss before training",
+    ));
+    causes.push(cause(
+        CauseId::BadLayerDesign,
+        "the architecture decides how that scale propagates (fan-in of the last layer, pooling, stride), which the initialiser may not account for",
+    ));
+    Some(finding(
+        SymptomId::InitLoss,
+        sev,
+        title,
+        evidence,
+        causes,
+        EXP_INIT,
+    ))
+}
+
+pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
+    let p = c.input_flag?;
+    let i = c.o.input?;
+    let (title, evidence) = match p {
+        InputProblem::OutOfScale => (
+            format!(
+                "The inputs range from {:.2} to {:.2} (mean {:.2}, std {:.2}): neither scaled to [−1, 1] nor standardised.",
+                i.min, i.max, i.mean, i.std
+            ),
+            vec![
+                ev(MetricId::InputMax, None, (i.min.abs().max(i.max.abs())) as f64, INPUT_RANGE),
+                ev(MetricId::InputMean, None, i.mean as f64, STANDARD_MEAN),
+                ev(MetricId::InputStd, None, i.std as f64, STANDARD_STD_HIGH),
+            ],
+        ),
+        InputProblem::Tiny => (
+            format!(
+                "The inputs are nearly zero (mean {:.1e}, std {:.1e}): the first layer gets almost no signal.",
+                i.mean, i.std
+            ),
+            vec![ev(
+                MetricId::InputRms,
+                None,
+                ((i.mean as f64).powi(2) + (i.std as f64).powi(2)).sqrt(),
+                INPUT_RMS_TINY,
+            )],
+        ),
+    };
+    Some(finding(
+        SymptomId::InputScale,
+        Severity::Warn,
+        title,
+        evidence,
+        input_cause(c).into_iter().collect(),
+        "Standardise the inputs (subtract their mean, divide by their standard deviation) and race the \
+         result against this run from the same seed.",
+    ))
+}

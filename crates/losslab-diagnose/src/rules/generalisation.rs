@@ -1,0 +1,400 @@
+//! Generalisation, labels and data: overfitting, training harder than validation (noisy labels),
+//! confused pairs, class imbalance.
+
+use super::*;
+use crate::catalogue::*;
+use crate::signals::*;
+use crate::stats::*;
+use crate::thresholds::*;
+use crate::*;
+
+pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
+    let (e, tl, ta, vl, va) = c.latest_eval()?;
+    let gap = ta - va;
+    let limit = acc_gap_limit(ta);
+    // Consecutive epochs with training loss falling and validation getting worse.
+    let mut turn = 0;
+    for w in (1..=e).rev().collect::<Vec<_>>().windows(2) {
+        let (now, before) = (w[0], w[1]);
+        let (fa, fb) = (c.o.epochs[now - 1], c.o.epochs[before - 1]);
+        if !(fa.val_loss.is_finite() && fb.val_loss.is_finite()) {
+            break;
+        }
+        let (la, _) = c.train_tail(now);
+        let (lb, _) = c.train_tail(before);
+        let worse = (fa.val_loss - fb.val_loss) as f64 > TREND_EPS
+            || (fb.val_acc - fa.val_acc) as f64 > TREND_EPS;
+        if lb - la > TREND_EPS && worse {
+            turn += 1;
+        } else {
+            break;
+        }
+    }
+    // The validation loss's rise above its best epoch while the training loss kept falling: the
+    // early-stopping reading, sturdier than epoch-to-epoch steps on a small, noisy validation set.
+    let best = (1..=e)
+        .filter(|&b| c.o.epochs[b - 1].val_loss.is_finite())
+        .min_by(|&a, &b| {
+            c.o.epochs[a - 1]
+                .val_loss
+                .total_cmp(&c.o.epochs[b - 1].val_loss)
+        })
+        .unwrap_or(e);
+    let best_loss = c.o.epochs[best - 1].val_loss as f64;
+    let gl = vl / best_loss - 1.0;
+    let past_best = e - best >= TREND_EPOCHS
+        && gl > GL_LIMIT
+        && vl - best_loss >= GL_MIN_NATS
+        && c.train_tail(best).0 - tl > TREND_EPS;
+    if gap < limit && turn < TREND_EPOCHS && !past_best {
+        return None;
+    }
+    let title = if gap >= limit {
+        format!(
+            "Training accuracy is {:.0}% but validation accuracy only {:.0}%: the network fits its training set much better than new data.",
+            ta * 100.0,
+            va * 100.0
+        )
+    } else if turn >= TREND_EPOCHS {
+        format!(
+            "For {turn} epochs in a row the training loss fell while validation got worse: the network is learning something that does not carry over."
+        )
+    } else {
+        format!(
+            "Validation loss is {:.0}% above its best (epoch {best}) while the training loss kept falling: the network is learning something that does not carry over, and the weights of epoch {best} were better.",
+            gl * 100.0
+        )
+    };
+    let mut evidence = vec![
+        ev(MetricId::AccGap, None, gap, limit),
+        ev(
+            MetricId::EpochsValWorse,
+            None,
+            turn as f64,
+            TREND_EPOCHS as f64,
+        ),
+        ev(MetricId::ValLossAboveBest, None, gl, GL_LIMIT),
+        ev(MetricId::BestValEpoch, None, best as f64, f64::NAN),
+        ev(MetricId::TrainLoss, None, tl, f64::NAN),
+    ];
+    let total: u64 = c.o.class_counts.iter().map(|&x| x as u64).sum();
+    if total > 0 {
+        evidence.push(ev(MetricId::TrainSamples, None, total as f64, f64::NAN));
+    }
+    let noisy = c
+        .probe
+        .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG);
+    evidence.extend(confident_wrong_ev(c));
+    let little = cause(
+        CauseId::TooLittleData,
+        "with few examples the network memorises them instead of learning the digits",
+    );
+    let noise = cause(
+        CauseId::LabelNoise,
+        if noisy {
+            "the network confidently contradicts many training labels: it is learning (or memorising) wrong ones"
+        } else {
+            "memorising mislabelled examples also opens this gap"
+        },
+    );
+    let imb = cause(
+        CauseId::ClassImbalance,
+        "the training labels are heavily skewed while validation is not, so rare classes fail on new data",
+    );
+    let causes = match (noisy, c.skewed) {
+        (true, true) => vec![noise, imb, little],
+        (true, false) => vec![noise, little],
+        (false, true) => vec![imb, little, noise],
+        (false, false) => vec![little, noise],
+    };
+    let experiment = match causes.first().map(|c| c.id) {
+        Some(CauseId::TooLittleData) | None => format!(
+            "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \
+             gap closes, the data was too little; if the network still drifts away from validation, look at \
+             the labels of the training samples it gets wrong."
+        ),
+        Some(first) => experiment_for(first).to_string(),
+    };
+    Some(finding(
+        SymptomId::Overfitting,
+        Severity::Warn,
+        title,
+        evidence,
+        causes,
+        &experiment,
+    ))
+}
+
+/// Validation accuracy well above training accuracy: the training batches are harder than validation.
+/// Split by the clean-image probe into label noise and augmentation.
+pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
+    let (_e, tl, ta, vl, va) = c.latest_eval()?;
+    let gap = va - ta;
+    let limit = acc_gap_limit(va);
+    if gap < limit {
+        return None;
+    }
+    let share = c.noise_share(ta, va);
+    let mut evidence = vec![
+        ev(MetricId::ValMinusTrainAcc, None, gap, limit),
+        ev(MetricId::TrainLoss, None, tl, vl),
+    ];
+    if let Some(sh) = share {
+        evidence.push(ev(MetricId::ProbeShare, None, sh, NOISE_SHARE));
+    }
+    if let Some(p) = c.probe {
+        evidence.push(ev(
+            MetricId::ConfidentWrong,
+            None,
+            p.confident_wrong,
+            CONFIDENT_WRONG,
+        ));
+        evidence.push(ev(
+            MetricId::HighLossConfidentWrong,
+            None,
+            p.high_loss,
+            f64::NAN,
+        ));
+    }
+    let pairs = c.lookalikes();
+    if share.is_some_and(|s| s >= NOISE_SHARE) {
+        let p = c.probe?;
+        let mut causes = vec![cause(
+            CauseId::LabelNoise,
+            format!(
+                "on clean training images the network still disagrees with {:.0}% of the labels, and confidently contradicts {:.0}% of all of them: the labels, not the images, are wrong",
+                (1.0 - p.acc) * 100.0,
+                p.confident_wrong * 100.0
+            ),
+        )];
+        if !pairs.is_empty() {
+            causes.push(cause(
+                CauseId::HarmfulAugmentation,
+                "two-way confusions between look-alike classes can also come from transformations that change the class",
+            ));
+        }
+        return Some(finding(
+            SymptomId::NoisyLabels,
+            Severity::Warn,
+            format!(
+                "Validation accuracy ({:.0}%) is far above training accuracy ({:.0}%), and the network contradicts {:.0}% of its training labels even on clean images.",
+                va * 100.0,
+                ta * 100.0,
+                (1.0 - p.acc) * 100.0
+            ),
+            evidence,
+            causes,
+            "Look at the training samples with the highest loss: if their labels are visibly wrong, the \
+             labels are the cause. To confirm, race a run with clean labels from the same seed: training \
+             accuracy should jump to meet validation.",
+        ));
+    }
+    for &(a, b, ab, ba) in pairs.iter().take(2) {
+        evidence.push(ev(
+            MetricId::Lookalike,
+            Some(format!("{a}↔{b}")),
+            ab.min(ba),
+            LOOKALIKE_BOTH,
+        ));
+    }
+    // Without the probe pointing at the labels, ask for the gap at consecutive evaluations too —
+    // unless the probe itself shows the same training images, clean and under the evaluated weights,
+    // beating the batches by as much: then the gap is not the lag of the training figures.
+    let probe_agrees = c.probe.is_some_and(|p| p.acc - ta >= limit);
+    if probe_agrees {
+        evidence.push(ev(
+            MetricId::ProbeMinusTrainAcc,
+            None,
+            c.probe.map_or(f64::NAN, |p| p.acc - ta),
+            limit,
+        ));
+    }
+    let evals: Vec<usize> = (1..=c.o.epochs.len())
+        .filter(|&e| c.o.epochs[e - 1].val_acc.is_finite())
+        .collect();
+    if !probe_agrees
+        && (evals.len() < HARDER_EPOCHS
+            || !evals[evals.len() - HARDER_EPOCHS..].iter().all(|&e| {
+                let (_, ta) = c.train_tail(e);
+                let va = c.o.epochs[e - 1].val_acc as f64;
+                va - ta >= acc_gap_limit(va)
+            }))
+    {
+        return None;
+    }
+    let mut causes = vec![cause(
+        CauseId::HarmfulAugmentation,
+        if share.is_some() {
+            "the network does well on clean training images but not on the batches it trains on: the transformed inputs are harder than real digits"
+        } else {
+            "the training batches are harder than the validation images, as they are when augmentation distorts them"
+        },
+    )];
+    causes.push(cause(
+        CauseId::LabelNoise,
+        "wrong training labels also keep training accuracy below validation",
+    ));
+    Some(finding(
+        SymptomId::TrainHarderThanVal,
+        Severity::Warn,
+        format!(
+            "Validation accuracy ({:.0}%) is far above training accuracy ({:.0}%): the training batches are harder than the validation images.",
+            va * 100.0,
+            ta * 100.0
+        ),
+        evidence,
+        causes,
+        "Race the same run without augmentation (same seed): if training accuracy rises to meet \
+         validation, the augmentation was the cause.",
+    ))
+}
+
+/// Two digits confused with each other both ways on the clean validation images (`LOOKALIKE_BOTH`,
+/// `LOOKALIKE_ONE`): what a net learns when a transformation turns one class into the other while the
+/// label stays (a 6 turned upside down still labelled "6"), or when labels are swapped between two
+/// classes. The clean-image probe tells the two apart: swapped labels leave the net contradicting its
+/// training labels on clean images.
+pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
+    let (_e, _tl, ta, _vl, va) = c.latest_eval()?;
+    if va < SATISFIED_ACC {
+        return None;
+    }
+    let recall = c.recall();
+    let systematic = |cls: usize, rate: f64| {
+        let errors = 1.0 - recall.get(cls).copied().unwrap_or(f64::NAN);
+        errors > 0.0 && rate >= LOOKALIKE_SHARE * errors
+    };
+    let pairs: Vec<_> = c
+        .lookalikes()
+        .into_iter()
+        .filter(|&(a, b, ab, ba)| systematic(a, ab) && systematic(b, ba))
+        .collect();
+    let &(a, b, ab, ba) = pairs.first()?;
+    let mut evidence: Vec<Evidence> = pairs
+        .iter()
+        .take(3)
+        .map(|&(a, b, ab, ba)| {
+            ev(
+                MetricId::Lookalike,
+                Some(format!("{a}↔{b}")),
+                ab.min(ba),
+                LOOKALIKE_BOTH,
+            )
+        })
+        .collect();
+    let labels_first = c
+        .noise_share(ta, va)
+        .is_some_and(|s| s >= NOISE_SHARE && va - ta >= acc_gap_limit(va));
+    evidence.extend(confident_wrong_ev(c));
+    let aug = cause(
+        CauseId::HarmfulAugmentation,
+        format!(
+            "a flip or rotation that turns a {a} into something like a {b} (or back) while the label stays teaches exactly this confusion"
+        ),
+    );
+    let noise = cause(
+        CauseId::LabelNoise,
+        format!("labels swapped between {a} and {b} teach the same confusion"),
+    );
+    let design = cause(
+        CauseId::BadLayerDesign,
+        "a network that throws away where the strokes are cannot tell mirror-image digits apart",
+    );
+    let causes = if labels_first {
+        vec![noise, aug, design]
+    } else {
+        vec![aug, noise, design]
+    };
+    Some(finding(
+        SymptomId::ConfusedPairs,
+        Severity::Warn,
+        format!(
+            "The network mixes up {a} and {b} both ways: {:.0}% of the {a}s are called {b} and {:.0}% of the {b}s are called {a}.",
+            ab * 100.0,
+            ba * 100.0
+        ),
+        evidence,
+        causes,
+        "Look at the training images as the network sees them: if digits appear mirrored or upside \
+         down, race the same run without flips and rotations (same seed); if the images look right but \
+         their labels do not, race it with clean labels.",
+    ))
+}
+
+pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
+    let counts = &c.o.class_counts;
+    let max_c = counts.iter().copied().max()? as f64;
+    let mean_c = counts.iter().map(|&x| x as f64).sum::<f64>() / counts.len().max(1) as f64;
+    let rare = |i: usize| (counts[i] as f64) < RARE_SHARE * mean_c;
+    if max_c == 0.0 || !(0..counts.len()).any(rare) {
+        return None;
+    }
+    let recall = c.recall();
+    if recall.len() != counts.len() {
+        return None;
+    }
+    let rare_r = mean((0..counts.len()).filter(|&i| rare(i)).map(|i| recall[i]))?;
+    let common_r = mean((0..counts.len()).filter(|&i| !rare(i)).map(|i| recall[i]))?;
+    let min_c = counts.iter().copied().min().unwrap_or(0) as f64;
+    let ratio = if min_c > 0.0 {
+        max_c / min_c
+    } else {
+        f64::INFINITY
+    };
+    let rare_names: Vec<String> = (0..counts.len())
+        .filter(|&i| rare(i))
+        .map(|i| i.to_string())
+        .collect();
+    let gap = common_r - rare_r;
+    let evidence = vec![
+        ev(MetricId::CountRatio, None, ratio, IMBALANCE_RATIO),
+        ev(MetricId::RecallGap, None, gap, RECALL_GAP),
+    ];
+    if gap < RECALL_GAP && !c.skewed {
+        return None;
+    }
+    let causes = vec![
+        cause(
+            CauseId::ClassImbalance,
+            format!(
+                "classes {} have less than half their share of the training labels, and they are the ones missed",
+                rare_names.join(", ")
+            ),
+        ),
+        cause(
+            CauseId::TooLittleData,
+            "the rare classes have too few examples to learn from",
+        ),
+    ];
+    let exp =
+        "Race a run with the classes balanced (same seed), or weight the rare classes' loss up: \
+               if the rare classes' recall catches up, the imbalance was the cause.";
+    if gap >= RECALL_GAP {
+        Some(finding(
+            SymptomId::ImbalancedRecall,
+            Severity::Warn,
+            format!(
+                "The rare classes ({}) are recognised only {:.0}% of the time against {:.0}% for the others: the training labels are {:.0}:1 skewed.",
+                rare_names.join(", "),
+                rare_r * 100.0,
+                common_r * 100.0,
+                ratio
+            ),
+            evidence,
+            causes,
+            exp,
+        ))
+    } else {
+        Some(finding(
+            SymptomId::ImbalancedRecall,
+            Severity::Info,
+            format!(
+                "The training labels are {ratio:.0}:1 skewed, but the rare classes' recall ({:.0}%) is holding up so far.",
+                rare_r * 100.0
+            ),
+            evidence,
+            causes,
+            exp,
+        ))
+    }
+}

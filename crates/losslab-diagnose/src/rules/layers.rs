@@ -1,0 +1,330 @@
+//! Per-layer symptoms: vanishing and exploding gradients, dead and saturated units, update/weight
+//! ratio, growing weights.
+
+use crate::catalogue::*;
+use crate::causes::*;
+use crate::signals::*;
+use crate::stats::*;
+use crate::thresholds::*;
+use crate::*;
+
+pub(crate) fn rule_vanishing(c: &Ctx) -> Option<Finding> {
+    if !c.persists(Ctx::vanishing) {
+        return None;
+    }
+    // A dead layer stops every gradient below it: that finding explains this one.
+    if c.last()
+        .is_some_and(|s| worst_dead(c, s).is_some_and(|(_, d)| d >= DEAD_ALL))
+    {
+        return None;
+    }
+    let s = c.last()?;
+    let (ratio, first) = Ctx::grad_ratio(s)?;
+    let title = format!(
+        "The first layer's gradient is {:.0e}, {:.0e} of the last layer's: the early layers barely learn.",
+        first, ratio
+    );
+    let first_name = s.stats.first().map(|x| x.name.clone());
+    let evidence = vec![
+        ev(MetricId::GradRatio, first_name.clone(), ratio, VANISH_RATIO),
+        ev(MetricId::GradNorm, first_name, first, VANISH_FIRST_NORM),
+    ];
+    Some(finding(
+        SymptomId::GradientsVanish,
+        Severity::Warn,
+        title,
+        evidence,
+        vanish_causes(c),
+        EXP_VANISH,
+    ))
+}
+
+pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
+    if !c.persists(Ctx::exploding) {
+        return None;
+    }
+    let s = c.last()?;
+    let (ratio, _) = Ctx::grad_ratio(s)?;
+    let title = format!(
+        "The first layer's gradient is {ratio:.0}× the last layer's: gradients grow on their way back to the input."
+    );
+    let evidence = vec![ev(
+        MetricId::GradRatio,
+        s.stats.first().map(|x| x.name.clone()),
+        ratio,
+        EXPLODE_RATIO,
+    )];
+    let from_start = c.early.is_some_and(Ctx::exploding);
+    let eg = cause(
+        CauseId::ExplodingGradients,
+        "each layer multiplies the backward signal by more than 1",
+    );
+    let init = cause(
+        CauseId::BadInit,
+        if from_start {
+            "the ratio was already this large at step 0: the initial weights amplify the gradient"
+        } else {
+            "weights scaled above what fan-in-scaled initialisation gives amplify the gradient"
+        },
+    );
+    let mut causes = vec![eg];
+    if from_start {
+        causes.push(init);
+        causes.extend(step_size_causes(c));
+    } else {
+        causes.extend(step_size_causes(c));
+        causes.push(init);
+    }
+    Some(finding(
+        SymptomId::GradientsExplode,
+        Severity::Warn,
+        title,
+        evidence,
+        causes,
+        "Race at learning rate ÷ 10 and, separately, with the initializer's gain ÷ 2: the one that \
+         brings the first/last gradient ratio back below 70 names the cause.",
+    ))
+}
+
+pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
+    let s = c.last()?;
+    let (i, d) = worst_dead(c, s)?;
+    let conv = c.o.layers.get(i).is_some_and(|l| l.role == LayerRole::Conv);
+    // Whole-batch-off units of a convolution include positions that only see background; a conv
+    // layer that is nearly all off is an alarm only while the network is not learning (its recent
+    // loss still in the chance band).
+    let learning = c.scan.len() >= STUCK_WINDOW
+        && mean(
+            c.scan[c.scan.len() - STUCK_WINDOW..]
+                .iter()
+                .map(|&l| l as f64),
+        )
+        .is_some_and(|m| m < (1.0 - CHANCE_LOSS_BAND) * c.prior_entropy);
+    let sev = if d >= DEAD_ALL && !(conv && learning) {
+        Severity::Alarm
+    } else if conv {
+        Severity::Info
+    } else {
+        Severity::Warn
+    };
+    let name = c.name(i);
+    let title = if sev == Severity::Info {
+        format!(
+            "{:.0}% of the units in {name} output zero for every sample of the batch: in a convolution many of them are positions that only see background, but dead filters look the same.",
+            d * 100.0
+        )
+    } else {
+        format!(
+            "{:.0}% of the units in {name} output zero for every sample: they are dead and pass no gradient back.",
+            d * 100.0
+        )
+    };
+    let mut evidence = vec![ev(MetricId::DeadFrac, Some(name.clone()), d, DEAD_FRAC)];
+    if let Some(e) = c.early.and_then(|e| c.dead_frac(e, i)) {
+        evidence.push(ev(
+            MetricId::DeadFracAtStart,
+            Some(name.clone()),
+            e,
+            DEAD_FRAC,
+        ));
+    }
+    if let Some((gi, g)) = c.growth.filter(|&(_, g)| g >= WEIGHT_GROWTH) {
+        evidence.push(ev(
+            MetricId::WeightGrowth,
+            Some(c.name(gi)),
+            g,
+            WEIGHT_GROWTH,
+        ));
+    }
+    let mut causes = dead_causes(c, Some(i));
+    if sev == Severity::Info {
+        causes.insert(
+            0,
+            cause(
+                CauseId::BadLayerDesign,
+                "in a convolution many of these units are positions that only ever see background or padding; they are off for every image without any filter dying",
+            ),
+        );
+    }
+    Some(finding(
+        SymptomId::DeadRelu,
+        sev,
+        title,
+        evidence,
+        causes,
+        EXP_DEAD,
+    ))
+}
+
+pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
+    let s = c.last()?;
+    let (i, f) = worst_saturated(c, s)?;
+    let name = c.name(i);
+    let title = format!(
+        "{:.0}% of the sigmoid/tanh outputs in {name} sit in the flat ends of the curve, where almost no gradient passes.",
+        f * 100.0
+    );
+    let evidence = vec![ev(MetricId::SatFrac, Some(name.clone()), f, SAT_FRAC)];
+    let born = c
+        .early
+        .and_then(|e| Ctx::stat(e, i))
+        .is_some_and(|x| x.sat_frac as f64 >= SAT_FRAC);
+    let grown = c
+        .growth
+        .is_some_and(|(gi, g)| gi == i && g >= WEIGHT_GROWTH);
+    let mut causes = Vec::new();
+    causes.extend(input_cause(c));
+    let init = cause(
+        CauseId::BadInit,
+        "large initial weights push the pre-activations far from zero (Glorot & Bengio 2010)",
+    );
+    let vg = cause(
+        CauseId::VanishingGradients,
+        "saturated units pass back almost nothing, so the layers below stop learning",
+    );
+    if grown && !born {
+        causes.extend(step_size_causes(c));
+        causes.push(init);
+        causes.push(vg);
+    } else {
+        causes.push(init);
+        causes.push(vg);
+        causes.push(cause(
+            CauseId::BadLayerDesign,
+            "sigmoid/tanh saturate easily; ReLU-like activations do not",
+        ));
+    }
+    Some(finding(
+        SymptomId::SaturatedUnits,
+        Severity::Warn,
+        title,
+        evidence,
+        causes,
+        "Race with Glorot initialisation (or the current gain ÷ 4) and, separately, with ReLU: if the \
+         smaller scale brings the outputs back to the steep middle of the curve, the initialisation was \
+         the cause.",
+    ))
+}
+
+pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
+    let s = c.last()?;
+    // High: any layer of normal size that receives a gradient.
+    let high = (0..s.stats.len())
+        .filter_map(|i| {
+            let x = &s.stats[i];
+            ((x.weight_norm as f64) >= WEIGHT_TINY && (x.update_ratio as f64).is_finite())
+                .then_some((i, x.update_ratio as f64))
+        })
+        .filter(|&(i, _)| {
+            c.persists(|t| {
+                Ctx::stat(t, i).is_some_and(|x| {
+                    (x.weight_norm as f64) >= WEIGHT_TINY
+                        && x.update_ratio as f64 > UPDATE_RATIO_HIGH_LIMIT
+                })
+            })
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((i, r)) = high {
+        let name = c.name(i);
+        // Only the first update measured so far: one step against the untrained weights, which a
+        // high initial loss makes large, is a note until a later snapshot shows it again.
+        let first_only = s.step <= EARLY_STEP;
+        return Some(finding(
+            SymptomId::UpdateRatioHigh,
+            if first_only {
+                Severity::Info
+            } else {
+                Severity::Warn
+            },
+            if first_only {
+                format!(
+                    "The first step changed {name}'s weights by {:.0}% of their size (about 0.1% is healthy).",
+                    r * 100.0
+                )
+            } else {
+                format!(
+                    "Each step changes {name}'s weights by {:.0}% of their size (about 0.1% is healthy): the steps are far too large.",
+                    r * 100.0
+                )
+            },
+            vec![ev(
+                MetricId::UpdateRatio,
+                Some(name),
+                r,
+                UPDATE_RATIO_HIGH_LIMIT,
+            )],
+            step_size_causes(c),
+            EXP_STEP_DOWN,
+        ));
+    }
+    let med = Ctx::median_update_ratio(s)?;
+    // Small ratios in a net whose hidden layers get (almost) no gradient, or whose weights were blown
+    // up, say nothing about the step size: the other findings explain them.
+    let blocked = c.persists(Ctx::no_hidden_gradient)
+        || c.persists(|t| Ctx::grad_ratio(t).is_some_and(|(r, _)| r < VANISH_RATIO))
+        || worst_dead(c, s).is_some_and(|(_, d)| d >= DEAD_ALL)
+        || c.growth.is_some_and(|(_, g)| g >= WEIGHT_GROWTH);
+    let persists =
+        |f: &dyn Fn(f64) -> bool| c.persists(|t| Ctx::median_update_ratio(t).is_some_and(f));
+    let low_causes = || {
+        vec![
+            cause(CauseId::LrTooLow, "the step along the gradient is a tiny fraction of the weights"),
+            cause(
+                CauseId::AdamEps,
+                "with Adam, a large ε divides every step by at least ε, shrinking it like a small learning rate",
+            ),
+        ]
+    };
+    if !blocked && persists(&|m| m < UPDATE_RATIO_LOW_LIMIT) {
+        return Some(finding(
+            SymptomId::UpdateRatioLow,
+            Severity::Warn,
+            format!(
+                "Each step changes the weights by only {med:.0e} of their size (about 1e-3 is healthy): training crawls."
+            ),
+            vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_LOW_LIMIT)],
+            low_causes(),
+            EXP_STEP_UP,
+        ));
+    }
+    if !blocked && persists(&|m| m < UPDATE_RATIO_NOTE_LOW) {
+        return Some(finding(
+            SymptomId::UpdateRatioLow,
+            Severity::Info,
+            format!(
+                "Each step changes the weights by about {:.3}% of their size, ten times less than the healthy 0.1% or smaller: learning will be slow.",
+                med * 100.0
+            ),
+            vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_NOTE_LOW)],
+            low_causes(),
+            EXP_STEP_UP,
+        ));
+    }
+    if persists(&|m| m > UPDATE_RATIO_NOTE_HIGH) {
+        return Some(finding(
+            SymptomId::UpdateRatioHigh,
+            Severity::Info,
+            format!(
+                "Each step changes the weights by about {:.1}% of their size, ten times the usual 0.1%: fine early on, risky if it stays.",
+                med * 100.0
+            ),
+            vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_NOTE_HIGH)],
+            step_size_causes(c),
+            EXP_STEP_DOWN,
+        ));
+    }
+    None
+}
+
+pub(crate) fn rule_weights_growing(c: &Ctx) -> Option<Finding> {
+    let (i, g) = c.growth.filter(|&(_, g)| g >= WEIGHT_GROWTH)?;
+    let name = c.name(i);
+    Some(finding(
+        SymptomId::WeightsGrowing,
+        Severity::Warn,
+        format!("The weights of {name} have grown {g:.0}× since the start: the updates keep pushing them outwards."),
+        vec![ev(MetricId::WeightGrowth, Some(name), g, WEIGHT_GROWTH)],
+        step_size_causes(c),
+        EXP_STEP_DOWN,
+    ))
+}

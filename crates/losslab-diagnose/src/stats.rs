@@ -1,0 +1,144 @@
+//! Pure statistics on loss series: mean, median, running median, batch noise, reversals.
+
+use crate::thresholds::OSC_REL;
+
+pub(crate) fn finite(v: f64) -> bool {
+    v.is_finite()
+}
+
+pub(crate) fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
+    let (mut s, mut n) = (0.0, 0usize);
+    for x in v.filter(|x| x.is_finite()) {
+        s += x;
+        n += 1;
+    }
+    (n > 0).then(|| s / n as f64)
+}
+
+pub(crate) fn median(v: &mut [f64]) -> f64 {
+    let mid = v.len() / 2;
+    let (_, m, _) = v.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
+    *m
+}
+
+/// Running median of odd width `w` (shorter at the ends). O(n·w) with w = 9.
+pub(crate) fn median_filter(v: &[f32], w: usize) -> Vec<f64> {
+    let h = w / 2;
+    let mut buf = Vec::with_capacity(w);
+    (0..v.len())
+        .filter_map(|i| {
+            buf.clear();
+            buf.extend(
+                v[i.saturating_sub(h)..(i + h + 1).min(v.len())]
+                    .iter()
+                    .map(|&x| x as f64)
+                    .filter(|x| x.is_finite()),
+            );
+            (!buf.is_empty()).then(|| median(&mut buf))
+        })
+        .collect()
+}
+
+/// Batch-to-batch noise σ of a loss series: standard deviation of successive differences, clipped to
+/// their 2nd–98th percentiles, / √2.
+pub(crate) fn noise_sigma(v: &[f32]) -> f64 {
+    let mut d: Vec<f64> = v
+        .windows(2)
+        .map(|w| w[1] as f64 - w[0] as f64)
+        .filter(|x| x.is_finite())
+        .collect();
+    if d.len() < 2 {
+        return 0.0;
+    }
+    d.sort_by(|a, b| a.total_cmp(b));
+    let n = d.len();
+    let (lo, hi) = (d[n * 2 / 100], d[(n * 98 / 100).min(n - 1)]);
+    let clipped = d.iter().map(|x| x.clamp(lo, hi));
+    let m = clipped.clone().sum::<f64>() / n as f64;
+    let var = clipped.map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64;
+    var.sqrt() / std::f64::consts::SQRT_2
+}
+
+/// Direction reversals of a smoothed series, with hysteresis: a move counts when it spans at least
+/// `OSC_REL` of its lower end and at least `floor` nats.
+pub(crate) fn reversals(f: &[f64], floor: f64) -> usize {
+    let swing = |lo: f64, hi: f64| hi - lo >= (OSC_REL * lo.abs()).max(floor);
+    let Some(&first) = f.first() else { return 0 };
+    let (mut lo, mut hi, mut trend, mut count) = (first, first, 0i8, 0usize);
+    for &v in &f[1..] {
+        match trend {
+            1 => {
+                if v > hi {
+                    hi = v;
+                } else if swing(v, hi) {
+                    count += 1;
+                    trend = -1;
+                    lo = v;
+                }
+            }
+            -1 => {
+                if v < lo {
+                    lo = v;
+                } else if swing(lo, v) {
+                    count += 1;
+                    trend = 1;
+                    hi = v;
+                }
+            }
+            _ => {
+                hi = hi.max(v);
+                lo = lo.min(v);
+                if v == hi && swing(lo, v) {
+                    trend = 1;
+                } else if v == lo && swing(v, hi) {
+                    trend = -1;
+                }
+            }
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::thresholds::OSC_ABS_NATS;
+
+    #[test]
+    fn mean_and_median_skip_what_they_should() {
+        assert_eq!(mean([1.0, f64::NAN, 3.0].into_iter()), Some(2.0));
+        assert_eq!(mean([f64::INFINITY].into_iter()), None);
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), 3.0);
+        // An even count takes the upper middle.
+        assert_eq!(median_filter(&[1.0, f32::NAN, 3.0], 3), vec![1.0, 3.0, 3.0]);
+    }
+
+    #[test]
+    fn noise_sigma_of_an_alternating_series() {
+        // Successive differences ±0.2: their standard deviation is 0.2, / √2.
+        let v: Vec<f32> = (0..200)
+            .map(|i| if i % 2 == 0 { 1.0 } else { 1.2 })
+            .collect();
+        assert!((noise_sigma(&v) - 0.2 / std::f64::consts::SQRT_2).abs() < 1e-3);
+        assert_eq!(noise_sigma(&[1.0, 2.0]), 0.0, "too short to say");
+    }
+
+    #[test]
+    fn reversal_counter_ignores_noise_and_counts_swings() {
+        let r = |f: &[f64]| reversals(f, OSC_ABS_NATS);
+        assert_eq!(r(&[2.0, 1.5, 1.0, 0.8, 0.6, 0.61, 0.59, 0.6]), 0);
+        assert_eq!(r(&[1.0, 1.6, 1.0, 1.6, 1.0]), 3);
+        assert_eq!(r(&[1.0, 1.4, 1.0, 1.4, 1.0]), 0);
+        assert_eq!(
+            reversals(&[1.0, 1.6, 1.0, 1.6, 1.0], 0.7),
+            0,
+            "a noisier run needs larger swings"
+        );
+        assert_eq!(r(&[0.2, 0.6, 0.2, 0.6, 0.2]), 0, "+200% but only 0.4 nats");
+        let m = median_filter(&[1.0, 1.0, 9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], 9);
+        assert!(
+            m.iter().all(|&v| v == 1.0),
+            "a one-step spike vanishes: {m:?}"
+        );
+    }
+}
