@@ -2,14 +2,11 @@
 //! the optimizer and the running figures, and advances in steps so a caller can interleave it with
 //! anything else (the page's worker trains in chunks of a few tens of milliseconds).
 
-use crate::config::{
-    Apply, ClassWeight, Config, ConfigError, DataSource, ImbKind, NoiseKindKey, Pixels,
-};
+use crate::config::{Apply, ClassWeight, Config, ConfigError, DataSource, Pixels};
 use crate::data::augment::Augment;
-use crate::data::faults::{apply_label_noise, imbalance_indices, Imbalance, NoiseKind};
 use crate::data::{
-    augment_into, fill_batch, to_grey, to_raw_pixels, Applied, Dataset, CLASSES, MNIST_MEAN,
-    MNIST_STD, PIXELS,
+    augment_into, fill_batch, prepare, to_grey, to_raw_pixels, Applied, Dataset, Prepared, CLASSES,
+    MNIST_MEAN, MNIST_STD, PIXELS,
 };
 use crate::diagnose::{
     diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
@@ -266,45 +263,12 @@ impl Trainer {
     /// `train` and `test` are the loaded splits; `train_n` and `val_n` are capped at their sizes.
     pub fn new(cfg: Config, train: &Dataset, test: &Dataset) -> Result<Trainer, ConfigError> {
         let model = Model::from_config(&cfg)?;
-        if train.is_empty() || test.is_empty() {
-            return Err(ConfigError(
-                "no data is loaded: the training or validation split is empty".into(),
-            ));
-        }
-        let base = train.take(cfg.train_n);
-        let imbalance = match cfg.imb {
-            ImbKind::None => Imbalance::None,
-            ImbKind::Classes => Imbalance::Classes {
-                classes: cfg.imb_classes.clone(),
-                keep: cfg.imb_keep,
-            },
-            ImbKind::LongTail => Imbalance::LongTail {
-                ratio: cfg.imb_ratio,
-            },
-        };
-        let mut data = match imbalance {
-            Imbalance::None => base,
-            _ => {
-                let idx = imbalance_indices(
-                    &base.labels,
-                    &imbalance,
-                    &mut Rng::stream(cfg.seed, streams::IMBALANCE),
-                );
-                base.select(&idx)
-            }
-        };
-        let true_labels = data.labels.clone();
-        let kind = match cfg.noise_kind {
-            NoiseKindKey::Uniform => NoiseKind::Uniform,
-            NoiseKindKey::Pairs => NoiseKind::Pairs,
-        };
-        let corrupted = apply_label_noise(
-            &mut data.labels,
-            cfg.noise / 100.0,
-            kind,
-            &mut Rng::stream(cfg.seed, streams::NOISE),
-        );
-        let val = test.take(cfg.val_n);
+        let Prepared {
+            train: data,
+            val,
+            true_labels,
+            corrupted,
+        } = prepare(&cfg, train, test)?;
         let n = data.len();
         let obs = Observations::new(
             model.diagnosis_layers(),
@@ -970,10 +934,6 @@ impl Trainer {
     /// The epoch whose validation loss is the lowest so far (the first of equals), if any.
     pub fn best_epoch(&self) -> Option<usize> {
         self.best_val.map(|(_, e)| e)
-    }
-    /// The per-class weights `class_weight = balanced` uses.
-    pub fn class_weights(&self) -> &[f32] {
-        &self.class_weights
     }
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {

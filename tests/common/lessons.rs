@@ -10,7 +10,7 @@
 //! docs/ARCHITECTURE.md ("Lessons and their claims").
 
 use super::mnist::{self, Mnist};
-use losslab::config::{Config, NoiseKindKey};
+use losslab::config::{Config, NoiseKind};
 use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
@@ -1014,14 +1014,14 @@ impl Run {
 /// for uniform noise over the 9 other digits, −(1−p)·ln(1−p) − p·ln p for pair flips (Natarajan et
 /// al. 2013 for the noise model). NaN without noise: the page then draws no floor.
 /// tests/lessons.rs pins it to the values tests/refs.test.mjs pins for the page.
-pub fn noise_floor(p: f64, kind: NoiseKindKey) -> f64 {
+pub fn noise_floor(p: f64, kind: NoiseKind) -> f64 {
     if !(p > 0.0 && p < 1.0) {
         return f64::NAN;
     }
     let xlx = |x: f64| if x > 0.0 { -x * x.ln() } else { 0.0 };
     match kind {
-        NoiseKindKey::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
-        NoiseKindKey::Pairs => xlx(1.0 - p) + xlx(p),
+        NoiseKind::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
+        NoiseKind::Pairs => xlx(1.0 - p) + xlx(p),
     }
 }
 
