@@ -11,18 +11,18 @@ use crate::data::{
 use crate::diagnose::{
     diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
-use crate::layers::loss::{
-    argmax_rows, balanced_class_weights, softmax_cross_entropy, weighted_softmax_cross_entropy,
-};
-use crate::metrics::{grad_norms, layer_stats, Confusion, LayerStats};
+use crate::layers::loss::{argmax_rows, balanced_class_weights, softmax_cross_entropy};
+use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::rng::{streams, Rng};
 
 mod lrfind;
 mod parallel;
+mod step;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 pub use parallel::{GradientWorker, Share};
+use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
 /// Figures of the steps taken by one `Trainer::step` call.
 #[derive(Clone, Debug, Default)]
@@ -342,18 +342,28 @@ impl Trainer {
                 break;
             }
             let bs = self.begin_batch();
-            let logits = self.model.forward(&self.x, bs, true);
-            self.held_stats = None;
+            let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
+            let (step, first_loss, obs, status) = (
+                self.step,
+                &mut self.first_loss,
+                &mut self.obs,
+                &mut self.status,
+            );
+            let (x, y) = (&self.x, &self.y);
             // The weighted loss is the one optimised and reported; `per` stays unweighted, for the
             // clean/noisy split and the epoch's training loss.
-            let (loss, dlogits, per) = self.loss_of(&logits, &self.y);
-            let pred = argmax_rows(&logits, CLASSES);
-            if self.loss_diverged(loss, &pred) {
-                break;
-            }
-            self.model.zero_grad();
-            self.model.backward_params(&dlogits);
-            if self.finish_step(&mut r, loss, &per, &pred, bs) {
+            let out = train_step(
+                &mut self.model,
+                &mut self.opt,
+                Source::Batch { x, y },
+                &rule,
+                |model, loss, pred| {
+                    let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
+                    verdict.map(|s| *status = s).is_some()
+                },
+            );
+            self.held_stats = None;
+            if self.finish_step(&mut r, out, bs) {
                 break;
             }
         }
@@ -391,94 +401,56 @@ impl Trainer {
         bs
     }
 
-    /// The divergence check on the batch's loss (before any update): true, with the status set and
-    /// the diagnosis renewed, when it is not finite or exploded.
-    fn loss_diverged(&mut self, loss: f32, pred: &[u8]) -> bool {
-        let bs = pred.len();
-        let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
-        let step_no = self.step + 1;
-        let first = *self.first_loss.get_or_insert(loss);
-        // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
-        // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
-        let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
-        if loss.is_finite() && loss <= limit {
-            return false;
-        }
-        self.obs.record_step(loss, acc);
-        if !loss.is_finite() {
-            let layer = self
-                .model
-                .first_non_finite_output(&self.x, bs, true)
-                .unwrap_or_else(|| "loss".into());
-            self.obs.record_non_finite(NonFinite {
-                step: self.step,
-                layer: Some(layer),
-                pass: Some(Pass::Forward),
-            });
-        }
-        let message = if loss.is_finite() {
-            format!(
-                "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
-            )
-        } else {
-            format!("the loss became {loss} at step {step_no}")
-        };
-        self.status = Status::Diverged {
-            step: step_no,
-            message,
-        };
-        self.rediagnose();
-        true
-    }
-
-    /// Everything after the backward pass of a batch whose gradients are in the model: the gradient
-    /// check, clipping, the update, the step's and the epoch's figures. `act_rows` is how many of the
-    /// batch's samples the model's activations hold (all of them, or this worker's share). True when
-    /// the caller must stop: the run diverged or the epoch ended.
-    fn finish_step(
-        &mut self,
-        r: &mut StepReport,
-        loss: f32,
-        per: &[f32],
-        pred: &[u8],
-        act_rows: usize,
-    ) -> bool {
+    /// Everything after a step (`train_step`): on a refused batch (divergence) the diagnosis is made
+    /// again; otherwise the gradient check, the step's and the epoch's figures. `act_rows` is how many
+    /// of the batch's samples the model's activations hold (all of them, or this worker's share).
+    /// True when the caller must stop: the run diverged or the epoch ended.
+    fn finish_step(&mut self, r: &mut StepReport, out: StepOutcome, act_rows: usize) -> bool {
+        let StepOutcome {
+            loss,
+            per,
+            pred,
+            end,
+        } = out;
         let bs = pred.len();
         let layers = self.model.param_layer_names().len();
         let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
         let step_no = self.step + 1;
-        let gn = grad_norms(&self.model);
-        if let Some(bad) = gn.iter().position(|g| !g.is_finite()) {
-            let names = self.model.param_layer_names();
-            let name = &names[bad];
-            // The backward pass runs from the output: the last non-finite layer in forward
-            // order is where it first appeared.
-            let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
-            self.obs.record_step(loss, acc);
-            self.obs.record_non_finite(NonFinite {
-                step: self.step,
-                layer: Some(names[first_back].clone()),
-                pass: Some(Pass::Backward),
-            });
-            self.status = Status::Diverged {
-                step: step_no,
-                message: format!(
-                    "the gradient of {name} became {} at step {step_no}",
-                    gn[bad]
-                ),
-            };
-            self.rediagnose();
-            return true;
-        }
-        let clipped = clip_gradients(&mut self.model, self.cfg.clip, &gn);
-        // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
-        // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
-        let mut settings = self.cfg.optim;
-        if self.cfg.warmup > 0 {
-            settings.lr *= (step_no as f32 / self.cfg.warmup as f32).min(1.0);
-        }
-        self.opt.settings.lr = settings.lr;
-        self.last_update = self.opt.step(&mut self.model.params_mut());
+        let (gn, clipped, update) = match end {
+            StepEnd::Refused => {
+                self.rediagnose();
+                return true;
+            }
+            StepEnd::BadGradient { norms: gn } => {
+                let bad = gn.iter().position(|g| !g.is_finite()).unwrap_or(0);
+                let names = self.model.param_layer_names();
+                let name = &names[bad];
+                // The backward pass runs from the output: the last non-finite layer in forward
+                // order is where it first appeared.
+                let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
+                self.obs.record_step(loss, acc);
+                self.obs.record_non_finite(NonFinite {
+                    step: self.step,
+                    layer: Some(names[first_back].clone()),
+                    pass: Some(Pass::Backward),
+                });
+                self.status = Status::Diverged {
+                    step: step_no,
+                    message: format!(
+                        "the gradient of {name} became {} at step {step_no}",
+                        gn[bad]
+                    ),
+                };
+                self.rediagnose();
+                return true;
+            }
+            StepEnd::Updated {
+                norms,
+                clipped,
+                update,
+            } => (norms, clipped, update),
+        };
+        self.last_update = update;
         self.last_batch = act_rows;
         self.step = step_no;
         let end = self.pos + bs;
@@ -839,18 +811,6 @@ impl Trainer {
         self.rediagnose();
     }
 
-    /// The loss the run optimises, its gradient with respect to the logits, and the unweighted loss
-    /// of each sample: class-weighted with `class_weight = balanced`. Training and the range test
-    /// (src/train/lrfind.rs) both use it.
-    fn loss_of(&self, logits: &[f32], y: &[u8]) -> (f32, Vec<f32>, Vec<f32>) {
-        match self.cfg.class_weight {
-            ClassWeight::None => softmax_cross_entropy(logits, y, CLASSES),
-            ClassWeight::Balanced => {
-                weighted_softmax_cross_entropy(logits, y, CLASSES, &self.class_weights)
-            }
-        }
-    }
-
     /// Logits and labels of samples `idx` of the training (`train`) or validation set, on clean,
     /// un-augmented images in evaluation mode. The first such pass after a training step keeps that
     /// step's layer statistics, whose activations it replaces.
@@ -998,27 +958,74 @@ fn softmax(logits: &[f32]) -> [f32; CLASSES] {
     p
 }
 
-/// Gradient clipping by global norm, as `torch.nn.utils.clip_grad_norm_`: when ‖g‖₂ over every
-/// parameter exceeds `clip`, every gradient is scaled by clip/‖g‖₂ (Pascanu et al. 2013, "On the
-/// difficulty of training recurrent neural networks", §3.2). `layer_norms` are the per-layer norms,
-/// whose root sum of squares is the global norm. True when it clipped.
-fn clip_gradients(model: &mut Model, clip: f32, layer_norms: &[f32]) -> bool {
-    let max = clip as f64;
-    if max <= 0.0 {
-        return false;
+/// The class weights the loss uses: `class_weights` with `class_weight = balanced`, else none.
+fn loss_weights<'a>(cfg: &Config, class_weights: &'a [f32]) -> Option<&'a [f32]> {
+    match cfg.class_weight {
+        ClassWeight::None => None,
+        ClassWeight::Balanced => Some(class_weights),
     }
-    let norm = layer_norms
-        .iter()
-        .map(|&g| g as f64 * g as f64)
-        .sum::<f64>()
-        .sqrt();
-    if norm <= max {
-        return false;
+}
+
+/// How the run takes its step `step_no` (1-based): its loss, clipping and learning rate.
+fn step_rule<'a>(cfg: &Config, class_weights: &'a [f32], step_no: u64) -> Rule<'a> {
+    // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
+    // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
+    let mut lr = cfg.optim.lr;
+    if cfg.warmup > 0 {
+        lr *= (step_no as f32 / cfg.warmup as f32).min(1.0);
     }
-    // PyTorch adds 1e-6 to the norm: the clipped norm then lands just under the threshold.
-    let scale = (max / (norm + 1e-6)) as f32;
-    for p in model.params_mut() {
-        p.grad.iter_mut().for_each(|g| *g *= scale);
+    Rule {
+        weights: loss_weights(cfg, class_weights),
+        clip: cfg.clip,
+        lr,
+        stop_on_bad_gradient: true,
     }
-    true
+}
+
+/// The divergence check on a batch's loss (before any update), for the step after step `step`: the
+/// Diverged status, with the step and any non-finite layer recorded in `obs`, when the loss is not
+/// finite or exploded past `DIVERGENCE_FACTOR` times the first step's.
+#[allow(clippy::too_many_arguments)]
+fn diverged(
+    model: &mut Model,
+    x: &[f32],
+    y: &[u8],
+    step: u64,
+    first_loss: &mut Option<f32>,
+    obs: &mut Observations,
+    loss: f32,
+    pred: &[u8],
+) -> Option<Status> {
+    let bs = pred.len();
+    let acc = pred.iter().zip(y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
+    let step_no = step + 1;
+    let first = *first_loss.get_or_insert(loss);
+    // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
+    // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
+    let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
+    if loss.is_finite() && loss <= limit {
+        return None;
+    }
+    obs.record_step(loss, acc);
+    if !loss.is_finite() {
+        let layer = model
+            .first_non_finite_output(x, bs, true)
+            .unwrap_or_else(|| "loss".into());
+        obs.record_non_finite(NonFinite {
+            step,
+            layer: Some(layer),
+            pass: Some(Pass::Forward),
+        });
+    }
+    let message = if loss.is_finite() {
+        format!(
+            "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
+        )
+    } else {
+        format!("the loss became {loss} at step {step_no}")
+    };
+    Some(Status::Diverged {
+        step: step_no,
+        message,
+    })
 }
