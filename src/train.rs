@@ -17,9 +17,11 @@ use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::rng::{streams, Rng};
 
+mod advance;
 mod lrfind;
 mod parallel;
 mod step;
+pub use advance::Event;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 pub use parallel::{GradientWorker, Share};
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
@@ -256,6 +258,8 @@ pub struct Trainer {
     /// (src/train/parallel.rs).
     split: Option<parallel::Split>,
     split_eval: Option<parallel::EvalSplit>,
+    /// `advance` is running the validation pass that follows an epoch's end.
+    validating: bool,
 }
 
 impl Trainer {
@@ -331,6 +335,7 @@ impl Trainer {
             lr_found: None,
             split: None,
             split_eval: None,
+            validating: false,
         })
     }
 
