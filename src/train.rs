@@ -11,19 +11,27 @@ use crate::data::{
 use crate::diagnose::{
     diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
-use crate::layers::loss::{argmax_rows, balanced_class_weights, softmax_cross_entropy};
+use crate::layers::loss::balanced_class_weights;
 use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::rng::{streams, Rng};
 
 mod advance;
+mod early_stop;
+mod epoch;
+mod evaluate;
 mod lrfind;
 mod parallel;
+mod scan;
 mod step;
 pub use advance::Event;
+use early_stop::EarlyStop;
+use epoch::{Acc, EpochStats};
+use evaluate::Evaluator;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 pub use parallel::{GradientWorker, Share};
+use scan::LossScan;
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
 /// Figures of the steps taken by one `Trainer::step` call.
@@ -88,31 +96,6 @@ pub enum Status {
         best_epoch: usize,
         message: String,
     },
-}
-
-#[derive(Default, Clone, Copy)]
-struct Acc {
-    loss: f64,
-    correct: u64,
-    n: u64,
-}
-
-impl Acc {
-    fn add(&mut self, loss: f32, correct: bool) {
-        self.loss += loss as f64;
-        self.correct += correct as u64;
-        self.n += 1;
-    }
-    fn mean(&self) -> (f32, f32) {
-        if self.n == 0 {
-            (f32::NAN, f32::NAN)
-        } else {
-            (
-                (self.loss / self.n as f64) as f32,
-                (self.correct as f64 / self.n as f64) as f32,
-            )
-        }
-    }
 }
 
 /// A loss this many times the first step's loss (or ln 10, whichever is larger) counts as divergence.
@@ -214,21 +197,11 @@ pub struct Trainer {
     aug_rng: Rng,
     x: Vec<f32>,
     y: Vec<u8>,
-    ep_all: Acc,
-    ep_clean: Acc,
-    ep_noisy: Acc,
-    /// Steps of the current epoch, and how many of them were clipped.
-    ep_steps: u64,
-    ep_clipped: u64,
+    epoch_stats: EpochStats,
     /// Per-class weights of `class_weight = balanced`, from the training labels as trained on.
     class_weights: Vec<f32>,
-    /// Lowest validation loss after an epoch so far, and that epoch.
-    best_val: Option<(f32, usize)>,
-    last_epoch: Option<EpochSummary>,
-    eval_pos: usize,
-    eval_acc: Acc,
-    eval_conf: Confusion,
-    last_eval: Option<EvalReport>,
+    early_stop: EarlyStop,
+    eval: Evaluator,
     last_update: Vec<f32>,
     last_batch: usize,
     first_loss: Option<f32>,
@@ -247,10 +220,7 @@ pub struct Trainer {
     /// training stream never changes.
     batch_idx: Vec<usize>,
     batch_rng: Rng,
-    /// Loss scan under way: next sample, and every sample's (loss, predicted digit, its probability).
-    scan_pos: usize,
-    scan: Vec<(f32, u8, f32)>,
-    scan_done: bool,
+    scan: LossScan,
     /// A learning-rate range test under way, and the last finished one (src/train/lrfind.rs).
     lr_find: Option<lrfind::LrFind>,
     lr_found: Option<LrFindReport>,
@@ -301,18 +271,10 @@ impl Trainer {
             step: 0,
             x: Vec::new(),
             y: Vec::new(),
-            ep_all: Acc::default(),
-            ep_clean: Acc::default(),
-            ep_noisy: Acc::default(),
-            ep_steps: 0,
-            ep_clipped: 0,
+            epoch_stats: EpochStats::default(),
             class_weights,
-            best_val: None,
-            last_epoch: None,
-            eval_pos: 0,
-            eval_acc: Acc::default(),
-            eval_conf: Confusion::default(),
-            last_eval: None,
+            early_stop: EarlyStop::default(),
+            eval: Evaluator::default(),
             last_update: Vec::new(),
             last_batch: 0,
             first_loss: None,
@@ -328,9 +290,7 @@ impl Trainer {
             },
             held_stats: None,
             batch_idx: Vec::new(),
-            scan_pos: 0,
-            scan: Vec::new(),
-            scan_done: false,
+            scan: LossScan::default(),
             lr_find: None,
             lr_found: None,
             split: None,
@@ -380,11 +340,7 @@ impl Trainer {
     fn begin_batch(&mut self) -> usize {
         if self.pos == 0 {
             self.order_rng.shuffle(&mut self.order);
-            self.ep_all = Acc::default();
-            self.ep_clean = Acc::default();
-            self.ep_noisy = Acc::default();
-            self.ep_steps = 0;
-            self.ep_clipped = 0;
+            self.epoch_stats.start();
         }
         let end = (self.pos + self.cfg.batch).min(self.order.len());
         let bs = end - self.pos;
@@ -462,13 +418,12 @@ impl Trainer {
         let (mut clean, mut noisy) = (Acc::default(), Acc::default());
         for (j, &i) in self.order[self.pos..end].iter().enumerate() {
             let ok = pred[j] == self.y[j];
-            self.ep_all.add(per[j], ok);
-            if self.corrupted.get(i).copied().unwrap_or(false) {
+            let corrupted = self.corrupted.get(i).copied().unwrap_or(false);
+            self.epoch_stats.add_sample(per[j], ok, corrupted);
+            if corrupted {
                 noisy.add(per[j], ok);
-                self.ep_noisy.add(per[j], ok);
             } else {
                 clean.add(per[j], ok);
-                self.ep_clean.add(per[j], ok);
             }
         }
         r.loss.push(loss);
@@ -489,25 +444,13 @@ impl Trainer {
         debug_assert_eq!(gn.len(), layers);
         r.grad_norms.extend_from_slice(&gn);
         r.clipped.push(clipped);
-        self.ep_steps += 1;
-        self.ep_clipped += clipped as u64;
+        self.epoch_stats.add_step(clipped);
         self.pos = end;
         if self.pos >= self.order.len() {
             self.pos = 0;
             self.epoch += 1;
-            let (tl, ta) = self.ep_all.mean();
-            let (cl, ca) = self.ep_clean.mean();
-            let (nl, na) = self.ep_noisy.mean();
-            self.last_epoch = Some(EpochSummary {
-                epoch: self.epoch,
-                train_loss: tl,
-                train_acc: ta,
-                clean_loss: cl,
-                clean_acc: ca,
-                noisy_loss: nl,
-                noisy_acc: na,
-                clip_frac: self.ep_clipped as f32 / self.ep_steps.max(1) as f32,
-            });
+            let e = self.epoch_stats.finish(self.epoch);
+            let (tl, ta) = (e.train_loss, e.train_acc);
             // The validation figures follow when that pass completes.
             self.obs.record_epoch(EpochFigures {
                 train_loss: tl,
@@ -527,52 +470,29 @@ impl Trainer {
     /// Evaluate the next `count` validation samples; true when the pass is complete
     /// (the report is then in `eval_report`). A new pass starts after a complete one.
     pub fn eval_chunk(&mut self, count: usize) -> bool {
-        self.eval_begin();
-        let end = (self.eval_pos + count.max(1)).min(self.val.len());
-        while self.eval_pos < end {
-            let stop = (self.eval_pos + EVAL_BATCH).min(end);
-            let idx: Vec<usize> = (self.eval_pos..stop).collect();
+        self.eval.begin();
+        let end = (self.eval.pos + count.max(1)).min(self.val.len());
+        while self.eval.pos < end {
+            let stop = (self.eval.pos + EVAL_BATCH).min(end);
+            let idx: Vec<usize> = (self.eval.pos..stop).collect();
             // Validation images are never augmented.
             let (logits, y) = self.clean_logits(false, &idx);
-            self.eval_add(&logits, &y);
-            self.eval_pos = stop;
+            self.eval.add(&logits, &y);
+            self.eval.pos = stop;
         }
         self.eval_complete()
     }
 
-    /// A validation pass starts afresh after a complete one.
-    fn eval_begin(&mut self) {
-        if self.eval_pos == 0 {
-            self.eval_acc = Acc::default();
-            self.eval_conf = Confusion::default();
-        }
-    }
-
-    /// Counts the logits of validation samples with labels `y` into the pass under way.
-    fn eval_add(&mut self, logits: &[f32], y: &[u8]) {
-        let (_, _, per) = softmax_cross_entropy(logits, y, CLASSES);
-        for ((&p, &t), &l) in argmax_rows(logits, CLASSES).iter().zip(y).zip(&per) {
-            self.eval_acc.add(l, p == t);
-            self.eval_conf.add(t, p);
-        }
-    }
-
     /// Ends the pass when every validation sample is counted: the report, then `after_validation`.
     fn eval_complete(&mut self) -> bool {
-        if self.eval_pos < self.val.len() {
-            return false;
+        match self.eval.complete(self.val.len()) {
+            Some(r) => {
+                let (loss, acc) = (r.loss, r.acc);
+                self.after_validation(loss, acc);
+                true
+            }
+            None => false,
         }
-        let (loss, acc) = self.eval_acc.mean();
-        self.last_eval = Some(EvalReport {
-            loss,
-            acc,
-            recall: self.eval_conf.recall(),
-            confusion: self.eval_conf.clone(),
-            count: self.eval_acc.n as usize,
-        });
-        self.eval_pos = 0;
-        self.after_validation(loss, acc);
-        true
     }
 
     /// The first `n` samples of the last training batch exactly as they entered the network (after
@@ -630,69 +550,27 @@ impl Trainer {
     /// new pass. It draws no random numbers and leaves the layer statistics of the last training step
     /// readable, so training goes on exactly as if no scan had been made.
     pub fn loss_scan_chunk(&mut self, count: usize) -> bool {
-        if self.scan_pos == 0 {
-            self.scan.clear();
-            self.scan.reserve(self.train.len());
-            self.scan_done = false;
-        }
-        let end = (self.scan_pos + count.max(1)).min(self.train.len());
-        while self.scan_pos < end {
-            let stop = (self.scan_pos + EVAL_BATCH).min(end);
-            let idx: Vec<usize> = (self.scan_pos..stop).collect();
+        let n = self.train.len();
+        self.scan.begin(n);
+        let end = (self.scan.pos + count.max(1)).min(n);
+        while self.scan.pos < end {
+            let stop = (self.scan.pos + EVAL_BATCH).min(end);
+            let idx: Vec<usize> = (self.scan.pos..stop).collect();
             let (logits, y) = self.clean_logits(true, &idx);
             for (z, &t) in logits.chunks(CLASSES).zip(&y) {
                 let s = SampleLoss::from_logits(z, t);
-                self.scan.push((s.loss, s.predicted, s.confidence));
+                self.scan.push(s.loss, s.predicted, s.confidence);
             }
-            self.scan_pos = stop;
+            self.scan.pos = stop;
         }
-        if self.scan_pos >= self.train.len() {
-            self.scan_pos = 0;
-            self.scan_done = true;
-            true
-        } else {
-            false
-        }
+        self.scan.complete(n)
     }
 
     /// The `k` highest-loss samples of the last complete scan (highest first; a NaN loss counts as
     /// the highest), or None before a scan has completed.
     pub fn loss_scan_report(&self, k: usize) -> Option<ScanReport> {
-        if !self.scan_done || self.scan.len() != self.train.len() {
-            return None;
-        }
-        let loss = |i: usize| {
-            let l = self.scan[i].0;
-            if l.is_nan() {
-                f32::INFINITY
-            } else {
-                l
-            }
-        };
-        let mut order: Vec<usize> = (0..self.scan.len()).collect();
-        order.sort_by(|&a, &b| loss(b).total_cmp(&loss(a)).then(a.cmp(&b)));
-        order.truncate(k);
-        let items: Vec<ScanItem> = order
-            .iter()
-            .map(|&i| {
-                let (loss, predicted, prob) = self.scan[i];
-                ScanItem {
-                    index: i,
-                    label: self.train.labels[i],
-                    true_label: self.true_labels[i],
-                    predicted,
-                    prob,
-                    loss,
-                    corrupted: self.corrupted[i],
-                }
-            })
-            .collect();
-        let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
-        Some(ScanReport {
-            corrupted_share_top: share(items.iter().filter(|s| s.corrupted).count(), items.len()),
-            corrupted_share_all: share(self.corrupted_count(), self.train.len()),
-            items,
-        })
+        self.scan
+            .report(k, &self.train.labels, &self.true_labels, &self.corrupted)
     }
 
     /// Class probabilities of one image from outside the data sets (the page's drawing pad), under the
@@ -733,10 +611,11 @@ impl Trainer {
 
     /// A whole validation pass at once.
     pub fn evaluate(&mut self) -> EvalReport {
-        self.eval_pos = 0;
+        self.eval.pos = 0;
         while !self.eval_chunk(EVAL_BATCH) {}
-        self.last_eval
-            .clone()
+        self.eval
+            .last()
+            .cloned()
             .expect("a complete pass leaves a report")
     }
 
@@ -790,24 +669,13 @@ impl Trainer {
                 e.val_acc = acc;
             }
         }
-        if self.epoch > 0 && loss.is_finite() && self.best_val.is_none_or(|(b, _)| loss < b) {
-            self.best_val = Some((loss, self.epoch));
+        let stop = self
+            .early_stop
+            .after_validation(self.epoch, loss, self.cfg.early_stop);
+        if let (Some(stop), Status::Running) = (stop, &self.status) {
+            self.status = stop;
         }
-        let patience = self.cfg.early_stop;
-        if let (Some((_, best)), Status::Running) = (self.best_val, &self.status) {
-            let since = self.epoch - best;
-            if patience > 0 && since >= patience {
-                self.status = Status::Stopped {
-                    epoch: self.epoch,
-                    best_epoch: best,
-                    message: format!(
-                        "stopped early: validation loss has not improved for {since} epoch{} since its best at epoch {best}",
-                        if since == 1 { "" } else { "s" }
-                    ),
-                };
-            }
-        }
-        let conf = self.eval_conf.counts;
+        let conf = self.eval.confusion().counts;
         self.obs.set_confusion(&conf);
         self.obs.samples.clear();
         for s in self.probe_losses() {
@@ -891,14 +759,14 @@ impl Trainer {
         &self.status
     }
     pub fn last_epoch(&self) -> Option<&EpochSummary> {
-        self.last_epoch.as_ref()
+        self.epoch_stats.last()
     }
     pub fn last_eval(&self) -> Option<&EvalReport> {
-        self.last_eval.as_ref()
+        self.eval.last()
     }
     /// The epoch whose validation loss is the lowest so far (the first of equals), if any.
     pub fn best_epoch(&self) -> Option<usize> {
-        self.best_val.map(|(_, e)| e)
+        self.early_stop.best_epoch()
     }
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {

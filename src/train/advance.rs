@@ -67,8 +67,9 @@ impl Trainer {
             if self.eval_chunk(count) {
                 self.validating = false;
                 let report = self
-                    .last_eval
-                    .clone()
+                    .eval
+                    .last()
+                    .cloned()
                     .expect("a complete pass leaves a report");
                 events.push(Event::Validated(report));
                 events.extend(end_of(&self.status));
@@ -84,7 +85,7 @@ impl Trainer {
             events.push(Event::Steps(r));
         }
         if epoch_done {
-            let summary = self.last_epoch.clone().expect("an epoch ended");
+            let summary = self.epoch_stats.last().cloned().expect("an epoch ended");
             events.push(Event::EpochEnded(summary));
             self.validating = true;
         }

@@ -163,8 +163,8 @@ impl Trainer {
     /// The helper's share of the next `count` validation samples (images only; 0 rows for a chunk of
     /// one sample: pass an empty answer to `join_eval`).
     pub fn split_eval(&mut self, count: usize) -> Share {
-        self.eval_begin();
-        let start = self.eval_pos;
+        self.eval.begin();
+        let start = self.eval.pos;
         let end = (start + count.max(1)).min(self.val.len());
         let mid = start + leader_rows(end - start);
         let idx: Vec<usize> = (mid..end).collect();
@@ -227,9 +227,9 @@ impl Trainer {
         }
         let labels = |a: usize, b: usize| self.val.labels[a..b].to_vec();
         let (mine, theirs) = (labels(split.start, split.mid), labels(split.mid, split.end));
-        self.eval_add(&split.logits, &mine);
-        self.eval_add(answer, &theirs);
-        self.eval_pos = split.end;
+        self.eval.add(&split.logits, &mine);
+        self.eval.add(answer, &theirs);
+        self.eval.pos = split.end;
         Ok(self.eval_complete())
     }
 }
