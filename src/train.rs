@@ -15,9 +15,9 @@ use crate::layers::loss::balanced_class_weights;
 use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
-use crate::rng::{streams, Rng};
 
 mod advance;
+mod batches;
 mod early_stop;
 mod epoch;
 mod evaluate;
@@ -26,6 +26,7 @@ mod parallel;
 mod scan;
 mod step;
 pub use advance::Event;
+use batches::BatchStream;
 use early_stop::EarlyStop;
 use epoch::{Acc, EpochStats};
 use evaluate::Evaluator;
@@ -189,12 +190,10 @@ pub struct Trainer {
     true_labels: Vec<u8>,
     val: Dataset,
     aug: Augment,
-    order: Vec<usize>,
-    pos: usize,
+    /// The epoch's order, the RNG streams and the last batch drawn (src/train/batches.rs).
+    batches: BatchStream,
     epoch: usize,
     step: u64,
-    order_rng: Rng,
-    aug_rng: Rng,
     x: Vec<f32>,
     y: Vec<u8>,
     epoch_stats: EpochStats,
@@ -215,11 +214,6 @@ pub struct Trainer {
     /// (validation, probe, loss scan), which replaces the activations they are read from; cleared
     /// by the next step.
     held_stats: Option<Vec<LayerStats>>,
-    /// Training-set indices of the last batch, and the augmentation RNG as it was before that batch
-    /// was filled: `batch_view` replays the augmentation from a clone to learn what it did, so the
-    /// training stream never changes.
-    batch_idx: Vec<usize>,
-    batch_rng: Rng,
     scan: LossScan,
     /// A learning-rate range test under way, and the last finished one (src/train/lrfind.rs).
     lr_find: Option<lrfind::LrFind>,
@@ -256,17 +250,13 @@ impl Trainer {
         Ok(Trainer {
             opt: Optimizer::new(cfg.optim),
             aug: cfg.aug.clone(),
-            order: (0..n).collect(),
-            order_rng: Rng::stream(cfg.seed, streams::ORDER),
-            aug_rng: Rng::stream(cfg.seed, streams::AUGMENT),
-            batch_rng: Rng::stream(cfg.seed, streams::AUGMENT),
+            batches: BatchStream::new(cfg.seed, n),
             cfg,
             model,
             train: data,
             corrupted,
             true_labels,
             val,
-            pos: 0,
             epoch: 0,
             step: 0,
             x: Vec::new(),
@@ -289,7 +279,6 @@ impl Trainer {
                 noise_check: None,
             },
             held_stats: None,
-            batch_idx: Vec::new(),
             scan: LossScan::default(),
             lr_find: None,
             lr_found: None,
@@ -338,27 +327,17 @@ impl Trainer {
     /// Draws the next mini-batch into `self.x` / `self.y` (shuffling at an epoch's start, augmenting,
     /// scaling) and returns its size. The same draws whether one worker trains it or two share it.
     fn begin_batch(&mut self) -> usize {
-        if self.pos == 0 {
-            self.order_rng.shuffle(&mut self.order);
-            self.epoch_stats.start();
-        }
-        let end = (self.pos + self.cfg.batch).min(self.order.len());
-        let bs = end - self.pos;
-        self.x.resize(bs * PIXELS, 0.0);
-        self.y.resize(bs, 0);
-        let idx = &self.order[self.pos..end];
-        self.batch_idx.clear();
-        self.batch_idx.extend_from_slice(idx);
-        self.batch_rng = self.aug_rng.clone();
-        fill_batch(
+        let (bs, starts) = self.batches.draw(
             &self.train,
-            idx,
+            self.cfg.batch,
             &self.aug,
-            &mut self.aug_rng,
+            self.cfg.pixels,
             &mut self.x,
             &mut self.y,
         );
-        scale_inputs(self.cfg.pixels, &mut self.x);
+        if starts {
+            self.epoch_stats.start();
+        }
         bs
     }
 
@@ -414,9 +393,8 @@ impl Trainer {
         self.last_update = update;
         self.last_batch = act_rows;
         self.step = step_no;
-        let end = self.pos + bs;
         let (mut clean, mut noisy) = (Acc::default(), Acc::default());
-        for (j, &i) in self.order[self.pos..end].iter().enumerate() {
+        for (j, &i) in self.batches.last().iter().enumerate() {
             let ok = pred[j] == self.y[j];
             let corrupted = self.corrupted.get(i).copied().unwrap_or(false);
             self.epoch_stats.add_sample(per[j], ok, corrupted);
@@ -436,7 +414,7 @@ impl Trainer {
         }
         // Every `LAYERS_EVERY` steps and at each epoch's last step, before a validation pass
         // replaces the activations; one snapshot when both fall on the same step.
-        if periodic || end >= self.order.len() {
+        if periodic || self.batches.last_ends_epoch() {
             self.obs.record_layers(idx0, bs, self.layer_stats());
         }
         r.clean_loss.push(clean.mean().0);
@@ -445,9 +423,7 @@ impl Trainer {
         r.grad_norms.extend_from_slice(&gn);
         r.clipped.push(clipped);
         self.epoch_stats.add_step(clipped);
-        self.pos = end;
-        if self.pos >= self.order.len() {
-            self.pos = 0;
+        if self.batches.consume() {
             self.epoch += 1;
             let e = self.epoch_stats.finish(self.epoch);
             let (tl, ta) = (e.train_loss, e.train_acc);
@@ -502,16 +478,16 @@ impl Trainer {
     /// by replaying it from a clone of the RNG saved before the batch was filled, so the training
     /// RNG stream is untouched and the same seed still gives the same curve.
     pub fn batch_view(&self, n: usize) -> BatchView {
-        let count = n.min(self.batch_idx.len()).min(self.x.len() / PIXELS);
+        let count = n.min(self.batches.last().len()).min(self.x.len() / PIXELS);
         let mut v = BatchView::default();
-        let mut rng = self.batch_rng.clone();
+        let mut rng = self.batches.replay_rng();
         let mut scratch = [0.0f32; PIXELS];
         let identity = self.aug.is_identity();
         let grey = |p: f32| match self.cfg.pixels {
             Pixels::Unit => to_grey(p),
             Pixels::Raw => p.round().clamp(0.0, 255.0) as u8,
         };
-        for (j, &i) in self.batch_idx.iter().enumerate() {
+        for (j, &i) in self.batches.last().iter().enumerate() {
             // Replay every sample up to the last one shown: each one's draws move the stream on.
             if j >= count {
                 break;
@@ -696,7 +672,7 @@ impl Trainer {
             if train { &self.train } else { &self.val },
             idx,
             &Augment::default(),
-            &mut self.aug_rng.clone(),
+            &mut self.batches.scratch_rng(),
             &mut x,
             &mut y,
         );
@@ -779,7 +755,7 @@ impl Trainer {
     /// Steps into the current epoch and steps per epoch.
     pub fn epoch_progress(&self) -> (usize, usize) {
         let b = self.cfg.batch;
-        (self.pos.div_ceil(b), self.order.len().div_ceil(b))
+        self.batches.progress(b)
     }
     pub fn train_set(&self) -> &Dataset {
         &self.train

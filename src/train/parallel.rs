@@ -175,7 +175,7 @@ impl Trainer {
             &self.val,
             &idx,
             &Augment::default(),
-            &mut self.aug_rng.clone(),
+            &mut self.batches.scratch_rng(),
             &mut x,
             &mut y,
         );
