@@ -9,7 +9,7 @@ use crate::data::{
     MNIST_MEAN, MNIST_STD, PIXELS,
 };
 use crate::diagnose::{
-    diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
+    EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
 use crate::layers::loss::balanced_class_weights;
 use crate::metrics::{layer_stats, Confusion, LayerStats};
@@ -22,6 +22,7 @@ mod early_stop;
 mod epoch;
 mod evaluate;
 mod lrfind;
+mod monitor;
 mod parallel;
 mod scan;
 mod step;
@@ -31,6 +32,7 @@ use early_stop::EarlyStop;
 use epoch::{Acc, EpochStats};
 use evaluate::Evaluator;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
+use monitor::Monitor;
 pub use parallel::{GradientWorker, Share};
 use scan::LossScan;
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
@@ -205,11 +207,8 @@ pub struct Trainer {
     last_batch: usize,
     first_loss: Option<f32>,
     status: Status,
-    /// What the diagnosis may see: measured figures only, never `cfg`.
-    obs: Observations,
-    /// Training-set indices of the probe samples (spread evenly over the set).
-    probe: Vec<usize>,
-    diagnosis: Diagnosis,
+    /// The observations, the probe and the diagnosis (src/train/monitor.rs).
+    monitor: Monitor,
     /// Layer statistics of the last training step, kept by the first clean forward pass after it
     /// (validation, probe, loss scan), which replaces the activations they are read from; cleared
     /// by the next step.
@@ -244,7 +243,6 @@ impl Trainer {
             n.div_ceil(cfg.batch),
             cfg.batch,
         );
-        let probe = (0..PROBE.min(n)).map(|i| i * n / PROBE.min(n)).collect();
         // After imbalance and label noise: the counts the loss actually sees.
         let class_weights = balanced_class_weights(&data.class_counts());
         Ok(Trainer {
@@ -269,15 +267,7 @@ impl Trainer {
             last_batch: 0,
             first_loss: None,
             status: Status::Running,
-            obs,
-            probe,
-            diagnosis: Diagnosis {
-                findings: Vec::new(),
-                step: 0,
-                epoch: 0,
-                serial: 0,
-                noise_check: None,
-            },
+            monitor: Monitor::new(obs, n),
             held_stats: None,
             scan: LossScan::default(),
             lr_find: None,
@@ -300,7 +290,7 @@ impl Trainer {
             let (step, first_loss, obs, status) = (
                 self.step,
                 &mut self.first_loss,
-                &mut self.obs,
+                &mut self.monitor.obs,
                 &mut self.status,
             );
             let (x, y) = (&self.x, &self.y);
@@ -368,8 +358,8 @@ impl Trainer {
                 // The backward pass runs from the output: the last non-finite layer in forward
                 // order is where it first appeared.
                 let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
-                self.obs.record_step(loss, acc);
-                self.obs.record_non_finite(NonFinite {
+                self.monitor.obs.record_step(loss, acc);
+                self.monitor.obs.record_non_finite(NonFinite {
                     step: self.step,
                     layer: Some(names[first_back].clone()),
                     pass: Some(Pass::Backward),
@@ -406,16 +396,16 @@ impl Trainer {
         }
         r.loss.push(loss);
         r.acc.push(acc);
-        self.obs.record_step(loss, acc);
+        self.monitor.obs.record_step(loss, acc);
         let idx0 = step_no - 1;
-        let periodic = idx0.is_multiple_of(LAYERS_EVERY);
+        let periodic = Monitor::layers_due(step_no);
         if periodic {
-            self.obs.input = Some(InputStats::of(&self.x));
+            self.monitor.obs.input = Some(InputStats::of(&self.x));
         }
         // Every `LAYERS_EVERY` steps and at each epoch's last step, before a validation pass
         // replaces the activations; one snapshot when both fall on the same step.
         if periodic || self.batches.last_ends_epoch() {
-            self.obs.record_layers(idx0, bs, self.layer_stats());
+            self.monitor.obs.record_layers(idx0, bs, self.layer_stats());
         }
         r.clean_loss.push(clean.mean().0);
         r.noisy_loss.push(noisy.mean().0);
@@ -428,7 +418,7 @@ impl Trainer {
             let e = self.epoch_stats.finish(self.epoch);
             let (tl, ta) = (e.train_loss, e.train_acc);
             // The validation figures follow when that pass completes.
-            self.obs.record_epoch(EpochFigures {
+            self.monitor.obs.record_epoch(EpochFigures {
                 train_loss: tl,
                 train_acc: ta,
                 val_loss: f32::NAN,
@@ -437,7 +427,7 @@ impl Trainer {
             r.epoch_done = true;
             return true;
         }
-        if step_no == DIAGNOSE_FIRST || step_no.is_multiple_of(DIAGNOSE_EVERY) {
+        if Monitor::diagnosis_due(step_no) {
             self.rediagnose();
         }
         false
@@ -615,31 +605,25 @@ impl Trainer {
     }
     /// Everything the diagnosis reads.
     pub fn observations(&self) -> &Observations {
-        &self.obs
+        &self.monitor.obs
     }
     /// The latest diagnosis (made after the first steps, every `DIAGNOSE_EVERY` steps, at each
     /// complete validation pass and when training stops).
     pub fn diagnosis(&self) -> &Diagnosis {
-        &self.diagnosis
+        &self.monitor.diagnosis
     }
 
     /// Diagnose now from the observations so far.
     pub fn rediagnose(&mut self) -> &Diagnosis {
-        self.diagnosis = Diagnosis {
-            findings: diagnose(&self.obs),
-            step: self.step,
-            epoch: self.epoch,
-            serial: self.diagnosis.serial + 1,
-            noise_check: self.noise_check(),
-        };
-        &self.diagnosis
+        self.monitor
+            .rediagnose(self.step, self.epoch, &self.corrupted)
     }
 
     /// A complete validation pass: its figures go to the epoch they follow, its confusion matrix
     /// and the probe samples' losses to the observations, and the diagnosis is made again.
     fn after_validation(&mut self, loss: f32, acc: f32) {
-        let current = self.epoch == self.obs.epochs.len();
-        if let Some(e) = self.obs.epochs.last_mut() {
+        let current = self.epoch == self.monitor.obs.epochs.len();
+        if let Some(e) = self.monitor.obs.epochs.last_mut() {
             if e.val_loss.is_nan() && current {
                 e.val_loss = loss;
                 e.val_acc = acc;
@@ -652,10 +636,10 @@ impl Trainer {
             self.status = stop;
         }
         let conf = self.eval.confusion().counts;
-        self.obs.set_confusion(&conf);
-        self.obs.samples.clear();
+        self.monitor.obs.set_confusion(&conf);
+        self.monitor.obs.samples.clear();
         for s in self.probe_losses() {
-            self.obs.record_sample(s);
+            self.monitor.obs.record_sample(s);
         }
         self.rediagnose();
     }
@@ -694,9 +678,10 @@ impl Trainer {
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
     /// mode, in probe order.
     fn probe_losses(&mut self) -> Vec<SampleLoss> {
-        let mut out = Vec::with_capacity(self.probe.len());
-        for k in (0..self.probe.len()).step_by(EVAL_BATCH) {
-            let chunk = self.probe[k..(k + EVAL_BATCH).min(self.probe.len())].to_vec();
+        let mut out = Vec::with_capacity(self.monitor.probe.len());
+        for k in (0..self.monitor.probe.len()).step_by(EVAL_BATCH) {
+            let chunk =
+                self.monitor.probe[k..(k + EVAL_BATCH).min(self.monitor.probe.len())].to_vec();
             let (logits, y) = self.clean_logits(true, &chunk);
             out.extend(
                 logits
@@ -708,26 +693,6 @@ impl Trainer {
         out
     }
 
-    /// The diagnosis's reading of the probe checked against the injected noise mask.
-    fn noise_check(&self) -> Option<NoiseCheck> {
-        let n = self.obs.samples.len();
-        if n == 0 || n != self.probe.len() || self.corrupted_count() == 0 {
-            return None;
-        }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
-            self.obs.samples[b]
-                .loss
-                .total_cmp(&self.obs.samples[a].loss)
-        });
-        let top = (n / 10).max(1);
-        let bad = |i: &usize| self.corrupted[self.probe[*i]];
-        Some(NoiseCheck {
-            top,
-            corrupted_in_top: order[..top].iter().filter(|i| bad(i)).count() as f32 / top as f32,
-            corrupted_overall: (0..n).filter(|i| bad(i)).count() as f32 / n as f32,
-        })
-    }
     pub fn model(&self) -> &Model {
         &self.model
     }

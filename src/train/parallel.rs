@@ -142,7 +142,7 @@ impl Trainer {
         let (step, first_loss, obs, status) = (
             self.step,
             &mut self.first_loss,
-            &mut self.obs,
+            &mut self.monitor.obs,
             &mut self.status,
         );
         let (x, y) = (&self.x, &self.y);
