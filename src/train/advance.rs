@@ -9,7 +9,9 @@
 
 use super::{EpochSummary, EvalReport, Status, StepReport, Trainer, EVAL_BATCH};
 
-/// What one `advance` call did, in order.
+/// What one `advance` call did, in order. A call returns a few events at most, so the reports are not
+/// boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Event {
     /// Training steps (at least one).
