@@ -8,6 +8,8 @@
 //! value and the allowed range. Structural checks (does the network fit 28×28?) live in `model::plan`.
 
 use crate::data::augment::Augment;
+/// How corrupted labels are chosen (`noise_kind`): one enum with the data faults that apply it.
+pub use crate::data::faults::NoiseKind;
 use crate::init::{InitKind, Initializer, INIT_KEYS};
 use crate::layers::activation::Activation;
 use crate::layers::pool::PoolKind;
@@ -47,12 +49,6 @@ pub enum PoolPlace {
 pub enum DataSource {
     Mnist,
     Synthetic,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NoiseKindKey {
-    Uniform,
-    Pairs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,7 +184,7 @@ pub struct Config {
     pub val_n: usize,
     /// Label noise in percent.
     pub noise: f32,
-    pub noise_kind: NoiseKindKey,
+    pub noise_kind: NoiseKind,
     pub imb: ImbKind,
     pub imb_classes: Vec<u8>,
     pub imb_keep: f32,
@@ -320,9 +316,9 @@ choices!(DataSource {
     "mnist" => DataSource::Mnist,
     "synthetic" => DataSource::Synthetic,
 });
-choices!(NoiseKindKey {
-    "uniform" => NoiseKindKey::Uniform,
-    "pairs" => NoiseKindKey::Pairs,
+choices!(NoiseKind {
+    "uniform" => NoiseKind::Uniform,
+    "pairs" => NoiseKind::Pairs,
 });
 choices!(ClassWeight {
     "none" => ClassWeight::None,
@@ -430,7 +426,7 @@ pub const SETTINGS: &[Setting] = &[
     row!("train_n",     Reset, "10000",      int(100, 60_000),       train_n),
     row!("val_n",       Reset, "10000",      int(100, 10_000),       val_n),
     row!("noise",       Reset, "0",          float(0.0, 100.0),      noise),
-    row!("noise_kind",  Reset, "uniform",    choice(NoiseKindKey),   noise_kind),
+    row!("noise_kind",  Reset, "uniform",    choice(NoiseKind),   noise_kind),
     row!("imb",         Reset, "none",       choice(ImbKind),        imb),
     row!("imb_classes", Reset, "0,1,2,3,4",  digits,                 imb_classes),
     row!("imb_keep",    Reset, "0.1",        log(0.001, 1.0),        imb_keep),

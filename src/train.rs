@@ -2,30 +2,40 @@
 //! the optimizer and the running figures, and advances in steps so a caller can interleave it with
 //! anything else (the page's worker trains in chunks of a few tens of milliseconds).
 
-use crate::config::{
-    Apply, ClassWeight, Config, ConfigError, DataSource, ImbKind, NoiseKindKey, Pixels,
-};
+use crate::config::{Apply, ClassWeight, Config, ConfigError, DataSource, Pixels};
 use crate::data::augment::Augment;
-use crate::data::faults::{apply_label_noise, imbalance_indices, Imbalance, NoiseKind};
 use crate::data::{
-    augment_into, fill_batch, to_grey, to_raw_pixels, Applied, Dataset, CLASSES, MNIST_MEAN,
-    MNIST_STD, PIXELS,
+    augment_into, fill_batch, prepare, to_grey, to_raw_pixels, Applied, Dataset, Prepared, CLASSES,
+    MNIST_MEAN, MNIST_STD, PIXELS,
 };
 use crate::diagnose::{
-    diagnose, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
+    EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
-use crate::layers::loss::{
-    argmax_rows, balanced_class_weights, softmax_cross_entropy, weighted_softmax_cross_entropy,
-};
-use crate::metrics::{grad_norms, layer_stats, Confusion, LayerStats};
+use crate::layers::loss::balanced_class_weights;
+use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
-use crate::rng::{streams, Rng};
 
+mod advance;
+mod batches;
+mod early_stop;
+mod epoch;
+mod evaluate;
 mod lrfind;
+mod monitor;
 mod parallel;
+mod scan;
+mod step;
+pub use advance::Event;
+use batches::BatchStream;
+use early_stop::EarlyStop;
+use epoch::{Acc, EpochStats};
+use evaluate::Evaluator;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
+use monitor::Monitor;
 pub use parallel::{GradientWorker, Share};
+use scan::LossScan;
+use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
 /// Figures of the steps taken by one `Trainer::step` call.
 #[derive(Clone, Debug, Default)]
@@ -89,31 +99,6 @@ pub enum Status {
         best_epoch: usize,
         message: String,
     },
-}
-
-#[derive(Default, Clone, Copy)]
-struct Acc {
-    loss: f64,
-    correct: u64,
-    n: u64,
-}
-
-impl Acc {
-    fn add(&mut self, loss: f32, correct: bool) {
-        self.loss += loss as f64;
-        self.correct += correct as u64;
-        self.n += 1;
-    }
-    fn mean(&self) -> (f32, f32) {
-        if self.n == 0 {
-            (f32::NAN, f32::NAN)
-        } else {
-            (
-                (self.loss / self.n as f64) as f32,
-                (self.correct as f64 / self.n as f64) as f32,
-            )
-        }
-    }
 }
 
 /// A loss this many times the first step's loss (or ln 10, whichever is larger) counts as divergence.
@@ -207,51 +192,28 @@ pub struct Trainer {
     true_labels: Vec<u8>,
     val: Dataset,
     aug: Augment,
-    order: Vec<usize>,
-    pos: usize,
+    /// The epoch's order, the RNG streams and the last batch drawn (src/train/batches.rs).
+    batches: BatchStream,
     epoch: usize,
     step: u64,
-    order_rng: Rng,
-    aug_rng: Rng,
     x: Vec<f32>,
     y: Vec<u8>,
-    ep_all: Acc,
-    ep_clean: Acc,
-    ep_noisy: Acc,
-    /// Steps of the current epoch, and how many of them were clipped.
-    ep_steps: u64,
-    ep_clipped: u64,
+    epoch_stats: EpochStats,
     /// Per-class weights of `class_weight = balanced`, from the training labels as trained on.
     class_weights: Vec<f32>,
-    /// Lowest validation loss after an epoch so far, and that epoch.
-    best_val: Option<(f32, usize)>,
-    last_epoch: Option<EpochSummary>,
-    eval_pos: usize,
-    eval_acc: Acc,
-    eval_conf: Confusion,
-    last_eval: Option<EvalReport>,
+    early_stop: EarlyStop,
+    eval: Evaluator,
     last_update: Vec<f32>,
     last_batch: usize,
     first_loss: Option<f32>,
     status: Status,
-    /// What the diagnosis may see: measured figures only, never `cfg`.
-    obs: Observations,
-    /// Training-set indices of the probe samples (spread evenly over the set).
-    probe: Vec<usize>,
-    diagnosis: Diagnosis,
+    /// The observations, the probe and the diagnosis (src/train/monitor.rs).
+    monitor: Monitor,
     /// Layer statistics of the last training step, kept by the first clean forward pass after it
     /// (validation, probe, loss scan), which replaces the activations they are read from; cleared
     /// by the next step.
     held_stats: Option<Vec<LayerStats>>,
-    /// Training-set indices of the last batch, and the augmentation RNG as it was before that batch
-    /// was filled: `batch_view` replays the augmentation from a clone to learn what it did, so the
-    /// training stream never changes.
-    batch_idx: Vec<usize>,
-    batch_rng: Rng,
-    /// Loss scan under way: next sample, and every sample's (loss, predicted digit, its probability).
-    scan_pos: usize,
-    scan: Vec<(f32, u8, f32)>,
-    scan_done: bool,
+    scan: LossScan,
     /// A learning-rate range test under way, and the last finished one (src/train/lrfind.rs).
     lr_find: Option<lrfind::LrFind>,
     lr_found: Option<LrFindReport>,
@@ -259,6 +221,8 @@ pub struct Trainer {
     /// (src/train/parallel.rs).
     split: Option<parallel::Split>,
     split_eval: Option<parallel::EvalSplit>,
+    /// `advance` is running the validation pass that follows an epoch's end.
+    validating: bool,
 }
 
 impl Trainer {
@@ -266,45 +230,12 @@ impl Trainer {
     /// `train` and `test` are the loaded splits; `train_n` and `val_n` are capped at their sizes.
     pub fn new(cfg: Config, train: &Dataset, test: &Dataset) -> Result<Trainer, ConfigError> {
         let model = Model::from_config(&cfg)?;
-        if train.is_empty() || test.is_empty() {
-            return Err(ConfigError(
-                "no data is loaded: the training or validation split is empty".into(),
-            ));
-        }
-        let base = train.take(cfg.train_n);
-        let imbalance = match cfg.imb {
-            ImbKind::None => Imbalance::None,
-            ImbKind::Classes => Imbalance::Classes {
-                classes: cfg.imb_classes.clone(),
-                keep: cfg.imb_keep,
-            },
-            ImbKind::LongTail => Imbalance::LongTail {
-                ratio: cfg.imb_ratio,
-            },
-        };
-        let mut data = match imbalance {
-            Imbalance::None => base,
-            _ => {
-                let idx = imbalance_indices(
-                    &base.labels,
-                    &imbalance,
-                    &mut Rng::stream(cfg.seed, streams::IMBALANCE),
-                );
-                base.select(&idx)
-            }
-        };
-        let true_labels = data.labels.clone();
-        let kind = match cfg.noise_kind {
-            NoiseKindKey::Uniform => NoiseKind::Uniform,
-            NoiseKindKey::Pairs => NoiseKind::Pairs,
-        };
-        let corrupted = apply_label_noise(
-            &mut data.labels,
-            cfg.noise / 100.0,
-            kind,
-            &mut Rng::stream(cfg.seed, streams::NOISE),
-        );
-        let val = test.take(cfg.val_n);
+        let Prepared {
+            train: data,
+            val,
+            true_labels,
+            corrupted,
+        } = prepare(&cfg, train, test)?;
         let n = data.len();
         let obs = Observations::new(
             crate::observe::diagnosis_layers(&model),
@@ -312,61 +243,38 @@ impl Trainer {
             n.div_ceil(cfg.batch),
             cfg.batch,
         );
-        let probe = (0..PROBE.min(n)).map(|i| i * n / PROBE.min(n)).collect();
         // After imbalance and label noise: the counts the loss actually sees.
         let class_weights = balanced_class_weights(&data.class_counts());
         Ok(Trainer {
             opt: Optimizer::new(cfg.optim),
             aug: cfg.aug.clone(),
-            order: (0..n).collect(),
-            order_rng: Rng::stream(cfg.seed, streams::ORDER),
-            aug_rng: Rng::stream(cfg.seed, streams::AUGMENT),
-            batch_rng: Rng::stream(cfg.seed, streams::AUGMENT),
+            batches: BatchStream::new(cfg.seed, n),
             cfg,
             model,
             train: data,
             corrupted,
             true_labels,
             val,
-            pos: 0,
             epoch: 0,
             step: 0,
             x: Vec::new(),
             y: Vec::new(),
-            ep_all: Acc::default(),
-            ep_clean: Acc::default(),
-            ep_noisy: Acc::default(),
-            ep_steps: 0,
-            ep_clipped: 0,
+            epoch_stats: EpochStats::default(),
             class_weights,
-            best_val: None,
-            last_epoch: None,
-            eval_pos: 0,
-            eval_acc: Acc::default(),
-            eval_conf: Confusion::default(),
-            last_eval: None,
+            early_stop: EarlyStop::default(),
+            eval: Evaluator::default(),
             last_update: Vec::new(),
             last_batch: 0,
             first_loss: None,
             status: Status::Running,
-            obs,
-            probe,
-            diagnosis: Diagnosis {
-                findings: Vec::new(),
-                step: 0,
-                epoch: 0,
-                serial: 0,
-                noise_check: None,
-            },
+            monitor: Monitor::new(obs, n),
             held_stats: None,
-            batch_idx: Vec::new(),
-            scan_pos: 0,
-            scan: Vec::new(),
-            scan_done: false,
+            scan: LossScan::default(),
             lr_find: None,
             lr_found: None,
             split: None,
             split_eval: None,
+            validating: false,
         })
     }
 
@@ -378,18 +286,28 @@ impl Trainer {
                 break;
             }
             let bs = self.begin_batch();
-            let logits = self.model.forward(&self.x, bs, true);
-            self.held_stats = None;
+            let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
+            let (step, first_loss, obs, status) = (
+                self.step,
+                &mut self.first_loss,
+                &mut self.monitor.obs,
+                &mut self.status,
+            );
+            let (x, y) = (&self.x, &self.y);
             // The weighted loss is the one optimised and reported; `per` stays unweighted, for the
             // clean/noisy split and the epoch's training loss.
-            let (loss, dlogits, per) = self.loss_of(&logits, &self.y);
-            let pred = argmax_rows(&logits, CLASSES);
-            if self.loss_diverged(loss, &pred) {
-                break;
-            }
-            self.model.zero_grad();
-            self.model.backward_params(&dlogits);
-            if self.finish_step(&mut r, loss, &per, &pred, bs) {
+            let out = train_step(
+                &mut self.model,
+                &mut self.opt,
+                Source::Batch { x, y },
+                &rule,
+                |model, loss, pred| {
+                    let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
+                    verdict.map(|s| *status = s).is_some()
+                },
+            );
+            self.held_stats = None;
+            if self.finish_step(&mut r, out, bs) {
                 break;
             }
         }
@@ -399,176 +317,108 @@ impl Trainer {
     /// Draws the next mini-batch into `self.x` / `self.y` (shuffling at an epoch's start, augmenting,
     /// scaling) and returns its size. The same draws whether one worker trains it or two share it.
     fn begin_batch(&mut self) -> usize {
-        if self.pos == 0 {
-            self.order_rng.shuffle(&mut self.order);
-            self.ep_all = Acc::default();
-            self.ep_clean = Acc::default();
-            self.ep_noisy = Acc::default();
-            self.ep_steps = 0;
-            self.ep_clipped = 0;
-        }
-        let end = (self.pos + self.cfg.batch).min(self.order.len());
-        let bs = end - self.pos;
-        self.x.resize(bs * PIXELS, 0.0);
-        self.y.resize(bs, 0);
-        let idx = &self.order[self.pos..end];
-        self.batch_idx.clear();
-        self.batch_idx.extend_from_slice(idx);
-        self.batch_rng = self.aug_rng.clone();
-        fill_batch(
+        let (bs, starts) = self.batches.draw(
             &self.train,
-            idx,
+            self.cfg.batch,
             &self.aug,
-            &mut self.aug_rng,
+            self.cfg.pixels,
             &mut self.x,
             &mut self.y,
         );
-        scale_inputs(self.cfg.pixels, &mut self.x);
+        if starts {
+            self.epoch_stats.start();
+        }
         bs
     }
 
-    /// The divergence check on the batch's loss (before any update): true, with the status set and
-    /// the diagnosis renewed, when it is not finite or exploded.
-    fn loss_diverged(&mut self, loss: f32, pred: &[u8]) -> bool {
-        let bs = pred.len();
-        let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
-        let step_no = self.step + 1;
-        let first = *self.first_loss.get_or_insert(loss);
-        // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
-        // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
-        let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
-        if loss.is_finite() && loss <= limit {
-            return false;
-        }
-        self.obs.record_step(loss, acc);
-        if !loss.is_finite() {
-            let layer = self
-                .model
-                .first_non_finite_output(&self.x, bs, true)
-                .unwrap_or_else(|| "loss".into());
-            self.obs.record_non_finite(NonFinite {
-                step: self.step,
-                layer: Some(layer),
-                pass: Some(Pass::Forward),
-            });
-        }
-        let message = if loss.is_finite() {
-            format!(
-                "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
-            )
-        } else {
-            format!("the loss became {loss} at step {step_no}")
-        };
-        self.status = Status::Diverged {
-            step: step_no,
-            message,
-        };
-        self.rediagnose();
-        true
-    }
-
-    /// Everything after the backward pass of a batch whose gradients are in the model: the gradient
-    /// check, clipping, the update, the step's and the epoch's figures. `act_rows` is how many of the
-    /// batch's samples the model's activations hold (all of them, or this worker's share). True when
-    /// the caller must stop: the run diverged or the epoch ended.
-    fn finish_step(
-        &mut self,
-        r: &mut StepReport,
-        loss: f32,
-        per: &[f32],
-        pred: &[u8],
-        act_rows: usize,
-    ) -> bool {
+    /// Everything after a step (`train_step`): on a refused batch (divergence) the diagnosis is made
+    /// again; otherwise the gradient check, the step's and the epoch's figures. `act_rows` is how many
+    /// of the batch's samples the model's activations hold (all of them, or this worker's share).
+    /// True when the caller must stop: the run diverged or the epoch ended.
+    fn finish_step(&mut self, r: &mut StepReport, out: StepOutcome, act_rows: usize) -> bool {
+        let StepOutcome {
+            loss,
+            per,
+            pred,
+            end,
+        } = out;
         let bs = pred.len();
         let layers = self.model.param_layer_names().len();
         let acc = pred.iter().zip(&self.y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
         let step_no = self.step + 1;
-        let gn = grad_norms(&self.model);
-        if let Some(bad) = gn.iter().position(|g| !g.is_finite()) {
-            let names = self.model.param_layer_names();
-            let name = &names[bad];
-            // The backward pass runs from the output: the last non-finite layer in forward
-            // order is where it first appeared.
-            let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
-            self.obs.record_step(loss, acc);
-            self.obs.record_non_finite(NonFinite {
-                step: self.step,
-                layer: Some(names[first_back].clone()),
-                pass: Some(Pass::Backward),
-            });
-            self.status = Status::Diverged {
-                step: step_no,
-                message: format!(
-                    "the gradient of {name} became {} at step {step_no}",
-                    gn[bad]
-                ),
-            };
-            self.rediagnose();
-            return true;
-        }
-        let clipped = clip_gradients(&mut self.model, self.cfg.clip, &gn);
-        // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
-        // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
-        let mut settings = self.cfg.optim;
-        if self.cfg.warmup > 0 {
-            settings.lr *= (step_no as f32 / self.cfg.warmup as f32).min(1.0);
-        }
-        self.opt.settings.lr = settings.lr;
-        self.last_update = self.opt.step(&mut self.model.params_mut());
+        let (gn, clipped, update) = match end {
+            StepEnd::Refused => {
+                self.rediagnose();
+                return true;
+            }
+            StepEnd::BadGradient { norms: gn } => {
+                let bad = gn.iter().position(|g| !g.is_finite()).unwrap_or(0);
+                let names = self.model.param_layer_names();
+                let name = &names[bad];
+                // The backward pass runs from the output: the last non-finite layer in forward
+                // order is where it first appeared.
+                let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
+                self.monitor.obs.record_step(loss, acc);
+                self.monitor.obs.record_non_finite(NonFinite {
+                    step: self.step,
+                    layer: Some(names[first_back].clone()),
+                    pass: Some(Pass::Backward),
+                });
+                self.status = Status::Diverged {
+                    step: step_no,
+                    message: format!(
+                        "the gradient of {name} became {} at step {step_no}",
+                        gn[bad]
+                    ),
+                };
+                self.rediagnose();
+                return true;
+            }
+            StepEnd::Updated {
+                norms,
+                clipped,
+                update,
+            } => (norms, clipped, update),
+        };
+        self.last_update = update;
         self.last_batch = act_rows;
         self.step = step_no;
-        let end = self.pos + bs;
         let (mut clean, mut noisy) = (Acc::default(), Acc::default());
-        for (j, &i) in self.order[self.pos..end].iter().enumerate() {
+        for (j, &i) in self.batches.last().iter().enumerate() {
             let ok = pred[j] == self.y[j];
-            self.ep_all.add(per[j], ok);
-            if self.corrupted.get(i).copied().unwrap_or(false) {
+            let corrupted = self.corrupted.get(i).copied().unwrap_or(false);
+            self.epoch_stats.add_sample(per[j], ok, corrupted);
+            if corrupted {
                 noisy.add(per[j], ok);
-                self.ep_noisy.add(per[j], ok);
             } else {
                 clean.add(per[j], ok);
-                self.ep_clean.add(per[j], ok);
             }
         }
         r.loss.push(loss);
         r.acc.push(acc);
-        self.obs.record_step(loss, acc);
+        self.monitor.obs.record_step(loss, acc);
         let idx0 = step_no - 1;
-        let periodic = idx0.is_multiple_of(LAYERS_EVERY);
+        let periodic = Monitor::layers_due(step_no);
         if periodic {
-            self.obs.input = Some(InputStats::of(&self.x));
+            self.monitor.obs.input = Some(InputStats::of(&self.x));
         }
         // Every `LAYERS_EVERY` steps and at each epoch's last step, before a validation pass
         // replaces the activations; one snapshot when both fall on the same step.
-        if periodic || end >= self.order.len() {
-            self.obs.record_layers(idx0, bs, self.layer_stats());
+        if periodic || self.batches.last_ends_epoch() {
+            self.monitor.obs.record_layers(idx0, bs, self.layer_stats());
         }
         r.clean_loss.push(clean.mean().0);
         r.noisy_loss.push(noisy.mean().0);
         debug_assert_eq!(gn.len(), layers);
         r.grad_norms.extend_from_slice(&gn);
         r.clipped.push(clipped);
-        self.ep_steps += 1;
-        self.ep_clipped += clipped as u64;
-        self.pos = end;
-        if self.pos >= self.order.len() {
-            self.pos = 0;
+        self.epoch_stats.add_step(clipped);
+        if self.batches.consume() {
             self.epoch += 1;
-            let (tl, ta) = self.ep_all.mean();
-            let (cl, ca) = self.ep_clean.mean();
-            let (nl, na) = self.ep_noisy.mean();
-            self.last_epoch = Some(EpochSummary {
-                epoch: self.epoch,
-                train_loss: tl,
-                train_acc: ta,
-                clean_loss: cl,
-                clean_acc: ca,
-                noisy_loss: nl,
-                noisy_acc: na,
-                clip_frac: self.ep_clipped as f32 / self.ep_steps.max(1) as f32,
-            });
+            let e = self.epoch_stats.finish(self.epoch);
+            let (tl, ta) = (e.train_loss, e.train_acc);
             // The validation figures follow when that pass completes.
-            self.obs.record_epoch(EpochFigures {
+            self.monitor.obs.record_epoch(EpochFigures {
                 train_loss: tl,
                 train_acc: ta,
                 val_loss: f32::NAN,
@@ -577,7 +427,7 @@ impl Trainer {
             r.epoch_done = true;
             return true;
         }
-        if step_no == DIAGNOSE_FIRST || step_no.is_multiple_of(DIAGNOSE_EVERY) {
+        if Monitor::diagnosis_due(step_no) {
             self.rediagnose();
         }
         false
@@ -586,52 +436,29 @@ impl Trainer {
     /// Evaluate the next `count` validation samples; true when the pass is complete
     /// (the report is then in `eval_report`). A new pass starts after a complete one.
     pub fn eval_chunk(&mut self, count: usize) -> bool {
-        self.eval_begin();
-        let end = (self.eval_pos + count.max(1)).min(self.val.len());
-        while self.eval_pos < end {
-            let stop = (self.eval_pos + EVAL_BATCH).min(end);
-            let idx: Vec<usize> = (self.eval_pos..stop).collect();
+        self.eval.begin();
+        let end = (self.eval.pos + count.max(1)).min(self.val.len());
+        while self.eval.pos < end {
+            let stop = (self.eval.pos + EVAL_BATCH).min(end);
+            let idx: Vec<usize> = (self.eval.pos..stop).collect();
             // Validation images are never augmented.
             let (logits, y) = self.clean_logits(false, &idx);
-            self.eval_add(&logits, &y);
-            self.eval_pos = stop;
+            self.eval.add(&logits, &y);
+            self.eval.pos = stop;
         }
         self.eval_complete()
     }
 
-    /// A validation pass starts afresh after a complete one.
-    fn eval_begin(&mut self) {
-        if self.eval_pos == 0 {
-            self.eval_acc = Acc::default();
-            self.eval_conf = Confusion::default();
-        }
-    }
-
-    /// Counts the logits of validation samples with labels `y` into the pass under way.
-    fn eval_add(&mut self, logits: &[f32], y: &[u8]) {
-        let (_, _, per) = softmax_cross_entropy(logits, y, CLASSES);
-        for ((&p, &t), &l) in argmax_rows(logits, CLASSES).iter().zip(y).zip(&per) {
-            self.eval_acc.add(l, p == t);
-            self.eval_conf.add(t, p);
-        }
-    }
-
     /// Ends the pass when every validation sample is counted: the report, then `after_validation`.
     fn eval_complete(&mut self) -> bool {
-        if self.eval_pos < self.val.len() {
-            return false;
+        match self.eval.complete(self.val.len()) {
+            Some(r) => {
+                let (loss, acc) = (r.loss, r.acc);
+                self.after_validation(loss, acc);
+                true
+            }
+            None => false,
         }
-        let (loss, acc) = self.eval_acc.mean();
-        self.last_eval = Some(EvalReport {
-            loss,
-            acc,
-            recall: self.eval_conf.recall(),
-            confusion: self.eval_conf.clone(),
-            count: self.eval_acc.n as usize,
-        });
-        self.eval_pos = 0;
-        self.after_validation(loss, acc);
-        true
     }
 
     /// The first `n` samples of the last training batch exactly as they entered the network (after
@@ -641,16 +468,16 @@ impl Trainer {
     /// by replaying it from a clone of the RNG saved before the batch was filled, so the training
     /// RNG stream is untouched and the same seed still gives the same curve.
     pub fn batch_view(&self, n: usize) -> BatchView {
-        let count = n.min(self.batch_idx.len()).min(self.x.len() / PIXELS);
+        let count = n.min(self.batches.last().len()).min(self.x.len() / PIXELS);
         let mut v = BatchView::default();
-        let mut rng = self.batch_rng.clone();
+        let mut rng = self.batches.replay_rng();
         let mut scratch = [0.0f32; PIXELS];
         let identity = self.aug.is_identity();
         let grey = |p: f32| match self.cfg.pixels {
             Pixels::Unit => to_grey(p),
             Pixels::Raw => p.round().clamp(0.0, 255.0) as u8,
         };
-        for (j, &i) in self.batch_idx.iter().enumerate() {
+        for (j, &i) in self.batches.last().iter().enumerate() {
             // Replay every sample up to the last one shown: each one's draws move the stream on.
             if j >= count {
                 break;
@@ -689,69 +516,27 @@ impl Trainer {
     /// new pass. It draws no random numbers and leaves the layer statistics of the last training step
     /// readable, so training goes on exactly as if no scan had been made.
     pub fn loss_scan_chunk(&mut self, count: usize) -> bool {
-        if self.scan_pos == 0 {
-            self.scan.clear();
-            self.scan.reserve(self.train.len());
-            self.scan_done = false;
-        }
-        let end = (self.scan_pos + count.max(1)).min(self.train.len());
-        while self.scan_pos < end {
-            let stop = (self.scan_pos + EVAL_BATCH).min(end);
-            let idx: Vec<usize> = (self.scan_pos..stop).collect();
+        let n = self.train.len();
+        self.scan.begin(n);
+        let end = (self.scan.pos + count.max(1)).min(n);
+        while self.scan.pos < end {
+            let stop = (self.scan.pos + EVAL_BATCH).min(end);
+            let idx: Vec<usize> = (self.scan.pos..stop).collect();
             let (logits, y) = self.clean_logits(true, &idx);
             for (z, &t) in logits.chunks(CLASSES).zip(&y) {
                 let s = SampleLoss::from_logits(z, t);
-                self.scan.push((s.loss, s.predicted, s.confidence));
+                self.scan.push(s.loss, s.predicted, s.confidence);
             }
-            self.scan_pos = stop;
+            self.scan.pos = stop;
         }
-        if self.scan_pos >= self.train.len() {
-            self.scan_pos = 0;
-            self.scan_done = true;
-            true
-        } else {
-            false
-        }
+        self.scan.complete(n)
     }
 
     /// The `k` highest-loss samples of the last complete scan (highest first; a NaN loss counts as
     /// the highest), or None before a scan has completed.
     pub fn loss_scan_report(&self, k: usize) -> Option<ScanReport> {
-        if !self.scan_done || self.scan.len() != self.train.len() {
-            return None;
-        }
-        let loss = |i: usize| {
-            let l = self.scan[i].0;
-            if l.is_nan() {
-                f32::INFINITY
-            } else {
-                l
-            }
-        };
-        let mut order: Vec<usize> = (0..self.scan.len()).collect();
-        order.sort_by(|&a, &b| loss(b).total_cmp(&loss(a)).then(a.cmp(&b)));
-        order.truncate(k);
-        let items: Vec<ScanItem> = order
-            .iter()
-            .map(|&i| {
-                let (loss, predicted, prob) = self.scan[i];
-                ScanItem {
-                    index: i,
-                    label: self.train.labels[i],
-                    true_label: self.true_labels[i],
-                    predicted,
-                    prob,
-                    loss,
-                    corrupted: self.corrupted[i],
-                }
-            })
-            .collect();
-        let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
-        Some(ScanReport {
-            corrupted_share_top: share(items.iter().filter(|s| s.corrupted).count(), items.len()),
-            corrupted_share_all: share(self.corrupted_count(), self.train.len()),
-            items,
-        })
+        self.scan
+            .report(k, &self.train.labels, &self.true_labels, &self.corrupted)
     }
 
     /// Class probabilities of one image from outside the data sets (the page's drawing pad), under the
@@ -792,10 +577,11 @@ impl Trainer {
 
     /// A whole validation pass at once.
     pub fn evaluate(&mut self) -> EvalReport {
-        self.eval_pos = 0;
+        self.eval.pos = 0;
         while !self.eval_chunk(EVAL_BATCH) {}
-        self.last_eval
-            .clone()
+        self.eval
+            .last()
+            .cloned()
             .expect("a complete pass leaves a report")
     }
 
@@ -819,72 +605,43 @@ impl Trainer {
     }
     /// Everything the diagnosis reads.
     pub fn observations(&self) -> &Observations {
-        &self.obs
+        &self.monitor.obs
     }
     /// The latest diagnosis (made after the first steps, every `DIAGNOSE_EVERY` steps, at each
     /// complete validation pass and when training stops).
     pub fn diagnosis(&self) -> &Diagnosis {
-        &self.diagnosis
+        &self.monitor.diagnosis
     }
 
     /// Diagnose now from the observations so far.
     pub fn rediagnose(&mut self) -> &Diagnosis {
-        self.diagnosis = Diagnosis {
-            findings: diagnose(&self.obs),
-            step: self.step,
-            epoch: self.epoch,
-            serial: self.diagnosis.serial + 1,
-            noise_check: self.noise_check(),
-        };
-        &self.diagnosis
+        self.monitor
+            .rediagnose(self.step, self.epoch, &self.corrupted)
     }
 
     /// A complete validation pass: its figures go to the epoch they follow, its confusion matrix
     /// and the probe samples' losses to the observations, and the diagnosis is made again.
     fn after_validation(&mut self, loss: f32, acc: f32) {
-        let current = self.epoch == self.obs.epochs.len();
-        if let Some(e) = self.obs.epochs.last_mut() {
+        let current = self.epoch == self.monitor.obs.epochs.len();
+        if let Some(e) = self.monitor.obs.epochs.last_mut() {
             if e.val_loss.is_nan() && current {
                 e.val_loss = loss;
                 e.val_acc = acc;
             }
         }
-        if self.epoch > 0 && loss.is_finite() && self.best_val.is_none_or(|(b, _)| loss < b) {
-            self.best_val = Some((loss, self.epoch));
+        let stop = self
+            .early_stop
+            .after_validation(self.epoch, loss, self.cfg.early_stop);
+        if let (Some(stop), Status::Running) = (stop, &self.status) {
+            self.status = stop;
         }
-        let patience = self.cfg.early_stop;
-        if let (Some((_, best)), Status::Running) = (self.best_val, &self.status) {
-            let since = self.epoch - best;
-            if patience > 0 && since >= patience {
-                self.status = Status::Stopped {
-                    epoch: self.epoch,
-                    best_epoch: best,
-                    message: format!(
-                        "stopped early: validation loss has not improved for {since} epoch{} since its best at epoch {best}",
-                        if since == 1 { "" } else { "s" }
-                    ),
-                };
-            }
-        }
-        let conf = self.eval_conf.counts;
-        self.obs.set_confusion(&conf);
-        self.obs.samples.clear();
+        let conf = self.eval.confusion().counts;
+        self.monitor.obs.set_confusion(&conf);
+        self.monitor.obs.samples.clear();
         for s in self.probe_losses() {
-            self.obs.record_sample(s);
+            self.monitor.obs.record_sample(s);
         }
         self.rediagnose();
-    }
-
-    /// The loss the run optimises, its gradient with respect to the logits, and the unweighted loss
-    /// of each sample: class-weighted with `class_weight = balanced`. Training and the range test
-    /// (src/train/lrfind.rs) both use it.
-    fn loss_of(&self, logits: &[f32], y: &[u8]) -> (f32, Vec<f32>, Vec<f32>) {
-        match self.cfg.class_weight {
-            ClassWeight::None => softmax_cross_entropy(logits, y, CLASSES),
-            ClassWeight::Balanced => {
-                weighted_softmax_cross_entropy(logits, y, CLASSES, &self.class_weights)
-            }
-        }
     }
 
     /// Logits and labels of samples `idx` of the training (`train`) or validation set, on clean,
@@ -899,7 +656,7 @@ impl Trainer {
             if train { &self.train } else { &self.val },
             idx,
             &Augment::default(),
-            &mut self.aug_rng.clone(),
+            &mut self.batches.scratch_rng(),
             &mut x,
             &mut y,
         );
@@ -921,9 +678,10 @@ impl Trainer {
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
     /// mode, in probe order.
     fn probe_losses(&mut self) -> Vec<SampleLoss> {
-        let mut out = Vec::with_capacity(self.probe.len());
-        for k in (0..self.probe.len()).step_by(EVAL_BATCH) {
-            let chunk = self.probe[k..(k + EVAL_BATCH).min(self.probe.len())].to_vec();
+        let mut out = Vec::with_capacity(self.monitor.probe.len());
+        for k in (0..self.monitor.probe.len()).step_by(EVAL_BATCH) {
+            let chunk =
+                self.monitor.probe[k..(k + EVAL_BATCH).min(self.monitor.probe.len())].to_vec();
             let (logits, y) = self.clean_logits(true, &chunk);
             out.extend(
                 logits
@@ -935,26 +693,6 @@ impl Trainer {
         out
     }
 
-    /// The diagnosis's reading of the probe checked against the injected noise mask.
-    fn noise_check(&self) -> Option<NoiseCheck> {
-        let n = self.obs.samples.len();
-        if n == 0 || n != self.probe.len() || self.corrupted_count() == 0 {
-            return None;
-        }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
-            self.obs.samples[b]
-                .loss
-                .total_cmp(&self.obs.samples[a].loss)
-        });
-        let top = (n / 10).max(1);
-        let bad = |i: &usize| self.corrupted[self.probe[*i]];
-        Some(NoiseCheck {
-            top,
-            corrupted_in_top: order[..top].iter().filter(|i| bad(i)).count() as f32 / top as f32,
-            corrupted_overall: (0..n).filter(|i| bad(i)).count() as f32 / n as f32,
-        })
-    }
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -962,18 +700,14 @@ impl Trainer {
         &self.status
     }
     pub fn last_epoch(&self) -> Option<&EpochSummary> {
-        self.last_epoch.as_ref()
+        self.epoch_stats.last()
     }
     pub fn last_eval(&self) -> Option<&EvalReport> {
-        self.last_eval.as_ref()
+        self.eval.last()
     }
     /// The epoch whose validation loss is the lowest so far (the first of equals), if any.
     pub fn best_epoch(&self) -> Option<usize> {
-        self.best_val.map(|(_, e)| e)
-    }
-    /// The per-class weights `class_weight = balanced` uses.
-    pub fn class_weights(&self) -> &[f32] {
-        &self.class_weights
+        self.early_stop.best_epoch()
     }
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
@@ -986,7 +720,7 @@ impl Trainer {
     /// Steps into the current epoch and steps per epoch.
     pub fn epoch_progress(&self) -> (usize, usize) {
         let b = self.cfg.batch;
-        (self.pos.div_ceil(b), self.order.len().div_ceil(b))
+        self.batches.progress(b)
     }
     pub fn train_set(&self) -> &Dataset {
         &self.train
@@ -1038,27 +772,74 @@ fn softmax(logits: &[f32]) -> [f32; CLASSES] {
     p
 }
 
-/// Gradient clipping by global norm, as `torch.nn.utils.clip_grad_norm_`: when ‖g‖₂ over every
-/// parameter exceeds `clip`, every gradient is scaled by clip/‖g‖₂ (Pascanu et al. 2013, "On the
-/// difficulty of training recurrent neural networks", §3.2). `layer_norms` are the per-layer norms,
-/// whose root sum of squares is the global norm. True when it clipped.
-fn clip_gradients(model: &mut Model, clip: f32, layer_norms: &[f32]) -> bool {
-    let max = clip as f64;
-    if max <= 0.0 {
-        return false;
+/// The class weights the loss uses: `class_weights` with `class_weight = balanced`, else none.
+fn loss_weights<'a>(cfg: &Config, class_weights: &'a [f32]) -> Option<&'a [f32]> {
+    match cfg.class_weight {
+        ClassWeight::None => None,
+        ClassWeight::Balanced => Some(class_weights),
     }
-    let norm = layer_norms
-        .iter()
-        .map(|&g| g as f64 * g as f64)
-        .sum::<f64>()
-        .sqrt();
-    if norm <= max {
-        return false;
+}
+
+/// How the run takes its step `step_no` (1-based): its loss, clipping and learning rate.
+fn step_rule<'a>(cfg: &Config, class_weights: &'a [f32], step_no: u64) -> Rule<'a> {
+    // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
+    // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
+    let mut lr = cfg.optim.lr;
+    if cfg.warmup > 0 {
+        lr *= (step_no as f32 / cfg.warmup as f32).min(1.0);
     }
-    // PyTorch adds 1e-6 to the norm: the clipped norm then lands just under the threshold.
-    let scale = (max / (norm + 1e-6)) as f32;
-    for p in model.params_mut() {
-        p.grad.iter_mut().for_each(|g| *g *= scale);
+    Rule {
+        weights: loss_weights(cfg, class_weights),
+        clip: cfg.clip,
+        lr,
+        stop_on_bad_gradient: true,
     }
-    true
+}
+
+/// The divergence check on a batch's loss (before any update), for the step after step `step`: the
+/// Diverged status, with the step and any non-finite layer recorded in `obs`, when the loss is not
+/// finite or exploded past `DIVERGENCE_FACTOR` times the first step's.
+#[allow(clippy::too_many_arguments)]
+fn diverged(
+    model: &mut Model,
+    x: &[f32],
+    y: &[u8],
+    step: u64,
+    first_loss: &mut Option<f32>,
+    obs: &mut Observations,
+    loss: f32,
+    pred: &[u8],
+) -> Option<Status> {
+    let bs = pred.len();
+    let acc = pred.iter().zip(y).filter(|(p, t)| p == t).count() as f32 / bs as f32;
+    let step_no = step + 1;
+    let first = *first_loss.get_or_insert(loss);
+    // A dead network can keep a huge loss finite for ever (every ReLU off, logits frozen), so
+    // an explosion past 1000× the starting loss also counts as divergence, not only NaN/∞.
+    let limit = DIVERGENCE_FACTOR * first.max(std::f32::consts::LN_10);
+    if loss.is_finite() && loss <= limit {
+        return None;
+    }
+    obs.record_step(loss, acc);
+    if !loss.is_finite() {
+        let layer = model
+            .first_non_finite_output(x, bs, true)
+            .unwrap_or_else(|| "loss".into());
+        obs.record_non_finite(NonFinite {
+            step,
+            layer: Some(layer),
+            pass: Some(Pass::Forward),
+        });
+    }
+    let message = if loss.is_finite() {
+        format!(
+            "the loss exploded to {loss:.4e} at step {step_no}, over {DIVERGENCE_FACTOR}× its starting value {first:.3}"
+        )
+    } else {
+        format!("the loss became {loss} at step {step_no}")
+    };
+    Some(Status::Diverged {
+        step: step_no,
+        message,
+    })
 }

@@ -7,7 +7,10 @@ use crate::data::idx::dataset_from_idx;
 use crate::data::synthetic::synthetic_digits;
 use crate::data::Dataset;
 use crate::model::plan;
-use crate::train::{GradientWorker, LrFindOptions, Share, Status, StepReport, Trainer};
+use crate::train::{
+    EpochSummary, EvalReport, Event, GradientWorker, LrFindOptions, Share, Status, StepReport,
+    Trainer,
+};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
@@ -348,6 +351,52 @@ impl LabTrainer {
         Ok(self.joined.epoch_done || *self.inner.status() != Status::Running)
     }
 
+    /// Moves the run on by about `budget` steps' worth of work (`Trainer::advance`: the first step
+    /// alone, then chunks; after an epoch's end its validation pass in chunks; nothing after the run
+    /// ended) and returns what happened, in order, as objects with a `kind`:
+    /// {kind: "steps", report} (`report` as `step` returns it), {kind: "epochEnded", summary} (as
+    /// `epochSummary`), {kind: "validated", report} (as `evalReport`), {kind: "diverged", step,
+    /// message}, {kind: "stopped", epoch, bestEpoch, message}.
+    pub fn advance(&mut self, budget: usize) -> Array {
+        self.inner
+            .advance(budget)
+            .into_iter()
+            .map(|e| {
+                let o = Object::new();
+                match e {
+                    Event::Steps(r) => {
+                        set(&o, "kind", "steps");
+                        set(&o, "report", self.step_report(r));
+                    }
+                    Event::EpochEnded(summary) => {
+                        set(&o, "kind", "epochEnded");
+                        set(&o, "summary", epoch_object(&summary));
+                    }
+                    Event::Validated(report) => {
+                        set(&o, "kind", "validated");
+                        set(&o, "report", eval_object(&report));
+                    }
+                    Event::Diverged { step, message } => {
+                        set(&o, "kind", "diverged");
+                        set(&o, "step", step as f64);
+                        set(&o, "message", message.as_str());
+                    }
+                    Event::Stopped {
+                        epoch,
+                        best_epoch,
+                        message,
+                    } => {
+                        set(&o, "kind", "stopped");
+                        set(&o, "epoch", epoch as u32);
+                        set(&o, "bestEpoch", best_epoch as u32);
+                        set(&o, "message", message.as_str());
+                    }
+                }
+                JsValue::from(o)
+            })
+            .collect()
+    }
+
     /// The steps joined since the last call, in `step`'s form.
     #[wasm_bindgen(js_name = takeSteps)]
     pub fn take_steps(&mut self) -> Object {
@@ -372,6 +421,31 @@ impl LabTrainer {
     pub fn join_eval(&mut self, answer: &[f32]) -> Result<bool, JsError> {
         self.inner.join_eval(answer).map_err(|e| JsError::new(&e))
     }
+}
+
+/// An epoch's figures as `epochSummary` returns them.
+fn epoch_object(e: &EpochSummary) -> Object {
+    let o = Object::new();
+    set(&o, "epoch", e.epoch as u32);
+    set(&o, "trainLoss", num_or_null(e.train_loss));
+    set(&o, "trainAcc", num_or_null(e.train_acc));
+    set(&o, "cleanLoss", num_or_null(e.clean_loss));
+    set(&o, "cleanAcc", num_or_null(e.clean_acc));
+    set(&o, "noisyLoss", num_or_null(e.noisy_loss));
+    set(&o, "noisyAcc", num_or_null(e.noisy_acc));
+    set(&o, "clipFrac", num_or_null(e.clip_frac));
+    o
+}
+
+/// A validation pass's figures as `evalReport` returns them.
+fn eval_object(e: &EvalReport) -> Object {
+    let o = Object::new();
+    set(&o, "valLoss", num_or_null(e.loss));
+    set(&o, "valAcc", num_or_null(e.acc));
+    set(&o, "recall", Float32Array::from(&e.recall[..]));
+    set(&o, "confusion", Uint32Array::from(&e.confusion.flat()[..]));
+    set(&o, "count", e.count as u32);
+    o
 }
 
 impl LabTrainer {
@@ -430,19 +504,9 @@ impl LabTrainer {
     /// Figures of the last finished epoch (null before the first).
     #[wasm_bindgen(js_name = epochSummary)]
     pub fn epoch_summary(&self) -> JsValue {
-        let Some(e) = self.inner.last_epoch() else {
-            return JsValue::NULL;
-        };
-        let o = Object::new();
-        set(&o, "epoch", e.epoch as u32);
-        set(&o, "trainLoss", num_or_null(e.train_loss));
-        set(&o, "trainAcc", num_or_null(e.train_acc));
-        set(&o, "cleanLoss", num_or_null(e.clean_loss));
-        set(&o, "cleanAcc", num_or_null(e.clean_acc));
-        set(&o, "noisyLoss", num_or_null(e.noisy_loss));
-        set(&o, "noisyAcc", num_or_null(e.noisy_acc));
-        set(&o, "clipFrac", num_or_null(e.clip_frac));
-        o.into()
+        self.inner
+            .last_epoch()
+            .map_or(JsValue::NULL, |e| epoch_object(e).into())
     }
 
     /// The epoch with the lowest validation loss so far (null before the first validation pass).
@@ -462,16 +526,9 @@ impl LabTrainer {
     /// The last complete validation pass (null before the first).
     #[wasm_bindgen(js_name = evalReport)]
     pub fn eval_report(&self) -> JsValue {
-        let Some(e) = self.inner.last_eval() else {
-            return JsValue::NULL;
-        };
-        let o = Object::new();
-        set(&o, "valLoss", num_or_null(e.loss));
-        set(&o, "valAcc", num_or_null(e.acc));
-        set(&o, "recall", Float32Array::from(&e.recall[..]));
-        set(&o, "confusion", Uint32Array::from(&e.confusion.flat()[..]));
-        set(&o, "count", e.count as u32);
-        o.into()
+        self.inner
+            .last_eval()
+            .map_or(JsValue::NULL, |e| eval_object(e).into())
     }
 
     /// Change a live setting; throws for settings that need a rebuild or for bad values.

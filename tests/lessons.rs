@@ -122,7 +122,7 @@ fn every_lesson_claim_holds_on_two_seeds() {
 /// to these same values.
 #[test]
 fn noise_floor_is_the_pages() {
-    use losslab::config::NoiseKindKey::{Pairs, Uniform};
+    use losslab::config::NoiseKind::{Pairs, Uniform};
     let close = |a: f64, b: f64| (a - b).abs() < 1e-4;
     assert!(close(noise_floor(0.4, Uniform), 1.5520));
     assert!(close(noise_floor(0.4, Pairs), 0.6730));
@@ -175,7 +175,7 @@ fn diagnosis_names_every_lessons_cause_on_two_seeds() {
         );
         // At 40% pair flips the net partly learns each pair's flipped label, so some corrupted
         // samples are fitted and only uniform noise must fill 60% of the top.
-        let floor = if r.config.noise_kind == losslab::config::NoiseKindKey::Uniform {
+        let floor = if r.config.noise_kind == losslab::config::NoiseKind::Uniform {
             0.6
         } else {
             0.0

@@ -305,3 +305,84 @@ fn raw_pixels_reach_the_network_as_grey_levels() {
     u.step(1);
     assert_eq!(t.batch_view(4).images, u.batch_view(4).images);
 }
+
+/// `advance` trains and validates exactly as a driver calling `step` and `evaluate` does (the first
+/// step alone, chunks, a whole validation pass after each epoch), bit for bit, and reports the end:
+/// early stopping after a validation pass, divergence at its step.
+#[test]
+fn advance_follows_the_step_and_evaluate_loop_bit_for_bit() {
+    use losslab::train::Event;
+    let (train, test) = (synthetic_digits(300, 61), synthetic_digits(150, 62));
+    for pairs in [
+        vec![("early_stop", "1"), ("lr", "1"), ("opt", "adam")],
+        vec![("noise", "20"), ("clip", "0.5"), ("warmup", "10")],
+        vec![
+            ("lr", "8"),
+            ("opt", "sgd"),
+            ("init", "normal"),
+            ("gain", "50"),
+        ],
+    ] {
+        let mut all = vec![("data", "synthetic"), ("train_n", "300"), ("val_n", "150")];
+        all.extend(pairs);
+        let c = cfg(&all);
+        // By hand.
+        let mut a = Trainer::new(c.clone(), &train, &test).unwrap();
+        let (mut losses_a, mut evals_a) = (Vec::new(), Vec::new());
+        let mut first = true;
+        while evals_a.len() < 4 {
+            let s = a.step(if first { 1 } else { 7 });
+            first = false;
+            losses_a.extend(s.loss.iter().map(|l| l.to_bits()));
+            if *a.status() != Status::Running {
+                break;
+            }
+            if s.epoch_done {
+                evals_a.push(a.evaluate().loss.to_bits());
+            }
+            if *a.status() != Status::Running {
+                break;
+            }
+        }
+        // Through `advance`.
+        let mut b = Trainer::new(c, &train, &test).unwrap();
+        let (mut losses_b, mut evals_b, mut end) = (Vec::new(), Vec::new(), None);
+        let mut calls = 0;
+        while evals_b.len() < 4 && end.is_none() {
+            for e in b.advance(7) {
+                match e {
+                    Event::Steps(s) => {
+                        if calls == 0 {
+                            assert_eq!(s.loss.len(), 1, "the first step is taken alone");
+                        }
+                        losses_b.extend(s.loss.iter().map(|l| l.to_bits()))
+                    }
+                    Event::EpochEnded(summary) => {
+                        assert_eq!(summary.epoch, b.epoch());
+                        assert!(b.validating());
+                    }
+                    Event::Validated(r) => evals_b.push(r.loss.to_bits()),
+                    e => end = Some(e),
+                }
+            }
+            calls += 1;
+        }
+        assert_eq!(losses_a, losses_b, "{all:?}");
+        assert_eq!(evals_a, evals_b, "{all:?}");
+        assert_eq!(a.steps(), b.steps());
+        match (a.status(), end) {
+            (Status::Running, None) => {}
+            (Status::Diverged { step, .. }, Some(Event::Diverged { step: s, .. })) => {
+                assert_eq!(*step, s)
+            }
+            (Status::Stopped { epoch, .. }, Some(Event::Stopped { epoch: e, .. })) => {
+                assert_eq!(*epoch, e)
+            }
+            (s, e) => panic!("{all:?}: status {s:?}, ending event {e:?}"),
+        }
+        // Once ended, every call repeats the ending.
+        if *b.status() != Status::Running {
+            assert!(b.advance(7).iter().all(|e| e.is_end()));
+        }
+    }
+}

@@ -4,9 +4,11 @@
 pub mod augment;
 pub mod faults;
 pub mod idx;
+pub mod prepare;
 pub mod synthetic;
 
 pub use augment::{augment_into, Applied, Augment};
+pub use prepare::{prepare, Prepared};
 
 use crate::rng::Rng;
 

@@ -83,6 +83,54 @@ pub fn weighted_softmax_cross_entropy(
     ((total / w_sum) as f32, grad, per)
 }
 
+/// d loss / d logits scale of each sample as a part of the whole batch: 1/N for the mean, w[yᵢ]/W
+/// (W = Σᵢ w[yᵢ], 0 when W is 0) for the class-weighted mean. With these,
+/// `scaled_softmax_cross_entropy` on any part of a batch gives that part's share of the batch's gradient.
+pub fn loss_scales(labels: &[u8], weights: Option<&[f32]>) -> Vec<f32> {
+    let n = labels.len();
+    match weights {
+        None => vec![1.0 / n as f32; n],
+        Some(w) => {
+            let total: f64 = labels.iter().map(|&y| w[y as usize] as f64).sum();
+            labels
+                .iter()
+                .map(|&y| {
+                    if total > 0.0 {
+                        (w[y as usize] as f64 / total) as f32
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// The batch loss from its samples' unweighted losses, summed in f64 as `softmax_cross_entropy` and
+/// `weighted_softmax_cross_entropy` sum them (so bit for bit their loss): the mean, or the
+/// class-weighted mean Σ w[yᵢ]·ℓᵢ / Σ w[yᵢ] (0 when the weights sum to 0).
+pub fn reduce_loss(per: &[f32], labels: &[u8], weights: Option<&[f32]>) -> f32 {
+    match weights {
+        None => {
+            let total: f64 = per.iter().map(|&l| l as f64).sum();
+            (total / per.len() as f64) as f32
+        }
+        Some(w) => {
+            let (mut total, mut w_sum) = (0.0f64, 0.0f64);
+            for (&y, &l) in labels.iter().zip(per) {
+                let wy = w[y as usize] as f64;
+                total += wy * l as f64;
+                w_sum += wy;
+            }
+            if w_sum > 0.0 {
+                (total / w_sum) as f32
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
 /// sklearn's "balanced" class weights (`compute_class_weight`): w_c = n / (K · count_c), n samples
 /// over K classes, so a class with half the mean count weighs 2; a class with no samples gets 0.
 pub fn balanced_class_weights(counts: &[u32]) -> Vec<f32> {

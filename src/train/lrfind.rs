@@ -11,9 +11,10 @@
 //! first tenth and last five points (fastai's `lrs[num_it//10:-5]`), where the loss is either still
 //! the untrained net's or already blowing up.
 
-use super::{clip_gradients, scale_inputs, Trainer, PIXELS};
+use super::step::{train_step, Rule, Source, StepEnd};
+use super::{loss_weights, scale_inputs, Trainer, PIXELS};
 use crate::data::fill_batch;
-use crate::metrics::{grad_norms, layer_stats};
+use crate::metrics::layer_stats;
 use crate::model::Model;
 use crate::optim::Optimizer;
 use crate::rng::{streams, Rng};
@@ -126,6 +127,26 @@ pub(super) struct LrFind {
     blew_up_at: Option<f32>,
 }
 
+impl LrFind {
+    /// Records the loss of the test's next mini-batch, at learning rate `lr`; true when the test stops
+    /// there (the smoothed loss passed `STOP_FACTOR` times its best, or is not finite).
+    fn record(&mut self, lr: f32, loss: f32) -> bool {
+        let i = self.lrs.len();
+        // Debiased exponential moving average (fastai's `AvgSmoothLoss`).
+        self.avg = SMOOTHING as f64 * self.avg + (1.0 - SMOOTHING as f64) * loss as f64;
+        let smooth = (self.avg / (1.0 - (SMOOTHING as f64).powi(i as i32 + 1))) as f32;
+        self.lrs.push(lr);
+        self.losses.push(smooth);
+        self.raw.push(loss);
+        if !smooth.is_finite() || smooth > STOP_FACTOR * self.best {
+            self.blew_up_at = Some(lr);
+            return true;
+        }
+        self.best = self.best.min(smooth);
+        false
+    }
+}
+
 impl Trainer {
     /// Begin a range test. Training must not step until `lr_find_chunk` reports the end.
     pub fn lr_find_start(&mut self, opts: LrFindOptions) -> Result<(), String> {
@@ -195,28 +216,25 @@ impl Trainer {
             let mut y = vec![0; bs];
             fill_batch(&self.train, idx, &self.aug, &mut f.rng, &mut x, &mut y);
             scale_inputs(self.cfg.pixels, &mut x);
-            let logits = self.model.forward(&x, bs, true);
-            let (loss, dlogits, _) = self.loss_of(&logits, &y);
-            // Debiased exponential moving average (fastai's `AvgSmoothLoss`).
-            f.avg = SMOOTHING as f64 * f.avg + (1.0 - SMOOTHING as f64) * loss as f64;
-            let smooth = (f.avg / (1.0 - (SMOOTHING as f64).powi(i as i32 + 1))) as f32;
-            f.lrs.push(lr);
-            f.losses.push(smooth);
-            f.raw.push(loss);
-            if !smooth.is_finite() || smooth > STOP_FACTOR * f.best {
-                f.blew_up_at = Some(lr);
+            // Gradient clipping stays on, as in training (fastai keeps a learner's callbacks on too);
+            // warm-up does not apply: the ramp is the schedule.
+            let rule = Rule {
+                weights: loss_weights(&self.cfg, &self.class_weights),
+                clip: self.cfg.clip,
+                lr,
+                stop_on_bad_gradient: false,
+            };
+            let out = train_step(
+                &mut self.model,
+                &mut self.opt,
+                Source::Batch { x: &x, y: &y },
+                &rule,
+                |_, loss, _| f.record(lr, loss),
+            );
+            if matches!(out.end, StepEnd::Refused) {
                 ended = true;
                 break;
             }
-            f.best = f.best.min(smooth);
-            self.model.zero_grad();
-            self.model.backward_params(&dlogits);
-            // Gradient clipping stays on, as in training (fastai keeps a learner's callbacks on too);
-            // warm-up does not apply: the ramp is the schedule.
-            let norms = grad_norms(&self.model);
-            clip_gradients(&mut self.model, self.cfg.clip, &norms);
-            self.opt.settings.lr = lr;
-            self.opt.step(&mut self.model.params_mut());
         }
         if !ended && f.lrs.len() < f.opts.steps {
             self.lr_find = Some(f);

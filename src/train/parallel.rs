@@ -15,11 +15,15 @@
 //! Call order for a step: `split_step` (send the share), `local_step`, then `join_step` with the
 //! helper's answer. For validation: `split_eval`, `local_eval`, `join_eval`.
 
-use super::{scale_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
-use crate::config::{ClassWeight, Config, ConfigError};
+use super::step::{train_step, Source};
+use super::{
+    diverged, loss_weights, scale_inputs, step_rule, Status, StepReport, Trainer, CLASSES,
+    EVAL_BATCH, PIXELS,
+};
+use crate::config::{Config, ConfigError};
 use crate::data::augment::Augment;
 use crate::data::fill_batch;
-use crate::layers::loss::{argmax_rows, scaled_softmax_cross_entropy};
+use crate::layers::loss::{argmax_rows, loss_scales, scaled_softmax_cross_entropy};
 use crate::model::Model;
 
 /// What the helper worker needs for its rows of a step (or of a validation chunk).
@@ -77,23 +81,7 @@ impl Trainer {
         self.split = None;
         let bs = self.begin_batch();
         let local = leader_rows(bs);
-        let scale: Vec<f32> = match self.cfg.class_weight {
-            ClassWeight::None => vec![1.0 / bs as f32; bs],
-            ClassWeight::Balanced => {
-                let w = &self.class_weights;
-                let total: f64 = self.y.iter().map(|&y| w[y as usize] as f64).sum();
-                self.y
-                    .iter()
-                    .map(|&y| {
-                        if total > 0.0 {
-                            (w[y as usize] as f64 / total) as f32
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect()
-            }
-        };
+        let scale = loss_scales(&self.y, loss_weights(&self.cfg, &self.class_weights));
         let share = Share {
             weights: self.model.weights_flat(),
             x: self.x[local * PIXELS..].to_vec(),
@@ -150,43 +138,33 @@ impl Trainer {
             per.extend_from_slice(&answer[n..n + rows]);
             pred.extend(answer[n + rows..].iter().map(|&p| p as u8));
         }
-        let loss = self.batch_loss(&per);
-        if !self.loss_diverged(loss, &pred) {
-            self.finish_step(r, loss, &per, &pred, split.local);
-        }
+        let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
+        let (step, first_loss, obs, status) = (
+            self.step,
+            &mut self.first_loss,
+            &mut self.monitor.obs,
+            &mut self.status,
+        );
+        let (x, y) = (&self.x, &self.y);
+        let out = train_step(
+            &mut self.model,
+            &mut self.opt,
+            Source::Joined { y, per, pred },
+            &rule,
+            |model, loss, pred| {
+                let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
+                verdict.map(|s| *status = s).is_some()
+            },
+        );
+        self.finish_step(r, out, split.local);
         Ok(())
-    }
-
-    /// The batch's loss from its samples' unweighted losses, as `loss_of` computes it: the mean, or the
-    /// class-weighted mean Σ w[yᵢ]·ℓᵢ / Σ w[yᵢ].
-    fn batch_loss(&self, per: &[f32]) -> f32 {
-        match self.cfg.class_weight {
-            ClassWeight::None => {
-                let total: f64 = per.iter().map(|&l| l as f64).sum();
-                (total / per.len() as f64) as f32
-            }
-            ClassWeight::Balanced => {
-                let w = &self.class_weights;
-                let (mut total, mut w_sum) = (0.0f64, 0.0f64);
-                for (&y, &l) in self.y.iter().zip(per) {
-                    let wy = w[y as usize] as f64;
-                    total += wy * l as f64;
-                    w_sum += wy;
-                }
-                if w_sum > 0.0 {
-                    (total / w_sum) as f32
-                } else {
-                    0.0
-                }
-            }
-        }
     }
 
     /// The helper's share of the next `count` validation samples (images only; 0 rows for a chunk of
     /// one sample: pass an empty answer to `join_eval`).
     pub fn split_eval(&mut self, count: usize) -> Share {
-        self.eval_begin();
-        let start = self.eval_pos;
+        self.eval.begin();
+        let start = self.eval.pos;
         let end = (start + count.max(1)).min(self.val.len());
         let mid = start + leader_rows(end - start);
         let idx: Vec<usize> = (mid..end).collect();
@@ -197,7 +175,7 @@ impl Trainer {
             &self.val,
             &idx,
             &Augment::default(),
-            &mut self.aug_rng.clone(),
+            &mut self.batches.scratch_rng(),
             &mut x,
             &mut y,
         );
@@ -249,9 +227,9 @@ impl Trainer {
         }
         let labels = |a: usize, b: usize| self.val.labels[a..b].to_vec();
         let (mine, theirs) = (labels(split.start, split.mid), labels(split.mid, split.end));
-        self.eval_add(&split.logits, &mine);
-        self.eval_add(answer, &theirs);
-        self.eval_pos = split.end;
+        self.eval.add(&split.logits, &mine);
+        self.eval.add(answer, &theirs);
+        self.eval.pos = split.end;
         Ok(self.eval_complete())
     }
 }

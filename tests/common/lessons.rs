@@ -10,11 +10,11 @@
 //! docs/ARCHITECTURE.md ("Lessons and their claims").
 
 use super::mnist::{self, Mnist};
-use losslab::config::{Config, NoiseKindKey};
+use losslab::config::{Config, NoiseKind};
 use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
-use losslab::train::{Diagnosis, EpochSummary, EvalReport, Status, Trainer, DIAGNOSE_FIRST};
+use losslab::train::{Diagnosis, EpochSummary, EvalReport, Event, Status, Trainer, DIAGNOSE_FIRST};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -856,39 +856,37 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
         }
     };
     let nl = r.layer_names.len();
-    let mut first = true;
-    while r.epochs.len() < p.epochs {
-        // The first step alone: its forward pass is the untrained net's, which the layer
-        // statistics then describe (they read the activations of the last training batch).
-        let s = t.step(if first { 1 } else { CHUNK });
-        r.loss.extend(&s.loss);
-        r.acc.extend(&s.acc);
-        r.clean_loss.extend(&s.clean_loss);
-        r.noisy_loss.extend(&s.noisy_loss);
-        r.grad_norms
-            .extend(s.grad_norms.chunks(nl).map(|c| c.to_vec()));
-        if first && !s.loss.is_empty() {
-            r.start_layers = t.layer_stats();
-        }
-        first = false;
-        keep(&t, &mut r.diagnoses);
-        if let Status::Diverged { step, message } = t.status() {
-            r.diverged = Some((*step, message.clone()));
-            break;
-        }
-        // Early stopping ends a run after a validation pass: no further step is trained.
-        if matches!(t.status(), Status::Stopped { .. }) {
-            break;
-        }
-        if s.epoch_done {
-            let layers = t.layer_stats();
-            let eval = t.evaluate();
+    let mut layers = Vec::new();
+    'run: while r.epochs.len() < p.epochs {
+        for event in t.advance(CHUNK) {
+            match event {
+                Event::Steps(s) => {
+                    r.loss.extend(&s.loss);
+                    r.acc.extend(&s.acc);
+                    r.clean_loss.extend(&s.clean_loss);
+                    r.noisy_loss.extend(&s.noisy_loss);
+                    r.grad_norms
+                        .extend(s.grad_norms.chunks(nl).map(|c| c.to_vec()));
+                    // The first step is taken alone: its layer statistics are the untrained net's.
+                    if t.steps() == s.loss.len() as u64 {
+                        r.start_layers = t.layer_stats();
+                    }
+                }
+                // Read before the validation pass (it keeps them readable, but say which step).
+                Event::EpochEnded(_) => layers = t.layer_stats(),
+                Event::Validated(eval) => r.epochs.push(EpochRecord {
+                    summary: t.last_epoch().expect("an epoch ended").clone(),
+                    eval,
+                    layers: std::mem::take(&mut layers),
+                }),
+                Event::Diverged { step, message } => r.diverged = Some((step, message)),
+                // Early stopping ends a run after a validation pass: no further step is trained.
+                Event::Stopped { .. } => {}
+            }
             keep(&t, &mut r.diagnoses);
-            r.epochs.push(EpochRecord {
-                summary: t.last_epoch().expect("an epoch ended").clone(),
-                eval,
-                layers,
-            });
+        }
+        if *t.status() != Status::Running && !t.validating() {
+            break 'run;
         }
     }
     r.seconds = t0.elapsed().as_secs_f64();
@@ -1014,14 +1012,14 @@ impl Run {
 /// for uniform noise over the 9 other digits, −(1−p)·ln(1−p) − p·ln p for pair flips (Natarajan et
 /// al. 2013 for the noise model). NaN without noise: the page then draws no floor.
 /// tests/lessons.rs pins it to the values tests/refs.test.mjs pins for the page.
-pub fn noise_floor(p: f64, kind: NoiseKindKey) -> f64 {
+pub fn noise_floor(p: f64, kind: NoiseKind) -> f64 {
     if !(p > 0.0 && p < 1.0) {
         return f64::NAN;
     }
     let xlx = |x: f64| if x > 0.0 { -x * x.ln() } else { 0.0 };
     match kind {
-        NoiseKindKey::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
-        NoiseKindKey::Pairs => xlx(1.0 - p) + xlx(p),
+        NoiseKind::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
+        NoiseKind::Pairs => xlx(1.0 - p) + xlx(p),
     }
 }
 
