@@ -33,7 +33,7 @@ use epoch::{Acc, EpochStats};
 use evaluate::Evaluator;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 use monitor::Monitor;
-pub use parallel::{GradientWorker, Share};
+pub use parallel::{GradientWorker, Peer, Share};
 use scan::LossScan;
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 

@@ -10,7 +10,7 @@ mod common;
 use losslab::config::Config;
 use losslab::data::synthetic::synthetic_digits;
 use losslab::data::Dataset;
-use losslab::train::{GradientWorker, Status, StepReport, Trainer};
+use losslab::train::{Event, GradientWorker, Status, StepReport, Trainer};
 
 fn cfg(pairs: &[(&str, &str)]) -> Config {
     Config::from_pairs(pairs.iter().copied()).unwrap()
@@ -158,6 +158,38 @@ fn two_worker_runs_repeat_bit_for_bit() {
         )
     };
     assert_eq!(run(), run());
+}
+
+/// `Trainer::advance_on` with an in-process peer drives the same split steps and split validation as
+/// the hand-written loop above (the page's worker's order), bit for bit, in chunks of any size.
+#[test]
+fn advance_on_a_peer_is_the_two_worker_loop() {
+    let (train, test) = data();
+    let c = cfg(&[("seed", "8"), ("train_n", "300"), ("batch", "32")]);
+    let mut by_hand = Trainer::new(c.clone(), &train, &test).unwrap();
+    let mut w = GradientWorker::new(&c).unwrap();
+    let r = dp_epoch(&mut by_hand, &mut w);
+    let mut t = Trainer::new(c.clone(), &train, &test).unwrap();
+    let mut peer = GradientWorker::new(&c).unwrap();
+    let mut loss = Vec::new();
+    let mut validated = None;
+    while validated.is_none() {
+        for e in t.advance_on(7, Some(&mut peer)).unwrap() {
+            match e {
+                Event::Steps(s) => loss.extend(s.loss),
+                Event::Validated(v) => validated = Some(v),
+                _ => {}
+            }
+        }
+    }
+    let v = validated.unwrap();
+    let want = by_hand.last_eval().unwrap();
+    assert_eq!(weight_bits(&t), weight_bits(&by_hand));
+    assert_eq!(loss, r.loss);
+    assert_eq!(
+        (v.loss.to_bits(), v.acc.to_bits()),
+        (want.loss.to_bits(), want.acc.to_bits())
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! the following calls validate in chunks until the pass is complete; training ends on divergence or
 //! early stopping, and every call after that repeats the ending event.
 
+use super::parallel::Peer;
 use super::{EpochSummary, EvalReport, Status, StepReport, Trainer, EVAL_BATCH};
 
 /// What one `advance` call did, in order. A call returns a few events at most, so the reports are not
@@ -62,11 +63,38 @@ impl Trainer {
     /// first step of a run alone), or, after an epoch ended, up to `budget` batches of validation
     /// samples (whole `EVAL_BATCH`-sample chunks, so the pass computes exactly what `evaluate` does).
     pub fn advance(&mut self, budget: usize) -> Vec<Event> {
+        match self.advance_on(budget, None) {
+            Ok(events) => events,
+            Err(e) => unreachable!("one worker has no peer to fail: {e}"),
+        }
+    }
+
+    /// `advance` with every step and validation chunk split with a second worker, as the page's two
+    /// cores run them (src/train/parallel.rs): the same ordering rules in the other summation order.
+    /// `None` is the one-worker `advance`. An error is the peer's (a malformed answer).
+    pub fn advance_on(
+        &mut self,
+        budget: usize,
+        mut peer: Option<&mut dyn Peer>,
+    ) -> Result<Vec<Event>, String> {
         let budget = budget.max(1);
         let mut events = Vec::new();
         if self.validating {
             let count = (budget * self.cfg.batch).next_multiple_of(EVAL_BATCH);
-            if self.eval_chunk(count) {
+            let done = match peer.as_deref_mut() {
+                None => self.eval_chunk(count),
+                Some(p) => {
+                    let share = self.split_eval(count);
+                    let answer = if share.rows > 0 {
+                        p.logits(&share)?
+                    } else {
+                        Vec::new()
+                    };
+                    self.local_eval()?;
+                    self.join_eval(&answer)?
+                }
+            };
+            if done {
                 self.validating = false;
                 let report = self
                     .eval
@@ -76,12 +104,16 @@ impl Trainer {
                 events.push(Event::Validated(report));
                 events.extend(end_of(&self.status));
             }
-            return events;
+            return Ok(events);
         }
         if let Some(end) = end_of(&self.status) {
-            return vec![end];
+            return Ok(vec![end]);
         }
-        let r = self.step(if self.step == 0 { 1 } else { budget });
+        let n = if self.step == 0 { 1 } else { budget };
+        let r = match peer {
+            None => self.step(n),
+            Some(p) => self.split_steps(n, p)?,
+        };
         let epoch_done = r.epoch_done;
         if !r.loss.is_empty() {
             events.push(Event::Steps(r));
@@ -92,7 +124,28 @@ impl Trainer {
             self.validating = true;
         }
         events.extend(end_of(&self.status));
-        events
+        Ok(events)
+    }
+
+    /// Up to `n` steps split with `peer`, stopping at an epoch's end as `step` does.
+    fn split_steps(&mut self, n: usize, peer: &mut dyn Peer) -> Result<StepReport, String> {
+        let mut r = StepReport::default();
+        for _ in 0..n {
+            let Some(share) = self.split_step() else {
+                break;
+            };
+            let answer = if share.rows > 0 {
+                peer.gradient(&share)?
+            } else {
+                Vec::new()
+            };
+            self.local_step()?;
+            self.join_step(&answer, &mut r)?;
+            if r.epoch_done || self.status != Status::Running {
+                break;
+            }
+        }
+        Ok(r)
     }
 
     /// True between an epoch's end and the completion of its validation pass by `advance`.

@@ -250,6 +250,25 @@ fn part_gradient(model: &mut Model, x: &[f32], y: &[u8], scale: &[f32]) -> (Vec<
     (per, pred)
 }
 
+/// The second worker of a two-core run as `Trainer::advance_on` calls it: in-process (native tests,
+/// `GradientWorker`). The page's helper answers the same shares over a MessageChannel instead
+/// (www/engine/peer.js), so its worker drives `split_step`/`local_step`/`join_step` itself.
+pub trait Peer {
+    /// `GradientWorker::gradient` of a step's share.
+    fn gradient(&mut self, share: &Share) -> Result<Vec<f32>, String>;
+    /// `GradientWorker::logits` of a validation share.
+    fn logits(&mut self, share: &Share) -> Result<Vec<f32>, String>;
+}
+
+impl Peer for GradientWorker {
+    fn gradient(&mut self, share: &Share) -> Result<Vec<f32>, String> {
+        GradientWorker::gradient(self, share)
+    }
+    fn logits(&mut self, share: &Share) -> Result<Vec<f32>, String> {
+        GradientWorker::logits(self, share)
+    }
+}
+
 /// The second worker of a data-parallel run: the network's shape only. Every request brings the
 /// weights it is to use.
 pub struct GradientWorker {
