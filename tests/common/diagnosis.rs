@@ -22,6 +22,30 @@ pub struct Named {
     pub severity: Severity,
     /// 1-based rank of the cause in that finding.
     pub rank: usize,
+    /// How far the finding's deciding figure was past its threshold: the smallest |ln(value /
+    /// threshold)| over its tested evidence (NaN when none is a test). Near 0 is a knife edge: another
+    /// seed or summation order may land on the other side.
+    pub margin: f64,
+}
+
+/// The smallest |ln(value / threshold)| over a finding's tested evidence (both positive), else NaN.
+pub fn margin(f: &Finding) -> f64 {
+    f.evidence
+        .iter()
+        .filter(|e| e.threshold.is_finite() && e.threshold > 0.0 && e.value > 0.0)
+        .map(|e| (e.value / e.threshold).ln().abs())
+        .fold(f64::NAN, f64::min)
+}
+
+/// The Wilson score interval's lower end for `k` successes in `n` trials at z (1.96: 95%).
+pub fn wilson_lower(k: usize, n: usize, z: f64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = z * z;
+    (p + z2 / (2.0 * n) - z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt()) / (1.0 + z2 / n)
 }
 
 impl Named {
@@ -54,6 +78,7 @@ pub fn first_named(r: &Run, cause: &str) -> Option<Named> {
                     symptom: f.symptom.as_str(),
                     severity: f.severity,
                     rank: i + 1,
+                    margin: margin(f),
                 })
         })
     })
@@ -144,24 +169,25 @@ pub fn verdict(name: &str, expected: &[&str], r: &Run, epochs: usize) -> Verdict
 pub fn table(vs: &[Verdict]) -> String {
     let w = vs.iter().map(|v| v.name.len()).max().unwrap_or(4).max(4);
     let mut s = format!(
-        "{:<w$} {:>4}  {:<22} {:<44} {}\n",
+        "{:<w$} {:>4}  {:<22} {:<58} {}\n",
         "run", "seed", "expected", "first named / false alarms", "ok  last diagnosis"
     );
     for v in vs {
         let got = match (v.expected.is_empty(), &v.named) {
             (false, Some(n)) => format!(
-                "{} by {}:{} (#{})",
+                "{} by {}:{} (#{}, margin {:.2})",
                 n.when(v.steps_per_epoch),
                 n.symptom,
                 n.severity.key(),
-                n.rank
+                n.rank,
+                n.margin
             ),
             (false, None) => "never".into(),
             (true, _) if v.false_alarms.is_empty() => "quiet".into(),
             (true, _) => v.false_alarms.join(", "),
         };
         s += &format!(
-            "{:<w$} {:>4}  {:<22} {:<44} {:<3} {}\n",
+            "{:<w$} {:>4}  {:<22} {:<58} {:<3} {}\n",
             v.name,
             v.seed,
             if v.expected.is_empty() {

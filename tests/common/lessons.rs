@@ -14,7 +14,10 @@ use losslab::config::{Config, NoiseKind};
 use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
-use losslab::train::{Diagnosis, EpochSummary, EvalReport, Event, Status, Trainer, DIAGNOSE_FIRST};
+use losslab::train::{
+    Diagnosis, EpochSummary, EvalReport, Event, GradientWorker, Peer, Status, Trainer,
+    DIAGNOSE_FIRST,
+};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -824,8 +827,22 @@ pub struct Run {
 /// the trainer makes between two calls is missed.
 const CHUNK: usize = DIAGNOSE_FIRST as usize;
 
+/// How a run is trained: on one worker, or with every step and validation chunk split with a second
+/// (the page's two cores: the same run in another summation order); and whether it may end as soon as
+/// a condition on its record so far holds (checked after every call of the loop).
+#[derive(Clone, Copy, Default)]
+pub struct Drive {
+    pub two_cores: bool,
+    pub until: Option<fn(&Run, &Preset) -> bool>,
+}
+
 /// Train `p` on `seed` for its epochs, as the page does, and keep every figure.
 pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
+    run_with(p, seed, data, Drive::default())
+}
+
+/// `run`, trained as `drive` says.
+pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
     let t0 = Instant::now();
     let cfg = config_of(p, seed).unwrap_or_else(|e| panic!("{e}"));
     let mut t = Trainer::new(cfg.clone(), &data.train, &data.test)
@@ -857,8 +874,14 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
     };
     let nl = r.layer_names.len();
     let mut layers = Vec::new();
+    let mut peer = drive
+        .two_cores
+        .then(|| GradientWorker::new(&r.config).unwrap_or_else(|e| panic!("{e}")));
     'run: while r.epochs.len() < p.epochs {
-        for event in t.advance(CHUNK) {
+        let events = t
+            .advance_on(CHUNK, peer.as_mut().map(|w| w as &mut dyn Peer))
+            .unwrap_or_else(|e| panic!("`{}` on two cores: {e}", p.id));
+        for event in events {
             match event {
                 Event::Steps(s) => {
                     r.loss.extend(&s.loss);
@@ -886,6 +909,9 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
             keep(&t, &mut r.diagnoses);
         }
         if *t.status() != Status::Running && !t.validating() {
+            break 'run;
+        }
+        if drive.until.is_some_and(|f| f(&r, p)) {
             break 'run;
         }
     }
@@ -1131,6 +1157,15 @@ fn cost(p: &Preset) -> f64 {
 
 /// Train `jobs` (lesson, seed) on `threads` threads, longest first; results in `jobs` order.
 pub fn run_all(jobs: &[(&Preset, u64)], data: &Mnist, threads: usize) -> Vec<Run> {
+    let jobs: Vec<(&Preset, u64, Drive)> = jobs
+        .iter()
+        .map(|&(p, s)| (p, s, Drive::default()))
+        .collect();
+    run_all_with(&jobs, data, threads)
+}
+
+/// `run_all`, each job trained as its `Drive` says.
+pub fn run_all_with(jobs: &[(&Preset, u64, Drive)], data: &Mnist, threads: usize) -> Vec<Run> {
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&a, &b| cost(jobs[b].0).total_cmp(&cost(jobs[a].0)));
     let next = AtomicUsize::new(0);
@@ -1140,11 +1175,12 @@ pub fn run_all(jobs: &[(&Preset, u64)], data: &Mnist, threads: usize) -> Vec<Run
             s.spawn(|| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&j) = order.get(k) else { break };
-                let (p, seed) = jobs[j];
-                let r = run(p, seed, data);
+                let (p, seed, drive) = jobs[j];
+                let r = run_with(p, seed, data, drive);
                 eprintln!(
-                    "  trained {:<14} seed {seed}: {} steps, {} epochs{} in {:.1} s",
+                    "  trained {:<14} seed {seed}{}: {} steps, {} epochs{} in {:.1} s",
                     p.id,
+                    if drive.two_cores { " (two cores)" } else { "" },
                     r.loss.len(),
                     r.epochs.len(),
                     r.diverged
