@@ -32,6 +32,7 @@
 //! | `dead_frac`, `sat_frac` | `layer`, `epoch` | share of the activation units after the layer that were ≤ 0 for the whole batch (ReLU) / in a flat end (sigmoid, tanh), on the epoch's last batch; epoch 0 is the untrained net on the first batch |
 //! | `diverged_at` | — | step at which training stopped as diverged (∞ if it never did) |
 //! | `noise_floor` | — | the label-noise floor the loss chart draws for the run's `noise` and `noise_kind` (www/views/refs.js): the training loss of a net that learned the true digits and nothing else (NaN without noise) |
+//! | `noisy_floor` | — | the corrupted-label floor the loss chart draws above it: what that same net pays on a corrupted sample alone, −ln(p/9) (uniform) or −ln p (pairs); the line `noisy_loss` is read against (NaN without noise) |
 //!
 //! `stat` is `mean` (default), `median`, `min` or `max`. A peak and what follows it are two ranges:
 //! "validation accuracy falls ten points from its peak" is `val_acc` at the last epoch minus `val_acc`
@@ -51,7 +52,8 @@ mod common;
 
 use common::diagnosis::{other, verdict, wilson_lower, Verdict};
 use common::lessons::{
-    check_all, noise_floor, recorded, run_all_with, summary, table, valid_lessons, Drive, Preset,
+    check_all, noise_floor, noisy_floor, recorded, run_all_with, summary, table, valid_lessons,
+    Drive, Preset,
 };
 
 /// Runs without MNIST: the file parses, every setting is valid, every claim quotes its text and
@@ -118,8 +120,8 @@ fn every_lesson_claim_holds_on_two_seeds() {
     );
 }
 
-/// The floor claims compare with is the one the page draws: tests/refs.test.mjs pins www/views/refs.js
-/// to these same values.
+/// The floors claims compare with are the ones the page draws: tests/refs.test.mjs pins
+/// www/views/refs.js to these same values.
 #[test]
 fn noise_floor_is_the_pages() {
     use losslab::config::NoiseKind::{Pairs, Uniform};
@@ -128,6 +130,15 @@ fn noise_floor_is_the_pages() {
     assert!(close(noise_floor(0.4, Pairs), 0.6730));
     assert!(close(noise_floor(0.9, Uniform), 10f64.ln()));
     assert!(noise_floor(0.0, Uniform).is_nan());
+    assert!(close(noisy_floor(0.4, Uniform), 3.1135));
+    assert!(close(noisy_floor(0.4, Pairs), 0.9163));
+    assert!(close(noisy_floor(0.9, Uniform), 10f64.ln()));
+    assert!(noisy_floor(0.0, Pairs).is_nan());
+    // the overall floor mixes the intact samples' −ln(1−p) with the corrupted ones'
+    assert!(close(
+        noise_floor(0.4, Uniform),
+        0.6 * -(0.6f64.ln()) + 0.4 * noisy_floor(0.4, Uniform)
+    ));
 }
 
 /// Lessons whose fault the diagnosis does not find from the run's own symptoms, and why. They are

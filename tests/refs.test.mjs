@@ -23,17 +23,28 @@ test('uniform noise 40%: floor 0.6·ln(1/0.6) + 0.4·ln(9/0.4) ≈ 1.552 nats, c
   close(b.ceiling, 0.6);
 });
 
+test('uniform noise 40%: a corrupted label costs the true-rule net −ln(0.4/9) ≈ 3.114 nats, not the 1.55 floor', () => {
+  const b = noiseBounds(0.4, 'uniform');
+  close(b.noisyFloor, -Math.log(0.4 / 9));
+  close(b.noisyFloor, 3.1135, 1e-4);
+  // the overall floor is the mix of what it pays on clean (−ln 0.6) and corrupted samples
+  close(b.floor, 0.6 * -Math.log(0.6) + 0.4 * b.noisyFloor);
+});
+
 test('pair flips 40%: the two-class entropy ≈ 0.673 nats, ceiling 60%', () => {
   const b = noiseBounds(0.4, 'pairs');
   close(b.floor, -0.6 * Math.log(0.6) - 0.4 * Math.log(0.4));
   close(b.floor, 0.6730, 1e-4);
   close(b.ceiling, 0.6);
+  close(b.noisyFloor, -Math.log(0.4)); // ≈ 0.916: the partner gets 40%
+  close(b.noisyFloor, 0.9163, 1e-4);
 });
 
 test('uniform noise 90% is pure chance: floor ln 10, ceiling 10%', () => {
   const b = noiseBounds(0.9, 'uniform');
   close(b.floor, Math.log(10), 1e-12);
   close(b.ceiling, 0.1, 1e-12);
+  close(b.noisyFloor, Math.log(10), 1e-12);
 });
 
 test('no noise, no noise lines; 100% noise has no rule to learn', () => {
@@ -46,10 +57,13 @@ test('no noise, no noise lines; 100% noise has no rule to learn', () => {
 test('referenceLines: prior entropy only under imbalance, floor and ceiling only under noise', () => {
   const counts = [20, 20, 20, 20, 20, 1000, 1000, 1000, 1000, 1000];
   const r = referenceLines({ noise: 40, noise_kind: 'uniform', imb: 'classes' }, counts);
-  assert.deepEqual(r.loss.map((l) => l.kind), ['prior', 'floor']);
+  assert.deepEqual(r.loss.map((l) => l.kind), ['prior', 'floor', 'noisy-floor']);
   assert.match(r.loss[0].label, /^chance for these labels: H = 1\.\d\d$/);
   assert.match(r.loss[1].label, /1\.55/);
   assert.equal(r.loss[1].short, 'noise floor 1.55');
+  assert.equal(r.loss[2].short, 'corrupted-label floor 3.11');
+  assert.match(r.loss[2].label, /^corrupted-label floor 3\.11: .*wrong label \(it gives that label 4\.4%\)/);
+  close(r.loss[2].y, -Math.log(0.4 / 9));
   assert.equal(r.acc[0].short, 'noise ceiling 60%');
   assert.equal(r.acc[0].y, 60);
 });

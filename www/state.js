@@ -29,17 +29,17 @@ export const PRESENTATION = {
     help: 'Step size. Too high and the loss jumps or becomes NaN; too low and it barely moves.' },
   mom: { label: 'Momentum', group: 'optimizer', step: 0.001,
     relevant: (c) => MOMENTUM_OPTS.has(c.opt),
-    help: 'Fraction of the previous step carried into the next; the step settles at lr / (1 − momentum). Near 1 the weights move like a heavy ball with little friction: they overshoot and the loss swings up and down instead of settling.' },
+    help: 'Fraction of the previous step carried into the next; for a steady gradient g the step grows to lr·g / (1 − momentum). Near 1 the weights move like a heavy ball with little friction: they overshoot and the loss swings up and down instead of settling.' },
   b1: { label: 'Adam β1', group: 'optimizer', step: 0.0001,
     relevant: (c) => c.opt === 'adam', help: 'Decay of Adam\u2019s running mean of gradients.' },
   b2: { label: 'Adam β2', group: 'optimizer', step: 0.00001,
-    relevant: (c) => c.opt === 'adam', help: 'Decay of Adam\u2019s running mean of squared gradients. Adam\u2019s step stays bounded only when β1 < √β2; with β2 far below β1 one step can blow the run up.' },
+    relevant: (c) => c.opt === 'adam', help: 'Decay of Adam\u2019s running mean of squared gradients. Adam\u2019s step stays bounded whatever the gradients only when β1 < √β2, that is β2 > β1² (Reddi, Kale & Kumar 2018); with β2 below β1² one step can blow the run up.' },
   eps: { label: 'Adam ε', group: 'optimizer',
-    relevant: (c) => c.opt === 'adam', help: 'Added to the denominator. A large ε turns Adam into slow plain SGD.' },
+    relevant: (c) => c.opt === 'adam', help: 'Added to the denominator, √v + ε, to avoid dividing by zero. An ε much larger than the gradients\u2019 typical size √v stops Adam scaling each weight\u2019s step: it becomes momentum SGD with steps of lr·g/ε, slow unless lr is raised to match (TensorFlow\u2019s Adam documentation uses ε = 1 or 0.1 for Inception).' },
   wd: { label: 'Weight decay', group: 'optimizer', step: 0.0005,
-    help: 'Pulls every weight towards zero at each step (L2 penalty).' },
+    help: 'Adds wd·w to the gradient of every parameter, biases included (an L2 penalty), so plain and momentum SGD pull each weight towards zero at every step. With Adam this penalty is divided by √v like the rest of the gradient, so it is not the same as weight decay: a weight whose gradients are small is pulled in far harder than one whose gradients are large (Loshchilov & Hutter 2019, AdamW).' },
   batch: { label: 'Batch size', group: 'optimizer', step: 1,
-    help: 'Samples per step. Small batches give noisy loss curves.' },
+    help: 'Samples per step. Small batches give noisy loss curves. The batch size also sets how many steps an epoch takes, and it interacts with the learning rate: a larger batch usually wants a larger rate (the linear scaling rule of Goyal et al. 2017).' },
 
   // ---- initialisation and seed ----
   init: { label: 'Initializer', group: 'init',
@@ -65,7 +65,7 @@ export const PRESENTATION = {
   train_n: { label: 'Training samples', group: 'data', step: 100,
     help: 'How many training images. Few images: the net memorises them (overfitting).' },
   val_n: { label: 'Validation samples', group: 'data', step: 100,
-    help: 'Held-out test images used for the validation curves.' },
+    help: 'How many of the 10,000 MNIST test images the validation curves are measured on: validation here is the test set. Choosing settings by it (a sweep, early stopping, a race) tunes them to the test set, so its figures become optimistic; a real project keeps a validation split apart from the training images and looks at the test set once, at the end.' },
   noise: { label: 'Label noise %', group: 'data', step: 1,
     help: 'Share of training labels replaced by wrong ones.' },
   noise_kind: { label: 'Noise kind', group: 'data',
@@ -82,7 +82,7 @@ export const PRESENTATION = {
     relevant: (c) => c.imb === 'longtail', help: 'Digit c keeps ratio^(−c/9) of its samples: 0 keeps all, 9 keeps 1/ratio.' },
   pixels: { label: 'Pixel scale', group: 'data',
     options: { unit: 'Scaled (standardised)', raw: 'Raw 0–255 (forgot to scale)' },
-    help: 'Networks are initialised for inputs of about ±1. Raw grey levels 0–255 make every first-layer output about 255 times too large: the first loss is enormous and the first steps wreck the net.' },
+    help: 'Networks are initialised for inputs of unit size (He et al. 2015). Raw grey levels 0–255 make the inputs about 85 times too large in root mean square (not 255: the scaled pixels are standardised to mean 0 and standard deviation 1, not squeezed into 0…1): the first loss is enormous and the first steps wreck the net.' },
 
   // ---- augmentation (0 = off) ----
   aug_shift: { label: 'Shift (px)', group: 'aug', step: 0.5, on: 2,
@@ -104,7 +104,7 @@ export const PRESENTATION = {
 
   // ---- remedies (all off by default) ----
   clip: { label: 'Gradient clipping', group: 'remedies', step: 0.05,
-    help: 'Largest allowed gradient size (its length over all weights); a longer gradient is shrunk to this length before the step. 0 = off. If more than about half the steps get clipped, the threshold is too low or the learning rate too high.' },
+    help: 'Largest allowed gradient size (its length over all weights); a longer gradient is shrunk to this length before the step. 0 = off. If more than about half the steps get clipped, the threshold is too low or the learning rate too high; Google\u2019s Deep Learning Tuning Playbook puts it near the 90th percentile of the usual gradient norms, so that only outliers are cut.' },
   warmup: { label: 'Warm-up steps', group: 'remedies', step: 10,
     help: 'The learning rate rises in a straight line from almost 0 to its set value over this many steps, so the untrained net is not hit by full-size steps at once. 0 = off.' },
   class_weight: { label: 'Class weights', group: 'remedies',
@@ -114,7 +114,7 @@ export const PRESENTATION = {
     options: { off: 'Off', on: 'On (output layer starts at zero)' },
     help: 'The output layer starts with all weights and biases at zero, so the untrained net gives every digit probability 1/10 and its first loss is exactly ln 10 ≈ 2.30 instead of several nats.' },
   early_stop: { label: 'Early stopping (patience)', group: 'remedies', step: 1,
-    help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). 0 = off.' },
+    help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). The run keeps the weights it has when it stops; the best epoch\u2019s weights are not restored, as standard early stopping would (Goodfellow et al. 2016, Algorithm 7.1). A lower validation loss is not always a better accuracy: check that too (Guo et al. 2017). 0 = off.' },
 
   // ---- architecture ----
   depth: { label: 'Conv blocks', group: 'arch', step: 1,

@@ -323,6 +323,8 @@ pub enum Measure {
     DivergedAt,
     /// The label-noise floor the loss chart draws for the run's noise settings (`noise_floor`).
     NoiseFloor,
+    /// The corrupted-label floor the loss chart draws above it (`noisy_floor`).
+    NoisyFloor,
 }
 
 /// A measure of this lesson's run, or of another lesson's run on the same seed; with `with`, of a
@@ -476,6 +478,7 @@ fn parse_operand(o: &Map<String, Value>) -> Result<Operand, String> {
             },
             "diverged_at" => Measure::DivergedAt,
             "noise_floor" => Measure::NoiseFloor,
+            "noisy_floor" => Measure::NoisyFloor,
             _ => return Err(format!("unknown measure \"{name}\"")),
         }
     };
@@ -598,6 +601,7 @@ impl fmt::Display for Measure {
             }
             Measure::DivergedAt => write!(f, "diverged_at"),
             Measure::NoiseFloor => write!(f, "noise_floor"),
+            Measure::NoisyFloor => write!(f, "noisy_floor"),
         }
     }
 }
@@ -1027,6 +1031,9 @@ impl Run {
             Measure::NoiseFloor => {
                 noise_floor(self.config.noise as f64 / 100.0, self.config.noise_kind)
             }
+            Measure::NoisyFloor => {
+                noisy_floor(self.config.noise as f64 / 100.0, self.config.noise_kind)
+            }
         })
     }
 }
@@ -1046,6 +1053,22 @@ pub fn noise_floor(p: f64, kind: NoiseKind) -> f64 {
     match kind {
         NoiseKind::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
         NoiseKind::Pairs => xlx(1.0 - p) + xlx(p),
+    }
+}
+
+/// The corrupted-label floor www/views/refs.js (`noiseBounds`, `noisyFloor`) draws on the loss chart,
+/// in nats: what the net of `noise_floor`, which learned the true digits and nothing else, pays on a
+/// corrupted sample alone. It gives the wrong label p/9 (uniform noise) or p (pair flips), so it pays
+/// −ln(p/9) or −ln p; the loss on the corrupted labels is read against this line, the overall
+/// training loss against `noise_floor` (which mixes it with −ln(1−p) on the intact samples). NaN
+/// without noise.
+pub fn noisy_floor(p: f64, kind: NoiseKind) -> f64 {
+    if !(p > 0.0 && p < 1.0) {
+        return f64::NAN;
+    }
+    match kind {
+        NoiseKind::Uniform => -(p / 9.0).ln(),
+        NoiseKind::Pairs => -p.ln(),
     }
 }
 

@@ -88,6 +88,10 @@ test('reference lines: the noise floor and ceiling under 40% uniform noise, the 
   await expect(floorItem).toContainText('noise floor 1.55');
   await expect(floorItem).toContainText('memorises wrong labels');
   expect(Number(await floorItem.getAttribute('data-value'))).toBeCloseTo(floor, 9);
+  // the corrupted labels' own floor, −ln(0.4/9) ≈ 3.11: the line the purple curve is read against
+  const noisyItem = page.locator('#legend-loss li[data-ref=noisy-floor]');
+  await expect(noisyItem).toContainText('corrupted-label floor 3.11');
+  expect(Number(await noisyItem.getAttribute('data-value'))).toBeCloseTo(-Math.log(0.4 / 9), 9);
   const ceilItem = page.locator('#legend-acc li[data-ref=ceiling]');
   await expect(ceilItem).toContainText('noise ceiling 60%');
   expect(Number(await ceilItem.getAttribute('data-value'))).toBeCloseTo(60, 9);
@@ -105,6 +109,7 @@ test('reference lines: the noise floor and ceiling under 40% uniform noise, the 
   await ready(page);
   await expect(page.locator('#class-counts')).toHaveAttribute('data-ready', 'true');
   await expect(page.locator('#legend-loss li[data-ref=floor]')).toHaveCount(0);
+  await expect(page.locator('#legend-loss li[data-ref=noisy-floor]')).toHaveCount(0);
   const counts = await page.evaluate(() => [...document.querySelectorAll('#class-counts .count-bar')].map((b) => Number(b.dataset.count)));
   expect(counts.slice(0, 5).every((n, d) => n * 5 < counts[d + 5]), `counts ${counts}`).toBe(true);
   const total = counts.reduce((a, b) => a + b, 0);

@@ -16,22 +16,27 @@ export function priorEntropy(counts) {
 }
 
 /**
- * Training-loss floor and accuracy ceiling of a model that learned the true rule, under label noise at rate
+ * Training-loss floors and accuracy ceiling of a model that learned the true rule, under label noise at rate
  * p (0…1). The best such model predicts the distribution of the *given* label: 1 − p on the true digit and
- * the rest where the noise sends it. Its expected cross-entropy is the entropy of that distribution:
- * uniform noise over the 9 other digits, −(1−p)·ln(1−p) − p·ln(p/9); pair flips (every corrupted label
- * goes to one partner), −(1−p)·ln(1−p) − p·ln p. Its accuracy against the given labels is 1 − p while
- * p < (K−1)/K (uniform) or p < 1/2 (pairs); past that the wrong label is the likelier one.
- * A training loss below the floor (or accuracy above the ceiling) means the net fits labels the rule cannot
- * predict: it is memorising wrong labels (Zhang et al. 2017, "Understanding deep learning requires
- * rethinking generalization"; Natarajan et al. 2013 for the noise model).
+ * the rest where the noise sends it. Its expected cross-entropy over all training samples is the entropy of
+ * that distribution, `floor`: uniform noise over the 9 other digits, −(1−p)·ln(1−p) − p·ln(p/9); pair flips
+ * (every corrupted label goes to one partner), −(1−p)·ln(1−p) − p·ln p. No model that ignores which
+ * images were relabelled goes lower (Gibbs' inequality). On a corrupted sample alone the same model pays
+ * `noisyFloor`, −ln(p/9) (uniform) or −ln p (pairs): the probability it gives the wrong label is p/9 or p.
+ * That is the line to read the corrupted-label loss against; `floor` is for the overall training loss.
+ * Its accuracy against the given labels is 1 − p while p < (K−1)/K (uniform) or p < 1/2 (pairs); past that
+ * the wrong label is the likelier one.
+ * A training loss below `floor`, a corrupted-label loss far below `noisyFloor` or accuracy above the ceiling
+ * means the net fits labels the rule cannot predict: it is memorising wrong labels (Zhang et al. 2017,
+ * "Understanding deep learning requires rethinking generalization"; Natarajan et al. 2013 for the noise model).
  */
 export function noiseBounds(p, kind = 'uniform') {
   if (!(p > 0) || p >= 1) return null;
   const xlx = (x) => (x > 0 ? -x * Math.log(x) : 0);
   const floor = kind === 'pairs' ? xlx(1 - p) + xlx(p) : xlx(1 - p) - p * Math.log(p / (K - 1));
+  const noisyFloor = kind === 'pairs' ? -Math.log(p) : -Math.log(p / (K - 1));
   const ceiling = kind === 'pairs' ? Math.max(1 - p, p) : Math.max(1 - p, p / (K - 1));
-  return { floor, ceiling };
+  return { floor, noisyFloor, ceiling };
 }
 
 /**
@@ -49,7 +54,10 @@ export function referenceLines(cfg, classCounts) {
   }
   const b = noiseBounds(Number(cfg.noise) / 100, cfg.noise_kind);
   if (b) {
-    loss.push({ y: b.floor, kind: 'floor', short: `noise floor ${b.floor.toFixed(2)}`, label: `noise floor ${b.floor.toFixed(2)}: below it the net memorises wrong labels` });
+    loss.push({ y: b.floor, kind: 'floor', short: `noise floor ${b.floor.toFixed(2)}`, label: `noise floor ${b.floor.toFixed(2)}: the lowest training loss of a net that knew only the true digits; below it the net memorises wrong labels` });
+    // The corrupted labels' own line, above the overall one: the purple curve is read against it.
+    const given = Math.exp(-b.noisyFloor) * 100;
+    loss.push({ y: b.noisyFloor, kind: 'noisy-floor', short: `corrupted-label floor ${b.noisyFloor.toFixed(2)}`, label: `corrupted-label floor ${b.noisyFloor.toFixed(2)}: what a net that knew only the true digits pays on a wrong label (it gives that label ${given.toFixed(given < 10 ? 1 : 0)}%); the purple line far below it means the net memorises wrong labels` });
     acc.push({ y: b.ceiling * 100, kind: 'ceiling', short: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%`, label: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%: above it the net memorises wrong labels` });
   }
   return { loss, acc };
