@@ -11,15 +11,23 @@ are to blame.";
 pub(crate) const EXP_STEP_UP: &str =
     "Pin this run, then race it from the same seed at learning rate × 10 (and, \
 with Adam, ε = 1e-8): if the loss now falls quickly, the steps were too small.";
-pub(crate) const EXP_INIT: &str =
-    "Restart from the same seed with He initialisation, gain 1 and initial bias 0, \
-and compare the first loss with ln 10 ≈ 2.30: if it lands near it, the initial output \
-scale was the cause.";
+/// He's factor 2 is derived for a layer followed by a ReLU (He et al. 2015 §2.2); the lab draws the
+/// output layer with the same initialiser, so even He at gain 1 starts at a few nats, not ln 10. The
+/// calibrated start (output layer at zero) is the control whose first loss is exactly ln 10
+/// (Karpathy 2019, "verify loss @ init").
+pub(crate) const EXP_INIT: &str = "Pin this run and race it from the same seed with He initialisation, \
+gain 1 and initial bias 0 (the lab's standard start): if the raced run leaves its starting loss and \
+learns where this one does not, the initial weights were the cause. Its first loss will still be a few \
+nats rather than ln 10 ≈ 2.30, because He's scale (meant for layers followed by a ReLU) is applied to \
+the output layer too. To check the first loss itself, race once more with Start calibrated on (the \
+output layer starts at zero): that run starts at exactly ln 10, and how far this run starts above it \
+is what its initial output scale adds.";
 
 pub(crate) const EXP_DEAD: &str = "Pin this run and race it from the same seed at learning rate ÷ 10: if the \
 units stay alive and the loss leaves chance, the big early steps killed them. If they are dead from \
-step 0 either way, restart with He initialisation at gain 1. LeakyReLU keeps a small slope below zero, \
-so its units cannot die: racing it shows what the dead units cost.";
+step 0 either way, restart with He initialisation at gain 1. LeakyReLU keeps a small slope α below zero, \
+so its units cannot die completely (they still pass back α times the gradient): racing it shows what the \
+dead units cost.";
 pub(crate) const EXP_VANISH: &str = "Race the same network with ReLU instead of sigmoid/tanh, then with fewer \
 layers, then with He initialisation: whichever brings the first layers' gradient back names the cause.";
 

@@ -21,7 +21,7 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
         Some((i, rho)) if rho > 1.0 => {
             return vec![
                 betas(format!(
-                    "{} receives no gradient yet its steps grow by {:.1}% per step: Adam does this when β2 < β1² (the step-size denominator forgets faster than the numerator)",
+                    "{} receives no gradient yet its steps grow by {:.1}% per step: Adam does this when β2 < β1², i.e. β1 > √β2 (the step-size denominator forgets faster than the numerator)",
                     c.name(i),
                     (rho - 1.0) * 100.0
                 )),
@@ -51,11 +51,11 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
             betas(if sharp {
                 "the loss jumps on single batches, far above the batches before and after: one \
                  oversized step at a time, as Adam takes when its squared-gradient average forgets \
-                 faster than its gradient average (β2 < β1)"
+                 much faster than its gradient average (β2 < β1²)"
             } else {
                 "the loss had fallen well below chance before one step threw it away: a sudden \
                  oversized step after good progress, as Adam takes when its squared-gradient average \
-                 forgets faster than its gradient average (β2 < β1)"
+                 forgets much faster than its gradient average (β2 < β1²)"
             }
             .into()),
             lr,
@@ -76,7 +76,7 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
         vec![
             lr,
             mom("momentum multiplies the effective step by up to 1/(1 − momentum)".into()),
-            betas("Adam with β2 < β1 takes sporadic oversized steps".into()),
+            betas("Adam with β2 < β1² takes sporadic oversized steps".into()),
         ]
     }
 }
@@ -137,9 +137,12 @@ pub(crate) fn vanish_causes(c: &Ctx) -> Vec<Cause> {
         CauseId::VanishingGradients,
         "the gradient shrinks at every layer on its way back to the input",
     );
+    // A layer's backward factor is Wᵀ·diag(σ′): σ′ ≤ 1/4 (sigmoid) bounds only the activation's share,
+    // and larger weights could make up for it; with fan-in-scaled weights they do not (LeCun et al.
+    // 1998 §4.4; Glorot & Bengio 2010).
     let design = cause(
         CauseId::BadLayerDesign,
-        "a deep stack of sigmoid/tanh layers passes back at most 1/4 (sigmoid) of the gradient per layer",
+        "at every sigmoid/tanh layer the backward signal is multiplied by the activation's slope (at most 1/4 for a sigmoid, less for tanh once saturated); with ordinarily scaled weights nothing makes up for it, so through a deep stack the gradient shrinks layer after layer",
     );
     let init = cause(
         CauseId::BadInit,

@@ -18,16 +18,21 @@
 //! - Playbook: Google Research, "Deep Learning Tuning Playbook", 2023.
 //! - Glorot & Bengio 2010: "Understanding the difficulty of training deep feedforward neural networks".
 //! - He et al. 2015: "Delving Deep into Rectifiers" (He/Kaiming initialisation).
-//! - LeCun et al. 1998: "Efficient BackProp" (input normalisation).
+//! - LeCun et al. 1998: "Efficient BackProp" (input normalisation; §4.4, the sigmoid's slope).
+//! - LeCun, Bottou, Bengio & Haffner 1998: "Gradient-Based Learning Applied to Document Recognition"
+//!   (Fig. 9: linear and pairwise linear classifiers on MNIST).
 //! - KEEL: Fernández et al., "Learning from Imbalanced Data Sets", Springer 2018 (imbalance ratio > 9).
-//! - Kingma & Ba 2015: "Adam: A Method for Stochastic Optimization" (its step bound and moments).
+//! - Kingma & Ba 2015: "Adam: A Method for Stochastic Optimization" (its moments).
+//! - Reddi, Kale & Kumar 2018: "On the Convergence of Adam and Beyond" (Adam's steps stay bounded
+//!   while β1 < √β2, i.e. β2 > β1²).
 //! - Northcutt et al. 2021: "Pervasive Label Errors in Test Sets Destabilize ML Benchmarks".
 //! - Tukey 1977: "Exploratory Data Analysis" (running medians).
 //!
-//! Findings are ranked: each carries its causes from the lab's taxonomy, most likely first, and the one
+//! Findings are ranked: each carries its causes from the lab's taxonomy (a closed world: only the faults
+//! the lab can switch on), most likely first, and the one
 //! experiment that separates them. Where two causes produce the same symptom, the ranking uses a second
 //! signature that tells them apart (e.g. a layer whose weights keep moving with a zero gradient is
-//! coasting on momentum; sharp one-batch spikes point at Adam's β2 < β1; broad bumps and a zig-zag at
+//! coasting on momentum; sharp one-batch spikes point at Adam's β2 < β1²; broad bumps and a zig-zag at
 //! momentum).
 //!
 //! `diagnose` only looks at bounded windows (at most the last 1000 steps, the last few layer snapshots,

@@ -55,8 +55,8 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
     }
     if no_grad || dead.is_some() {
         title = format!(
-            "The loss has stayed at chance (about {:.2}) for {} steps and almost no gradient reaches the hidden layers.",
-            loss, STUCK_WINDOW
+            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) and almost no gradient reaches the hidden layers.",
+            STUCK_WINDOW, loss, h
         );
         if let Some((i, d)) = dead {
             evidence.push(ev(MetricId::DeadFrac, Some(c.name(i)), d, DEAD_FRAC));
@@ -65,15 +65,15 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         experiment = EXP_DEAD;
     } else if vanish || saturated.is_some() {
         title = format!(
-            "The loss has stayed at chance (about {:.2}) for {} steps while the first layers receive almost no gradient.",
-            loss, STUCK_WINDOW
+            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) while the first layers receive almost no gradient.",
+            STUCK_WINDOW, loss, h
         );
         causes.extend(vanish_causes(c));
         experiment = EXP_VANISH;
     } else if upd.is_some_and(|u| u > UPDATE_RATIO_HIGH_LIMIT) {
         title = format!(
-            "The loss has stayed at chance (about {:.2}) for {} steps although every step changes the weights a lot.",
-            loss, STUCK_WINDOW
+            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) although every step changes the weights a lot.",
+            STUCK_WINDOW, loss, h
         );
         evidence.push(ev(
             MetricId::UpdateRatio,
@@ -85,8 +85,8 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         experiment = EXP_STEP_DOWN;
     } else {
         title = format!(
-            "The loss has stayed at chance (about {:.2}) for {} steps although gradients reach every layer.",
-            loss, STUCK_WINDOW
+            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) although gradients reach every layer.",
+            STUCK_WINDOW, loss, h
         );
         if let Some(u) = upd {
             evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_LOW));
@@ -174,7 +174,8 @@ pub(crate) fn rule_spikes(c: &Ctx) -> Option<Finding> {
         evidence,
         step_size_causes(c),
         "Pin this run and race it at learning rate ÷ 10; if you use Adam, race it once more with β2 = \
-         0.999 (≥ β1) at the original learning rate: if only the β2 change removes the spikes, the betas \
+         0.999 (above β1² for any β1 up to 0.999) at the original learning rate: if only the β2 change \
+         removes the spikes, the betas \
          were the cause.",
     ))
 }
@@ -307,8 +308,11 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
                     .filter(|l| l.act == Some(ActKind::Saturating))
                     .count();
             let mut v = Vec::new();
-            // Each sigmoid passes on at most a quarter of the gradient (σ′ ≤ 1/4; tanh′ ≤ 1, less
-            // once saturated): a stack of them shrinks the early layers' steps (Glorot & Bengio 2010).
+            // Each sigmoid multiplies the backward signal by its slope, at most a quarter (σ′ ≤ 1/4;
+            // tanh′ ≤ 1, less once saturated). That bounds the activation's share of a layer's factor
+            // Wᵀ·diag(σ′), not the whole: larger weights could make up for it, fan-in-scaled ones do
+            // not, so a stack of them shrinks the early layers' steps (LeCun et al. 1998 §4.4;
+            // Glorot & Bengio 2010).
             if saturating >= 2 {
                 v.push(cause(
                     CauseId::VanishingGradients,
@@ -374,8 +378,9 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
             )
         } else {
             format!(
-                "After {epochs} the best validation accuracy is {:.1}%, below the 92% a linear classifier reaches on handwritten digits: the network learns slowly or too little.",
-                best * 100.0
+                "After {epochs} the best validation accuracy is {:.1}%, below the ≈{:.0}% that a fully trained softmax-regression (linear) classifier reaches on all 60,000 MNIST images: the network learns slowly or too little.",
+                best * 100.0,
+                LINEAR_ACC * 100.0
             )
         },
         evidence,
@@ -427,7 +432,7 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
     );
     let design = cause(
         CauseId::BadLayerDesign,
-        "a network that throws information away early cannot fit even its training data",
+        "a network that throws information away early may be unable to fit even its training data",
     );
     let slow = cause(
         CauseId::LrTooLow,
@@ -458,12 +463,12 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
         SymptomId::TrainingFloor,
         Severity::Warn,
         format!(
-            "The training loss has levelled off at {tl:.2} with training accuracy {:.0}%: the network cannot fit its own training data.",
+            "The training loss has levelled off at {tl:.2} with training accuracy {:.0}%: the network has stopped improving its fit to its own training data.",
             ta * 100.0
         ),
         evidence,
         causes,
         "Race the same run with clean labels and no augmentation (same seed): if the training loss now \
-         falls towards zero, the data was the limit; if not, the network is.",
+         falls towards zero, the data was the limit; if not, look at the network and its step size.",
     ))
 }

@@ -57,11 +57,13 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         )
     } else if turn >= TREND_EPOCHS {
         format!(
-            "For {turn} epochs in a row the training loss fell while validation got worse: the network is learning something that does not carry over."
+            "For {turn} epochs in a row the training loss fell while validation got worse: what the network learns now does not carry over to new images."
         )
     } else {
+        // A lower validation loss, not necessarily a better accuracy: validation NLL often rises from
+        // over-confidence while validation error still falls (Guo et al. 2017).
         format!(
-            "Validation loss is {:.0}% above its best (epoch {best}) while the training loss kept falling: the network is learning something that does not carry over, and the weights of epoch {best} were better.",
+            "Validation loss is {:.0}% above its best (epoch {best}) while the training loss kept falling: what the network learns now does not carry over to new images, and the weights of epoch {best} had a lower validation loss (check accuracy too: a validation loss can rise from over-confidence while accuracy holds).",
             gl * 100.0
         )
     };
@@ -111,7 +113,9 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         Some(CauseId::TooLittleData) | None => format!(
             "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \
              gap closes, the data was too little; if the network still drifts away from validation, look at \
-             the labels of the training samples it gets wrong."
+             the labels of the training samples it gets wrong. Where more data is not to be had, \
+             regularisation narrows the same gap: race with weight decay, with augmentation or with early \
+             stopping."
         ),
         Some(first) => experiment_for(first).to_string(),
     };

@@ -37,10 +37,20 @@ fn stuck_at_chance_on_both_sides_of_its_thresholds() {
         sev(&run(h, 0.1, 51), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
     );
-    // Above chance counts too (a net that is sure of wrong answers).
+    // Above chance counts too (a net that is sure of wrong answers), and the title says so: it
+    // gives the measured mean beside a blind guess's loss, both from the run.
     assert_eq!(
         sev(&run(5.0, 0.1, 200), SymptomId::StuckAtChance),
         Some(Severity::Alarm)
+    );
+    let f = run(5.0, 0.1, 200);
+    let above = get(&f, SymptomId::StuckAtChance).unwrap();
+    assert!(
+        above
+            .title
+            .contains("at or above chance (mean 5.00 nats; a blind guess gives 2.30)"),
+        "{}",
+        above.title
     );
 }
 
@@ -387,10 +397,15 @@ fn slow_progress_on_both_sides_of_the_satisfied_accuracy() {
         sev(&run(0.919, 2), SymptomId::SlowProgress),
         Some(Severity::Warn)
     );
-    assert!(get(&run(0.91, 2), SymptomId::SlowProgress)
+    // The bar's words carry its value (LINEAR_ACC) and say which linear model reaches it, on what.
+    let linear = get(&run(0.91, 2), SymptomId::SlowProgress)
         .unwrap()
         .title
-        .contains("linear classifier"));
+        .clone();
+    assert!(
+        linear.contains("below the ≈92% that a fully trained softmax-regression (linear) classifier reaches on all 60,000 MNIST images"),
+        "{linear}"
+    );
     assert_eq!(sev(&run(0.921, 2), SymptomId::SlowProgress), None);
     // One evaluated epoch and 300 updates are enough below 60%; the linear-classifier bar waits
     // for the second epoch and 600 updates (a healthy first epoch can end at 91%).

@@ -107,6 +107,14 @@ fn validation_loss_past_its_best_while_training_improves() {
         .find(|g| g.symptom == SymptomId::Overfitting)
         .unwrap();
     assert!(o.title.contains("epoch 2"), "{}", o.title);
+    // Lower validation loss is all the rule measured: the title claims no more than that.
+    assert!(
+        o.title
+            .contains("the weights of epoch 2 had a lower validation loss (check accuracy too"),
+        "{}",
+        o.title
+    );
+    assert!(!o.title.contains("were better"), "{}", o.title);
     // The same validation with a flat training loss: not a sign of fitting the training set.
     assert_eq!(
         sev(
@@ -294,6 +302,14 @@ fn training_floor_and_its_causes() {
     assert_eq!(
         causes(&f, SymptomId::TrainingFloor)[0],
         CauseId::BadLayerDesign
+    );
+    // A 5% drop is a slowdown, not proof of inability: the title says the fit stopped improving.
+    let t = &get(&f, SymptomId::TrainingFloor).unwrap().title;
+    assert!(
+        t.contains("levelled off at 0.47")
+            && t.contains("has stopped improving its fit")
+            && !t.contains("cannot"),
+        "{t}"
     );
 }
 
