@@ -1,6 +1,6 @@
 // The Diagnosis card: the engine's latest reading of the current run (crates/losslab-diagnose; docs/ARCHITECTURE.md,
 // "Diagnosis"), rendered and nothing more. Findings come most severe first, each with its title in words, its
-// likely causes (most likely first) and why, the experiment that tells them apart, and, folded away for a
+// likely causes (most likely first, among the faults the lab can switch on) and why, the experiment that tells them apart, and, folded away for a
 // teacher, the measured evidence. Every word about a cause or a figure comes with the diagnosis, from the
 // engine's catalogue (crates/losslab-diagnose/src/catalogue.rs): each finding carries `names` (one per cause)
 // and each evidence item its `words`. Each cause that a setting can test gets a button that races the run
@@ -37,6 +37,26 @@ function lrFix(cfg, factor, sign) {
   return { set: { lr }, label: exact ? `Race with learning rate ${sign} ${step} (${fmtNum(lr)})` : `Race with learning rate ${fmtNum(lr)}` };
 }
 
+/**
+ * Momentum `mom` at the same effective step: for a steady gradient heavy-ball SGD (and Nesterov's) steps
+ * lr/(1 − μ) (Goh 2017, "Why Momentum Really Works", Distill), so racing μ = 0.9 at lr·(1 − 0.9)/(1 − μ_now)
+ * changes only the damping; at the same lr it would also shrink the step by (1 − μ_now)/(1 − 0.9) and test two
+ * things at once. When the learning rate's range cannot hold that lr, the label says the lr without the claim.
+ */
+export function momentumFix(cfg, mom) {
+  const factor = (1 - mom) / (1 - cfg.mom);
+  const lr = scaledLr(cfg, factor);
+  const set = { mom };
+  if (differs(cfg, 'lr', lr)) set.lr = lr;
+  const same = lr === Number((cfg.lr * factor).toPrecision(6));
+  return {
+    set,
+    label: same
+      ? `Race with momentum ${fmtNum(mom)} at learning rate ${fmtNum(lr)} (the same lr/(1 − momentum): only the damping changes)`
+      : `Race with momentum ${fmtNum(mom)} at learning rate ${fmtNum(lr)}`,
+  };
+}
+
 /** Only the keys of `target` whose value differs from `cfg`, or null when there are none. */
 function changed(cfg, target) {
   const set = {};
@@ -59,7 +79,7 @@ export function fixFor(cause, cfg) {
       return lrFix(cfg, cfg.lr < 1e-4 ? 100 : 10, '×');
     case 'momentum_too_high':
       if ((cfg.opt !== 'momentum' && cfg.opt !== 'nesterov') || !(cfg.mom > 0.9)) return null;
-      return { set: { mom: 0.9 }, label: 'Race with momentum 0.9' };
+      return momentumFix(cfg, 0.9);
     case 'adam_betas': {
       const set = cfg.opt === 'adam' && changed(cfg, { b1: 0.9, b2: 0.999 });
       return set ? { set, label: `Race with Adam ${Object.entries(set).map(([k, v]) => `${k === 'b1' ? 'β1' : 'β2'} = ${fmtNum(v)}`).join(', ')}` } : null;
@@ -250,7 +270,8 @@ export class DiagnosisView {
     }
 
     if (f.symptom === 'dead_relu' && cfg.act === 'relu') {
-      // LeakyReLU keeps a small slope below zero, so a unit cannot die: whatever killed them, it tests the cure
+      // LeakyReLU keeps a small slope α below zero, so a unit cannot die completely (it still passes back α·g):
+      // whatever killed them, it tests the cure
       const fix = { set: { act: 'leaky_relu' }, label: 'Race with LeakyReLU' };
       offered.add(fix.label);
       const b = el('button', 'diag-race', fix.label);
@@ -275,7 +296,10 @@ export class DiagnosisView {
       const names = f.causes.map((id, i) => f.names?.[i] || id.replace(/_/g, ' '));
       body.append(el('p', 'diag-label', `Likely ${names.length > 1 ? 'causes' : 'cause'}, as above: ${names.join('; ')}${experimentTold ? ' — and the same experiment' : ''}.`));
     } else if (f.causes.length) {
-      body.append(el('p', 'diag-label', f.causes.length > 1 ? 'Likely causes, most likely first:' : 'Likely cause:'));
+      // The ranking is among the lab's own faults (a closed world): said once, on the first list the card shows.
+      const among = told.has('closed world') ? '' : ' among the faults this lab can switch on (a real run can also fail for other reasons, such as a bug in the data or the code)';
+      told.add('closed world');
+      body.append(el('p', 'diag-label', f.causes.length > 1 ? `Likely causes, most likely first${among}:` : `Likely cause${among}:`));
       const ol = el('ol', 'diag-causes');
       f.causes.forEach((id, i) => {
         const item = el('li');
