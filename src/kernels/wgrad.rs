@@ -9,8 +9,9 @@
 //! packed once per pass, a k-slice of it stays in L1). Each value of cols is read once per 8 output
 //! channels, and the 32 sums stay in registers for a whole k-slice.
 //!
-//! Measured in V8 (node, simd128 build, `bench/kernel_timing.rs`, interleaved, medians): conv2's weight
-//! gradient 1.8–1.95× faster than `gemm_nt_acc`, conv1's 1.2–1.6×. `Conv2d::grads` uses it: `pack_dyt`
+//! Measured in V8 (node, simd128 build, `bench/kernel_timing.rs`, interleaved, medians; the last step of
+//! `npm run bench`): conv2's weight gradient 1.42–1.54× faster than `gemm_nt_acc`, conv1's 1.06–1.09×
+//! (three runs on a 2-core machine of the development kind). `Conv2d::grads` uses it: `pack_dyt`
 //! (which also sums the bias gradient, bit for bit as before) then `wgrad_acc`. It sums in another order
 //! than the dot products did, like the page's other builds (two cores, fused multiply-add), so no test
 //! may depend on one order: the diagnosis's detection test runs both orders (tests/lessons.rs).
