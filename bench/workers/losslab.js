@@ -62,6 +62,8 @@ async function trainCallSplit() {
   return k * cfg.batch;
 }
 
+// `step`, not the page's `advance`: an `advance` call after an epoch's end validates instead of training, so
+// validation passes would land in the training time. They are timed on their own (inferCall).
 function trainCall() {
   const r = trainer.step(stepsPerCall);
   const k = r.loss.length;

@@ -8,10 +8,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 for (const cores of [1, 2]) {
 test(`a crash inside the engine is reported and the worker is rebuilt (${cores} ${cores === 1 ? 'core' : 'cores'})`, async ({ open }) => {
-  // Fault injection: the first load of the wasm glue gets a step() that traps like a Rust panic does
-  // (RuntimeError 'unreachable'); every later load is the untouched glue. The first load is always the training
-  // worker's: on two cores the helper starts once that worker is ready, and it is the split step that traps;
-  // after the crash a fresh pair loads the glue again.
+  // Fault injection: the first load of the wasm glue gets an advance() (one core's training call) and a
+  // splitStep() (two cores') that trap like a Rust panic does (RuntimeError 'unreachable'); every later load is
+  // the untouched glue. The first load is always the training worker's: on two cores the helper starts once
+  // that worker is ready, and it is the split step that traps; after the crash a fresh pair loads the glue again.
   const glue = await readFile(path.join(ROOT, 'www', 'pkg', 'losslab.js'), 'utf8');
   let loads = 0;
   const { page, errors } = await open(`${SMALL}&cores=${cores}`, {
@@ -19,7 +19,7 @@ test(`a crash inside the engine is reported and the worker is rebuilt (${cores} 
       loads++;
       const trap = "function () { throw new WebAssembly.RuntimeError('unreachable'); }";
       const body = loads === 1
-        ? `${glue}\nLabTrainer.prototype.step = ${trap};\nLabTrainer.prototype.splitStep = ${trap};\n`
+        ? `${glue}\nLabTrainer.prototype.advance = ${trap};\nLabTrainer.prototype.splitStep = ${trap};\n`
         : glue;
       return r.fulfill({ body, contentType: 'text/javascript' });
     }),

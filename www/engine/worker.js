@@ -21,10 +21,16 @@
 // 'data' (MNIST files missing or damaged), 'set' (a live value refused), 'engine' (anything else).
 // `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
 // page terminates this worker and starts a fresh one.
+// Training: the engine owns the epoch loop's order (`trainer.advance(budget)`, src/train/advance.rs: the first
+// step alone, steps in chunks, an epoch's validation pass in the calls after its last step, then the end). The
+// worker calls it and posts its events (steps -> progress; epochEnded + validated -> epoch; diverged; stopped;
+// a new diagnosis after any of them); it only sizes the chunks to ~CHUNK_TARGET_MS, yields between them and
+// queues the jobs. On two cores it follows the same order itself, awaiting the helper (splitAdvance).
 import init, { LabData, LabTrainer, LabHelper, describe, fresh_seed as freshSeed } from './engine.js';
 import { Peer, CHUNK_TARGET_MS } from './peer.js';
 
 const MAX_STEPS_PER_CHUNK = 1024;
+const VAL_CHUNK = 256; // validation samples per chunk on one core: about as long as a training chunk
 const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
 const LR_FIND_CHUNK = 4; // mini-batches per range-test chunk: about as long as a training chunk
 
@@ -224,41 +230,96 @@ async function configure(cfg, id) {
   });
 }
 
-/** Trains k steps and posts them; returns the step report. */
-function trainChunk(k) {
-  return postSteps(trainer.step(k));
+// ------------------------------------------------------------ the epoch loop (src/train/advance.rs)
+// The engine owns the loop's order: `trainer.advance(budget)` trains up to `budget` steps (the run's first step
+// alone), stops at an epoch's last step, validates in the calls after it, and says what happened as events
+// (`steps`, `epochEnded`, `validated`, `diverged`, `stopped`); the worker posts them and decides only when to call
+// again (chunk sizes, yields, the job queue). On two cores the worker follows the same order itself
+// (splitAdvance), because there each step waits for the helper's answer.
+
+/**
+ * The next events of the two-core run, in the shapes `LabTrainer.advance` returns; null if the trainer was
+ * replaced meanwhile. The order is `Trainer::advance_on`'s (src/train/advance.rs), written again here because
+ * the helper worker answers over a MessagePort: a wasm call cannot wait for a message, so the worker awaits each
+ * share between `splitStep`/`joinStep` (and `splitEval`/`joinEval`) itself. It differs in two ways: the job says
+ * whether a validation pass is under way (`validating`; one core's is kept in the engine), and a validation
+ * chunk is always peer.evalChunk's 512 samples, 256 on each worker, whatever the budget.
+ */
+async function splitAdvance(budget, validating, gone) {
+  if (validating) {
+    const done = await peer.evalChunk(trainer, gone);
+    if (gone()) return null;
+    // step(0) trains nothing: its report gives the status the pass left (an early stop)
+    return done ? [{ kind: 'validated', report: trainer.evalReport() }, ...endOf(trainer.step(0))] : [];
+  }
+  if (!(await peer.trainSteps(trainer, lastStep === 0 ? 1 : budget, gone))) return null;
+  const r = trainer.takeSteps();
+  const events = r.loss.length ? [{ kind: 'steps', report: r }] : [];
+  if (r.epochDone) events.push({ kind: 'epochEnded', summary: trainer.epochSummary() });
+  return events.concat(endOf(r));
+}
+
+/** The ending event of a step report's status, as `advance` reports it; none while the run goes on. */
+function endOf(r) {
+  if (r.status === 'diverged') return [{ kind: 'diverged', step: r.divergedAt ?? r.step, message: r.message }];
+  if (r.status === 'stopped') return [{ kind: 'stopped', epoch: r.stoppedAt, bestEpoch: r.bestEpoch, message: r.message }];
+  return [];
 }
 
 /**
- * Trains up to k steps on two cores and posts them; returns the step report, or null if the trainer was
- * replaced meanwhile (nothing is posted then). Each step: the batch is split, the helper gets its half, this
- * worker computes its own half meanwhile, then adds the helper's gradient and updates.
+ * One training job: a call of `advance(budget)` and, when its steps end an epoch, that epoch's validation pass in
+ * further calls of about VAL_CHUNK samples each, yielding between them (pause and live settings get in; no other
+ * job does, so every pass evaluates one set of weights). `timed(n, ms)` hears how long the n steps took, posting
+ * included. The job keeps the cores it started on: a pass ends on the path that began it. False once training
+ * may not go on (the run ended, or the trainer was replaced).
  */
-async function trainChunkParallel(k, myGen) {
-  if (!(await peer.trainSteps(trainer, k, () => myGen !== generation || !trainer))) return null;
-  return postSteps(trainer.takeSteps());
-}
-
-/**
- * One chunk of steps, on two cores when a helper is attached; null if the trainer was replaced meanwhile. Called
- * inside a job (exclusive): a two-core chunk awaits the helper between a step's halves, and nothing else uses
- * the trainer meanwhile.
- */
-async function chunk(k, myGen) {
-  if (myGen !== generation || !trainer) return null;
-  if (!peer.attached) return trainChunk(k);
-  return trainChunkParallel(k, myGen);
-}
-
-/**
- * What follows a chunk, in the same job: a divergence or an early stop ends training; the last step of an
- * epoch is followed by its validation pass. True if training may go on.
- */
-async function afterChunk(r, myGen) {
-  if (r.status === 'diverged') { handleDivergence(r); return false; }
-  if (r.status === 'stopped') { handleStop(r); return false; }
-  if (r.epochDone) return finishEpoch(myGen);
-  return true;
+async function trainJob(budget, myGen, timed) {
+  const gone = () => myGen !== generation || !trainer;
+  if (gone()) return false;
+  const split = peer.attached;
+  const next = (b, validating) => (split ? splitAdvance(b, validating, gone) : trainer.advance(b));
+  let summary = null;
+  let validating = false;
+  let goOn = true;
+  const react = (events) => {
+    for (const e of events) {
+      switch (e.kind) {
+        case 'steps':
+          postSteps(e.report);
+          break;
+        case 'epochEnded':
+          summary = e.summary;
+          validating = true;
+          break;
+        case 'validated':
+          validating = false;
+          postEpoch(summary ?? trainer.epochSummary(), e.report);
+          break;
+        case 'diverged':
+        case 'stopped':
+          postEnd(e);
+          goOn = false;
+          return;
+        default:
+          break;
+      }
+    }
+  };
+  const t0 = performance.now();
+  const first = await next(budget, false);
+  if (!first) return false;
+  react(first);
+  const steps = first.find((e) => e.kind === 'steps');
+  timed?.(steps ? steps.report.loss.length : 0, performance.now() - t0);
+  if (!goOn || !validating) return goOn;
+  // `advance` validates budget × batch samples a call (rounded up to whole batches of 64)
+  const valBudget = Math.ceil(VAL_CHUNK / Number(config.batch));
+  const validate = async () => {
+    const events = await next(valBudget, true);
+    if (events) react(events);
+    return !events || !goOn || !validating;
+  };
+  return (await inChunks(validate, gone)) && goOn;
 }
 
 function postSteps(r) {
@@ -271,7 +332,6 @@ function postSteps(r) {
   };
   postBuild(msg, [r.loss.buffer, r.acc.buffer, r.cleanLoss.buffer, r.noisyLoss.buffer, r.gradNorms.buffer]);
   postDiagnosis();
-  return r;
 }
 
 /** Posts the trainer's diagnosis when it made a new one (after the first steps, every few hundred
@@ -283,14 +343,9 @@ function postDiagnosis() {
   postBuild({ type: 'diagnosis', diagnosis: trainer.diagnosis() });
 }
 
-/** Validates in chunks (yielding between them), inside the job of the epoch's last chunk; false if the trainer
- * was replaced meanwhile. */
-async function finishEpoch(myGen) {
-  const summary = trainer.epochSummary();
-  const gone = () => myGen !== generation || !trainer;
-  const evalChunk = () => (peer.attached ? peer.evalChunk(trainer, gone) : trainer.evalChunk(256));
-  if (!(await inChunks(evalChunk, gone))) return false;
-  const rep = trainer.evalReport();
+/** A finished epoch: its training figures (`summary`), the validation pass that followed it (`rep`), the layer
+ * statistics and the best epoch so far. */
+function postEpoch(summary, rep) {
   postBuild({
     type: 'epoch',
     summary,
@@ -299,24 +354,24 @@ async function finishEpoch(myGen) {
     bestEpoch: trainer.bestEpoch ?? null,
   });
   postDiagnosis();
-  return true;
 }
 
-/** Early stopping (the `early_stop` setting) ended training after a validation pass: a normal stop. */
-function handleStop(r) {
+/** The run ended: diverged, or early stopping (the `early_stop` setting) after a validation pass, a normal
+ * stop. Nothing more is trained. */
+function postEnd(e) {
   running = false;
-  postBuild({ type: 'stopped', epoch: r.stoppedAt, bestEpoch: r.bestEpoch, message: r.message });
-}
-
-function handleDivergence(r) {
-  running = false;
-  postBuild({ type: 'diverged', step: r.divergedAt ?? r.step, message: r.message || 'the loss became NaN or infinite' });
+  postDiagnosis();
+  if (e.kind === 'diverged') {
+    postBuild({ type: 'diverged', step: e.step, message: e.message || 'the loss became NaN or infinite' });
+  } else {
+    postBuild({ type: 'stopped', epoch: e.epoch, bestEpoch: e.bestEpoch, message: e.message });
+  }
 }
 
 /**
- * Trains while `running`, one job per chunk: the chunk (sized to last ~CHUNK_TARGET_MS) and, when it ends an
- * epoch, the validation pass. Jobs asked for meanwhile (a scan, a range test, a classification) run between two
- * chunks. Stops when paused, rebuilt, or when a 'run' started a newer loop.
+ * Trains while `running`, one job per chunk: `advance` sized to last ~CHUNK_TARGET_MS and, when it ends an epoch,
+ * the validation pass. Jobs asked for meanwhile (a scan, a range test, a classification) run between two chunks.
+ * Stops when paused, rebuilt, when the run ended, or when a 'run' started a newer loop.
  */
 async function loop(no) {
   const myGen = generation;
@@ -324,13 +379,9 @@ async function loop(no) {
   while (mine()) {
     let goOn;
     try {
-      goOn = await exclusive(async () => {
+      goOn = await exclusive(() => {
         if (!mine()) return false; // paused or rebuilt while the job waited its turn
-        const t0 = performance.now();
-        const r = await chunk(stepsPerChunk, myGen);
-        if (!r) return false; // the trainer was replaced while the helper worked
-        adaptChunk(r.loss.length || 1, performance.now() - t0);
-        return afterChunk(r, myGen);
+        return trainJob(stepsPerChunk, myGen, (n, ms) => adaptChunk(n || 1, ms));
       });
     } catch (e) {
       report(e);
@@ -467,11 +518,9 @@ self.onmessage = async (e) => {
         break;
       case 'step': {
         if (!current || !trainer || running) return;
-        await exclusive(async () => {
+        await exclusive(() => {
           if (msg.id !== buildId || !trainer || running) return;
-          const myGen = generation;
-          const r = await chunk(1, myGen);
-          if (r) await afterChunk(r, myGen);
+          return trainJob(1, generation);
         });
         break;
       }
