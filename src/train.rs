@@ -286,26 +286,9 @@ impl Trainer {
                 break;
             }
             let bs = self.begin_batch();
-            let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
-            let (step, first_loss, obs, status) = (
-                self.step,
-                &mut self.first_loss,
-                &mut self.monitor.obs,
-                &mut self.status,
-            );
-            let (x, y) = (&self.x, &self.y);
             // The weighted loss is the one optimised and reported; `per` stays unweighted, for the
             // clean/noisy split and the epoch's training loss.
-            let out = train_step(
-                &mut self.model,
-                &mut self.opt,
-                Source::Batch { x, y },
-                &rule,
-                |model, loss, pred| {
-                    let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
-                    verdict.map(|s| *status = s).is_some()
-                },
-            );
+            let out = self.step_on(None);
             self.held_stats = None;
             if self.finish_step(&mut r, out, bs) {
                 break;
@@ -316,6 +299,34 @@ impl Trainer {
 
     /// Draws the next mini-batch into `self.x` / `self.y` (shuffling at an epoch's start, augmenting,
     /// scaling) and returns its size. The same draws whether one worker trains it or two share it.
+    /// `train_step` on the current batch (`self.x`, `self.y`) with the rule of the next step and the
+    /// divergence check wired to this run's status and observations. `joined`: the batch's gradient is
+    /// already in the model (the two-core step), with every sample's loss and predicted digit.
+    fn step_on(&mut self, joined: Option<(Vec<f32>, Vec<u8>)>) -> StepOutcome {
+        let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
+        let (step, first_loss, obs, status) = (
+            self.step,
+            &mut self.first_loss,
+            &mut self.monitor.obs,
+            &mut self.status,
+        );
+        let (x, y) = (&self.x, &self.y);
+        let source = match joined {
+            None => Source::Batch { x, y },
+            Some((per, pred)) => Source::Joined { y, per, pred },
+        };
+        train_step(
+            &mut self.model,
+            &mut self.opt,
+            source,
+            &rule,
+            |model, loss, pred| {
+                let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
+                verdict.map(|s| *status = s).is_some()
+            },
+        )
+    }
+
     fn begin_batch(&mut self) -> usize {
         let (bs, starts) = self.batches.draw(
             &self.train,

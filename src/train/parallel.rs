@@ -15,11 +15,7 @@
 //! Call order for a step: `split_step` (send the share), `local_step`, then `join_step` with the
 //! helper's answer. For validation: `split_eval`, `local_eval`, `join_eval`.
 
-use super::step::{train_step, Source};
-use super::{
-    diverged, loss_weights, scale_inputs, step_rule, Status, StepReport, Trainer, CLASSES,
-    EVAL_BATCH, PIXELS,
-};
+use super::{loss_weights, scale_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
 use crate::config::{Config, ConfigError};
 use crate::data::augment::Augment;
 use crate::data::fill_batch;
@@ -138,24 +134,7 @@ impl Trainer {
             per.extend_from_slice(&answer[n..n + rows]);
             pred.extend(answer[n + rows..].iter().map(|&p| p as u8));
         }
-        let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
-        let (step, first_loss, obs, status) = (
-            self.step,
-            &mut self.first_loss,
-            &mut self.monitor.obs,
-            &mut self.status,
-        );
-        let (x, y) = (&self.x, &self.y);
-        let out = train_step(
-            &mut self.model,
-            &mut self.opt,
-            Source::Joined { y, per, pred },
-            &rule,
-            |model, loss, pred| {
-                let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
-                verdict.map(|s| *status = s).is_some()
-            },
-        );
+        let out = self.step_on(Some((per, pred)));
         self.finish_step(r, out, split.local);
         Ok(())
     }
