@@ -444,8 +444,10 @@ export class LineChart extends Canvas {
       ctx.fillStyle = b.color || 'rgba(0, 158, 115, 0.12)';
       ctx.fillRect(L, Math.min(a, c), pw, Math.abs(a - c));
     }
-    // reference lines
-    for (const h of hlines) {
+    // reference lines; `taken`: the rows their right-hand labels occupy (the markers' labels' rows first)
+    // Placed from the top line down, so that a label moves down past its upper neighbour's, not past a lower one's.
+    const taken = (spec.vlines || []).map((v) => [T + 4 + (v.row || 0) * tx(18), T + 4 + ((v.row || 0) + 1) * tx(18)]);
+    for (const h of [...hlines].sort((a, b) => b.y - a.y)) {
       if (!ok(h.y)) continue;
       const py = Math.round(Y(ty(h.y))) + 0.5;
       ctx.strokeStyle = h.color || '#444';
@@ -458,9 +460,15 @@ export class LineChart extends Canvas {
       ctx.font = SMALL();
       ctx.textAlign = 'right';
       ctx.textBaseline = 'bottom';
-      // above the line, or below it (h.below) where two lines lie close together
+      // above the line, or below it (h.below) where two lines lie close together; moved down past any label
+      // already there (another line's, or the vertical markers' row at the top) so that none hides another
       const tw = ctx.measureText(h.label).width;
-      const ly = h.below ? py + tx(16) : py - 2;
+      let ly = h.below ? py + tx(16) : py - 2;
+      for (let moved = true; moved;) {
+        moved = false;
+        for (const [a, b] of taken) if (ly > a && ly - tx(15) < b) { ly = b + tx(15); moved = true; }
+      }
+      taken.push([ly - tx(15), ly]);
       ctx.fillStyle = 'rgba(255,255,255,0.85)';
       ctx.fillRect(L + pw - tw - 9, ly - tx(15), tw + 6, tx(15));
       ctx.fillStyle = h.color || '#444';
