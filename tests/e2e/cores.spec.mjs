@@ -88,30 +88,3 @@ test('a second worker that fails mid-run: the step is finished by the first and 
   expect(h.epochs[0].valAcc, 'the run learnt').toBeGreaterThan(0.7);
   noErrors(errors);
 });
-
-// The issue's speed target for a first visit: the default lab (10 000 training images, full validation) shows its
-// first epoch point within about 3 s of the page load. Measured here on both core counts and printed, never
-// asserted (speed is for benchmarks; this machine is shared). What is asserted is that the point arrives.
-test('first epoch point of the default lab after page load, on two cores and on one (printed)', async ({ open }) => {
-  const lines = [];
-  for (const cores of [2, 1]) {
-    const { page, errors } = await open(`?cores=${cores}`);
-    await ready(page);
-    const t = await page.evaluate(async () => {
-      const built = performance.now();
-      await window.lossLab.start();
-      await window.lossLab.whenEpoch(1);
-      const drawn = performance.now();
-      await window.lossLab.pause();
-      return { built, drawn, row: window.lossLab.history().epochs[0] };
-    });
-    expect(t.row.valAcc, 'the default lab learns in one epoch').toBeGreaterThan(0.9);
-    lines.push(`${cores} ${cores === 1 ? 'core: ' : 'cores:'} network built ${(t.built / 1000).toFixed(2)} s after navigation, `
-      + `first epoch point ${(t.drawn / 1000).toFixed(2)} s (epoch + validation ${((t.drawn - t.built) / 1000).toFixed(2)} s)`);
-    noErrors(errors);
-    await page.context().close();
-  }
-  const text = `first epoch point (train_n 10000, val_n 10000):\n  ${lines.join('\n  ')}`;
-  console.log(text);
-  test.info().annotations.push({ type: 'timing', description: text });
-});
