@@ -25,6 +25,7 @@ mod lrfind;
 mod monitor;
 mod parallel;
 mod scan;
+mod start;
 mod step;
 pub use advance::Event;
 use batches::BatchStream;
@@ -35,6 +36,7 @@ pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions
 use monitor::Monitor;
 pub use parallel::{GradientWorker, Peer, Share};
 use scan::LossScan;
+pub use start::{StartReading, START_IMAGES};
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
 /// Figures of the steps taken by one `Trainer::step` call.

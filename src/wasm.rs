@@ -509,6 +509,22 @@ impl LabTrainer {
             .map_or(JsValue::NULL, |e| epoch_object(e).into())
     }
 
+    /// The loss on the first validation images with the current weights and the logit spread behind
+    /// it (`Trainer::start_reading`): the worker takes it at every build, before the first step.
+    /// `{loss, spread, labelBlind, predicted, count}`; non-finite values (an input that overflows
+    /// the net) come as null.
+    #[wasm_bindgen(js_name = startReading)]
+    pub fn start_reading(&mut self) -> Object {
+        let r = self.inner.start_reading();
+        let o = Object::new();
+        set(&o, "loss", num_or_null64(r.loss));
+        set(&o, "spread", num_or_null64(r.spread));
+        set(&o, "labelBlind", num_or_null64(r.label_blind));
+        set(&o, "predicted", num_or_null64(r.predicted()));
+        set(&o, "count", r.count as u32);
+        o
+    }
+
     /// The epoch with the lowest validation loss so far (null before the first validation pass).
     #[wasm_bindgen(getter, js_name = bestEpoch)]
     pub fn best_epoch(&self) -> JsValue {

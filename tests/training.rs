@@ -386,3 +386,66 @@ fn advance_follows_the_step_and_evaluate_loop_bit_for_bit() {
         }
     }
 }
+
+/// The page's first-loss reading (`Trainer::start_reading`): a start above ln 10 comes with a
+/// logit spread, the calibrated start has none, a small spread costs about σ²/2, and taking the
+/// reading changes nothing training does next.
+#[test]
+#[ignore = "needs MNIST in www/data: npm run prepare-data"]
+fn the_first_loss_is_ln_10_plus_the_cost_of_the_logit_spread() {
+    let common::mnist::Mnist { train, test } = common::mnist::load(10_000);
+    let ln10 = 10f64.ln();
+    for seed in ["1", "2", "3"] {
+        let base = [("seed", seed), ("train_n", "10000")];
+        // The default output layer is drawn at the He scale: the untrained net guesses confidently.
+        let mut t = Trainer::new(cfg(&base), &train, &test).unwrap();
+        let r = t.start_reading();
+        eprintln!(
+            "seed {seed}: start {:.3} nats (label-blind {:.3}), spread {:.3}, ln 10 + σ²/2 = {:.3}",
+            r.loss,
+            r.label_blind,
+            r.spread,
+            r.predicted()
+        );
+        assert!(
+            r.count == 256 && r.loss > ln10 + 0.5 && r.spread > 1.0,
+            "seed {seed}: {r:?}"
+        );
+        // A large spread costs less than σ²/2 (the expansion overshoots), but still far above ln 10.
+        assert!(
+            r.label_blind < r.predicted() && r.label_blind > ln10 + 0.5,
+            "seed {seed}: {r:?}"
+        );
+        // Reading first leaves the first steps bit for bit as without it.
+        let with: Vec<f32> = t.step(3).loss;
+        let mut u = Trainer::new(cfg(&base), &train, &test).unwrap();
+        let without: Vec<f32> = u.step(3).loss;
+        assert_eq!(
+            with.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            without.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+        // "Start calibrated" zeroes the output layer: no spread, exactly ln 10.
+        let mut c = Trainer::new(
+            cfg(&[base[0], base[1], ("calibrated", "on")]),
+            &train,
+            &test,
+        )
+        .unwrap();
+        let r = c.start_reading();
+        assert!(
+            r.spread == 0.0 && (r.loss - ln10).abs() < 1e-6,
+            "seed {seed}: {r:?}"
+        );
+        // Weights at 0.3 of the scale: a small spread, and the label-blind start is ln 10 + σ²/2
+        // to within a tenth of the excess (the higher-order terms).
+        let mut s = Trainer::new(cfg(&[base[0], base[1], ("gain", "0.3")]), &train, &test).unwrap();
+        let r = s.start_reading();
+        let excess = r.predicted() - ln10;
+        assert!(
+            r.spread > 0.0
+                && r.spread < 0.5
+                && (r.label_blind - r.predicted()).abs() <= 0.1 * excess,
+            "seed {seed}: {r:?}"
+        );
+    }
+}

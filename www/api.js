@@ -13,6 +13,10 @@
  *                                   steps, status: 'idle'|'running'|'paused'|'diverged'|'stopped' (early stopping,
  *                                   a normal end)|'error'|'loading',
  *                                   divergedAt, message,
+ *                                   start: null (nothing built) or the untrained net's reading, taken before the first
+ *                                     step: { loss (nats, on the first validation images), spread (σ of each image's
+ *                                     ten logits), labelBlind (logsumexp − mean logit), predicted (ln 10 + σ²/2),
+ *                                     count (images) },
  *                                   pinned: null (nothing pinned) or the pinned run, live while it races:
  *                                     { epochs: [rows as above], steps, raced: bool, config: {key: value} at pin time,
  *                                       status: 'pinned' (a frozen copy) | 'loading'|'idle'|'running'|'paused'|'diverged'|'error',

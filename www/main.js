@@ -15,6 +15,7 @@ import {
   QUERY_PARAMS as LESSON_PARAMS, readQuery as readLessonQuery,
 } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
+import { StartView } from './views/start.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
@@ -45,6 +46,7 @@ const run = () => lab.run;
 // ---------------------------------------------------------------- views
 const plots = new Plots();
 const arch = new ArchView();
+const startView = new StartView($('loss-start'));
 const status = new StatusView(lab, { config: () => cfg });
 const controls = new Controls($('settings'), {
   archOut: $('arch-out'),
@@ -197,6 +199,7 @@ lab.on('built', (m) => {
   diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
   lrFind.stale();
   arch.show(m.layers, m.params);
+  startView.show(m.start);
   filters.show(r);
   classCounts.show(m.classCounts);
   drawPad.built();
@@ -436,6 +439,7 @@ installApi({
     steps: run().record.steps,
     status: $('status').dataset.state,
     divergedAt: run().record.divergedAt,
+    start: run().built?.start ?? null,
     message: $('status').textContent,
     pinned: lab.pinHistory(),
   }),

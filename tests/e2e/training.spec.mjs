@@ -73,3 +73,27 @@ test('40% label noise changes the training curves (compared with a pinned clean 
   await shot(page, '04-label-noise');
   noErrors(errors);
 });
+
+test('the line under the loss chart reads the untrained net\'s start and the logit spread behind it', async ({ open }) => {
+  const { page, errors } = await open(SMALL);
+  await ready(page);
+  // The default output layer is drawn at the He scale: the ten outputs spread widely and the start is far above chance.
+  let s = (await history(page)).start;
+  expect(s.count, 'images the start is read on').toBeGreaterThan(0);
+  expect(s.loss, `the default start ${JSON.stringify(s)}`).toBeGreaterThan(Math.LN10 + 0.5);
+  expect(s.spread).toBeGreaterThan(1);
+  const line = page.locator('#loss-start');
+  await expect(line).toBeVisible();
+  await expect(line).toContainText(`Start: ${s.loss.toFixed(2)} nats`);
+  await expect(line).toContainText(`σ = ${s.spread.toFixed(2)}`);
+  await expect(line).toContainText(`by ${(s.loss - Math.LN10).toFixed(2)} nats`);
+  // "Start calibrated" zeroes the output layer: equal outputs, exactly ln 10.
+  await page.evaluate(() => window.lossLab.apply({ calibrated: 'on' }));
+  await ready(page);
+  s = (await history(page)).start;
+  expect(s.spread).toBe(0);
+  expect(Math.abs(s.loss - Math.LN10)).toBeLessThan(1e-6);
+  await expect(line).toContainText('Start: 2.30 nats');
+  await expect(line).toContainText('practically equal');
+  noErrors(errors);
+});

@@ -227,6 +227,7 @@ async function configure(cfg, id) {
     trainCount: trainer.trainCount, valCount: trainer.valCount,
     synthetic: !!trainer.synthetic,
     classCounts: Array.from(trainer.classCounts), corruptedCount: trainer.corruptedCount,
+    start: trainer.startReading(), // before the first step: the untrained net's loss and logit spread
   });
 }
 
