@@ -11,7 +11,7 @@ use crate::data::{
 use crate::diagnose::{
     EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
-use crate::layers::loss::balanced_class_weights;
+use crate::layers::loss::{balanced_class_weights, softmax};
 use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
@@ -579,7 +579,10 @@ impl Trainer {
             .iter()
             .map(|&v| (v - MNIST_MEAN) / MNIST_STD)
             .collect();
-        Ok(softmax(&self.eval_logits(x, 1)))
+        let p = softmax(&self.eval_logits(x, 1));
+        Ok(std::array::from_fn(|i| {
+            p.get(i).copied().unwrap_or(f32::NAN)
+        }))
     }
 
     /// Logits of validation samples `idx` exactly as the validation pass computes them (clean images,
@@ -766,23 +769,6 @@ fn scale_inputs(pixels: Pixels, x: &mut [f32]) {
     if pixels == Pixels::Raw {
         to_raw_pixels(x);
     }
-}
-
-/// Softmax of one row of logits, in f64 after subtracting the largest (as `SampleLoss::from_logits`,
-/// so the top probability is the confidence the loss scan reports). Logits that are not finite (a
-/// diverged net) give NaN probabilities rather than a made-up answer.
-fn softmax(logits: &[f32]) -> [f32; CLASSES] {
-    let mut p = [f32::NAN; CLASSES];
-    if logits.len() != CLASSES || logits.iter().any(|z| !z.is_finite()) {
-        return p;
-    }
-    let m = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let e: Vec<f64> = logits.iter().map(|&z| ((z - m) as f64).exp()).collect();
-    let se: f64 = e.iter().sum();
-    for (o, v) in p.iter_mut().zip(&e) {
-        *o = (v / se) as f32;
-    }
-    p
 }
 
 /// The class weights the loss uses: `class_weights` with `class_weight = balanced`, else none.

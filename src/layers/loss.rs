@@ -35,13 +35,7 @@ pub fn scaled_softmax_cross_entropy(
         .zip(grad.chunks_exact_mut(classes))
         .enumerate()
     {
-        let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0f32;
-        for (gi, &zi) in g.iter_mut().zip(z) {
-            let e = (zi - m).exp();
-            *gi = e;
-            sum += e;
-        }
+        let (m, sum) = shifted_exps(z, g);
         let y = labels[s] as usize;
         per.push(m + sum.ln() - z[y]);
         for gi in g.iter_mut() {
@@ -50,6 +44,31 @@ pub fn scaled_softmax_cross_entropy(
         g[y] -= scale[s];
     }
     (grad, per)
+}
+
+/// The softmax's one exponentiation: `out[i] = exp(z[i] − m)` with `m = max z`; returns `(m, Σ out)`,
+/// so softmax(z) = out / Σ and log Σ exp z = m + ln Σ. Every softmax of the engine (the loss, its
+/// gradient and `softmax`) goes through it.
+pub fn shifted_exps(z: &[f32], out: &mut [f32]) -> (f32, f32) {
+    let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f32;
+    for (o, &zi) in out.iter_mut().zip(z) {
+        let e = (zi - m).exp();
+        *o = e;
+        sum += e;
+    }
+    (m, sum)
+}
+
+/// Softmax of one row of logits. Logits that are not all finite (a diverged net) give NaN
+/// probabilities rather than a made-up answer.
+pub fn softmax(z: &[f32]) -> Vec<f32> {
+    let mut p = vec![f32::NAN; z.len()];
+    if z.iter().all(|v| v.is_finite()) {
+        let (_, sum) = shifted_exps(z, &mut p);
+        p.iter_mut().for_each(|v| *v /= sum);
+    }
+    p
 }
 
 /// Class-weighted softmax cross-entropy, as PyTorch's `CrossEntropyLoss(weight=w, reduction='mean')`:
