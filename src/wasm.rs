@@ -144,6 +144,15 @@ fn warn(message: &str) {
 
 /// Lay out the network of `cfg` without building it: {layers: [{name, kind, outShape, rf, params}], params}.
 /// Throws the engine's message for an impossible design.
+/// Check the settings of `cfg` (every key known, every value in range) without planning the network:
+/// throws the first refusal, which names its key. The worker calls it before `describe`, so a refused
+/// value and a design the plan rejects reach the page as two different errors.
+#[wasm_bindgen(js_name = checkSettings)]
+pub fn check_settings(cfg: JsValue) -> Result<(), JsError> {
+    install_hook();
+    config_from_js(&cfg).map(|_| ())
+}
+
 #[wasm_bindgen]
 pub fn describe(cfg: JsValue) -> Result<Object, JsError> {
     install_hook();

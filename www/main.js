@@ -240,15 +240,15 @@ lab.on('stopped', (m) => {
   status.summary(`Training ${m.message}.`);
   predictView.ended();
 });
-lab.on('error', ({ scope, message }) => {
+lab.on('error', ({ scope, message, part }) => {
   if (scope === 'set') {
     showNotices([`The engine refused the value: ${message}`]);
     return;
   }
   if (scope === 'config') {
-    // A refused value names its key ("lr = …"); anything else describe() refused is about the design (a layer,
-    // or the parameter and buffer caps) and belongs in the Layers box.
-    if (/^\w+ = |^unknown setting/.test(message)) arch.pending('');
+    // A refused value or combination of settings is said in the status line; a design describe() refused (a layer,
+    // or the parameter and buffer caps) belongs in the Layers box.
+    if (part !== 'design') arch.pending('');
     else {
       arch.fail(message);
       revealInControls($('arch-error'));

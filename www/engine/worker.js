@@ -17,8 +17,10 @@
 // `id`, the id of the configure it serves, so the page drops what a replaced configuration still sends.
 // A `set` that arrives while a configure is loading data updates the configuration that build will use: a
 // live change made during a (slow) build is never lost.
-// Errors carry `scope`: 'config' (the configuration was refused: a value, or a design describe() rejects),
-// 'data' (MNIST files missing or damaged), 'set' (a live value refused), 'engine' (anything else).
+// Errors carry `scope`: 'config' (the configuration was refused), 'data' (MNIST files missing or damaged), 'set'
+// (a live value refused), 'engine' (anything else); a 'config' error also says which `part` was refused:
+// 'setting' (a value checkSettings() refuses, named by its key; or a combination the trainer refuses) or
+// 'design' (a layer design describe() rejects), so the page never reads that from the message's words.
 // `fatal: true` means the wasm instance is unusable (a Rust panic traps as RuntimeError 'unreachable'): the
 // page terminates this worker and starts a fresh one.
 // Training: the engine owns the epoch loop's order (`trainer.advance(budget)`, src/train/advance.rs: the first
@@ -26,7 +28,7 @@
 // worker calls it and posts its events (steps -> progress; epochEnded + validated -> epoch; diverged; stopped;
 // a new diagnosis after any of them); it only sizes the chunks to ~CHUNK_TARGET_MS, yields between them and
 // queues the jobs. On two cores it follows the same order itself, awaiting the helper (splitAdvance).
-import init, { LabData, LabTrainer, LabHelper, describe, fresh_seed as freshSeed } from './engine.js';
+import init, { LabData, LabTrainer, LabHelper, checkSettings, describe, fresh_seed as freshSeed } from './engine.js';
 import { Peer, CHUNK_TARGET_MS } from './peer.js';
 
 const MAX_STEPS_PER_CHUNK = 1024;
@@ -97,12 +99,12 @@ function isPanic(err) {
   return err instanceof WebAssembly.RuntimeError;
 }
 
-function report(err, scope = 'engine', id = buildId) {
+function report(err, scope = 'engine', id = buildId, part = null) {
   const fatal = isPanic(err);
   const text = err && err.message ? err.message : String(err);
   running = false;
   post({
-    type: 'error', scope, fatal, id,
+    type: 'error', scope, fatal, id, ...(part && !fatal ? { part } : {}),
     message: fatal ? `the engine crashed (${text}) — it will be restarted; see the browser console for details` : text,
   });
 }
@@ -195,9 +197,15 @@ async function configure(cfg, id) {
   peer.forget();
   let layout;
   try {
+    checkSettings(config);
+  } catch (e) {
+    report(e, isPanic(e) ? 'engine' : 'config', id, 'setting');
+    return;
+  }
+  try {
     layout = describe(config);
   } catch (e) {
-    report(e, isPanic(e) ? 'engine' : 'config', id);
+    report(e, isPanic(e) ? 'engine' : 'config', id, 'design');
     return;
   }
   let data;
@@ -213,7 +221,7 @@ async function configure(cfg, id) {
     // `config`, not `cfg`: live settings changed while the data loaded are in it
     trainer = new LabTrainer(data, config);
   } catch (e) {
-    report(e, isPanic(e) ? 'engine' : 'config', id);
+    report(e, isPanic(e) ? 'engine' : 'config', id, 'setting');
     return;
   }
   stepsPerChunk = 1;

@@ -358,11 +358,12 @@ export class Run extends Emitter {
     this.emit('built', this.built);
   }
 
-  #fail(scope, text) {
+  /** part: of a refused configuration, 'setting' or 'design' (the worker's `part`), else null. */
+  #fail(scope, text, part = null) {
     this.scope = scope;
     this.#set('error', text);
     this.#rejectWaiters(text);
-    this.emit('error', { scope, message: text });
+    this.emit('error', { scope, message: text, part });
   }
 
   #newRecord(layerNames) {
@@ -493,6 +494,6 @@ export class Run extends Emitter {
       return;
     }
     this.built = null;
-    this.#fail(m.scope || 'engine', m.message);
+    this.#fail(m.scope || 'engine', m.message, m.part || null);
   }
 }
