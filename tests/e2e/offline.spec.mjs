@@ -109,7 +109,7 @@ test('a new deployment is stored in the background, offered, and takes over with
     const { page, errors } = await open(`${url}index.html?data=synthetic&train_n=1000&val_n=500`, { serviceWorkers: 'allow' });
     expect((await offlineReady(page)).version).toBe(first.version);
     const gzFirst = requested.filter((u) => u.endsWith('.gz')).length;
-    expect(gzFirst, 'data files the first install fetched (the default set)').toBe(4);
+    expect(gzFirst, 'data files the first install fetched (the default set: training, validation and the final check\'s test set)').toBe(6);
 
     const api = path.join(repo, 'www', 'api.js');
     writeFileSync(api, `${readFileSync(api, 'utf8')}\n// the next release\n`);
