@@ -12,13 +12,14 @@ export const WHY =
 
 export class FinalTestView {
   /**
-   * @param {HTMLElement} root the panel (#final-test), holding #btn-test and #final-test-result
+   * @param {HTMLElement} root the panel (#final-test), holding #final-test-result and #final-test-why; the button
+   *   (#btn-test) sits with the run buttons
    * @param {{run: () => import('../lab/run.js').Run}} o the current run
    */
   constructor(root, { run }) {
     this.root = root;
     this.run = run;
-    this.button = root.querySelector('#btn-test');
+    this.button = document.getElementById('btn-test');
     this.result = root.querySelector('#final-test-result');
     this.why = root.querySelector('#final-test-why');
     this.why.textContent = WHY;
