@@ -328,11 +328,9 @@ fn early_stop_restores_the_best_weights(mut peer: Option<&mut GradientWorker>) {
         };
         for e in events {
             match e {
-                Event::Validated(v) => {
-                    // the kept weights are the validated ones: snapshot before a stop restores
-                    if after.len() == t.epoch() {
-                        after.push((Vec::new(), v.loss.to_bits()));
-                    }
+                // the validation loss of each epoch; its weights are read after the call (below)
+                Event::Validated(v) if after.len() == t.epoch() => {
+                    after.push((Vec::new(), v.loss.to_bits()));
                 }
                 Event::Stopped {
                     epoch,
