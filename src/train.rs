@@ -21,6 +21,7 @@ mod batches;
 mod early_stop;
 mod epoch;
 mod evaluate;
+mod final_test;
 mod lrfind;
 mod monitor;
 mod parallel;
@@ -32,6 +33,7 @@ use batches::BatchStream;
 use early_stop::EarlyStop;
 use epoch::{Acc, EpochStats};
 use evaluate::Evaluator;
+pub use final_test::TestReport;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 use monitor::Monitor;
 pub use parallel::{GradientWorker, Peer, Share};
@@ -225,6 +227,12 @@ pub struct Trainer {
     split_eval: Option<parallel::EvalSplit>,
     /// `advance` is running the validation pass that follows an epoch's end.
     validating: bool,
+    /// The epoch whose weights early stopping restored (the network holds them), if it did.
+    restored: Option<usize>,
+    /// The final test pass under way (`test_chunk`) and the report of the last complete one.
+    final_test: Evaluator,
+    /// Steps and `weights_epoch` of the last complete test pass.
+    tested: Option<(u64, Option<usize>)>,
 }
 
 impl Trainer {
@@ -277,6 +285,9 @@ impl Trainer {
             split: None,
             split_eval: None,
             validating: false,
+            restored: None,
+            final_test: Evaluator::default(),
+            tested: None,
         })
     }
 
@@ -645,12 +656,19 @@ impl Trainer {
                 e.val_acc = acc;
             }
         }
+        let model = &self.model;
         let stop = self
             .early_stop
-            .after_validation(self.epoch, loss, self.cfg.early_stop);
-        if let (Some(stop), Status::Running) = (stop, &self.status) {
-            self.status = stop;
-        }
+            .after_validation(self.epoch, loss, self.cfg.early_stop, || {
+                model.weights_flat()
+            });
+        let stopped = match (stop, &self.status) {
+            (Some(stop), Status::Running) => {
+                self.status = stop;
+                true
+            }
+            _ => false,
+        };
         let conf = self.eval.confusion().counts;
         self.monitor.obs.set_confusion(&conf);
         self.monitor.obs.samples.clear();
@@ -658,6 +676,18 @@ impl Trainer {
             self.monitor.obs.record_sample(s);
         }
         self.rediagnose();
+        // The diagnosis above reads the run as trained; what it keeps is the best epoch's weights
+        // (Goodfellow et al. 2016, Algorithm 7.1), copied back bit for bit.
+        if stopped {
+            if let (Some(w), Some(best)) =
+                (self.early_stop.best_weights(), self.early_stop.best_epoch())
+            {
+                self.model
+                    .set_weights_flat(w)
+                    .expect("the kept weights come from this model");
+                self.restored = Some(best);
+            }
+        }
     }
 
     /// Logits and labels of samples `idx` of the training (`train`) or validation set, on clean,
@@ -724,6 +754,15 @@ impl Trainer {
     /// The epoch whose validation loss is the lowest so far (the first of equals), if any.
     pub fn best_epoch(&self) -> Option<usize> {
         self.early_stop.best_epoch()
+    }
+    /// Which epoch's weights the network holds: the best epoch's after early stopping restored them,
+    /// else the last finished epoch's (0: untrained) when training stands at an epoch's end, and
+    /// None in the middle of an epoch (the weights of step `steps()`).
+    pub fn weights_epoch(&self) -> Option<usize> {
+        match self.restored {
+            Some(e) => Some(e),
+            None => (self.epoch_progress().0 == 0).then_some(self.epoch),
+        }
     }
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {

@@ -181,7 +181,9 @@ pub fn describe(cfg: JsValue) -> Result<Object, JsError> {
     Ok(o)
 }
 
-/// The loaded training and validation splits, parsed once and shared by every rebuild.
+/// The loaded training images and the validation split held out from them (MNIST training images
+/// 50,000–59,999; `test` names the slot the trainer validates on), parsed once and shared by every
+/// rebuild. The MNIST test set is a `LabTestSet`, loaded only for the final check.
 #[wasm_bindgen]
 pub struct LabData {
     train: Dataset,
@@ -233,6 +235,43 @@ impl LabData {
         self.train
             .image(i.min(self.train.len().saturating_sub(1)))
             .to_vec()
+    }
+}
+
+/// The test set of the final check ("Test the final network"), loaded apart from the training and
+/// validation data: the page fetches it only when the check is asked for (src/train/final_test.rs).
+#[wasm_bindgen]
+pub struct LabTestSet {
+    set: Dataset,
+}
+
+#[wasm_bindgen]
+impl LabTestSet {
+    /// From the two uncompressed IDX files of the MNIST test set.
+    #[wasm_bindgen(js_name = fromIdx)]
+    pub fn from_idx(images: &[u8], labels: &[u8]) -> Result<LabTestSet, JsError> {
+        install_hook();
+        let set = dataset_from_idx(images, labels)
+            .map_err(|e| JsError::new(&format!("test set: {e}")))?;
+        Ok(LabTestSet { set })
+    }
+
+    /// Generated digits for a synthetic run's final check, from a stream of their own (neither the
+    /// training nor the validation digits of `LabData.synthetic` with the same seed).
+    pub fn synthetic(n: usize, seed: f64) -> LabTestSet {
+        install_hook();
+        LabTestSet {
+            set: synthetic_digits(n, (seed as u64) ^ 0x7E57_F1A1),
+        }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        self.set.len()
+    }
+    #[wasm_bindgen(getter, js_name = isSynthetic)]
+    pub fn is_synthetic(&self) -> bool {
+        self.set.synthetic
     }
 }
 
@@ -554,6 +593,47 @@ impl LabTrainer {
         self.inner
             .last_eval()
             .map_or(JsValue::NULL, |e| eval_object(e).into())
+    }
+
+    /// The final check: evaluates the next `count` samples of `test` under the current weights; true
+    /// when the pass is complete (then `testReport`). Training state is left as it was.
+    #[wasm_bindgen(js_name = testChunk)]
+    pub fn test_chunk(&mut self, test: &LabTestSet, count: usize) -> Result<bool, JsError> {
+        if test.set.is_empty() {
+            return Err(JsError::new("the test set is empty"));
+        }
+        Ok(self.inner.test_chunk(&test.set, count))
+    }
+
+    /// The last complete test pass: {loss, acc, recall: Float32Array(10), count, step, weightsEpoch
+    /// (null: weights from the middle of an epoch)}, or null before one.
+    #[wasm_bindgen(js_name = testReport)]
+    pub fn test_report(&self) -> JsValue {
+        let Some(r) = self.inner.test_report() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "loss", num_or_null(r.eval.loss));
+        set(&o, "acc", num_or_null(r.eval.acc));
+        set(&o, "recall", Float32Array::from(&r.eval.recall[..]));
+        set(&o, "count", r.eval.count as u32);
+        set(&o, "step", r.step as f64);
+        set(
+            &o,
+            "weightsEpoch",
+            r.weights_epoch
+                .map_or(JsValue::NULL, |e| JsValue::from(e as u32)),
+        );
+        o.into()
+    }
+
+    /// Which epoch's weights the network holds: the best epoch's once early stopping restored them,
+    /// else the last finished epoch's at an epoch's end (0: untrained); null in the middle of an epoch.
+    #[wasm_bindgen(getter, js_name = weightsEpoch)]
+    pub fn weights_epoch(&self) -> JsValue {
+        self.inner
+            .weights_epoch()
+            .map_or(JsValue::NULL, |e| JsValue::from(e as u32))
     }
 
     /// Change a live setting; throws for settings that need a rebuild or for bad values.

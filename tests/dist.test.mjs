@@ -79,7 +79,7 @@ test('index.html names the service worker and the build version; sw.js lists eve
   for (const f of b.code) assert.equal(b.codeHashes[f], sha256(read(f)), `hash of ${f}`);
   for (const d of b.data) {
     assert.equal(d.sha256, sha256(read(d.path)), `hash of ${d.path}`);
-    assert.equal(d.precache, !d.path.includes('train60k'), `${d.path}: stored at install exactly when it is in the default set`);
+    assert.equal(d.precache, !d.path.includes('train50k'), `${d.path}: stored at install exactly when a run needs it without asking for more than 10,000 training images`);
   }
   assert.ok(b.code.includes('index.html') && b.code.includes('www/pkg/losslab_bg.wasm') && b.code.includes('www/pkg/losslab_relaxed_bg.wasm'));
   assert.ok(b.code.includes('www/generated/settings.js'), 'the settings table the page imports (www/state.js) is stored for offline use');

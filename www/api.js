@@ -68,6 +68,12 @@
  *                                  evaluation mode with the input scaling of training: { probs: [10] (sum 1; NaN
  *                                  when the weights are not finite), digit (the most likely, null when NaN), step
  *                                  (steps trained; 0 = an untrained net) }; training is not disturbed
+ *   lossLab.test()              -> Promise of the final check, as the "Test the final network" button: the current
+ *                                  weights measured once on the 10,000 MNIST test images (nothing else reads them:
+ *                                  every curve, sweep, race and early stop uses the validation split, MNIST training
+ *                                  images 50,000–59,999); resolves to { loss, acc, perClassRecall: [10], count, step,
+ *                                  weightsEpoch (as in history(); null: mid-epoch) }; rejects, in words, before
+ *                                  anything is trained, while nothing is built, or when the test files are missing
  *   lossLab.cores()             -> {n: cores the current run trains on now (1 or 2), chosen: the Cores menu's choice,
  *                                  note: why it trains on fewer than chosen ('' when it does not)}; a raced pinned
  *                                  run and the current run train on one core each
@@ -172,6 +178,7 @@ export function installApi(lab) {
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     classify: (pixels) => classify(lab, pixels),
+    test: () => lab.test(),
     cores: () => lab.cores(),
     setCores: (n) => lab.setCores(Number(n)),
     findLr: (options = {}) => lab.findLr(options && typeof options === 'object' ? options : {}).then(plain),

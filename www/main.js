@@ -29,6 +29,7 @@ import { installExport } from './export.js';
 import { Embed, QUERY_PARAMS as EMBED_PARAMS, readQuery as readEmbedQuery } from './embed.js';
 import { PredictView, QUERY_PARAMS as PREDICT_PARAMS, readQuery as readPredictQuery } from './views/predict.js';
 import { DrawView } from './views/draw.js';
+import { FinalTestView } from './views/finaltest.js';
 import { Projector, QUERY_PARAMS as PROJECTOR_PARAMS, readQuery as readProjectorQuery } from './projector.js';
 import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery } from './lab/cores.js';
 import { installOffline, offlineReady } from './offline.js';
@@ -66,6 +67,7 @@ const batchView = new BatchView($('batch-view'), { run });
 const highLoss = new HighLossView($('highloss'), { run });
 $('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
 const drawPad = new DrawView($('draw'), { run });
+const finalTest = new FinalTestView($('final-test'), { run });
 const lrFind = new LrFindView($('lrfind'), {
   find: (opts) => run().lrFind(opts),
   apply: (lr) => change({ lr }, true),
@@ -193,9 +195,10 @@ lab.on('cores', (m) => {
   if (m.message) showNotices([m.message]);
   status.progress();
 });
-lab.on('change', () => status.render());
+lab.on('change', () => { status.render(); finalTest.refresh(); });
 lab.on('built', (m) => {
   const r = run();
+  finalTest.reset();
   diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
   lrFind.stale();
   arch.show(m.layers, m.params);
@@ -440,6 +443,7 @@ installApi({
     status: $('status').dataset.state,
     divergedAt: run().record.divergedAt,
     start: run().built?.start ?? null,
+    weightsEpoch: run().record.weightsEpoch,
     message: $('status').textContent,
     pinned: lab.pinHistory(),
   }),
@@ -465,6 +469,7 @@ installApi({
   batchView: (n) => run().batchView(n),
   highestLoss: (k) => run().lossScan(k),
   classify: (pixels) => run().classify(pixels),
+  test: () => finalTest.test(),
   cores: () => ({ n: run().cores ?? 1, chosen: lab.coresChosen, note: run().coresNote || '' }),
   setCores: (n) => {
     if (n !== 1 && n !== 2) throw new Error('cores must be 1 or 2');

@@ -67,7 +67,7 @@ function follow(worker, reg) {
 
 function ready() {
   settle('ready');
-  show('Available offline: the lab and its MNIST digits are stored in this browser (the 60 000-image set once it has been used).');
+  show('Available offline: the lab and its MNIST digits are stored in this browser (the 50 000-image training set once it has been used).');
 }
 
 /** Registers the worker when this copy has one (the meta tag also names the build's version). */

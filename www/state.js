@@ -65,7 +65,7 @@ export const PRESENTATION = {
   train_n: { label: 'Training samples', group: 'data', step: 100,
     help: 'How many training images. Few images: the net memorises them (overfitting).' },
   val_n: { label: 'Validation samples', group: 'data', step: 100,
-    help: 'How many of the 10,000 MNIST test images the validation curves are measured on: validation here is the test set. Choosing settings by it (a sweep, early stopping, a race) tunes them to the test set, so its figures become optimistic; a real project keeps a validation split apart from the training images and looks at the test set once, at the end.' },
+    help: 'How many of the 10,000 held-out validation images (MNIST training images 50,000–59,999, never trained on) the validation curves are measured on. Sweeps, races, early stopping and the diagnosis all choose by them; the 10,000 MNIST test images stay apart for one final check (“Test the final network”), so no setting is tuned on the test set.' },
   noise: { label: 'Label noise %', group: 'data', step: 1,
     help: 'Share of training labels replaced by wrong ones.' },
   noise_kind: { label: 'Noise kind', group: 'data',
@@ -114,7 +114,7 @@ export const PRESENTATION = {
     options: { off: 'Off', on: 'On (output layer starts at zero)' },
     help: 'The output layer starts with all weights and biases at zero, so the untrained net gives every digit probability 1/10 and its first loss is exactly ln 10 ≈ 2.30 instead of several nats.' },
   early_stop: { label: 'Early stopping (patience)', group: 'remedies', step: 1,
-    help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). The run keeps the weights it has when it stops; the best epoch\u2019s weights are not restored, as standard early stopping would (Goodfellow et al. 2016, Algorithm 7.1). A lower validation loss is not always a better accuracy: check that too (Guo et al. 2017). 0 = off.' },
+    help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). When it stops, the network gets back the weights of that best epoch, as standard early stopping does (Goodfellow et al. 2016, Algorithm 7.1); the status line names the epoch it holds. A lower validation loss is not always a better accuracy: check that too (Guo et al. 2017). 0 = off.' },
 
   // ---- architecture ----
   depth: { label: 'Conv blocks', group: 'arch', step: 1,

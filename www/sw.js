@@ -14,7 +14,8 @@
 //         and a new deployment is a new sw.js, which the browser notices on its own.
 //   data: the MNIST .gz files, keyed by URL plus the file's own hash, so a deployment that only changes code
 //         does not download 12 MB of digits again. The default set (10 000 training + 10 000 validation
-//         images) is stored at install; the 60 000-image set when the page first loads it. Cache-first.
+//         images, and the 10 000 test images of the final check) is stored at install; the 50 000-image set when
+//         the page first loads it. Cache-first.
 // A new version installs in the background and waits while an older one still serves open tabs (their
 // code and the new code may not talk the same worker protocol); the page offers "Update now", which
 // posts 'skip-waiting'. On activate the caches of other versions are deleted.
@@ -75,7 +76,7 @@ if (BUILD) {
       const data = await caches.open(DATA);
       const keep = new Set(BUILD.data.map(dataKey));
       for (const req of await data.keys()) if (!keep.has(req.url)) await data.delete(req);
-      // The first visit's page becomes controlled at once, so a 60 000-image set it loads later is stored too.
+      // The first visit's page becomes controlled at once, so a 50 000-image set it loads later is stored too.
       await self.clients.claim();
     })());
   });

@@ -849,7 +849,7 @@ pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
 pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
     let t0 = Instant::now();
     let cfg = config_of(p, seed).unwrap_or_else(|e| panic!("{e}"));
-    let mut t = Trainer::new(cfg.clone(), &data.train, &data.test)
+    let mut t = Trainer::new(cfg.clone(), &data.train, &data.val)
         .unwrap_or_else(|e| panic!("`{}`: {e}", p.id));
     let layer_names = t.model().param_layer_names();
     let mut r = Run {

@@ -10,9 +10,12 @@ use losslab::data::Dataset;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The training and validation splits as the page's worker builds them.
+/// The splits as the page's worker builds them: training images, the validation split held out from
+/// the training images (MNIST training images 50,000–59,999), and the test set, which the page loads
+/// only for its final check.
 pub struct Mnist {
     pub train: Dataset,
+    pub val: Dataset,
     pub test: Dataset,
 }
 
@@ -41,26 +44,28 @@ fn read_gz(dir: &Path, name: &str) -> Vec<u8> {
     out
 }
 
-/// Load the split the page would load for `train_n` training images: the worker fetches the
-/// 10,000-image file unless more are asked for (www/worker.js, `dataFor`). Both files start with
-/// the same images, so a run sees the same digits either way. Panics with a clear message when a
-/// file is missing or damaged.
-pub fn load(train_n: usize) -> Mnist {
+/// One set of www/data: `{set}-images.idx.gz` and `{set}-labels.idx.gz`.
+pub fn read_set(set: &str) -> Dataset {
     let dir = data_dir();
-    let set = if train_n > 10_000 {
-        "train60k"
-    } else {
-        "train10k"
-    };
-    let train = dataset_from_idx(
+    dataset_from_idx(
         &read_gz(&dir, &format!("{set}-images.idx.gz")),
         &read_gz(&dir, &format!("{set}-labels.idx.gz")),
     )
-    .unwrap_or_else(|e| panic!("www/data/{set}-*.idx.gz: {e}"));
-    let test = dataset_from_idx(
-        &read_gz(&dir, "test10k-images.idx.gz"),
-        &read_gz(&dir, "test10k-labels.idx.gz"),
-    )
-    .unwrap_or_else(|e| panic!("www/data/test10k-*.idx.gz: {e}"));
-    Mnist { train, test }
+    .unwrap_or_else(|e| panic!("www/data/{set}-*.idx.gz: {e}"))
+}
+
+/// Load the splits the page would load for `train_n` training images: the worker fetches the
+/// 10,000-image file unless more are asked for (www/engine/worker.js, `mnist`). Both files start with
+/// the same images, so a run sees the same digits either way. Panics with a clear message when a
+/// file is missing or damaged.
+pub fn load(train_n: usize) -> Mnist {
+    Mnist {
+        train: read_set(if train_n > 10_000 {
+            "train50k"
+        } else {
+            "train10k"
+        }),
+        val: read_set("val10k"),
+        test: read_set("test10k"),
+    }
 }

@@ -44,7 +44,7 @@ async function answer(page, headline = /answers \d/) {
   }));
 }
 
-/** The first n validation images (test10k, as the worker loads them) as grey levels 0…1, with their labels. */
+/** The first n validation images (val10k: MNIST training images 50,000 onwards, as the worker loads them) as grey levels 0…1, with their labels. */
 function validationImages(page, n) {
   return page.evaluate(async (n) => {
     const unpack = async (name) => {
@@ -53,7 +53,7 @@ function validationImages(page, n) {
       if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
       return new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
     };
-    const [img, lab] = await Promise.all([unpack('test10k-images.idx.gz'), unpack('test10k-labels.idx.gz')]);
+    const [img, lab] = await Promise.all([unpack('val10k-images.idx.gz'), unpack('val10k-labels.idx.gz')]);
     return Array.from({ length: n }, (_, i) => ({
       pixels: Array.from(img.subarray(16 + i * 784, 16 + (i + 1) * 784), (v) => v / 255),
       label: lab[8 + i],
@@ -141,9 +141,7 @@ for (const seed of [1, 2]) {
       if (r.digit === label) right++;
     }
     console.log(`seed ${seed}: lossLab.classify right on ${right} of 20 validation digits`);
-    expect(val[0].label).toBe(7);
-    const first = await page.evaluate((p) => window.lossLab.classify(p), val[0].pixels);
-    expect(first.digit, 'validation image 0, a 7').toBe(7);
+    expect(val.map((v) => v.label).slice(0, 5), 'the validation split starts at MNIST training image 50,000').toEqual([3, 8, 6, 9, 6]);
     expect(right, "right on at least 16 of 20 (the net is about 89% accurate after this epoch)").toBeGreaterThanOrEqual(16);
     noErrors(errors);
   });

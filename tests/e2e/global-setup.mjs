@@ -12,6 +12,8 @@ const NEEDED = [
   ['www/generated/settings.js', 'npm run build'], // the engine's settings table, imported by www/state.js
   ['www/data/train10k-images.idx.gz', 'npm run prepare-data'],
   ['www/data/train10k-labels.idx.gz', 'npm run prepare-data'],
+  ['www/data/val10k-images.idx.gz', 'npm run prepare-data'],
+  ['www/data/val10k-labels.idx.gz', 'npm run prepare-data'],
   ['www/data/test10k-images.idx.gz', 'npm run prepare-data'],
   ['www/data/test10k-labels.idx.gz', 'npm run prepare-data'],
 ];

@@ -38,7 +38,7 @@ test('missing MNIST files show the message and synthetic digits work instead', a
 test('a damaged data file is named, and synthetic digits still work', async ({ open }) => {
   // The real labels file, cut in half: found (200), but its gzip stream ends early.
   const { page, errors } = await open(SMALL, {
-    setup: (ctx) => ctx.route('**/data/test10k-labels.idx.gz', async (route) => {
+    setup: (ctx) => ctx.route('**/data/val10k-labels.idx.gz', async (route) => {
       const real = await route.fetch();
       const bytes = await real.body();
       const half = bytes.subarray(0, Math.floor(bytes.length / 2));
@@ -47,7 +47,7 @@ test('a damaged data file is named, and synthetic digits still work', async ({ o
   });
   const box = page.locator('#data-missing');
   await expect(box).toBeVisible({ timeout: TRAIN_MS });
-  await expect(box).toContainText('test10k-labels.idx.gz');
+  await expect(box).toContainText('val10k-labels.idx.gz');
   await expect(box).toContainText(/damaged|incomplete|truncated/i);
   await expect(page.locator('#btn-start')).toBeDisabled();
   await expect(page.evaluate(() => window.lossLab.ready()), 'lossLab.ready() with a damaged data file').rejects.toThrow();

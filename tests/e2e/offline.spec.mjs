@@ -55,7 +55,7 @@ test('after a first visit the built site opens, gets ready on real MNIST and tra
   expect(nav.fromServiceWorker(), 'the reloaded page came from the service worker').toBe(true);
   await ready(page);
   // (the .wasm is the relaxed-SIMD build: Chromium has relaxed SIMD, www/engine/engine.js)
-  for (const f of ['www/main.js', 'www/engine/worker.js', 'www/pkg/losslab_relaxed_bg.wasm', 'www/data/train10k-images.idx.gz', 'www/data/test10k-labels.idx.gz']) {
+  for (const f of ['www/main.js', 'www/engine/worker.js', 'www/pkg/losslab_relaxed_bg.wasm', 'www/data/train10k-images.idx.gz', 'www/data/val10k-labels.idx.gz']) {
     expect(answered.get(new URL(f, page.url()).pathname), `${f} answered by the service worker`).toBe(true);
   }
   await expect(page.locator('#data-badge')).toContainText('real MNIST');
@@ -66,11 +66,11 @@ test('after a first visit the built site opens, gets ready on real MNIST and tra
   await expect(line).toContainText('Available offline');
   await shot(page, '40-offline-trained');
   noErrors(errors);
-  // And the network really is off, for the service worker too: the 60 000-image set, never loaded, cannot be
+  // And the network really is off, for the service worker too: the 50 000-image set, never loaded, cannot be
   // fetched. (From a second page of the site, whose console logs the failed load: not one of the lab's errors.)
   const side = await ctx.newPage();
   await side.goto('www/data/NOTICE.md');
-  const probe = await side.evaluate(() => fetch('train60k-labels.idx.gz').then((r) => `HTTP ${r.status}`, (e) => `failed: ${e.name}`));
+  const probe = await side.evaluate(() => fetch('train50k-labels.idx.gz').then((r) => `HTTP ${r.status}`, (e) => `failed: ${e.name}`));
   expect(probe, 'a data file the browser has not stored, fetched offline').toBe('failed: TypeError');
 });
 
@@ -79,7 +79,7 @@ test('offline, a data file the browser has not stored gives the data message, th
   test.skip(!(await isBuilt(page)), SKIP);
   await offlineReady(page);
   await ctx.setOffline(true);
-  // more than 10 000 training images: the 60 000-image set, which is stored only once it has been loaded
+  // more than 10 000 training images: the 50 000-image set, which is stored only once it has been loaded
   await page.goto('index.html?train_n=20000&val_n=500', { waitUntil: 'domcontentloaded' });
   const box = page.locator('#data-missing');
   await expect(box).toBeVisible({ timeout: TRAIN_MS });
@@ -89,7 +89,7 @@ test('offline, a data file the browser has not stored gives the data message, th
   await page.locator('#btn-synthetic').click();
   await ready(page);
   await expect(page.locator('#data-badge')).toContainText('synthetic digits');
-  noErrors(errors, [/train60k/, /ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
+  noErrors(errors, [/train50k/, /ERR_INTERNET_DISCONNECTED/, /Failed to fetch/]);
 });
 
 test('a new deployment is stored in the background, offered, and takes over without fetching the digits again', async ({ open }) => {
@@ -109,7 +109,7 @@ test('a new deployment is stored in the background, offered, and takes over with
     const { page, errors } = await open(`${url}index.html?data=synthetic&train_n=1000&val_n=500`, { serviceWorkers: 'allow' });
     expect((await offlineReady(page)).version).toBe(first.version);
     const gzFirst = requested.filter((u) => u.endsWith('.gz')).length;
-    expect(gzFirst, 'data files the first install fetched (the default set)').toBe(4);
+    expect(gzFirst, 'data files the first install fetched (the default set: training, validation and the final check\'s test set)').toBe(6);
 
     const api = path.join(repo, 'www', 'api.js');
     writeFileSync(api, `${readFileSync(api, 'utf8')}\n// the next release\n`);

@@ -4,11 +4,14 @@
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
+//                   {type:'test', req} (the final check on the test set: reply {loss, acc, perClassRecall, count,
+//                   step, weightsEpoch, synthetic}),
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
 //                   port, www/engine/helper.js), {type:'peer', port: null} (back to one core)
 //   worker -> main: ready, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
-//                   diverged {step, message}, stopped {epoch, bestEpoch, message} (early stopping: a normal end),
+//                   diverged {step, message}, stopped {epoch, bestEpoch, weightsEpoch, message} (early stopping:
+//                   a normal end; the net holds the best epoch's weights again),
 //                   error {message, scope, fatal}, status {phase, text} (a step of a build:
 //                   phase 'data' | 'synthetic', text the same in words, for people),
 //                   paused (answers every pause: no step is trained after it), reply {req, …},
@@ -28,13 +31,14 @@
 // worker calls it and posts its events (steps -> progress; epochEnded + validated -> epoch; diverged; stopped;
 // a new diagnosis after any of them); it only sizes the chunks to ~CHUNK_TARGET_MS, yields between them and
 // queues the jobs. On two cores it follows the same order itself, awaiting the helper (splitAdvance).
-import init, { LabData, LabTrainer, LabHelper, checkSettings, describe, fresh_seed as freshSeed } from './engine.js';
+import init, { LabData, LabTestSet, LabTrainer, LabHelper, checkSettings, describe, fresh_seed as freshSeed } from './engine.js';
 import { Peer, CHUNK_TARGET_MS } from './peer.js';
 
 const MAX_STEPS_PER_CHUNK = 1024;
 const VAL_CHUNK = 256; // validation samples per chunk on one core: about as long as a training chunk
 const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
 const LR_FIND_CHUNK = 4; // mini-batches per range-test chunk: about as long as a training chunk
+const TEST_CHUNK = 256; // test samples per chunk of the final check: as a validation chunk
 
 let trainer = null;
 let config = null;
@@ -47,7 +51,8 @@ let scanning = null; // Promise of the loss scan queued or under way: requests a
 let lastStep = 0; // steps trained by this build when its last batch was drawn (batchView says which)
 let stepsPerChunk = 1;
 let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
-let dataCache = new Map(); // 'mnist10k' | 'mnist60k' | 'synthetic:n:m:seed' -> LabData
+let dataCache = new Map(); // 'mnist10k' | 'mnist50k' | 'synthetic:n:m:seed' -> LabData
+let testCache = new Map(); // 'test:mnist' | 'test:synthetic:seed' -> LabTestSet (the final check's)
 let mnistMissing = null; // message, once the MNIST files were found missing
 
 // ------------------------------------------------------------ two cores (www/engine/peer.js)
@@ -137,16 +142,11 @@ async function fetchBytes(url) {
   }
 }
 
-async function mnist(big) {
-  const key = big ? 'mnist60k' : 'mnist10k';
-  if (dataCache.has(key)) return dataCache.get(key);
-  const train = big ? 'train60k' : 'train10k';
-  status('data', `loading MNIST digits (${big ? '60 000' : '10 000'} training images)`);
+/** The gzip'd IDX files `names` from www/data/, unpacked; a missing file throws the 'data' error a student can act on. */
+async function fetchData(names) {
   const base = new URL('../data/', import.meta.url).href;
-  const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'test10k-images.idx.gz', 'test10k-labels.idx.gz'];
-  let parts;
   try {
-    parts = await Promise.all(names.map((n) => fetchBytes(base + n)));
+    return await Promise.all(names.map((n) => fetchBytes(base + n)));
   } catch (e) {
     if (e.scope) throw e;
     if (e.missing || e instanceof TypeError) {
@@ -160,6 +160,18 @@ async function mnist(big) {
     }
     throw e;
   }
+}
+
+// The training images (train10k: MNIST training images 0–9,999; train50k: 0–49,999) and the validation split
+// held out from them (val10k: training images 50,000–59,999), which every curve, sweep, race and early stop reads.
+// The MNIST test set is not among them: it is fetched only for the final check (testSetFor).
+async function mnist(big) {
+  const key = big ? 'mnist50k' : 'mnist10k';
+  if (dataCache.has(key)) return dataCache.get(key);
+  const train = big ? 'train50k' : 'train10k';
+  status('data', `loading MNIST digits (${big ? '50 000' : '10 000'} training images, 10 000 held out for validation)`);
+  const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'val10k-images.idx.gz', 'val10k-labels.idx.gz'];
+  const parts = await fetchData(names);
   let data;
   try {
     data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
@@ -171,6 +183,27 @@ async function mnist(big) {
   }
   dataCache.set(key, data);
   return data;
+}
+
+/** The test set of the final check: the 10,000 MNIST test images (test10k), or for synthetic digits a third
+ * generated set, drawn from its own seed. Loaded on the first check and kept. */
+async function testSetFor(cfg) {
+  if (cfg.data === 'synthetic') {
+    const key = `test:synthetic:${cfg.seed}`;
+    if (!testCache.has(key)) testCache.set(key, LabTestSet.synthetic(10000, Number(cfg.seed)));
+    return testCache.get(key);
+  }
+  if (!testCache.has('test:mnist')) {
+    const names = ['test10k-images.idx.gz', 'test10k-labels.idx.gz'];
+    const [img, lab] = await fetchData(names);
+    try {
+      testCache.set('test:mnist', LabTestSet.fromIdx(img, lab));
+    } catch (e) {
+      if (isPanic(e)) throw e;
+      throw damaged(names.join(' or '), e.message);
+    }
+  }
+  return testCache.get('test:mnist');
 }
 
 async function dataFor(cfg) {
@@ -361,6 +394,7 @@ function postEpoch(summary, rep) {
     report: { valLoss: rep.valLoss, valAcc: rep.valAcc, recall: Array.from(rep.recall), confusion: Array.from(rep.confusion) },
     stats: trainer.layerStats(),
     bestEpoch: trainer.bestEpoch ?? null,
+    weightsEpoch: trainer.weightsEpoch ?? null,
   });
   postDiagnosis();
 }
@@ -373,7 +407,8 @@ function postEnd(e) {
   if (e.kind === 'diverged') {
     postBuild({ type: 'diverged', step: e.step, message: e.message || 'the loss became NaN or infinite' });
   } else {
-    postBuild({ type: 'stopped', epoch: e.epoch, bestEpoch: e.bestEpoch, message: e.message });
+    // early stopping restored the best epoch's weights (src/train/early_stop.rs)
+    postBuild({ type: 'stopped', epoch: e.epoch, bestEpoch: e.bestEpoch, weightsEpoch: trainer.weightsEpoch ?? null, message: e.message });
   }
 }
 
@@ -461,6 +496,28 @@ function classify(pixels) {
     if (!trainer) throw new Error('nothing is built yet');
     const probs = trainer.classify(pixels instanceof Float32Array ? pixels : Float32Array.from(pixels));
     return { probs, step: lastStep };
+  });
+}
+
+/** The final check (src/train/final_test.rs): the current weights on the test set, in chunks, yielding between
+ * them, as one job between two chunks of training. Resolves with the engine's figures and which weights they are
+ * (steps trained, the epoch whose weights the net holds: null in the middle of an epoch). */
+async function finalTest() {
+  if (!trainer) throw new Error('nothing is built yet: wait for the network, train it, then test it');
+  const myGen = generation;
+  const gone = () => myGen !== generation || !trainer;
+  const set = await testSetFor(config);
+  return exclusive(async () => {
+    if (gone()) throw new Error('the network was rebuilt before the test began');
+    if (!(await inChunks(() => trainer.testChunk(set, TEST_CHUNK), gone))) {
+      throw new Error('the network was rebuilt before the test finished');
+    }
+    const r = trainer.testReport();
+    if (!r) throw new Error('the test left no report');
+    return {
+      loss: r.loss, acc: r.acc, perClassRecall: Array.from(r.recall), count: r.count, step: r.step,
+      weightsEpoch: r.weightsEpoch ?? null, synthetic: !!set.isSynthetic,
+    };
   });
 }
 
@@ -553,6 +610,11 @@ self.onmessage = async (e) => {
         await engine;
         const answer = await classify(msg.pixels);
         post({ type: 'reply', req: msg.req, ...answer }, [answer.probs.buffer]);
+        break;
+      }
+      case 'test': {
+        await engine;
+        post({ type: 'reply', req: msg.req, ...(await finalTest()) });
         break;
       }
       case 'lrFind': {

@@ -63,6 +63,7 @@ export class Record {
     this.stepsPerEpoch = 0;
     this.divergedAt = null;
     this.stoppedAt = null; // epoch after which early stopping ended training
+    this.weightsEpoch = 0; // the epoch whose weights the net holds (0: untrained; null: mid-epoch; the best one after early stopping)
     this.label = '';
     this.withNoise = false; // trained with label noise: has clean/corrupted figures worth drawing
   }
@@ -90,6 +91,7 @@ export class Record {
       }
     }
     this.steps = m.step;
+    this.weightsEpoch = m.stepInEpoch === 0 ? m.epoch : null;
   }
 
   /** Appends one finished epoch (worker 'epoch' message); returns the history row. */
@@ -134,6 +136,7 @@ export class Record {
     f.stepsPerEpoch = this.stepsPerEpoch;
     f.divergedAt = this.divergedAt;
     f.stoppedAt = this.stoppedAt;
+    f.weightsEpoch = this.weightsEpoch;
     f.label = label;
     f.withNoise = this.withNoise;
     return f;

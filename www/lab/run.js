@@ -326,6 +326,11 @@ export class Run extends Emitter {
   classify(pixels) {
     return this.#ask({ type: 'classify', pixels: Float32Array.from(pixels) }).then(({ probs, step }) => ({ probs, step }));
   }
+  /** The final check on the test set (src/train/final_test.rs) under the current weights, as one job between two
+   * chunks of training: {loss, acc, perClassRecall: [10], count, step, weightsEpoch (null: mid-epoch), synthetic}. */
+  test() {
+    return this.#ask({ type: 'test' }).then(({ type, req, ...v }) => v);
+  }
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {
@@ -439,6 +444,7 @@ export class Run extends Emitter {
       case 'stopped':
         // early stopping: a normal end of training (not a failure), after the validation pass of m.epoch
         this.record.stoppedAt = m.epoch;
+        this.record.weightsEpoch = m.weightsEpoch ?? null; // the best epoch's, restored
         this.#set('stopped', m.message);
         for (const w of this.waiters.epoch) w.reject(new Error(m.message));
         this.waiters.epoch = [];
