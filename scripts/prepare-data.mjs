@@ -10,7 +10,7 @@
 // Re-running is cheap: files that match the manifest (and were made from the same inputs) are left alone.
 // Node built-ins only. The data are CC BY-SA 3.0 (www/data/NOTICE.md).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -128,3 +128,13 @@ const manifest = {
 };
 const text = `${JSON.stringify(manifest, null, 2)}\n`;
 if (!old || JSON.stringify(old) !== JSON.stringify(manifest)) writeFileSync(manifestPath, text);
+
+// Data files an older layout wrote (train60k-* before the validation split) would otherwise be copied into
+// every built site and stored by its offline install: anything *.idx.gz the manifest does not list goes.
+const listed = new Set(Object.keys(files));
+for (const f of readdirSync(outDir)) {
+  if (f.endsWith('.idx.gz') && !listed.has(f)) {
+    unlinkSync(join(outDir, f));
+    console.log(`www/data/${f}  not in the manifest: removed`);
+  }
+}
