@@ -38,7 +38,7 @@ pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions
 use monitor::Monitor;
 pub use parallel::{GradientWorker, Peer, Share};
 use scan::LossScan;
-pub use start::{StartReading, START_IMAGES};
+pub use start::StartReading;
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
 /// Figures of the steps taken by one `Trainer::step` call.
@@ -694,19 +694,25 @@ impl Trainer {
     /// un-augmented images in evaluation mode. The first such pass after a training step keeps that
     /// step's layer statistics, whose activations it replaces.
     fn clean_logits(&mut self, train: bool, idx: &[usize]) -> (Vec<f32>, Vec<u8>) {
-        let bs = idx.len();
-        let mut x = vec![0.0; bs * PIXELS];
-        let mut y = vec![0; bs];
-        // The identity augmentation draws nothing from this throwaway clone.
+        let (x, y) = self.clean_batch(if train { &self.train } else { &self.val }, idx);
+        (self.eval_logits(x, idx.len()), y)
+    }
+
+    /// Samples `idx` of `set` as un-augmented images (before `scale_inputs`) and their labels: the
+    /// batch of every pass that is not a training step (validation, the final test, their two-core
+    /// halves). The identity augmentation draws nothing from the throwaway RNG clone.
+    fn clean_batch(&self, set: &Dataset, idx: &[usize]) -> (Vec<f32>, Vec<u8>) {
+        let mut x = vec![0.0; idx.len() * PIXELS];
+        let mut y = vec![0; idx.len()];
         fill_batch(
-            if train { &self.train } else { &self.val },
+            set,
             idx,
             &Augment::default(),
             &mut self.batches.scratch_rng(),
             &mut x,
             &mut y,
         );
-        (self.eval_logits(x, bs), y)
+        (x, y)
     }
 
     /// Logits of `bs` standardised images in evaluation mode, on the configured pixel scale: the one

@@ -142,8 +142,6 @@ fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("Loss Lab: {message}")));
 }
 
-/// Lay out the network of `cfg` without building it: {layers: [{name, kind, outShape, rf, params}], params}.
-/// Throws the engine's message for an impossible design.
 /// Check the settings of `cfg` (every key known, every value in range) without planning the network:
 /// throws the first refusal, which names its key. The worker calls it before `describe`, so a refused
 /// value and a design the plan rejects reach the page as two different errors.
@@ -153,6 +151,8 @@ pub fn check_settings(cfg: JsValue) -> Result<(), JsError> {
     config_from_js(&cfg).map(|_| ())
 }
 
+/// Lay out the network of `cfg` without building it: {layers: [{name, kind, outShape, rf, params}], params}.
+/// Throws the engine's message for an impossible design.
 #[wasm_bindgen]
 pub fn describe(cfg: JsValue) -> Result<Object, JsError> {
     install_hook();

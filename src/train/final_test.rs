@@ -6,8 +6,7 @@
 //! changes no training state, like a validation pass.
 
 use super::{EvalReport, Trainer, EVAL_BATCH};
-use crate::data::augment::Augment;
-use crate::data::{fill_batch, Dataset, PIXELS};
+use crate::data::Dataset;
 
 /// The figures of a complete pass over the test set, and which weights it measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,16 +29,8 @@ impl Trainer {
             let stop = (ev.pos + EVAL_BATCH).min(end);
             let idx: Vec<usize> = (ev.pos..stop).collect();
             let bs = idx.len();
-            let (mut x, mut y) = (vec![0.0; bs * PIXELS], vec![0; bs]);
             // Test images, like validation images, are never augmented.
-            fill_batch(
-                test,
-                &idx,
-                &Augment::default(),
-                &mut self.batches.scratch_rng(),
-                &mut x,
-                &mut y,
-            );
+            let (x, y) = self.clean_batch(test, &idx);
             let logits = self.eval_logits(x, bs);
             ev.add(&logits, &y);
             ev.pos = stop;

@@ -17,8 +17,6 @@
 
 use super::{loss_weights, scale_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
 use crate::config::{Config, ConfigError};
-use crate::data::augment::Augment;
-use crate::data::fill_batch;
 use crate::layers::loss::{argmax_rows, loss_scales, scaled_softmax_cross_entropy};
 use crate::model::Model;
 
@@ -147,17 +145,7 @@ impl Trainer {
         let end = (start + count.max(1)).min(self.val.len());
         let mid = start + leader_rows(end - start);
         let idx: Vec<usize> = (mid..end).collect();
-        let mut x = vec![0.0; idx.len() * PIXELS];
-        let mut y = vec![0; idx.len()];
-        // The identity augmentation draws nothing from this throwaway clone.
-        fill_batch(
-            &self.val,
-            &idx,
-            &Augment::default(),
-            &mut self.batches.scratch_rng(),
-            &mut x,
-            &mut y,
-        );
+        let (mut x, _) = self.clean_batch(&self.val, &idx);
         scale_inputs(self.cfg.pixels, &mut x);
         self.split_eval = Some(EvalSplit {
             start,

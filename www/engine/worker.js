@@ -9,7 +9,8 @@
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
 //                   port, www/engine/helper.js), {type:'peer', port: null} (back to one core)
 //   worker -> main: ready, built {layers, params, layerNames, trainCount, valCount, synthetic,
-//                   classCounts, corruptedCount}, progress {per-step arrays}, epoch {summary, report, stats},
+//                   classCounts, corruptedCount, start (the untrained net's first loss and logit spread,
+//                   src/train/start.rs)}, progress {per-step arrays}, epoch {summary, report, stats},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, weightsEpoch, message} (early stopping:
 //                   a normal end; the net holds the best epoch's weights again),
 //                   error {message, scope, fatal}, status {phase, text} (a step of a build:
