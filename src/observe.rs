@@ -2,9 +2,20 @@
 //! It lives on the engine side so that the diagnosis crate depends on nothing of the engine (and the
 //! model does not depend on the diagnosis).
 
-use crate::diagnose::{ActKind, LayerRole, ObservedLayer};
+use crate::diagnose::{ActKind, LayerRole, ObservedLayer, OptimizerFamily};
 use crate::layers::activation::Activation;
 use crate::model::{LayerKind, Model};
+use crate::optim::OptKind;
+
+/// The optimizer family the diagnosis may know (never its learning rate, momentum, β or ε).
+pub fn optimizer_family(kind: OptKind) -> OptimizerFamily {
+    match kind {
+        OptKind::Sgd => OptimizerFamily::Sgd,
+        OptKind::Momentum => OptimizerFamily::Momentum,
+        OptKind::Nesterov => OptimizerFamily::Nesterov,
+        OptKind::Adam => OptimizerFamily::Adam,
+    }
+}
 
 /// Each parameterised layer of `model` as the diagnosis sees it: its role and the activation family
 /// after it.

@@ -247,12 +247,13 @@ impl Trainer {
             corrupted,
         } = prepare(&cfg, train, test)?;
         let n = data.len();
-        let obs = Observations::new(
+        let mut obs = Observations::new(
             crate::observe::diagnosis_layers(&model),
             data.class_counts().to_vec(),
             n.div_ceil(cfg.batch),
             cfg.batch,
         );
+        obs.optimizer = Some(crate::observe::optimizer_family(cfg.optim.kind));
         // After imbalance and label noise: the counts the loss actually sees.
         let class_weights = balanced_class_weights(&data.class_counts());
         Ok(Trainer {
@@ -618,6 +619,9 @@ impl Trainer {
             Some(Apply::Live) => {
                 self.cfg.set(key, value)?;
                 self.opt.set_settings(self.cfg.optim);
+                // The family, not its values: what the diagnosis may know of the optimizer.
+                self.monitor.obs.optimizer =
+                    Some(crate::observe::optimizer_family(self.cfg.optim.kind));
                 Ok(())
             }
             Some(Apply::Reset) => Err(ConfigError(format!(

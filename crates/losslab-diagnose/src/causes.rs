@@ -32,6 +32,18 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
                 lr,
             ]
         }
+        // Without gradient Adam's step m̂/√v̂ changes by β1/√β2 per step (Kingma & Ba 2015): a decay
+        // this close to 1 under Adam is β1 close to √β2, the edge of Reddi, Kale & Kumar's γ < 1.
+        Some((i, rho)) if rho >= MOMENTUM_HIGH && c.o.optimizer == Some(OptimizerFamily::Adam) => {
+            return vec![
+                betas(format!(
+                    "{} receives no gradient yet its steps shrink by only {:.2}% per step: without gradient Adam's steps change by β1/√β2 per step, so β1 is close to √β2 (β2 close to β1²)",
+                    c.name(i),
+                    (1.0 - rho) * 100.0
+                )),
+                lr,
+            ]
+        }
         Some((i, rho)) if rho >= MOMENTUM_HIGH => {
             return vec![
                 mom(format!(

@@ -2,8 +2,10 @@
 //!
 //! `diagnose(&Observations) -> Vec<Finding>` is a pure function of figures a practitioner could
 //! measure on their own run: losses and accuracies, per-layer statistics, label counts, the validation
-//! confusion matrix, input statistics and per-sample losses. It cannot see the fault settings (learning
-//! rate, momentum, Adam's β and ε, initializer, label noise, imbalance, augmentation): `Observations` is
+//! confusion matrix, input statistics and per-sample losses, and the two choices a practitioner always
+//! knows about their own run: the activation family and the optimizer family. It cannot see the fault
+//! settings (learning rate, momentum, Adam's β and ε, weight decay, initializer, label noise, imbalance,
+//! augmentation, training-set size): `Observations` is
 //! plain data with no configuration reachable from it, and this crate depends on nothing of the engine,
 //! so a rule cannot name a cause by peeking at the knob that was turned: the compiler guarantees it.
 //!
@@ -213,7 +215,11 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
     ];
     let mut out: Vec<Finding> = Vec::new();
     for r in rules {
-        if let Some(f) = r(&c) {
+        if let Some(mut f) = r(&c) {
+            // A cause the declared optimizer rules out is not ranked (Adam's β on an SGD run).
+            if let Some(opt) = o.optimizer {
+                f.causes.retain(|x| opt.admits(x.id));
+            }
             // At chance, "slow" is an understatement with the wrong causes.
             if f.symptom == SymptomId::SlowProgress
                 && out.iter().any(|g| g.symptom == SymptomId::StuckAtChance)

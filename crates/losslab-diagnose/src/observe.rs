@@ -1,6 +1,7 @@
 //! The input contract: what was measured on a run, and nothing else (no setting is reachable from it).
 
 use crate::thresholds::*;
+use crate::CauseId;
 
 /// Statistics of one parameterised layer at the last training step.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +39,32 @@ pub enum ActKind {
     /// Sigmoid and tanh.
     Saturating,
     Identity,
+}
+
+/// The optimizer family the practitioner chose (never its values: the learning rate, momentum, β and ε
+/// stay invisible). Like the activation family it is part of what a practitioner always knows about
+/// their own run, and it decides which step-size causes can apply at all: Adam's β and ε only under
+/// Adam, a heavy ball's momentum only under momentum or Nesterov (AUTOTRAINER and DeepDiagnosis read
+/// the training configuration the same way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerFamily {
+    Sgd,
+    Momentum,
+    Nesterov,
+    Adam,
+}
+
+impl OptimizerFamily {
+    /// Whether `cause` can be at work under this optimizer.
+    pub fn admits(self, cause: CauseId) -> bool {
+        match cause {
+            CauseId::AdamBetas | CauseId::AdamEps => self == OptimizerFamily::Adam,
+            CauseId::MomentumTooHigh => {
+                matches!(self, OptimizerFamily::Momentum | OptimizerFamily::Nesterov)
+            }
+            _ => true,
+        }
+    }
 }
 
 /// A parameterised layer, in forward order.
@@ -163,6 +190,7 @@ impl SampleLoss {
 /// - `new(layers, class_counts, steps_per_epoch, batch_size)` when a trainer is built: the model's
 ///   parameterised layers with their kind and activation family, the training-label counts after the
 ///   data faults (what the practitioner's own label histogram shows), ⌈n / batch⌉ and the batch size.
+/// - `optimizer = Some(family)` then, and again whenever the optimizer is switched live.
 /// - `record_step(loss, acc)` after every step (loss before the update, batch accuracy), including the
 ///   step that stopped training with an exploded loss. O(1) amortised; keeps the last `STEPS_KEPT`.
 /// - `record_layers(step, batch, metrics::layer_stats(..))` every few dozen steps and at step 0. One
@@ -177,6 +205,9 @@ impl SampleLoss {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Observations {
     pub layers: Vec<ObservedLayer>,
+    /// The optimizer family of the latest steps (it is a live setting); None when unknown, and then
+    /// every step-size cause stays in the ranking.
+    pub optimizer: Option<OptimizerFamily>,
     pub steps_per_epoch: usize,
     /// Samples per training batch (0 if unknown: treated as 32).
     pub batch_size: usize,

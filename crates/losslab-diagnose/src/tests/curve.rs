@@ -191,20 +191,70 @@ fn with_spikes(k: usize, factor: f32) -> Vec<Finding> {
 }
 
 fn spikes_at(k: usize, factor: f32, level: f32) -> Vec<Finding> {
+    spiky_run(k, factor, level).run()
+}
+
+fn spiky_run(k: usize, factor: f32, level: f32) -> Run {
     let spikes: Vec<u64> = (0..k as u64).map(|j| 300 + 60 * j).collect();
-    Run::healthy()
-        .restep(600, move |i| {
-            let base = level * (1.0 + 0.02 * noise(i));
-            (
-                if spikes.contains(&i) {
-                    level * factor
-                } else {
-                    base
-                },
-                0.85,
-            )
-        })
-        .run()
+    Run::healthy().restep(600, move |i| {
+        let base = level * (1.0 + 0.02 * noise(i));
+        (
+            if spikes.contains(&i) {
+                level * factor
+            } else {
+                base
+            },
+            0.85,
+        )
+    })
+}
+
+#[test]
+fn the_declared_optimizer_rules_out_causes_that_cannot_apply() {
+    let ids = |f: OptimizerFamily| {
+        causes(
+            &spiky_run(4, 10.0, 0.5).optimizer(f).run(),
+            SymptomId::LossSpikes,
+        )
+    };
+    // Unknown: every step-size cause, the sharp spikes' signature putting the betas first.
+    assert_eq!(
+        causes(&with_spikes(4, 10.0), SymptomId::LossSpikes),
+        [
+            CauseId::AdamBetas,
+            CauseId::LrTooHigh,
+            CauseId::MomentumTooHigh
+        ]
+    );
+    assert_eq!(
+        ids(OptimizerFamily::Adam),
+        [CauseId::AdamBetas, CauseId::LrTooHigh]
+    );
+    assert_eq!(
+        ids(OptimizerFamily::Momentum),
+        [CauseId::LrTooHigh, CauseId::MomentumTooHigh]
+    );
+    assert_eq!(
+        ids(OptimizerFamily::Nesterov),
+        [CauseId::LrTooHigh, CauseId::MomentumTooHigh]
+    );
+    assert_eq!(ids(OptimizerFamily::Sgd), [CauseId::LrTooHigh]);
+    // Stuck at chance with gradients but tiny steps: Adam's ε only under Adam.
+    let stuck = |f: Option<OptimizerFamily>| {
+        let mut r = Run::healthy().restep(600, at_chance(2.3, 0.1)).resnap(|_| {
+            let mut s = OK;
+            for x in &mut s {
+                x.2 = 5e-5;
+            }
+            s
+        });
+        r.o.optimizer = f;
+        causes(&r.run(), SymptomId::StuckAtChance)
+    };
+    assert!(stuck(None).contains(&CauseId::AdamEps));
+    assert!(stuck(Some(OptimizerFamily::Adam)).contains(&CauseId::AdamEps));
+    assert!(!stuck(Some(OptimizerFamily::Sgd)).contains(&CauseId::AdamEps));
+    assert_eq!(stuck(Some(OptimizerFamily::Sgd))[0], CauseId::LrTooLow);
 }
 
 #[test]

@@ -258,6 +258,33 @@ fn dying_relu_causes_depend_on_when_and_how() {
         CauseId::LrTooHigh,
         "momentum below 0.99 is ordinary"
     );
+    // Declared, the optimizer decides between the two: under Adam a decay this close to 1 is its
+    // β1 near √β2, under momentum the heavy ball's μ, under plain SGD neither.
+    let declared = |f: OptimizerFamily, rho: f32| {
+        let mut r = Run::healthy().resnap(move |step| {
+            let u = 1e-2 * rho.powi(step.saturating_sub(500) as i32);
+            [
+                (0.0, 120.0, u, 0.05, 0.0),
+                (0.0, 350.0, u, 1.0, 0.0),
+                (0.3, 290.0, 3e-3, 0.0, 0.0),
+            ]
+        });
+        r.o.layers[1].role = LayerRole::Dense;
+        causes(&r.optimizer(f).run(), SymptomId::DeadRelu)
+    };
+    assert_eq!(
+        declared(OptimizerFamily::Adam, 0.995),
+        [CauseId::AdamBetas, CauseId::LrTooHigh, CauseId::BadInit]
+    );
+    assert_eq!(
+        &declared(OptimizerFamily::Momentum, 0.995)[..2],
+        &[CauseId::MomentumTooHigh, CauseId::LrTooHigh]
+    );
+    assert_eq!(declared(OptimizerFamily::Sgd, 0.995)[0], CauseId::LrTooHigh);
+    assert_eq!(
+        &declared(OptimizerFamily::Nesterov, 1.01)[..2],
+        &[CauseId::MomentumTooHigh, CauseId::LrTooHigh]
+    );
     // Steps that grow without gradient: Adam with β2 < β1².
     let f = coasting(decay(1.01));
     assert_eq!(

@@ -237,6 +237,11 @@ impl Run {
         self
     }
 
+    fn optimizer(mut self, f: OptimizerFamily) -> Self {
+        self.o.optimizer = Some(f);
+        self
+    }
+
     fn initial(mut self, l: f32) -> Self {
         self.o.initial_loss = Some(l);
         if self.o.first_step == 0 && !self.o.step_loss.is_empty() {
