@@ -26,6 +26,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) reversals: usize,
     /// A layer whose weights keep moving while no gradient reaches it, and the per-step decay factor
     /// of its update norm (the momentum coefficient, see `MOMENTUM_HIGH`).
+    /// A layer being pulled towards the origin by weight decay (see `DRIFT_ALIGN`) is not coasting.
     pub(crate) coasting: Option<(usize, f64)>,
     /// Layer with the largest weight-norm growth since the first snapshot, and the factor.
     pub(crate) growth: Option<(usize, f64)>,
@@ -297,8 +298,14 @@ impl<'a> Ctx<'a> {
                         && (z.weight_norm as f64) >= WEIGHT_TINY
                 };
                 let (u0, u1) = (norm(x), norm(y));
+                // Steps that shrink the norm by (nearly) their whole length point at the origin:
+                // weight decay's pull, not a velocity (`DRIFT_ALIGN`). Trapezoid path length.
+                let path = dt * (u0 + u1) / 2.0;
+                let shrink = x.weight_norm as f64 - y.weight_norm as f64;
+                let decay_drift = path > 0.0 && shrink >= DRIFT_ALIGN * path;
                 (free(x)
                     && free(y)
+                    && !decay_drift
                     && (y.update_ratio as f64) >= UPDATE_RATIO_LOW_LIMIT
                     && u0 > 0.0
                     && u1 > 0.0

@@ -82,6 +82,21 @@ pub const UPDATE_RATIO_NOTE_LOW: f64 = UPDATE_RATIO_HEALTHY / 10.0;
 /// grows by γ = β1/√β2 per step (Reddi, Kale & Kumar 2018 require γ < 1).
 pub const MOMENTUM_HIGH: f64 = 0.99;
 
+/// Weight decay keeps moving a layer that gets no data gradient, and that drift is not momentum. The
+/// lab adds the L2 term to the gradient after the gradient norm is measured (PyTorch's convention), so
+/// a dead layer under momentum μ still steps by lr·wd·θ/(1 − μ), decaying by only 1 − lr·wd/(1 − μ)
+/// per step (0.99995 at lr 0.01, wd 5e-4, μ 0.9): read as coasting, that is "momentum ≈ 1.000". Under
+/// Adam the L2 gradient is divided by its own root mean square, so each weight moves by about lr per
+/// step whatever wd is (Loshchilov & Hutter 2019). Either way the steps point at the origin, so the
+/// weight norm shrinks by (nearly) the whole distance the steps travel: the ratio is 1 for SGD and
+/// momentum (Δθ ∝ −θ) and ‖θ‖₁/(√n·‖θ‖₂) for Adam's ≈ lr·sign(θ), about √(2/π) ≈ 0.80 for
+/// Gaussian-like weights. A velocity left over from data gradients points wherever they did: in n
+/// dimensions a direction unrelated to θ has a cosine with it of order 1/√n (under 0.1 for the
+/// smallest layer, 150 weights), and the steps that killed a layer mostly grew its norm. A gradient-free
+/// layer whose norm fell by at least 0.7 of the path its steps travelled between two snapshots is being
+/// pulled in by weight decay, and no step-size cause is read from its movement.
+pub const DRIFT_ALIGN: f64 = 0.7;
+
 /// A layer whose weight norm is below this was initialised (or shrunk) far below any fan-in-scaled
 /// scheme: Glorot & Bengio 2010 and He et al. 2015 give ‖W‖² ≈ gain² × fan_out (≥ 1 for one unit),
 /// so 1e-2 is ≥ 100× too small. Update ratios of such a layer are dominated by its tiny norm.

@@ -285,6 +285,26 @@ fn dying_relu_causes_depend_on_when_and_how() {
         &declared(OptimizerFamily::Nesterov, 1.01)[..2],
         &[CauseId::MomentumTooHigh, CauseId::LrTooHigh]
     );
+    // Weight decay's drift is not momentum: a dead layer whose steps (ratio 5e-5, constant: "momentum
+    // ≈ 1.000") shrink its norm by `align` of the distance they travel.
+    let drift = |align: f32| {
+        let mut r = Run::healthy().resnap(move |step| {
+            let w = |w0: f32| w0 * (1.0 - align * 5e-5f32).powi(step as i32);
+            [
+                (0.0, w(120.0), 5e-5, 0.05, 0.0),
+                (0.0, w(350.0), 5e-5, 1.0, 0.0),
+                (0.3, 290.0, 3e-3, 0.0, 0.0),
+            ]
+        });
+        r.o.layers[1].role = LayerRole::Dense;
+        causes(&r.run(), SymptomId::DeadRelu)
+    };
+    // Straight at the origin (SGD or momentum with L2), or Adam's ≈ lr·sign(θ) at ~0.8 of it.
+    assert_eq!(drift(1.0)[0], CauseId::LrTooHigh);
+    assert_eq!(drift(0.75)[0], CauseId::LrTooHigh);
+    // Below `DRIFT_ALIGN` the steps are not the decay's: read as coasting, as before.
+    assert_eq!(drift(0.65)[0], CauseId::MomentumTooHigh);
+    assert_eq!(drift(0.0)[0], CauseId::MomentumTooHigh);
     // Steps that grow without gradient: Adam with β2 < β1².
     let f = coasting(decay(1.01));
     assert_eq!(
