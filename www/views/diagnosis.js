@@ -124,6 +124,10 @@ export function fixFor(cause, cfg) {
       const set = changed(cfg, Object.fromEntries(Object.keys(def).filter((k) => k.startsWith('aug_')).map((k) => [k, def[k]])));
       return set ? { set, label: 'Race without augmentation' } : null;
     }
+    case 'natural_lookalikes':
+      // No setting moves towards this "fix": its experiment is the pinned baseline's confusion matrix at the same
+      // epoch, and more epochs.
+      return null;
     case 'too_little_data':
       return cfg.train_n < 10000 ? { set: { train_n: 10000 }, label: 'Race with 10,000 training images' } : null;
     case 'input_scale':

@@ -31,6 +31,12 @@ dead units cost.";
 pub(crate) const EXP_VANISH: &str = "Race the same network with ReLU instead of sigmoid/tanh, then with fewer \
 layers, then with He initialisation: whichever brings the first layers' gradient back names the cause.";
 
+pub(crate) const EXP_LOOKALIKES: &str = "Compare with the pinned baseline's confusion matrix at the same \
+epoch: if the baseline confuses the same two digits about as often, they simply look alike and the network \
+is still learning them, so train longer. If this run confuses them much more, look at the training images \
+as the network sees them: digits mirrored or upside down mean a race without flips and rotations (same \
+seed); images that look right under the wrong labels mean a race with clean labels.";
+
 /// The experiment that tests `cause` first (for findings whose ranking varies with the run).
 pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
     match cause {
@@ -57,6 +63,7 @@ pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
             "Race the same run without augmentation (same seed): if training and validation improve, \
              the augmentation was the cause."
         }
+        CauseId::NaturalLookalikes => EXP_LOOKALIKES,
         CauseId::InputScale => {
             "Race the same run with the pixels scaled to 0–1 and standardised (same seed): if the \
              first loss falls to a few nats and the net learns, the input scale was the cause."
@@ -80,6 +87,9 @@ pub fn cause_name(cause: CauseId) -> &'static str {
         CauseId::LabelNoise => "wrong labels in the training data",
         CauseId::ClassImbalance => "too few images of some digits",
         CauseId::HarmfulAugmentation => "augmentation that changes what a digit looks like",
+        CauseId::NaturalLookalikes => {
+            "digits that look alike, not yet told apart (the network is still learning)"
+        }
         CauseId::TooLittleData => "too little training data",
         CauseId::InputScale => "inputs on the wrong scale",
     }

@@ -51,6 +51,8 @@ ids! {
         LabelNoise = "label_noise",
         ClassImbalance = "class_imbalance",
         HarmfulAugmentation = "harmful_augmentation",
+        /// Digits that look alike and that the network has not yet learned to tell apart: no fault.
+        NaturalLookalikes = "natural_lookalikes",
         TooLittleData = "too_little_data",
         InputScale = "input_scale",
     }

@@ -226,6 +226,19 @@ pub const LOOKALIKE_ONE: f64 = 0.10;
 /// AUTOTRAINER's Θ = `SATISFIED_ACC`): a net near chance answers with a few classes for everything,
 /// which makes any two of them look "confused".
 pub const LOOKALIKE_SHARE: f64 = 0.25;
+/// A confused pair is first read as digits that look alike and are still being learned, unless there is
+/// evidence of augmentation. One piece of evidence is augmentation's own signature: the training batches
+/// (transformed, in training mode) at least 5 points less accurate than the clean-image probe of the same
+/// training images under the evaluated weights. The probe's 256 samples give a 97% accuracy a standard
+/// error of 1.1 points, and the training figure lags the evaluated weights by part of an epoch (about a
+/// point late in a healthy run), so 5 points lies several standard errors beyond both. Label noise
+/// lowers both figures alike and cannot open the gap.
+pub const AUG_PROBE_GAP: f64 = 0.05;
+/// The other piece of evidence is the pair itself: pairs that a transformation the lab offers turns into
+/// each other. A 180° rotation (or a vertical flip) makes a 6 look like a 9, and a mirror makes a 2 look
+/// like a 5, and back. The pairs a net confuses on plain MNIST while it is still learning are others,
+/// e.g. 4↔9, 3↔5, 7↔9.
+pub const FLIP_PAIRS: [(usize, usize); 2] = [(2, 5), (6, 9)];
 
 /// Training-loss floor (Karpathy: a reasonable net should be able to overfit its training set; if it
 /// cannot, something limits it): after ≥ 2 epochs the end-of-epoch training loss fell by less than 10%

@@ -254,10 +254,12 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
 }
 
 /// Two digits confused with each other both ways on the clean validation images (`LOOKALIKE_BOTH`,
-/// `LOOKALIKE_ONE`): what a net learns when a transformation turns one class into the other while the
-/// label stays (a 6 turned upside down still labelled "6"), or when labels are swapped between two
-/// classes. The clean-image probe tells the two apart: swapped labels leave the net contradicting its
-/// training labels on clean images.
+/// `LOOKALIKE_ONE`): most often digits that look alike and are still being learned; also what a net
+/// learns when a transformation turns one class into the other while the label stays (a 6 turned upside
+/// down still labelled "6"), or when labels are swapped between two classes. The clean-image probe
+/// tells them apart: swapped labels leave the net contradicting its training labels on clean images,
+/// augmentation leaves the training batches harder than the same images clean (`AUG_PROBE_GAP`); a pair
+/// that a flip or rotation makes (`FLIP_PAIRS`) is evidence of augmentation by itself.
 pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     let (_e, _tl, ta, _vl, va) = c.latest_eval()?;
     if va < SATISFIED_ACC {
@@ -290,10 +292,38 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         .noise_share(ta, va)
         .is_some_and(|s| s >= NOISE_SHARE && va - ta >= acc_gap_limit(va));
     evidence.extend(confident_wrong_ev(c));
+    // Evidence of augmentation: the batches harder than the same images clean (`AUG_PROBE_GAP`), or a
+    // pair that a flip or a 180° rotation makes (`FLIP_PAIRS`). Without it, look-alike digits that
+    // are still being learned come first.
+    let probe_gap = c.probe.map(|p| p.acc - ta);
+    if let Some(g) = probe_gap {
+        evidence.push(ev(MetricId::ProbeMinusTrainAcc, None, g, AUG_PROBE_GAP));
+    }
+    let batches_harder = probe_gap.is_some_and(|g| g >= AUG_PROBE_GAP);
+    let flip_pair = pairs
+        .iter()
+        .find(|&&(x, y, _, _)| FLIP_PAIRS.contains(&(x, y)));
     let aug = cause(
         CauseId::HarmfulAugmentation,
+        if batches_harder {
+            format!(
+                "the training batches are {:.0} points less accurate than the same images un-augmented: the transformed inputs are harder, and a flip or rotation that turns a {a} into something like a {b} while the label stays teaches exactly this confusion",
+                probe_gap.unwrap_or(f64::NAN) * 100.0
+            )
+        } else if let Some(&(x, y, _, _)) = flip_pair {
+            format!(
+                "a flip or a 180° rotation turns a {x} into something like a {y} (and back): kept under its label, it teaches exactly this confusion"
+            )
+        } else {
+            format!(
+                "a transformation that turns a {a} into something like a {b} while the label stays would teach this confusion, but the training batches are not harder than the same images un-augmented"
+            )
+        },
+    );
+    let natural = cause(
+        CauseId::NaturalLookalikes,
         format!(
-            "a flip or rotation that turns a {a} into something like a {b} (or back) while the label stays teaches exactly this confusion"
+            "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
         ),
     );
     let noise = cause(
@@ -304,10 +334,20 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         CauseId::BadLayerDesign,
         "a network that throws away where the strokes are cannot tell mirror-image digits apart",
     );
+    let augmented = batches_harder || flip_pair.is_some();
     let causes = if labels_first {
-        vec![noise, aug, design]
+        vec![noise, aug, natural, design]
+    } else if augmented {
+        vec![aug, noise, natural, design]
     } else {
-        vec![aug, noise, design]
+        vec![natural, noise, aug, design]
+    };
+    let experiment = if labels_first || augmented {
+        "Look at the training images as the network sees them: if digits appear mirrored or upside \
+         down, race the same run without flips and rotations (same seed); if the images look right but \
+         their labels do not, race it with clean labels."
+    } else {
+        EXP_LOOKALIKES
     };
     Some(finding(
         SymptomId::ConfusedPairs,
@@ -319,9 +359,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         ),
         evidence,
         causes,
-        "Look at the training images as the network sees them: if digits appear mirrored or upside \
-         down, race the same run without flips and rotations (same seed); if the images look right but \
-         their labels do not, race it with clean labels.",
+        experiment,
     ))
 }
 

@@ -516,17 +516,18 @@ fn slow_progress_on_both_sides_of_the_satisfied_accuracy() {
 
 #[test]
 fn confused_pairs_on_both_sides_of_the_lookalike_thresholds() {
-    // 6 called 9 `a` of the time and 9 called 6 `b`, out of 1000 each; the rest right.
-    let pair = |a: u32, b: u32| {
+    // `x` called `y` `a` of the time and `y` called `x` `b`, out of 1000 each; the rest right.
+    let pair_of = |x: usize, y: usize, a: u32, b: u32| {
         let mut m: Vec<Vec<u32>> = (0..10)
             .map(|c| (0..10).map(|j| if j == c { 1000 } else { 0 }).collect())
             .collect();
-        m[6][6] -= a;
-        m[6][9] = a;
-        m[9][9] -= b;
-        m[9][6] = b;
+        m[x][x] -= a;
+        m[x][y] = a;
+        m[y][y] -= b;
+        m[y][x] = b;
         Run::healthy().confusion(m)
     };
+    let pair = |a: u32, b: u32| pair_of(6, 9, a, b);
     assert_eq!(
         sev(&pair(100, 50).run(), SymptomId::ConfusedPairs),
         Some(Severity::Warn)
@@ -558,11 +559,52 @@ fn confused_pairs_on_both_sides_of_the_lookalike_thresholds() {
     // A network below 60% validation accuracy confuses everything: no particular pair.
     let poor_net = pair(140, 110).epochs(&[(1.5, 0.5, 1.4, 0.59)]).run();
     assert_eq!(sev(&poor_net, SymptomId::ConfusedPairs), None);
-    // Clean training images still classified well: a transformation first, swapped labels second.
+    // 6↔9, the pair a 180° rotation makes: a transformation first, swapped labels second.
     assert_eq!(
         &causes(&f, SymptomId::ConfusedPairs)[..2],
         &[CauseId::HarmfulAugmentation, CauseId::LabelNoise]
     );
+    // 4↔9 without evidence of augmentation (the training batches as accurate as the clean probe):
+    // look-alike digits still being learned first, with their own experiment.
+    let natural = pair_of(4, 9, 140, 110).run();
+    let g = get(&natural, SymptomId::ConfusedPairs).unwrap();
+    assert_eq!(
+        causes(&natural, SymptomId::ConfusedPairs),
+        [
+            CauseId::NaturalLookalikes,
+            CauseId::LabelNoise,
+            CauseId::HarmfulAugmentation,
+            CauseId::BadLayerDesign
+        ]
+    );
+    assert!(g.experiment.contains("pinned baseline"), "{g:#?}");
+    // 2↔5, the pair a mirror makes: augmentation first.
+    assert_eq!(
+        causes(&pair_of(2, 5, 140, 110).run(), SymptomId::ConfusedPairs)[0],
+        CauseId::HarmfulAugmentation
+    );
+    // The same 4↔9 with the training batches at 92% and the clean probe 5.3 points above them is
+    // augmentation's signature; 4.5 points is not.
+    let harder = |probe: f64| {
+        let f = pair_of(4, 9, 140, 110)
+            .restep(600, |i| (0.1 + 0.01 * noise(i), 0.92))
+            .probe(256, probe, 0.0)
+            .run();
+        let p = get(&f, SymptomId::ConfusedPairs).unwrap().clone();
+        let gap = p
+            .evidence
+            .iter()
+            .find(|e| e.metric == MetricId::ProbeMinusTrainAcc)
+            .unwrap()
+            .value;
+        (p.causes[0].id, gap)
+    };
+    let (first, gap) = harder(0.972);
+    assert_eq!(first, CauseId::HarmfulAugmentation, "gap {gap}");
+    assert!((0.05..0.055).contains(&gap), "{gap}");
+    let (first, gap) = harder(0.966);
+    assert_eq!(first, CauseId::NaturalLookalikes, "gap {gap}");
+    assert!((0.04..0.05).contains(&gap), "{gap}");
     // The probe contradicting the labels as much as the training batches do: labels first.
     let noisy = pair(140, 110)
         .restep(600, |i| (1.2 + 0.01 * noise(i), 0.6))
