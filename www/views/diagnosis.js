@@ -128,6 +128,8 @@ export function fixFor(cause, cfg) {
       // No setting moves towards this "fix": its experiment is the pinned baseline's confusion matrix at the same
       // epoch, and more epochs.
       return null;
+    case 'no_regularisation':
+      return !(cfg.wd > 0) ? { set: { wd: 5e-4 }, label: 'Race with weight decay 5e-4' } : null;
     case 'too_little_data':
       return cfg.train_n < 10000 ? { set: { train_n: 10000 }, label: 'Race with 10,000 training images' } : null;
     case 'input_scale':

@@ -64,6 +64,11 @@ pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
              the augmentation was the cause."
         }
         CauseId::NaturalLookalikes => EXP_LOOKALIKES,
+        CauseId::NoRegularisation => {
+            "Race the same run with weight decay 5e-4, then with augmentation (small shifts and \
+             rotations), then with early stopping (same seed): if validation stops drifting away from \
+             training, the network needed regularisation or fewer epochs."
+        }
         CauseId::InputScale => {
             "Race the same run with the pixels scaled to 0–1 and standardised (same seed): if the \
              first loss falls to a few nats and the net learns, the input scale was the cause."
@@ -91,6 +96,7 @@ pub fn cause_name(cause: CauseId) -> &'static str {
             "digits that look alike, not yet told apart (the network is still learning)"
         }
         CauseId::TooLittleData => "too little training data",
+        CauseId::NoRegularisation => "no regularisation, or trained too long",
         CauseId::InputScale => "inputs on the wrong scale",
     }
 }

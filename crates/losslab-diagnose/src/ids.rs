@@ -54,6 +54,9 @@ ids! {
         /// Digits that look alike and that the network has not yet learned to tell apart: no fault.
         NaturalLookalikes = "natural_lookalikes",
         TooLittleData = "too_little_data",
+        /// Nothing holds a network back from memorising: no augmentation, no weight decay, trained past
+        /// its best epoch.
+        NoRegularisation = "no_regularisation",
         InputScale = "input_scale",
     }
 }

@@ -103,12 +103,23 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         CauseId::ClassImbalance,
         "the training labels are heavily skewed while validation is not, so rare classes fail on new data",
     );
-    let causes = match (noisy, c.skewed) {
+    // A network free to memorise, or trained past its best epoch: the remedies the lab has
+    // (augmentation, weight decay, early stopping; Goodfellow ch. 7).
+    let noreg = cause(
+        CauseId::NoRegularisation,
+        if past_best {
+            format!("training went on past epoch {best}, the lowest validation loss, with nothing holding the network back (augmentation, weight decay, early stopping)")
+        } else {
+            "nothing holds the network back from memorising: augmentation, weight decay or early stopping narrow this gap".to_string()
+        },
+    );
+    let mut causes = match (noisy, c.skewed) {
         (true, true) => vec![noise, imb, little],
         (true, false) => vec![noise, little],
         (false, true) => vec![imb, little, noise],
         (false, false) => vec![little, noise],
     };
+    causes.push(noreg);
     let experiment = match causes.first().map(|c| c.id) {
         Some(CauseId::TooLittleData) | None => format!(
             "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \

@@ -31,8 +31,14 @@ fn overfitting_gap_on_both_sides() {
     let f = gap_run(1.0, 0.83, 0.003, 0.7).counts(vec![20; 10]).run();
     assert_eq!(
         causes(&f, SymptomId::Overfitting),
-        vec![CauseId::TooLittleData, CauseId::LabelNoise]
+        vec![
+            CauseId::TooLittleData,
+            CauseId::LabelNoise,
+            CauseId::NoRegularisation
+        ]
     );
+    // Regularisation and training too long are named, with their own experiment.
+    assert!(crate::catalogue::experiment_for(CauseId::NoRegularisation).contains("weight decay"));
     // Confidently contradicted training labels put the labels first.
     let f = gap_run(1.0, 0.83, 0.003, 0.7).probe(256, 0.8, 0.15).run();
     assert_eq!(causes(&f, SymptomId::Overfitting)[0], CauseId::LabelNoise);
