@@ -119,7 +119,12 @@ export function fixFor(cause, cfg) {
     case 'label_noise':
       return cfg.noise > 0 ? { set: { noise: 0 }, label: 'Race without label noise' } : null;
     case 'class_imbalance':
-      return cfg.imb !== 'none' ? { set: { imb: 'none' }, label: 'Race with every digit kept in full' } : null;
+      // Class weights change only the prior the loss sees, not the number of rare images, so the race separates
+      // imbalance from too little data (keeping every digit in full would add rare examples and fix both).
+      if (cfg.imb === 'none') return null;
+      return cfg.class_weight !== 'balanced'
+        ? { set: { class_weight: 'balanced' }, label: 'Race with balanced class weights (the same images, the rare digits weighted up)' }
+        : { set: { imb: 'none' }, label: 'Race with every digit kept in full' };
     case 'harmful_augmentation': {
       const set = changed(cfg, Object.fromEntries(Object.keys(def).filter((k) => k.startsWith('aug_')).map((k) => [k, def[k]])));
       return set ? { set, label: 'Race without augmentation' } : null;

@@ -48,8 +48,9 @@ pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
              the labels are the cause. To confirm, race a run with clean labels from the same seed."
         }
         CauseId::ClassImbalance => {
-            "Race the same run with every class equally represented (same seed): if the rare digits' \
-             recall rises to meet the others', the imbalance was the cause."
+            "Race the same run with balanced class weights (same seed, same images): if the rare \
+             digits' recall rises to meet the others', the skewed prior was the cause; if it does not, \
+             they have too few examples to learn from."
         }
         CauseId::BadLayerDesign => {
             "Pin this run and race it with the default layers (5×5 kernels, stride 1, padding 2, \
