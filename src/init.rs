@@ -88,6 +88,31 @@ impl Initializer {
         }
     }
 
+    /// The initializer for the output layer, which no ReLU follows. He et al. (2015, §2.2) derive
+    /// the factor 2 in Var = 2/fan_in from the ReLU after a layer, which zeroes half of its
+    /// pre-activations and so halves their second moment; a layer whose outputs go straight to the
+    /// softmax keeps all of it, so the variance that preserves the scale there is 1/fan_in (LeCun
+    /// et al. 1998, "Efficient BackProp", §4.6). A He kind therefore becomes LeCun scale, gain²/fan_in,
+    /// normal or uniform as chosen (He uniform at gain/√2 is the uniform with that variance).
+    /// Every other kind is kept as it is: Glorot already has no ReLU factor, LeCun is the target,
+    /// and the deliberate faults (zeros, a constant, a fixed-σ normal or uniform, any gain) must
+    /// still reach the output layer to break the net there. Model::from_config does not apply it
+    /// yet: it lowers the baseline's first loss and moves lesson claims in www/presets.json
+    /// (warm-up, lr-high, clip, mom-high), which must be re-measured in the same change.
+    pub fn for_output(&self) -> Initializer {
+        match self.kind {
+            InitKind::HeNormal => Initializer {
+                kind: InitKind::LecunNormal,
+                gain: self.gain,
+            },
+            InitKind::HeUniform => Initializer {
+                kind: InitKind::HeUniform,
+                gain: self.gain * std::f32::consts::FRAC_1_SQRT_2,
+            },
+            _ => *self,
+        }
+    }
+
     /// n weights for a layer with the given fans.
     pub fn sample(&self, n: usize, fan_in: usize, fan_out: usize, rng: &mut Rng) -> Vec<f32> {
         let std = self.std(fan_in, fan_out);
@@ -147,5 +172,46 @@ mod tests {
             gain: 1.0,
         };
         assert!((he.std(25, 200) - 0.282_842_7).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_output_layer_takes_lecun_scale_from_he_and_keeps_every_other_kind() {
+        let (fi, fo) = (288, 10);
+        for key in INIT_KEYS {
+            let kind = InitKind::parse(key).unwrap();
+            for gain in [0.01f32, 1.0, 10.0] {
+                let init = Initializer { kind, gain };
+                let out = init.for_output();
+                match kind {
+                    InitKind::HeNormal | InitKind::HeUniform => {
+                        // LeCun scale: Var = gain²/fan_in, half He's, same shape (normal/uniform).
+                        let want = gain * (1.0 / fi as f32).sqrt();
+                        assert!(
+                            (out.std(fi, fo) - want).abs() < 1e-6 * want,
+                            "{key} ×{gain}"
+                        );
+                        let lecun = Initializer {
+                            kind: InitKind::LecunNormal,
+                            gain,
+                        };
+                        assert!((out.std(fi, fo) - lecun.std(fi, fo)).abs() < 1e-6 * want);
+                        let uniform = matches!(out.kind, InitKind::HeUniform);
+                        assert_eq!(uniform, kind == InitKind::HeUniform, "{key}");
+                    }
+                    _ => assert_eq!(out, init, "{key} ×{gain} is kept for the output"),
+                }
+            }
+        }
+        // He uniform's output draw stays inside ±gain·√(3/fan_in).
+        let mut rng = Rng::new(3);
+        let out = Initializer {
+            kind: InitKind::HeUniform,
+            gain: 1.0,
+        }
+        .for_output();
+        let a = (3.0 / 288f32).sqrt();
+        let w = out.sample(10_000, 288, 10, &mut rng);
+        assert!(w.iter().all(|x| x.abs() <= a * (1.0 + 1e-6)));
+        assert!(w.iter().any(|x| x.abs() > 0.95 * a));
     }
 }
