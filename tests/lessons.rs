@@ -32,7 +32,7 @@
 //! | `dead_frac`, `sat_frac` | `layer`, `epoch` | share of the activation units after the layer that were ≤ 0 for the whole batch (ReLU) / in a flat end (sigmoid, tanh), on the epoch's last batch; epoch 0 is the untrained net on the first batch |
 //! | `diverged_at` | — | step at which training stopped as diverged (∞ if it never did) |
 //! | `noise_floor` | — | the label-noise floor the loss chart draws for the run's `noise` and `noise_kind` (www/views/refs.js): the training loss of a net that learned the true digits and nothing else (NaN without noise) |
-//! | `noisy_floor` | — | the corrupted-label floor the loss chart draws above it: what that same net pays on a corrupted sample alone, −ln(p/9) (uniform) or −ln p (pairs); the line `noisy_loss` is read against (NaN without noise) |
+//! | `noisy_floor` | — | the corrupted-label reference the loss chart draws above it: what that same net pays on a corrupted sample alone, −ln(p/9) (uniform) or −ln p (pairs); the line `noisy_loss` is read against (NaN without noise) |
 //!
 //! `stat` is `mean` (default), `median`, `min` or `max`. A peak and what follows it are two ranges:
 //! "validation accuracy falls ten points from its peak" is `val_acc` at the last epoch minus `val_acc`

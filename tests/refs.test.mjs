@@ -61,8 +61,8 @@ test('referenceLines: prior entropy only under imbalance, floor and ceiling only
   assert.match(r.loss[0].label, /^chance for these labels: H = 1\.\d\d$/);
   assert.match(r.loss[1].label, /1\.55/);
   assert.equal(r.loss[1].short, 'noise floor 1.55');
-  assert.equal(r.loss[2].short, 'corrupted-label floor 3.11');
-  assert.match(r.loss[2].label, /^corrupted-label floor 3\.11: .*wrong label \(it gives that label 4\.4%\)/);
+  assert.equal(r.loss[2].short, 'corrupted-label reference 3.11');
+  assert.match(r.loss[2].label, /^corrupted-label reference 3\.11: .*wrong label \(it gives that label 4\.4%\)/);
   close(r.loss[2].y, -Math.log(0.4 / 9));
   assert.equal(r.acc[0].short, 'noise ceiling 60%');
   assert.equal(r.acc[0].y, 60);

@@ -323,7 +323,7 @@ pub enum Measure {
     DivergedAt,
     /// The label-noise floor the loss chart draws for the run's noise settings (`noise_floor`).
     NoiseFloor,
-    /// The corrupted-label floor the loss chart draws above it (`noisy_floor`).
+    /// The corrupted-label reference the loss chart draws above it (`noisy_floor`).
     NoisyFloor,
 }
 
@@ -1056,7 +1056,7 @@ pub fn noise_floor(p: f64, kind: NoiseKind) -> f64 {
     }
 }
 
-/// The corrupted-label floor www/views/refs.js (`noiseBounds`, `noisyFloor`) draws on the loss chart,
+/// The corrupted-label reference www/views/refs.js (`noiseBounds`, `noisyFloor`) draws on the loss chart,
 /// in nats: what the net of `noise_floor`, which learned the true digits and nothing else, pays on a
 /// corrupted sample alone. It gives the wrong label p/9 (uniform noise) or p (pair flips), so it pays
 /// −ln(p/9) or −ln p; the loss on the corrupted labels is read against this line, the overall

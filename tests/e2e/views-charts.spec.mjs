@@ -90,7 +90,7 @@ test('reference lines: the noise floor and ceiling under 40% uniform noise, the 
   expect(Number(await floorItem.getAttribute('data-value'))).toBeCloseTo(floor, 9);
   // the corrupted labels' own floor, −ln(0.4/9) ≈ 3.11: the line the purple curve is read against
   const noisyItem = page.locator('#legend-loss li[data-ref=noisy-floor]');
-  await expect(noisyItem).toContainText('corrupted-label floor 3.11');
+  await expect(noisyItem).toContainText('corrupted-label reference 3.11');
   expect(Number(await noisyItem.getAttribute('data-value'))).toBeCloseTo(-Math.log(0.4 / 9), 9);
   const ceilItem = page.locator('#legend-acc li[data-ref=ceiling]');
   await expect(ceilItem).toContainText('noise ceiling 60%');

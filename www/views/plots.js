@@ -4,7 +4,7 @@ import { LineChart, BarChart, OI, LAYER_COLOURS, renderLegend } from '../charts.
 
 const CHANCE = Math.log(10);
 const PIN_ALPHA = 0.35;
-// the noise lines in a dark ochre, apart from the curves they bound; the corrupted-label floor in a dark
+// the noise lines in a dark ochre, apart from the curves they bound; the corrupted-label reference in a dark
 // purple, as the corrupted-label curve (purple) that is read against it
 const REF_COLOUR = { prior: '#444', floor: '#8c6d00', ceiling: '#8c6d00', 'noisy-floor': '#7d3c68' };
 

@@ -57,7 +57,7 @@ export function referenceLines(cfg, classCounts) {
     loss.push({ y: b.floor, kind: 'floor', short: `noise floor ${b.floor.toFixed(2)}`, label: `noise floor ${b.floor.toFixed(2)}: the lowest training loss of a net that knew only the true digits; below it the net memorises wrong labels` });
     // The corrupted labels' own line, above the overall one: the purple curve is read against it.
     const given = Math.exp(-b.noisyFloor) * 100;
-    loss.push({ y: b.noisyFloor, kind: 'noisy-floor', short: `corrupted-label floor ${b.noisyFloor.toFixed(2)}`, label: `corrupted-label floor ${b.noisyFloor.toFixed(2)}: what a net that knew only the true digits pays on a wrong label (it gives that label ${given.toFixed(given < 10 ? 1 : 0)}%); the purple line far below it means the net memorises wrong labels` });
+    loss.push({ y: b.noisyFloor, kind: 'noisy-floor', short: `corrupted-label reference ${b.noisyFloor.toFixed(2)}`, label: `corrupted-label reference ${b.noisyFloor.toFixed(2)}: what a net that knew only the true digits pays on a wrong label (it gives that label ${given.toFixed(given < 10 ? 1 : 0)}%); the purple line far below it means the net memorises wrong labels` });
     acc.push({ y: b.ceiling * 100, kind: 'ceiling', short: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%`, label: `noise ceiling ${(b.ceiling * 100).toFixed(0)}%: above it the net memorises wrong labels` });
   }
   return { loss, acc };

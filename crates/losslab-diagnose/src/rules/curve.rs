@@ -105,11 +105,11 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         );
         let noise = cause(
             CauseId::LabelNoise,
-            "if the labels are mostly random there is nothing to learn",
+            "if the labels carry almost nothing about the image (shuffled, or uniform noise near 90%) there is nothing to learn",
         );
         // An untrained loss of ln K to within 0.01 nats means logits of spread σ < 0.15 (the loss at
         // init is ln K + ≈σ²/2, see `INIT_LOSS_NOTE_FACTOR`): outputs near zero, as tiny or zero
-        // weights give (a He-initialised net starts nats higher). Such a net has almost no signal
+        // weights give (the standard start is a few tenths of a nat to a few nats higher). Such a net has almost no signal
         // to learn from: the initialisation comes first.
         let flat_start =
             c.o.initial_loss
@@ -198,8 +198,9 @@ pub(crate) fn rule_oscillation(c: &Ctx) -> Option<Finding> {
             ev(MetricId::BatchNoise, None, c.noise_sigma, f64::NAN),
         ],
         step_size_causes(c),
-        "Pin this run and race it with momentum 0.9 (or 0) at the same learning rate, then at learning \
-         rate ÷ 10 with the original momentum: the change that smooths the curve names the cause.",
+        "Pin this run and race it with momentum 0.9 at learning rate lr·(1 − 0.9)/(1 − μ), which keeps the \
+         step lr/(1 − μ) of a steady gradient and changes only the friction, then at learning rate ÷ 10 \
+         with the original momentum: the change that smooths the curve names the cause.",
     ))
 }
 
@@ -420,14 +421,23 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
             .is_some_and(|p| p.confident_wrong >= 2.0 * CONFIDENT_WRONG);
     let noise = cause(
         CauseId::LabelNoise,
-        "contradictory labels put a floor under the loss that no amount of training removes",
+        "contradictory labels put a floor under the loss of a network that learns only the true digits; it gets below it only by memorising the wrong labels",
     );
+    // A confused pair names augmentation only with evidence of it (the batches harder than the same
+    // images clean, or a pair a flip or rotation makes); otherwise handwritten look-alikes come first.
+    let augmented = if pairs.is_empty() {
+        false
+    } else {
+        augmentation_evidence(c, ta, &pairs, &mut evidence).any()
+    };
     let aug = cause(
         CauseId::HarmfulAugmentation,
         if pairs.is_empty() {
             "transformations that make digits unrecognisable (or change their class) put a floor under the loss"
-        } else {
+        } else if augmented {
             "look-alike digits are confused both ways, as when a flip or rotation turns one into the other"
+        } else {
+            "a flip or rotation that turns one digit into another would teach such a confusion, but the training batches are not harder than the same images un-augmented"
         },
     );
     let design = cause(
@@ -455,7 +465,18 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
                 LOOKALIKE_BOTH,
             ));
         }
-        vec![aug, noise, design]
+        if augmented {
+            vec![aug, noise, design]
+        } else {
+            let &(a, b, _, _) = &pairs[0];
+            let natural = cause(
+                CauseId::NaturalLookalikes,
+                format!(
+                    "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
+                ),
+            );
+            vec![natural, noise, aug, design]
+        }
     } else {
         vec![design, aug, noise, slow]
     };

@@ -264,6 +264,41 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
     ))
 }
 
+/// What says that augmentation is at work, for the rules that read a confusion: the training batches
+/// at least `AUG_PROBE_GAP` less accurate than the same images clean (the probe; its gap goes into
+/// `evidence`), or a confused pair that a flip or a 180° rotation makes (`FLIP_PAIRS`).
+pub(crate) struct AugEvidence {
+    pub probe_gap: Option<f64>,
+    pub batches_harder: bool,
+    pub flip_pair: Option<(usize, usize, f64, f64)>,
+}
+
+impl AugEvidence {
+    pub(crate) fn any(&self) -> bool {
+        self.batches_harder || self.flip_pair.is_some()
+    }
+}
+
+pub(crate) fn augmentation_evidence(
+    c: &Ctx,
+    train_acc: f64,
+    pairs: &[(usize, usize, f64, f64)],
+    evidence: &mut Vec<Evidence>,
+) -> AugEvidence {
+    let probe_gap = c.probe.map(|p| p.acc - train_acc);
+    if let Some(g) = probe_gap {
+        evidence.push(ev(MetricId::ProbeMinusTrainAcc, None, g, AUG_PROBE_GAP));
+    }
+    AugEvidence {
+        probe_gap,
+        batches_harder: probe_gap.is_some_and(|g| g >= AUG_PROBE_GAP),
+        flip_pair: pairs
+            .iter()
+            .copied()
+            .find(|&(x, y, _, _)| FLIP_PAIRS.contains(&(x, y))),
+    }
+}
+
 /// Two digits confused with each other both ways on the clean validation images (`LOOKALIKE_BOTH`,
 /// `LOOKALIKE_ONE`): most often digits that look alike and are still being learned; also what a net
 /// learns when a transformation turns one class into the other while the label stays (a 6 turned upside
@@ -306,14 +341,11 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     // Evidence of augmentation: the batches harder than the same images clean (`AUG_PROBE_GAP`), or a
     // pair that a flip or a 180° rotation makes (`FLIP_PAIRS`). Without it, look-alike digits that
     // are still being learned come first.
-    let probe_gap = c.probe.map(|p| p.acc - ta);
-    if let Some(g) = probe_gap {
-        evidence.push(ev(MetricId::ProbeMinusTrainAcc, None, g, AUG_PROBE_GAP));
-    }
-    let batches_harder = probe_gap.is_some_and(|g| g >= AUG_PROBE_GAP);
-    let flip_pair = pairs
-        .iter()
-        .find(|&&(x, y, _, _)| FLIP_PAIRS.contains(&(x, y)));
+    let AugEvidence {
+        probe_gap,
+        batches_harder,
+        flip_pair,
+    } = augmentation_evidence(c, ta, &pairs, &mut evidence);
     let aug = cause(
         CauseId::HarmfulAugmentation,
         if batches_harder {
@@ -321,7 +353,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
                 "the training batches are {:.0} points less accurate than the same images un-augmented: the transformed inputs are harder, and a flip or rotation that turns a {a} into something like a {b} while the label stays teaches exactly this confusion",
                 probe_gap.unwrap_or(f64::NAN) * 100.0
             )
-        } else if let Some(&(x, y, _, _)) = flip_pair {
+        } else if let Some((x, y, _, _)) = flip_pair {
             format!(
                 "a flip or a 180° rotation turns a {x} into something like a {y} (and back): kept under its label, it teaches exactly this confusion"
             )
@@ -420,8 +452,9 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
         ),
     ];
     let exp =
-        "Race a run with the classes balanced (same seed), or weight the rare classes' loss up: \
-               if the rare classes' recall catches up, the imbalance was the cause.";
+        "Race the same images with balanced class weights (same seed; the rare classes' loss weighted \
+               up): if the rare classes' recall catches up, the imbalance was the cause; if it still \
+               lags, the rare digits have too few examples to learn from.";
     if gap >= RECALL_GAP {
         Some(finding(
             SymptomId::ImbalancedRecall,

@@ -20,8 +20,16 @@ pub(crate) fn rule_vanishing(c: &Ctx) -> Option<Finding> {
     }
     let s = c.last()?;
     let (ratio, first) = Ctx::grad_ratio(s)?;
+    // Adam divides each weight's step by its own gradient's running size, so a uniformly tiny
+    // gradient still moves a weight by about the learning rate (Kingma & Ba 2015, §2.1): only
+    // under SGD and momentum does a tiny gradient mean a tiny step.
+    let consequence = if c.o.optimizer == Some(OptimizerFamily::Adam) {
+        "Adam rescales each weight's step, so read the early layers' update/weight ratio to see whether they still learn"
+    } else {
+        "the early layers barely learn"
+    };
     let title = format!(
-        "The first layer's gradient is {:.0e}, {:.0e} of the last layer's: the early layers barely learn.",
+        "The first layer's gradient is {:.0e}, {:.0e} of the last layer's: {consequence}.",
         first, ratio
     );
     let first_name = s.stats.first().map(|x| x.name.clone());
