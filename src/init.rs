@@ -96,9 +96,8 @@ impl Initializer {
     /// normal or uniform as chosen (He uniform at gain/√2 is the uniform with that variance).
     /// Every other kind is kept as it is: Glorot already has no ReLU factor, LeCun is the target,
     /// and the deliberate faults (zeros, a constant, a fixed-σ normal or uniform, any gain) must
-    /// still reach the output layer to break the net there. Model::from_config does not apply it
-    /// yet: it lowers the baseline's first loss and moves lesson claims in www/presets.json
-    /// (warm-up, lr-high, clip, mom-high), which must be re-measured in the same change.
+    /// still reach the output layer to break the net there. Model::from_config draws the output
+    /// layer with it.
     pub fn for_output(&self) -> Initializer {
         match self.kind {
             InitKind::HeNormal => Initializer {

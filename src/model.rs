@@ -270,6 +270,9 @@ impl Model {
             // for Training Neural Networks").
             let output = i + 1 == info.len();
             let bias = if output { 0.0 } else { cfg.bias };
+            // No ReLU follows the output layer, so it is drawn at the scale for a linear layer
+            // (Initializer::for_output: He becomes LeCun, every deliberate fault is kept).
+            let init = if output { cfg.init.for_output() } else { cfg.init };
             let layer: Box<dyn Layer> = match l.kind {
                 LayerKind::Conv {
                     out_channels,
@@ -286,7 +289,7 @@ impl Model {
                             stride,
                             pad,
                         }
-                        .init(&l.name, &cfg.init, bias, &mut rng),
+                        .init(&l.name, &init, bias, &mut rng),
                     )
                 }
                 LayerKind::Pool { kind, size } => Box::new(
@@ -297,7 +300,7 @@ impl Model {
                 LayerKind::Flatten => Box::new(Flatten::new(l.input)),
                 LayerKind::Dense { out } => {
                     param_layers.push(layers.len());
-                    Box::new(Dense::new(&l.name, l.input, out, &cfg.init, bias, &mut rng))
+                    Box::new(Dense::new(&l.name, l.input, out, &init, bias, &mut rng))
                 }
             };
             layers.push(layer);

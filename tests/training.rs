@@ -400,7 +400,7 @@ fn the_first_loss_is_ln_10_plus_the_cost_of_the_logit_spread() {
     let ln10 = 10f64.ln();
     for seed in ["1", "2", "3"] {
         let base = [("seed", seed), ("train_n", "10000")];
-        // The default output layer is drawn at the He scale: the untrained net guesses confidently.
+        // The default output layer is drawn at the LeCun scale, yet its outputs spread: the untrained net guesses confidently.
         let mut t = Trainer::new(cfg(&base), &train, &test).unwrap();
         let r = t.start_reading();
         eprintln!(

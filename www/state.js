@@ -112,7 +112,7 @@ export const PRESENTATION = {
     help: 'Balanced: each digit\u2019s samples count in the loss in inverse proportion to how common the digit is in the training set, so a rare digit\u2019s mistakes weigh as much in total as a common one\u2019s.' },
   calibrated: { label: 'Start calibrated', group: 'remedies',
     options: { off: 'Off', on: 'On (output layer starts at zero)' },
-    help: 'The output layer starts with all weights and biases at zero, so the untrained net gives every digit probability 1/10 and its first loss is exactly ln 10 ≈ 2.30 instead of several nats.' },
+    help: 'The output layer starts with all weights and biases at zero, so the untrained net gives every digit probability 1/10 and its first loss is exactly ln 10 ≈ 2.30 instead of the 3 to 6 nats of the default start.' },
   early_stop: { label: 'Early stopping (patience)', group: 'remedies', step: 1,
     help: 'Stop training when the validation loss has not improved for this many epochs since its best (the loss chart marks that epoch). When it stops, the network gets back the weights of that best epoch, as standard early stopping does (Goodfellow et al. 2016, Algorithm 7.1); the status line names the epoch it holds. A lower validation loss is not always a better accuracy: check that too (Guo et al. 2017). 0 = off.' },
 

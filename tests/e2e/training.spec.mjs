@@ -77,7 +77,7 @@ test('40% label noise changes the training curves (compared with a pinned clean 
 test('the line under the loss chart reads the untrained net\'s start and the logit spread behind it', async ({ open }) => {
   const { page, errors } = await open(SMALL);
   await ready(page);
-  // The default output layer is drawn at the He scale: the ten outputs spread widely and the start is far above chance.
+  // The default output layer is drawn at the LeCun scale, yet the ten outputs still spread and the start is above chance.
   let s = (await history(page)).start;
   expect(s.count, 'images the start is read on').toBeGreaterThan(0);
   expect(s.loss, `the default start ${JSON.stringify(s)}`).toBeGreaterThan(Math.LN10 + 0.5);

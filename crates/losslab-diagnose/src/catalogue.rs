@@ -5,23 +5,22 @@
 use crate::*;
 
 pub(crate) const EXP_STEP_DOWN: &str = "Pin this run, then race it from the same seed at learning rate ÷ 10: \
-if the symptom goes away, the step size was the cause. If it does not, race once with momentum 0.9 \
-(or Adam's β1 = 0.9, β2 = 0.999) at the original learning rate to see whether momentum or the betas \
-are to blame.";
+if the symptom goes away, the step size was the cause. If it does not, race once with momentum 0.9 at \
+learning rate lr·(1 − 0.9)/(1 − μ) (the same step lr/(1 − μ) for a steady gradient, less momentum) or, \
+with Adam, β1 = 0.9 and β2 = 0.999 at the original rate, to see whether momentum or the betas are to \
+blame.";
 pub(crate) const EXP_STEP_UP: &str =
     "Pin this run, then race it from the same seed at learning rate × 10 (and, \
 with Adam, ε = 1e-8): if the loss now falls quickly, the steps were too small.";
-/// He's factor 2 is derived for a layer followed by a ReLU (He et al. 2015 §2.2); the lab draws the
-/// output layer with the same initialiser, so even He at gain 1 starts at a few nats, not ln 10. The
-/// calibrated start (output layer at zero) is the control whose first loss is exactly ln 10
-/// (Karpathy 2019, "verify loss @ init").
+/// The standard start draws the output layer at the LeCun scale (no ReLU follows it; He et al. 2015
+/// §2.2 derive the factor 2 from one), so it starts at ln 10 plus the cost of its logit spread, a few
+/// tenths of a nat to a few nats; the calibrated start (output layer at zero) is the control whose
+/// first loss is exactly ln 10 (Karpathy 2019, "verify loss @ init").
 pub(crate) const EXP_INIT: &str = "Pin this run and race it from the same seed with He initialisation, \
 gain 1 and initial bias 0 (the lab's standard start): if the raced run leaves its starting loss and \
-learns where this one does not, the initial weights were the cause. Its first loss will still be a few \
-nats rather than ln 10 ≈ 2.30, because He's scale (meant for layers followed by a ReLU) is applied to \
-the output layer too. To check the first loss itself, race once more with Start calibrated on (the \
-output layer starts at zero): that run starts at exactly ln 10, and how far this run starts above it \
-is what its initial output scale adds.";
+learns where this one does not, the initial weights were the cause. To check the first loss itself, \
+race once more with Start calibrated on (the output layer starts at zero): that run starts at exactly \
+ln 10 ≈ 2.30, and how far this run starts above it is what its initial output scale adds.";
 
 pub(crate) const EXP_DEAD: &str = "Pin this run and race it from the same seed at learning rate ÷ 10: if the \
 units stay alive and the loss leaves chance, the big early steps killed them. If they are dead from \
