@@ -51,7 +51,8 @@ fn l2_of(parts: &[&[f32]]) -> f32 {
         .sqrt() as f32
 }
 
-/// Gradient norm of every parameterised layer.
+/// Gradient norm of every parameterised layer, over its weight and bias (what clipping by global norm
+/// and the non-finite check need).
 pub fn grad_norms(model: &Model) -> Vec<f32> {
     (0..model.param_layer_names().len())
         .map(|i| {
@@ -62,11 +63,49 @@ pub fn grad_norms(model: &Model) -> Vec<f32> {
         .collect()
 }
 
+/// Gradient norm of every parameterised layer's weights (its kernel, the first parameter tensor),
+/// biases left out: the reading of vanishing and exploding gradients. The output bias's gradient,
+/// p − y summed over the batch, does not shrink as the layers below stop learning, so a norm that
+/// includes it hides a vanishing kernel gradient; AUTOTRAINER compares `norm_kernel` the same way
+/// (Zhang et al. 2021, utils/monitor.py).
+pub fn kernel_grad_norms(model: &Model) -> Vec<f32> {
+    (0..model.param_layer_names().len())
+        .map(|i| {
+            model
+                .layer_params(i)
+                .first()
+                .map_or(f32::NAN, |w| l2(&w.grad))
+        })
+        .collect()
+}
+
+/// Share of the channels of an activation output `y: (N, C, H, W)` (a dense layer's units are channels
+/// with H = W = 1) for which `flat` holds at every position of every sample. CS231n's dead ReLU is
+/// such a unit ("never activates across the entire training set"; here across the batch): a filter, not
+/// one filter at one position, since positions that only see background are off for every image in a
+/// healthy net.
+pub fn flat_channel_frac(y: &[f32], n: usize, c: usize, flat: impl Fn(f32) -> bool) -> f32 {
+    if n == 0 || c == 0 || y.len() % (n * c) != 0 {
+        return 0.0;
+    }
+    let hw = y.len() / (n * c);
+    let dead = (0..c)
+        .filter(|&ch| {
+            (0..n).all(|s| {
+                let at = (s * c + ch) * hw;
+                y[at..at + hw].iter().all(|&v| flat(v))
+            })
+        })
+        .count();
+    dead as f32 / c as f32
+}
+
 /// Per-layer statistics. `update_norms` are ‖Δp‖ per parameter tensor from the optimizer,
 /// `batch` the size of the last training batch.
 pub fn layer_stats(model: &Model, update_norms: &[f32], batch: usize) -> Vec<LayerStats> {
     let names = model.param_layer_names();
     let gn = grad_norms(model);
+    let kn = kernel_grad_norms(model);
     let mut tensor = 0;
     names
         .iter()
@@ -100,22 +139,17 @@ pub fn layer_stats(model: &Model, update_norms: &[f32], batch: usize) -> Vec<Lay
                     let var = y.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
                     act_mean = mean as f32;
                     act_std = var.sqrt() as f32;
-                    sat_frac = (y.iter().filter(|&&v| act.saturated(v)).count() as f64 / n) as f32;
-                    if act == crate::layers::activation::Activation::Relu
-                        && batch > 0
-                        && y.len() % batch == 0
-                    {
-                        let units = y.len() / batch;
-                        let dead = (0..units)
-                            .filter(|&u| (0..batch).all(|s| y[s * units + u] <= 0.0))
-                            .count();
-                        dead_frac = dead as f32 / units as f32;
+                    let ch = layer.out_shape().c;
+                    sat_frac = flat_channel_frac(y, batch, ch, |v| act.saturated(v));
+                    if act == crate::layers::activation::Activation::Relu {
+                        dead_frac = flat_channel_frac(y, batch, ch, |v| v <= 0.0);
                     }
                 }
             }
             LayerStats {
                 name: name.clone(),
                 grad_norm: gn[i],
+                kernel_grad_norm: kn[i],
                 weight_norm,
                 update_ratio,
                 act_mean,
@@ -125,4 +159,24 @@ pub fn layer_stats(model: &Model, update_norms: &[f32], batch: usize) -> Vec<Lay
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flat_channel_frac;
+
+    // y: (N=2, C=3, H=1, W=2). Channel 0 is off everywhere; channel 1 fires at one position of one
+    // sample only (a filter that sees its pattern once is alive); channel 2 fires everywhere.
+    #[test]
+    fn a_channel_is_dead_only_when_off_at_every_position_of_every_sample() {
+        let y = [
+            0.0, -1.0, 0.0, 0.0, 1.0, 2.0, // sample 0
+            0.0, 0.0, 0.0, 0.5, 1.0, 1.0, // sample 1
+        ];
+        let d = flat_channel_frac(&y, 2, 3, |v| v <= 0.0);
+        assert!((d - 1.0 / 3.0).abs() < 1e-6, "{d}");
+        assert_eq!(flat_channel_frac(&y, 1, 3, |v| v <= 0.0), 2.0 / 3.0);
+        // a shape that does not divide is not measured
+        assert_eq!(flat_channel_frac(&y[..5], 2, 3, |v| v <= 0.0), 0.0);
+    }
 }

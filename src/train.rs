@@ -53,7 +53,8 @@ pub struct StepReport {
     /// Mean loss over the batch's clean / label-corrupted samples; NaN when the batch had none.
     pub clean_loss: Vec<f32>,
     pub noisy_loss: Vec<f32>,
-    /// Gradient norm of every parameterised layer, step-major: steps × layers (before clipping).
+    /// Gradient norm of every parameterised layer's weights (kernel only, biases left out; see
+    /// `metrics::kernel_grad_norms`), step-major: steps × layers (before clipping).
     pub grad_norms: Vec<f32>,
     /// Whether each step's gradient was clipped (`clip`).
     pub clipped: Vec<bool>,
@@ -400,10 +401,10 @@ impl Trainer {
                 return true;
             }
             StepEnd::Updated {
-                norms,
+                kernel_norms,
                 clipped,
                 update,
-            } => (norms, clipped, update),
+            } => (kernel_norms, clipped, update),
         };
         self.last_update = update;
         self.last_batch = act_rows;

@@ -744,6 +744,7 @@ impl LabTrainer {
                 let o = Object::new();
                 set(&o, "name", s.name.as_str());
                 set(&o, "gradNorm", num_or_null(s.grad_norm));
+                set(&o, "kernelGradNorm", num_or_null(s.kernel_grad_norm));
                 set(&o, "weightNorm", num_or_null(s.weight_norm));
                 set(&o, "updateRatio", num_or_null(s.update_ratio));
                 set(&o, "actMean", num_or_null(s.act_mean));

@@ -23,13 +23,13 @@
 //! | `batch_loss`, `batch_acc` | `step` or `steps: [a, b]`, `stat` | loss (nats) / accuracy (0…1) of training batches `a..=b` (1-based; step 1 is the untrained net) |
 //! | `first_step_below` | `value` | first step whose batch loss is below `value` (∞ if none) |
 //! | `upswings` | `steps`, `window`, `rise` | times the `window`-step trailing average of the batch loss climbs ≥ `rise` nats above its last low (a new climb counts only after a fall of `rise`): oscillation, not jitter |
-//! | `grad_norm` | `layer`, `steps`, `stat` | ‖∂L/∂θ‖ of a parameterised layer (`conv1`…, `hidden`, `dense`) per step |
+//! | `grad_norm` | `layer`, `steps`, `stat` | ‖∂L/∂W‖ of a parameterised layer's weights, biases left out (`conv1`…, `hidden`, `dense`) per step: the gradient chart's lines |
 //! | `train_loss`, `train_acc` | `epoch` or `epochs: [a, b]`, `stat` | mean over the epoch's training batches; over epochs `a..=b`, summarised (`"stat": "max"`: the epochs' highest) |
 //! | `clean_loss`, `clean_acc`, `noisy_loss`, `noisy_acc` | `epoch` or `epochs`, `stat` | the same over samples whose label is intact / was corrupted (accuracy against the label trained on) |
 //! | `val_loss`, `val_acc` | `epoch` or `epochs`, `stat` | the validation pass after the epoch |
 //! | `clip_frac` | `epoch` | share of the epoch's steps whose gradient was clipped (`clip`) |
 //! | `recall` | `epoch`, `digits`, `stat` | validation recall of the named digits |
-//! | `dead_frac`, `sat_frac` | `layer`, `epoch` | share of the activation units after the layer that were ≤ 0 for the whole batch (ReLU) / in a flat end (sigmoid, tanh), on the epoch's last batch; epoch 0 is the untrained net on the first batch |
+//! | `dead_frac`, `sat_frac` | `layer`, `epoch` | share of the channels after the layer (conv filters, dense units) that were ≤ 0 (ReLU) / in a flat end (sigmoid, tanh) at every position for every sample of the batch, on the epoch's last batch; epoch 0 is the untrained net on the first batch |
 //! | `diverged_at` | — | step at which training stopped as diverged (∞ if it never did) |
 //! | `noise_floor` | — | the label-noise floor the loss chart draws for the run's `noise` and `noise_kind` (www/views/refs.js): the training loss of a net that learned the true digits and nothing else (NaN without noise) |
 //! | `noisy_floor` | — | the corrupted-label reference the loss chart draws above it: what that same net pays on a corrupted sample alone, −ln(p/9) (uniform) or −ln p (pairs); the line `noisy_loss` is read against (NaN without noise) |

@@ -223,6 +223,7 @@ fn a_few_steps_return_arrays_of_the_documented_lengths() {
     for s in stats.iter() {
         for key in [
             "gradNorm",
+            "kernelGradNorm",
             "weightNorm",
             "updateRatio",
             "deadFrac",

@@ -13,7 +13,7 @@
 //   train_loss, train_acc, val_loss, val_acc  the epoch's (www/lab/record.js history rows)
 //   clean_loss, clean_acc, noisy_loss, noisy_acc  only with label noise: the samples whose label is true /
 //                        corrupted — of the step's batch (loss only) or of the epoch
-//   grad_<layer>         gradient norm of each parameterised layer, at the step, or at the epoch's last step
+//   grad_<layer>         gradient norm of each parameterised layer's weights (biases left out), at the step, or at the epoch's last step
 //   weight_norm_, update_ratio_, dead_frac_, sat_frac_, act_mean_, act_std_<layer>   epoch rows: the per-layer
 //                        statistics of the epoch's last step
 //   recall_<d>           epoch rows: validation recall of digit d (0…1)

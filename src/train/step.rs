@@ -7,7 +7,7 @@ use crate::data::CLASSES;
 use crate::layers::loss::{
     argmax_rows, reduce_loss, softmax_cross_entropy, weighted_softmax_cross_entropy,
 };
-use crate::metrics::grad_norms;
+use crate::metrics::{grad_norms, kernel_grad_norms};
 use crate::model::Model;
 use crate::optim::Optimizer;
 
@@ -53,8 +53,9 @@ pub(super) enum StepEnd {
     BadGradient { norms: Vec<f32> },
     /// The update was applied.
     Updated {
-        /// Per-layer gradient norms before clipping.
-        norms: Vec<f32>,
+        /// Per-layer gradient norms of the weights (kernels, biases left out) before clipping: the
+        /// gradient chart's reading (`metrics::kernel_grad_norms`).
+        kernel_norms: Vec<f32>,
         clipped: bool,
         /// The optimizer's per-parameter update sizes (`Optimizer::step`).
         update: Vec<f32>,
@@ -94,11 +95,12 @@ pub(super) fn train_step(
         if rule.stop_on_bad_gradient && norms.iter().any(|g| !g.is_finite()) {
             break 'end StepEnd::BadGradient { norms };
         }
+        let kernel_norms = kernel_grad_norms(model);
         let clipped = clip_gradients(model, rule.clip, &norms);
         opt.settings.lr = rule.lr;
         let update = opt.step(&mut model.params_mut());
         StepEnd::Updated {
-            norms,
+            kernel_norms,
             clipped,
             update,
         }

@@ -1,4 +1,4 @@
-// Layer health and the weights: the update/weight ratio chart against its healthy band, dead and saturated units,
+// Layer health and the weights: the update/weight ratio chart against its healthy band, dead and saturated channels,
 // the per-layer table, the first-layer filter tiles and the deeper layers' weight histograms. Every wait is on a
 // page signal (lossLab.ready(), whenEpoch, the filters section's data-step), never on the clock.
 import { test, expect, SMALL, SIGNAL_MS, TRAIN_MS, history, noErrors, ready, shot, trainEpochs } from './lab.mjs';
@@ -57,7 +57,9 @@ for (const [viewport, tag] of VIEWPORTS) {
     await expect(fig).toHaveAttribute('data-below', '');
     await expect(page.locator('#health-table tbody tr')).toHaveCount(3);
     await expect(page.locator('#health-table td[data-flag=below]')).toHaveCount(0);
-    await expect(page.locator('#health-share-note')).toContainText('background');
+    // whole channels (a filter off at every position for every image): a healthy net reads near 0%
+    await expect(page.locator('#health-share-note')).toContainText('A healthy layer reads near 0%');
+    for (const layer of ['conv1', 'conv2']) expect(h.epochs[0].deadFracs[layer], `${layer}'s dead channels`).toBeLessThan(0.2);
     await openFilters(page, h.steps);
     const t = await tiles(page);
     expect(t.pixels.length, 'one tile per conv1 filter').toBe(8);

@@ -106,7 +106,7 @@ export class Record {
       clipFrac: s.clipFrac ?? 0, // share of the epoch's steps whose gradient was clipped (`clip`)
       bestEpoch: m.bestEpoch ?? null, // epoch of the lowest validation loss so far
       recall: Array.from(r.recall),
-      gradNorms: per('gradNorm'),
+      gradNorms: per('kernelGradNorm'), // the weights' gradient (biases left out), as the per-step chart
       weightNorms: per('weightNorm'),
       updateRatios: per('updateRatio'),
       deadFracs: per('deadFrac'),

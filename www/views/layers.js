@@ -1,5 +1,5 @@
 // Layer health over epochs, from the history rows (www/lab/record.js): each layer's update/weight ratio on a
-// log axis against the healthy band, the share of its units dead (ReLU) or saturated (sigmoid/tanh), and a table
+// log axis against the healthy band, the share of its channels dead (ReLU) or saturated (sigmoid/tanh), and a table
 // of every per-layer figure of one epoch (activation mean and std included), which is also the charts' text
 // alternative. Colours per layer are the gradient chart's (LAYER_COLOURS by layer index), so a layer keeps its
 // colour across charts; the pinned run is drawn faded behind, as in the other charts.
@@ -25,7 +25,7 @@ const ratioMarker = (v) => (v < FLOOR ? 'down-solid' : v < BAND[0] ? 'down' : 'd
 
 const colour = (j) => LAYER_COLOURS[j % LAYER_COLOURS.length];
 const sci = (v) => (v == null || !Number.isFinite(v) ? '—' : v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? Number(v.toPrecision(2)).toString() : v.toExponential(1));
-/** A share of units: whole percent, one decimal below 1% (a few dead units are not 0%). */
+/** A share of channels: whole percent, one decimal below 1% (a few dead channels are not 0%). */
 const unitsPct = (v) => pct(v, '—', v > 0 && v < 0.01 ? 1 : 0);
 /** Which per-layer share means something for an activation: ReLU units can die, sigmoid/tanh saturate. */
 const shareOf = (act) => (act === 'relu' ? 'deadFracs' : act === 'sigmoid' || act === 'tanh' ? 'satFracs' : null);
@@ -39,7 +39,7 @@ export class LayerHealthView {
     this.ratioCanvas = q('#chart-ratio');
     this.ratio = new LineChart(this.ratioCanvas, { xLabel: 'epoch', yLabel: 'update / weight', logY: true, xStep: 1, xName: epochAt });
     this.shareCanvas = q('#chart-share');
-    this.share = new LineChart(this.shareCanvas, { xLabel: 'epoch', yLabel: '% of units', yMin: 0, yMax: 100, unit: '%', xStep: 1, xName: epochAt });
+    this.share = new LineChart(this.shareCanvas, { xLabel: 'epoch', yLabel: '% of channels', yMin: 0, yMax: 100, unit: '%', xStep: 1, xName: epochAt });
     this.legends = { ratio: q('#legend-ratio'), share: q('#legend-share') };
     this.below = q('#health-below');
     this.shareNote = q('#health-share-note');
@@ -102,10 +102,10 @@ export class LayerHealthView {
     this.share.draw({ series: shareSeries, xMax, integerX: true });
     const field = shareOf(o.act);
     this.shareNote.textContent = field === 'deadFracs'
-      ? 'Dead: a ReLU unit that is off (≤ 0) for every image of the batch. In a convolution a unit is one position of one channel, so positions that only ever see the blank background count as dead too.'
+      ? 'Dead: a ReLU channel (a convolution\u2019s filter, a dense layer\u2019s unit) that is off (≤ 0) at every position for every image of the batch, so it passes no gradient back and cannot recover (CS231n). A healthy layer reads near 0%.'
       : field === 'satFracs'
-        ? 'Saturated: sigmoid or tanh outputs in a flat end of the curve, where the slope, and so the gradient passed back, is almost zero.'
-        : `With ${o.act === 'leaky_relu' ? 'leaky ReLU (it never outputs exactly zero)' : 'no activation'} units can neither die nor saturate: nothing to draw here.`;
+        ? 'Saturated: a sigmoid or tanh channel whose outputs sit in a flat end of the curve at every position for every image of the batch, where the slope, and so the gradient passed back, is almost zero.'
+        : `With ${o.act === 'leaky_relu' ? 'leaky ReLU (it never outputs exactly zero)' : 'no activation'} channels can neither die nor saturate: nothing to draw here.`;
 
     const legendRatio = names.map((name, j) => ({ label: name, color: colour(j), key: `layer-${name}` }));
     const legendShare = field ? names.slice(0, -1).map((name, j) => ({ label: `${name} ${field === 'deadFracs' ? 'dead' : 'saturated'}`, color: colour(j), dash: field === 'satFracs', key: `layer-${name}` })) : [];
@@ -162,8 +162,8 @@ export class LayerHealthView {
       ? `Update to weight ratio per layer against epochs, log scale, healthy band 1e-4 to 1e-2 around 1e-3. Epoch ${last.epoch}: ${each('updateRatios', sci)}.`
       : 'Update to weight ratio per layer against epochs, log scale, with the healthy band around 1e-3; no epoch yet.');
     this.shareCanvas.setAttribute('aria-label', last && field
-      ? `${field === 'deadFracs' ? 'Dead ReLU' : 'Saturated'} units per layer in percent against epochs. Epoch ${last.epoch}: ${rec.layerNames.slice(0, -1).map((n) => `${n} ${unitsPct(last[field]?.[n])}`).join(', ')}.`
-      : 'Dead or saturated units per layer in percent against epochs; nothing to show yet.');
+      ? `${field === 'deadFracs' ? 'Dead ReLU' : 'Saturated'} channels per layer in percent against epochs. Epoch ${last.epoch}: ${rec.layerNames.slice(0, -1).map((n) => `${n} ${unitsPct(last[field]?.[n])}`).join(', ')}.`
+      : 'Dead or saturated channels per layer in percent against epochs; nothing to show yet.');
   }
 
   #epochChoices(rec) {

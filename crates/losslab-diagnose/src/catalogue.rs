@@ -113,10 +113,14 @@ pub fn metric_words(metric: MetricId) -> &'static str {
         MetricId::TrainLoss => "training loss, nats",
         MetricId::ValLoss => "validation loss, nats",
         MetricId::GradNorm => "gradient norm",
-        MetricId::GradRatio => "first layer\u{2019}s gradient norm ÷ last layer\u{2019}s",
-        MetricId::DeadFrac => "share of units off for the whole batch",
-        MetricId::DeadFracAtStart => "share of units off for the whole batch at the start",
-        MetricId::SatFrac => "share of outputs in the flat ends of sigmoid/tanh",
+        MetricId::GradRatio => "first layer\u{2019}s weight-gradient norm ÷ last layer\u{2019}s",
+        MetricId::DeadFrac => "share of channels off at every position for the whole batch",
+        MetricId::DeadFracAtStart => {
+            "share of channels off at every position for the whole batch at the start"
+        }
+        MetricId::SatFrac => {
+            "share of channels in the flat ends of sigmoid/tanh for the whole batch"
+        }
         MetricId::UpdateRatio => "size of one update ÷ size of the weights",
         MetricId::WeightGrowth => "weight norm now ÷ at the start",
         MetricId::Spikes => "loss spikes among the recent steps",

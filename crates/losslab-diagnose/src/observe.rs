@@ -7,8 +7,12 @@ use crate::CauseId;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerStats {
     pub name: String,
-    /// ‖∂L/∂θ‖₂ over the layer's weight and bias.
+    /// ‖∂L/∂θ‖₂ over the layer's weight and bias: whether the layer gets any gradient at all.
     pub grad_norm: f32,
+    /// ‖∂L/∂W‖₂ over the layer's weights (kernel) only: the vanishing/exploding reading compares these,
+    /// as AUTOTRAINER compares `norm_kernel` (Zhang et al. 2021), so the output bias's gradient p − y,
+    /// which never shrinks, does not decide it.
+    pub kernel_grad_norm: f32,
     /// ‖θ‖₂.
     pub weight_norm: f32,
     /// ‖Δθ‖₂ / ‖θ‖₂ of the last update (about 1e-3 is healthy; Karpathy, CS231n notes).
@@ -16,9 +20,11 @@ pub struct LayerStats {
     /// Mean and standard deviation of the activation that follows the layer (NaN for the output layer).
     pub act_mean: f32,
     pub act_std: f32,
-    /// Fraction of units that were ≤ 0 for every sample of the batch (ReLU only; 0 otherwise).
+    /// Fraction of channels (conv filters; a dense layer's units) that were ≤ 0 at every position for
+    /// every sample of the batch: dead ReLUs as CS231n defines them (ReLU only; 0 otherwise).
     pub dead_frac: f32,
-    /// Fraction of sigmoid/tanh outputs in the flat ends of the curve (0 for other activations).
+    /// Fraction of sigmoid/tanh channels in the flat ends of the curve at every position for every sample
+    /// (0 for other activations).
     pub sat_frac: f32,
 }
 

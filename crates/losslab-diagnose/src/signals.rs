@@ -225,10 +225,12 @@ impl<'a> Ctx<'a> {
             .any(|l| l.act == Some(ActKind::Saturating))
     }
 
-    /// First-layer / last-layer gradient norm ratio of a snapshot (None when undefined).
+    /// First-layer / last-layer ratio of the weights' gradient norms of a snapshot, and the first
+    /// layer's norm (None when undefined). Kernels only, as AUTOTRAINER's `norm_kernel[0] /
+    /// norm_kernel[-1]`: the output bias's gradient does not shrink with the layers below.
     pub(crate) fn grad_ratio(s: &LayerSnapshot) -> Option<(f64, f64)> {
-        let first = s.stats.first()?.grad_norm as f64;
-        let last = s.stats.last()?.grad_norm as f64;
+        let first = s.stats.first()?.kernel_grad_norm as f64;
+        let last = s.stats.last()?.kernel_grad_norm as f64;
         if s.stats.len() < 2 || !finite(first) || !finite(last) || last <= 0.0 {
             return None;
         }

@@ -4,7 +4,6 @@
 use crate::catalogue::*;
 use crate::causes::*;
 use crate::signals::*;
-use crate::stats::*;
 use crate::thresholds::*;
 use crate::*;
 
@@ -97,36 +96,18 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
 pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
     let s = c.last()?;
     let (i, d) = worst_dead(c, s)?;
-    let conv = c.o.layers.get(i).is_some_and(|l| l.role == LayerRole::Conv);
-    // Whole-batch-off units of a convolution include positions that only see background; a conv
-    // layer that is nearly all off is an alarm only while the network is not learning (its recent
-    // loss still in the chance band).
-    let learning = c.scan.len() >= STUCK_WINDOW
-        && mean(
-            c.scan[c.scan.len() - STUCK_WINDOW..]
-                .iter()
-                .map(|&l| l as f64),
-        )
-        .is_some_and(|m| m < (1.0 - CHANCE_LOSS_BAND) * c.prior_entropy);
-    let sev = if d >= DEAD_ALL && !(conv && learning) {
+    // A dead channel is off at every position for every sample, so background positions do not count:
+    // a healthy layer reads about 0%, and a convolution is read like a dense layer.
+    let sev = if d >= DEAD_ALL {
         Severity::Alarm
-    } else if conv {
-        Severity::Info
     } else {
         Severity::Warn
     };
     let name = c.name(i);
-    let title = if sev == Severity::Info {
-        format!(
-            "{:.0}% of the units in {name} output zero for every sample of the batch: in a convolution many of them are positions that only see background, but dead filters look the same.",
-            d * 100.0
-        )
-    } else {
-        format!(
-            "{:.0}% of the units in {name} output zero for every sample: they are dead and pass no gradient back.",
-            d * 100.0
-        )
-    };
+    let title = format!(
+        "{:.0}% of the channels of {name} output zero at every position for every sample: they are dead and pass no gradient back.",
+        d * 100.0
+    );
     let mut evidence = vec![ev(MetricId::DeadFrac, Some(name.clone()), d, DEAD_FRAC)];
     if let Some(e) = c.early.and_then(|e| c.dead_frac(e, i)) {
         evidence.push(ev(
@@ -144,16 +125,7 @@ pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
             WEIGHT_GROWTH,
         ));
     }
-    let mut causes = dead_causes(c, Some(i));
-    if sev == Severity::Info {
-        causes.insert(
-            0,
-            cause(
-                CauseId::BadLayerDesign,
-                "in a convolution many of these units are positions that only ever see background or padding; they are off for every image without any filter dying",
-            ),
-        );
-    }
+    let causes = dead_causes(c, Some(i));
     Some(finding(
         SymptomId::DeadRelu,
         sev,
@@ -169,7 +141,7 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
     let (i, f) = worst_saturated(c, s)?;
     let name = c.name(i);
     let title = format!(
-        "{:.0}% of the sigmoid/tanh outputs in {name} sit in the flat ends of the curve, where almost no gradient passes.",
+        "{:.0}% of the sigmoid/tanh channels of {name} sit in the flat ends of the curve at every position for every sample, where almost no gradient passes.",
         f * 100.0
     );
     let evidence = vec![ev(MetricId::SatFrac, Some(name.clone()), f, SAT_FRAC)];
