@@ -109,7 +109,7 @@ test('40% uniform label noise: noisy labels, confirmed against the injected nois
 });
 
 for (const [viewport, tag] of [[{ width: 1280, height: 720 }, '1280x720'], [{ width: 768, height: 1024 }, '768x1024'], [{ width: 390, height: 844 }, '390x844']]) {
-  test(`learning rate 3: the card ranks the learning rate and races it ÷ 10 (${tag})`, async ({ open }) => {
+  test(`learning rate 5: the card ranks the learning rate and races it ÷ 10 (${tag})`, async ({ open }) => {
     const { page, errors } = await open('', { viewport });
     await ready(page);
     await page.evaluate(() => window.lossLab.preset('lr-high'));
@@ -119,7 +119,7 @@ for (const [viewport, tag] of [[{ width: 1280, height: 720 }, '1280x720'], [{ wi
       'a warning or alarm that names lr_too_high');
     await page.evaluate(() => window.lossLab.pause());
     const button = page.locator('#diagnosis button.diag-race[data-cause=lr_too_high]');
-    await expect(button).toHaveText('Race with learning rate ÷ 10 (0.3)');
+    await expect(button).toHaveText('Race with learning rate ÷ 10 (0.5)');
     await expect(page.locator(`#diagnosis .diag-finding[data-symptom=${f.symptom}]`)).toContainText('learning rate too high');
     if (tag !== '1280x720') {
       // one column of charts: the card comes right after the loss chart
@@ -132,8 +132,8 @@ for (const [viewport, tag] of [[{ width: 1280, height: 720 }, '1280x720'], [{ wi
     await shot(page, `23-diagnosis-lr-high-${tag}`);
     await button.click();
     await expect.poll(() => history(page).then((h) => h.pinned && { raced: h.pinned.raced, lr: h.pinned.config.lr }),
-      { message: 'the pinned run after the button', timeout: SIGNAL_MS }).toEqual({ raced: true, lr: 3 });
-    expect(await page.evaluate(() => window.lossLab.config().lr), 'this run trains at a tenth of the rate').toBe(0.3);
+      { message: 'the pinned run after the button', timeout: SIGNAL_MS }).toEqual({ raced: true, lr: 5 });
+    expect(await page.evaluate(() => window.lossLab.config().lr), 'this run trains at a tenth of the rate').toBe(0.5);
     await ready(page);
     await page.evaluate(() => window.lossLab.pause());
     noErrors(errors);

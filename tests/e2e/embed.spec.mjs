@@ -63,7 +63,7 @@ test('a locked control is disabled, shows its lock and refuses every change; hid
   await expect(lab.locator('#preset-lr-high')).toHaveAttribute('aria-disabled', 'true');
   // (aria-disabled: the browser still delivers the click, which Playwright would wait out without force)
   await lab.locator('#preset-lr-high').click({ force: true });
-  await expect(lab.locator('#notice-list')).toContainText('needs lr = 3, but lr is fixed');
+  await expect(lab.locator('#notice-list')).toContainText('needs lr = 5, but lr is fixed');
   expect((await frame.evaluate(() => window.lossLab.config())).lr).toBe(0.01);
   await lab.locator('#preset-noise-uniform').click();
   await expect(lab.locator('#preset-note-title')).toHaveText('Lesson: 40% label noise (uniform)');

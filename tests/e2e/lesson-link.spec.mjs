@@ -16,13 +16,13 @@ test('lesson=lr-high opens the lesson with its question; a changed setting drops
   const q = await page.evaluate(() => window.lossLab.prediction());
   expect(q && q.lesson, 'the lesson asks its question').toBe('lr-high');
   expect(q.revealed).toBe(false);
-  expect((await page.evaluate(() => window.lossLab.config())).lr, 'the lesson’s learning rate').toBe(3);
-  await untilUrl(page, (p) => p.get('lesson') === 'lr-high' && p.get('lr') === '3', 'lesson=lr-high and lr=3 written');
+  expect((await page.evaluate(() => window.lossLab.config())).lr, 'the lesson’s learning rate').toBe(5);
+  await untilUrl(page, (p) => p.get('lesson') === 'lr-high' && p.get('lr') === '5', 'lesson=lr-high and lr=5 written');
   await expect(page.locator('#notices')).toBeHidden();
   // a live change keeps the note but the settings are no longer the lesson's: the key goes, and comes back
   await page.evaluate(() => window.lossLab.apply({ lr: 0.5 }));
   await untilUrl(page, (p) => !p.has('lesson') && p.get('lr') === '0.5', 'the key dropped after lr changed');
-  await page.evaluate(() => window.lossLab.apply({ lr: 3 }));
+  await page.evaluate(() => window.lossLab.apply({ lr: 5 }));
   await untilUrl(page, (p) => p.get('lesson') === 'lr-high', 'the key back with the lesson’s lr');
   noErrors(errors);
 });

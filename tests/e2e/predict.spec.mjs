@@ -35,7 +35,7 @@ test('a lesson asks first, and reveals its answer and text once the run diverges
   await expect(page.locator('.predict-result')).toContainText('Right.');
   await expect(page.locator('.predict-result')).toContainText(asked.options[right]);
   await expect(page.locator('#preset-note-text')).toBeVisible();
-  await expect(page.locator('#preset-note-text')).toContainText('Learning rate 3, three hundred times');
+  await expect(page.locator('#preset-note-text')).toContainText('Learning rate 5, five hundred times');
   await expect(page.locator('#predict input[type=radio]'), 'no more answering').toHaveCount(0);
   await expect(page.evaluate(() => window.lossLab.predict(0))).rejects.toThrow(/revealed already/);
   await shot(page, 'predict-revealed');
