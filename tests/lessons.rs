@@ -298,18 +298,6 @@ const DETECTION_SEEDS: [u64; 5] = [3, 4, 5, 6, 7];
 /// trained and printed, but neither their rate nor the pooled bound counts them.
 const DETECTION_KNOWN_MISSES: &[(&str, &str)] = &[
     (
-        "adam b2 0.6",
-        "with β2 = 0.6 below β1² ≈ 0.90 two seeds of five die at chance while their dead layers coast \
-         on the optimizer's memory, which reads as momentum carrying the weights: momentum is ranked \
-         first and the betas third (the card does not know which optimizer ran)",
-    ),
-    (
-        "mom 0.99",
-        "momentum 0.99 at lr 0.005 (an effective step lr/(1−μ) = 0.5) swings slowly: on four seeds of \
-         five the loss falls without spikes or a rise within two epochs, so the run reads as slow \
-         progress, and the slow-progress ranking does not list momentum",
-    ),
-    (
         "rot180 0.5",
         "with half the images turned 180° the run stays under the accuracy bar, but on three seeds of \
          five no digit pair is confused often enough for the confused-pairs rule, so it reads as slow \

@@ -126,6 +126,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
                 "the untrained network's outputs were all nearly zero (its first loss was exactly a blind guess's): the initial weights are too small to carry a signal",
             ));
         }
+        causes.extend(sigmoid_stack(c));
         // Steps a tenth of the usual size or less make the step size the suspect; otherwise the
         // network or the labels are as likely.
         if upd.is_some_and(|u| u < UPDATE_RATIO_NOTE_LOW) {
@@ -272,6 +273,27 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
     ))
 }
 
+/// A stack of sigmoid/tanh layers as a cause of slow or stalled learning. Each multiplies the
+/// backward signal by its slope, at most a quarter for the sigmoid (σ′ ≤ 1/4; tanh′ ≤ 1, less once
+/// saturated). That bounds the activation's share of a layer's factor Wᵀ·diag(σ′), not the whole:
+/// larger weights could make up for it, fan-in-scaled ones do not, so a stack of them shrinks the
+/// early layers' steps (LeCun et al. 1998 §4.4; Glorot & Bengio 2010). The activation family is a
+/// declared observation; two such layers or more make it a suspect even before the measured ratio
+/// crosses `VANISH_RATIO`.
+fn sigmoid_stack(c: &Ctx) -> Option<Cause> {
+    let saturating =
+        c.o.layers
+            .iter()
+            .filter(|l| l.act == Some(ActKind::Saturating))
+            .count();
+    (saturating >= 2).then(|| {
+        cause(
+            CauseId::VanishingGradients,
+            format!("{saturating} sigmoid/tanh layers each shrink the gradient on its way back, so the early layers' steps are small"),
+        )
+    })
+}
+
 pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
     let done: Vec<f64> =
         c.o.epochs
@@ -303,23 +325,7 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
         // then the learning rate might be too low").
         Some(u) if u < UPDATE_RATIO_HEALTHY => {
             evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_HEALTHY));
-            let saturating =
-                c.o.layers
-                    .iter()
-                    .filter(|l| l.act == Some(ActKind::Saturating))
-                    .count();
-            let mut v = Vec::new();
-            // Each sigmoid multiplies the backward signal by its slope, at most a quarter (σ′ ≤ 1/4;
-            // tanh′ ≤ 1, less once saturated). That bounds the activation's share of a layer's factor
-            // Wᵀ·diag(σ′), not the whole: larger weights could make up for it, fan-in-scaled ones do
-            // not, so a stack of them shrinks the early layers' steps (LeCun et al. 1998 §4.4;
-            // Glorot & Bengio 2010).
-            if saturating >= 2 {
-                v.push(cause(
-                    CauseId::VanishingGradients,
-                    format!("{saturating} sigmoid/tanh layers each shrink the gradient on its way back, so the early layers' steps are small"),
-                ));
-            }
+            let mut v: Vec<Cause> = sigmoid_stack(c).into_iter().collect();
             v.extend([
                 cause(
                     CauseId::LrTooLow,
@@ -334,8 +340,9 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
             v
         }
         _ => {
-            // Normal steps: look at the data before blaming the network.
-            let mut v = Vec::new();
+            // Normal steps: look at the data before blaming the network, unless the network is a
+            // stack of sigmoids.
+            let mut v: Vec<Cause> = sigmoid_stack(c).into_iter().collect();
             if c.probe
                 .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG)
             {
@@ -475,7 +482,13 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
                     "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
                 ),
             );
-            vec![natural, noise, aug, design]
+            // Labels the clean probe does not contradict count against label noise (see the
+            // confused-pairs rule).
+            if c.probe.is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG) {
+                vec![natural, aug, noise, design]
+            } else {
+                vec![natural, noise, aug, design]
+            }
         }
     } else {
         vec![design, aug, noise, slow]

@@ -378,10 +378,18 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         "a network that throws away where the strokes are cannot tell mirror-image digits apart",
     );
     let augmented = batches_harder || flip_pair.is_some();
+    // Swapped labels leave a trace on the clean probe (the net confidently contradicts its own
+    // training labels there); augmentation leaves none. A probe without that trace counts against
+    // the labels, so the augmentation comes before them.
+    let labels_clean = c
+        .probe
+        .is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG);
     let causes = if labels_first {
         vec![noise, aug, natural, design]
     } else if augmented {
         vec![aug, noise, natural, design]
+    } else if labels_clean {
+        vec![natural, aug, noise, design]
     } else {
         vec![natural, noise, aug, design]
     };

@@ -76,11 +76,14 @@ fn stuck_at_chance_with_imbalanced_labels_uses_the_prior() {
 }
 
 fn stuck_with(first: [S; 3], later: [S; 3]) -> Vec<Finding> {
+    stuck_run(first, later).run()
+}
+
+fn stuck_run(first: [S; 3], later: [S; 3]) -> Run {
     Run::healthy()
         .restep(300, at_chance(2.30, 0.1))
         .resnap_all(move |s| if s == 0 { first } else { later })
         .epochs(&[])
-        .run()
 }
 
 #[test]
@@ -131,6 +134,18 @@ fn stuck_at_chance_causes_split_by_what_the_gradients_do() {
     assert_eq!(
         &causes(&f, SymptomId::StuckAtChance)[..2],
         &[CauseId::LrTooLow, CauseId::AdamEps],
+        "{f:#?}"
+    );
+    // The same in a net whose hidden layers are sigmoids: the stack of them is the first suspect,
+    // though the measured ratio has not crossed VANISH_RATIO.
+    let mut r = stuck_run(crawl, crawl);
+    for l in &mut r.o.layers[..2] {
+        l.act = Some(ActKind::Saturating);
+    }
+    let f = r.run();
+    assert_eq!(
+        &causes(&f, SymptomId::StuckAtChance)[..2],
+        &[CauseId::VanishingGradients, CauseId::LrTooLow],
         "{f:#?}"
     );
     // Normal gradients, huge steps.
@@ -565,19 +580,27 @@ fn confused_pairs_on_both_sides_of_the_lookalike_thresholds() {
         &[CauseId::HarmfulAugmentation, CauseId::LabelNoise]
     );
     // 4↔9 without evidence of augmentation (the training batches as accurate as the clean probe):
-    // look-alike digits still being learned first, with their own experiment.
+    // look-alike digits still being learned first, with their own experiment. The clean probe does
+    // not contradict the labels either, which counts against label noise: augmentation second.
     let natural = pair_of(4, 9, 140, 110).run();
     let g = get(&natural, SymptomId::ConfusedPairs).unwrap();
     assert_eq!(
         causes(&natural, SymptomId::ConfusedPairs),
         [
             CauseId::NaturalLookalikes,
-            CauseId::LabelNoise,
             CauseId::HarmfulAugmentation,
+            CauseId::LabelNoise,
             CauseId::BadLayerDesign
         ]
     );
     assert!(g.experiment.contains("pinned baseline"), "{g:#?}");
+    // Without a probe nothing speaks against the labels: they stay second.
+    let mut no_probe = pair_of(4, 9, 140, 110);
+    no_probe.o.samples.clear();
+    assert_eq!(
+        causes(&no_probe.run(), SymptomId::ConfusedPairs)[1],
+        CauseId::LabelNoise
+    );
     // 2↔5, the pair a mirror makes: augmentation first.
     assert_eq!(
         causes(&pair_of(2, 5, 140, 110).run(), SymptomId::ConfusedPairs)[0],

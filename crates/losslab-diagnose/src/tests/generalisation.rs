@@ -235,15 +235,20 @@ fn label_noise_versus_augmentation_when_training_is_harder_than_validation() {
 
 /// 2↔5 confused both ways.
 fn two_five(ab: f64, ba: f64, base: f64) -> Vec<Vec<u32>> {
+    pair_confusion(2, 5, ab, ba, base)
+}
+
+/// A confusion matrix (per mille of each row) whose digits x and y are mixed up both ways.
+fn pair_confusion(x: usize, y: usize, ab: f64, ba: f64, base: f64) -> Vec<Vec<u32>> {
     (0..10)
         .map(|c| {
             (0..10)
                 .map(|j| {
                     let share = match (c, j) {
-                        (2, 5) => ab,
-                        (5, 2) => ba,
-                        (2, 2) => base - ab,
-                        (5, 5) => base - ba,
+                        (a, b) if (a, b) == (x, y) => ab,
+                        (a, b) if (a, b) == (y, x) => ba,
+                        (a, b) if a == b && a == x => base - ab,
+                        (a, b) if a == b && a == y => base - ba,
                         (a, b) if a == b => base,
                         _ => (1.0 - base) / 9.0,
                     };
@@ -296,6 +301,24 @@ fn training_floor_and_its_causes() {
     // Look-alike pairs put the augmentation first; a heavily contradicting probe the labels.
     let f = floor([0.6, 0.5, 0.475], 0.85)
         .confusion(two_five(0.15, 0.07, 0.9))
+        .run();
+    assert_eq!(
+        causes(&f, SymptomId::TrainingFloor)[0],
+        CauseId::HarmfulAugmentation
+    );
+    // A pair no flip or rotation makes (4↔9), with the batches no harder than the clean probe: the
+    // handwritten look-alikes come first, augmentation only after them.
+    let f = floor([0.6, 0.5, 0.475], 0.85)
+        .confusion(pair_confusion(4, 9, 0.15, 0.07, 0.9))
+        .probe(256, 0.86, 0.05)
+        .run();
+    let c = causes(&f, SymptomId::TrainingFloor);
+    assert_eq!(c[0], CauseId::NaturalLookalikes, "{c:?}");
+    assert!(c.contains(&CauseId::HarmfulAugmentation), "{c:?}");
+    // The same pair with batches 10 points harder than the same images clean: augmentation first.
+    let f = floor([0.6, 0.5, 0.475], 0.85)
+        .confusion(pair_confusion(4, 9, 0.15, 0.07, 0.9))
+        .probe(256, 0.95, 0.05)
         .run();
     assert_eq!(
         causes(&f, SymptomId::TrainingFloor)[0],

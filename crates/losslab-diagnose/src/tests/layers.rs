@@ -214,23 +214,31 @@ fn dead_in_hidden(d: f32, samples: usize) -> Run {
 }
 
 #[test]
-fn dying_relu_on_both_sides_of_four_fifths_of_a_layer() {
+fn dying_relu_on_both_sides_of_half_a_layer() {
     let s = |r: Run| sev(&r.run(), SymptomId::DeadRelu);
-    assert_eq!(s(dead_in_hidden(0.81, 32)), Some(Severity::Warn));
-    assert_eq!(s(dead_in_hidden(0.79, 32)), None);
-    assert_eq!(s(dead_in_hidden(0.89, 32)), Some(Severity::Warn));
-    assert_eq!(s(dead_in_hidden(0.91, 32)), Some(Severity::Alarm));
-    // Dead channels, not positions: a convolution is read like a dense layer, whether or not the
-    // loss is still falling.
-    assert_eq!(s(dead_in_conv2(0.79, 32)), None);
-    assert_eq!(s(dead_in_conv2(0.81, 32)), Some(Severity::Warn));
-    assert_eq!(s(dead_in_conv2(0.89, 32)), Some(Severity::Warn));
-    assert_eq!(s(dead_in_conv2(0.91, 32)), Some(Severity::Alarm));
+    // A net that is not learning: its recent batches are 30% right.
+    let stalled = |r: Run| r.restep(600, |i| (1.9 + 0.01 * noise(i), 0.3));
+    assert_eq!(s(stalled(dead_in_hidden(0.51, 32))), Some(Severity::Warn));
+    assert_eq!(s(stalled(dead_in_hidden(0.49, 32))), None);
+    assert_eq!(s(stalled(dead_in_hidden(0.89, 32))), Some(Severity::Warn));
+    assert_eq!(s(stalled(dead_in_hidden(0.91, 32))), Some(Severity::Alarm));
+    // Dead channels, not positions: a convolution is read like a dense layer.
+    assert_eq!(s(stalled(dead_in_conv2(0.44, 32))), None);
+    assert_eq!(s(stalled(dead_in_conv2(0.51, 32))), Some(Severity::Warn));
+    assert_eq!(s(stalled(dead_in_conv2(0.89, 32))), Some(Severity::Warn));
+    assert_eq!(s(stalled(dead_in_conv2(0.91, 32))), Some(Severity::Alarm));
     let at_chance = dead_in_conv2(0.91, 32).restep(600, |i| (2.3 + 0.01 * noise(i), 0.1));
     assert_eq!(s(at_chance), Some(Severity::Alarm));
+    // While the net still learns (recent batches well above SATISFIED_ACC), dead channels short of
+    // the Alarm level are a note on lost capacity, not the cause of a loss problem.
+    assert_eq!(s(dead_in_conv2(0.6, 32)), Some(Severity::Info));
+    assert_eq!(s(dead_in_conv2(0.91, 32)), Some(Severity::Alarm));
+    let r = dead_in_conv2(0.6, 32).run();
+    let t = &get(&r, SymptomId::DeadRelu).unwrap().title;
+    assert!(t.contains("The others still learn"), "{t}");
     // Too few samples for "off for every sample" to mean anything.
-    assert_eq!(s(dead_in_hidden(0.85, 15)), None);
-    assert_eq!(s(dead_in_hidden(0.85, 16)), Some(Severity::Warn));
+    assert_eq!(s(stalled(dead_in_hidden(0.85, 15))), None);
+    assert_eq!(s(stalled(dead_in_hidden(0.85, 16))), Some(Severity::Warn));
     // Only ReLU layers can die.
     let mut r = dead_in_hidden(0.9, 32);
     r.o.layers[1].act = Some(ActKind::Saturating);
