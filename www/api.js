@@ -95,8 +95,10 @@
  *                                  URL checks that setting; epochs: 1–20; seeds: 1–3 (1 for a sweep of seed itself).
  *                                  Each value trains as its own run from the current configuration with only `key`
  *                                  replaced, once per seed s, s+1, … (s the page's seed), two at a time (one per
- *                                  core); the page's own run pauses meanwhile. Rejects, in words, a refused value,
- *                                  a sweep already running or a browser that cannot train.
+ *                                  core); the page's own run pauses meanwhile. The panel names the value with the
+ *                                  lowest mean over seeds of each run's lowest validation loss during training.
+ *                                  Rejects, in words, a refused value, a sweep already running or a browser that
+ *                                  cannot train.
  *   lossLab.sweepPause(on = true) -> pauses the sweep's runs (Promise resolved once their workers confirmed);
  *                                  sweepPause(false) resumes it (and pauses the page's own run again)
  *   lossLab.sweepCancel()       -> stops the runs under way and those not started (status 'cancelled'); the finished
