@@ -86,15 +86,19 @@
  *                                    steep, else minimum), blewUpAt (lr where the smoothed loss passed 4× its best or
  *                                    became NaN/∞; null if it never did), fresh, start, end, steps };
  *                                  training waits for it, and the weights and optimizer state are restored afterwards
- *   lossLab.sweep({key, values, epochs = 2})
- *                               -> Promise of [{ value, status: 'done'|'diverged'|'error'|'cancelled', epochs: [history rows
- *                                  as above], steps, divergedAt, message }], one per value in the order given, once
- *                                  every run is final (also after sweepCancel()). key: a numeric setting (int, float or
- *                                  log in www/state.js); values: 3–8 of them (an array, or text "0.001, 0.01, 0.1"),
- *                                  each checked like the URL checks that setting; epochs: 1–20. Each value trains as
- *                                  its own run from the current configuration and seed with only `key` replaced, two
- *                                  at a time (one per core); the page's own run pauses meanwhile. Rejects, in words,
- *                                  a refused value, a sweep already running or a browser that cannot train.
+ *   lossLab.sweep({key, values, epochs = 2, seeds = 1})
+ *                               -> Promise of [{ value, seed, status: 'done'|'diverged'|'error'|'cancelled', epochs: [history
+ *                                  rows as above], steps, divergedAt, message }], one per run — each value in the order
+ *                                  given on the first seed, then each on the next seed — once every run is final (also
+ *                                  after sweepCancel()). key: a numeric setting (int, float or log in www/state.js);
+ *                                  values: 3–8 of them (an array, or text "0.001, 0.01, 0.1"), each checked like the
+ *                                  URL checks that setting; epochs: 1–20; seeds: 1–3 (1 for a sweep of seed itself).
+ *                                  Each value trains as its own run from the current configuration with only `key`
+ *                                  replaced, once per seed s, s+1, … (s the page's seed), two at a time (one per
+ *                                  core); the page's own run pauses meanwhile. The panel names the value with the
+ *                                  lowest mean over seeds of each run's lowest validation loss during training.
+ *                                  Rejects, in words, a refused value, a sweep already running or a browser that
+ *                                  cannot train.
  *   lossLab.sweepPause(on = true) -> pauses the sweep's runs (Promise resolved once their workers confirmed);
  *                                  sweepPause(false) resumes it (and pauses the page's own run again)
  *   lossLab.sweepCancel()       -> stops the runs under way and those not started (status 'cancelled'); the finished

@@ -11,12 +11,12 @@ function sweep(page, spec, timeout = TRAIN_MS) {
   ]), { spec, timeout });
 }
 
-/** The points a playbook figure drew: [{value, y, mark, epoch}]. */
+/** The points a playbook figure drew: [{value, y, lo, hi, mark, epochs}]. */
 function points(page, id) {
   return page.evaluate((id) => JSON.parse(document.getElementById(id).dataset.points), id);
 }
 
-test('a learning-rate sweep trains three runs of one epoch; the playbook plot draws each run\u2019s final validation figures', async ({ open }) => {
+test('a learning-rate sweep trains three runs of one epoch; the playbook plot draws each run\u2019s lowest validation loss', async ({ open }) => {
   const { page, errors } = await open(SMALL);
   await ready(page);
   // the page's own run is training when the sweep starts: it pauses, and its status line says why
@@ -29,6 +29,8 @@ test('a learning-rate sweep trains three runs of one epoch; the playbook plot dr
   await expect(page.locator('#sweep')).toHaveAttribute('open', '');
   const results = await page.evaluate(() => window.sweepDone);
   expect(results.map((r) => [r.value, r.status, r.epochs.length]), 'value, status and epoch rows of each run').toEqual(values.map((v) => [v, 'done', 1]));
+  const seed = await page.evaluate(() => window.lossLab.config().seed);
+  expect(results.map((r) => r.seed), 'one seed: the page\u2019s').toEqual(values.map(() => seed));
   for (const r of results) {
     expect(Object.keys(r.epochs[0]), 'a sweep row has the fields of a history row').toEqual(expect.arrayContaining(['epoch', 'trainLoss', 'valLoss', 'valAcc', 'recall', 'confusion', 'gradNorms']));
     expect(Number.isFinite(r.epochs[0].valLoss) && r.epochs[0].valAcc > 0, `lr ${r.value}: ${JSON.stringify(r.epochs[0].valLoss)}`).toBe(true);
@@ -37,8 +39,8 @@ test('a learning-rate sweep trains three runs of one epoch; the playbook plot dr
   await expect(page.locator('#sweep-state')).toHaveText(/^Sweep finished: 3 runs in \d+ s\.$/);
   expect(await page.evaluate(() => window.lossLab.sweepResults()), 'sweepResults() after the sweep').toEqual(results);
 
-  // the playbook plot: one filled point per value at its final validation loss and accuracy
-  const want = (field, scale = 1) => results.map((r) => ({ value: r.value, y: r.epochs[0][field] * scale, mark: 'dot', epoch: 1 }));
+  // the playbook plot: one filled point per value at its lowest validation loss (one epoch: that epoch's) and accuracy
+  const want = (field, scale = 1) => results.map((r) => { const y = r.epochs[0][field] * scale; return { value: r.value, y, lo: y, hi: y, mark: 'dot', epochs: [1] }; });
   expect(await points(page, 'sweep-plot-loss-fig'), 'loss plot against the history rows').toEqual(want('valLoss'));
   const acc = await points(page, 'sweep-plot-acc-fig');
   expect(acc.map((p) => [p.value, p.mark]), 'accuracy plot').toEqual(values.map((v) => [v, 'dot']));
@@ -50,9 +52,11 @@ test('a learning-rate sweep trains three runs of one epoch; the playbook plot dr
   expect(new Set(figs.map((f) => f[2])).size, `shared axes: ${figs.map((f) => f[2])}`).toBe(1);
   expect(figs[0][2]).toMatch(/^0 1 0 [\d.]+$/);
 
-  // the best value (lowest final validation loss) is named, and its button applies it to the page
+  // the best value (lowest validation loss during training) is named with its epoch, and its button applies it
   const best = results.reduce((a, b) => (b.epochs[0].valLoss < a.epochs[0].valLoss ? b : a));
-  await expect(page.locator('#sweep-best')).toContainText(`Lowest final validation loss: lr = ${best.value}`);
+  await expect(page.locator('#sweep-best')).toContainText(`Lowest validation loss during training: lr = ${best.value} — `);
+  await expect(page.locator('#sweep-best')).toContainText(/ nats at epoch 1, [\d.]+% accuracy\. /);
+  await expect(page.locator('#sweep-plot-loss-fig figcaption')).toHaveText('Lowest validation loss during training');
   await expect(page.locator(`#sweep-table tr[data-best][data-value="${best.value}"]`)).toHaveCount(1);
   await shot(page, 'sweep-lr-done');
 
@@ -81,7 +85,7 @@ test('a value that diverges is marked ✗ on the top edge of the plot, in its sm
   expect(Number.isInteger(bad.divergedAt) && bad.divergedAt >= 1 && bad.divergedAt <= 10, `divergedAt ${bad.divergedAt}`).toBe(true);
   expect(bad.message).toMatch(/loss/);
   const pts = await points(page, 'sweep-plot-loss-fig');
-  expect(pts[2], 'the diverged run on the loss plot').toEqual({ value: 10, y: null, mark: 'x', epoch: null });
+  expect(pts[2], 'the diverged run on the loss plot').toEqual({ value: 10, y: null, lo: null, hi: null, mark: 'x', epochs: [] });
   expect((await points(page, 'sweep-plot-acc-fig'))[2].mark, 'on the accuracy plot').toBe('x');
   await expect(page.locator('#sweep-multiples .sweep-run[data-value="10"]')).toHaveAttribute('data-status', 'diverged');
   await expect(page.locator('#sweep-multiples .sweep-run[data-value="10"] figcaption')).toHaveText(`lr = 10 ✗ diverged at step ${bad.divergedAt}`);
@@ -92,9 +96,56 @@ test('a value that diverges is marked ✗ on the top edge of the plot, in its sm
   await page.keyboard.press('End');
   await expect(page.locator('#sweep-plot-loss-readout')).toHaveText(new RegExp(`^lr = 10:\\s*diverged at step ${bad.divergedAt}$`));
   await page.keyboard.press('Home');
-  await expect(page.locator('#sweep-plot-loss-readout')).toHaveText(/^lr = 0\.003:\s*validation loss [\d.]+ after epoch 1$/);
+  await expect(page.locator('#sweep-plot-loss-readout')).toHaveText(/^lr = 0\.003:\s*lowest validation loss [\d.]+ at epoch 1$/);
   await page.locator('#sweep').scrollIntoViewIfNeeded();
   await shot(page, 'sweep-lr-diverged');
+  noErrors(errors);
+});
+
+test('with two seeds each value trains twice; the plot, table and sentence give the mean of each run\u2019s lowest validation loss and its spread', async ({ open }) => {
+  const { page, errors } = await open(`${SMALL}&seed=5`);
+  await ready(page);
+  const values = [0.003, 0.03, 0.3];
+  const results = await sweep(page, { key: 'lr', values, epochs: 2, seeds: 2 });
+  // seed by seed: every value on seed 5, then every value on seed 6, each run two epochs
+  expect(results.map((r) => [r.value, r.seed, r.status, r.epochs.length])).toEqual([5, 6].flatMap((s) => values.map((v) => [v, s, 'done', 2])));
+  values.forEach((v, i) => expect(results[i + 3].epochs[1].valLoss, `lr ${v}: another seed, another curve`).not.toBe(results[i].epochs[1].valLoss));
+  await expect(page.locator('#sweep-state')).toHaveText(/^Sweep finished: 6 runs \(3 values × 2 seeds\) in \d+ s\.$/);
+  await untilQuery(page, 'sweep_seeds', '2');
+
+  // per value: each seed's lowest validation loss over its epochs (not its last), their mean, lowest and highest
+  const lowest = (r) => r.epochs.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+  const want = values.map((v) => {
+    const rows = results.filter((r) => r.value === v).map(lowest);
+    const ys = rows.map((r) => r.valLoss);
+    return { value: v, y: (ys[0] + ys[1]) / 2, lo: Math.min(...ys), hi: Math.max(...ys), mark: 'dot', epochs: rows.map((r) => r.epoch) };
+  });
+  const pts = await points(page, 'sweep-plot-loss-fig');
+  pts.forEach((p, i) => {
+    expect({ ...p, y: 0 }, `lr ${p.value}`).toEqual({ ...want[i], y: 0 });
+    expect(p.y, `mean of lr ${p.value}`).toBeCloseTo(want[i].y, 12);
+  });
+  await expect(page.locator('#sweep-plot-loss-fig figcaption')).toHaveText('Lowest validation loss during training, mean of 2 seeds');
+
+  // the best value by the mean; the sentence says whether the runner-up lies within the seeds' spread
+  const ranked = [...want].sort((a, b) => a.y - b.y);
+  const [best, next] = ranked;
+  await expect(page.locator(`#sweep-table tr[data-best][data-value="${best.value}"]`)).toHaveCount(1);
+  const fmt = (v) => (v < 0.1 ? String(Number(v.toPrecision(2))) : v.toFixed(3));
+  await expect(page.locator(`#sweep-table tr[data-value="${best.value}"] .sweep-spread`)).toHaveText(`${fmt(best.lo)}–${fmt(best.hi)}`);
+  await expect(page.locator(`#sweep-table tr[data-value="${best.value}"] .sweep-at`)).toHaveText(best.epochs.join(', '));
+  const sentence = page.locator('#sweep-best');
+  await expect(sentence).toContainText(`Lowest validation loss during training, mean of 2 seeds: lr = ${best.value} — ${fmt(best.y)} nats (seeds ${fmt(best.lo)}–${fmt(best.hi)}, at epochs ${best.epochs.join(', ')})`);
+  await expect(sentence).toContainText(`Runner-up lr = ${next.value}: ${fmt(next.y)} nats (${fmt(next.lo)}–${fmt(next.hi)}) — `);
+  const overlap = best.hi >= next.lo;
+  await expect(sentence).toHaveAttribute('data-overlap', String(overlap));
+  await expect(sentence).toContainText(overlap ? 'within seed-to-seed spread: not a reliable difference' : 'the spreads do not overlap');
+  await expect(page.locator('#btn-sweep-use')).toHaveText(`Use lr = ${best.value}`);
+  // one small multiple per value, both seeds' curves in it
+  const figs = await page.evaluate(() => [...document.querySelectorAll('#sweep-multiples .sweep-run')].map((f) => [Number(f.dataset.value), f.dataset.status]));
+  expect(figs).toEqual(values.map((v) => [v, 'done']));
+  await page.locator('#sweep-best').scrollIntoViewIfNeeded();
+  await shot(page, 'sweep-two-seeds');
   noErrors(errors);
 });
 
@@ -160,12 +211,19 @@ test('the sweep is in the URL: a shared link fills the panel without training, a
   await page.locator('#sweep-epochs').fill('3');
   await untilQuery(page, 'sweep_epochs', '3');
   await untilQuery(page, 'train_n', '1000'); // the settings stay in the URL beside it
+  await expect(page.locator('#sweep-seeds')).toHaveValue('1');
+  await untilQuery(page, 'sweep_seeds', null); // one seed, the default, is left out of the link
+  await page.locator('#sweep-seeds').selectOption('3');
+  await untilQuery(page, 'sweep_seeds', '3');
+  await expect(page.locator('#sweep-base')).toContainText('each value once from each of seeds 1, 2 and 3');
   // a script's sweep with bad values is refused, in words, and nothing trains
   const refused = await page.evaluate(() => window.lossLab.sweep({ key: 'lr', values: [0.1, 'x', 20], epochs: 1 }).then(() => 'resolved', (e) => e.message));
   expect(refused).toBe('sweep refused: lr=x was not a number; lr=20 is above the maximum 10');
   expect(await page.evaluate(() => window.lossLab.sweep({ key: 'opt', values: [1, 2, 3] }).then(() => 'resolved', (e) => e.message))).toMatch(/"opt" is not a numeric Loss Lab setting/);
   expect(await page.evaluate(() => window.lossLab.sweep({ key: 'lr', values: [0.1, 0.2], epochs: 1 }).then(() => 'resolved', (e) => e.message))).toMatch(/a sweep trains 3 to 8 values; 2 were given/);
   expect(await page.evaluate(() => window.lossLab.sweep({ key: 'lr', values: [0.1, 0.2, 0.3], epochs: 21 }).then(() => 'resolved', (e) => e.message))).toMatch(/epochs = 21 is not a whole number from 1 to 20/);
+  expect(await page.evaluate(() => window.lossLab.sweep({ key: 'lr', values: [0.1, 0.2, 0.3], epochs: 1, seeds: 4 }).then(() => 'resolved', (e) => e.message))).toBe('sweep refused: seeds = 4 is not 1, 2 or 3');
+  expect(await page.evaluate(() => window.lossLab.sweep({ key: 'seed', values: [1, 2, 3], epochs: 1, seeds: 2 }).then(() => 'resolved', (e) => e.message))).toMatch(/a sweep of the seed itself trains one seed per value/);
   expect(await page.evaluate(() => window.lossLab.sweepResults()), 'refused sweeps train nothing').toEqual([]);
   // the form says the same under the field as it is typed, and Run sweep starts nothing
   await page.locator('#sweep-values').fill('0.1, abc, 20');
@@ -178,7 +236,7 @@ test('the sweep is in the URL: a shared link fills the panel without training, a
 });
 
 test('garbled sweep parameters in a link give notices like other bad URL parameters', async ({ open }) => {
-  const { page, errors } = await open(`${SMALL}&sweep=lr&sweep_values=0.01,abc,20,0.01,0.1&sweep_epochs=99`);
+  const { page, errors } = await open(`${SMALL}&sweep=lr&sweep_values=0.01,abc,20,0.01,0.1&sweep_epochs=99&sweep_seeds=7`);
   await ready(page);
   const notices = page.locator('#notice-list li');
   await expect(notices).toHaveText([
@@ -186,12 +244,22 @@ test('garbled sweep parameters in a link give notices like other bad URL paramet
     'sweep_values: lr=20 is above the maximum 10 — using 10',
     'sweep_values: lr=0.01 appears twice — kept once',
     'sweep_epochs=99 is outside 1 … 20 — using 20',
+    'sweep_seeds=7 is outside 1 … 3 — using 3',
   ]);
   await expect(page.locator('#sweep-values')).toHaveValue('0.01, 10, 0.1');
   await expect(page.locator('#sweep-epochs')).toHaveValue('20');
+  await expect(page.locator('#sweep-seeds')).toHaveValue('3');
   // the corrected sweep is what the URL now holds
   await untilQuery(page, 'sweep_values', '0.01,10,0.1');
   await untilQuery(page, 'sweep_epochs', '20');
+  await untilQuery(page, 'sweep_seeds', '3');
+
+  const word = await open(`${SMALL}&sweep=lr&sweep_seeds=two`);
+  await ready(word.page);
+  await expect(word.page.locator('#notice-list li')).toHaveText(['sweep_seeds=two is not a whole number — using 1']);
+  await expect(word.page.locator('#sweep-seeds')).toHaveValue('1');
+  await untilQuery(word.page, 'sweep_seeds', null);
+  noErrors(word.errors);
 
   const other = await open(`${SMALL}&sweep=opt&sweep_values=1,2,3`);
   await ready(other.page);

@@ -1,11 +1,13 @@
 // A sweep: one numeric setting trained at 3–8 values, each value as its own Run (www/lab/run.js) built from the
 // same base configuration and seed with only that key replaced, for a chosen number of epochs, at most two at a
-// time (one worker per processor core). The Tuning Playbook's way of reading a hyperparameter (Godbole et al.,
-// Google Research, "Deep Learning Tuning Playbook", 2023): the final validation loss of every trial against the
-// value, with the trials that diverged kept in the picture rather than dropped.
+// time (one worker per processor core). With `seeds` 2 or 3 each value trains once per seed (the page's seed s,
+// then s+1, s+2): every (value, seed) pair is one more run in the same queue. The Tuning Playbook's way of reading
+// a hyperparameter (Godbole et al., Google Research, "Deep Learning Tuning Playbook", 2023): the best validation
+// loss each trial reached during training against the value, with the trials that diverged kept in the picture
+// rather than dropped, and repeated over seeds to see the trial-to-trial variance before trusting a difference.
 //
 // This file knows nothing of the page: www/views/sweep.js draws a Sweep, main.js wires it, www/api.js exposes it.
-// The URL keys of a sweep (`sweep`, `sweep_values`, `sweep_epochs`) are read and written here too.
+// The URL keys of a sweep (`sweep`, `sweep_values`, `sweep_epochs`, `sweep_seeds`) are read and written here too.
 import { SETTINGS, BY_KEY, validate, fmtNum } from '../state.js';
 import { Emitter, Run } from './run.js';
 import { rowCopy } from './record.js';
@@ -15,8 +17,11 @@ export const MIN_VALUES = 3;
 export const MAX_VALUES = 8;
 export const MAX_EPOCHS = 20;
 export const DEFAULT_EPOCHS = 2;
+/** Seeds per value: 1 (quick) to 3. */
+export const MAX_SEEDS = 3;
+export const DEFAULT_SEEDS = 1;
 /** The URL keys of a sweep; they are not settings, so the settings parser leaves them alone. */
-export const QUERY_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs']);
+export const QUERY_PARAMS = new Set(['sweep', 'sweep_values', 'sweep_epochs', 'sweep_seeds']);
 
 /** The settings a sweep can vary: every number of the settings table (whole, decimal or logarithmic). */
 export const SWEEPABLE = SETTINGS.filter((s) => s.type === 'int' || s.type === 'float' || s.type === 'log');
@@ -91,11 +96,11 @@ function entries(text) {
 const refusal = (notice) => notice.replace(/\s+— using .*$/, '');
 
 /**
- * Checks a sweep's {key, values, epochs} (values: an array or text) the way the URL checks a setting (state.js
- * validate()). Returns {spec: {key, values: [numbers], epochs}, errors: [sentences]}; spec is null when an
- * error leaves nothing to train.
+ * Checks a sweep's {key, values, epochs, seeds} (values: an array or text) the way the URL checks a setting
+ * (state.js validate()). Returns {spec: {key, values: [numbers], epochs, seeds}, errors: [sentences]}; spec is
+ * null when an error leaves nothing to train.
  */
-export function checkSpec({ key, values, epochs } = {}) {
+export function checkSpec({ key, values, epochs, seeds } = {}) {
   const errors = [];
   const s = BY_KEY.get(String(key));
   if (!s || !SWEEPABLE_KEYS.has(s.key)) {
@@ -115,7 +120,10 @@ export function checkSpec({ key, values, epochs } = {}) {
   }
   const e = epochs === undefined ? DEFAULT_EPOCHS : typeof epochs === 'number' ? epochs : Number(String(epochs).trim() || NaN);
   if (!Number.isInteger(e) || e < 1 || e > MAX_EPOCHS) errors.push(`epochs = ${String(epochs).slice(0, 20)} is not a whole number from 1 to ${MAX_EPOCHS}`);
-  return { spec: errors.length ? null : { key: s.key, values: out, epochs: e }, errors };
+  const n = seeds === undefined ? DEFAULT_SEEDS : typeof seeds === 'number' ? seeds : Number(String(seeds).trim() || NaN);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SEEDS) errors.push(`seeds = ${String(seeds).slice(0, 20)} is not 1, 2 or 3`);
+  else if (n > 1 && s.key === 'seed') errors.push('a sweep of the seed itself trains one seed per value — seeds must be 1');
+  return { spec: errors.length ? null : { key: s.key, values: out, epochs: e, seeds: n }, errors };
 }
 
 /**
@@ -126,7 +134,7 @@ export function readQuery(search) {
   const p = new URLSearchParams(search);
   const notices = [];
   if (!p.has('sweep')) {
-    if (p.has('sweep_values') || p.has('sweep_epochs')) notices.push('sweep_values and sweep_epochs need sweep=<setting> — no sweep loaded');
+    if (p.has('sweep_values') || p.has('sweep_epochs') || p.has('sweep_seeds')) notices.push('sweep_values, sweep_epochs and sweep_seeds need sweep=<setting> — no sweep loaded');
     return { spec: null, notices };
   }
   const key = p.get('sweep');
@@ -160,13 +168,44 @@ export function readQuery(search) {
       notices.push(`sweep_epochs=${raw} is outside 1 … ${MAX_EPOCHS} — using ${epochs}`);
     } else epochs = n;
   }
-  return { spec: { key, values, epochs }, notices };
+  let seeds = DEFAULT_SEEDS;
+  if (p.has('sweep_seeds')) {
+    const raw = p.get('sweep_seeds');
+    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isFinite(n)) notices.push(`sweep_seeds=${raw.slice(0, 20)} is not a whole number — using ${DEFAULT_SEEDS}`);
+    else if (n < 1 || n > MAX_SEEDS) {
+      seeds = Math.min(MAX_SEEDS, Math.max(1, n));
+      notices.push(`sweep_seeds=${raw} is outside 1 … ${MAX_SEEDS} — using ${seeds}`);
+    } else seeds = n;
+    if (seeds > 1 && key === 'seed') {
+      notices.push(`sweep_seeds=${raw} does not go with a sweep of the seed itself — using 1`);
+      seeds = 1;
+    }
+  }
+  return { spec: { key, values, epochs, seeds }, notices };
 }
 
-/** The query part of a sweep ("sweep=lr&sweep_values=0.001,0.01&sweep_epochs=1"), '' for none. */
+/**
+ * The query part of a sweep ("sweep=lr&sweep_values=0.001,0.01&sweep_epochs=1", then "&sweep_seeds=2" unless it
+ * is the default 1), '' for none.
+ */
 export function toQuery(spec) {
   if (!spec) return '';
-  return `sweep=${encodeURIComponent(spec.key)}&sweep_values=${spec.values.map((v) => encodeURIComponent(fmtNum(v))).join(',')}&sweep_epochs=${spec.epochs}`;
+  const seeds = spec.seeds && spec.seeds !== DEFAULT_SEEDS ? `&sweep_seeds=${spec.seeds}` : '';
+  return `sweep=${encodeURIComponent(spec.key)}&sweep_values=${spec.values.map((v) => encodeURIComponent(fmtNum(v))).join(',')}&sweep_epochs=${spec.epochs}${seeds}`;
+}
+
+/** The seeds a sweep from page seed `s` trains each value on: s, s+1, … (counting down near the largest seed). */
+export function seedList(s, n) {
+  const top = 2 ** 53;
+  return Array.from({ length: n }, (_, k) => (s + k <= top ? s + k : s - k));
+}
+
+/** The row of a run's epochs with the lowest validation loss (the earliest of equals), or null. */
+export function bestRow(rows) {
+  let best = null;
+  for (const r of rows) if (r && Number.isFinite(r.valLoss) && (!best || r.valLoss < best.valLoss)) best = r;
+  return best;
 }
 
 
@@ -174,7 +213,8 @@ export function toQuery(spec) {
 export const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
 
 /**
- * One sweep. Items are {value, index, status, phase, epochs: [rows], steps, divergedAt, message, note, progress,
+ * One sweep. Items (one per value and seed: every value on the first seed, then every value on the next) are
+ * {value, seed, index, status, phase, epochs: [rows], steps, divergedAt, message, note, progress,
  * record}; status goes 'queued' -> 'running' | 'paused' -> 'done' | 'diverged' | 'error' | 'cancelled'. `phase`
  * says what an unfinished item does ('queued' | 'building' | 'built' (waits for Resume) | 'training' |
  * 'validating' | 'paused'; a final item's phase is its status); `note` says it in words, for people.
@@ -184,7 +224,7 @@ export const FINAL = new Set(['done', 'diverged', 'error', 'cancelled']);
 export class Sweep extends Emitter {
   /**
    * @param {object} base the page configuration the runs start from (a copy is kept)
-   * @param {{key, values, epochs}} spec as checkSpec() returns it
+   * @param {{key, values, epochs, seeds}} spec as checkSpec() returns it
    * @param {{parallel?: number, makeRun?: (cfg, label) => Run}} [o]
    */
   constructor(base, spec, { parallel = concurrency(), makeRun = (cfg, label) => new Run(cfg, label) } = {}) {
@@ -192,11 +232,14 @@ export class Sweep extends Emitter {
     this.base = { ...base };
     this.key = spec.key;
     this.epochCount = spec.epochs;
+    this.seeds = seedList(Number(this.base.seed) || 0, spec.key === 'seed' ? 1 : spec.seeds || DEFAULT_SEEDS);
     this.parallel = Math.max(1, parallel);
     this.makeRun = makeRun;
-    this.items = spec.values.map((value, index) => ({
-      value, index, status: 'queued', phase: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
-    }));
+    // seed by seed, so that every value has a first result before any value has a second
+    this.items = this.seeds.flatMap((seed) => spec.values.map((value) => ({
+      value, seed: spec.key === 'seed' ? value : seed, status: 'queued', phase: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
+    })));
+    this.items.forEach((it, index) => { it.index = index; });
     this.state = 'idle'; // 'idle' | 'running' | 'paused' | 'done' | 'cancelled'
     this.startedAt = 0;
     this.endedAt = 0;
@@ -205,10 +248,10 @@ export class Sweep extends Emitter {
   }
 
 
-  /** The results so far, one per value in the order given: plain copies for scripts. */
+  /** The results so far, one per run (each value in the order given, seed by seed): plain copies for scripts. */
   results() {
     return this.items.map((it) => ({
-      value: it.value, status: it.status, epochs: it.epochs.map(rowCopy), steps: it.steps, divergedAt: it.divergedAt, message: it.message,
+      value: it.value, seed: it.seed, status: it.status, epochs: it.epochs.map(rowCopy), steps: it.steps, divergedAt: it.divergedAt, message: it.message,
     }));
   }
 
@@ -282,8 +325,8 @@ export class Sweep extends Emitter {
   }
 
   #train(it) {
-    const cfg = { ...this.base, [this.key]: it.value };
-    const run = this.makeRun(cfg, valueText(this.key, it.value));
+    const cfg = this.key === 'seed' ? { ...this.base, seed: it.value } : { ...this.base, [this.key]: it.value, seed: it.seed };
+    const run = this.makeRun(cfg, this.seeds.length > 1 ? `${valueText(this.key, it.value)}, seed ${it.seed}` : valueText(this.key, it.value));
     this.runs.set(it, run);
     it.status = this.state === 'paused' ? 'paused' : 'running';
     it.phase = 'building';

@@ -1,17 +1,21 @@
-// The Sweep panel: pick a numeric setting, 3–8 values and an epoch count; each value trains as its own run
-// (www/lab/sweep.js). Drawn: the Tuning Playbook's plot — final validation loss and accuracy against the value
-// (log x for logarithmic settings), a ✗ on the top edge for a run that diverged rather than leaving it out —
-// and every run's loss curves as small multiples on shared axes, plus a table of the same figures.
+// The Sweep panel: pick a numeric setting, 3–8 values, an epoch count and 1–3 seeds; each value trains as its own
+// run per seed (www/lab/sweep.js). Drawn: the Tuning Playbook's plot — the lowest validation loss each run reached
+// during training (not its last epoch's), and the validation accuracy at that epoch, against the value (log x
+// for logarithmic settings); with several seeds the mean over seeds and a bar from the lowest to the highest
+// seed; a ✗ on the top edge for a value that diverged rather than leaving it out — and every value's loss
+// curves as small multiples on shared axes (one set of curves per seed), plus a table of the same figures.
 //
-// For the tests, each playbook figure carries `data-points` (JSON [{value, y, mark, epoch}] as drawn; mark is
-// 'dot' (a finished run), 'open' (a run still training or cancelled), 'x' (diverged) or null (no point)) and
-// each small multiple `data-value`, `data-status` and `data-axes` ("xMin xMax yMin yMax"). A run that failed
-// (a design the engine refuses, say) is a grey ✗ with mark 'failed' in the same strip as the diverged ones.
+// For the tests, each playbook figure carries `data-points` (JSON [{value, y, lo, hi, mark, epochs}] as drawn:
+// y the mean over the seeds that have an epoch, lo/hi the lowest and highest seed, epochs each seed's epoch of
+// lowest validation loss; mark is 'dot' (every seed finished), 'open' (a seed still training or cancelled),
+// 'x' (a seed diverged) or null (no point)) and each small multiple `data-value`, `data-status` and `data-axes`
+// ("xMin xMax yMin yMax"). A value whose run failed (a design the engine refuses, say) is a grey ✗ with mark
+// 'failed' in the same strip as the diverged ones.
 import { BY_KEY, fmtNum, isRelevant, labelFor, toQuery as settingsQuery } from '../state.js';
 import { LineChart, ItemReadout, OI, renderLegend } from '../charts.js';
 import {
   SWEEPABLE, MIN_VALUES, MAX_VALUES, MAX_EPOCHS, DEFAULT_EPOCHS,
-  checkSpec, startingValues, logAxis, valueText, toQuery, FINAL,
+  MAX_SEEDS, DEFAULT_SEEDS, checkSpec, startingValues, logAxis, valueText, toQuery, seedList, bestRow, FINAL,
 } from '../lab/sweep.js';
 import { concurrency } from '../lab/cores.js';
 import { el } from '../ui/dom.js';
@@ -26,14 +30,43 @@ const BOLD = font(13, 'bold');
 const PHASE_WITHOUT_PROGRESS = new Set(['building', 'built', 'validating']);
 
 const nats = (v) => (!Number.isFinite(v) ? '—' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(3));
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** {mean, lo, hi} of finite numbers, or null for none. */
+const spread = (xs) => (xs.length ? { mean: mean(xs), lo: Math.min(...xs), hi: Math.max(...xs) } : null);
 
 /**
- * One playbook figure: a final figure of every run (y) against the swept value (x, at the values themselves),
- * points joined in value order; ✗ in a strip along the top edge for a diverged run. Hover or focus it and ←/→
- * read off one value at a time.
+ * One value of a sweep, over its seeds: {value, runs (items, seed order), status, divergedAt, message, best (each
+ * run's row of lowest validation loss, null for a run with none), loss and acc ({mean, lo, hi} over the runs that
+ * have such a row: the lowest validation loss and the accuracy at that epoch; null for none), finished}.
+ */
+function groupOf(value, runs, sweepState) {
+  const st = runs.map((r) => r.status);
+  const status = st.includes('diverged') ? 'diverged' : st.includes('error') ? 'error'
+    : st.every((x) => x === 'done') ? 'done' : st.every((x) => FINAL.has(x)) ? 'cancelled'
+      : st.every((x) => x === 'queued') ? 'queued' : sweepState === 'paused' ? 'paused' : 'running';
+  const bad = runs.find((r) => r.status === status && (status === 'diverged' || status === 'error'));
+  const best = runs.map((r) => bestRow(r.epochs));
+  const got = best.filter(Boolean);
+  return {
+    value, runs, status, divergedAt: bad ? bad.divergedAt : null, message: bad ? bad.message : '', best,
+    loss: spread(got.map((r) => r.valLoss)), acc: spread(got.map((r) => r.valAcc)),
+    finished: runs.filter((r) => FINAL.has(r.status)).length,
+  };
+}
+
+/** "seed 2: ✗ diverged at step 9" — what one run of a value did, in words. */
+function runResult(it) {
+  return it.status === 'done' ? 'done' : it.status === 'diverged' ? `✗ diverged at step ${it.divergedAt}` : it.note;
+}
+
+/**
+ * One playbook figure: a figure of every value's runs at their epoch of lowest validation loss (y: the mean over
+ * seeds, a bar from the lowest to the highest seed) against the swept value (x, at the values themselves), points
+ * joined in value order; ✗ in a strip along the top edge for a diverged value. Hover or focus it and ←/→ read off
+ * one value at a time.
  */
 class PlaybookPlot {
-  /** o: {field, scale, yLabel, unit, yFixed: [lo, hi] or null, chance} */
+  /** o: {field ('loss' | 'acc' of a group), scale, yLabel, name, unit, yFixed: [lo, hi] or null, chance} */
   constructor(fig, canvas, o) {
     this.fig = fig;
     this.canvas = canvas;
@@ -88,27 +121,36 @@ class PlaybookPlot {
     this.canvas.dataset.readout = JSON.stringify([p.value, p.y]);
   }
 
-  /** spec: {key, log, items: [{value, status, row, divergedAt}] sorted by value, best: value or null} */
+  /** spec: {key, log, seeds, items: groups (groupOf) sorted by value, best: value or null} */
   draw(spec) {
     this.spec = spec;
     const { field, scale = 1, unit = '' } = this.o;
     // what is drawn, also when the canvas has no size yet (the folded panel): data-points is always current
-    const pts = spec.items.map((it) => {
-      const y = it.row ? it.row[field] * scale : NaN;
-      const mark = it.status === 'diverged' ? 'x' : it.status === 'error' ? 'failed' : Number.isFinite(y) ? (it.status === 'done' ? 'dot' : 'open') : null;
+    const pts = spec.items.map((g) => {
+      const f = g[field];
+      const y = f ? f.mean * scale : NaN;
+      const mark = g.status === 'diverged' ? 'x' : g.status === 'error' ? 'failed' : Number.isFinite(y) ? (g.status === 'done' ? 'dot' : 'open') : null;
       const fmt = (v) => (unit === '%' ? `${v.toFixed(1)}%` : nats(v));
+      const epochs = g.best.filter(Boolean).map((r) => r.epoch);
+      const n = epochs.length;
+      const at = `at epoch${n > 1 ? 's' : ''} ${epochs.join(', ')}`;
+      const figure = () => (n > 1 ? `${fmt(y)}, mean of ${n} seeds (${fmt(f.lo * scale)}–${fmt(f.hi * scale)}) ${at}` : `${fmt(y)} ${at}`);
       let text, note = '';
-      if (mark === 'failed') text = `failed: ${it.message}`;
+      if (mark === 'failed') text = `failed: ${g.message}`;
       else if (mark === 'x') {
-        text = `diverged at step ${it.divergedAt ?? '?'}`;
-        if (Number.isFinite(y)) note = `${this.o.name} after epoch ${it.row.epoch}, before it diverged: ${fmt(y)}`;
+        text = `diverged at step ${g.divergedAt ?? '?'}${spec.seeds > 1 ? ` (seed ${g.runs.find((r) => r.status === 'diverged').seed})` : ''}`;
+        if (Number.isFinite(y)) note = `${this.o.name} before it diverged: ${figure()}`;
       } else if (mark) {
-        text = `${this.o.name} ${fmt(y)} after epoch ${it.row.epoch}`;
-        if (it.status !== 'done') note = it.status === 'cancelled' ? 'cancelled before its last epoch' : 'still training';
-      } else text = it.status === 'cancelled' ? 'cancelled before its first epoch' : 'no epoch yet';
-      return { value: it.value, y: mark === 'x' || mark === 'failed' ? null : Number.isFinite(y) ? y : null, mark, epoch: it.row ? it.row.epoch : null, text, note };
+        text = `${this.o.name} ${figure()}`;
+        if (g.status !== 'done') note = g.status === 'cancelled' ? 'cancelled before its last epoch' : 'still training';
+      } else text = g.status === 'cancelled' ? 'cancelled before its first epoch' : 'no epoch yet';
+      const drawn = mark !== 'x' && mark !== 'failed' && Number.isFinite(y);
+      return {
+        value: g.value, y: drawn ? y : null, lo: drawn ? f.lo * scale : null, hi: drawn ? f.hi * scale : null,
+        mark, epochs: drawn ? epochs : [], text, note,
+      };
     });
-    this.fig.dataset.points = JSON.stringify(pts.map(({ value, y, mark, epoch }) => ({ value, y, mark, epoch })));
+    this.fig.dataset.points = JSON.stringify(pts.map(({ value, y, lo, hi, mark, epochs }) => ({ value, y, lo, hi, mark, epochs })));
     if (!this.w) this.#resize();
     if (!this.w) return;
     const ctx = this.ctx;
@@ -126,7 +168,7 @@ class PlaybookPlot {
     if (this.o.yFixed) [y0, y1] = this.o.yFixed;
     else {
       y0 = 0;
-      const ys = pts.filter((p) => p.y !== null).map((p) => p.y);
+      const ys = pts.filter((p) => p.y !== null).map((p) => p.hi);
       y1 = Math.max(this.o.chance ?? 0, ...ys) * 1.08 || 1;
     }
     const top = T + STRIP; // data live below the strip
@@ -222,6 +264,12 @@ class PlaybookPlot {
       }
       if (p.y === null) continue;
       const py = Y(p.y);
+      if (p.hi > p.lo) { // the seeds' spread: a bar from the lowest to the highest, with caps
+        const a = Math.round(Y(p.lo)) + 0.5, b = Math.round(Y(p.hi)) + 0.5, x = Math.round(px) + 0.5;
+        ctx.strokeStyle = this.o.color;
+        ctx.lineWidth = 1.5;
+        ctx.beginPath(); ctx.moveTo(x, a); ctx.lineTo(x, b); ctx.moveTo(x - 5, a); ctx.lineTo(x + 5, a); ctx.moveTo(x - 5, b); ctx.lineTo(x + 5, b); ctx.stroke();
+      }
       ctx.beginPath();
       ctx.arc(px, py, 5, 0, Math.PI * 2);
       if (p.mark === 'dot') { ctx.fillStyle = this.o.color; ctx.fill(); }
@@ -278,7 +326,7 @@ export class SweepView {
     this.hooks = hooks;
     lab.on('start', () => this.pageStarted());
     this.sweep = null;
-    this.multiples = []; // [{item, fig, chart}] of the current sweep, in value order
+    this.multiples = []; // [{value, runs, fig, cap, chart}] of the current sweep, in value order
     this.queued = false;
     this.pausedWhy = '';
     this.build();
@@ -292,6 +340,9 @@ export class SweepView {
     for (const s of SWEEPABLE) this.select.append(el('option', { value: s.key, text: `${s.label} (${s.key})` }));
     this.values = el('input', { id: 'sweep-values', type: 'text', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'sweep-check' });
     this.epochs = el('input', { id: 'sweep-epochs', type: 'number', min: '1', max: String(MAX_EPOCHS), step: '1', value: String(DEFAULT_EPOCHS) });
+    this.seedsSel = el('select', { id: 'sweep-seeds' });
+    for (let n = 1; n <= MAX_SEEDS; n++) this.seedsSel.append(el('option', { value: String(n), text: String(n) }));
+    this.seedsSel.value = String(DEFAULT_SEEDS);
     this.btnRun = el('button', { type: 'button', id: 'btn-sweep-run', class: 'primary', text: 'Run sweep' });
     this.btnPause = el('button', { type: 'button', id: 'btn-sweep-pause', 'aria-pressed': 'false', text: 'Pause' });
     this.btnCancel = el('button', { type: 'button', id: 'btn-sweep-cancel', text: 'Cancel' });
@@ -300,6 +351,7 @@ export class SweepView {
       field('Setting', this.select, 'sweep-f-key'),
       field(`Values (${MIN_VALUES}–${MAX_VALUES}, comma-separated)`, this.values, 'sweep-f-values'),
       field(`Epochs each (1–${MAX_EPOCHS})`, this.epochs, 'sweep-f-epochs'),
+      field('Seeds per value', this.seedsSel, 'sweep-f-seeds'),
       el('div', { class: 'sweep-buttons' }, this.btnRun, this.btnPause, this.btnCancel));
     this.check = el('p', { id: 'sweep-check', class: 'sweep-check', 'aria-live': 'polite' });
     this.base = el('p', { id: 'sweep-base', class: 'help sweep-base' });
@@ -307,23 +359,27 @@ export class SweepView {
     this.bar = el('progress', { id: 'sweep-progress', max: '1', value: '0', 'aria-label': 'Sweep progress' });
     this.activeList = el('ul', { id: 'sweep-active', class: 'sweep-active' });
     this.best = el('p', { id: 'sweep-best', class: 'sweep-best', 'aria-live': 'polite' });
-    const plot = (id, caption, label) => {
-      const canvas = el('canvas', { id, role: 'img', 'aria-label': label });
-      const fig = el('figure', { class: 'chart sweep-plot', id: `${id}-fig` }, el('figcaption', { text: caption }), canvas);
-      return { fig, canvas };
+    const plot = (id) => {
+      const canvas = el('canvas', { id, role: 'img' });
+      const cap = el('figcaption', {});
+      const fig = el('figure', { class: 'chart sweep-plot', id: `${id}-fig` }, cap, canvas);
+      return { fig, canvas, cap };
     };
-    const pl = plot('sweep-plot-loss', 'Final validation loss against the value', 'Final validation loss of each run against the swept value; diverged runs marked with a cross along the top edge; the table below lists the same figures');
-    const pa = plot('sweep-plot-acc', 'Final validation accuracy against the value', 'Final validation accuracy of each run against the swept value; diverged runs marked with a cross along the top edge');
+    const pl = plot('sweep-plot-loss');
+    const pa = plot('sweep-plot-acc');
+    this.plotCaps = { loss: pl, acc: pa };
+    this.multH3 = el('h3', { class: 'sweep-h3' });
+    this.#captionPlots(1);
     this.plotLoss = new PlaybookPlot(pl.fig, pl.canvas, {
-      field: 'valLoss', yLabel: 'validation loss (nats)', name: 'validation loss', color: OI.vermillion,
+      field: 'loss', yLabel: 'lowest validation loss (nats)', name: 'lowest validation loss', color: OI.vermillion,
       chance: CHANCE, chanceLabel: 'chance (ln 10)', bestLabel: 'lowest',
     });
     this.plotAcc = new PlaybookPlot(pa.fig, pa.canvas, {
-      field: 'valAcc', scale: 100, unit: '%', yLabel: 'validation accuracy %', name: 'validation accuracy', color: OI.blue,
+      field: 'acc', scale: 100, unit: '%', yLabel: 'validation accuracy %', name: 'validation accuracy', color: OI.blue,
       yFixed: [0, 100], chance: 10, chanceLabel: 'chance (10%)', bestLabel: 'lowest loss',
     });
     this.plots = el('div', { class: 'sweep-plots' }, pl.fig, pa.fig);
-    this.plotNote = el('p', { class: 'help sweep-note', text: 'Filled: a run that finished its epochs; hollow: the latest epoch of a run still training (or cancelled); ✗ on the top edge: a run that diverged (red) or failed (grey), kept in the picture rather than left out. Hover or focus a plot and use ←/→ to read off each value.' });
+    this.plotNote = el('p', { class: 'help sweep-note', text: 'Each point is the lowest validation loss a run reached during training, at whichever epoch that was (the epoch early stopping would keep), not its last epoch’s; with several seeds, the mean over seeds with a bar from the lowest to the highest. Filled: every run of the value finished its epochs; hollow: a run still training (or cancelled); ✗ on the top edge: a value that diverged (red) or failed (grey), kept in the picture rather than left out. Hover or focus a plot and use ←/→ to read off each value.' });
     this.table = el('table', { id: 'sweep-table', class: 'sweep-table' });
     this.multLegend = el('ul', { class: 'legend sweep-legend' });
     this.multGrid = el('div', { id: 'sweep-multiples', class: 'sweep-multiples' });
@@ -331,7 +387,7 @@ export class SweepView {
     keyboardScrollable(tableWrap, 'Table of every run of the sweep'); // wider than a phone: it scrolls sideways
     this.results = el('div', { class: 'sweep-results', hidden: '' },
       this.best, this.plots, this.plotNote, tableWrap,
-      el('h3', { class: 'sweep-h3', text: 'Loss curves of every run, on the same axes' }), this.multLegend, this.multGrid);
+      this.multH3, this.multLegend, this.multGrid);
     body.append(form, this.check, this.base, el('div', { class: 'sweep-status' }, this.state, this.bar), this.activeList, this.results);
     renderLegend(this.multLegend, [
       { label: 'training loss, each batch (smoothed)', color: OI.sky },
@@ -348,6 +404,7 @@ export class SweepView {
       this.hooks.urlChanged();
     });
     for (const input of [this.values, this.epochs]) input.addEventListener('input', () => { this.#checkForm(); this.hooks.urlChanged(); });
+    this.seedsSel.addEventListener('change', () => { this.#checkForm(); this.hooks.urlChanged(); });
     this.values.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !this.btnRun.disabled) this.btnRun.click(); });
     this.btnRun.addEventListener('click', () => {
       const { spec, errors } = this.#formSpec();
@@ -361,7 +418,21 @@ export class SweepView {
 
   // ------------------------------------------------------------ the form and the URL
   #formSpec() {
-    return checkSpec({ key: this.select.value, values: this.values.value, epochs: this.epochs.value.trim() === '' ? NaN : Number(this.epochs.value) });
+    return checkSpec({
+      key: this.select.value, values: this.values.value, epochs: this.epochs.value.trim() === '' ? NaN : Number(this.epochs.value),
+      seeds: Number(this.seedsSel.value),
+    });
+  }
+
+  /** The two plots' captions and aria-labels, for `seeds` seeds per value. */
+  #captionPlots(seeds) {
+    const over = seeds > 1 ? `, mean of ${seeds} seeds (bar: lowest to highest seed)` : '';
+    const { loss, acc } = this.plotCaps;
+    loss.cap.textContent = `Lowest validation loss during training${seeds > 1 ? `, mean of ${seeds} seeds` : ''}`;
+    acc.cap.textContent = `Validation accuracy at that epoch${seeds > 1 ? `, mean of ${seeds} seeds` : ''}`;
+    this.multH3.textContent = `Loss curves of every run, on the same axes${seeds > 1 ? ` (one set of curves per seed)` : ''}`;
+    loss.canvas.setAttribute('aria-label', `Lowest validation loss each run reached during training (at any epoch, not only the last) against the swept value${over}; diverged values marked with a cross along the top edge; the table below lists the same figures`);
+    acc.canvas.setAttribute('aria-label', `Validation accuracy at each run’s epoch of lowest validation loss against the swept value${over}; diverged values marked with a cross along the top edge`);
   }
 
   #warnings(key) {
@@ -389,6 +460,7 @@ export class SweepView {
     this.select.value = spec.key;
     this.values.value = spec.values.map(fmtNum).join(', ');
     this.epochs.value = String(spec.epochs);
+    this.seedsSel.value = String(spec.seeds ?? DEFAULT_SEEDS);
     this.root.open = true;
     this.#checkForm();
   }
@@ -406,6 +478,7 @@ export class SweepView {
     p.set('sweep', this.select.value);
     p.set('sweep_values', this.values.value.replace(/\s+/g, ''));
     p.set('sweep_epochs', this.epochs.value);
+    if (this.seedsSel.value !== String(DEFAULT_SEEDS)) p.set('sweep_seeds', this.seedsSel.value);
     return p.toString().replace(/%2C/g, ',');
   }
 
@@ -420,15 +493,18 @@ export class SweepView {
     const key = sw ? sw.key : this.select.value;
     const rest = settingsQuery({ ...cfg, [key]: BY_KEY.get(key)?.def }).slice(1).replace(/&/g, ', ');
     const epochs = sw ? sw.epochCount : Number(this.epochs.value);
+    const seeds = sw ? sw.seeds : key === 'seed' ? [cfg.seed] : seedList(Number(cfg.seed) || 0, Number(this.seedsSel.value) || 1);
     const n = concurrency();
+    const from = key === 'seed' ? 'each run from its own seed'
+      : seeds.length > 1 ? `each value once from each of seeds ${seeds.slice(0, -1).join(', ')} and ${seeds[seeds.length - 1]}` : `every run from seed ${cfg.seed}`;
     this.base.textContent = `Each value trains as its own run: ${sw ? 'the page\u2019s settings when the sweep started' : 'the page\u2019s current settings'} (${rest || 'all at their defaults'})`
-      + ` with ${key} replaced, every run from seed ${cfg.seed}, for ${Number.isInteger(epochs) && epochs > 0 ? epochs : '?'} epoch${epochs === 1 ? '' : 's'};`
+      + ` with ${key} replaced, ${from}, for ${Number.isInteger(epochs) && epochs > 0 ? epochs : '?'} epoch${epochs === 1 ? '' : 's'};`
       + ` ${n === 2 ? 'two at a time, one per processor core' : 'one at a time (this computer reports one processor core)'}. The page\u2019s own run waits meanwhile.`;
   }
 
   // ------------------------------------------------------------ driving a sweep
   /**
-   * Starts a sweep of spec {key, values, epochs}; resolves with its results once every run is final (also after
+   * Starts a sweep of spec {key, values, epochs, seeds}; resolves with its results once every run is final (also after
    * Cancel); rejects, in words, when the spec is refused, a sweep is already under way or the browser cannot train.
    */
   start(input) {
@@ -439,6 +515,7 @@ export class SweepView {
     this.select.value = spec.key;
     this.values.value = spec.values.map(fmtNum).join(', ');
     this.epochs.value = String(spec.epochs);
+    this.seedsSel.value = String(spec.seeds);
     this.root.open = true;
     this.pausedWhy = '';
     this.usedNote = '';
@@ -482,7 +559,7 @@ export class SweepView {
     return this.sweep.results();
   }
 
-  /** The results so far (one per value, in the order given), or [] before the first sweep. */
+  /** The results so far (one per run: each value in the order given, seed by seed), or [] before the first sweep. */
   resultsSoFar() {
     return this.sweep ? this.sweep.results() : [];
   }
@@ -494,24 +571,28 @@ export class SweepView {
     requestAnimationFrame(() => { this.queued = false; this.render(); });
   }
 
-  /** The items of the current sweep in value order. */
-  #sorted() {
-    return [...this.sweep.items].sort((a, b) => a.value - b.value);
+  /** The values of the current sweep in value order, each over its seeds (groupOf). */
+  #groups() {
+    const sw = this.sweep;
+    const values = [...new Set(sw.items.map((it) => it.value))].sort((a, b) => a - b);
+    return values.map((v) => groupOf(v, sw.items.filter((it) => it.value === v), sw.state));
   }
 
   #buildMultiples() {
     this.multGrid.textContent = '';
-    this.multiples = this.#sorted().map((item) => {
-      const id = `sweep-run-${item.index}`;
-      const canvas = el('canvas', { id, role: 'img', 'aria-label': `Loss of the run with ${valueText(this.sweep.key, item.value)} against epochs` });
+    const sw = this.sweep;
+    this.multiples = this.#groups().map(({ value, runs }) => {
+      const id = `sweep-run-${runs[0].index}`;
+      const seeds = runs.length > 1 ? ` (one set of curves per seed: ${runs.map((r) => r.seed).join(', ')})` : '';
+      const canvas = el('canvas', { id, role: 'img', 'aria-label': `Loss of the run${runs.length > 1 ? 's' : ''} with ${valueText(sw.key, value)} against epochs${seeds}` });
       const cap = el('figcaption', {});
-      const fig = el('figure', { class: 'chart sweep-run', 'data-value': String(item.value) }, cap, canvas);
+      const fig = el('figure', { class: 'chart sweep-run', 'data-value': String(value) }, cap, canvas);
       this.multGrid.append(fig);
       const chart = new LineChart(canvas, {
         xLabel: 'epoch', yLabel: 'loss (nats)', yMin: 0, xName: (x) => `epoch ${x.toFixed(2)}`,
         pointName: (x) => (Number.isInteger(x) ? `epoch ${x}` : `epoch ${x.toFixed(2)}`),
       });
-      return { item, fig, cap, chart };
+      return { value, runs, fig, cap, chart };
     });
   }
 
@@ -524,7 +605,7 @@ export class SweepView {
     this.btnCancel.disabled = !active;
     this.btnPause.textContent = sw?.state === 'paused' ? 'Resume sweep' : 'Pause';
     this.btnPause.setAttribute('aria-pressed', sw?.state === 'paused' ? 'true' : 'false');
-    for (const input of [this.select, this.values, this.epochs]) input.disabled = active;
+    for (const input of [this.select, this.values, this.epochs, this.seedsSel]) input.disabled = active;
     if (!sw) {
       this.state.textContent = 'Pick a setting and its values, then press Run sweep.';
       this.bar.hidden = true;
@@ -533,16 +614,18 @@ export class SweepView {
       return;
     }
     const n = sw.items.length;
+    const S = sw.seeds.length;
+    const runsText = S > 1 ? `${n} runs (${n / S} values × ${S} seeds)` : `${n} runs`;
     const finished = sw.items.filter((it) => FINAL.has(it.status));
     const diverged = finished.filter((it) => it.status === 'diverged').length;
     const failed = finished.filter((it) => it.status === 'error').length;
     const tail = [diverged ? `${diverged} diverged` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ');
     const secs = Math.round(((sw.endedAt || performance.now()) - sw.startedAt) / 1000);
     this.state.textContent = {
-      running: `Sweep running: ${finished.length} of ${n} runs finished${tail ? ` (${tail})` : ''}. The page\u2019s own run waits while the sweep uses the processor cores.`,
-      paused: `Sweep paused: ${finished.length} of ${n} runs finished${this.pausedWhy ? ` — ${this.pausedWhy}` : ' — press Resume sweep to continue'}.`,
-      done: `Sweep finished: ${n} runs in ${secs} s${tail ? ` (${tail})` : ''}.`,
-      cancelled: `Sweep cancelled: ${finished.filter((it) => it.status !== 'cancelled').length} of ${n} runs had finished; their results stay below.`,
+      running: `Sweep running: ${finished.length} of ${runsText} finished${tail ? ` (${tail})` : ''}. The page\u2019s own run waits while the sweep uses the processor cores.`,
+      paused: `Sweep paused: ${finished.length} of ${runsText} finished${this.pausedWhy ? ` — ${this.pausedWhy}` : ' — press Resume sweep to continue'}.`,
+      done: `Sweep finished: ${runsText} in ${secs} s${tail ? ` (${tail})` : ''}.`,
+      cancelled: `Sweep cancelled: ${finished.filter((it) => it.status !== 'cancelled').length} of ${runsText} had finished; their results stay below.`,
       idle: 'Starting the sweep…',
     }[sw.state];
     // progress: finished epochs of every run (a run that stopped early counts as complete)
@@ -555,39 +638,38 @@ export class SweepView {
       for (const it of sw.items) {
         if (FINAL.has(it.status) || it.status === 'queued') continue;
         const pctIn = it.progress && !PHASE_WITHOUT_PROGRESS.has(it.phase) ? ` (${Math.round(it.progress * 100)}%)` : '';
-        this.activeList.append(el('li', { text: `run ${it.index + 1} of ${n}: ${valueText(sw.key, it.value)}, ${it.note}${pctIn}` }));
+        this.activeList.append(el('li', { text: `run ${it.index + 1} of ${n}: ${valueText(sw.key, it.value)}, ${S > 1 ? `seed ${it.seed}, ` : ''}${it.note}${pctIn}` }));
       }
     }
     this.results.hidden = false;
-    this.#renderPlots();
-    this.#renderTable();
-    this.#renderMultiples();
+    const groups = this.#groups();
+    const ranked = groups.filter((g) => g.status === 'done' && g.loss).sort((a, b) => a.loss.mean - b.loss.mean);
+    this.#renderPlots(groups, ranked);
+    this.#renderTable(groups, ranked[0] || null);
+    this.#renderMultiples(groups);
   }
 
-  #bestItem() {
-    let best = null;
-    for (const it of this.sweep.items) {
-      const last = it.epochs[it.epochs.length - 1];
-      if (it.status !== 'done' || !last || !Number.isFinite(last.valLoss)) continue;
-      if (!best || last.valLoss < best.epochs[best.epochs.length - 1].valLoss) best = it;
-    }
-    return best;
-  }
-
-  #renderPlots() {
+  /**
+   * The value with the lowest mean (over seeds) of each run's lowest validation loss during training, among the
+   * values whose runs all finished (ranked[0]); the runner-up is ranked[1]. Their spreads overlap when the best's
+   * highest seed is at or above the runner-up's lowest.
+   */
+  #renderPlots(groups, ranked) {
     const sw = this.sweep;
-    const items = this.#sorted().map((it) => ({ ...it, row: it.epochs[it.epochs.length - 1] || null }));
-    const best = this.#bestItem();
-    const spec = { key: sw.key, log: logAxis(sw.key, items.map((it) => it.value)), items, best: best ? best.value : null };
+    const S = sw.seeds.length;
+    const best = ranked[0] || null;
+    this.#captionPlots(S);
+    const spec = { key: sw.key, log: logAxis(sw.key, groups.map((g) => g.value)), seeds: S, items: groups, best: best ? best.value : null };
     this.plotLoss.draw(spec);
     this.plotAcc.draw(spec);
     // the best value and the button that applies it
     this.best.textContent = '';
+    delete this.best.dataset.overlap;
     if (!best) {
-      this.best.append(sw.active ? 'The lowest final validation loss is named here once runs have finished.' : 'No run finished all its epochs, so no value can be called best.');
+      this.best.append(sw.active ? 'The lowest validation loss reached during training is named here once a value\u2019s runs have finished.' : 'No value finished all its epochs, so no value can be called best.');
       return;
     }
-    const row = best.epochs[best.epochs.length - 1];
+    const epochs = best.best.filter(Boolean).map((r) => r.epoch);
     const b = el('button', { type: 'button', id: 'btn-sweep-use', text: `Use ${valueText(sw.key, best.value)}` });
     b.title = 'Sets this value on the page, as lossLab.apply does';
     b.addEventListener('click', () => {
@@ -596,39 +678,67 @@ export class SweepView {
       this.render();
       document.getElementById('btn-sweep-use')?.focus();
     });
-    this.best.append(el('strong', { text: 'Lowest final validation loss: ' }),
-      `${valueText(sw.key, best.value)} — ${nats(row.valLoss)} nats, ${pct(row.valAcc)} accuracy after epoch ${row.epoch}${sw.active ? ' (so far)' : ''}. `, b);
+    const soFar = sw.active ? ' (so far)' : '';
+    if (S === 1) {
+      this.best.append(el('strong', { text: 'Lowest validation loss during training: ' }),
+        `${valueText(sw.key, best.value)} — ${nats(best.loss.mean)} nats at epoch ${epochs[0]}, ${pct(best.acc.mean)} accuracy${soFar}. `, b);
+      if (ranked.length > 1) this.best.append(el('span', { class: 'help sweep-one-seed', text: ' One seed per value: the seed-to-seed spread is not measured, so a small difference may be noise (try 2 or 3 seeds).' }));
+    } else {
+      this.best.append(el('strong', { text: `Lowest validation loss during training, mean of ${S} seeds: ` }),
+        `${valueText(sw.key, best.value)} — ${nats(best.loss.mean)} nats (seeds ${nats(best.loss.lo)}–${nats(best.loss.hi)}, at epochs ${epochs.join(', ')}), ${pct(best.acc.mean)} accuracy${soFar}. `);
+      const next = ranked[1];
+      if (next) {
+        const overlap = best.loss.hi >= next.loss.lo;
+        this.best.dataset.overlap = String(overlap);
+        this.best.append(`Runner-up ${valueText(sw.key, next.value)}: ${nats(next.loss.mean)} nats (${nats(next.loss.lo)}–${nats(next.loss.hi)}) — `,
+          overlap ? el('strong', { class: 'sweep-overlap', text: 'within seed-to-seed spread: not a reliable difference' }) : 'the spreads do not overlap',
+          '. ');
+      }
+      this.best.append(b);
+    }
     if (this.usedNote) this.best.append(el('span', { class: 'sweep-used', text: ` ${this.usedNote}` }));
   }
 
-  #renderTable() {
+  #renderTable(groups, best) {
     const sw = this.sweep;
+    const S = sw.seeds.length;
     const t = this.table;
     t.textContent = '';
-    t.append(el('caption', { class: 'sr-only', text: 'Every run of the sweep: its value, how it ended and its last epoch' }));
+    t.append(el('caption', { class: 'sr-only', text: `Every value of the sweep: how its run${S > 1 ? 's' : ''} ended, the lowest validation loss reached during training${S > 1 ? ` (mean over ${S} seeds and the lowest to highest seed)` : ''}, the epoch it was reached, the validation accuracy there, and the last epoch\u2019s validation loss` }));
     const head = el('tr', {});
-    for (const h of [sw.key, 'result', 'epochs', 'train loss', 'validation loss', 'validation accuracy']) head.append(el('th', { scope: 'col', text: h }));
+    const heads = S > 1
+      ? [sw.key, 'result', 'epochs', `lowest val. loss, mean of ${S} seeds (min–max)`, 'at epoch', 'val. acc. there', 'final val. loss']
+      : [sw.key, 'result', 'epochs', 'lowest val. loss during training', 'at epoch', 'val. acc. there', 'final val. loss'];
+    for (const h of heads) head.append(el('th', { scope: 'col', text: h }));
     t.append(el('thead', {}, head));
     const body = el('tbody', {});
-    const best = this.#bestItem();
-    for (const it of this.#sorted()) {
-      const last = it.epochs[it.epochs.length - 1];
-      const tr = el('tr', { 'data-status': it.status, 'data-value': String(it.value) });
-      if (best === it) tr.dataset.best = '';
-      tr.append(el('th', { scope: 'row', text: fmtNum(it.value) + (best === it ? ' (lowest)' : '') }),
-        el('td', { class: 'sweep-result', text: it.status === 'done' ? 'done' : it.status === 'diverged' ? `✗ diverged at step ${it.divergedAt}` : it.note }),
-        el('td', { text: String(it.epochs.length) }),
-        el('td', { text: last ? nats(last.trainLoss) : '—' }),
-        el('td', { text: last ? nats(last.valLoss) : '—' }),
-        el('td', { text: last ? pct(last.valAcc) : '—' }));
+    for (const g of groups) {
+      const got = g.best.filter(Boolean);
+      const finals = g.runs.map((r) => r.epochs[r.epochs.length - 1]?.valLoss).filter(Number.isFinite);
+      const tr = el('tr', { 'data-status': g.status, 'data-value': String(g.value) });
+      if (best === g) tr.dataset.best = '';
+      const result = S === 1 ? runResult(g.runs[0])
+        : g.status === 'done' ? 'done' : g.runs.map((r) => `seed ${r.seed}: ${runResult(r)}`).join('; ');
+      const cells = [
+        el('th', { scope: 'row', text: fmtNum(g.value) + (best === g ? ' (lowest)' : '') }),
+        el('td', { class: 'sweep-result', text: result }),
+        el('td', { text: g.runs.map((r) => r.epochs.length).join(', ') }),
+        el('td', { class: 'sweep-lowest' }, g.loss ? nats(g.loss.mean) : '—',
+          ...(S > 1 && g.loss ? [' (', el('span', { class: 'sweep-spread', text: `${nats(g.loss.lo)}–${nats(g.loss.hi)}` }), ')'] : [])),
+      ];
+      cells.push(el('td', { class: 'sweep-at', text: got.length ? got.map((r) => r.epoch).join(', ') : '—' }),
+        el('td', { text: g.acc ? pct(g.acc.mean) : '—' }),
+        el('td', { class: 'sweep-final', text: finals.length ? nats(mean(finals)) : '—' }));
+      tr.append(...cells);
       body.append(tr);
     }
     t.append(body);
   }
 
-  #renderMultiples() {
+  #renderMultiples(groups) {
     const sw = this.sweep;
     const E = sw.epochCount;
+    const S = sw.seeds.length;
     // shared axes: epochs 0 … E, loss 0 … the highest finite value any run drew, between 1.1 ln 10 and 5 nats
     // (an untrained net starts near 4 nats; a run that blew up leaves the top, and its caption and red line say where)
     let hi = 0;
@@ -637,7 +747,7 @@ export class SweepView {
       while (n < rec.x.n && rec.x.a[n] <= E + 1e-9) n++;
       return n;
     };
-    for (const { item } of this.multiples) {
+    for (const item of sw.items) {
       const rec = item.record;
       if (!rec) continue;
       const n = cut(rec);
@@ -645,27 +755,32 @@ export class SweepView {
       for (const r of item.epochs) for (const v of [r.trainLoss, r.valLoss]) if (Number.isFinite(v) && v > hi && v < 1e3) hi = v;
     }
     const yTop = Number(Math.max(CHANCE * 1.1, Math.min(hi * 1.05, 5)).toPrecision(2));
+    const byValue = new Map(groups.map((g) => [g.value, g]));
     for (const m of this.multiples) {
-      const { item, fig, cap, chart } = m;
-      const rec = item.record;
-      fig.dataset.status = item.status;
+      const { fig, cap, chart } = m;
+      const g = byValue.get(m.value);
+      fig.dataset.status = g.status;
       fig.dataset.axes = `0 ${E} 0 ${yTop}`;
-      const last = item.epochs[item.epochs.length - 1];
-      const what = item.status === 'done' ? `validation loss ${nats(last?.valLoss)}`
-        : item.status === 'diverged' ? `✗ diverged at step ${item.divergedAt}`
-          : item.status === 'error' ? 'failed' : item.note;
+      const bad = g.runs.find((r) => r.status === g.status);
+      const at = g.best.filter(Boolean).map((r) => r.epoch);
+      const what = g.status === 'done' ? (S > 1 ? `lowest val. loss ${nats(g.loss?.mean)} (mean of ${S} seeds)` : `lowest val. loss ${nats(g.loss?.mean)} at epoch ${at[0]}`)
+        : g.status === 'diverged' ? `✗ diverged at step ${g.divergedAt}${S > 1 ? ` (seed ${bad.seed})` : ''}`
+          : g.status === 'error' ? 'failed' : S > 1 ? `${g.finished} of ${S} seeds finished` : g.runs[0].note;
       cap.textContent = '';
-      cap.append(el('span', { class: 'sweep-run-value', text: valueText(sw.key, item.value) }), el('span', { class: 'sweep-run-what', text: ` ${what}` }));
+      cap.append(el('span', { class: 'sweep-run-value', text: valueText(sw.key, m.value) }), el('span', { class: 'sweep-run-what', text: ` ${what}` }));
       chart.opts.yMax = yTop;
       const series = [];
       const vlines = [];
-      if (rec) {
+      for (const item of g.runs) {
+        const rec = item.record;
+        if (!rec) continue;
         const n = cut(rec);
         const rows = item.epochs;
+        const seed = S > 1 ? `, seed ${item.seed}` : '';
         const col = (f) => ({ xs: rows.map((r) => r.epoch), ys: rows.map((r) => r[f]), n: rows.length });
-        series.push({ xs: rec.x.a, ys: rec.lossEma.a, n, color: OI.sky, width: 1.5, name: 'train, each batch (smoothed)' });
-        series.push({ ...col('trainLoss'), color: OI.blue, width: 2, dots: 3.5, name: 'train (epoch)' });
-        series.push({ ...col('valLoss'), color: OI.vermillion, width: 2, dots: 3.5, dash: [6, 3], name: 'validation' });
+        series.push({ xs: rec.x.a, ys: rec.lossEma.a, n, color: OI.sky, width: 1.5, name: `train, each batch (smoothed)${seed}` });
+        series.push({ ...col('trainLoss'), color: OI.blue, width: 2, dots: 3.5, name: `train (epoch)${seed}` });
+        series.push({ ...col('valLoss'), color: OI.vermillion, width: 2, dots: 3.5, dash: [6, 3], name: `validation${seed}` });
         if (item.divergedAt != null && rec.stepsPerEpoch) vlines.push({ x: item.divergedAt / rec.stepsPerEpoch, label: '✗ diverged', color: OI.vermillion });
       }
       // a little room right of the last epoch, so that its dots are whole
