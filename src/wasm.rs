@@ -190,6 +190,14 @@ pub struct LabData {
     test: Dataset,
 }
 
+/// An Error for a damaged data file whose `set` property names the set ('training' or 'validation'),
+/// so the page can name that set's files without reading the message's words.
+fn data_error(set: &str, e: &str) -> JsValue {
+    let err = js_sys::Error::new(&format!("{set} set: {e}"));
+    let _ = Reflect::set(&err, &JsValue::from_str("set"), &JsValue::from_str(set));
+    err.into()
+}
+
 #[wasm_bindgen]
 impl LabData {
     /// From the four uncompressed IDX files.
@@ -199,12 +207,12 @@ impl LabData {
         train_labels: &[u8],
         test_images: &[u8],
         test_labels: &[u8],
-    ) -> Result<LabData, JsError> {
+    ) -> Result<LabData, JsValue> {
         install_hook();
         let train = dataset_from_idx(train_images, train_labels)
-            .map_err(|e| JsError::new(&format!("training set: {e}")))?;
+            .map_err(|e| data_error("training", &e.to_string()))?;
         let test = dataset_from_idx(test_images, test_labels)
-            .map_err(|e| JsError::new(&format!("validation set: {e}")))?;
+            .map_err(|e| data_error("validation", &e.to_string()))?;
         Ok(LabData { train, test })
     }
 

@@ -178,8 +178,8 @@ async function mnist(big) {
     data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
   } catch (e) {
     if (isPanic(e)) throw e;
-    // the engine says which set and which part; name the files of that set
-    const set = /^validation/.test(e.message) ? names.slice(2) : names.slice(0, 2);
+    // the engine's error names the damaged set (e.set) and, in its message, what is wrong with it
+    const set = e && e.set === 'validation' ? names.slice(2) : names.slice(0, 2);
     throw damaged(set.join(' or '), e.message);
   }
   dataCache.set(key, data);
