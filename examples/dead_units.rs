@@ -34,7 +34,7 @@ fn main() {
                 cfg.set(k, v).unwrap();
             }
         }
-        let mut t = Trainer::new(cfg, &data.train, &data.test).expect("baseline config");
+        let mut t = Trainer::new(cfg, &data.train, &data.val).expect("baseline config");
         while !t.step(64).epoch_done {}
         let stats = t.layer_stats();
         let m = t.model();

@@ -138,13 +138,13 @@ for (const [size, { viewport, device }] of SIZES) {
     }
 
     // a pinned run beside it (the pinned matrix, faded curves) and a finished sweep (its plots, table and small
-    // multiples; learning rate 3 diverges: a red ✗), seen in projector mode; both stay on the page below, so the
+    // multiples; learning rate 10 diverges: a red ✗), seen in projector mode; both stay on the page below, so the
     // lesson's states check them in the ordinary mode too
     await page.evaluate(() => window.lossLab.pin());
     await expect(page.locator('.cm-pinned')).toBeVisible();
     await shotOf(page, '#confusion-fig', `a11y-confusion-pinned-${size}`);
     const swept = await page.evaluate((t) => Promise.race([
-      window.lossLab.sweep({ key: 'lr', values: [0.01, 0.1, 3], epochs: 1 }),
+      window.lossLab.sweep({ key: 'lr', values: [0.01, 0.1, 10], epochs: 1 }),
       new Promise((_, rej) => setTimeout(() => rej(new Error(`sweep not finished after ${t} ms: ${document.getElementById('sweep-state').textContent}`)), t)),
     ]), TRAIN_MS);
     expect(swept.map((r) => r.status), 'the sweep ran to the end').toEqual(['done', 'done', 'diverged']);

@@ -740,7 +740,7 @@ export class SweepView {
     const E = sw.epochCount;
     const S = sw.seeds.length;
     // shared axes: epochs 0 … E, loss 0 … the highest finite value any run drew, between 1.1 ln 10 and 5 nats
-    // (an untrained net starts near 4 nats; a run that blew up leaves the top, and its caption and red line say where)
+    // (an untrained net starts at 3–5 nats; a run that blew up leaves the top, and its caption and red line say where)
     let hi = 0;
     const cut = (rec) => {
       let n = 0;
