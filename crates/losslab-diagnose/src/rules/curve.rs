@@ -27,6 +27,25 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
     if loss < loss_limit || acc > acc_limit {
         return None;
     }
+    // A loss that is still falling is leaving chance, not stuck at it (slow learning is the slow-progress
+    // rule's to read): the window's mean below the window before it by more than two standard errors of
+    // the difference.
+    if n >= 2 * STUCK_WINDOW {
+        let window = |from: usize| -> Vec<f64> {
+            c.o.step_loss[from..from + STUCK_WINDOW]
+                .iter()
+                .map(|&x| x as f64)
+                .filter(|x| x.is_finite())
+                .collect()
+        };
+        let (prev, cur) = (window(n - 2 * STUCK_WINDOW), window(n - STUCK_WINDOW));
+        if let (Some((mp, vp)), Some((mc, vc))) = (mean_var(&prev), mean_var(&cur)) {
+            let se = (vp / prev.len() as f64 + vc / cur.len() as f64).sqrt();
+            if mp - mc > 2.0 * se {
+                return None;
+            }
+        }
+    }
     let mut evidence = vec![
         ev(MetricId::Loss, None, loss, loss_limit),
         ev(MetricId::TrainAcc, None, acc, acc_limit),

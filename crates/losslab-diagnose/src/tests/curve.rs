@@ -650,3 +650,17 @@ fn slow_progress_comes_after_the_finding_that_says_why() {
     );
     assert!(at(SymptomId::NoisyLabels) < at(SymptomId::SlowProgress));
 }
+
+#[test]
+fn a_loss_still_falling_near_chance_is_not_stuck() {
+    let stuck = |r: Run| sev(&r.epochs(&[]).run(), SymptomId::StuckAtChance);
+    // Flat at chance with batch noise: stuck.
+    assert_eq!(
+        stuck(Run::healthy().restep(300, at_chance(2.30, 0.1))),
+        Some(Severity::Alarm)
+    );
+    // Falling by 0.05 nats over the last 50 steps, through the chance band, with the same noise: it is
+    // leaving chance, not stuck, although its last 50 steps average above 0.9 × ln 10.
+    let falling = Run::healthy().restep(300, |i| (2.6 - 0.001 * i as f32 + 0.02 * noise(i), 0.1));
+    assert_eq!(stuck(falling), None);
+}
