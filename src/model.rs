@@ -272,7 +272,11 @@ impl Model {
             let bias = if output { 0.0 } else { cfg.bias };
             // No ReLU follows the output layer, so it is drawn at the scale for a linear layer
             // (Initializer::for_output: He becomes LeCun, every deliberate fault is kept).
-            let init = if output { cfg.init.for_output() } else { cfg.init };
+            let init = if output {
+                cfg.init.for_output()
+            } else {
+                cfg.init
+            };
             let layer: Box<dyn Layer> = match l.kind {
                 LayerKind::Conv {
                     out_channels,

@@ -381,9 +381,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     // Swapped labels leave a trace on the clean probe (the net confidently contradicts its own
     // training labels there); augmentation leaves none. A probe without that trace counts against
     // the labels, so the augmentation comes before them.
-    let labels_clean = c
-        .probe
-        .is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG);
+    let labels_clean = c.probe.is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG);
     let causes = if labels_first {
         vec![noise, aug, natural, design]
     } else if augmented {
