@@ -175,7 +175,8 @@ mod tests {
         ];
         let d = flat_channel_frac(&y, 2, 3, |v| v <= 0.0);
         assert!((d - 1.0 / 3.0).abs() < 1e-6, "{d}");
-        assert_eq!(flat_channel_frac(&y, 1, 3, |v| v <= 0.0), 2.0 / 3.0);
+        // sample 0 alone: channels 0 and 1 are off at both positions
+        assert_eq!(flat_channel_frac(&y[..6], 1, 3, |v| v <= 0.0), 2.0 / 3.0);
         // a shape that does not divide is not measured
         assert_eq!(flat_channel_frac(&y[..5], 2, 3, |v| v <= 0.0), 0.0);
     }
