@@ -47,6 +47,15 @@ fn message(e: JsError) -> String {
     Error::from(JsValue::from(e)).message().into()
 }
 
+/// A damaged data file's error: its message and the set it names (`set`, for the page to pick the files).
+fn data_error(e: JsValue) -> (String, String) {
+    let set = js_sys::Reflect::get(&e, &JsValue::from_str("set"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    (Error::from(e).message().into(), set)
+}
+
 fn synthetic_cfg(extra: &[(&str, &str)]) -> JsValue {
     let mut pairs = vec![
         ("data", "synthetic"),
@@ -437,7 +446,7 @@ fn real_mnist_idx_loads_and_trains() {
     assert!(f32s(&r, "loss").iter().all(|l| l.is_finite()));
 
     // Mistakes a person can make with the files get a message that says which one.
-    let e = message(
+    let (e, set) = data_error(
         LabData::from_idx(
             FIXTURE_LABELS,
             FIXTURE_IMAGES,
@@ -447,8 +456,8 @@ fn real_mnist_idx_loads_and_trains() {
         .err()
         .unwrap(),
     );
-    assert!(e.contains("swapped"), "{e}");
-    let e = message(
+    assert!(e.contains("swapped") && set == "training", "{e} ({set})");
+    let (e, set) = data_error(
         LabData::from_idx(
             FIXTURE_IMAGES,
             FIXTURE_LABELS,
@@ -458,12 +467,15 @@ fn real_mnist_idx_loads_and_trains() {
         .err()
         .unwrap(),
     );
-    assert!(e.contains("truncated"), "{e}");
+    assert!(
+        e.contains("truncated") && set == "validation",
+        "{e} ({set})"
+    );
     let gz = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let e = message(
+    let (e, set) = data_error(
         LabData::from_idx(&gz, FIXTURE_LABELS, FIXTURE_IMAGES, FIXTURE_LABELS)
             .err()
             .unwrap(),
     );
-    assert!(e.contains("gzip"), "{e}");
+    assert!(e.contains("gzip") && set == "training", "{e} ({set})");
 }
