@@ -92,6 +92,9 @@ function entries(text) {
   return String(text).split(/[,;\s]+/).filter((t) => t !== '');
 }
 
+/** A count given as a number or text (`def` when absent; NaN when blank or garbled). */
+const asNumber = (v, def) => (v === undefined ? def : typeof v === 'number' ? v : Number(String(v).trim() || NaN));
+
 /** The notice of state.js's validate() without its "— using …" tail: a sweep refuses the value instead. */
 const refusal = (notice) => notice.replace(/\s+— using .*$/, '');
 
@@ -118,12 +121,30 @@ export function checkSpec({ key, values, epochs, seeds } = {}) {
   if (raw.length < MIN_VALUES || raw.length > MAX_VALUES) {
     errors.push(`a sweep trains ${MIN_VALUES} to ${MAX_VALUES} values; ${raw.length === 0 ? 'none were' : raw.length === 1 ? '1 was' : `${raw.length} were`} given`);
   }
-  const e = epochs === undefined ? DEFAULT_EPOCHS : typeof epochs === 'number' ? epochs : Number(String(epochs).trim() || NaN);
+  const e = asNumber(epochs, DEFAULT_EPOCHS);
   if (!Number.isInteger(e) || e < 1 || e > MAX_EPOCHS) errors.push(`epochs = ${String(epochs).slice(0, 20)} is not a whole number from 1 to ${MAX_EPOCHS}`);
-  const n = seeds === undefined ? DEFAULT_SEEDS : typeof seeds === 'number' ? seeds : Number(String(seeds).trim() || NaN);
+  const n = asNumber(seeds, DEFAULT_SEEDS);
   if (!Number.isInteger(n) || n < 1 || n > MAX_SEEDS) errors.push(`seeds = ${String(seeds).slice(0, 20)} is not 1, 2 or 3`);
   else if (n > 1 && s.key === 'seed') errors.push('a sweep of the seed itself trains one seed per value — seeds must be 1');
   return { spec: errors.length ? null : { key: s.key, values: out, epochs: e, seeds: n }, errors };
+}
+
+/** A whole-number URL key in 1 … max: its value, or `def` with a notice when it is not a whole number; clamped
+ * into range with a notice when it is outside. */
+function wholeParam(p, name, def, max, notices) {
+  if (!p.has(name)) return def;
+  const raw = p.get(name);
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) {
+    notices.push(`${name}=${raw.slice(0, 20)} is not a whole number — using ${def}`);
+    return def;
+  }
+  if (n < 1 || n > max) {
+    const v = Math.min(max, Math.max(1, n));
+    notices.push(`${name}=${raw} is outside 1 … ${max} — using ${v}`);
+    return v;
+  }
+  return n;
 }
 
 /**
@@ -158,29 +179,11 @@ export function readQuery(search) {
     values.length = MAX_VALUES;
   }
   if (values.length < MIN_VALUES) notices.push(`sweep_values has ${values.length} usable value${values.length === 1 ? '' : 's'} — a sweep needs ${MIN_VALUES} to ${MAX_VALUES}; add more before pressing Run sweep`);
-  let epochs = DEFAULT_EPOCHS;
-  if (p.has('sweep_epochs')) {
-    const raw = p.get('sweep_epochs');
-    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isFinite(n)) notices.push(`sweep_epochs=${raw.slice(0, 20)} is not a whole number — using ${DEFAULT_EPOCHS}`);
-    else if (n < 1 || n > MAX_EPOCHS) {
-      epochs = Math.min(MAX_EPOCHS, Math.max(1, n));
-      notices.push(`sweep_epochs=${raw} is outside 1 … ${MAX_EPOCHS} — using ${epochs}`);
-    } else epochs = n;
-  }
-  let seeds = DEFAULT_SEEDS;
-  if (p.has('sweep_seeds')) {
-    const raw = p.get('sweep_seeds');
-    const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isFinite(n)) notices.push(`sweep_seeds=${raw.slice(0, 20)} is not a whole number — using ${DEFAULT_SEEDS}`);
-    else if (n < 1 || n > MAX_SEEDS) {
-      seeds = Math.min(MAX_SEEDS, Math.max(1, n));
-      notices.push(`sweep_seeds=${raw} is outside 1 … ${MAX_SEEDS} — using ${seeds}`);
-    } else seeds = n;
-    if (seeds > 1 && key === 'seed') {
-      notices.push(`sweep_seeds=${raw} does not go with a sweep of the seed itself — using 1`);
-      seeds = 1;
-    }
+  const epochs = wholeParam(p, 'sweep_epochs', DEFAULT_EPOCHS, MAX_EPOCHS, notices);
+  let seeds = wholeParam(p, 'sweep_seeds', DEFAULT_SEEDS, MAX_SEEDS, notices);
+  if (seeds > 1 && key === 'seed') {
+    notices.push(`sweep_seeds=${p.get('sweep_seeds')} does not go with a sweep of the seed itself — using 1`);
+    seeds = 1;
   }
   return { spec: { key, values, epochs, seeds }, notices };
 }
@@ -197,7 +200,7 @@ export function toQuery(spec) {
 
 /** The seeds a sweep from page seed `s` trains each value on: s, s+1, … (counting down near the largest seed). */
 export function seedList(s, n) {
-  const top = 2 ** 53;
+  const top = BY_KEY.get('seed').max;
   return Array.from({ length: n }, (_, k) => (s + k <= top ? s + k : s - k));
 }
 
@@ -325,7 +328,8 @@ export class Sweep extends Emitter {
   }
 
   #train(it) {
-    const cfg = this.key === 'seed' ? { ...this.base, seed: it.value } : { ...this.base, [this.key]: it.value, seed: it.seed };
+    // (a sweep of the seed itself gives each item its value as its seed)
+    const cfg = { ...this.base, [this.key]: it.value, seed: it.seed };
     const run = this.makeRun(cfg, this.seeds.length > 1 ? `${valueText(this.key, it.value)}, seed ${it.seed}` : valueText(this.key, it.value));
     this.runs.set(it, run);
     it.status = this.state === 'paused' ? 'paused' : 'running';

@@ -35,20 +35,22 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const spread = (xs) => (xs.length ? { mean: mean(xs), lo: Math.min(...xs), hi: Math.max(...xs) } : null);
 
 /**
- * One value of a sweep, over its seeds: {value, runs (items, seed order), status, divergedAt, message, best (each
- * run's row of lowest validation loss, null for a run with none), loss and acc ({mean, lo, hi} over the runs that
- * have such a row: the lowest validation loss and the accuracy at that epoch; null for none), finished}.
+ * One value of a sweep, over its seeds: {value, runs (items, seed order), status, bad (the run that diverged or
+ * failed, or null), divergedAt, message, best (each run's row of lowest validation loss, null for a run with
+ * none), at (the epochs of those rows), loss and acc ({mean, lo, hi} over the runs that have such a row: the lowest
+ * validation loss and the accuracy at that epoch; null for none), finished}.
  */
 function groupOf(value, runs, sweepState) {
   const st = runs.map((r) => r.status);
   const status = st.includes('diverged') ? 'diverged' : st.includes('error') ? 'error'
     : st.every((x) => x === 'done') ? 'done' : st.every((x) => FINAL.has(x)) ? 'cancelled'
       : st.every((x) => x === 'queued') ? 'queued' : sweepState === 'paused' ? 'paused' : 'running';
-  const bad = runs.find((r) => r.status === status && (status === 'diverged' || status === 'error'));
+  const bad = runs.find((r) => r.status === status && (status === 'diverged' || status === 'error')) || null;
   const best = runs.map((r) => bestRow(r.epochs));
   const got = best.filter(Boolean);
   return {
-    value, runs, status, divergedAt: bad ? bad.divergedAt : null, message: bad ? bad.message : '', best,
+    value, runs, status, bad, divergedAt: bad ? bad.divergedAt : null, message: bad ? bad.message : '', best,
+    at: got.map((r) => r.epoch),
     loss: spread(got.map((r) => r.valLoss)), acc: spread(got.map((r) => r.valAcc)),
     finished: runs.filter((r) => FINAL.has(r.status)).length,
   };
@@ -131,14 +133,14 @@ class PlaybookPlot {
       const y = f ? f.mean * scale : NaN;
       const mark = g.status === 'diverged' ? 'x' : g.status === 'error' ? 'failed' : Number.isFinite(y) ? (g.status === 'done' ? 'dot' : 'open') : null;
       const fmt = (v) => (unit === '%' ? `${v.toFixed(1)}%` : nats(v));
-      const epochs = g.best.filter(Boolean).map((r) => r.epoch);
+      const epochs = g.at;
       const n = epochs.length;
       const at = `at epoch${n > 1 ? 's' : ''} ${epochs.join(', ')}`;
       const figure = () => (n > 1 ? `${fmt(y)}, mean of ${n} seeds (${fmt(f.lo * scale)}–${fmt(f.hi * scale)}) ${at}` : `${fmt(y)} ${at}`);
       let text, note = '';
       if (mark === 'failed') text = `failed: ${g.message}`;
       else if (mark === 'x') {
-        text = `diverged at step ${g.divergedAt ?? '?'}${spec.seeds > 1 ? ` (seed ${g.runs.find((r) => r.status === 'diverged').seed})` : ''}`;
+        text = `diverged at step ${g.divergedAt ?? '?'}${spec.seeds > 1 ? ` (seed ${g.bad.seed})` : ''}`;
         if (Number.isFinite(y)) note = `${this.o.name} before it diverged: ${figure()}`;
       } else if (mark) {
         text = `${this.o.name} ${figure()}`;
@@ -669,7 +671,7 @@ export class SweepView {
       this.best.append(sw.active ? 'The lowest validation loss reached during training is named here once a value\u2019s runs have finished.' : 'No value finished all its epochs, so no value can be called best.');
       return;
     }
-    const epochs = best.best.filter(Boolean).map((r) => r.epoch);
+    const epochs = best.at;
     const b = el('button', { type: 'button', id: 'btn-sweep-use', text: `Use ${valueText(sw.key, best.value)}` });
     b.title = 'Sets this value on the page, as lossLab.apply does';
     b.addEventListener('click', () => {
@@ -713,23 +715,20 @@ export class SweepView {
     t.append(el('thead', {}, head));
     const body = el('tbody', {});
     for (const g of groups) {
-      const got = g.best.filter(Boolean);
       const finals = g.runs.map((r) => r.epochs[r.epochs.length - 1]?.valLoss).filter(Number.isFinite);
       const tr = el('tr', { 'data-status': g.status, 'data-value': String(g.value) });
       if (best === g) tr.dataset.best = '';
       const result = S === 1 ? runResult(g.runs[0])
         : g.status === 'done' ? 'done' : g.runs.map((r) => `seed ${r.seed}: ${runResult(r)}`).join('; ');
-      const cells = [
+      tr.append(
         el('th', { scope: 'row', text: fmtNum(g.value) + (best === g ? ' (lowest)' : '') }),
         el('td', { class: 'sweep-result', text: result }),
         el('td', { text: g.runs.map((r) => r.epochs.length).join(', ') }),
         el('td', { class: 'sweep-lowest' }, g.loss ? nats(g.loss.mean) : '—',
           ...(S > 1 && g.loss ? [' (', el('span', { class: 'sweep-spread', text: `${nats(g.loss.lo)}–${nats(g.loss.hi)}` }), ')'] : [])),
-      ];
-      cells.push(el('td', { class: 'sweep-at', text: got.length ? got.map((r) => r.epoch).join(', ') : '—' }),
+        el('td', { class: 'sweep-at', text: g.at.length ? g.at.join(', ') : '—' }),
         el('td', { text: g.acc ? pct(g.acc.mean) : '—' }),
         el('td', { class: 'sweep-final', text: finals.length ? nats(mean(finals)) : '—' }));
-      tr.append(...cells);
       body.append(tr);
     }
     t.append(body);
@@ -761,10 +760,8 @@ export class SweepView {
       const g = byValue.get(m.value);
       fig.dataset.status = g.status;
       fig.dataset.axes = `0 ${E} 0 ${yTop}`;
-      const bad = g.runs.find((r) => r.status === g.status);
-      const at = g.best.filter(Boolean).map((r) => r.epoch);
-      const what = g.status === 'done' ? (S > 1 ? `lowest val. loss ${nats(g.loss?.mean)} (mean of ${S} seeds)` : `lowest val. loss ${nats(g.loss?.mean)} at epoch ${at[0]}`)
-        : g.status === 'diverged' ? `✗ diverged at step ${g.divergedAt}${S > 1 ? ` (seed ${bad.seed})` : ''}`
+      const what = g.status === 'done' ? (S > 1 ? `lowest val. loss ${nats(g.loss?.mean)} (mean of ${S} seeds)` : `lowest val. loss ${nats(g.loss?.mean)} at epoch ${g.at[0]}`)
+        : g.status === 'diverged' ? `✗ diverged at step ${g.divergedAt}${S > 1 ? ` (seed ${g.bad.seed})` : ''}`
           : g.status === 'error' ? 'failed' : S > 1 ? `${g.finished} of ${S} seeds finished` : g.runs[0].note;
       cap.textContent = '';
       cap.append(el('span', { class: 'sweep-run-value', text: valueText(sw.key, m.value) }), el('span', { class: 'sweep-run-what', text: ` ${what}` }));
