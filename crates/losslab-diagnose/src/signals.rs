@@ -502,6 +502,20 @@ impl<'a> Ctx<'a> {
         median(&mut before) < (1.0 - CHANCE_LOSS_BAND) * self.prior_entropy
     }
 
+    /// Mean accuracy of the last `STUCK_WINDOW` training batches (None before there are that many).
+    pub(crate) fn recent_acc(&self) -> Option<f64> {
+        let a = &self.o.step_acc;
+        let from = a.len().checked_sub(STUCK_WINDOW)?;
+        mean(a[from..].iter().map(|&x| x as f64))
+    }
+
+    /// Does the clean probe contradict few of the training labels (fewer than `CONFIDENT_WRONG`)?
+    /// Swapped labels leave that trace on clean images; augmentation and look-alike digits do not.
+    pub(crate) fn probe_clears_labels(&self) -> bool {
+        self.probe
+            .is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG)
+    }
+
     /// Does the clean-image probe show a training-accuracy shortfall against validation accuracy
     /// `val_acc` that the augmented training batches (`train_acc`) show too? Some(share) if measurable.
     pub(crate) fn noise_share(&self, train_acc: f64, val_acc: f64) -> Option<f64> {

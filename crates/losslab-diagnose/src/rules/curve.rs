@@ -14,13 +14,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let loss = mean(c.o.step_loss[n - STUCK_WINDOW..].iter().map(|&x| x as f64))?;
-    let acc = mean(
-        c.o.step_acc
-            .get(c.o.step_acc.len().saturating_sub(STUCK_WINDOW)..)
-            .unwrap_or(&[])
-            .iter()
-            .map(|&x| x as f64),
-    )?;
+    let acc = c.recent_acc()?;
     let h = c.prior_entropy;
     let loss_limit = (1.0 - CHANCE_LOSS_BAND) * h;
     let acc_limit = c.max_share + CHANCE_ACC_MARGIN;
@@ -495,15 +489,9 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
             vec![aug, noise, design]
         } else {
             let &(a, b, _, _) = &pairs[0];
-            let natural = cause(
-                CauseId::NaturalLookalikes,
-                format!(
-                    "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
-                ),
-            );
-            // Labels the clean probe does not contradict count against label noise (see the
-            // confused-pairs rule).
-            if c.probe.is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG) {
+            let natural = natural_lookalikes(a, b);
+            // Labels the clean probe does not contradict count against label noise.
+            if c.probe_clears_labels() {
                 vec![natural, aug, noise, design]
             } else {
                 vec![natural, noise, aug, design]

@@ -279,6 +279,16 @@ impl AugEvidence {
     }
 }
 
+/// Digits `a` and `b` that simply look alike and are still being learned.
+pub(crate) fn natural_lookalikes(a: usize, b: usize) -> Cause {
+    cause(
+        CauseId::NaturalLookalikes,
+        format!(
+            "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
+        ),
+    )
+}
+
 pub(crate) fn augmentation_evidence(
     c: &Ctx,
     train_acc: f64,
@@ -363,12 +373,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
             )
         },
     );
-    let natural = cause(
-        CauseId::NaturalLookalikes,
-        format!(
-            "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
-        ),
-    );
+    let natural = natural_lookalikes(a, b);
     let noise = cause(
         CauseId::LabelNoise,
         format!("labels swapped between {a} and {b} teach the same confusion"),
@@ -381,7 +386,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     // Swapped labels leave a trace on the clean probe (the net confidently contradicts its own
     // training labels there); augmentation leaves none. A probe without that trace counts against
     // the labels, so the augmentation comes before them.
-    let labels_clean = c.probe.is_some_and(|p| p.confident_wrong < CONFIDENT_WRONG);
+    let labels_clean = c.probe_clears_labels();
     let causes = if labels_first {
         vec![noise, aug, natural, design]
     } else if augmented {

@@ -93,15 +93,6 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
     ))
 }
 
-/// Mean accuracy of the last `STUCK_WINDOW` training batches.
-fn recent_batch_acc(c: &Ctx) -> Option<f64> {
-    let a = &c.o.step_acc;
-    if a.len() < STUCK_WINDOW {
-        return None;
-    }
-    mean(a[a.len() - STUCK_WINDOW..].iter().map(|&x| x as f64))
-}
-
 pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
     let s = c.last()?;
     let (i, d) = worst_dead(c, s)?;
@@ -110,7 +101,8 @@ pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
     // Below the Alarm level, dead channels are a cause of unexpected loss only when the net is not
     // learning: while the recent training batches are answered better than `SATISFIED_ACC` the rest
     // of the layer carries the learning, and the finding is a note on lost capacity.
-    let learning = recent_batch_acc(c).is_some_and(|a| a >= SATISFIED_ACC);
+    let recent = c.recent_acc();
+    let learning = recent.is_some_and(|a| a >= SATISFIED_ACC);
     let sev = if d >= DEAD_ALL {
         Severity::Alarm
     } else if learning {
@@ -123,7 +115,7 @@ pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
         format!(
             "{:.0}% of the channels of {name} output zero at every position for every sample: they are dead and pass no gradient back. The others still learn (the recent training batches are {:.0}% right), but the dead ones are capacity lost for good.",
             d * 100.0,
-            recent_batch_acc(c).unwrap_or(f64::NAN) * 100.0
+            recent.unwrap_or(f64::NAN) * 100.0
         )
     } else {
         format!(
