@@ -12,6 +12,7 @@ use crate::data::augment::Augment;
 pub use crate::data::faults::NoiseKind;
 use crate::init::{InitKind, Initializer, INIT_KEYS};
 use crate::layers::activation::Activation;
+pub use crate::layers::loss::LossWiring;
 use crate::layers::pool::PoolKind;
 use crate::optim::{OptKind, OptimSettings};
 use std::fmt;
@@ -74,6 +75,20 @@ pub enum Pixels {
     Unit,
     /// The raw grey levels 0 … 255: the input scaling forgotten.
     Raw,
+}
+
+/// How the validation images are preprocessed (`val_pre`), a pipeline bug when it is not `same`: the
+/// training images are standardised (or raw, with `pixels = raw`), the validation images are not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValPre {
+    /// As the training images.
+    Same,
+    /// Raw grey levels 0 … 255: the scaling forgotten on the validation side.
+    Raw,
+    /// Inverted (255 − p, white digits become black on white), then scaled as training.
+    Inverted,
+    /// Divided by 255 but not standardised: 0 … 1 instead of mean 0, deviation 1.
+    Unscaled,
 }
 
 /// An off/on setting.
@@ -202,6 +217,15 @@ pub struct Config {
     pub calibrated: Switch,
     /// Stop when the validation loss has not improved for this many epochs (0 = never).
     pub early_stop: usize,
+    /// Pipeline bugs, all off by default: validation preprocessing, the loss's wiring, shuffling, a
+    /// label shift of the validation labels, and validation images copied from the training set.
+    pub val_pre: ValPre,
+    pub loss_wiring: LossWiring,
+    pub shuffle: Switch,
+    /// Validation label y becomes (y + label_offset) mod 10.
+    pub label_offset: usize,
+    /// Percent of validation images replaced by copies of training images (with their labels).
+    pub leak: f32,
 }
 }
 
@@ -319,6 +343,7 @@ choices!(DataSource {
 choices!(NoiseKind {
     "uniform" => NoiseKind::Uniform,
     "pairs" => NoiseKind::Pairs,
+    "random" => NoiseKind::Random,
 });
 choices!(ClassWeight {
     "none" => ClassWeight::None,
@@ -327,6 +352,17 @@ choices!(ClassWeight {
 choices!(Pixels {
     "unit" => Pixels::Unit,
     "raw" => Pixels::Raw,
+});
+choices!(ValPre {
+    "same" => ValPre::Same,
+    "raw" => ValPre::Raw,
+    "inverted" => ValPre::Inverted,
+    "unscaled" => ValPre::Unscaled,
+});
+choices!(LossWiring {
+    "ce" => LossWiring::CrossEntropy,
+    "softmax_twice" => LossWiring::SoftmaxTwice,
+    "mse" => LossWiring::Mse,
 });
 choices!(Switch {
     "off" => Switch::Off,
@@ -446,6 +482,12 @@ pub const SETTINGS: &[Setting] = &[
     row!("class_weight", Live, "none",       choice(ClassWeight),    class_weight),
     row!("calibrated",  Reset, "off",        choice(Switch),         calibrated),
     row!("early_stop",  Live,  "0",          int(0, 50),             early_stop),
+    // Pipeline bugs: all off by default.
+    row!("val_pre",     Reset, "same",       choice(ValPre),         val_pre),
+    row!("loss_wiring", Reset, "ce",         choice(LossWiring),     loss_wiring),
+    row!("shuffle",     Reset, "on",         choice(Switch),         shuffle),
+    row!("label_offset", Reset, "0",         int(0, 9),              label_offset),
+    row!("leak",        Reset, "0",          float(0.0, 100.0),      leak),
 ];
 
 /// The row of `key`, if it is a Loss Lab setting.

@@ -94,6 +94,8 @@ pub mod streams {
     pub const SYNTHETIC: u64 = 6;
     /// The learning-rate range test's own batches, so the training stream never changes.
     pub const LR_FIND: u64 = 7;
+    /// Which validation images the `leak` fault replaces, and by which training images.
+    pub const LEAK: u64 = 8;
 }
 
 #[cfg(test)]

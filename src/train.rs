@@ -2,7 +2,7 @@
 //! the optimizer and the running figures, and advances in steps so a caller can interleave it with
 //! anything else (the page's worker trains in chunks of a few tens of milliseconds).
 
-use crate::config::{Apply, ClassWeight, Config, ConfigError, DataSource, Pixels};
+use crate::config::{Apply, ClassWeight, Config, ConfigError, DataSource, Pixels, Switch, ValPre};
 use crate::data::augment::Augment;
 use crate::data::{
     augment_into, fill_batch, prepare, to_grey, to_raw_pixels, Applied, Dataset, Prepared, CLASSES,
@@ -257,10 +257,11 @@ impl Trainer {
         obs.optimizer = Some(crate::observe::optimizer_family(cfg.optim.kind));
         // After imbalance and label noise: the counts the loss actually sees.
         let class_weights = balanced_class_weights(&data.class_counts());
+        let cfg_wiring = cfg.loss_wiring;
         Ok(Trainer {
             opt: Optimizer::new(cfg.optim),
             aug: cfg.aug.clone(),
-            batches: BatchStream::new(cfg.seed, n),
+            batches: BatchStream::new(cfg.seed, n, cfg.shuffle == Switch::On),
             cfg,
             model,
             train: data,
@@ -274,7 +275,7 @@ impl Trainer {
             epoch_stats: EpochStats::default(),
             class_weights,
             early_stop: EarlyStop::default(),
-            eval: Evaluator::default(),
+            eval: Evaluator::new(cfg_wiring),
             last_update: Vec::new(),
             last_batch: 0,
             first_loss: None,
@@ -288,7 +289,7 @@ impl Trainer {
             split_eval: None,
             validating: false,
             restored: None,
-            final_test: Evaluator::default(),
+            final_test: Evaluator::new(cfg_wiring),
             tested: None,
         })
     }
@@ -699,8 +700,13 @@ impl Trainer {
     /// un-augmented images in evaluation mode. The first such pass after a training step keeps that
     /// step's layer statistics, whose activations it replaces.
     fn clean_logits(&mut self, train: bool, idx: &[usize]) -> (Vec<f32>, Vec<u8>) {
-        let (x, y) = self.clean_batch(if train { &self.train } else { &self.val }, idx);
-        (self.eval_logits(x, idx.len()), y)
+        if train {
+            let (x, y) = self.clean_batch(&self.train, idx);
+            return (self.eval_logits(x, idx.len()), y);
+        }
+        let (mut x, y) = self.clean_batch(&self.val, idx);
+        val_inputs(&self.cfg, &mut x);
+        (self.forward_eval(&x, idx.len()), y)
     }
 
     /// Samples `idx` of `set` as un-augmented images (before `scale_inputs`) and their labels: the
@@ -725,11 +731,16 @@ impl Trainer {
     /// `classify`). The first such pass after a training step keeps that step's layer statistics,
     /// whose activations it replaces.
     fn eval_logits(&mut self, mut x: Vec<f32>, bs: usize) -> Vec<f32> {
+        scale_inputs(self.cfg.pixels, &mut x);
+        self.forward_eval(&x, bs)
+    }
+
+    /// Logits of `bs` network inputs, already on their scale, in evaluation mode (see `eval_logits`).
+    fn forward_eval(&mut self, x: &[f32], bs: usize) -> Vec<f32> {
         if self.held_stats.is_none() {
             self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
         }
-        scale_inputs(self.cfg.pixels, &mut x);
-        self.model.forward(&x, bs, false)
+        self.model.forward(x, bs, false)
     }
 
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
@@ -821,6 +832,25 @@ fn scale_inputs(pixels: Pixels, x: &mut [f32]) {
     }
 }
 
+/// Standardised validation images as the validation side of the pipeline feeds them to the network:
+/// as the training images (`scale_inputs`) unless the `val_pre` bug is on. The final test and the
+/// probe always take the training side's preprocessing, so the bug shows in the validation figures
+/// alone, as it does when only the evaluation script is wrong.
+fn val_inputs(cfg: &Config, x: &mut [f32]) {
+    match cfg.val_pre {
+        ValPre::Same => scale_inputs(cfg.pixels, x),
+        ValPre::Raw => to_raw_pixels(x),
+        // Standardised v = (q − mean)/std of the grey share q; the inverted image 1 − q gives
+        // (1 − 2·mean)/std − v.
+        ValPre::Inverted => {
+            let c = (1.0 - 2.0 * MNIST_MEAN) / MNIST_STD;
+            x.iter_mut().for_each(|v| *v = c - *v);
+            scale_inputs(cfg.pixels, x);
+        }
+        ValPre::Unscaled => x.iter_mut().for_each(|v| *v = *v * MNIST_STD + MNIST_MEAN),
+    }
+}
+
 /// The class weights the loss uses: `class_weights` with `class_weight = balanced`, else none.
 fn loss_weights<'a>(cfg: &Config, class_weights: &'a [f32]) -> Option<&'a [f32]> {
     match cfg.class_weight {
@@ -838,6 +868,7 @@ fn step_rule<'a>(cfg: &Config, class_weights: &'a [f32], step_no: u64) -> Rule<'
         lr *= (step_no as f32 / cfg.warmup as f32).min(1.0);
     }
     Rule {
+        wiring: cfg.loss_wiring,
         weights: loss_weights(cfg, class_weights),
         clip: cfg.clip,
         lr,

@@ -124,7 +124,7 @@ fn every_lesson_claim_holds_on_two_seeds() {
 /// www/views/refs.js to these same values.
 #[test]
 fn noise_floor_is_the_pages() {
-    use losslab::config::NoiseKind::{Pairs, Uniform};
+    use losslab::config::NoiseKind::{Pairs, Random, Uniform};
     let close = |a: f64, b: f64| (a - b).abs() < 1e-4;
     assert!(close(noise_floor(0.4, Uniform), 1.5520));
     assert!(close(noise_floor(0.4, Pairs), 0.6730));
@@ -134,6 +134,8 @@ fn noise_floor_is_the_pages() {
     assert!(close(noisy_floor(0.4, Pairs), 0.9163));
     assert!(close(noisy_floor(0.9, Uniform), 10f64.ln()));
     assert!(noisy_floor(0.0, Pairs).is_nan());
+    assert!(close(noise_floor(0.5, Random), 1.6769));
+    assert!(close(noisy_floor(0.5, Random), 2.9957));
     // the overall floor mixes the intact samples' −ln(1−p) with the corrupted ones'
     assert!(close(
         noise_floor(0.4, Uniform),

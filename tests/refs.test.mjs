@@ -47,6 +47,14 @@ test('uniform noise 90% is pure chance: floor ln 10, ceiling 10%', () => {
   close(b.noisyFloor, Math.log(10), 1e-12);
 });
 
+test('random labels 50%: the true digit keeps 55%, each other 5%: floor ≈ 1.677 nats', () => {
+  const b = noiseBounds(0.5, 'random');
+  close(b.floor, -0.55 * Math.log(0.55) - 0.45 * Math.log(0.05));
+  close(b.floor, 1.6769, 1e-4);
+  close(b.noisyFloor, 2.9957, 1e-4);
+  close(b.ceiling, 0.55);
+});
+
 test('no noise, no noise lines; 100% noise has no rule to learn', () => {
   assert.equal(noiseBounds(0), null);
   assert.equal(noiseBounds(1), null);

@@ -10,6 +10,7 @@ const SECTIONS = [
   ['data', 'Data', true],
   ['aug', 'Augmentation', false],
   ['remedies', 'Remedies', false],
+  ['pipeline', 'Pipeline bugs', false],
 ];
 
 function el(tag, attrs = {}, ...children) {

@@ -11,6 +11,12 @@ pub enum NoiseKind {
     Uniform,
     /// Class-dependent noise: every corrupted label becomes its look-alike partner, `PAIR_FLIP[label]`.
     Pairs,
+    /// Random labels: each chosen label is redrawn from all ten classes, so about one in ten stays
+    /// right, and at 100% the labels carry no information about the images (the "random labels" of
+    /// Zhang et al. 2017, "Understanding deep learning requires rethinking generalization", ICLR).
+    /// Uniform noise at 100% is different: every label is wrong, which is information (the net can
+    /// learn which digit an image is not).
+    Random,
 }
 
 /// Partner class of each digit for `NoiseKind::Pairs` (index = true class, value = noisy class).
@@ -26,11 +32,12 @@ pub enum NoiseKind {
 /// 7 receives flips from 1 and 2, 6 from 0 and 5. No class maps to itself.
 pub const PAIR_FLIP: [u8; CLASSES] = [6, 7, 7, 8, 9, 6, 5, 1, 3, 4];
 
-/// Corrupts exactly round(fraction * N) labels, chosen at random, and returns the corrupted mask.
+/// Corrupts exactly round(fraction * N) labels, chosen at random, and returns the corrupted mask
+/// (for `Random`, the chosen labels are redrawn and the mask marks those that changed).
 ///
 /// A random subset rather than a coin flip per label, so the corrupted fraction is exact: the
 /// lesson compares "40% noise" with its curve, and a binomial draw would blur that on small sets.
-/// `fraction` is clamped to [0, 1] (NaN counts as 0). Every corrupted label differs from its old one.
+/// `fraction` is clamped to [0, 1] (NaN counts as 0). Every label the mask marks differs from its old one.
 pub fn apply_label_noise(
     labels: &mut [u8],
     fraction: f32,
@@ -52,8 +59,9 @@ pub fn apply_label_noise(
             // Adding 1..=9 modulo 10 reaches each other class exactly once.
             NoiseKind::Uniform => ((old as usize + 1 + rng.below(CLASSES - 1)) % CLASSES) as u8,
             NoiseKind::Pairs => PAIR_FLIP[old as usize],
+            NoiseKind::Random => rng.below(CLASSES) as u8,
         };
-        mask[i] = true;
+        mask[i] = labels[i] != old;
     }
     mask
 }
@@ -170,6 +178,25 @@ mod tests {
         for i in 0..base.len() {
             assert_eq!(ma[i], a[i] != base[i], "sample {i}");
         }
+    }
+
+    #[test]
+    fn random_labels_at_100_keep_about_one_in_ten() {
+        let base: Vec<u8> = (0..10_000).map(|i| (i % 10) as u8).collect();
+        let mut l = base.clone();
+        let m = apply_label_noise(&mut l, 1.0, NoiseKind::Random, &mut Rng::new(3));
+        let kept = m.iter().filter(|&&c| !c).count();
+        // Binomial(10000, 0.1): mean 1000, σ 30.
+        assert!((880..=1120).contains(&kept), "{kept} labels stayed right");
+        for i in 0..base.len() {
+            assert_eq!(m[i], l[i] != base[i], "sample {i}");
+        }
+        let mut counts = [0usize; CLASSES];
+        l.iter().for_each(|&y| counts[y as usize] += 1);
+        assert!(
+            counts.iter().all(|&c| (850..=1150).contains(&c)),
+            "{counts:?}"
+        );
     }
 
     #[test]

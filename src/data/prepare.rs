@@ -1,10 +1,13 @@
 //! The data a run trains and validates on: the loaded splits cut to the configured sizes, with the
-//! configured faults (class imbalance, then label noise) applied to the training split only. Each
-//! fault draws from its own seeded stream, so the same seed gives the same data.
+//! configured data faults (class imbalance, then label noise) applied to the training split, and the
+//! pipeline bugs that change the data: training sorted by class when it is not shuffled, validation
+//! labels shifted, validation images copied from the training set. Each fault draws from its own
+//! seeded stream, so the same seed gives the same data.
 
 use super::faults::{apply_label_noise, imbalance_indices, Imbalance};
 use super::Dataset;
-use crate::config::{Config, ConfigError, ImbKind};
+use crate::config::{Config, ConfigError, ImbKind, Switch};
+use crate::data::{CLASSES, PIXELS};
 use crate::rng::{streams, Rng};
 
 /// The splits of one run after the data faults.
@@ -12,7 +15,8 @@ use crate::rng::{streams, Rng};
 pub struct Prepared {
     /// Training samples after imbalance, with the labels trained on (after label noise).
     pub train: Dataset,
-    /// Validation samples: the first `val_n` of the test split, never corrupted.
+    /// Validation samples: the first `val_n` of the validation split, never corrupted unless a
+    /// pipeline bug (`label_offset`, `leak`) is on.
     pub val: Dataset,
     /// Training labels before label noise.
     pub true_labels: Vec<u8>,
@@ -56,6 +60,13 @@ pub fn prepare(cfg: &Config, train: &Dataset, test: &Dataset) -> Result<Prepared
             base.select(&idx)
         }
     };
+    if cfg.shuffle == Switch::Off {
+        // Unshuffled data as it often comes, sorted by class (a stable sort: the original order
+        // within a class); the batch stream then keeps this order every epoch.
+        let mut idx: Vec<usize> = (0..data.len()).collect();
+        idx.sort_by_key(|&i| data.labels[i]);
+        data = data.select(&idx);
+    }
     let true_labels = data.labels.clone();
     let corrupted = apply_label_noise(
         &mut data.labels,
@@ -63,10 +74,110 @@ pub fn prepare(cfg: &Config, train: &Dataset, test: &Dataset) -> Result<Prepared
         cfg.noise_kind,
         &mut Rng::stream(cfg.seed, streams::NOISE),
     );
+    let mut val = test.take(cfg.val_n);
+    leak_into(&mut val, &data, cfg.leak / 100.0, cfg.seed);
+    let offset = (cfg.label_offset % CLASSES) as u8;
+    val.labels
+        .iter_mut()
+        .for_each(|y| *y = (*y + offset) % CLASSES as u8);
     Ok(Prepared {
         train: data,
-        val: test.take(cfg.val_n),
+        val,
         true_labels,
         corrupted,
     })
+}
+
+/// Replaces round(share · n) validation samples, chosen at random, by copies of random training
+/// samples with the labels they are trained on: leakage, where the validation figures partly measure
+/// memory. `share` is clamped to [0, 1].
+fn leak_into(val: &mut Dataset, train: &Dataset, share: f32, seed: u64) {
+    let share = if share > 0.0 { share.min(1.0) } else { 0.0 };
+    let k = (share as f64 * val.len() as f64).round() as usize;
+    if k == 0 || train.is_empty() {
+        return;
+    }
+    let mut rng = Rng::stream(seed, streams::LEAK);
+    let mut slots: Vec<usize> = (0..val.len()).collect();
+    for i in 0..k {
+        let j = i + rng.below(slots.len() - i);
+        slots.swap(i, j);
+        let (v, t) = (slots[i], rng.below(train.len()));
+        val.images[v * PIXELS..(v + 1) * PIXELS].copy_from_slice(train.image(t));
+        val.labels[v] = train.labels[t];
+    }
+}
+
+/// How many validation images are byte-identical to some training image: the leakage check a
+/// practitioner runs before trusting a validation figure (Barz & Denzler 2020, "Do we train on test
+/// data? Purging CIFAR of near-duplicates"). MNIST's own held-out images have essentially none.
+pub fn duplicates_in(val: &Dataset, train: &Dataset) -> usize {
+    let seen: std::collections::HashSet<&[u8]> = (0..train.len()).map(|i| train.image(i)).collect();
+    (0..val.len())
+        .filter(|&i| seen.contains(val.image(i)))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// n distinct images (each its index written into its first bytes), labels i mod 10.
+    fn set(n: usize, salt: u8) -> Dataset {
+        let mut images = vec![0u8; n * PIXELS];
+        for i in 0..n {
+            images[i * PIXELS] = (i % 256) as u8;
+            images[i * PIXELS + 1] = (i / 256) as u8;
+            images[i * PIXELS + 2] = salt;
+        }
+        Dataset {
+            images,
+            labels: (0..n).map(|i| (i % CLASSES) as u8).collect(),
+            synthetic: false,
+        }
+    }
+
+    #[test]
+    fn pipeline_bugs_change_what_they_name_and_nothing_else() {
+        let (train, test) = (set(500, 1), set(300, 2));
+        let mut cfg = Config {
+            train_n: 500,
+            val_n: 300,
+            ..Config::default()
+        };
+        let clean = prepare(&cfg, &train, &test).unwrap();
+        assert_eq!(duplicates_in(&clean.val, &clean.train), 0);
+
+        cfg.shuffle = Switch::Off;
+        let sorted = prepare(&cfg, &train, &test).unwrap();
+        assert!(sorted.train.labels.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(sorted.val.labels, clean.val.labels);
+
+        cfg.shuffle = Switch::On;
+        cfg.label_offset = 3;
+        let shifted = prepare(&cfg, &train, &test).unwrap();
+        for (a, b) in shifted.val.labels.iter().zip(&clean.val.labels) {
+            assert_eq!(*a, (b + 3) % 10);
+        }
+        assert_eq!(shifted.val.images, clean.val.images);
+
+        cfg.label_offset = 0;
+        cfg.leak = 20.0;
+        let leaked = prepare(&cfg, &train, &test).unwrap();
+        // 60 slots, each a random training image: the copies are training images with their labels.
+        let dup = duplicates_in(&leaked.val, &leaked.train);
+        assert_eq!(dup, 60);
+        let changed = (0..300)
+            .filter(|&i| leaked.val.image(i) != clean.val.image(i))
+            .count();
+        assert_eq!(changed, 60);
+        for i in 0..300 {
+            if leaked.val.image(i) != clean.val.image(i) {
+                let t = (0..500)
+                    .find(|&t| leaked.train.image(t) == leaked.val.image(i))
+                    .unwrap();
+                assert_eq!(leaked.val.labels[i], leaked.train.labels[t]);
+            }
+        }
+    }
 }

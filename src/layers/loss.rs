@@ -167,6 +167,106 @@ pub fn balanced_class_weights(counts: &[u32]) -> Vec<f32> {
         .collect()
 }
 
+/// How the training loss is wired to the network's outputs (`loss_wiring`): the correct wiring, or one
+/// of two bugs a practitioner meets (Karpathy 2019, "A Recipe for Training Neural Networks": "verify
+/// loss @ init" and "know your loss").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LossWiring {
+    /// Softmax cross-entropy on the logits.
+    #[default]
+    CrossEntropy,
+    /// Cross-entropy on probabilities: the softmax applied a second time. Its inputs lie in [0, 1],
+    /// so the loss cannot go below ln(1 + (K−1)/e) (≈ 1.46 for K = 10, the right class at 1, the
+    /// others at 0) and no answer of the loss's own softmax is over e/(e + K − 1) ≈ 23% sure.
+    SoftmaxTwice,
+    /// Squared error between the softmax and the one-hot target, averaged over the K classes (as
+    /// Keras's `mean_squared_error` on a one-hot row).
+    Mse,
+}
+
+/// The batch loss under `wiring` with each sample's weight in the batch (see `loss_scales`):
+/// (d loss / d logits (n, classes), each sample's unweighted loss (n)). Cross-entropy is
+/// `scaled_softmax_cross_entropy`; the other wirings differentiate through the softmax:
+/// dℓ/dz = p ⊙ (g − p·g) with g = dℓ/dp.
+pub fn scaled_loss(
+    wiring: LossWiring,
+    logits: &[f32],
+    labels: &[u8],
+    classes: usize,
+    scale: &[f32],
+) -> (Vec<f32>, Vec<f32>) {
+    if wiring == LossWiring::CrossEntropy {
+        return scaled_softmax_cross_entropy(logits, labels, classes, scale);
+    }
+    let n = labels.len();
+    assert_eq!(logits.len(), n * classes);
+    assert_eq!(scale.len(), n);
+    let mut grad = vec![0.0; n * classes];
+    let mut per = Vec::with_capacity(n);
+    let mut p = vec![0.0f32; classes];
+    let mut q = vec![0.0f32; classes];
+    for (s, (z, g)) in logits
+        .chunks_exact(classes)
+        .zip(grad.chunks_exact_mut(classes))
+        .enumerate()
+    {
+        let (_, sum) = shifted_exps(z, &mut p);
+        p.iter_mut().for_each(|v| *v /= sum);
+        let y = labels[s] as usize;
+        // g = dℓ/dp, into `g` first.
+        let loss = match wiring {
+            LossWiring::SoftmaxTwice => {
+                let (m, sum2) = shifted_exps(&p, &mut q);
+                for (gi, qi) in g.iter_mut().zip(&q) {
+                    *gi = qi / sum2;
+                }
+                g[y] -= 1.0;
+                m + sum2.ln() - p[y]
+            }
+            LossWiring::Mse => {
+                let k = classes as f32;
+                let mut l = 0.0f32;
+                for (c, (gi, &pi)) in g.iter_mut().zip(&p).enumerate() {
+                    let d = pi - if c == y { 1.0 } else { 0.0 };
+                    l += d * d;
+                    *gi = 2.0 * d / k;
+                }
+                l / k
+            }
+            LossWiring::CrossEntropy => unreachable!("handled above"),
+        };
+        per.push(loss);
+        let pg: f32 = p.iter().zip(g.iter()).map(|(a, b)| a * b).sum();
+        for (gi, &pi) in g.iter_mut().zip(&p) {
+            *gi = scale[s] * pi * (*gi - pg);
+        }
+    }
+    (grad, per)
+}
+
+/// The batch loss under `wiring`, optionally class-weighted: (loss, d loss / d logits, each sample's
+/// unweighted loss). Cross-entropy goes through `softmax_cross_entropy` and
+/// `weighted_softmax_cross_entropy`, the functions checked against TensorFlow.js.
+pub fn batch_loss(
+    wiring: LossWiring,
+    logits: &[f32],
+    labels: &[u8],
+    classes: usize,
+    weights: Option<&[f32]>,
+) -> (f32, Vec<f32>, Vec<f32>) {
+    match (wiring, weights) {
+        (LossWiring::CrossEntropy, None) => softmax_cross_entropy(logits, labels, classes),
+        (LossWiring::CrossEntropy, Some(w)) => {
+            weighted_softmax_cross_entropy(logits, labels, classes, w)
+        }
+        _ => {
+            let scale = loss_scales(labels, weights);
+            let (grad, per) = scaled_loss(wiring, logits, labels, classes, &scale);
+            (reduce_loss(&per, labels, weights), grad, per)
+        }
+    }
+}
+
 /// Index of the largest logit of each sample.
 pub fn argmax_rows(logits: &[f32], classes: usize) -> Vec<u8> {
     logits
@@ -220,5 +320,68 @@ mod tests {
     fn uniform_logits_give_ln_classes() {
         let (loss, _, _) = softmax_cross_entropy(&[0.0; 20], &[3, 7], 10);
         assert!((loss - 10f32.ln()).abs() < 1e-6);
+    }
+    /// Central finite differences in f64 of a wired loss against its analytic gradient.
+    #[test]
+    fn wired_losses_match_finite_differences() {
+        let z = [0.3f32, -1.0, 2.0, 0.5, 0.1, -0.2, 1.5, 0.0, -0.7, 0.9];
+        for wiring in [LossWiring::SoftmaxTwice, LossWiring::Mse] {
+            for y in [0u8, 2, 9] {
+                let (g, _) = scaled_loss(wiring, &z, &[y], 10, &[1.0]);
+                let loss = |z: &[f64]| -> f64 {
+                    let m = z.iter().cloned().fold(f64::MIN, f64::max);
+                    let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
+                    let s: f64 = e.iter().sum();
+                    let p: Vec<f64> = e.iter().map(|v| v / s).collect();
+                    match wiring {
+                        LossWiring::SoftmaxTwice => {
+                            p.iter().map(|v| v.exp()).sum::<f64>().ln() - p[y as usize]
+                        }
+                        _ => {
+                            p.iter()
+                                .enumerate()
+                                .map(|(c, v)| (v - if c == y as usize { 1.0 } else { 0.0 }).powi(2))
+                                .sum::<f64>()
+                                / 10.0
+                        }
+                    }
+                };
+                let z64: Vec<f64> = z.iter().map(|&v| v as f64).collect();
+                for i in 0..10 {
+                    let h = 1e-5;
+                    let (mut a, mut b) = (z64.clone(), z64.clone());
+                    a[i] += h;
+                    b[i] -= h;
+                    let fd = (loss(&a) - loss(&b)) / (2.0 * h);
+                    assert!(
+                        (fd - g[i] as f64).abs() < 1e-4,
+                        "{wiring:?} y {y} logit {i}: fd {fd} vs {}",
+                        g[i]
+                    );
+                }
+            }
+        }
+    }
+
+    /// The softmax-twice floor: a net sure of the right answer pays ln(1 + 9/e) ≈ 1.46 nats, and the
+    /// loss's own softmax gives that answer e/(e + 9) ≈ 23%.
+    #[test]
+    fn softmax_twice_floors_at_ln_1_plus_9_over_e() {
+        let mut z = [0.0f32; 10];
+        z[4] = 60.0;
+        let (_, per) = scaled_loss(LossWiring::SoftmaxTwice, &z, &[4], 10, &[1.0]);
+        let floor = (1.0 + 9.0 / std::f64::consts::E).ln();
+        assert!(
+            (per[0] as f64 - floor).abs() < 1e-5,
+            "{} vs {floor}",
+            per[0]
+        );
+        assert!((floor - 1.4612).abs() < 1e-3);
+        let (_, per) = scaled_loss(LossWiring::Mse, &z, &[4], 10, &[1.0]);
+        assert!(per[0].abs() < 1e-6);
+        // Cross-entropy through `batch_loss` is the checked function itself.
+        let (a, ga, pa) = batch_loss(LossWiring::CrossEntropy, &z, &[4], 10, None);
+        let (b, gb, pb) = softmax_cross_entropy(&z, &[4], 10);
+        assert_eq!((a, ga, pa), (b, gb, pb));
     }
 }

@@ -12,6 +12,8 @@ pub(super) struct BatchStream {
     order: Vec<usize>,
     pos: usize,
     order_rng: Rng,
+    /// False for the `shuffle = off` pipeline bug: every epoch in the stored order.
+    shuffle: bool,
     aug_rng: Rng,
     /// Training-set indices of the last batch, and the augmentation RNG before it was filled.
     last: Vec<usize>,
@@ -19,12 +21,14 @@ pub(super) struct BatchStream {
 }
 
 impl BatchStream {
-    /// The stream of a training set of `n` samples under `seed`.
-    pub fn new(seed: u64, n: usize) -> BatchStream {
+    /// The stream of a training set of `n` samples under `seed`, reshuffled at every epoch's start
+    /// when `shuffle`.
+    pub fn new(seed: u64, n: usize, shuffle: bool) -> BatchStream {
         BatchStream {
             order: (0..n).collect(),
             pos: 0,
             order_rng: Rng::stream(seed, streams::ORDER),
+            shuffle,
             aug_rng: Rng::stream(seed, streams::AUGMENT),
             last: Vec::new(),
             replay_rng: Rng::stream(seed, streams::AUGMENT),
@@ -45,7 +49,7 @@ impl BatchStream {
         y: &mut Vec<u8>,
     ) -> (usize, bool) {
         let starts = self.pos == 0;
-        if starts {
+        if starts && self.shuffle {
             self.order_rng.shuffle(&mut self.order);
         }
         let end = (self.pos + batch).min(self.order.len());

@@ -4,11 +4,13 @@
 use super::epoch::Acc;
 use super::EvalReport;
 use crate::data::CLASSES;
-use crate::layers::loss::{argmax_rows, softmax_cross_entropy};
+use crate::layers::loss::{argmax_rows, scaled_loss, LossWiring};
 use crate::metrics::Confusion;
 
 #[derive(Default)]
 pub(super) struct Evaluator {
+    /// The run's loss (`loss_wiring`): the validation loss is the loss that is trained.
+    wiring: LossWiring,
     /// Next validation sample of the pass under way (0: a new pass starts).
     pub pos: usize,
     acc: Acc,
@@ -17,6 +19,13 @@ pub(super) struct Evaluator {
 }
 
 impl Evaluator {
+    pub fn new(wiring: LossWiring) -> Evaluator {
+        Evaluator {
+            wiring,
+            ..Evaluator::default()
+        }
+    }
+
     /// A validation pass starts afresh after a complete one.
     pub fn begin(&mut self) {
         if self.pos == 0 {
@@ -27,7 +36,8 @@ impl Evaluator {
 
     /// Counts the logits of validation samples with labels `y` into the pass under way.
     pub fn add(&mut self, logits: &[f32], y: &[u8]) {
-        let (_, _, per) = softmax_cross_entropy(logits, y, CLASSES);
+        let scale = vec![0.0; y.len()];
+        let (_, per) = scaled_loss(self.wiring, logits, y, CLASSES, &scale);
         for ((&p, &t), &l) in argmax_rows(logits, CLASSES).iter().zip(y).zip(&per) {
             self.acc.add(l, p == t);
             self.conf.add(t, p);

@@ -219,6 +219,7 @@ impl Trainer {
             // Gradient clipping stays on, as in training (fastai keeps a learner's callbacks on too);
             // warm-up does not apply: the ramp is the schedule.
             let rule = Rule {
+                wiring: self.cfg.loss_wiring,
                 weights: loss_weights(&self.cfg, &self.class_weights),
                 clip: self.cfg.clip,
                 lr,

@@ -15,9 +15,9 @@
 //! Call order for a step: `split_step` (send the share), `local_step`, then `join_step` with the
 //! helper's answer. For validation: `split_eval`, `local_eval`, `join_eval`.
 
-use super::{loss_weights, scale_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
+use super::{loss_weights, val_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
 use crate::config::{Config, ConfigError};
-use crate::layers::loss::{argmax_rows, loss_scales, scaled_softmax_cross_entropy};
+use crate::layers::loss::{argmax_rows, loss_scales, scaled_loss, LossWiring};
 use crate::model::Model;
 
 /// What the helper worker needs for its rows of a step (or of a validation chunk).
@@ -102,6 +102,7 @@ impl Trainer {
         self.held_stats = None;
         let (per, pred) = part_gradient(
             &mut self.model,
+            self.cfg.loss_wiring,
             &self.x[..local * PIXELS],
             &self.y[..local],
             &split.scale[..local],
@@ -146,7 +147,7 @@ impl Trainer {
         let mid = start + leader_rows(end - start);
         let idx: Vec<usize> = (mid..end).collect();
         let (mut x, _) = self.clean_batch(&self.val, &idx);
-        scale_inputs(self.cfg.pixels, &mut x);
+        val_inputs(&self.cfg, &mut x);
         self.split_eval = Some(EvalSplit {
             start,
             mid,
@@ -204,14 +205,20 @@ impl Trainer {
 /// Forward and backward pass of `x` (rows × 784) with labels `y` and per-row loss scales: the gradient
 /// is left in the model's gradients (zeroed first), and each row's unweighted loss and prediction are
 /// returned.
-fn part_gradient(model: &mut Model, x: &[f32], y: &[u8], scale: &[f32]) -> (Vec<f32>, Vec<u8>) {
+fn part_gradient(
+    model: &mut Model,
+    wiring: LossWiring,
+    x: &[f32],
+    y: &[u8],
+    scale: &[f32],
+) -> (Vec<f32>, Vec<u8>) {
     model.zero_grad();
     let rows = y.len();
     if rows == 0 {
         return (Vec::new(), Vec::new());
     }
     let logits = model.forward(x, rows, true);
-    let (dlogits, per) = scaled_softmax_cross_entropy(&logits, y, CLASSES, scale);
+    let (dlogits, per) = scaled_loss(wiring, &logits, y, CLASSES, scale);
     let pred = argmax_rows(&logits, CLASSES);
     model.backward_params(&dlogits);
     (per, pred)
@@ -240,6 +247,7 @@ impl Peer for GradientWorker {
 /// weights it is to use.
 pub struct GradientWorker {
     model: Model,
+    wiring: LossWiring,
 }
 
 impl GradientWorker {
@@ -247,6 +255,7 @@ impl GradientWorker {
     pub fn new(cfg: &Config) -> Result<GradientWorker, ConfigError> {
         Ok(GradientWorker {
             model: Model::from_config(cfg)?,
+            wiring: cfg.loss_wiring,
         })
     }
 
@@ -262,7 +271,13 @@ impl GradientWorker {
             ));
         }
         self.model.set_weights_flat(&share.weights)?;
-        let (per, pred) = part_gradient(&mut self.model, &share.x, &share.y, &share.scale);
+        let (per, pred) = part_gradient(
+            &mut self.model,
+            self.wiring,
+            &share.x,
+            &share.y,
+            &share.scale,
+        );
         let mut out = self.model.grads_flat();
         out.extend_from_slice(&per);
         out.extend(pred.iter().map(|&p| p as f32));

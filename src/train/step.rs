@@ -4,9 +4,7 @@
 //! → optimizer step, always in this order, so the three give the same numbers for the same inputs.
 
 use crate::data::CLASSES;
-use crate::layers::loss::{
-    argmax_rows, reduce_loss, softmax_cross_entropy, weighted_softmax_cross_entropy,
-};
+use crate::layers::loss::{argmax_rows, batch_loss, reduce_loss, LossWiring};
 use crate::metrics::{grad_norms, kernel_grad_norms};
 use crate::model::Model;
 use crate::optim::Optimizer;
@@ -26,6 +24,8 @@ pub(super) enum Source<'a> {
 
 /// How a step is taken.
 pub(super) struct Rule<'a> {
+    /// The loss (`loss_wiring`).
+    pub wiring: LossWiring,
     /// Class weights of the loss (`class_weight = balanced`), or None for the plain mean.
     pub weights: Option<&'a [f32]>,
     /// Global-norm gradient clipping threshold (0: off).
@@ -75,10 +75,7 @@ pub(super) fn train_step(
     let (loss, per, pred, dlogits) = match source {
         Source::Batch { x, y } => {
             let logits = model.forward(x, y.len(), true);
-            let (loss, dlogits, per) = match rule.weights {
-                None => softmax_cross_entropy(&logits, y, CLASSES),
-                Some(w) => weighted_softmax_cross_entropy(&logits, y, CLASSES, w),
-            };
+            let (loss, dlogits, per) = batch_loss(rule.wiring, &logits, y, CLASSES, rule.weights);
             (loss, per, argmax_rows(&logits, CLASSES), Some(dlogits))
         }
         Source::Joined { y, per, pred } => (reduce_loss(&per, y, rule.weights), per, pred, None),

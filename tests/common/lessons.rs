@@ -1053,6 +1053,8 @@ pub fn noise_floor(p: f64, kind: NoiseKind) -> f64 {
     match kind {
         NoiseKind::Uniform => xlx(1.0 - p) - p * (p / 9.0).ln(),
         NoiseKind::Pairs => xlx(1.0 - p) + xlx(p),
+        // Redrawn from all ten: the true digit keeps 1 − 0.9p, each other digit gets p/10.
+        NoiseKind::Random => xlx(1.0 - 0.9 * p) - 0.9 * p * (p / 10.0).ln(),
     }
 }
 
@@ -1069,6 +1071,7 @@ pub fn noisy_floor(p: f64, kind: NoiseKind) -> f64 {
     match kind {
         NoiseKind::Uniform => -(p / 9.0).ln(),
         NoiseKind::Pairs => -p.ln(),
+        NoiseKind::Random => -(p / 10.0).ln(),
     }
 }
 

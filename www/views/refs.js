@@ -33,6 +33,11 @@ export function priorEntropy(counts) {
 export function noiseBounds(p, kind = 'uniform') {
   if (!(p > 0) || p >= 1) return null;
   const xlx = (x) => (x > 0 ? -x * Math.log(x) : 0);
+  if (kind === 'random') {
+    // Redrawn from all K digits: the true digit keeps 1 − p(K−1)/K, each other digit gets p/K.
+    const right = 1 - (p * (K - 1)) / K;
+    return { floor: xlx(right) - (1 - right) * Math.log(p / K), noisyFloor: -Math.log(p / K), ceiling: Math.max(right, p / K) };
+  }
   const floor = kind === 'pairs' ? xlx(1 - p) + xlx(p) : xlx(1 - p) - p * Math.log(p / (K - 1));
   const noisyFloor = kind === 'pairs' ? -Math.log(p) : -Math.log(p / (K - 1));
   const ceiling = kind === 'pairs' ? Math.max(1 - p, p) : Math.max(1 - p, p / (K - 1));
