@@ -45,6 +45,7 @@ pub mod catalogue;
 mod causes;
 mod ids;
 pub mod observe;
+mod pipeline;
 mod rules;
 mod signals;
 mod stats;
@@ -190,12 +191,20 @@ fn healthy(c: &Ctx) -> Finding {
 /// `healthy` (Info) when nothing at Warn or Alarm fired.
 pub fn diagnose(o: &Observations) -> Vec<Finding> {
     let c = Ctx::new(o);
-    let rules: [fn(&Ctx) -> Option<Finding>; 20] = [
+    let rules: [fn(&Ctx) -> Option<Finding>; 26] = [
         rule_diverged,
         rule_loss_exploded,
         rule_stuck,
         rule_init_loss,
         rule_input,
+        // The pipeline's own findings come before the symptoms they explain (a validation gap, a
+        // loss curve that swings with the order of the data).
+        rule_val_below_chance,
+        rule_input_mismatch,
+        rule_loss_floor,
+        rule_loss_below_ce,
+        rule_unshuffled,
+        rule_val_leak,
         rule_dead,
         rule_vanishing,
         rule_exploding,
@@ -216,6 +225,7 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for r in rules {
         if let Some(mut f) = r(&c) {
+            rank_pipeline(&c, &mut f);
             // A cause the declared optimizer rules out is not ranked (Adam's β on an SGD run).
             if let Some(opt) = o.optimizer {
                 f.causes.retain(|x| opt.admits(x.id));

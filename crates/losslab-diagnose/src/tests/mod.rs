@@ -104,11 +104,21 @@ impl Run {
             .input(-0.42, 2.82, 0.0, 1.0)
     }
 
-    fn steps(mut self, n: u64, f: impl Fn(u64) -> (f32, f32)) -> Self {
+    /// Steps from shuffled data: each batch holds the expected number of distinct labels.
+    fn steps(self, n: u64, f: impl Fn(u64) -> (f32, f32)) -> Self {
+        let classes = crate::pipeline::expected_classes(&self.o.class_counts, 10, self.o.batch_size)
+            .round() as u8;
+        self.steps_with_classes(n, move |i| {
+            let (l, a) = f(i);
+            (l, a, classes)
+        })
+    }
+
+    fn steps_with_classes(mut self, n: u64, f: impl Fn(u64) -> (f32, f32, u8)) -> Self {
         let start = self.o.next_step();
         for i in start..start + n {
-            let (l, a) = f(i);
-            self.o.record_step(l, a);
+            let (l, a, k) = f(i);
+            self.o.record_step(l, a, k);
         }
         self
     }
@@ -117,6 +127,7 @@ impl Run {
     fn restep(mut self, n: u64, f: impl Fn(u64) -> (f32, f32)) -> Self {
         self.o.step_loss.clear();
         self.o.step_acc.clear();
+        self.o.step_classes.clear();
         self.o.first_step = 0;
         self.o.initial_loss = None;
         self.steps(n, f)
