@@ -208,10 +208,23 @@ mod tests {
         for &m in MetricId::ALL {
             assert!(!metric_words(m).is_empty(), "{m} has no words");
         }
-        // Every variant is listed once in ALL (the match arms above are exhaustive by construction).
-        let mut ids: Vec<&str> = MetricId::ALL.iter().map(|m| m.as_str()).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), MetricId::ALL.len());
+        // Every variant is listed once in ALL (the match arms above are exhaustive by construction),
+        // and no two share a wire id.
+        fn unique(ids: impl Iterator<Item = &'static str>) -> bool {
+            let mut v: Vec<&str> = ids.collect();
+            let n = v.len();
+            v.sort();
+            v.dedup();
+            v.len() == n
+        }
+        assert!(unique(MetricId::ALL.iter().map(|m| m.as_str())));
+        assert!(unique(CauseId::ALL.iter().map(|m| m.as_str())));
+        assert!(unique(SymptomId::ALL.iter().map(|m| m.as_str())));
+        // The pipeline's ids are among them.
+        assert_eq!(
+            cause_name(CauseId::PipelineBug),
+            "a bug in the data pipeline or the loss"
+        );
+        assert!(experiment_for(CauseId::PipelineBug).contains("overfitted"));
     }
 }
