@@ -17,7 +17,12 @@
 //! - CS231n: Stanford CS231n notes, "Neural Networks Part 3: Babysitting the learning process".
 //! - Karpathy: A. Karpathy, "A Recipe for Training Neural Networks", 2019.
 //! - Goodfellow: Goodfellow, Bengio, Courville, "Deep Learning", 2016, ch. 8 (optimisation).
-//! - Playbook: Google Research, "Deep Learning Tuning Playbook", 2023.
+//! - Playbook: Godbole, Dahl, Gilmer, Shallue & Nado (Google Research), "Deep Learning Tuning
+//!   Playbook", 2023.
+//! - Cohen 1960: "A Coefficient of Agreement for Nominal Scales" (the chance agreement p_e of a
+//!   confusion matrix's margins).
+//! - MNIST: LeCun, Cortes & Burges, "The MNIST database of handwritten digits" (disjoint writers of the
+//!   training and test sets).
 //! - Glorot & Bengio 2010: "Understanding the difficulty of training deep feedforward neural networks".
 //! - He et al. 2015: "Delving Deep into Rectifiers" (He/Kaiming initialisation).
 //! - LeCun et al. 1998: "Efficient BackProp" (input normalisation; §4.4, the sigmoid's slope).
