@@ -5,13 +5,13 @@
 use crate::config::{Apply, ClassWeight, Config, ConfigError, DataSource, Pixels, Switch, ValPre};
 use crate::data::augment::Augment;
 use crate::data::{
-    augment_into, fill_batch, prepare, to_grey, to_raw_pixels, Applied, Dataset, Prepared, CLASSES,
-    MNIST_MEAN, MNIST_STD, PIXELS,
+    augment_into, duplicates_in, fill_batch, prepare, to_grey, to_raw_pixels, Applied, Dataset,
+    Prepared, CLASSES, MNIST_MEAN, MNIST_STD, PIXELS,
 };
 use crate::diagnose::{
-    EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
+    Duplicates, EpochFigures, Finding, InputStats, NonFinite, Observations, Pass, SampleLoss,
 };
-use crate::layers::loss::{balanced_class_weights, softmax};
+use crate::layers::loss::{balanced_class_weights, scaled_loss, softmax};
 use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
@@ -255,6 +255,10 @@ impl Trainer {
             cfg.batch,
         );
         obs.optimizer = Some(crate::observe::optimizer_family(cfg.optim.kind));
+        obs.val_duplicates = Some(Duplicates {
+            found: duplicates_in(&val, &data) as u32,
+            checked: val.len() as u32,
+        });
         // After imbalance and label noise: the counts the loss actually sees.
         let class_weights = balanced_class_weights(&data.class_counts());
         let cfg_wiring = cfg.loss_wiring;
@@ -385,7 +389,9 @@ impl Trainer {
                 // The backward pass runs from the output: the last non-finite layer in forward
                 // order is where it first appeared.
                 let first_back = gn.iter().rposition(|g| !g.is_finite()).unwrap_or(bad);
-                self.monitor.obs.record_step(loss, acc);
+                self.monitor
+                    .obs
+                    .record_step(loss, acc, distinct_labels(&self.y));
                 self.monitor.obs.record_non_finite(NonFinite {
                     step: self.step,
                     layer: Some(names[first_back].clone()),
@@ -423,7 +429,9 @@ impl Trainer {
         }
         r.loss.push(loss);
         r.acc.push(acc);
-        self.monitor.obs.record_step(loss, acc);
+        self.monitor
+            .obs
+            .record_step(loss, acc, distinct_labels(&self.y));
         let idx0 = step_no - 1;
         let periodic = Monitor::layers_due(step_no);
         if periodic {
@@ -678,9 +686,11 @@ impl Trainer {
         let conf = self.eval.confusion().counts;
         self.monitor.obs.set_confusion(&conf);
         self.monitor.obs.samples.clear();
-        for s in self.probe_losses() {
+        let (samples, trained) = self.probe_losses();
+        for s in samples {
             self.monitor.obs.record_sample(s);
         }
+        self.monitor.obs.probe_trained = trained;
         self.rediagnose();
         // The diagnosis above reads the run as trained; what it keeps is the best epoch's weights
         // (Goodfellow et al. 2016, Algorithm 7.1), copied back bit for bit.
@@ -706,6 +716,11 @@ impl Trainer {
         }
         let (mut x, y) = self.clean_batch(&self.val, idx);
         val_inputs(&self.cfg, &mut x);
+        if idx.first() == Some(&0) {
+            // The first chunk of each pass, as the network receives it: the diagnosis compares it
+            // with the probe's training images.
+            self.monitor.obs.val_input = Some(InputStats::of(&x));
+        }
         (self.forward_eval(&x, idx.len()), y)
     }
 
@@ -744,13 +759,22 @@ impl Trainer {
     }
 
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation
-    /// mode, in probe order.
-    fn probe_losses(&mut self) -> Vec<SampleLoss> {
+    /// mode, in probe order: the cross-entropy with what the net predicts, and the run's own loss.
+    fn probe_losses(&mut self) -> (Vec<SampleLoss>, Vec<f32>) {
         let mut out = Vec::with_capacity(self.monitor.probe.len());
+        let mut trained = Vec::with_capacity(self.monitor.probe.len());
+        // The probe's first images as the network receives them on the training side (no
+        // augmentation): the other half of the diagnosis's preprocessing comparison.
+        let first = &self.monitor.probe[..EVAL_BATCH.min(self.monitor.probe.len())];
+        let (mut x, _) = self.clean_batch(&self.train, first);
+        scale_inputs(self.cfg.pixels, &mut x);
+        self.monitor.obs.probe_input = Some(InputStats::of(&x));
         for k in (0..self.monitor.probe.len()).step_by(EVAL_BATCH) {
             let chunk =
                 self.monitor.probe[k..(k + EVAL_BATCH).min(self.monitor.probe.len())].to_vec();
             let (logits, y) = self.clean_logits(true, &chunk);
+            let zeros = vec![0.0; y.len()];
+            trained.extend(scaled_loss(self.cfg.loss_wiring, &logits, &y, CLASSES, &zeros).1);
             out.extend(
                 logits
                     .chunks(CLASSES)
@@ -758,7 +782,7 @@ impl Trainer {
                     .map(|(z, &t)| SampleLoss::from_logits(z, t)),
             );
         }
-        out
+        (out, trained)
     }
 
     pub fn model(&self) -> &Model {
@@ -832,6 +856,14 @@ fn scale_inputs(pixels: Pixels, x: &mut [f32]) {
     }
 }
 
+/// How many different labels a batch holds: what an unshuffled, sorted training set gives away.
+fn distinct_labels(y: &[u8]) -> u8 {
+    let mut seen = [false; CLASSES];
+    y.iter()
+        .for_each(|&l| seen[(l as usize).min(CLASSES - 1)] = true);
+    seen.iter().filter(|&&s| s).count() as u8
+}
+
 /// Standardised validation images as the validation side of the pipeline feeds them to the network:
 /// as the training images (`scale_inputs`) unless the `val_pre` bug is on. The final test and the
 /// probe always take the training side's preprocessing, so the bug shows in the validation figures
@@ -900,7 +932,7 @@ fn diverged(
     if loss.is_finite() && loss <= limit {
         return None;
     }
-    obs.record_step(loss, acc);
+    obs.record_step(loss, acc, distinct_labels(y));
     if !loss.is_finite() {
         let layer = model
             .first_non_finite_output(x, bs, true)

@@ -284,6 +284,15 @@ fn other_conditions() -> Vec<Preset> {
             &[("aug_rot180", "0.5")],
             "harmful_augmentation",
         ),
+        broken("val unscaled", &[("val_pre", "unscaled")], "pipeline_bug"),
+        broken("label shift 3", &[("label_offset", "3")], "pipeline_bug"),
+        broken("leak 20", &[("leak", "20")], "pipeline_bug"),
+        broken("mse", &[("loss_wiring", "mse")], "pipeline_bug"),
+        broken(
+            "unshuffled, batch 64",
+            &[("shuffle", "off"), ("batch", "64"), ("lr", "0.02")],
+            "pipeline_bug",
+        ),
         broken(
             "noise+imbalance",
             &[("noise", "30"), ("imb", "classes"), ("imb_keep", "0.05")],

@@ -8,7 +8,7 @@ pub mod prepare;
 pub mod synthetic;
 
 pub use augment::{augment_into, Applied, Augment};
-pub use prepare::{prepare, Prepared};
+pub use prepare::{duplicates_in, prepare, Prepared};
 
 use crate::rng::Rng;
 

@@ -21,6 +21,8 @@ export function fmtFigure(v) {
   return Number.isInteger(v) ? v.toLocaleString('en-US') : fmtNum(Number(v.toPrecision(3)));
 }
 
+/** The settings that switch on pipeline bugs (the controls' "Pipeline bugs" section). */
+const PIPELINE_KEYS = [...BY_KEY.values()].filter((s) => s.group === 'pipeline').map((s) => s.key);
 const differs = (cfg, key, value) => !sameValue(BY_KEY.get(key), cfg[key], value, cfg.depth);
 
 /** `lr` scaled by `factor`, kept in the setting's range and free of float noise (0.1 × 3 = 0.30000000000000004). */
@@ -157,6 +159,11 @@ export function fixFor(cause, cfg) {
     case 'too_little_data':
       if (cfg.imb !== 'none') return balancedSmall(cfg);
       return cfg.train_n < 10000 ? { set: { train_n: 10000 }, label: 'Race with 10,000 training images' } : null;
+    case 'pipeline_bug': {
+      // Every pipeline bug the lab can switch on, set back to the settings table's default.
+      const set = changed(cfg, Object.fromEntries(PIPELINE_KEYS.map((k) => [k, def[k]])));
+      return set ? { set, label: 'Race with the pipeline fixed (the same preprocessing, loss, shuffling, labels and splits as the baseline)' } : null;
+    }
     case 'input_scale':
       return cfg.pixels === 'raw' ? { set: { pixels: 'unit' }, label: 'Race with the pixels scaled' } : null;
     default:

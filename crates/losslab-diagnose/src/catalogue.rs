@@ -36,6 +36,15 @@ is still learning them, so train longer. If this run confuses them much more, lo
 as the network sees them: digits mirrored or upside down mean a race without flips and rotations (same \
 seed); images that look right under the wrong labels mean a race with clean labels.";
 
+/// The pipeline checks of Karpathy 2019 ("A Recipe for Training Neural Networks": look at the data
+/// just before the net, verify the loss at init, overfit one batch), which the Playbook (Godbole et
+/// al. 2023) also asks for before any tuning.
+pub(crate) const EXP_PIPELINE: &str = "Check the pipeline before tuning anything: look at a few \
+training and validation images exactly as they enter the network, side by side with their labels \
+(same scale, same polarity, the right names?); check the loss of the untrained net (about ln 10 ≈ 2.30 \
+for cross-entropy) and that one batch can be overfitted to a loss near zero; check that the batches mix \
+the digits and that no validation image is also a training image.";
+
 /// The experiment that tests `cause` first (for findings whose ranking varies with the run).
 pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
     match cause {
@@ -74,6 +83,7 @@ pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
              first loss falls to a few nats and the net learns, the input scale was the cause."
         }
         CauseId::LrTooLow | CauseId::AdamEps => EXP_STEP_UP,
+        CauseId::PipelineBug => EXP_PIPELINE,
     }
 }
 
@@ -98,6 +108,7 @@ pub fn cause_name(cause: CauseId) -> &'static str {
         CauseId::TooLittleData => "too little training data",
         CauseId::NoRegularisation => "no regularisation, or trained too long",
         CauseId::InputScale => "inputs on the wrong scale",
+        CauseId::PipelineBug => "a bug in the data pipeline or the loss",
     }
 }
 
@@ -149,6 +160,38 @@ pub fn metric_words(metric: MetricId) -> &'static str {
         MetricId::InputMean => "mean input value",
         MetricId::InputStd => "standard deviation of the inputs",
         MetricId::InputRms => "root mean square of the inputs",
+        MetricId::ChanceAcc => {
+            "validation accuracy of a guess that ignores the image and gives the same answers"
+        }
+        MetricId::OffDiagonalRows => {
+            "share of digits that the network mostly calls one other digit (validation)"
+        }
+        MetricId::LabelShift => "predicted − true digit, the same for every such digit (mod 10)",
+        MetricId::ProbeLoss => {
+            "cross-entropy on the followed training images, un-augmented, nats"
+        }
+        MetricId::LossBound => {
+            "least loss a cross-entropy can have at this batch accuracy, nats"
+        }
+        MetricId::ValInputMean => "mean validation input value",
+        MetricId::ValInputStd => "standard deviation of the validation inputs",
+        MetricId::ProbeInputMean => {
+            "mean input value of the followed training images, un-augmented"
+        }
+        MetricId::ProbeInputStd => {
+            "standard deviation of the followed training images' inputs, un-augmented"
+        }
+        MetricId::InputMeanShift => {
+            "|validation mean − training mean| ÷ the training inputs' standard deviation"
+        }
+        MetricId::InputStdRatio => "validation inputs' standard deviation ÷ training inputs'",
+        MetricId::RangeGap => {
+            "gap between the validation and training input ranges ÷ the training inputs' standard deviation (0 when they overlap)"
+        }
+        MetricId::DuplicateShare => "share of checked validation images also in the training set",
+        MetricId::Duplicates => "validation images also in the training set",
+        MetricId::BatchClasses => "distinct digits per training batch, recent mean",
+        MetricId::ExpectedBatchClasses => "distinct digits per batch if batches were drawn at random",
     }
 }
 
@@ -165,10 +208,23 @@ mod tests {
         for &m in MetricId::ALL {
             assert!(!metric_words(m).is_empty(), "{m} has no words");
         }
-        // Every variant is listed once in ALL (the match arms above are exhaustive by construction).
-        let mut ids: Vec<&str> = MetricId::ALL.iter().map(|m| m.as_str()).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), MetricId::ALL.len());
+        // Every variant is listed once in ALL (the match arms above are exhaustive by construction),
+        // and no two share a wire id.
+        fn unique(ids: impl Iterator<Item = &'static str>) -> bool {
+            let mut v: Vec<&str> = ids.collect();
+            let n = v.len();
+            v.sort();
+            v.dedup();
+            v.len() == n
+        }
+        assert!(unique(MetricId::ALL.iter().map(|m| m.as_str())));
+        assert!(unique(CauseId::ALL.iter().map(|m| m.as_str())));
+        assert!(unique(SymptomId::ALL.iter().map(|m| m.as_str())));
+        // The pipeline's ids are among them.
+        assert_eq!(
+            cause_name(CauseId::PipelineBug),
+            "a bug in the data pipeline or the loss"
+        );
+        assert!(experiment_for(CauseId::PipelineBug).contains("overfitted"));
     }
 }

@@ -58,6 +58,9 @@ ids! {
         /// its best epoch.
         NoRegularisation = "no_regularisation",
         InputScale = "input_scale",
+        /// A bug in the data pipeline or the loss: labels misaligned, preprocessing that differs
+        /// between training and validation, a mis-wired loss, unshuffled data, leaked validation images.
+        PipelineBug = "pipeline_bug",
     }
 }
 
@@ -87,6 +90,20 @@ ids! {
         ConfusedPairs = "confused_pairs",
         /// The inputs are off the scale the initialisers assume (the symptom of cause `InputScale`).
         InputScale = "input_scale",
+        /// Validation accuracy below what any guess that ignores the image could score.
+        ValBelowChance = "val_below_chance",
+        /// The training batches are mostly right, yet the loss stays far above the cross-entropy the
+        /// probe measures on the same kind of images.
+        LossFloor = "loss_floor",
+        /// The reported loss is below any value a cross-entropy can take at that accuracy.
+        LossBelowCrossEntropy = "loss_below_cross_entropy",
+        /// Validation inputs and clean training inputs, as the network receives them, differ more than
+        /// the same preprocessing can explain.
+        InputMismatch = "input_mismatch",
+        /// Validation images that are also in the training set.
+        ValLeak = "val_leak",
+        /// Batches hold far fewer distinct classes than randomly drawn batches would.
+        UnshuffledBatches = "unshuffled_batches",
         Healthy = "healthy",
     }
 }
@@ -131,5 +148,21 @@ ids! {
         InputMean = "inputMean",
         InputStd = "inputStd",
         InputRms = "inputRms",
+        ChanceAcc = "chanceAcc",
+        OffDiagonalRows = "offDiagonalRows",
+        LabelShift = "labelShift",
+        ProbeLoss = "probeLoss",
+        LossBound = "lossBound",
+        ValInputMean = "valInputMean",
+        ValInputStd = "valInputStd",
+        ProbeInputMean = "probeInputMean",
+        ProbeInputStd = "probeInputStd",
+        InputMeanShift = "inputMeanShift",
+        InputStdRatio = "inputStdRatio",
+        RangeGap = "rangeGap",
+        DuplicateShare = "duplicateShare",
+        Duplicates = "duplicates",
+        BatchClasses = "batchClasses",
+        ExpectedBatchClasses = "expectedBatchClasses",
     }
 }

@@ -17,7 +17,12 @@
 //! - CS231n: Stanford CS231n notes, "Neural Networks Part 3: Babysitting the learning process".
 //! - Karpathy: A. Karpathy, "A Recipe for Training Neural Networks", 2019.
 //! - Goodfellow: Goodfellow, Bengio, Courville, "Deep Learning", 2016, ch. 8 (optimisation).
-//! - Playbook: Google Research, "Deep Learning Tuning Playbook", 2023.
+//! - Playbook: Godbole, Dahl, Gilmer, Shallue & Nado (Google Research), "Deep Learning Tuning
+//!   Playbook", 2023.
+//! - Cohen 1960: "A Coefficient of Agreement for Nominal Scales" (the chance agreement p_e of a
+//!   confusion matrix's margins).
+//! - MNIST: LeCun, Cortes & Burges, "The MNIST database of handwritten digits" (disjoint writers of the
+//!   training and test sets).
 //! - Glorot & Bengio 2010: "Understanding the difficulty of training deep feedforward neural networks".
 //! - He et al. 2015: "Delving Deep into Rectifiers" (He/Kaiming initialisation).
 //! - LeCun et al. 1998: "Efficient BackProp" (input normalisation; §4.4, the sigmoid's slope).
@@ -45,6 +50,7 @@ pub mod catalogue;
 mod causes;
 mod ids;
 pub mod observe;
+mod pipeline;
 mod rules;
 mod signals;
 mod stats;
@@ -190,12 +196,20 @@ fn healthy(c: &Ctx) -> Finding {
 /// `healthy` (Info) when nothing at Warn or Alarm fired.
 pub fn diagnose(o: &Observations) -> Vec<Finding> {
     let c = Ctx::new(o);
-    let rules: [fn(&Ctx) -> Option<Finding>; 20] = [
+    let rules: [fn(&Ctx) -> Option<Finding>; 26] = [
         rule_diverged,
         rule_loss_exploded,
         rule_stuck,
         rule_init_loss,
         rule_input,
+        // The pipeline's own findings come before the symptoms they explain (a validation gap, a
+        // loss curve that swings with the order of the data).
+        rule_val_below_chance,
+        rule_input_mismatch,
+        rule_loss_floor,
+        rule_loss_below_ce,
+        rule_unshuffled,
+        rule_val_leak,
         rule_dead,
         rule_vanishing,
         rule_exploding,
@@ -216,6 +230,7 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for r in rules {
         if let Some(mut f) = r(&c) {
+            rank_pipeline(&c, &mut f);
             // A cause the declared optimizer rules out is not ranked (Adam's β on an SGD run).
             if let Some(opt) = o.optimizer {
                 f.causes.retain(|x| opt.admits(x.id));

@@ -157,6 +157,14 @@ impl InputStats {
     }
 }
 
+/// How many validation images were compared with the training set, and how many of them are
+/// byte-identical to some training image (after decoding, before any preprocessing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Duplicates {
+    pub found: u32,
+    pub checked: u32,
+}
+
 /// One training sample of the probe: its given (possibly corrupted) label, its loss, and what the net
 /// predicts for it with which probability.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -197,8 +205,9 @@ impl SampleLoss {
 ///   parameterised layers with their kind and activation family, the training-label counts after the
 ///   data faults (what the practitioner's own label histogram shows), ⌈n / batch⌉ and the batch size.
 /// - `optimizer = Some(family)` then, and again whenever the optimizer is switched live.
-/// - `record_step(loss, acc)` after every step (loss before the update, batch accuracy), including the
-///   step that stopped training with an exploded loss. O(1) amortised; keeps the last `STEPS_KEPT`.
+/// - `record_step(loss, acc, classes)` after every step (loss before the update, batch accuracy, the
+///   number of distinct labels in the batch), including the step that stopped training with an
+///   exploded loss. O(1) amortised; keeps the last `STEPS_KEPT`.
 /// - `record_layers(step, batch, metrics::layer_stats(..))` every few dozen steps and at step 0. One
 ///   pass over the parameters and the cached activations; keeps the first and the last `SNAPSHOTS_KEPT`.
 /// - `record_epoch(..)` at each epoch end, `set_confusion(..)` after each validation pass.
@@ -208,6 +217,15 @@ impl SampleLoss {
 ///   in evaluation mode with their given labels, e.g. 256 samples at each epoch end
 ///   (`SampleLoss::from_logits`; ~2.5% of an epoch of 10k). Clean images let the rules tell corrupted
 ///   labels (still contradicted on clean images) from harmful augmentation (clean images are easy).
+/// - `val_input = Some(InputStats::of(chunk))` on one validation chunk exactly as the network receives
+///   it, and `probe_input = Some(InputStats::of(images))` on the probe's clean training images exactly
+///   as the network receives them (the training preprocessing, no augmentation), e.g. at each probe.
+///   The two differ only by the images drawn when training and validation are preprocessed alike;
+///   `input` (a training batch) also carries the augmentation, so it cannot tell the two apart.
+/// - `probe_trained`: with `samples`, each probe sample's loss as the run's loss function gives it
+///   (the same logits; e.g. `scaled_loss` of the run's wiring).
+/// - `val_duplicates = Some(Duplicates { found, checked })` once the data is loaded: how many of the
+///   checked validation images are byte-identical to a training image (e.g. hashes of every image).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Observations {
     pub layers: Vec<ObservedLayer>,
@@ -223,6 +241,8 @@ pub struct Observations {
     pub first_step: u64,
     pub step_loss: Vec<f32>,
     pub step_acc: Vec<f32>,
+    /// Distinct labels in each recorded step's batch, aligned with `step_loss` (0 when unknown).
+    pub step_classes: Vec<u8>,
     pub epochs: Vec<EpochFigures>,
     pub layer_history: Vec<LayerSnapshot>,
     pub non_finite: Option<NonFinite>,
@@ -233,6 +253,16 @@ pub struct Observations {
     pub confusion: Vec<Vec<u32>>,
     pub input: Option<InputStats>,
     pub samples: Vec<SampleLoss>,
+    /// Each probe sample's loss as the run's own loss function computes it from the same logits,
+    /// aligned with `samples` (whose `loss` is the cross-entropy); empty when not measured. Equal to
+    /// the cross-entropy up to rounding unless the loss is wired to something else.
+    pub probe_trained: Vec<f32>,
+    /// One validation chunk as the network receives it.
+    pub val_input: Option<InputStats>,
+    /// The probe's clean training images as the network receives them (no augmentation).
+    pub probe_input: Option<InputStats>,
+    /// Validation images also found in the training set.
+    pub val_duplicates: Option<Duplicates>,
 }
 
 impl Observations {
@@ -251,18 +281,20 @@ impl Observations {
         }
     }
 
-    /// Append one step's loss and accuracy.
-    pub fn record_step(&mut self, loss: f32, acc: f32) {
+    /// Append one step's loss, accuracy and number of distinct labels in its batch.
+    pub fn record_step(&mut self, loss: f32, acc: f32, classes: u8) {
         if self.step_loss.is_empty() && self.first_step == 0 {
             self.initial_loss = Some(loss);
         }
         self.step_loss.push(loss);
         self.step_acc.push(acc);
+        self.step_classes.push(classes);
         // Drop the oldest half only when twice the capacity is reached: O(1) amortised.
         if self.step_loss.len() >= 2 * STEPS_KEPT {
             let drop = self.step_loss.len() - STEPS_KEPT;
             self.step_loss.drain(..drop);
             self.step_acc.drain(..drop.min(self.step_acc.len()));
+            self.step_classes.drain(..drop.min(self.step_classes.len()));
             self.first_step += drop as u64;
         }
     }

@@ -1,6 +1,7 @@
 //! Derived facts shared by the rules, computed once per `diagnose` call.
 
 use crate::observe::*;
+use crate::pipeline::Pipeline;
 use crate::stats::*;
 use crate::thresholds::*;
 use crate::Severity;
@@ -35,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) init: Option<Severity>,
     /// The labels are heavily skewed (imbalance ratio above `IMBALANCE_RATIO`).
     pub(crate) skewed: bool,
+    /// What points at a bug in the data pipeline or the loss (`pipeline.rs`).
+    pub(crate) pipe: Pipeline,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,6 +120,7 @@ impl<'a> Ctx<'a> {
             probe: None,
             init: None,
             skewed,
+            pipe: Pipeline::default(),
         };
         c.spikes = c.find_spikes();
         c.noise_sigma = noise_sigma(c.scan);
@@ -126,6 +130,7 @@ impl<'a> Ctx<'a> {
         c.growth = c.find_growth();
         c.probe = c.find_probe();
         c.init = c.init_severity();
+        c.pipe = c.find_pipeline();
         c
     }
 

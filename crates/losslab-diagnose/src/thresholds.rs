@@ -289,6 +289,88 @@ pub const LINEAR_MIN_STEPS: u64 = 600;
 /// training set is only a few steps long (300 updates are one epoch of 10 000 samples at batch 32).
 pub const SLOW_MIN_STEPS: u64 = 300;
 
+/// Pipeline bugs (Karpathy 2019: "become one with the data", "visualize just before the net",
+/// "verify loss @ init"; Playbook: check the pipeline before tuning). Validation below chance: the
+/// accuracy of the latest validation pass (its confusion matrix) against the accuracy a guess that
+/// ignores the image scores with the same answers, Σ_c rows_c·cols_c / n² (Cohen's 1960 chance
+/// agreement p_e; a net that always answers one class scores exactly that class's share, 8.9–11.4%
+/// on MNIST's test set, so a fixed 1/K would call the rarest class's guess "below chance"). Below it by
+/// more than 3 binomial standard errors √(p_e(1 − p_e)/n) of an image-blind guess (0.9 points for
+/// n = 10 000: one chance in 740 for a net at chance) the answers depend on the image but land on the
+/// wrong names.
+pub const CHANCE_SIGMAS: f64 = 3.0;
+/// A validation row (true class) is *mapped* to another class when more than half of its images are
+/// given that one class: more than all other answers together, the diagonal included (as `CONFIDENT`).
+pub const MAPPED_SHARE: f64 = 0.5;
+
+/// Mis-wired loss, floor: the recent training batches (the last `STUCK_WINDOW`) at least `HIGH_ACC`
+/// right on average, yet their median loss (a level one blown-up batch cannot move) at least ln 2. A cross-entropy that high at 90% accuracy needs the
+/// wrong tenth to average ≥ 6.9 nats (the right label given < 0.1%): confidently wrong samples
+/// would have to dominate. The clean probe (the engine's own cross-entropy from the logits, on
+/// training images with their labels) says whether they do: the floor is read only when the probe is
+/// as accurate as the batches (within `AUG_PROBE_GAP`, so augmentation, which makes the batches
+/// harder, is not at work) and its mean cross-entropy is at most half the batches' loss. The factor 2 is
+/// three standard errors of a probe of 256 images at 97% (its mean is ruled by its ~8 wrong images,
+/// √8/8 ≈ 35% relative). Cross-entropy on softmax outputs taken as logits cannot go below
+/// ln(1 + (K − 1)/e) ≈ 1.46 nats for K = 10, well above both bars.
+pub const LOSS_FLOOR_NATS: f64 = std::f64::consts::LN_2;
+pub const LOSS_FLOOR_PROBE_FACTOR: f64 = 2.0;
+/// Mis-wired loss, read on the probe: the run's own loss of a sample minus the cross-entropy of the
+/// same logits is 0 for a cross-entropy up to f32 rounding (under 1e-5 nats); a median gap of 0.05
+/// nats over the right answers is far above that and far below what a softmax applied twice adds to
+/// a right answer (its loss is at least ln(1 + 9/e) ≈ 1.46 while a right answer's cross-entropy is at
+/// most ln 10 and mostly far less). At least `WIRING_MIN_RIGHT` right answers, so the median is not
+/// a handful of samples.
+pub const LOSS_WIRING_GAP: f64 = 0.05;
+pub const WIRING_MIN_RIGHT: usize = 20;
+
+/// Mis-wired loss, below cross-entropy. A misclassified sample has p_y ≤ max p and p_y + max p ≤ 1,
+/// so its cross-entropy −ln p_y ≥ ln 2; a batch with accuracy a therefore has a mean cross-entropy of at
+/// least (1 − a)·ln 2, and with balanced class weights (w_c ∝ 1/n_c) at least n_min/n_max of that. The
+/// mean of the last `STUCK_WINDOW` batch losses below 0.9 of this bound (the 10% allows for the
+/// engine's f32 sums) cannot be a cross-entropy: a mean squared error on probabilities reads so.
+pub const CE_BOUND_TOL: f64 = 0.9;
+/// An untrained net's cross-entropy is about ln K, at least the label entropy H in expectation
+/// (Gibbs' inequality: outputs that know nothing of the label pay ≥ H; Karpathy "verify loss @ init",
+/// CS231n). A first loss below H/2 with a first batch at chance accuracy (≤ largest share +
+/// `CHANCE_ACC_MARGIN`) is not a cross-entropy: the untrained net would be giving the right label a
+/// geometric-mean probability above 1/√K while choosing it no more often than a guess.
+pub const INIT_LOSS_LOW_FACTOR: f64 = 0.5;
+
+/// Validation and training preprocessed alike: the mean of one validation chunk within 0.5 standard
+/// deviations of the probe images' mean, its standard deviation within a factor 2, and their ranges
+/// overlapping. Measured on MNIST (scripts/mnist_pixel_stats.py in this crate, training set as the
+/// reference, 0–1 scale: mean 0.131, std 0.308): the means of two digit classes differ by at most 0.32
+/// standard deviations (the 1s at 0.076, the 0s at 0.173), a class's standard deviation is 0.79–1.13×
+/// the set's, and each run of 32 consecutive test images lies within 0.28 standard deviations and
+/// 0.84–1.26×. Raw 0–255 pixels against standardised ones (std 79×), inverted pixels (mean 2.4
+/// standard deviations away) and unstandardised [0, 1] pixels against standardised ones (std 0.31×)
+/// all lie far outside.
+pub const MISMATCH_MEAN_STDS: f64 = 0.5;
+pub const MISMATCH_STD_LOW: f64 = 0.5;
+pub const MISMATCH_STD_HIGH: f64 = 2.0;
+/// The mismatch is an alarm when the validation accuracy is also this far below the training
+/// batches' (three times AUTOTRAINER's 0.10 train/test gap): the difference costs the net its task.
+pub const MISMATCH_ALARM_GAP: f64 = 0.30;
+
+/// Leaked validation images: MNIST's training and test writers are disjoint (LeCun, Cortes & Burges,
+/// "The MNIST database": "the sets of writers of the training set and test set were disjoint"), and
+/// none of its 10 000 test images is byte-identical to one of its 60 000 training images (checked by
+/// scripts/mnist_pixel_stats.py). More than 1% of the checked validation images found in the training
+/// set, and at least 5 of them, is not chance: the split leaks.
+pub const LEAK_SHARE: f64 = 0.01;
+pub const LEAK_MIN: u32 = 5;
+
+/// Unshuffled batches: a batch of B labels drawn at random holds Σ_c [1 − (1 − p_c)^B] distinct
+/// classes on average (p_c the class shares of the training labels; 9.66 for 10 balanced classes at
+/// B = 32). The mean over the last ≥ 20 recorded batches below half of that is far outside sampling
+/// (one batch's count varies by about ±0.55 at B = 32, twenty batches' mean by ±0.12) and is what
+/// batches cut from class-sorted data show (one or two classes each). Read only for batches of at
+/// least 8 (at B = 2 even random batches often hold one class).
+pub const SHUFFLE_MIN_STEPS: usize = 20;
+pub const SHUFFLE_SHARE: f64 = 0.5;
+pub const SHUFFLE_MIN_BATCH: usize = 8;
+
 /// A per-layer condition must hold in the majority of the last 3 layer snapshots, so one odd batch
 /// does not raise a finding.
 pub const PERSIST: usize = 3;

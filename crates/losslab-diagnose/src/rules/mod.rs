@@ -4,11 +4,13 @@ mod curve;
 mod divergence;
 mod generalisation;
 mod layers;
+mod pipeline;
 
 pub(crate) use curve::*;
 pub(crate) use divergence::*;
 pub(crate) use generalisation::*;
 pub(crate) use layers::*;
+pub(crate) use pipeline::*;
 
 use crate::signals::Ctx;
 use crate::thresholds::*;

@@ -6,13 +6,19 @@ use super::*;
 fn step_buffer_stays_bounded_and_keeps_the_indices() {
     let mut o = Observations::default();
     for i in 0..3 * STEPS_KEPT as u64 {
-        o.record_step(i as f32, 0.5);
+        o.record_step(i as f32, 0.5, (i % 10 + 1) as u8);
     }
     assert_eq!(o.initial_loss, Some(0.0));
     assert!(o.step_loss.len() < 2 * STEPS_KEPT && o.step_loss.len() >= STEPS_KEPT);
     assert_eq!(o.next_step(), 3 * STEPS_KEPT as u64);
     assert_eq!(o.step_loss[0] as u64, o.first_step);
     assert_eq!(o.step_acc.len(), o.step_loss.len());
+    assert_eq!(o.step_classes.len(), o.step_loss.len());
+    assert_eq!(
+        o.step_classes[0] as u64,
+        o.first_step % 10 + 1,
+        "the classes stay aligned with their step"
+    );
     for s in 0..300 {
         o.record_layers(s, 32, Vec::new());
     }

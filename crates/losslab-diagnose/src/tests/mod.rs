@@ -7,6 +7,7 @@ mod divergence;
 mod general;
 mod generalisation;
 mod layers;
+mod pipeline;
 
 use crate::stats::*;
 use crate::*;
@@ -88,7 +89,8 @@ impl Run {
     }
 
     /// Loss falling from ln 10 to 0.08, healthy layer statistics every 50 steps, three evaluated
-    /// epochs, a confident probe, a near-diagonal confusion matrix, standardised inputs.
+    /// epochs, a confident probe, a near-diagonal confusion matrix, standardised inputs, validation
+    /// preprocessed like training and no validation image in the training set.
     fn healthy() -> Run {
         Run::blank(ActKind::ReluLike)
             .steps((SPE * EPOCHS) as u64, |i| {
@@ -102,13 +104,57 @@ impl Run {
             .confusion_diag(0.97)
             .probe(256, 0.98, 0.0)
             .input(-0.42, 2.82, 0.0, 1.0)
+            .same_preprocessing()
     }
 
-    fn steps(mut self, n: u64, f: impl Fn(u64) -> (f32, f32)) -> Self {
+    /// Validation and probe inputs standardised alike (MNIST's training statistics: −0.42 to 2.82;
+    /// one chunk's mean and spread a little off the other's), and no duplicates among 10 000.
+    fn same_preprocessing(self) -> Self {
+        self.val_input(-0.42, 2.82, 0.03, 1.02)
+            .probe_input(-0.42, 2.82, -0.01, 0.98)
+            .duplicates(0, 10_000)
+    }
+
+    fn val_input(mut self, min: f32, max: f32, mean: f32, std: f32) -> Self {
+        self.o.val_input = Some(InputStats {
+            min,
+            max,
+            mean,
+            std,
+        });
+        self
+    }
+
+    fn probe_input(mut self, min: f32, max: f32, mean: f32, std: f32) -> Self {
+        self.o.probe_input = Some(InputStats {
+            min,
+            max,
+            mean,
+            std,
+        });
+        self
+    }
+
+    fn duplicates(mut self, found: u32, checked: u32) -> Self {
+        self.o.val_duplicates = Some(Duplicates { found, checked });
+        self
+    }
+
+    /// Steps from shuffled data: each batch holds the expected number of distinct labels.
+    fn steps(self, n: u64, f: impl Fn(u64) -> (f32, f32)) -> Self {
+        let classes = crate::pipeline::expected_classes(&self.o.class_counts, 10, self.o.batch_size)
+            .round() as u8;
+        self.steps_with_classes(n, move |i| {
+            let (l, a) = f(i);
+            (l, a, classes)
+        })
+    }
+
+    fn steps_with_classes(mut self, n: u64, f: impl Fn(u64) -> (f32, f32, u8)) -> Self {
         let start = self.o.next_step();
         for i in start..start + n {
-            let (l, a) = f(i);
-            self.o.record_step(l, a);
+            let (l, a, k) = f(i);
+            self.o.record_step(l, a, k);
         }
         self
     }
@@ -117,6 +163,7 @@ impl Run {
     fn restep(mut self, n: u64, f: impl Fn(u64) -> (f32, f32)) -> Self {
         self.o.step_loss.clear();
         self.o.step_acc.clear();
+        self.o.step_classes.clear();
         self.o.first_step = 0;
         self.o.initial_loss = None;
         self.steps(n, f)

@@ -1,0 +1,394 @@
+//! Bugs in the data pipeline or the loss: validation below chance, a loss that is not cross-entropy,
+//! validation preprocessed differently, leaked validation images, unshuffled batches. Each points
+//! at one of the pipeline checks of Karpathy 2019 ("A Recipe for Training Neural Networks"), which the
+//! Playbook (Godbole et al. 2023) also asks for before any tuning.
+
+use crate::pipeline::*;
+use crate::signals::*;
+use crate::stats::median;
+use crate::thresholds::*;
+use crate::*;
+
+const EXP_LABELS: &str = "Look at a few validation images with their labels, then a few training \
+images with theirs, exactly as the network receives them: the set whose labels do not name the digit \
+shown is the broken one (a shift by one class, a wrong mapping). Then race a run with that set's \
+labels checked (same seed).";
+const EXP_LOSS: &str = "Check the loss of the untrained network: cross-entropy on ten classes starts \
+at about ln 10 ≈ 2.30 nats. Then train on one batch alone: a cross-entropy falls towards zero, a loss \
+wired to the wrong inputs stops at its floor or reads another scale altogether (Karpathy 2019: verify \
+the loss at init, overfit one batch).";
+const EXP_INPUTS: &str = "Show one validation image and one training image exactly as they enter the \
+network, with their minimum, maximum and mean: if one is raw 0–255, inverted or left unstandardised \
+while the other is not, preprocess both the same way and race the run again (same seed).";
+const EXP_LEAK: &str =
+    "Compare the validation images with the training images (a hash of each image \
+is enough) and drop the duplicates from validation, or split again from images the network never \
+trains on: the validation figures of the cleaned split are the honest ones.";
+const EXP_SHUFFLE: &str =
+    "Print the labels of a few consecutive training batches: if each holds one \
+or two digits, shuffle the training set before every epoch and race the run again (same seed).";
+
+/// Validation accuracy below what a guess that ignores the image would score with the same answers
+/// (`CHANCE_SIGMAS`): "below chance is information" — the network answers something consistent,
+/// only the names are wrong.
+pub(crate) fn rule_val_below_chance(c: &Ctx) -> Option<Finding> {
+    let b = c.pipe.below_chance?;
+    let mut evidence = vec![
+        ev(MetricId::ValAcc, None, b.acc, b.limit),
+        ev(MetricId::ChanceAcc, None, b.chance, f64::NAN),
+        ev(MetricId::OffDiagonalRows, None, b.mapped, f64::NAN),
+    ];
+    let title = match b.shift {
+        Some(s) => {
+            evidence.push(ev(MetricId::LabelShift, None, s as f64, f64::NAN));
+            format!(
+                "Validation accuracy is {:.1}%, below the {:.1}% a guess that ignores the image would score: almost every digit d is called d {} {} (mod 10), so the network recognises the digits but the validation labels name them shifted.",
+                b.acc * 100.0,
+                b.chance * 100.0,
+                if s < 0 { "−" } else { "+" },
+                s.abs()
+            )
+        }
+        None => format!(
+            "Validation accuracy is {:.1}%, below the {:.1}% a guess that ignores the image would score: the network's answers depend on the image, but they do not match the validation labels.",
+            b.acc * 100.0,
+            b.chance * 100.0
+        ),
+    };
+    let pipe = cause(
+        CauseId::PipelineBug,
+        match b.shift {
+            Some(s) => format!(
+                "the validation labels are shifted by {} class{} against their images: check the label mapping (look at validation images with their labels)",
+                s.abs(),
+                if s.abs() == 1 { "" } else { "es" }
+            ),
+            None => "the validation labels do not name what their images show (a shifted or swapped label mapping): check the label mapping (look at validation images with their labels)".to_string(),
+        },
+    );
+    let noise = cause(
+        CauseId::LabelNoise,
+        "training labels replaced systematically (every digit relabelled as another) teach the network the wrong names, which right validation labels then contradict",
+    );
+    Some(finding(
+        SymptomId::ValBelowChance,
+        Severity::Alarm,
+        title,
+        evidence,
+        vec![pipe, noise],
+        EXP_LABELS,
+    ))
+}
+
+/// The loss being optimised is not the cross-entropy of the network's outputs, read two ways:
+/// - where the engine gives each probe sample's own loss (`probe_trained`), on the right answers of
+///   the probe: the two differ by at least `LOSS_WIRING_GAP` (`Pipeline::wiring`);
+/// - else from the batches: mostly right (`HIGH_ACC`), yet their median loss stays far above the
+///   cross-entropy the clean probe measures (`LOSS_FLOOR_NATS`, `LOSS_FLOOR_PROBE_FACTOR`).
+pub(crate) fn rule_loss_floor(c: &Ctx) -> Option<Finding> {
+    if c.diverged() {
+        return None;
+    }
+    let p = c.probe?;
+    let pl = probe_loss(c.o)?;
+    let from_batches = || {
+        // A floor is a level: the median batch loss, which one blown-up batch cannot move.
+        let (_, a) = recent_loss_acc(c.o)?;
+        let n = c.o.step_loss.len();
+        let mut recent: Vec<f64> = c.o.step_loss[n - STUCK_WINDOW..]
+            .iter()
+            .map(|&x| x as f64)
+            .collect();
+        let l = median(&mut recent);
+        let fits = a >= HIGH_ACC
+            && l >= LOSS_FLOOR_NATS
+            && (p.acc - a).abs() <= AUG_PROBE_GAP
+            && pl * LOSS_FLOOR_PROBE_FACTOR <= l;
+        fits.then(|| {
+            let words = format!(
+                "The training batches are {:.0}% right, yet their loss stays at {l:.2} nats (median of the last {STUCK_WINDOW})",
+                a * 100.0
+            );
+            (l, a, MetricId::Loss, MetricId::TrainAcc, words)
+        })
+    };
+    // The most direct reading, where the engine gives it: on the probe images the net gets right, the
+    // run's own loss against the cross-entropy of the very same logits.
+    if let Some(f) = wiring_finding(c, p.acc) {
+        return Some(f);
+    }
+    let (l, a, loss_id, acc_id, words) = from_batches()?;
+    let acc_gap = p.acc - a;
+    let evidence = vec![
+        ev(loss_id, None, l, LOSS_FLOOR_NATS),
+        ev(acc_id, None, a, HIGH_ACC),
+        ev(MetricId::ProbeLoss, None, pl, l / LOSS_FLOOR_PROBE_FACTOR),
+        ev(MetricId::ProbeMinusTrainAcc, None, acc_gap, AUG_PROBE_GAP),
+    ];
+    Some(finding(
+        SymptomId::LossFloor,
+        Severity::Warn,
+        format!(
+            "{words}, while the cross-entropy of the same network's outputs on clean training images is {pl:.2}: the loss being optimised is not that cross-entropy."
+        ),
+        evidence,
+        vec![wiring_cause()],
+        EXP_LOSS,
+    ))
+}
+
+/// The loss-floor finding from the probe's wiring gap (`Pipeline::wiring`).
+fn wiring_finding(c: &Ctx, probe_acc: f64) -> Option<Finding> {
+    let WiringGap { trained, ce } = c.pipe.wiring?;
+    let evidence = vec![
+        ev(MetricId::Loss, None, trained, ce + LOSS_WIRING_GAP),
+        ev(MetricId::ProbeLoss, None, ce, trained - LOSS_WIRING_GAP),
+    ];
+    Some(finding(
+        SymptomId::LossFloor,
+        Severity::Warn,
+        format!(
+            "On the training images the network gets right ({:.0}% of the probe), the run's own loss is {trained:.2} nats while the cross-entropy of the same outputs is {ce:.2}: the loss being optimised is not the cross-entropy of the network's outputs.",
+            probe_acc * 100.0
+        ),
+        evidence,
+        vec![wiring_cause()],
+        EXP_LOSS,
+    ))
+}
+
+/// The cause of a mis-wired loss.
+fn wiring_cause() -> Cause {
+    cause(
+        CauseId::PipelineBug,
+        "the loss is wired to the wrong inputs: cross-entropy taken on probabilities instead of logits (softmax applied twice) cannot go below ln(1 + 9/e) ≈ 1.46 nats however right the network is; check the loss at init and overfit one batch",
+    )
+}
+
+/// The reported loss is below any value a cross-entropy can take: under (1 − accuracy)·ln 2 on the
+/// recent batches (`CE_BOUND_TOL`), or an untrained net's first loss below half the label entropy at
+/// chance accuracy (`INIT_LOSS_LOW_FACTOR`).
+pub(crate) fn rule_loss_below_ce(c: &Ctx) -> Option<Finding> {
+    if c.diverged() {
+        return None;
+    }
+    // Balanced class weights w_c ∝ 1/n_c can lower a weighted mean by at most n_min/n_max.
+    let counts: Vec<f64> =
+        c.o.class_counts
+            .iter()
+            .filter(|&&x| x > 0)
+            .map(|&x| x as f64)
+            .collect();
+    let weight_floor = match (
+        counts.iter().copied().reduce(f64::min),
+        counts.iter().copied().reduce(f64::max),
+    ) {
+        (Some(lo), Some(hi)) => lo / hi,
+        _ => 1.0,
+    };
+    let recent = recent_loss_acc(c.o).and_then(|(l, a)| {
+        let bound = weight_floor * (1.0 - a) * std::f64::consts::LN_2;
+        (l < CE_BOUND_TOL * bound).then_some((l, a, bound))
+    });
+    let first_acc = (c.o.first_step == 0)
+        .then(|| c.o.step_acc.first().copied())
+        .flatten()
+        .map(|x| x as f64);
+    let start = c.o.initial_loss.map(|x| x as f64).filter(|&l0| {
+        l0 < INIT_LOSS_LOW_FACTOR * c.prior_entropy
+            && first_acc.is_some_and(|a| a <= c.max_share + CHANCE_ACC_MARGIN)
+    });
+    if recent.is_none() && start.is_none() {
+        return None;
+    }
+    let mut evidence = Vec::new();
+    if let Some((l, a, bound)) = recent {
+        evidence.push(ev(MetricId::Loss, None, l, CE_BOUND_TOL * bound));
+        evidence.push(ev(MetricId::TrainAcc, None, a, f64::NAN));
+        evidence.push(ev(MetricId::LossBound, None, bound, f64::NAN));
+    }
+    if let Some(l0) = start {
+        evidence.push(ev(
+            MetricId::InitialLoss,
+            None,
+            l0,
+            INIT_LOSS_LOW_FACTOR * c.prior_entropy,
+        ));
+    }
+    let title = match (recent, start) {
+        (Some((l, a, bound)), _) => format!(
+            "The training loss is {l:.3} nats with the batches {:.0}% right, but a cross-entropy cannot be below {bound:.3} there (every wrong answer costs at least ln 2): the loss being reported is not cross-entropy.",
+            a * 100.0
+        ),
+        (None, Some(l0)) => format!(
+            "The untrained network's loss was {l0:.2} nats while it guessed no better than chance, far below the ≈{:.2} a cross-entropy starts at: the loss being reported is not cross-entropy.",
+            c.prior_entropy
+        ),
+        (None, None) => return None,
+    };
+    Some(finding(
+        SymptomId::LossBelowCrossEntropy,
+        Severity::Warn,
+        title,
+        evidence,
+        vec![cause(
+            CauseId::PipelineBug,
+            "the loss is not cross-entropy on the logits: a squared error on the probabilities against one-hot targets reads on another, smaller scale; check the loss at init",
+        )],
+        EXP_LOSS,
+    ))
+}
+
+/// Validation inputs and clean training inputs, as the network receives them, differ more than the
+/// same preprocessing can explain (`MISMATCH_MEAN_STDS`, `MISMATCH_STD_LOW`/`HIGH`, disjoint ranges).
+pub(crate) fn rule_input_mismatch(c: &Ctx) -> Option<Finding> {
+    let m = c.pipe.mismatch?;
+    let std_limit = if m.std_ratio < 1.0 {
+        MISMATCH_STD_LOW
+    } else {
+        MISMATCH_STD_HIGH
+    };
+    let mut evidence = vec![
+        ev(
+            MetricId::InputMeanShift,
+            None,
+            m.mean_shift,
+            MISMATCH_MEAN_STDS,
+        ),
+        ev(MetricId::InputStdRatio, None, m.std_ratio, std_limit),
+        ev(MetricId::RangeGap, None, m.range_gap, 0.0),
+        ev(MetricId::ValInputMean, None, m.val.mean as f64, f64::NAN),
+        ev(
+            MetricId::ProbeInputMean,
+            None,
+            m.probe.mean as f64,
+            f64::NAN,
+        ),
+        ev(MetricId::ValInputStd, None, m.val.std as f64, f64::NAN),
+        ev(MetricId::ProbeInputStd, None, m.probe.std as f64, f64::NAN),
+    ];
+    let gap = c.latest_eval().map(|(_, _, ta, _, va)| ta - va);
+    if let Some(g) = gap {
+        evidence.push(ev(MetricId::AccGap, None, g, MISMATCH_ALARM_GAP));
+    }
+    let severity = if gap.is_some_and(|g| g > MISMATCH_ALARM_GAP) {
+        Severity::Alarm
+    } else {
+        Severity::Warn
+    };
+    Some(finding(
+        SymptomId::InputMismatch,
+        severity,
+        format!(
+            "The validation images reach the network on another scale than the training images: values {:.2} to {:.2} (mean {:.2}, spread {:.2}) against {:.2} to {:.2} (mean {:.2}, spread {:.2}).",
+            m.val.min, m.val.max, m.val.mean, m.val.std, m.probe.min, m.probe.max, m.probe.mean, m.probe.std
+        ),
+        evidence,
+        vec![cause(
+            CauseId::PipelineBug,
+            "validation is preprocessed differently from training (raw 0–255, inverted or unstandardised pixels on one side): look at one image of each exactly as it enters the network",
+        )],
+        EXP_INPUTS,
+    ))
+}
+
+/// Validation images that are also training images (`LEAK_SHARE`, `LEAK_MIN`).
+pub(crate) fn rule_val_leak(c: &Ctx) -> Option<Finding> {
+    let l = c.pipe.leak?;
+    Some(finding(
+        SymptomId::ValLeak,
+        Severity::Warn,
+        format!(
+            "{} of {} checked validation images ({:.1}%) are also in the training set: the validation figures are optimistic.",
+            l.found,
+            l.checked,
+            l.share * 100.0
+        ),
+        vec![
+            ev(MetricId::DuplicateShare, None, l.share, LEAK_SHARE),
+            ev(MetricId::Duplicates, None, l.found as f64, LEAK_MIN as f64),
+        ],
+        vec![cause(
+            CauseId::PipelineBug,
+            "the validation split takes images from the training set: check that validation images are drawn from outside it",
+        )],
+        EXP_LEAK,
+    ))
+}
+
+/// Batches holding far fewer distinct classes than randomly drawn ones (`SHUFFLE_SHARE`).
+pub(crate) fn rule_unshuffled(c: &Ctx) -> Option<Finding> {
+    let u = c.pipe.unshuffled?;
+    Some(finding(
+        SymptomId::UnshuffledBatches,
+        Severity::Warn,
+        format!(
+            "The last {} training batches held {:.1} different digits on average, where batches drawn at random would hold {:.1}: the training data is not shuffled.",
+            u.steps, u.observed, u.expected
+        ),
+        vec![
+            ev(
+                MetricId::BatchClasses,
+                None,
+                u.observed,
+                SHUFFLE_SHARE * u.expected,
+            ),
+            ev(MetricId::ExpectedBatchClasses, None, u.expected, f64::NAN),
+        ],
+        vec![unshuffled_cause()],
+        EXP_SHUFFLE,
+    ))
+}
+
+/// The cause of unshuffled batches, also ranked by the curve rules whose swings it explains.
+pub(crate) fn unshuffled_cause() -> Cause {
+    cause(
+        CauseId::PipelineBug,
+        "the batches are cut from data sorted by class: each stretch of steps pulls the network towards the few digits it sees, so the loss rises and falls with the order; check that the training set is shuffled every epoch",
+    )
+}
+
+/// `pipeline_bug` for the findings of other rules that a pipeline signal explains, ranked first with
+/// the check that tests it: a validation gap or poor validation accuracy when the validation labels
+/// score below chance or the validation inputs are preprocessed differently; a loss that swings, jumps,
+/// climbs back or sits at chance (and slow progress, and units killed by those jumps) when the batches
+/// are cut from class-sorted data; a training floor, slow progress or a loss at chance when the loss
+/// is not the cross-entropy of the outputs. A finding without such a signal is left as its rule made it.
+pub(crate) fn rank_pipeline(c: &Ctx, f: &mut Finding) {
+    use SymptomId::*;
+    let val = |f: &Finding| matches!(f.symptom, Overfitting | SlowProgress);
+    let order = |f: &Finding| {
+        matches!(
+            f.symptom,
+            LossSpikes | LossOscillation | LossRising | SlowProgress | StuckAtChance | DeadRelu
+        )
+    };
+    let (first, experiment) = if val(f) && c.pipe.below_chance.is_some() {
+        (
+            cause(
+                CauseId::PipelineBug,
+                "validation accuracy is below what guessing would score: the validation labels do not name what their images show",
+            ),
+            EXP_LABELS,
+        )
+    } else if val(f) && c.pipe.mismatch.is_some() {
+        (
+            cause(
+                CauseId::PipelineBug,
+                "the validation images reach the network preprocessed differently from the training images",
+            ),
+            EXP_INPUTS,
+        )
+    } else if order(f) && c.pipe.unshuffled.is_some() {
+        (unshuffled_cause(), EXP_SHUFFLE)
+    } else if matches!(f.symptom, TrainingFloor | SlowProgress | StuckAtChance)
+        && c.pipe.wiring.is_some()
+    {
+        (wiring_cause(), EXP_LOSS)
+    } else {
+        return;
+    };
+    f.causes.insert(0, first);
+    f.causes = dedup_causes(std::mem::take(&mut f.causes));
+    f.experiment = experiment.to_string();
+}
