@@ -24,6 +24,7 @@ mod evaluate;
 mod final_test;
 mod lrfind;
 mod monitor;
+mod overfit;
 mod parallel;
 mod scan;
 mod start;
@@ -36,6 +37,7 @@ use evaluate::Evaluator;
 pub use final_test::TestReport;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 use monitor::Monitor;
+pub use overfit::{OverfitReport, DEFAULT_IMAGES, DEFAULT_STEPS, FITTED_LOSS};
 pub use parallel::{GradientWorker, Peer, Share};
 use scan::LossScan;
 pub use start::StartReading;
@@ -222,6 +224,9 @@ pub struct Trainer {
     /// A learning-rate range test under way, and the last finished one (src/train/lrfind.rs).
     lr_find: Option<lrfind::LrFind>,
     lr_found: Option<LrFindReport>,
+    /// "Overfit one batch" under way, and the last finished one.
+    overfit: Option<overfit::Overfit>,
+    overfitted: Option<OverfitReport>,
     /// A data-parallel step or validation chunk whose second half is with the other worker
     /// (src/train/parallel.rs).
     split: Option<parallel::Split>,
@@ -289,6 +294,8 @@ impl Trainer {
             scan: LossScan::default(),
             lr_find: None,
             lr_found: None,
+            overfit: None,
+            overfitted: None,
             split: None,
             split_eval: None,
             validating: false,

@@ -916,6 +916,41 @@ impl LabTrainer {
         o.into()
     }
 
+    /// Begins "Overfit one batch" (src/train/overfit.rs): a fresh copy of the run's network trains on
+    /// the first `images` training images for `steps` steps; the run is untouched. Throws an
+    /// out-of-range value back with a message naming it.
+    #[wasm_bindgen(js_name = overfitStart)]
+    pub fn overfit_start(&mut self, images: usize, steps: usize) -> Result<(), JsError> {
+        self.inner
+            .overfit_start(images, steps)
+            .map_err(|e| JsError::new(&e))
+    }
+
+    /// Runs up to `count` steps of the probe; true once it has ended.
+    #[wasm_bindgen(js_name = overfitChunk)]
+    pub fn overfit_chunk(&mut self, count: usize) -> bool {
+        self.inner.overfit_chunk(count)
+    }
+
+    /// The last finished probe: {images, steps, losses: Float32Array (each step's loss before its
+    /// update), lastLoss, acc, diverged, fitted, fittedLoss (the bar)}; null before one has finished.
+    #[wasm_bindgen(js_name = overfitReport)]
+    pub fn overfit_report(&self) -> JsValue {
+        let Some(r) = self.inner.overfit_report() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "images", r.images as u32);
+        set(&o, "steps", r.steps as u32);
+        set(&o, "losses", Float32Array::from(&r.losses[..]));
+        set(&o, "lastLoss", r.last_loss());
+        set(&o, "acc", r.acc);
+        set(&o, "diverged", r.diverged);
+        set(&o, "fitted", r.fitted());
+        set(&o, "fittedLoss", crate::train::FITTED_LOSS);
+        o.into()
+    }
+
     #[wasm_bindgen(getter, js_name = classCounts)]
     pub fn class_counts(&self) -> Uint32Array {
         Uint32Array::from(&self.inner.train_set().class_counts()[..])

@@ -74,6 +74,12 @@
  *                                  images 50,000–59,999); resolves to { loss, acc, perClassRecall: [10], count, step,
  *                                  weightsEpoch (as in history(); null: mid-epoch) }; rejects, in words, before
  *                                  anything is trained, while nothing is built, or when the test files are missing
+ *   lossLab.probe(name)         -> Promise of one of the recipe's probes, as the "Check the pipeline" panel runs it
+ *                                  ('overfit': a fresh copy of the network trains on 32 training images for 300 steps;
+ *                                  the run is not touched): { name, expected (the sentence said before it runs),
+ *                                  measured: { lastLoss, acc, steps, images, diverged }, verdict ('fitted' or
+ *                                  'not fitted'), evidence (the sentence shown) }; rejects, in words, for an unknown
+ *                                  name or while nothing is built
  *   lossLab.cores()             -> {n: cores the current run trains on now (1 or 2), chosen: the Cores menu's choice,
  *                                  note: why it trains on fewer than chosen ('' when it does not)}; a raced pinned
  *                                  run and the current run train on one core each
@@ -183,6 +189,7 @@ export function installApi(lab) {
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     classify: (pixels) => classify(lab, pixels),
     test: () => lab.test(),
+    probe: (name) => lab.probe(String(name)),
     cores: () => lab.cores(),
     setCores: (n) => lab.setCores(Number(n)),
     findLr: (options = {}) => lab.findLr(options && typeof options === 'object' ? options : {}).then(plain),

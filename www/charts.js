@@ -495,7 +495,9 @@ export class LineChart extends Canvas {
       ctx.font = 'bold ' + SMALL();
       ctx.textAlign = 'right';
       ctx.textBaseline = 'top';
-      const note = `▲ off the chart: up to ${fmtTick(capped * 0.96, capped)} — tick log scale`;
+      // The long note where it fits; on a narrow chart the value alone.
+      const long = `▲ off the chart: up to ${fmtTick(capped * 0.96, capped)} — tick log scale`;
+      const note = ctx.measureText(long).width <= pw - 10 ? long : `▲ up to ${fmtTick(capped * 0.96, capped)}`;
       const w = ctx.measureText(note).width;
       ctx.fillStyle = 'rgba(255,255,255,0.85)';
       ctx.fillRect(L + pw - w - 8, T + 2, w + 6, tx(18));
@@ -511,7 +513,8 @@ export class LineChart extends Canvas {
       ctx.font = 'bold ' + SMALL();
       ctx.textBaseline = 'top';
       const w = ctx.measureText(v.label).width;
-      const ly = T + 4 + (v.row || 0) * tx(18); // v.row: the label's line, so that the labels of close lines do not overlap
+      // v.row: the label's line, so that the labels of close lines do not overlap; below the off-the-chart note
+      const ly = T + 4 + ((v.row || 0) + (capped !== null ? 1 : 0)) * tx(18);
       const right = px + 6 + w < L + pw;
       if (right || px - 6 - w >= L) {
         ctx.textAlign = right ? 'left' : 'right';

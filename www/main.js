@@ -30,6 +30,7 @@ import { Embed, QUERY_PARAMS as EMBED_PARAMS, readQuery as readEmbedQuery } from
 import { PredictView, QUERY_PARAMS as PREDICT_PARAMS, readQuery as readPredictQuery } from './views/predict.js';
 import { DrawView } from './views/draw.js';
 import { FinalTestView } from './views/finaltest.js';
+import { PipelineCheckView } from './views/pipeline.js';
 import { Projector, QUERY_PARAMS as PROJECTOR_PARAMS, readQuery as readProjectorQuery } from './projector.js';
 import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery } from './lab/cores.js';
 import { installOffline, offlineReady } from './offline.js';
@@ -66,8 +67,10 @@ const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace:
 const batchView = new BatchView($('batch-view'), { run });
 const highLoss = new HighLossView($('highloss'), { run });
 $('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
+$('diagnosis').addEventListener('run-probe', (e) => { pipelineCheck.probe(e.detail).catch(() => {}); pipelineCheck.root.scrollIntoView({ block: 'nearest' }); });
 const drawPad = new DrawView($('draw'), { run });
 const finalTest = new FinalTestView($('final-test'), { run });
+const pipelineCheck = new PipelineCheckView($('pipeline-check'), { run });
 const lrFind = new LrFindView($('lrfind'), {
   find: (opts) => run().lrFind(opts),
   apply: (lr) => change({ lr }, true),
@@ -195,10 +198,11 @@ lab.on('cores', (m) => {
   if (m.message) showNotices([m.message]);
   status.progress();
 });
-lab.on('change', () => { status.render(); finalTest.refresh(); });
+lab.on('change', () => { status.render(); finalTest.refresh(); pipelineCheck.refresh(); });
 lab.on('built', (m) => {
   const r = run();
   finalTest.reset();
+  pipelineCheck.reset();
   diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
   lrFind.stale();
   arch.show(m.layers, m.params);
@@ -470,6 +474,7 @@ installApi({
   highestLoss: (k) => run().lossScan(k),
   classify: (pixels) => run().classify(pixels),
   test: () => finalTest.test(),
+  probe: (name) => pipelineCheck.probe(name),
   cores: () => ({ n: run().cores ?? 1, chosen: lab.coresChosen, note: run().coresNote || '' }),
   setCores: (n) => {
     if (n !== 1 && n !== 2) throw new Error('cores must be 1 or 2');

@@ -4,6 +4,8 @@
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
+//                   {type:'overfit', images, steps, req} ("overfit one batch": reply {images, steps, losses,
+//                   lastLoss, acc, diverged, fitted, fittedLoss}),
 //                   {type:'test', req} (the final check on the test set: reply {loss, acc, perClassRecall, count,
 //                   step, weightsEpoch, synthetic}),
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
@@ -39,6 +41,7 @@ const MAX_STEPS_PER_CHUNK = 1024;
 const VAL_CHUNK = 256; // validation samples per chunk on one core: about as long as a training chunk
 const SCAN_CHUNK = 256; // training samples per loss-scan chunk: about as long as a validation chunk
 const LR_FIND_CHUNK = 4; // mini-batches per range-test chunk: about as long as a training chunk
+const OVERFIT_CHUNK = 4; // steps per "overfit one batch" chunk: one batch each, as the range test's
 const TEST_CHUNK = 256; // test samples per chunk of the final check: as a validation chunk
 
 let trainer = null;
@@ -489,6 +492,26 @@ function lrFind(msg) {
   });
 }
 
+/** "Overfit one batch" (src/train/overfit.rs) in chunks, as one job: a fresh copy of the network trains on the first
+ * training images; the run itself is not touched. Resolves with the engine's report. */
+function overfit(msg) {
+  return exclusive(async () => {
+    if (!trainer) throw new Error('nothing is built yet');
+    const myGen = generation;
+    const gone = () => myGen !== generation || !trainer;
+    trainer.overfitStart(Number(msg.images ?? 32), Number(msg.steps ?? 300));
+    if (!(await inChunks(() => trainer.overfitChunk(OVERFIT_CHUNK), gone))) {
+      throw new Error('the network was rebuilt before the probe finished');
+    }
+    const r = trainer.overfitReport();
+    if (!r) throw new Error('the probe left no report');
+    return {
+      images: r.images, steps: r.steps, losses: r.losses, lastLoss: r.lastLoss, acc: r.acc, diverged: r.diverged,
+      fitted: r.fitted, fittedLoss: r.fittedLoss,
+    };
+  });
+}
+
 /** The ten class probabilities of one 28×28 image (784 grey levels 0…1: the drawing pad's) under the current
  * weights, in evaluation mode: one forward pass, as a job between two chunks of training (a range test moves
  * the weights and puts them back only at its end, so it is never interrupted). */
@@ -616,6 +639,12 @@ self.onmessage = async (e) => {
       case 'test': {
         await engine;
         post({ type: 'reply', req: msg.req, ...(await finalTest()) });
+        break;
+      }
+      case 'overfit': {
+        await engine;
+        const answer = await overfit(msg);
+        post({ type: 'reply', req: msg.req, ...answer }, [answer.losses.buffer]);
         break;
       }
       case 'lrFind': {

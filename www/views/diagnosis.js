@@ -359,6 +359,16 @@ export class DiagnosisView {
           b.addEventListener('click', () => this.onRace(fix.set, fix.label));
           item.append(b);
         }
+        if (id === 'pipeline_bug' && !offered.has('overfit')) {
+          // the recipe's check that splits a bug from a data problem (www/views/pipeline.js; main.js listens)
+          offered.add('overfit');
+          const b = el('button', 'diag-link', 'Check: overfit one batch');
+          b.type = 'button';
+          b.dataset.focusKey = `${f.symptom}:overfit`;
+          b.title = 'Trains a fresh copy of this network on 32 training images; this run is not touched';
+          b.addEventListener('click', () => this.root.dispatchEvent(new CustomEvent('run-probe', { detail: 'overfit' })));
+          item.append(b);
+        }
         ol.append(item);
       });
       body.append(ol);
