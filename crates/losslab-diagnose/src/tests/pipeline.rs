@@ -541,7 +541,11 @@ fn loss_floor_from_the_probe_s_own_losses() {
     let mut twice = slow();
     twice.o.probe_trained = twice.o.samples.iter().map(|s| s.loss + 1.4).collect();
     let f = twice.run();
-    assert_eq!(sev(&f, SymptomId::LossFloor), Some(Severity::Warn), "{f:#?}");
+    assert_eq!(
+        sev(&f, SymptomId::LossFloor),
+        Some(Severity::Warn),
+        "{f:#?}"
+    );
     assert_eq!(causes(&f, SymptomId::LossFloor), vec![CauseId::PipelineBug]);
     assert_eq!(
         causes(&f, SymptomId::SlowProgress).first(),
@@ -557,7 +561,7 @@ fn loss_floor_from_the_probe_s_own_losses() {
     assert_eq!(gap(0.04, 0.5), None);
     assert_eq!(gap(0.06, 0.5), Some(Severity::Warn));
     assert_eq!(gap(1.4, 0.05), None); // 13 right answers
-    // A probe whose own losses are missing or misaligned says nothing.
+                                      // A probe whose own losses are missing or misaligned says nothing.
     let mut short = slow();
     short.o.probe_trained = vec![3.0; 10];
     assert_eq!(sev(&short.run(), SymptomId::LossFloor), None);
