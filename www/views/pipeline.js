@@ -26,7 +26,7 @@ export function overfitVerdict(r) {
     return `Not fitted: the loss stopped being a finite number at step ${count(r.steps)}. Even on ${r.images} images the steps blow up: lower the learning rate.`;
   }
   if (r.fitted) {
-    return `Fitted: loss ${lossText(r.lastLoss)} after ${count(r.steps)} steps, all ${r.images} images right. The network, its start, the loss and the step size can learn, so if this run still does badly, look at the data (labels, amount, augmentation) and at how validation is measured.`;
+    return `Fitted: loss ${lossText(r.lastLoss)} after ${count(r.steps)} steps, all ${r.images} images right. The network, its start, the loss and the step size can learn, so if this run still does badly, look at the data (its labels, order, amount and augmentation) and at how validation is measured.`;
   }
   return `Not fitted: loss ${lossText(r.lastLoss)} after ${count(r.steps)} steps, ${right} of ${r.images} images right (${pct(r.acc)}). A network that can learn would have memorised them, so the bug is in the model, its start, the loss or the step size — not in the data.`;
 }
