@@ -427,6 +427,15 @@ fn the_first_loss_is_ln_10_plus_the_cost_of_the_logit_spread() {
             with.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
             without.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         );
+        // The start of the training curve: validation preprocessed wrongly (`val_pre`) leaves it as it is.
+        let mut v =
+            Trainer::new(cfg(&[base[0], base[1], ("val_pre", "raw")]), &train, &test).unwrap();
+        let mut fresh = Trainer::new(cfg(&base), &train, &test).unwrap();
+        assert_eq!(
+            v.start_reading(),
+            fresh.start_reading(),
+            "seed {seed}: val_pre moved the start"
+        );
         // "Start calibrated" zeroes the output layer: no spread, exactly ln 10.
         let mut c = Trainer::new(
             cfg(&[base[0], base[1], ("calibrated", "on")]),

@@ -69,7 +69,10 @@ impl Trainer {
     pub fn start_reading(&mut self) -> StartReading {
         let n = START_IMAGES.min(self.val_set().len());
         let idx: Vec<usize> = (0..n).collect();
-        let (z, y) = self.clean_logits(false, &idx);
+        // The validation images on the training side's preprocessing: the start of the training curve,
+        // even when the validation side has a pipeline bug (`val_pre`).
+        let (x, y) = self.clean_batch(&self.val, &idx);
+        let z = self.eval_logits(x, n);
         reading(&z, &y)
     }
 }
