@@ -14,7 +14,7 @@ use crate::init::{InitKind, Initializer, INIT_KEYS};
 use crate::layers::activation::Activation;
 pub use crate::layers::loss::LossWiring;
 use crate::layers::pool::PoolKind;
-use crate::optim::{OptKind, OptimSettings};
+use crate::optim::{OptKind, OptimSettings, WdKind};
 use std::fmt;
 
 /// A configuration error a person can act on.
@@ -89,6 +89,19 @@ pub enum ValPre {
     Inverted,
     /// Divided by 255 but not standardised: 0 … 1 instead of mean 0, deviation 1.
     Unscaled,
+}
+
+/// How the learning rate moves over the run (`lr_schedule`), on top of warm-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LrSchedule {
+    /// The set rate throughout.
+    Constant,
+    /// The set rate for the first `lr_epochs` epochs, a tenth of it after (the step decay of He et al.
+    /// 2016's ResNet training, there at set epochs).
+    Step,
+    /// Cosine annealing from the set rate to 0 over `lr_epochs` epochs, 0 after (Loshchilov & Hutter
+    /// 2017, "SGDR", without restarts).
+    Cosine,
 }
 
 /// An off/on setting.
@@ -211,6 +224,9 @@ pub struct Config {
     pub clip: f32,
     /// Linear learning-rate warm-up over this many steps (0 = off).
     pub warmup: usize,
+    pub lr_schedule: LrSchedule,
+    /// Epochs before the step schedule's drop, or the cosine schedule's length.
+    pub lr_epochs: usize,
     /// Class weights of the loss.
     pub class_weight: ClassWeight,
     /// Zero the output layer at initialisation, so the first loss is ln 10.
@@ -319,6 +335,10 @@ choices!(OptKind {
     "nesterov" => OptKind::Nesterov,
     "adam" => OptKind::Adam,
 });
+choices!(WdKind {
+    "l2" => WdKind::L2,
+    "decoupled" => WdKind::Decoupled,
+});
 choices!(Activation {
     "relu" => Activation::Relu,
     "leaky_relu" => Activation::LeakyRelu,
@@ -363,6 +383,11 @@ choices!(LossWiring {
     "ce" => LossWiring::CrossEntropy,
     "softmax_twice" => LossWiring::SoftmaxTwice,
     "mse" => LossWiring::Mse,
+});
+choices!(LrSchedule {
+    "constant" => LrSchedule::Constant,
+    "step" => LrSchedule::Step,
+    "cosine" => LrSchedule::Cosine,
 });
 choices!(Switch {
     "off" => Switch::Off,
@@ -444,6 +469,8 @@ pub const SETTINGS: &[Setting] = &[
     row!("b2",          Live,  "0.999",      float(0.0, 0.99999),    optim.beta2),
     row!("eps",         Live,  "1e-8",       log(1e-10, 10.0),       optim.eps),
     row!("wd",          Live,  "0",          float(0.0, 0.1),        optim.weight_decay),
+    row!("wd_kind",     Live,  "l2",         choice(WdKind),         optim.wd_kind),
+    row!("wd_bias",     Live,  "off",        choice(Switch),         optim.decay_bias),
     row!("batch",       Reset, "32",         int(1, 512),            batch),
     row!("init",        Reset, "he_uniform", choice(InitKind),       init.kind),
     row!("gain",        Reset, "1",          log(1e-4, 1000.0),      init.gain),
@@ -479,6 +506,8 @@ pub const SETTINGS: &[Setting] = &[
     // Remedies: all off by default.
     row!("clip",        Live,  "0",          float(0.0, 10.0),       clip),
     row!("warmup",      Live,  "0",          int(0, 5000),           warmup),
+    row!("lr_schedule", Live,  "constant",   choice(LrSchedule),     lr_schedule),
+    row!("lr_epochs",   Live,  "3",          int(1, 100),            lr_epochs),
     row!("class_weight", Live, "none",       choice(ClassWeight),    class_weight),
     row!("calibrated",  Reset, "off",        choice(Switch),         calibrated),
     row!("early_stop",  Live,  "0",          int(0, 50),             early_stop),

@@ -4,8 +4,13 @@
 //! Adam follows Kingma & Ba 2015, Algorithm 1, with L2 weight decay added to the gradient as in
 //! `torch.optim.Adam`: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  m̂ = m/(1−β1^t);  v̂ = v/(1−β2^t);
 //!   p ← p − lr·m̂/(√v̂ + ε).
+//! Weight decay is L2 (added to the gradient, as above) or decoupled (`WdKind::Decoupled`: p ← p·(1 − lr·wd)
+//! before the step with the plain gradient, as `torch.optim.AdamW`; Loshchilov & Hutter 2019, "Decoupled
+//! Weight Decay Regularization"). With Adam the two differ: L2's decay is divided by √v̂ like the gradient,
+//! so weights with large gradients are hardly decayed. Biases (1-D parameters) are left out unless
+//! `decay_bias` (the common practice, e.g. Goyal et al. 2017 §5.1; Tuning Playbook).
 
-use crate::config::with_blank;
+use crate::config::{with_blank, Switch};
 use crate::layers::Param;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +32,22 @@ pub struct OptimSettings {
     pub beta1: f32,
     pub beta2: f32,
     pub eps: f32,
-    /// L2 penalty coefficient, added to the gradient.
+    /// Weight decay coefficient.
     pub weight_decay: f32,
+    /// How it is applied: added to the gradient (L2) or to the weights directly (decoupled).
+    pub wd_kind: WdKind,
+    /// Decay the biases too (off: only the weights are decayed).
+    pub decay_bias: Switch,
 }
+}
+
+/// How weight decay is applied (`wd_kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WdKind {
+    /// wd·p added to the gradient: the L2 penalty (wd/2)·‖p‖².
+    L2,
+    /// p ← p·(1 − lr·wd), apart from the gradient step (AdamW, SGDW).
+    Decoupled,
 }
 
 #[derive(Default, Clone)]
@@ -83,10 +101,27 @@ impl Optimizer {
         for (p, st) in params.iter_mut().zip(self.state.iter_mut()) {
             let n = p.value.len();
             let mut sq = 0.0f64;
+            let wd = if p.shape.len() == 1 && s.decay_bias == Switch::Off {
+                0.0
+            } else {
+                s.weight_decay
+            };
+            // L2 puts the decay into the gradient; decoupled decay shrinks the weights first.
+            let (l2, shrink) = match s.wd_kind {
+                WdKind::L2 => (wd, 0.0),
+                WdKind::Decoupled => (0.0, s.lr * wd),
+            };
+            if shrink != 0.0 {
+                for w in p.value.iter_mut() {
+                    let d = shrink * *w;
+                    *w -= d;
+                    sq += (d * d) as f64;
+                }
+            }
             match s.kind {
                 OptKind::Sgd => {
                     for (w, &g) in p.value.iter_mut().zip(&p.grad) {
-                        let d = s.lr * (g + s.weight_decay * *w);
+                        let d = s.lr * (g + l2 * *w);
                         *w -= d;
                         sq += (d * d) as f64;
                     }
@@ -97,7 +132,7 @@ impl Optimizer {
                     }
                     let nesterov = s.kind == OptKind::Nesterov;
                     for ((w, &g0), b) in p.value.iter_mut().zip(&p.grad).zip(st.m.iter_mut()) {
-                        let g = g0 + s.weight_decay * *w;
+                        let g = g0 + l2 * *w;
                         *b = s.momentum * *b + g;
                         let d = if nesterov {
                             s.lr * (g + s.momentum * *b)
@@ -130,7 +165,7 @@ impl Optimizer {
                         .zip(st.m.iter_mut())
                         .zip(st.v.iter_mut())
                     {
-                        let g = g0 + s.weight_decay * *w;
+                        let g = g0 + l2 * *w;
                         *m = s.beta1 * *m + (1.0 - s.beta1) * g;
                         *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
                         let d = s.lr * (*m / c1) / ((*v / c2).sqrt() + s.eps);
@@ -164,6 +199,8 @@ mod tests {
             beta2: 0.999,
             eps: 1e-8,
             weight_decay: 0.0,
+            wd_kind: WdKind::L2,
+            decay_bias: Switch::On,
         }
     }
 
@@ -224,5 +261,30 @@ mod tests {
         let d = o.step(&mut [&mut p]);
         assert!((p.value[0] - (2.0 - 0.1 * 0.1 * 2.0)).abs() < 1e-6);
         assert!((d[0] - 0.02).abs() < 1e-6);
+    }
+
+    #[test]
+    fn decoupled_decay_is_adamw_and_biases_are_left_out_by_default() {
+        // AdamW (torch.optim.AdamW): p ← p·(1 − lr·wd), then the Adam step with the plain gradient, whose
+        // first step is lr·sign(g): 1.0·(1 − 0.1·0.5) − 0.1 = 0.85. L2 instead feeds wd·p into Adam's
+        // normalised step, which stays lr·sign(g + wd·p) = 0.1 at t = 1: 0.9.
+        for (kind, want) in [(WdKind::Decoupled, 0.85), (WdKind::L2, 0.9)] {
+            let mut w = Param::new("w".into(), vec![1, 1], vec![1.0]);
+            w.grad = vec![0.5];
+            let mut s = settings(OptKind::Adam);
+            s.weight_decay = 0.5;
+            s.wd_kind = kind;
+            Optimizer::new(s).step(&mut [&mut w]);
+            assert!((w.value[0] - want).abs() < 1e-5, "{kind:?}: {}", w.value[0]);
+        }
+        // A bias (1-D) is decayed only with decay_bias on.
+        for (decay_bias, want) in [(Switch::Off, 2.0), (Switch::On, 2.0 - 0.1 * 0.1 * 2.0)] {
+            let mut b = param(&[2.0], &[0.0]);
+            let mut s = settings(OptKind::Sgd);
+            s.weight_decay = 0.1;
+            s.decay_bias = decay_bias;
+            Optimizer::new(s).step(&mut [&mut b]);
+            assert!((b.value[0] - want).abs() < 1e-6, "{decay_bias:?}: {}", b.value[0]);
+        }
     }
 }

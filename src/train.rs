@@ -2,7 +2,9 @@
 //! the optimizer and the running figures, and advances in steps so a caller can interleave it with
 //! anything else (the page's worker trains in chunks of a few tens of milliseconds).
 
-use crate::config::{Apply, ClassWeight, Config, ConfigError, DataSource, Pixels, Switch, ValPre};
+use crate::config::{
+    Apply, ClassWeight, Config, ConfigError, DataSource, LrSchedule, Pixels, Switch, ValPre,
+};
 use crate::data::augment::Augment;
 use crate::data::{
     augment_into, duplicates_in, fill_batch, prepare, to_grey, to_raw_pixels, Applied, Dataset,
@@ -330,7 +332,12 @@ impl Trainer {
     /// divergence check wired to this run's status and observations. `joined`: the batch's gradient is
     /// already in the model (the two-core step), with every sample's loss and predicted digit.
     fn step_on(&mut self, joined: Option<(Vec<f32>, Vec<u8>)>) -> StepOutcome {
-        let rule = step_rule(&self.cfg, &self.class_weights, self.step + 1);
+        let rule = step_rule(
+            &self.cfg,
+            &self.class_weights,
+            self.step + 1,
+            self.epoch_progress().1,
+        );
         let (step, first_loss, obs, status) = (
             self.step,
             &mut self.first_loss,
@@ -898,21 +905,44 @@ fn loss_weights<'a>(cfg: &Config, class_weights: &'a [f32]) -> Option<&'a [f32]>
     }
 }
 
-/// How the run takes its step `step_no` (1-based): its loss, clipping and learning rate.
-fn step_rule<'a>(cfg: &Config, class_weights: &'a [f32], step_no: u64) -> Rule<'a> {
-    // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
-    // lr·min(1, t/warmup). Set afresh each step from the configured rate, which stays as set.
-    let mut lr = cfg.optim.lr;
-    if cfg.warmup > 0 {
-        lr *= (step_no as f32 / cfg.warmup as f32).min(1.0);
-    }
+/// How the run takes its step `step_no` (1-based) of epochs of `spe` steps: its loss, clipping and
+/// learning rate.
+fn step_rule<'a>(cfg: &Config, class_weights: &'a [f32], step_no: u64, spe: usize) -> Rule<'a> {
     Rule {
         wiring: cfg.loss_wiring,
         weights: loss_weights(cfg, class_weights),
         clip: cfg.clip,
-        lr,
+        lr: lr_at(cfg, step_no, spe),
         stop_on_bad_gradient: true,
     }
+}
+
+/// The learning rate of step `step_no` (1-based) in epochs of `spe` steps: the set rate, moved by the
+/// schedule and ramped by warm-up. Set afresh each step from the configured rate, which stays as set,
+/// so a live change of the rate or the schedule applies from the next step.
+pub fn lr_at(cfg: &Config, step_no: u64, spe: usize) -> f32 {
+    let mut lr = cfg.optim.lr;
+    // Steps done before this one, in epochs.
+    let done = step_no.saturating_sub(1) as f64 / spe.max(1) as f64;
+    let span = cfg.lr_epochs.max(1) as f64;
+    match cfg.lr_schedule {
+        LrSchedule::Constant => {}
+        LrSchedule::Step => {
+            if done >= span {
+                lr *= 0.1;
+            }
+        }
+        LrSchedule::Cosine => {
+            let t = (done / span).min(1.0);
+            lr *= (0.5 * (1.0 + (std::f64::consts::PI * t).cos())) as f32;
+        }
+    }
+    // Linear warm-up (Goyal et al. 2017, "Accurate, Large Minibatch SGD", §2.2): step t uses
+    // lr·min(1, t/warmup).
+    if cfg.warmup > 0 {
+        lr *= (step_no as f32 / cfg.warmup as f32).min(1.0);
+    }
+    lr
 }
 
 /// The divergence check on a batch's loss (before any update), for the step after step `step`: the
@@ -961,4 +991,30 @@ fn diverged(
         step: step_no,
         message,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schedules at their edges, in epochs of 100 steps, the set rate 0.1.
+    #[test]
+    fn schedules_follow_their_formulas() {
+        let mut cfg = Config::default();
+        cfg.set("lr", "0.1").unwrap();
+        cfg.set("lr_epochs", "2").unwrap();
+        let at = |cfg: &Config, step| lr_at(cfg, step, 100);
+        assert_eq!(at(&cfg, 1000), 0.1);
+        cfg.set("lr_schedule", "step").unwrap();
+        // Steps 1–200 are epochs 1–2 at the set rate; step 201 starts epoch 3 at a tenth.
+        assert_eq!((at(&cfg, 200), at(&cfg, 201)), (0.1, 0.1 * 0.1));
+        cfg.set("lr_schedule", "cosine").unwrap();
+        assert!((at(&cfg, 1) - 0.1).abs() < 1e-7);
+        assert!((at(&cfg, 101) - 0.05).abs() < 1e-6, "half-way: half the rate");
+        assert!(at(&cfg, 201).abs() < 1e-9 && at(&cfg, 999).abs() < 1e-9);
+        // Warm-up ramps whatever the schedule gives.
+        cfg.set("lr_schedule", "step").unwrap();
+        cfg.set("warmup", "10").unwrap();
+        assert!((at(&cfg, 5) - 0.05).abs() < 1e-7);
+    }
 }

@@ -99,7 +99,12 @@ impl Trainer {
             if o.report.steps >= o.steps || o.report.diverged {
                 break;
             }
-            let rule = step_rule(&self.cfg, &self.class_weights, o.report.steps as u64 + 1);
+            let rule = step_rule(
+                &self.cfg,
+                &self.class_weights,
+                o.report.steps as u64 + 1,
+                self.epoch_progress().1,
+            );
             let out = train_step(
                 &mut o.model,
                 &mut o.opt,
