@@ -370,6 +370,18 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
                     "some classes have less than half their share of the training labels",
                 ));
             }
+            // Batches still jumping far above the running loss: at a constant rate SGD only settles
+            // into a region around a minimum whose size grows with the rate (Bottou, Curtis & Nocedal
+            // 2018, §4), so a rate a little too high holds progress back without blowing up.
+            if c.spikes.count > 0 {
+                v.push(cause(
+                    CauseId::LrTooHigh,
+                    format!(
+                        "the batch loss still jumps far above its running level ({} times lately): steps this large carry much of each batch's noise, so the loss hovers instead of settling; a rate ÷ 10 would settle lower",
+                        c.spikes.count
+                    ),
+                ));
+            }
             v.extend([
                 cause(
                     CauseId::BadLayerDesign,

@@ -664,3 +664,33 @@ fn a_loss_still_falling_near_chance_is_not_stuck() {
     let falling = Run::healthy().restep(300, |i| (2.6 - 0.001 * i as f32 + 0.02 * noise(i), 0.1));
     assert_eq!(stuck(falling), None);
 }
+
+#[test]
+fn slow_progress_with_batches_that_still_jump_names_the_rate_before_the_network() {
+    // A noisy plateau at 91%: normal steps, but a few batches jump far above the running loss. The
+    // rate comes before the network's design; without the jumps the design stays first.
+    let run = |jumps: bool| {
+        Run::healthy()
+            .restep(600, move |i| {
+                let spike = jumps && i % 150 == 75;
+                (if spike { 2.5 } else { 0.3 + 0.02 * noise(i) }, 0.9)
+            })
+            .epochs(&[(0.35, 0.9, 0.3, 0.91); 2])
+            .confusion_diag(0.91)
+            .probe(256, 0.91, 0.0)
+            .run()
+    };
+    let first = |f: &[Finding]| causes(f, SymptomId::SlowProgress).first().copied();
+    assert_eq!(
+        first(&run(true)),
+        Some(CauseId::LrTooHigh),
+        "{:#?}",
+        run(true)
+    );
+    assert_eq!(
+        first(&run(false)),
+        Some(CauseId::BadLayerDesign),
+        "{:#?}",
+        run(false)
+    );
+}
