@@ -284,7 +284,11 @@ mod tests {
             s.weight_decay = 0.1;
             s.decay_bias = decay_bias;
             Optimizer::new(s).step(&mut [&mut b]);
-            assert!((b.value[0] - want).abs() < 1e-6, "{decay_bias:?}: {}", b.value[0]);
+            assert!(
+                (b.value[0] - want).abs() < 1e-6,
+                "{decay_bias:?}: {}",
+                b.value[0]
+            );
         }
     }
 }

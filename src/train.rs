@@ -1010,7 +1010,10 @@ mod tests {
         assert_eq!((at(&cfg, 200), at(&cfg, 201)), (0.1, 0.1 * 0.1));
         cfg.set("lr_schedule", "cosine").unwrap();
         assert!((at(&cfg, 1) - 0.1).abs() < 1e-7);
-        assert!((at(&cfg, 101) - 0.05).abs() < 1e-6, "half-way: half the rate");
+        assert!(
+            (at(&cfg, 101) - 0.05).abs() < 1e-6,
+            "half-way: half the rate"
+        );
         assert!(at(&cfg, 201).abs() < 1e-9 && at(&cfg, 999).abs() < 1e-9);
         // Warm-up ramps whatever the schedule gives.
         cfg.set("lr_schedule", "step").unwrap();
