@@ -39,7 +39,10 @@ use evaluate::Evaluator;
 pub use final_test::TestReport;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 use monitor::Monitor;
-pub use overfit::{OverfitReport, DEFAULT_IMAGES, DEFAULT_STEPS, FITTED_LOSS};
+pub use overfit::{
+    label_entropy, OverfitReport, BLANK_IMAGES, BLANK_SETTLED, BLANK_STEPS, DEFAULT_IMAGES,
+    DEFAULT_STEPS, FITTED_LOSS,
+};
 pub use parallel::{GradientWorker, Peer, Share};
 use scan::LossScan;
 pub use start::StartReading;

@@ -919,10 +919,16 @@ impl LabTrainer {
     /// Begins "Overfit one batch" (src/train/overfit.rs): a fresh copy of the run's network trains on
     /// the first `images` training images for `steps` steps; the run is untouched. Throws an
     /// out-of-range value back with a message naming it.
+    /// With `blank` every input pixel is 0 ("zero the inputs", the input-independent baseline).
     #[wasm_bindgen(js_name = overfitStart)]
-    pub fn overfit_start(&mut self, images: usize, steps: usize) -> Result<(), JsError> {
+    pub fn overfit_start(
+        &mut self,
+        images: usize,
+        steps: usize,
+        blank: bool,
+    ) -> Result<(), JsError> {
         self.inner
-            .overfit_start(images, steps)
+            .overfit_start(images, steps, blank)
             .map_err(|e| JsError::new(&e))
     }
 
@@ -932,14 +938,24 @@ impl LabTrainer {
         self.inner.overfit_chunk(count)
     }
 
-    /// The last finished probe: {images, steps, losses: Float32Array (each step's loss before its
-    /// update), lastLoss, acc, diverged, fitted, fittedLoss (the bar)}; null before one has finished.
+    /// The last finished probe: {blank, images, steps, losses: Float32Array (each step's loss before
+    /// its update), lastLoss, level (the mean of the last 20), labelEntropy (of the batch's labels), acc,
+    /// diverged, fitted, fittedLoss (the bar), settled (a blank run within 0.1 nats of labelEntropy)};
+    /// null before one has finished.
     #[wasm_bindgen(js_name = overfitReport)]
     pub fn overfit_report(&self) -> JsValue {
         let Some(r) = self.inner.overfit_report() else {
             return JsValue::NULL;
         };
         let o = Object::new();
+        set(&o, "blank", r.blank);
+        set(&o, "level", r.level());
+        set(&o, "labelEntropy", r.label_entropy);
+        set(
+            &o,
+            "settled",
+            (r.level() - r.label_entropy).abs() <= crate::train::BLANK_SETTLED,
+        );
         set(&o, "images", r.images as u32);
         set(&o, "steps", r.steps as u32);
         set(&o, "losses", Float32Array::from(&r.losses[..]));

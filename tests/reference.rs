@@ -351,7 +351,11 @@ fn optimizer_steps_match_tensorflow_js() {
     let mut failures = Vec::new();
     for c in load() {
         for r in &c.runs {
-            let (cfg, mut model) = model_with_reference_params(&c, &r.cfg);
+            // The reference decays every variable, biases included (the generator adds wd·w to each
+            // gradient, as PyTorch's `weight_decay` does); the lab leaves biases out unless wd_bias=on.
+            let mut extra = r.cfg.clone();
+            extra.push(("wd_bias".into(), "on".into()));
+            let (cfg, mut model) = model_with_reference_params(&c, &extra);
             println!(
                 "{} / {} ({} steps): params {:?}, loss {:?}",
                 c.name, r.name, r.steps, PATH, LOSS_PATH

@@ -74,12 +74,14 @@
  *                                  images 50,000–59,999); resolves to { loss, acc, perClassRecall: [10], count, step,
  *                                  weightsEpoch (as in history(); null: mid-epoch) }; rejects, in words, before
  *                                  anything is trained, while nothing is built, or when the test files are missing
- *   lossLab.probe(name)         -> Promise of one of the recipe's probes, as the "Check the pipeline" panel runs it
- *                                  ('overfit': a fresh copy of the network trains on 32 training images for 300 steps;
- *                                  the run is not touched): { name, expected (the sentence said before it runs),
- *                                  measured: { lastLoss, acc, steps, images, diverged }, verdict ('fitted' or
- *                                  'not fitted'), evidence (the sentence shown) }; rejects, in words, for an unknown
- *                                  name or while nothing is built
+ *   lossLab.probe(name)         -> Promise of one of the recipe's probes, as the "Check the pipeline" panel runs it, on
+ *                                  a fresh copy of the network (the run is not touched): 'overfit' (32 training images
+ *                                  for 300 steps) -> { name, expected (the sentence said before it runs), measured:
+ *                                  { lastLoss, acc, steps, images, diverged }, verdict ('fitted' or 'not fitted'),
+ *                                  evidence (the sentence shown) }; 'zero-inputs' (32 images, every pixel 0, 400
+ *                                  steps) -> { ..., measured: { level, labelEntropy, runLoss (the run's last epoch
+ *                                  training loss, null before one), steps, images, diverged }, verdict ('settled' or
+ *                                  'not settled') }; rejects, in words, for an unknown name or while nothing is built
  *   lossLab.cores()             -> {n: cores the current run trains on now (1 or 2), chosen: the Cores menu's choice,
  *                                  note: why it trains on fewer than chosen ('' when it does not)}; a raced pinned
  *                                  run and the current run train on one core each

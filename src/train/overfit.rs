@@ -7,6 +7,12 @@
 //! 2017); one that cannot (all-zero or dead units, a loss wired to the wrong inputs, a rate that
 //! blows up) stays far from zero. The run itself is untouched: its weights, optimizer state and RNG
 //! streams are not used.
+//!
+//! With `blank`, the same machinery runs "zero the inputs", the recipe's input-independent baseline
+//! ("set all your inputs to zero … does your model learn to extract any information out of the input at
+//! all?"): every pixel is 0, so the best the network can do is predict each label's share of the batch,
+//! and its cross-entropy settles at the entropy H of the batch's labels (Gibbs' inequality). A run whose
+//! training loss is no better than that is not using the image.
 
 use super::step::{train_step, Source, StepEnd};
 use super::{scale_inputs, step_rule, Trainer};
@@ -21,9 +27,22 @@ pub const FITTED_LOSS: f32 = 0.05;
 pub const DEFAULT_IMAGES: usize = 32;
 pub const DEFAULT_STEPS: usize = 300;
 
+/// The blind baseline's batch: 32 labels for 400 steps (the cost of 200 steps at 64).
+pub const BLANK_IMAGES: usize = 32;
+pub const BLANK_STEPS: usize = 400;
+/// Its level is the mean of its last this many losses, and it has settled within this many nats of H.
+/// The approach is from above and slows down for digits that are rare or missing in the batch (their
+/// probabilities only shrink towards 0), hence a tenth of a nat rather than a hair.
+pub const BLANK_TAIL: usize = 20;
+pub const BLANK_SETTLED: f32 = 0.1;
+
 /// What the probe measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverfitReport {
+    /// The inputs were all zero ("zero the inputs").
+    pub blank: bool,
+    /// The entropy of the batch's labels, in nats: where a blind cross-entropy settles.
+    pub label_entropy: f32,
     pub images: usize,
     /// Steps taken (fewer than asked when the loss stopped being finite).
     pub steps: usize,
@@ -45,6 +64,12 @@ impl OverfitReport {
     pub fn fitted(&self) -> bool {
         !self.diverged && self.acc >= 1.0 && self.last_loss() <= FITTED_LOSS
     }
+
+    /// The mean of the last `BLANK_TAIL` losses: the level a blind run settles at.
+    pub fn level(&self) -> f32 {
+        let tail = &self.losses[self.losses.len().saturating_sub(BLANK_TAIL)..];
+        (tail.iter().map(|&l| l as f64).sum::<f64>() / tail.len().max(1) as f64) as f32
+    }
 }
 
 /// A probe under way.
@@ -60,7 +85,13 @@ pub(super) struct Overfit {
 impl Trainer {
     /// Begins the probe on the first `images` (1 … 256) training images for `steps` (1 … 5000)
     /// steps; throws out-of-range values back with a message naming them.
-    pub fn overfit_start(&mut self, images: usize, steps: usize) -> Result<(), String> {
+    /// With `blank` every input pixel is 0 ("zero the inputs").
+    pub fn overfit_start(
+        &mut self,
+        images: usize,
+        steps: usize,
+        blank: bool,
+    ) -> Result<(), String> {
         if !(1..=256).contains(&images) {
             return Err(format!("overfit: images = {images} must be 1 … 256"));
         }
@@ -71,6 +102,11 @@ impl Trainer {
         let idx: Vec<usize> = (0..n).collect();
         let (mut x, y) = self.clean_batch(&self.train, &idx);
         scale_inputs(self.cfg.pixels, &mut x);
+        if blank {
+            x.iter_mut().for_each(|v| *v = 0.0);
+        }
+        let mut counts = [0u32; CLASSES];
+        y.iter().for_each(|&l| counts[l as usize] += 1);
         let model = Model::from_config(&self.cfg).map_err(|e| e.to_string())?;
         self.overfit = Some(Overfit {
             model,
@@ -79,6 +115,8 @@ impl Trainer {
             y,
             steps,
             report: OverfitReport {
+                blank,
+                label_entropy: label_entropy(&counts),
                 images: n,
                 steps: 0,
                 losses: Vec::with_capacity(steps),
@@ -144,12 +182,29 @@ impl Trainer {
         &mut self,
         images: usize,
         steps: usize,
+        blank: bool,
     ) -> Result<OverfitReport, String> {
-        self.overfit_start(images, steps)?;
+        self.overfit_start(images, steps, blank)?;
         while !self.overfit_chunk(50) {}
         Ok(self
             .overfitted
             .clone()
             .expect("a finished probe leaves a report"))
     }
+}
+
+/// The entropy of the label distribution `counts`, in nats (NaN for no labels).
+pub fn label_entropy(counts: &[u32]) -> f32 {
+    let n: f64 = counts.iter().map(|&c| c as f64).sum();
+    if n <= 0.0 {
+        return f32::NAN;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.ln()
+        })
+        .sum::<f64>() as f32
 }

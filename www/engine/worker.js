@@ -4,8 +4,9 @@
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
-//                   {type:'overfit', images, steps, req} ("overfit one batch": reply {images, steps, losses,
-//                   lastLoss, acc, diverged, fitted, fittedLoss}),
+//                   {type:'overfit', images, steps, blank, req} ("overfit one batch", or with blank "zero the
+//                   inputs": reply {blank, images, steps, losses, lastLoss, level, labelEntropy, acc, diverged,
+//                   fitted, fittedLoss, settled}),
 //                   {type:'test', req} (the final check on the test set: reply {loss, acc, perClassRecall, count,
 //                   step, weightsEpoch, synthetic}),
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
@@ -493,21 +494,23 @@ function lrFind(msg) {
 }
 
 /** "Overfit one batch" (src/train/overfit.rs) in chunks, as one job: a fresh copy of the network trains on the first
- * training images; the run itself is not touched. Resolves with the engine's report. */
+ * training images (with blank, on all-zero inputs: "zero the inputs"); the run itself is not touched. Resolves with
+ * the engine's report. */
 function overfit(msg) {
   return exclusive(async () => {
     if (!trainer) throw new Error('nothing is built yet');
     const myGen = generation;
     const gone = () => myGen !== generation || !trainer;
-    trainer.overfitStart(Number(msg.images ?? 32), Number(msg.steps ?? 300));
+    trainer.overfitStart(Number(msg.images ?? 32), Number(msg.steps ?? 300), !!msg.blank);
     if (!(await inChunks(() => trainer.overfitChunk(OVERFIT_CHUNK), gone))) {
       throw new Error('the network was rebuilt before the probe finished');
     }
     const r = trainer.overfitReport();
     if (!r) throw new Error('the probe left no report');
     return {
-      images: r.images, steps: r.steps, losses: r.losses, lastLoss: r.lastLoss, acc: r.acc, diverged: r.diverged,
-      fitted: r.fitted, fittedLoss: r.fittedLoss,
+      blank: r.blank, images: r.images, steps: r.steps, losses: r.losses, lastLoss: r.lastLoss, level: r.level,
+      labelEntropy: r.labelEntropy, acc: r.acc, diverged: r.diverged, fitted: r.fitted, fittedLoss: r.fittedLoss,
+      settled: r.settled,
     };
   });
 }

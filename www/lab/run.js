@@ -322,9 +322,10 @@ export class Run extends Emitter {
   }
   /** "Overfit one batch" (src/train/overfit.rs): a fresh copy of the current build's network trains on its first
    * `images` training images for `steps` steps with the run's loss and optimizer; the run is not touched:
-   * {images, steps, losses: Float32Array, lastLoss, acc, diverged, fitted, fittedLoss}. */
-  overfit({ images = 32, steps = 300 } = {}) {
-    return this.#ask({ type: 'overfit', images, steps }).then(({ type, req, ...v }) => v);
+   * {blank, images, steps, losses: Float32Array, lastLoss, level, labelEntropy, acc, diverged, fitted, fittedLoss,
+   * settled}; with blank every input pixel is 0 ("zero the inputs"). */
+  overfit({ images = 32, steps = 300, blank = false } = {}) {
+    return this.#ask({ type: 'overfit', images, steps, blank }).then(({ type, req, ...v }) => v);
   }
   /** The current build's class probabilities for one 28×28 image (784 grey levels 0…1, 0 = background, row-major
    * as MNIST), in evaluation mode with the input transform of training: {probs: Float32Array(10) (NaN when the

@@ -1,23 +1,39 @@
 // "Check the pipeline": the recipe's probes, one click each, each with its expected result said before it runs
-// (Karpathy 2019, "A Recipe for Training Neural Networks"). "Overfit one batch" (src/train/overfit.rs) trains a fresh
-// copy of the network on 32 training images; the run itself is not touched. It splits a bug from a data problem: a
+// (Karpathy 2019, "A Recipe for Training Neural Networks"). Both train a fresh copy of the network
+// (src/train/overfit.rs); the run itself is not touched. "Overfit one batch" splits a bug from a data problem: a
 // network that can learn memorises 32 images, wrong labels included (Zhang et al. 2017), so a run that fails here has
-// its bug in the model, the initialisation, the loss or the step size. The panel's data-state says where it is:
-// 'idle', 'running', 'done' or 'error' — the page signal scripts and tests wait on.
+// its bug in the model, the initialisation, the loss or the step size. "Zero the inputs" is the input-independent
+// baseline: blind to the image, a cross-entropy settles at the entropy of the labels, and a run no better than that
+// is not using the image. The panel's data-state says where it is: 'idle', 'running', 'done' or 'error' — the page
+// signal scripts and tests wait on; data-verdict is 'pass' or 'fail' for the last probe.
 import { count, lossText, pct } from '../ui/format.js';
 
-const IMAGES = 32;
-const STEPS = 300;
-
-/** The probes, by the name lossLab.probe(name) takes: what each does and what to expect, said before it runs. */
+/** The probes, by the name lossLab.probe(name) takes: what each runs and what to expect, said before it runs. */
 export const PROBES = {
   overfit: {
-    title: 'Overfit one batch',
+    images: 32, steps: 300, blank: false, button: 'btn-overfit', result: 'overfit-result',
     expected:
-      `A network that can learn memorises ${IMAGES} images: within ${STEPS} steps its loss falls below 0.05 and every ` +
-      'image is answered right, even when their labels are wrong or the training set is tiny.',
+      'A network that can learn memorises 32 images: within 300 steps its loss falls below 0.05 and every image is ' +
+      'answered right, even when their labels are wrong or the training set is tiny.',
+  },
+  'zero-inputs': {
+    images: 32, steps: 400, blank: true, button: 'btn-blind', result: 'blind-result',
+    expected:
+      'With every pixel set to 0 the network can only learn how common each digit is: its loss settles within a tenth of ' +
+      'a nat of the entropy of the labels (ln 10 ≈ 2.30 for balanced digits). A run whose training loss is no lower is not using the image.',
   },
 };
+
+/** The verdict sentence of a "zero the inputs" report, against the run's own latest training loss (NaN: none yet). */
+export function blindVerdict(r, runLoss) {
+  if (r.diverged) return `The blind run stopped being finite at step ${count(r.steps)}: even without an image the steps blow up, so lower the learning rate.`;
+  const where = r.settled
+    ? `settled at ${lossText(r.level)} nats, next to the entropy of its labels (${lossText(r.labelEntropy)}), as a blind network must`
+    : `ended at ${lossText(r.level)} nats, not at the entropy of its labels (${lossText(r.labelEntropy)}): ${r.level > r.labelEntropy ? 'it has not even learned how common each digit is, so the step size or the start holds it back' : 'below what any blind cross-entropy can reach, so the loss is not a cross-entropy of the outputs'}`;
+  if (!Number.isFinite(runLoss)) return `Blind to the image, the network ${where}. Train the run, then compare its loss with this level.`;
+  const uses = runLoss < r.level - 0.1;
+  return `Blind to the image, the network ${where}. This run's training loss is ${lossText(runLoss)}: ${uses ? 'well below it, so the run uses the image' : 'no better, so the run is not using the image: look at how the inputs reach the network'}.`;
+}
 
 /** The verdict sentence of an overfit report. */
 export function overfitVerdict(r) {
@@ -39,24 +55,30 @@ export class PipelineCheckView {
   constructor(root, { run }) {
     this.root = root;
     this.run = run;
-    this.button = root.querySelector('#btn-overfit');
-    this.result = root.querySelector('#overfit-result');
-    root.querySelector('#overfit-expected').textContent = `Expected: ${PROBES.overfit.expected}`;
     this.serial = 0;
-    this.button.addEventListener('click', () => this.probe('overfit').catch(() => {}));
+    for (const [name, p] of Object.entries(PROBES)) {
+      root.querySelector(`#${p.result.replace('-result', '-expected')}`).textContent = `Expected: ${p.expected}`;
+      root.querySelector(`#${p.button}`).addEventListener('click', () => this.probe(name).catch(() => {}));
+    }
     this.reset();
   }
 
   /** A new build: nothing probed for it yet. */
   reset() {
     this.serial++;
-    this.result.textContent = '';
+    for (const p of Object.values(PROBES)) {
+      const out = this.root.querySelector(`#${p.result}`);
+      out.textContent = '';
+      delete out.dataset.verdict;
+    }
     this.#state('idle');
   }
 
   refresh() {
     const r = this.run();
-    this.button.disabled = !r || !r.engineReady || this.root.dataset.state === 'running';
+    for (const p of Object.values(PROBES)) {
+      this.root.querySelector(`#${p.button}`).disabled = !r || !r.engineReady || this.root.dataset.state === 'running';
+    }
   }
 
   /**
@@ -68,34 +90,46 @@ export class PipelineCheckView {
     if (!Object.hasOwn(PROBES, name)) {
       return Promise.reject(new Error(`unknown probe "${name}": the probes are ${Object.keys(PROBES).join(', ')}`));
     }
+    const p = PROBES[name];
+    this.result = this.root.querySelector(`#${p.result}`);
     const r = this.run();
     if (!r || r.status === 'loading' || !r.built) return this.#fail(mine, 'the network is not built yet: wait until the page says it is ready, then probe again');
     if (r.status === 'error') return this.#fail(mine, `there is no network to probe: ${r.note}`);
     this.root.open = true;
     this.#state('running');
-    this.result.textContent = `training a fresh copy of the network on ${IMAGES} images for ${STEPS} steps…`;
+    this.result.textContent = `training a fresh copy of the network on ${p.images} images${p.blank ? ' with every pixel set to 0' : ''} for ${p.steps} steps…`;
     let o;
     try {
-      o = await r.overfit({ images: IMAGES, steps: STEPS });
+      o = await r.overfit({ images: p.images, steps: p.steps, blank: p.blank });
     } catch (e) {
       return this.#fail(mine, e && e.message ? e.message : String(e));
     }
-    const out = {
-      name,
-      expected: PROBES[name].expected,
-      measured: { lastLoss: o.lastLoss, acc: o.acc, steps: o.steps, images: o.images, diverged: o.diverged },
-      verdict: o.fitted ? 'fitted' : 'not fitted',
-      evidence: overfitVerdict(o),
-    };
+    const epochs = r.record.epochs;
+    const runLoss = epochs.length ? epochs[epochs.length - 1].trainLoss : NaN;
+    const pass = p.blank ? o.settled && !o.diverged : o.fitted;
+    const out = p.blank
+      ? {
+        name, expected: p.expected,
+        measured: { level: o.level, labelEntropy: o.labelEntropy, runLoss: Number.isFinite(runLoss) ? runLoss : null, steps: o.steps, images: o.images, diverged: o.diverged },
+        verdict: pass ? 'settled' : 'not settled',
+        evidence: blindVerdict(o, runLoss),
+      }
+      : {
+        name, expected: p.expected,
+        measured: { lastLoss: o.lastLoss, acc: o.acc, steps: o.steps, images: o.images, diverged: o.diverged },
+        verdict: pass ? 'fitted' : 'not fitted',
+        evidence: overfitVerdict(o),
+      };
     if (mine !== this.serial) return out;
     this.result.textContent = out.evidence;
-    this.root.dataset.verdict = o.fitted ? 'pass' : 'fail';
     this.#state('done');
+    this.root.dataset.verdict = pass ? 'pass' : 'fail';
+    this.result.dataset.verdict = this.root.dataset.verdict;
     return out;
   }
 
   #fail(mine, message) {
-    if (mine === this.serial) {
+    if (mine === this.serial && this.result) {
       this.result.textContent = `Cannot probe: ${message}.`;
       this.#state('error');
     }
