@@ -108,7 +108,7 @@ test('in an embedded lab the answer is posted to the parent page, after the dive
   const events = await page.evaluate(() => window.labEvents);
   const answer = events.find((e) => e.type === 'answer');
   expect(answer).toMatchObject({ source: 'losslab', lesson: 'lr-high', picked: 1, answer: 0, right: false });
-  expect(answer.question).toMatch(/learning rate is 3/i);
+  expect(answer.question).toMatch(/learning rate is 5/i);
   const types = events.map((e) => e.type);
   expect(types.indexOf('diverged'), `events: ${types.join(', ')}`).toBeGreaterThan(-1);
   expect(types.indexOf('diverged')).toBeLessThan(types.indexOf('answer'));
