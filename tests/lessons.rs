@@ -193,8 +193,15 @@ fn diagnosis_names_every_lessons_cause_on_two_seeds() {
         } else {
             0.0
         };
+        // Where most labels are corrupted (random labels: 90%), the top cannot lie 15 points above
+        // the overall share; it must then be at least as corrupted as the whole.
+        let above_overall = if n.corrupted_overall < 0.5 {
+            n.corrupted_in_top > n.corrupted_overall + 0.15
+        } else {
+            n.corrupted_in_top >= n.corrupted_overall
+        };
         assert!(
-            n.corrupted_in_top >= floor && n.corrupted_in_top > n.corrupted_overall + 0.15,
+            n.corrupted_in_top >= floor && above_overall,
             "{} seed {}: the highest-loss probe samples are not mostly the corrupted ones: {n:?}",
             r.preset,
             r.seed
