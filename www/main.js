@@ -145,6 +145,7 @@ function draw() {
   plots.draw(r.record, lab.shownPin(), {
     raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: status.raceNote(),
     refs: r.built ? referenceLines(r.cfg, r.built.classCounts) : null,
+    drop: r.cfg?.lr_schedule === 'step' ? r.cfg.lr_epochs : null,
   });
   confusion.update(r.record, lab.shownPin());
   status.clipping();

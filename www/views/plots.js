@@ -27,7 +27,8 @@ export class Plots {
     this.legendKey = '';
   }
 
-  /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise, pinNote, refs: {loss, acc} or null} */
+  /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise, pinNote, refs: {loss, acc} or null,
+   * drop: the epoch after which the step schedule divides the rate by 10, or null} */
   draw(rec, pin, o) {
     this.spe = rec.stepsPerEpoch;
     let xMax = Math.max(1, Math.ceil(Math.max(rec.x.n ? rec.x.a[rec.x.n - 1] : 0, rec.epochs.length,
@@ -84,6 +85,10 @@ export class Plots {
     const vlines = [];
     if (rec.divergedAt != null) vlines.push({ x: rec.divergedAt / (rec.stepsPerEpoch || 1), label: `diverged at step ${rec.divergedAt}`, color: OI.vermillion });
     if (pin && pin.divergedAt != null) vlines.push({ x: pin.divergedAt / (pin.stepsPerEpoch || 1), label: `pinned run diverged at step ${pin.divergedAt}`, color: '#777' });
+    // where the step schedule divided the learning rate, once the run is past it (a second label line, below the others)
+    if (o.drop != null && rec.steps >= o.drop * (rec.stepsPerEpoch || Infinity)) {
+      vlines.push({ x: o.drop, label: 'learning rate ÷ 10', color: OI.purple, row: 1 });
+    }
     // the epoch of the lowest validation loss so far (the engine's own record, which early stopping reads)
     const best = rec.epochs.length ? rec.epochs[rec.epochs.length - 1].bestEpoch : null;
     const lossVlines = best != null ? [...vlines, { x: best, label: 'best validation loss', color: OI.green }] : vlines;
