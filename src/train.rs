@@ -40,8 +40,8 @@ pub use final_test::TestReport;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 use monitor::Monitor;
 pub use overfit::{
-    label_entropy, OverfitReport, BLANK_IMAGES, BLANK_SETTLED, BLANK_STEPS, DEFAULT_IMAGES,
-    DEFAULT_STEPS, FITTED_LOSS,
+    OverfitReport, BLANK_IMAGES, BLANK_SETTLED, BLANK_STEPS, DEFAULT_IMAGES, DEFAULT_STEPS,
+    FITTED_LOSS,
 };
 pub use parallel::{GradientWorker, Peer, Share};
 use scan::LossScan;
@@ -780,16 +780,18 @@ impl Trainer {
     fn probe_losses(&mut self) -> (Vec<SampleLoss>, Vec<f32>) {
         let mut out = Vec::with_capacity(self.monitor.probe.len());
         let mut trained = Vec::with_capacity(self.monitor.probe.len());
-        // The probe's first images as the network receives them on the training side (no
-        // augmentation): the other half of the diagnosis's preprocessing comparison.
-        let first = &self.monitor.probe[..EVAL_BATCH.min(self.monitor.probe.len())];
-        let (mut x, _) = self.clean_batch(&self.train, first);
-        scale_inputs(self.cfg.pixels, &mut x);
-        self.monitor.obs.probe_input = Some(InputStats::of(&x));
         for k in (0..self.monitor.probe.len()).step_by(EVAL_BATCH) {
             let chunk =
                 self.monitor.probe[k..(k + EVAL_BATCH).min(self.monitor.probe.len())].to_vec();
-            let (logits, y) = self.clean_logits(true, &chunk);
+            // As `clean_logits` on the training side, keeping the first chunk's input statistics: the
+            // probe's images as the network receives them (no augmentation), the other half of the
+            // diagnosis's preprocessing comparison.
+            let (mut x, y) = self.clean_batch(&self.train, &chunk);
+            scale_inputs(self.cfg.pixels, &mut x);
+            if k == 0 {
+                self.monitor.obs.probe_input = Some(InputStats::of(&x));
+            }
+            let logits = self.forward_eval(&x, chunk.len());
             let zeros = vec![0.0; y.len()];
             trained.extend(scaled_loss(self.cfg.loss_wiring, &logits, &y, CLASSES, &zeros).1);
             out.extend(

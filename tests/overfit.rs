@@ -11,7 +11,8 @@ use losslab::train::{
     Trainer, BLANK_IMAGES, BLANK_SETTLED, BLANK_STEPS, DEFAULT_IMAGES, DEFAULT_STEPS, FITTED_LOSS,
 };
 
-fn probe(data: &common::mnist::Mnist, set: &[(&str, &str)], seed: u64) -> (bool, f32, f32, bool) {
+/// A trainer of the defaults with `set` on `seed`.
+fn trainer(data: &common::mnist::Mnist, set: &[(&str, &str)], seed: u64) -> Trainer {
     let mut cfg = Config {
         seed,
         ..Config::default()
@@ -19,7 +20,11 @@ fn probe(data: &common::mnist::Mnist, set: &[(&str, &str)], seed: u64) -> (bool,
     for (k, v) in set {
         cfg.set(k, v).unwrap();
     }
-    let mut t = Trainer::new(cfg, &data.train, &data.val).unwrap();
+    Trainer::new(cfg, &data.train, &data.val).unwrap()
+}
+
+fn probe(data: &common::mnist::Mnist, set: &[(&str, &str)], seed: u64) -> (bool, f32, f32, bool) {
+    let mut t = trainer(data, set, seed);
     let before = t.model().weights_flat();
     let r = t
         .overfit_one_batch(DEFAULT_IMAGES, DEFAULT_STEPS, false)
@@ -79,15 +84,7 @@ fn zero_inputs_settle_at_the_label_entropy() {
     let data = common::mnist::load(10_000);
     for seed in [1, 2] {
         for set in [&[][..], &[("imb", "longtail"), ("imb_ratio", "100")][..]] {
-            let mut cfg = Config {
-                seed,
-                ..Config::default()
-            };
-            for (k, v) in set {
-                cfg.set(k, v).unwrap();
-            }
-            let mut t = Trainer::new(cfg, &data.train, &data.val).unwrap();
-            let r = t
+            let r = trainer(&data, set, seed)
                 .overfit_one_batch(BLANK_IMAGES, BLANK_STEPS, true)
                 .unwrap();
             println!(

@@ -17,6 +17,7 @@
 use super::step::{train_step, Source, StepEnd};
 use super::{scale_inputs, step_rule, Trainer};
 use crate::data::CLASSES;
+use crate::diagnose::label_entropy;
 use crate::model::Model;
 use crate::optim::Optimizer;
 
@@ -116,7 +117,7 @@ impl Trainer {
             steps,
             report: OverfitReport {
                 blank,
-                label_entropy: label_entropy(&counts),
+                label_entropy: label_entropy(&counts).map_or(f32::NAN, |h| h as f32),
                 images: n,
                 steps: 0,
                 losses: Vec::with_capacity(steps),
@@ -191,20 +192,4 @@ impl Trainer {
             .clone()
             .expect("a finished probe leaves a report"))
     }
-}
-
-/// The entropy of the label distribution `counts`, in nats (NaN for no labels).
-pub fn label_entropy(counts: &[u32]) -> f32 {
-    let n: f64 = counts.iter().map(|&c| c as f64).sum();
-    if n <= 0.0 {
-        return f32::NAN;
-    }
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.ln()
-        })
-        .sum::<f64>() as f32
 }

@@ -58,6 +58,7 @@ pub mod thresholds;
 
 pub use ids::{CauseId, MetricId, SymptomId};
 pub use observe::*;
+pub use stats::label_entropy;
 pub use thresholds::*;
 
 use rules::*;

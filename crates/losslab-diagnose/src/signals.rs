@@ -76,15 +76,7 @@ impl<'a> Ctx<'a> {
         .max(2);
         let total: f64 = o.class_counts.iter().map(|&c| c as f64).sum();
         let (prior_entropy, max_share) = if total > 0.0 {
-            let h = o
-                .class_counts
-                .iter()
-                .filter(|&&c| c > 0)
-                .map(|&c| {
-                    let p = c as f64 / total;
-                    -p * p.ln()
-                })
-                .sum::<f64>();
+            let h = label_entropy(&o.class_counts).unwrap_or(0.0);
             let m = o.class_counts.iter().copied().max().unwrap_or(0) as f64 / total;
             (h, m)
         } else {

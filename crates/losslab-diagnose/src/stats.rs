@@ -2,6 +2,23 @@
 
 use crate::thresholds::OSC_REL;
 
+/// The entropy of a label distribution given by its counts, in nats (None for no labels): the
+/// cross-entropy of a prediction that knows only how common each class is, the least any prediction
+/// blind to the input can pay (Gibbs' inequality).
+pub fn label_entropy(counts: &[u32]) -> Option<f64> {
+    let n: f64 = counts.iter().map(|&c| c as f64).sum();
+    (n > 0.0).then(|| {
+        counts
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| {
+                let p = c as f64 / n;
+                -p * p.ln()
+            })
+            .sum()
+    })
+}
+
 pub(crate) fn finite(v: f64) -> bool {
     v.is_finite()
 }

@@ -90,38 +90,31 @@ pub(crate) fn rule_loss_floor(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let p = c.probe?;
-    let pl = probe_loss(c.o)?;
-    let from_batches = || {
-        // A floor is a level: the median batch loss, which one blown-up batch cannot move.
-        let (_, a) = recent_loss_acc(c.o)?;
-        let n = c.o.step_loss.len();
-        let mut recent: Vec<f64> = c.o.step_loss[n - STUCK_WINDOW..]
-            .iter()
-            .map(|&x| x as f64)
-            .collect();
-        let l = median(&mut recent);
-        let fits = a >= HIGH_ACC
-            && l >= LOSS_FLOOR_NATS
-            && (p.acc - a).abs() <= AUG_PROBE_GAP
-            && pl * LOSS_FLOOR_PROBE_FACTOR <= l;
-        fits.then(|| {
-            let words = format!(
-                "The training batches are {:.0}% right, yet their loss stays at {l:.2} nats (median of the last {STUCK_WINDOW})",
-                a * 100.0
-            );
-            (l, a, MetricId::Loss, MetricId::TrainAcc, words)
-        })
-    };
     // The most direct reading, where the engine gives it: on the probe images the net gets right, the
     // run's own loss against the cross-entropy of the very same logits.
     if let Some(f) = wiring_finding(c, p.acc) {
         return Some(f);
     }
-    let (l, a, loss_id, acc_id, words) = from_batches()?;
+    let pl = probe_loss(c.o)?;
+    // A floor is a level: the median batch loss, which one blown-up batch cannot move.
+    let (_, a) = recent_loss_acc(c.o)?;
+    let n = c.o.step_loss.len();
+    let mut recent: Vec<f64> = c.o.step_loss[n - STUCK_WINDOW..]
+        .iter()
+        .map(|&x| x as f64)
+        .collect();
+    let l = median(&mut recent);
     let acc_gap = p.acc - a;
+    if a < HIGH_ACC
+        || !(l >= LOSS_FLOOR_NATS)
+        || acc_gap.abs() > AUG_PROBE_GAP
+        || pl * LOSS_FLOOR_PROBE_FACTOR > l
+    {
+        return None;
+    }
     let evidence = vec![
-        ev(loss_id, None, l, LOSS_FLOOR_NATS),
-        ev(acc_id, None, a, HIGH_ACC),
+        ev(MetricId::Loss, None, l, LOSS_FLOOR_NATS),
+        ev(MetricId::TrainAcc, None, a, HIGH_ACC),
         ev(MetricId::ProbeLoss, None, pl, l / LOSS_FLOOR_PROBE_FACTOR),
         ev(MetricId::ProbeMinusTrainAcc, None, acc_gap, AUG_PROBE_GAP),
     ];
@@ -129,7 +122,8 @@ pub(crate) fn rule_loss_floor(c: &Ctx) -> Option<Finding> {
         SymptomId::LossFloor,
         Severity::Warn,
         format!(
-            "{words}, while the cross-entropy of the same network's outputs on clean training images is {pl:.2}: the loss being optimised is not that cross-entropy."
+            "The training batches are {:.0}% right, yet their loss stays at {l:.2} nats (median of the last {STUCK_WINDOW}), while the cross-entropy of the same network's outputs on clean training images is {pl:.2}: the loss being optimised is not that cross-entropy.",
+            a * 100.0
         ),
         evidence,
         vec![wiring_cause()],
