@@ -12,6 +12,7 @@ use crate::data::augment::Augment;
 pub use crate::data::faults::NoiseKind;
 use crate::init::{InitKind, Initializer, INIT_KEYS};
 use crate::layers::activation::Activation;
+pub use crate::layers::batchnorm::BnEval;
 pub use crate::layers::loss::LossWiring;
 use crate::layers::pool::PoolKind;
 use crate::optim::{OptKind, OptimSettings, WdKind};
@@ -102,6 +103,13 @@ pub enum LrSchedule {
     /// Cosine annealing from the set rate to 0 over `lr_epochs` epochs, 0 after (Loshchilov & Hutter
     /// 2017, "SGDR", without restarts).
     Cosine,
+}
+
+/// BatchNorm after every convolution (`bn=1`) or none (`bn=0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bn {
+    Off,
+    On,
 }
 
 /// An off/on setting.
@@ -242,6 +250,10 @@ pub struct Config {
     pub label_offset: usize,
     /// Percent of validation images replaced by copies of training images (with their labels).
     pub leak: f32,
+    /// BatchNorm after every convolution.
+    pub bn: Bn,
+    /// Which statistics BatchNorm evaluates with (a pipeline bug unless `running`).
+    pub bn_eval: BnEval,
 }
 }
 
@@ -389,6 +401,15 @@ choices!(LrSchedule {
     "step" => LrSchedule::Step,
     "cosine" => LrSchedule::Cosine,
 });
+choices!(Bn {
+    "0" => Bn::Off,
+    "1" => Bn::On,
+});
+choices!(BnEval {
+    "running" => BnEval::Running,
+    "batch" => BnEval::Batch,
+    "stale" => BnEval::Stale,
+});
 choices!(Switch {
     "off" => Switch::Off,
     "on" => Switch::On,
@@ -485,6 +506,7 @@ pub const SETTINGS: &[Setting] = &[
     row!("pool_type",   Reset, "max",        choice(PoolKind),       pool_type),
     row!("pool_size",   Reset, "2,3",        ilist(1, 4),            pool_size),
     row!("hidden",      Reset, "0",          int(0, 512),            hidden),
+    row!("bn",          Reset, "0",          choice(Bn),             bn),
     row!("data",        Reset, "mnist",      choice(DataSource),     data),
     row!("train_n",     Reset, "10000",      int(100, 50_000),       train_n),
     row!("val_n",       Reset, "10000",      int(100, 10_000),       val_n),
@@ -517,6 +539,7 @@ pub const SETTINGS: &[Setting] = &[
     row!("shuffle",     Reset, "on",         choice(Switch),         shuffle),
     row!("label_offset", Reset, "0",         int(0, 9),              label_offset),
     row!("leak",        Reset, "0",          float(0.0, 100.0),      leak),
+    row!("bn_eval",     Reset, "running",    choice(BnEval),         bn_eval),
 ];
 
 /// The row of `key`, if it is a Loss Lab setting.

@@ -106,7 +106,6 @@ pub fn layer_stats(model: &Model, update_norms: &[f32], batch: usize) -> Vec<Lay
     let names = model.param_layer_names();
     let gn = grad_norms(model);
     let kn = kernel_grad_norms(model);
-    let mut tensor = 0;
     names
         .iter()
         .enumerate()
@@ -114,13 +113,9 @@ pub fn layer_stats(model: &Model, update_norms: &[f32], batch: usize) -> Vec<Lay
             let ps = model.layer_params(i);
             let ws: Vec<&[f32]> = ps.iter().map(|p| p.value.as_slice()).collect();
             let weight_norm = l2_of(&ws);
-            let upd: f64 = ps
-                .iter()
-                .map(|_| {
-                    let u = update_norms.get(tensor).copied().unwrap_or(0.0) as f64;
-                    tensor += 1;
-                    u * u
-                })
+            let upd: f64 = model
+                .tensor_range(i)
+                .map(|t| (update_norms.get(t).copied().unwrap_or(0.0) as f64).powi(2))
                 .sum::<f64>()
                 .sqrt();
             let update_ratio = if weight_norm > 0.0 {

@@ -1,9 +1,10 @@
 //! Config -> a checked plan of layers -> a Model. The plan is computed without allocating weights, so
 //! the page can show shapes, receptive fields and parameter counts (or the error) as the learner types.
 
-use crate::config::{Config, ConfigError, PoolPlace, Switch};
+use crate::config::{Bn, Config, ConfigError, PoolPlace, Switch};
 use crate::data::{CLASSES, SIDE};
 use crate::layers::activation::{Activation, ActivationLayer};
+use crate::layers::batchnorm::BatchNorm2d;
 use crate::layers::conv2d::Conv2dConfig;
 use crate::layers::dense::{Dense, Flatten};
 use crate::layers::pool::{Pool2d, PoolKind};
@@ -29,6 +30,8 @@ pub enum LayerKind {
         size: usize,
     },
     Act(Activation),
+    /// BatchNorm of a convolution's output, before its activation (Ioffe & Szegedy 2015, §3.2).
+    BatchNorm,
     Flatten,
     Dense {
         out: usize,
@@ -66,6 +69,7 @@ impl LayerInfo {
                 )
             }
             LayerKind::Act(a) => a.key().to_string(),
+            LayerKind::BatchNorm => "batch norm".to_string(),
             LayerKind::Flatten => format!("flatten to {}", self.output.c),
             LayerKind::Dense { out } => format!("dense {out}"),
         }
@@ -153,8 +157,21 @@ pub fn plan(cfg: &Config) -> Result<Vec<LayerInfo>, ConfigError> {
             input: shape,
             output: out,
             rf,
-            params: oc * shape.c * k * k + oc,
+            // No bias before a BatchNorm (Conv2d::without_bias).
+            params: oc * shape.c * k * k + if cfg.bn == Bn::On { 0 } else { oc },
         });
+        if cfg.bn == Bn::On {
+            // x̂ of the batch, kept for backward.
+            cache += cfg.batch * out.len();
+            layers.push(LayerInfo {
+                name: format!("bn{}", i + 1),
+                kind: LayerKind::BatchNorm,
+                input: out,
+                output: out,
+                rf,
+                params: 2 * oc,
+            });
+        }
         layers.push(LayerInfo {
             name: format!("{}{}", cfg.act.key(), i + 1),
             kind: LayerKind::Act(cfg.act),
@@ -249,7 +266,9 @@ pub fn plan(cfg: &Config) -> Result<Vec<LayerInfo>, ConfigError> {
 pub struct Model {
     layers: Vec<Box<dyn Layer>>,
     pub info: Vec<LayerInfo>,
-    /// Indices (into `layers`) of the layers with parameters: conv1.., hidden, dense.
+    /// Indices (into `layers`) of the layers with weights: conv1.., hidden, dense. BatchNorm layers
+    /// have parameters (γ, β) too but are not among them: the layer views and the diagnosis read a
+    /// BatchNorm as part of the convolution it follows.
     param_layers: Vec<usize>,
 }
 
@@ -285,22 +304,26 @@ impl Model {
                     pad,
                 } => {
                     param_layers.push(layers.len());
-                    Box::new(
-                        Conv2dConfig {
-                            input: l.input,
-                            out_channels,
-                            kernel,
-                            stride,
-                            pad,
-                        }
-                        .init(&l.name, &init, bias, &mut rng),
-                    )
+                    let conv = Conv2dConfig {
+                        input: l.input,
+                        out_channels,
+                        kernel,
+                        stride,
+                        pad,
+                    }
+                    .init(&l.name, &init, bias, &mut rng);
+                    Box::new(if cfg.bn == Bn::On {
+                        conv.without_bias()
+                    } else {
+                        conv
+                    })
                 }
                 LayerKind::Pool { kind, size } => Box::new(
                     Pool2d::new(&l.name, kind, size, l.input)
                         .expect("the plan checked the pool fits"),
                 ),
                 LayerKind::Act(a) => Box::new(ActivationLayer::new(&l.name, a, l.input)),
+                LayerKind::BatchNorm => Box::new(BatchNorm2d::new(&l.name, l.input, cfg.bn_eval)),
                 LayerKind::Flatten => Box::new(Flatten::new(l.input)),
                 LayerKind::Dense { out } => {
                     param_layers.push(layers.len());
@@ -408,37 +431,74 @@ impl Model {
         self.layers[self.param_layers[i]].params()
     }
 
-    /// The activation layer right after parameterised layer i, if any.
+    /// The activation layer right after parameterised layer i (past its BatchNorm), if any.
     pub fn activation_after(&self, i: usize) -> Option<&dyn Layer> {
-        let idx = self.param_layers[i] + 1;
+        let mut idx = self.param_layers[i] + 1;
+        while self
+            .info
+            .get(idx)
+            .is_some_and(|l| l.kind == LayerKind::BatchNorm)
+        {
+            idx += 1;
+        }
         self.layers
             .get(idx)
             .filter(|l| l.activation().is_some())
             .map(|b| b.as_ref())
     }
 
-    /// Every parameter value in state-dict order, as one vector (what a second worker needs to compute
-    /// a gradient under the same weights).
+    /// Where the tensors of parameterised layer i sit in `params()` order (BatchNorm's γ and β sit
+    /// between two of them).
+    pub fn tensor_range(&self, i: usize) -> std::ops::Range<usize> {
+        let at = self.param_layers[i];
+        let start: usize = self.layers[..at].iter().map(|l| l.params().len()).sum();
+        start..start + self.layers[at].params().len()
+    }
+
+    /// Every parameter value in state-dict order, then every BatchNorm running statistic, as one
+    /// vector: what a second worker needs to compute a gradient or evaluate under the same network,
+    /// and what early stopping keeps of the best epoch.
     pub fn weights_flat(&self) -> Vec<f32> {
+        let buffers = self.layers.iter().flat_map(|l| l.buffers());
         self.params()
             .iter()
-            .flat_map(|p| p.value.iter().copied())
+            .map(|p| &p.value)
+            .chain(buffers)
+            .flat_map(|v| v.iter().copied())
             .collect()
     }
 
-    /// Sets every parameter value from `weights_flat`'s layout; refuses a vector of another length.
+    /// Sets every parameter value and running statistic from `weights_flat`'s layout; refuses a
+    /// vector of another length.
     pub fn set_weights_flat(&mut self, w: &[f32]) -> Result<(), String> {
-        let n: usize = self.params().iter().map(|p| p.value.len()).sum();
+        let n: usize = self.params().iter().map(|p| p.value.len()).sum::<usize>()
+            + self
+                .layers
+                .iter()
+                .flat_map(|l| l.buffers())
+                .map(|b| b.len())
+                .sum::<usize>();
         if w.len() != n {
             return Err(format!(
-                "{} weights were sent for a network with {n} parameters",
+                "{} weights were sent for a network with {n} parameters and running statistics",
                 w.len()
             ));
         }
         let mut at = 0;
-        for p in self.params_mut() {
-            let k = p.value.len();
-            p.value.copy_from_slice(&w[at..at + k]);
+        let values = self
+            .layers
+            .iter_mut()
+            .flat_map(|l| l.params_mut())
+            .map(|p| &mut p.value)
+            .collect::<Vec<_>>();
+        for v in values {
+            let k = v.len();
+            v.copy_from_slice(&w[at..at + k]);
+            at += k;
+        }
+        for v in self.layers.iter_mut().flat_map(|l| l.buffers_mut()) {
+            let k = v.len();
+            v.copy_from_slice(&w[at..at + k]);
             at += k;
         }
         Ok(())
@@ -548,6 +608,64 @@ mod tests {
         }
         let x: Vec<f32> = (0..2 * 784).map(|i| (i % 7) as f32 * 0.3).collect();
         assert!(m.forward(&x, 2, false).iter().all(|&z| z == 0.0));
+    }
+
+    #[test]
+    fn batchnorm_follows_each_convolution_which_loses_its_bias() {
+        let mut c = Config::default();
+        c.set("bn", "1").unwrap();
+        let p = plan(&c).unwrap();
+        let names: Vec<&str> = p.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "flatten",
+                "dense"
+            ]
+        );
+        let params: usize = p.iter().map(|l| l.params).sum();
+        assert_eq!(
+            params,
+            8 * 25 + 2 * 8 + 16 * 8 * 25 + 2 * 16 + (10 * 256 + 10)
+        );
+        let mut m = Model::from_config(&c).unwrap();
+        assert_eq!(
+            m.params().iter().map(|p| p.value.len()).sum::<usize>(),
+            params
+        );
+        let names: Vec<&str> = m.params().iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "conv1.weight",
+                "bn1.weight",
+                "bn1.bias",
+                "conv2.weight",
+                "bn2.weight",
+                "bn2.bias",
+                "dense.weight",
+                "dense.bias"
+            ]
+        );
+        // The layer views and the diagnosis see conv1's activation through its BatchNorm.
+        assert_eq!(
+            m.activation_after(0).map(|l| l.name().to_string()),
+            Some("relu1".into())
+        );
+        assert_eq!(m.tensor_range(1), 3..4);
+        // The running statistics travel with the weights (two-core evaluation, early stopping's restore).
+        let x: Vec<f32> = (0..2 * 784).map(|i| (i % 13) as f32 * 0.2 - 0.5).collect();
+        let before = m.weights_flat();
+        assert_eq!(before.len(), params + 2 * (8 + 16));
+        m.forward(&x, 2, true);
+        let after = m.weights_flat();
+        assert_ne!(
+            before[params..],
+            after[params..],
+            "a training pass updates the running statistics"
+        );
+        m.set_weights_flat(&before).unwrap();
+        assert_eq!(m.weights_flat(), before);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! Layers in the middle are checked through L = Σ y ⊙ r with a fixed random r. Inputs are kept off
 //! ReLU kinks (|x| ≥ 0.05 where a kink could be crossed) and max-pool ties (distinct random values).
 
-use losslab::config::Config;
+use losslab::config::{Bn, Config};
 use losslab::init::{InitKind, Initializer};
 use losslab::layers::activation::{Activation, ActivationLayer};
+use losslab::layers::batchnorm::{BatchNorm2d, BnEval};
 use losslab::layers::conv2d::Conv2dConfig;
 use losslab::layers::dense::Dense;
 use losslab::layers::loss::{softmax_cross_entropy, weighted_softmax_cross_entropy};
@@ -46,6 +47,12 @@ fn rel_err(a: f64, n: f64) -> f64 {
 
 /// Check dx and every parameter gradient of `layer` at x (batch n). Returns the worst relative error.
 fn check_layer(layer: &mut dyn Layer, x: &[f32], n: usize, seed: u64) -> f64 {
+    check_layer_in(layer, x, n, seed, false)
+}
+
+/// `check_layer`, with the finite differences taken in training mode when `train` (BatchNorm: the
+/// function whose gradient backward gives is the one with the batch's own statistics).
+fn check_layer_in(layer: &mut dyn Layer, x: &[f32], n: usize, seed: u64, train: bool) -> f64 {
     let mut r = Rng::new(seed);
     let y = layer.forward(x, n, true);
     let w = rand_vec(&mut r, y.len(), -1.0, 1.0);
@@ -58,9 +65,9 @@ fn check_layer(layer: &mut dyn Layer, x: &[f32], n: usize, seed: u64) -> f64 {
     for i in 0..x.len() {
         let orig = xp[i];
         xp[i] = orig + H;
-        let lp = dot(&layer.forward(&xp, n, false), &w);
+        let lp = dot(&layer.forward(&xp, n, train), &w);
         xp[i] = orig - H;
-        let lm = dot(&layer.forward(&xp, n, false), &w);
+        let lm = dot(&layer.forward(&xp, n, train), &w);
         xp[i] = orig;
         let num = (lp - lm) / (2.0 * H as f64);
         worst = worst.max(rel_err(dx[i] as f64, num));
@@ -70,9 +77,9 @@ fn check_layer(layer: &mut dyn Layer, x: &[f32], n: usize, seed: u64) -> f64 {
         for (i, &gi) in g.iter().enumerate() {
             let orig = layer.params_mut()[pi].value[i];
             layer.params_mut()[pi].value[i] = orig + H;
-            let lp = dot(&layer.forward(x, n, false), &w);
+            let lp = dot(&layer.forward(x, n, train), &w);
             layer.params_mut()[pi].value[i] = orig - H;
-            let lm = dot(&layer.forward(x, n, false), &w);
+            let lm = dot(&layer.forward(x, n, train), &w);
             layer.params_mut()[pi].value[i] = orig;
             let num = (lp - lm) / (2.0 * H as f64);
             worst = worst.max(rel_err(gi as f64, num));
@@ -154,6 +161,27 @@ fn dense_gradients() {
 }
 
 #[test]
+fn batchnorm_gradients_through_the_batch_statistics() {
+    let mut worst = 0.0f64;
+    // (N, C, H, W): one position per channel, odd sizes, and a batch of one image.
+    for (i, &(n, c, h, w)) in [(3, 2, 3, 4), (4, 3, 1, 1), (1, 2, 5, 3)]
+        .iter()
+        .enumerate()
+    {
+        let mut r = Rng::new(40 + i as u64);
+        let mut layer = BatchNorm2d::new("bn1", Shape3::new(c, h, w), BnEval::Running);
+        // Learned γ and β away from their start, so both enter the check.
+        layer.weight.value = rand_vec(&mut r, c, 0.5, 2.0);
+        layer.bias.value = rand_vec(&mut r, c, -1.0, 1.0);
+        let x = rand_vec(&mut r, n * c * h * w, -2.0, 3.0);
+        let e = check_layer_in(&mut layer, &x, n, 23, true);
+        eprintln!("batchnorm N{n} C{c} {h}x{w}: worst relative error {e:.2e}");
+        worst = worst.max(e);
+    }
+    assert!(worst < TOL, "batchnorm worst relative error {worst:.2e}");
+}
+
+#[test]
 fn activation_gradients() {
     for act in [
         Activation::Relu,
@@ -232,7 +260,7 @@ fn weighted_softmax_cross_entropy_gradient() {
 /// by layer above).
 #[test]
 fn whole_model_gradients_through_the_loss() {
-    let configs: [&[(&str, &str)]; 3] = [
+    let configs: [&[(&str, &str)]; 4] = [
         &[
             ("ch", "2,3"),
             ("k", "3,5"),
@@ -261,6 +289,15 @@ fn whole_model_gradients_through_the_loss() {
             ("pool_type", "avg"),
             ("pool_size", "4"),
         ],
+        // BatchNorm: the loss of a training-mode pass, with the batch's own statistics.
+        &[
+            ("ch", "2,3"),
+            ("k", "3"),
+            ("pad", "1"),
+            ("act", "tanh"),
+            ("pool_type", "avg"),
+            ("bn", "1"),
+        ],
     ];
     for (ci, pairs) in configs.iter().enumerate() {
         let mut cfg = Config::from_pairs(pairs.iter().copied()).unwrap();
@@ -270,8 +307,9 @@ fn whole_model_gradients_through_the_loss() {
         let n = 2;
         let x = rand_vec(&mut r, n * 784, -0.5, 2.5);
         let labels = [4u8, 7];
+        let train = cfg.bn == Bn::On;
         let loss_at = |m: &mut Model, x: &[f32]| {
-            softmax_cross_entropy(&m.forward(x, n, false), &labels, 10).0 as f64
+            softmax_cross_entropy(&m.forward(x, n, train), &labels, 10).0 as f64
         };
         let logits = model.forward(&x, n, true);
         let (_, dl, _) = softmax_cross_entropy(&logits, &labels, 10);

@@ -74,6 +74,12 @@ struct RefCase {
     loss: f32,
     grad_x: Vec<f32>,
     runs: Vec<RefRun>,
+    /// BatchNorm cases: the running statistics before the training pass (per layer, mean then
+    /// variance, in `Model::weights_flat` order), the evaluation-mode logits with them, and the
+    /// running statistics after the training pass.
+    running: Vec<f32>,
+    logits_eval: Vec<f32>,
+    running_after: Vec<f32>,
 }
 
 fn floats(fields: &[&str], line: usize) -> Vec<f32> {
@@ -133,6 +139,9 @@ fn load() -> Vec<RefCase> {
                 loss: f32::NAN,
                 grad_x: Vec::new(),
                 runs: Vec::new(),
+                running: Vec::new(),
+                logits_eval: Vec::new(),
+                running_after: Vec::new(),
             });
             continue;
         }
@@ -176,6 +185,9 @@ fn load() -> Vec<RefCase> {
                     "logits" => c.logits = v,
                     "loss" => c.loss = v[0],
                     "grad.x" => c.grad_x = v,
+                    "logits_eval" => c.logits_eval = v,
+                    other if other.starts_with("running.") => c.running.extend(v),
+                    other if other.starts_with("running_after.") => c.running_after.extend(v),
                     other => {
                         let pname = other
                             .strip_prefix("grad.")
@@ -215,7 +227,7 @@ fn load() -> Vec<RefCase> {
             assert_eq!(r.after.len(), c.params.len(), "{} {}", c.name, r.name);
         }
     }
-    assert_eq!(cases.len(), 5, "expected the five reference cases");
+    assert_eq!(cases.len(), 7, "expected the seven reference cases");
     cases
 }
 
@@ -337,6 +349,36 @@ fn forward_values_and_gradients_match_tensorflow_js() {
             );
         }
         check(&mut report, "grad x", &dx, &c.grad_x, FWD);
+        if !c.running.is_empty() {
+            // BatchNorm: the running statistics after the training pass (PyTorch's update from the
+            // reference's starting values), then evaluation with the starting values.
+            let mut w: Vec<f32> = c.params.iter().flat_map(|p| p.value.clone()).collect();
+            let params = w.len();
+            w.extend(&c.running);
+            model
+                .set_weights_flat(&w)
+                .expect("parameters and running statistics");
+            model.forward(&c.x, c.n, true);
+            let after = model.weights_flat()[params..].to_vec();
+            check(
+                &mut report,
+                "running statistics after",
+                &after,
+                &c.running_after,
+                FWD,
+            );
+            model
+                .set_weights_flat(&w)
+                .expect("parameters and running statistics");
+            let logits = model.forward(&c.x, c.n, false);
+            check(
+                &mut report,
+                "logits in evaluation mode",
+                &logits,
+                &c.logits_eval,
+                FWD,
+            );
+        }
         failures.extend(report.into_iter().map(|f| format!("{}: {f}", c.name)));
     }
     assert!(

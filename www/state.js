@@ -143,6 +143,9 @@ export const PRESENTATION = {
     help: 'Every validation label y becomes y + shift (mod 10), as when two label maps disagree by one. 0 = off.' },
   leak: { label: 'Leaked validation %', group: 'pipeline', step: 1,
     help: 'Share of validation images replaced by copies of training images (with their labels): the validation figures partly measure memory. 0 = off.' },
+  bn_eval: { label: 'BatchNorm in evaluation', group: 'pipeline', relevant: (c) => c.bn === '1',
+    options: { running: 'Running statistics (correct)', batch: 'Batch statistics (left in training mode)', stale: 'Running statistics never updated' },
+    help: 'What BatchNorm normalises with when the net is evaluated. Correct: the running averages gathered in training. Left in training mode: each evaluation batch\u2019s own statistics, so a prediction depends on the other images in its batch (one drawn digit alone is normalised against itself). Never updated: mean 0 and variance 1, which are not what the layers produce, so validation is far worse than training.' },
 
   // ---- architecture ----
   depth: { label: 'Conv blocks', group: 'arch', step: 1,
@@ -167,6 +170,9 @@ export const PRESENTATION = {
     options: { max: 'Max', avg: 'Average' }, relevant: (c) => c.pool !== 'none', help: 'Keep the largest (max) or the mean (average) value of each window. Max pooling is itself non-linear (which pixel wins changes from image to image), so a net with no activation still learns non-linear features through it; average pooling is linear.' },
   hidden: { label: 'Hidden dense units', group: 'arch', step: 1,
     help: 'Units of an optional dense layer before the output (0 = none).' },
+  bn: { label: 'BatchNorm', group: 'arch',
+    options: { 0: 'Off', 1: 'On (after every convolution)' },
+    help: 'Normalise each channel of every convolution\u2019s output over the batch to mean 0 and variance 1, then let the net rescale it (γ) and shift it (β) (Ioffe & Szegedy 2015). Every layer then receives inputs on the same scale whatever the scale of the weights before it (§3.3 of that paper), so deep sigmoid nets and bad starting scales train, and a higher learning rate stays stable (Santurkar et al. 2018). Evaluation uses running averages of the batch statistics. It costs time per step (see the README).' },
 };
 
 /** The engine's text for a default, as the page holds the value: numbers for numeric settings. */

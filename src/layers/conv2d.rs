@@ -63,6 +63,7 @@ impl Conv2dConfig {
                 vec![self.out_channels],
                 vec![bias; self.out_channels],
             ),
+            has_bias: true,
             x: Vec::new(),
             cols: Vec::new(),
             cols_hold_batch: false,
@@ -80,6 +81,9 @@ pub struct Conv2d {
     out: Shape3,
     pub weight: Param,
     pub bias: Param,
+    /// False before a BatchNorm: its mean subtraction cancels any bias, whose role β takes over
+    /// (Ioffe & Szegedy 2015, §3.2), so the bias stays 0 and is not a parameter.
+    has_bias: bool,
     /// The input of the last training pass (N, C, H, W); backward rebuilds its columns from it.
     x: Vec<f32>,
     /// im2col of one chunk of samples: (C·KH·KW, S·OH·OW).
@@ -103,6 +107,13 @@ pub struct Conv2d {
 const CHUNK_VALUES: usize = 256 * 1024;
 
 impl Conv2d {
+    /// The same layer without a learned bias (see `has_bias`).
+    pub fn without_bias(mut self) -> Conv2d {
+        self.has_bias = false;
+        self.bias.value.iter_mut().for_each(|b| *b = 0.0);
+        self
+    }
+
     /// Samples per chunk for this layer.
     fn chunk(&self, n: usize, train: bool) -> usize {
         if train {
@@ -265,10 +276,18 @@ impl Layer for Conv2d {
     }
 
     fn params(&self) -> Vec<&Param> {
-        vec![&self.weight, &self.bias]
+        if self.has_bias {
+            vec![&self.weight, &self.bias]
+        } else {
+            vec![&self.weight]
+        }
     }
     fn params_mut(&mut self) -> Vec<&mut Param> {
-        vec![&mut self.weight, &mut self.bias]
+        if self.has_bias {
+            vec![&mut self.weight, &mut self.bias]
+        } else {
+            vec![&mut self.weight]
+        }
     }
     fn window(&self) -> (usize, usize) {
         (self.geom.kh, self.geom.stride)

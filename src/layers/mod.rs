@@ -3,6 +3,7 @@
 //! All activations are flat NCHW slices with a per-sample `Shape3`.
 
 pub mod activation;
+pub mod batchnorm;
 pub mod conv2d;
 pub mod dense;
 pub mod loss;
@@ -55,6 +56,14 @@ pub trait Layer {
         Vec::new()
     }
     fn params_mut(&mut self) -> Vec<&mut Param> {
+        Vec::new()
+    }
+    /// State that is not learned but belongs to the trained network (BatchNorm's running mean and
+    /// variance): saved, restored and shared with the weights.
+    fn buffers(&self) -> Vec<&Vec<f32>> {
+        Vec::new()
+    }
+    fn buffers_mut(&mut self) -> Vec<&mut Vec<f32>> {
         Vec::new()
     }
     /// (kernel, stride) as seen by the receptive-field recursion; (1, 1) for element-wise layers.

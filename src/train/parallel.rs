@@ -10,7 +10,12 @@
 //! weights, the optimizer, the RNG streams and every figure live in the leader alone.
 //!
 //! One worker and two compute the same sums in a different order, so their curves agree to float
-//! rounding; the same seed and the same number of workers give the same curve bit for bit.
+//! rounding; the same seed and the same number of workers give the same curve bit for bit. BatchNorm
+//! (`bn=1`) is the exception: each worker normalises its half of the batch with that half's own
+//! statistics, as data-parallel training without synchronised BatchNorm does (PyTorch's
+//! DistributedDataParallel without `SyncBatchNorm`), so two cores train a slightly different network
+//! from one; the running statistics are the leader's (from its half) and travel to the helper with the
+//! weights, so evaluation is the same on either.
 //!
 //! Call order for a step: `split_step` (send the share), `local_step`, then `join_step` with the
 //! helper's answer. For validation: `split_eval`, `local_eval`, `join_eval`.

@@ -24,6 +24,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 await tf.setBackend('cpu');
 
 const LEAKY_SLOPE = 0.01;
+// BatchNorm's ε and running-statistics momentum: PyTorch's BatchNorm2d defaults, as Loss Lab uses them.
+const BN_EPS = 1e-5;
+const BN_MOMENTUM = 0.1;
 const CLASSES = 10;
 
 // ---------------------------------------------------------------- deterministic numbers
@@ -90,9 +93,15 @@ function plan(cfg) {
   }
   const flat = c * h * w;
   const params = [];
+  const bn = cfg.bn === '1';
   blocks.forEach((b, i) => {
     params.push({ name: `conv${i + 1}.weight`, shape: [b.outC, b.inC, b.k, b.k], fanIn: b.inC * b.k * b.k });
-    params.push({ name: `conv${i + 1}.bias`, shape: [b.outC], fanIn: 0 });
+    // No conv bias before a BatchNorm: its mean subtraction cancels it (β takes its place).
+    if (!bn) params.push({ name: `conv${i + 1}.bias`, shape: [b.outC], fanIn: 0 });
+    if (bn) {
+      params.push({ name: `bn${i + 1}.weight`, shape: [b.outC], fanIn: 0, gamma: true });
+      params.push({ name: `bn${i + 1}.bias`, shape: [b.outC], fanIn: 0 });
+    }
   });
   let inF = flat;
   if (hidden > 0) {
@@ -102,7 +111,7 @@ function plan(cfg) {
   }
   params.push({ name: 'dense.weight', shape: [CLASSES, inF], fanIn: inF });
   params.push({ name: 'dense.bias', shape: [CLASSES], fanIn: 0 });
-  return { act: cfg.act, poolType: cfg.pool_type, pre, blocks, hidden, flat, params };
+  return { act: cfg.act, poolType: cfg.pool_type, pre, blocks, hidden, flat, params, bn };
 }
 
 // ---------------------------------------------------------------- the model in TensorFlow.js
@@ -121,15 +130,27 @@ function tfPool(type, t, s) {
 }
 
 // x: (N,1,28,28) NCHW; params: tensors in Loss Lab layouts, in plan order. Returns logits (N,10).
-function tfForward(p, x, params) {
+// BatchNorm (after each conv, before its activation) normalises with the batch's moments, or with
+// `running` ([[mean, var] per block], evaluation mode) when given.
+function tfForward(p, x, params, running) {
   let h = tf.transpose(x, [0, 2, 3, 1]); // NHWC
   if (p.pre) h = tfPool(p.poolType, h, p.pre);
   let j = 0;
   for (const b of p.blocks) {
     const wHWIO = tf.transpose(params[j++], [2, 3, 1, 0]);
-    const bias = params[j++];
+    const bias = p.bn ? 0 : params[j++];
     const padded = b.pad ? tf.pad(h, [[0, 0], [b.pad, b.pad], [b.pad, b.pad], [0, 0]]) : h;
-    h = tfAct(p.act, tf.add(tf.conv2d(padded, wHWIO, b.stride, 'valid'), bias));
+    h = tf.add(tf.conv2d(padded, wHWIO, b.stride, 'valid'), bias);
+    if (p.bn) {
+      const gamma = params[j++];
+      const beta = params[j++];
+      const bi = p.blocks.indexOf(b);
+      const { mean, variance } = running
+        ? { mean: tf.tensor1d(running[bi][0]), variance: tf.tensor1d(running[bi][1]) }
+        : tf.moments(h, [0, 1, 2]);
+      h = tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, BN_EPS))), gamma), beta);
+    }
+    h = tfAct(p.act, h);
     if (b.pool) h = tfPool(p.poolType, h, b.pool);
   }
   // Flatten in Loss Lab's (C, H, W) order.
@@ -176,42 +197,98 @@ function pool64(type, a, C, H, W, s) {
       }
   return { a: out, H: OH, W: OW };
 }
-// One sample; x is a Float64Array(784); params are Float64Arrays in Loss Lab layouts.
-function forward64(p, x, params) {
-  let a = x;
+// The whole batch, block by block (BatchNorm mixes the samples); x is a Float64Array(n·784); params are
+// Float64Arrays in Loss Lab layouts. With `running` ([[mean, var] per block]) BatchNorm evaluates with
+// those statistics; without, it uses the batch's own and `stats` (when given) receives [mean, biased
+// var] per block. Returns one Float64Array of 10 logits per sample.
+function forward64(p, x, params, n, running, stats) {
+  let acts = [];
+  for (let s = 0; s < n; s++) acts.push(x.subarray(s * 784, (s + 1) * 784));
   let C = 1;
   let H = 28;
   let W = 28;
-  if (p.pre) ({ a, H, W } = pool64(p.poolType, a, C, H, W, p.pre));
+  if (p.pre) {
+    let OH = H;
+    let OW = W;
+    acts = acts.map((a) => {
+      const r = pool64(p.poolType, a, C, H, W, p.pre);
+      OH = r.H;
+      OW = r.W;
+      return r.a;
+    });
+    H = OH;
+    W = OW;
+  }
   let j = 0;
-  for (const b of p.blocks) {
+  p.blocks.forEach((b, bi) => {
     const wt = params[j++];
-    const bias = params[j++];
+    const bias = p.bn ? null : params[j++];
     const OH = Math.floor((H + 2 * b.pad - b.k) / b.stride) + 1;
     const OW = Math.floor((W + 2 * b.pad - b.k) / b.stride) + 1;
-    const out = new Float64Array(b.outC * OH * OW);
-    for (let oc = 0; oc < b.outC; oc++)
-      for (let i = 0; i < OH; i++)
-        for (let jj = 0; jj < OW; jj++) {
-          let s = bias[oc];
-          for (let ic = 0; ic < C; ic++)
-            for (let u = 0; u < b.k; u++) {
-              const y = i * b.stride - b.pad + u;
-              if (y < 0 || y >= H) continue;
-              for (let v = 0; v < b.k; v++) {
-                const xx = jj * b.stride - b.pad + v;
-                if (xx < 0 || xx >= W) continue;
-                s += wt[((oc * C + ic) * b.k + u) * b.k + v] * a[(ic * H + y) * W + xx];
+    const pre = acts.map((a) => {
+      const out = new Float64Array(b.outC * OH * OW);
+      for (let oc = 0; oc < b.outC; oc++)
+        for (let i = 0; i < OH; i++)
+          for (let jj = 0; jj < OW; jj++) {
+            let s = bias ? bias[oc] : 0;
+            for (let ic = 0; ic < C; ic++)
+              for (let u = 0; u < b.k; u++) {
+                const y = i * b.stride - b.pad + u;
+                if (y < 0 || y >= H) continue;
+                for (let v = 0; v < b.k; v++) {
+                  const xx = jj * b.stride - b.pad + v;
+                  if (xx < 0 || xx >= W) continue;
+                  s += wt[((oc * C + ic) * b.k + u) * b.k + v] * a[(ic * H + y) * W + xx];
+                }
               }
-            }
-          out[(oc * OH + i) * OW + jj] = act64(p.act, s);
+            out[(oc * OH + i) * OW + jj] = s;
+          }
+      return out;
+    });
+    if (p.bn) {
+      const gamma = params[j++];
+      const beta = params[j++];
+      const hw = OH * OW;
+      const mean = new Float64Array(b.outC);
+      const vari = new Float64Array(b.outC);
+      for (let oc = 0; oc < b.outC; oc++) {
+        if (running) {
+          mean[oc] = running[bi][0][oc];
+          vari[oc] = running[bi][1][oc];
+          continue;
         }
-    a = out;
+        let sum = 0;
+        for (const a of pre) for (let i = 0; i < hw; i++) sum += a[oc * hw + i];
+        mean[oc] = sum / (n * hw);
+        let sq = 0;
+        for (const a of pre) for (let i = 0; i < hw; i++) sq += (a[oc * hw + i] - mean[oc]) ** 2;
+        vari[oc] = sq / (n * hw);
+      }
+      if (stats) stats.push(Object.assign([mean, vari], { hw }));
+      for (const a of pre)
+        for (let oc = 0; oc < b.outC; oc++)
+          for (let i = 0; i < hw; i++) {
+            const k = oc * hw + i;
+            a[k] = (gamma[oc] * (a[k] - mean[oc])) / Math.sqrt(vari[oc] + BN_EPS) + beta[oc];
+          }
+    }
+    acts = pre.map((a) => a.map((v) => act64(p.act, v)));
     C = b.outC;
     H = OH;
     W = OW;
-    if (b.pool) ({ a, H, W } = pool64(p.poolType, a, C, H, W, b.pool));
-  }
+    if (b.pool) {
+      let PH = H;
+      let PW = W;
+      acts = acts.map((a) => {
+        const r = pool64(p.poolType, a, C, H, W, b.pool);
+        PH = r.H;
+        PW = r.W;
+        return r.a;
+      });
+      H = PH;
+      W = PW;
+    }
+  });
   const dense = (inp, w, bias, f) => {
     const out = new Float64Array(bias.length);
     for (let o = 0; o < bias.length; o++) {
@@ -221,27 +298,30 @@ function forward64(p, x, params) {
     }
     return out;
   };
-  if (p.hidden > 0) {
-    const w = params[j++];
-    const bias = params[j++];
-    a = dense(a, w, bias, (v) => act64(p.act, v));
-  }
-  const w = params[j++];
-  const bias = params[j++];
-  return dense(a, w, bias, (v) => v);
+  return acts.map((a0) => {
+    let a = a0;
+    let k = j;
+    if (p.hidden > 0) {
+      const w = params[k++];
+      const bias = params[k++];
+      a = dense(a, w, bias, (v) => act64(p.act, v));
+    }
+    const w = params[k++];
+    const bias = params[k++];
+    return dense(a, w, bias, (v) => v);
+  });
 }
-function loss64(p, x, labels, params) {
+function loss64(p, x, labels, params, running, stats) {
   const n = labels.length;
   const logits = [];
   let total = 0;
-  for (let s = 0; s < n; s++) {
-    const z = forward64(p, x.subarray(s * 784, (s + 1) * 784), params);
+  forward64(p, x, params, n, running, stats).forEach((z, s) => {
     const m = Math.max(...z);
     let se = 0;
     for (const v of z) se += Math.exp(v - m);
     total += m + Math.log(se) - z[labels[s]];
     logits.push(...z);
-  }
+  });
   return { loss: total / n, logits };
 }
 
@@ -262,9 +342,17 @@ function makeCase(name, cfg, n, seed, opts) {
     const count = q.shape.reduce((a, b) => a * b, 1);
     const sd = q.fanIn ? 1.2 / Math.sqrt(q.fanIn) : 0.1;
     const v = new Float32Array(count);
-    for (let i = 0; i < count; i++) v[i] = sd * normal(rand);
+    // BatchNorm's γ ~ N(1, 0.1^2): near its start of 1, but not equal to it.
+    for (let i = 0; i < count; i++) v[i] = (q.gamma ? 1 : 0) + sd * normal(rand);
     return v;
   });
+  // BatchNorm's running statistics before the step: mean ~ N(0, 0.5^2), variance ~ U(0.5, 2).
+  const running = p.bn
+    ? p.blocks.map((b) => [
+      Float32Array.from({ length: b.outC }, () => 0.5 * normal(rand)),
+      Float32Array.from({ length: b.outC }, () => 0.5 + 1.5 * rand()),
+    ])
+    : null;
 
   const xT = tf.tensor4d(x, [n, 1, 28, 28]);
   const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES);
@@ -279,7 +367,8 @@ function makeCase(name, cfg, n, seed, opts) {
   // --- check against the float64 loops
   const x64 = Float64Array.from(x);
   const p64 = values.map((v) => Float64Array.from(v));
-  const ref = loss64(p, x64, labels, p64);
+  const stats = [];
+  const ref = loss64(p, x64, labels, p64, null, stats);
   let worstLogit = 0;
   logits.forEach((v, i) => (worstLogit = Math.max(worstLogit, Math.abs(v - ref.logits[i]))));
   const lossErr = Math.abs(loss - ref.loss);
@@ -310,6 +399,25 @@ function makeCase(name, cfg, n, seed, opts) {
   for (let t = 0; t < 4; t++) {
     const idx = Math.floor(pick() * x64.length);
     fd(x64, idx, gradX[idx], `x[${idx}]`);
+  }
+  // Evaluation mode (BatchNorm with the running statistics) and the running statistics after the
+  // training pass: PyTorch's update, r ← (1 − m)·r + m·batch value, with the unbiased batch variance.
+  let bnEval = null;
+  if (p.bn) {
+    const logitsEval = tfForward(p, xT, pts, running.map(([m, v]) => [Array.from(m), Array.from(v)])).dataSync().slice();
+    const ref64 = loss64(p, x64, labels, p64, running.map(([m, v]) => [Float64Array.from(m), Float64Array.from(v)]));
+    let worstEval = 0;
+    logitsEval.forEach((v, i) => (worstEval = Math.max(worstEval, Math.abs(v - ref64.logits[i]))));
+    if (worstEval > 1e-4) failures.push(`${name}: evaluation logits ${worstEval}`);
+    const after = p.blocks.map((b, bi) => {
+      const m = n * stats[bi].hw;
+      return [
+        running[bi][0].map((r, c) => (1 - BN_MOMENTUM) * r + BN_MOMENTUM * stats[bi][0][c]),
+        running[bi][1].map((r, c) => (1 - BN_MOMENTUM) * r + BN_MOMENTUM * stats[bi][1][c] * (m / (m - 1))),
+      ];
+    });
+    bnEval = { running, logitsEval, after };
+    console.log(`  evaluation mode: logits vs float64 loops max abs err ${worstEval.toExponential(2)}`);
   }
   console.log(
     `${name}: ${p.params.map((q) => q.name + '(' + q.shape.join('x') + ')').join(' ')} flat=${p.flat}\n` +
@@ -389,6 +497,7 @@ function makeCase(name, cfg, n, seed, opts) {
     loss,
     grad_x: gradX,
     optimizers,
+    bnEval,
   };
 }
 
@@ -419,6 +528,16 @@ const cases = [
     'leaky_relu_depth3_short_lists',
     NET({ depth: '3', ch: '4,6', k: '3', stride: '1', pad: '1', act: 'leaky_relu', pool: 'every', pool_type: 'max', pool_size: '2' }),
     2, 404, OPTS
+  ),
+  makeCase(
+    'batchnorm_tanh_avg_hidden',
+    NET({ depth: '2', ch: '3,4', k: '3', stride: '1,2', pad: '1', act: 'tanh', pool: 'last', pool_type: 'avg', pool_size: '2', hidden: '5', bn: '1' }),
+    3, 606, OPTS
+  ),
+  makeCase(
+    'batchnorm_relu_default',
+    NET({ bn: '1' }),
+    2, 707, OPTS
   ),
   makeCase(
     'identity_no_pool_stride4',
@@ -463,6 +582,12 @@ cases.forEach((c, ci) => {
   json.push('],');
   json.push(`"logits": ${arr(c.logits)}, "loss": ${num(c.loss)},`);
   json.push(`"grad_x": ${arr(c.grad_x)},`);
+  if (c.bnEval) {
+    const { running, logitsEval, after } = c.bnEval;
+    json.push(`"bn_running": [${running.map(([m, v]) => `{"mean": ${arr(m)}, "var": ${arr(v)}}`).join(',')}],`);
+    json.push(`"logits_eval": ${arr(logitsEval)},`);
+    json.push(`"bn_running_after": [${after.map(([m, v]) => `{"mean": ${arr(m)}, "var": ${arr(v)}}`).join(',')}],`);
+  }
   json.push('"optimizers": [');
   c.optimizers.forEach((o, i) => {
     json.push(
@@ -499,6 +624,12 @@ for (const c of cases) {
   txt.push(t('logits', c.logits));
   txt.push(t('loss', [c.loss]));
   txt.push(t('grad.x', c.grad_x));
+  if (c.bnEval) {
+    const { running, logitsEval, after } = c.bnEval;
+    running.forEach(([m, v], i) => txt.push(t(`running.bn${i + 1}.mean`, m), t(`running.bn${i + 1}.var`, v)));
+    txt.push(t('logits_eval', logitsEval));
+    after.forEach(([m, v], i) => txt.push(t(`running_after.bn${i + 1}.mean`, m), t(`running_after.bn${i + 1}.var`, v)));
+  }
   for (const o of c.optimizers) {
     txt.push(`opt ${o.name} ${o.steps}`);
     for (const [k, v] of Object.entries(o.config)) txt.push(`ocfg ${k} ${v}`);
