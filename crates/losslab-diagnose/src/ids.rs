@@ -104,6 +104,9 @@ ids! {
         ValLeak = "val_leak",
         /// Batches hold far fewer distinct classes than randomly drawn batches would.
         UnshuffledBatches = "unshuffled_batches",
+        /// Training images scored far worse in evaluation mode than the training batches in training
+        /// mode: the two modes compute different functions.
+        EvalModeGap = "eval_mode_gap",
         Healthy = "healthy",
     }
 }

@@ -197,7 +197,7 @@ fn healthy(c: &Ctx) -> Finding {
 /// `healthy` (Info) when nothing at Warn or Alarm fired.
 pub fn diagnose(o: &Observations) -> Vec<Finding> {
     let c = Ctx::new(o);
-    let rules: [fn(&Ctx) -> Option<Finding>; 26] = [
+    let rules: [fn(&Ctx) -> Option<Finding>; 27] = [
         rule_diverged,
         rule_loss_exploded,
         rule_stuck,
@@ -211,6 +211,7 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
         rule_loss_below_ce,
         rule_unshuffled,
         rule_val_leak,
+        rule_eval_mode_gap,
         rule_dead,
         rule_vanishing,
         rule_exploding,

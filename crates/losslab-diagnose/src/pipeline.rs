@@ -54,6 +54,15 @@ pub(crate) struct Unshuffled {
     pub(crate) steps: usize,
 }
 
+/// The network scores its own training images far worse in evaluation mode than in training mode.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EvalGap {
+    /// Mean accuracy of the last `STUCK_WINDOW` training batches (training mode).
+    pub(crate) train_acc: f64,
+    /// The probe's accuracy: clean training images in evaluation mode.
+    pub(crate) probe_acc: f64,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Pipeline {
     pub(crate) below_chance: Option<BelowChance>,
@@ -61,6 +70,7 @@ pub(crate) struct Pipeline {
     pub(crate) leak: Option<Leak>,
     pub(crate) unshuffled: Option<Unshuffled>,
     pub(crate) wiring: Option<WiringGap>,
+    pub(crate) eval_gap: Option<EvalGap>,
 }
 
 /// The run's own loss against the cross-entropy of the same logits, on the probe samples the net gets
@@ -106,7 +116,21 @@ impl Ctx<'_> {
             } else {
                 find_wiring(self.o)
             },
+            eval_gap: self.find_eval_gap(),
         }
+    }
+
+    /// `EvalGap` beyond `EVAL_MODE_GAP`, on a run without spikes, divergence or unshuffled batches.
+    fn find_eval_gap(&self) -> Option<EvalGap> {
+        if self.diverged() || self.spikes.count > 0 || self.find_unshuffled().is_some() {
+            return None;
+        }
+        let probe_acc = self.probe?.acc;
+        let (_, train_acc) = recent_loss_acc(self.o)?;
+        (train_acc - probe_acc >= EVAL_MODE_GAP).then_some(EvalGap {
+            train_acc,
+            probe_acc,
+        })
     }
 
     /// A NaN/∞ or an exploded loss anywhere in the kept record: the divergence findings explain

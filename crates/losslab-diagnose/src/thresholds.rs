@@ -234,6 +234,18 @@ pub const LOOKALIKE_SHARE: f64 = 0.25;
 /// point late in a healthy run), so 5 points lies several standard errors beyond both. Label noise
 /// lowers both figures alike and cannot open the gap.
 pub const AUG_PROBE_GAP: f64 = 0.05;
+/// Train/evaluation mode mismatch: the recent training batches (the last `STUCK_WINDOW`, in training
+/// mode) at least 25 points more accurate than the probe's 256 clean training images under the
+/// evaluated weights (evaluation mode). A network that computes the same function in both modes scores
+/// the probe at least as well as its batches (clean images, the newest weights; see `AUG_PROBE_GAP`);
+/// the probe's standard error is at most 3.1 points (p = 0.5, n = 256) and the batches' mean over
+/// 50 batches of 32 at most 1.3, so 25 points is over seven standard errors of their difference. What
+/// opens it is an evaluation mode that computes something else: BatchNorm evaluates with population
+/// statistics in place of the batch's (Ioffe & Szegedy 2015, §3.1), and statistics that were never
+/// gathered part the two modes. Not read on runs with loss spikes (a weight update can land the probe
+/// on a bad moment) or unshuffled batches (one-digit batches are "right" by answering the digit of the
+/// moment).
+pub const EVAL_MODE_GAP: f64 = 0.25;
 /// The other piece of evidence is the pair itself: pairs that a transformation the lab offers turns into
 /// each other. A 180° rotation (or a vertical flip) makes a 6 look like a 9, and a mirror makes a 2 look
 /// like a 5, and back. The pairs a net confuses on plain MNIST while it is still learning are others,

@@ -1,5 +1,6 @@
 //! Bugs in the data pipeline or the loss: validation below chance, a loss that is not cross-entropy,
-//! validation preprocessed differently, leaked validation images, unshuffled batches. Each points
+//! validation preprocessed differently, leaked validation images, unshuffled batches, an evaluation
+//! mode that computes another function than training. Each points
 //! at one of the pipeline checks of Karpathy 2019 ("A Recipe for Training Neural Networks"), which the
 //! Playbook (Godbole et al. 2023) also asks for before any tuning.
 
@@ -27,6 +28,11 @@ trains on: the validation figures of the cleaned split are the honest ones.";
 const EXP_SHUFFLE: &str =
     "Print the labels of a few consecutive training batches: if each holds one \
 or two digits, shuffle the training set before every epoch and race the run again (same seed).";
+
+const EXP_EVAL_MODE: &str = "Score a few training images twice, in training mode and in evaluation \
+mode, with the same weights: a network scores them alike. If evaluation mode is far worse, check what \
+BatchNorm normalises with there: running statistics gathered during training (not left at their \
+start, not the evaluation batch's own).";
 
 /// Validation accuracy below what a guess that ignores the image would score with the same answers
 /// (`CHANCE_SIGMAS`): "below chance is information" — the network answers something consistent,
@@ -310,6 +316,40 @@ pub(crate) fn rule_val_leak(c: &Ctx) -> Option<Finding> {
     ))
 }
 
+/// The training batches (training mode) far more accurate than the probe's clean training images in
+/// evaluation mode (`EVAL_MODE_GAP`): the network computes another function when it is evaluated.
+pub(crate) fn rule_eval_mode_gap(c: &Ctx) -> Option<Finding> {
+    let g = c.pipe.eval_gap?;
+    Some(finding(
+        SymptomId::EvalModeGap,
+        Severity::Alarm,
+        format!(
+            "The training batches are {:.0}% right while the network trains, but the same kind of training images, scored in evaluation mode with the same weights, are only {:.0}% right: the network computes something else when it is evaluated, so the validation figures do not measure what was trained.",
+            g.train_acc * 100.0,
+            g.probe_acc * 100.0
+        ),
+        vec![
+            ev(
+                MetricId::ProbeMinusTrainAcc,
+                None,
+                g.probe_acc - g.train_acc,
+                -EVAL_MODE_GAP,
+            ),
+            ev(MetricId::TrainAcc, None, g.train_acc, f64::NAN),
+        ],
+        vec![eval_mode_cause()],
+        EXP_EVAL_MODE,
+    ))
+}
+
+/// The cause of a train/evaluation mode mismatch.
+fn eval_mode_cause() -> Cause {
+    cause(
+        CauseId::PipelineBug,
+        "evaluation mode does not compute what training computes: BatchNorm evaluating with running statistics that were never updated (or with the wrong ones); check what the network normalises with when it is evaluated",
+    )
+}
+
 /// Batches holding far fewer distinct classes than randomly drawn ones (`SHUFFLE_SHARE`).
 pub(crate) fn rule_unshuffled(c: &Ctx) -> Option<Finding> {
     let u = c.pipe.unshuffled?;
@@ -373,6 +413,8 @@ pub(crate) fn rank_pipeline(c: &Ctx, f: &mut Finding) {
             ),
             EXP_INPUTS,
         )
+    } else if val(f) && c.pipe.eval_gap.is_some() {
+        (eval_mode_cause(), EXP_EVAL_MODE)
     } else if order(f) && c.pipe.unshuffled.is_some() {
         (unshuffled_cause(), EXP_SHUFFLE)
     } else if matches!(f.symptom, TrainingFloor | SlowProgress | StuckAtChance)

@@ -2,13 +2,14 @@ use super::*;
 
 // ---- bugs in the data pipeline or the loss ----
 
-const PIPELINE: [SymptomId; 6] = [
+const PIPELINE: [SymptomId; 7] = [
     SymptomId::ValBelowChance,
     SymptomId::LossFloor,
     SymptomId::LossBelowCrossEntropy,
     SymptomId::InputMismatch,
     SymptomId::ValLeak,
     SymptomId::UnshuffledBatches,
+    SymptomId::EvalModeGap,
 ];
 
 /// No pipeline finding, and no finding that names `pipeline_bug`.
@@ -565,4 +566,39 @@ fn loss_floor_from_the_probe_s_own_losses() {
     let mut short = slow();
     short.o.probe_trained = vec![3.0; 10];
     assert_eq!(sev(&short.run(), SymptomId::LossFloor), None);
+}
+
+// ---- an evaluation mode that computes another function ----
+
+#[test]
+fn evaluation_mode_far_worse_than_training_mode_on_both_sides_of_its_bar() {
+    // BatchNorm evaluating with statistics never gathered: the batches are 80% right in training
+    // mode, the same training images 12% right in evaluation mode, and validation looks like
+    // overfitting.
+    let run = |probe_acc: f64| probe_at(gap_run(0.8, 0.12, 0.6, 2.5), 256, probe_acc, 0.3).run();
+    let f = run(0.12);
+    assert_eq!(
+        sev(&f, SymptomId::EvalModeGap),
+        Some(Severity::Alarm),
+        "{f:#?}"
+    );
+    assert_eq!(
+        causes(&f, SymptomId::EvalModeGap),
+        vec![CauseId::PipelineBug]
+    );
+    assert_eq!(
+        causes(&f, SymptomId::Overfitting).first(),
+        Some(&CauseId::PipelineBug),
+        "{f:#?}"
+    );
+    // Either side of 25 points (138 and 143 of 256 right: gaps of 0.26 and 0.24).
+    assert_eq!(
+        sev(&run(0.54), SymptomId::EvalModeGap),
+        Some(Severity::Alarm)
+    );
+    assert_eq!(sev(&run(0.56), SymptomId::EvalModeGap), None);
+    // Real overfitting: the probe of training images as good as the batches.
+    let f = probe_at(gap_run(0.99, 0.7, 0.05, 1.2), 256, 0.99, 0.05).run();
+    assert_eq!(sev(&f, SymptomId::EvalModeGap), None, "{f:#?}");
+    assert!(no_pipeline(&f), "{f:#?}");
 }
