@@ -28,6 +28,7 @@ mod lrfind;
 mod monitor;
 mod overfit;
 mod parallel;
+mod predictions;
 mod scan;
 mod start;
 mod step;
@@ -44,8 +45,9 @@ pub use overfit::{
     FITTED_LOSS,
 };
 pub use parallel::{GradientWorker, Peer, Share};
+pub use predictions::{pick, Predictions, LEARNING_RISE, PREDICTION_IMAGES};
 use scan::LossScan;
-pub use start::StartReading;
+pub use start::{StartLevel, StartReading, AT_CHANCE, FAR_ABOVE_CHANCE};
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
 /// Figures of the steps taken by one `Trainer::step` call.
@@ -244,6 +246,9 @@ pub struct Trainer {
     final_test: Evaluator,
     /// Steps and `weights_epoch` of the last complete test pass.
     tested: Option<(u64, Option<usize>)>,
+    /// The watched digits' probabilities at the last validation pass, or at the start
+    /// (src/train/predictions.rs).
+    watched: Option<Predictions>,
 }
 
 impl Trainer {
@@ -307,6 +312,7 @@ impl Trainer {
             restored: None,
             final_test: Evaluator::new(cfg_wiring),
             tested: None,
+            watched: None,
         })
     }
 
@@ -709,6 +715,7 @@ impl Trainer {
         }
         self.monitor.obs.probe_trained = trained;
         self.rediagnose();
+        self.watch_predictions();
         // The diagnosis above reads the run as trained; what it keeps is the best epoch's weights
         // (Goodfellow et al. 2016, Algorithm 7.1), copied back bit for bit.
         if stopped {

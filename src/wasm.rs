@@ -567,8 +567,10 @@ impl LabTrainer {
 
     /// The loss on the first validation images with the current weights and the logit spread behind
     /// it (`Trainer::start_reading`): the worker takes it at every build, before the first step.
-    /// `{loss, spread, labelBlind, predicted, count}`; non-finite values (an input that overflows
-    /// the net) come as null.
+    /// `{loss, spread, labelBlind, predicted, count, level}`; non-finite values (an input that overflows
+    /// the net) come as null; `level` is the "loss at init" verdict: 'at_chance', 'above_chance',
+    /// 'far_above_chance' or 'not_finite' (`StartLevel`, with its bounds `AT_CHANCE` and
+    /// `FAR_ABOVE_CHANCE` as `atChance` and `farAbove`, times ln 10).
     #[wasm_bindgen(js_name = startReading)]
     pub fn start_reading(&mut self) -> Object {
         let r = self.inner.start_reading();
@@ -578,7 +580,42 @@ impl LabTrainer {
         set(&o, "labelBlind", num_or_null64(r.label_blind));
         set(&o, "predicted", num_or_null64(r.predicted()));
         set(&o, "count", r.count as u32);
+        set(&o, "level", r.level().as_str());
+        set(&o, "atChance", crate::train::AT_CHANCE);
+        set(&o, "farAbove", crate::train::FAR_ABOVE_CHANCE);
         o
+    }
+
+    /// The digits whose answers the page follows over training ("prediction dynamics",
+    /// src/train/predictions.rs): {index: Uint32Array (validation samples), labels: Uint8Array
+    /// (their validation labels), images: Uint8Array (n × 784 grey levels), learningRise (the probe's
+    /// bar: the rise of the mean probability on the labels that counts as learning)}.
+    #[wasm_bindgen(js_name = predictionImages)]
+    pub fn prediction_images(&self) -> Object {
+        let idx = self.inner.prediction_indices();
+        let val = self.inner.val_set();
+        let labels: Vec<u8> = idx.iter().map(|&i| val.labels[i]).collect();
+        let images: Vec<u8> = idx.iter().flat_map(|&i| val.image(i).to_vec()).collect();
+        let o = Object::new();
+        let index: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
+        set(&o, "index", Uint32Array::from(&index[..]));
+        set(&o, "labels", Uint8Array::from(&labels[..]));
+        set(&o, "images", Uint8Array::from(&images[..]));
+        set(&o, "learningRise", crate::train::LEARNING_RISE);
+        o
+    }
+
+    /// Their ten probabilities each after the last complete validation pass, or before the first
+    /// step the untrained net's: {epoch (0: untrained), probs: Float32Array (n × 10, row-major; NaN
+    /// where the outputs are not finite)}; null once training began and no pass is complete.
+    pub fn predictions(&mut self) -> JsValue {
+        let Some(p) = self.inner.predictions() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "epoch", p.epoch as u32);
+        set(&o, "probs", Float32Array::from(&p.probs[..]));
+        o.into()
     }
 
     /// The epoch with the lowest validation loss so far (null before the first validation pass).

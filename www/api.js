@@ -81,7 +81,18 @@
  *                                  evidence (the sentence shown) }; 'zero-inputs' (32 images, every pixel 0, 400
  *                                  steps) -> { ..., measured: { level, labelEntropy, runLoss (the run's last epoch
  *                                  training loss, null before one), steps, images, diverged }, verdict ('settled' or
- *                                  'not settled') }; rejects, in words, for an unknown name or while nothing is built
+ *                                  'not settled') }; 'init-loss' (no training: the untrained net's first loss, read
+ *                                  when the network was built on the first 256 validation digits) -> { ..., measured:
+ *                                  { loss, spread (σ of the ten outputs), labelBlind, predicted (ln 10 + σ²/2), lnK,
+ *                                  count, level, steps: 0 }, verdict ('at chance', 'above chance' (both pass), 'far
+ *                                  above chance' (over 3 × ln 10) or 'not finite') }; 'predictions' (no training: 16
+ *                                  fixed validation digits' probabilities, untrained and after every epoch) -> { ...,
+ *                                  measured: { epochs: [0, 1, …], images: [{ index, label, probs: [[10] per epoch] }],
+ *                                  meanOnLabels: [per epoch], learningRise }, verdict ('learning' when the mean
+ *                                  probability on the labels rose by learningRise (0.1) since epoch 0 and at least half
+ *                                  are right, 'not learning',
+ *                                  or 'not trained yet' before the first epoch) }; rejects, in words, for an unknown
+ *                                  name or while nothing is built
  *   lossLab.cores()             -> {n: cores the current run trains on now (1 or 2), chosen: the Cores menu's choice,
  *                                  note: why it trains on fewer than chosen ('' when it does not)}; a raced pinned
  *                                  run and the current run train on one core each

@@ -232,6 +232,7 @@ lab.on('epoch', (row) => {
   filters.refresh();
   batchView.refresh();
   highLoss.epoch();
+  pipelineCheck.epoch();
   drawPad.epoch();
   status.epochSummary(row);
   predictView.epoch(row.epoch);

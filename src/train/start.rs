@@ -20,6 +20,48 @@ use crate::layers::loss::softmax_cross_entropy;
 /// digits of the mean, cheap enough (one forward pass) to take at every build.
 pub const START_IMAGES: usize = 256;
 
+/// Within this many nats of ln K the start counts as at chance, as the recipe asks: 0.1 nats moves
+/// the (geometric) mean probability on the right digit by a tenth, from 1/10 to 1/11. On 256 images the
+/// labels' own part of the reading varies by about σ/16, a few hundredths of a nat while σ ≤ 0.5.
+pub const AT_CHANCE: f64 = 0.1;
+
+/// A start above this many times ln K is far above chance: the right digit gets, on (geometric)
+/// average, less than 1/K³ (1/1000 for ten digits), a hundred times less than an even guess, so the
+/// untrained net is sure of random answers. The lab's default draws start at 3.1–5.4 nats on seeds
+/// 1–8 (σ 1.6–2.9) and train to 97%; He × 2 starts at 17–40 nats (σ 13–23), He × 10 above 1,600 and
+/// grey levels 0 … 255 (`pixels = raw`) above 160 (tests/overfit.rs measures them).
+pub const FAR_ABOVE_CHANCE: f64 = 3.0;
+
+/// Where a start reading stands against chance: the verdict of the "loss at init" check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartLevel {
+    /// Within `AT_CHANCE` nats of ln K (or below it): the ten outputs are (nearly) equal.
+    AtChance,
+    /// Above, up to `FAR_ABOVE_CHANCE` · ln K: the outputs spread, the net leans towards random answers.
+    AboveChance,
+    /// Further above: the output layer (or the input) is far too large.
+    FarAboveChance,
+    /// The loss or the spread is not a finite number: the outputs overflow.
+    NotFinite,
+}
+
+impl StartLevel {
+    /// The id on the wire (the page's words are keyed by it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartLevel::AtChance => "at_chance",
+            StartLevel::AboveChance => "above_chance",
+            StartLevel::FarAboveChance => "far_above_chance",
+            StartLevel::NotFinite => "not_finite",
+        }
+    }
+
+    /// The check passes unless the start is far above chance or not finite.
+    pub fn passes(self) -> bool {
+        matches!(self, StartLevel::AtChance | StartLevel::AboveChance)
+    }
+}
+
 /// The untrained net's loss and the logit spread behind it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StartReading {
@@ -38,6 +80,20 @@ impl StartReading {
     /// ln K + σ²/2: the label-blind start the spread alone predicts for a small spread.
     pub fn predicted(&self) -> f64 {
         (CLASSES as f64).ln() + self.spread * self.spread / 2.0
+    }
+
+    /// Where the start stands against chance (ln K), read from the measured loss.
+    pub fn level(&self) -> StartLevel {
+        let chance = (CLASSES as f64).ln();
+        if !self.loss.is_finite() || !self.spread.is_finite() {
+            StartLevel::NotFinite
+        } else if self.loss <= chance + AT_CHANCE {
+            StartLevel::AtChance
+        } else if self.loss <= FAR_ABOVE_CHANCE * chance {
+            StartLevel::AboveChance
+        } else {
+            StartLevel::FarAboveChance
+        }
     }
 }
 
@@ -80,6 +136,30 @@ impl Trainer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_level_has_its_edges_at_a_tenth_of_a_nat_and_three_times_chance() {
+        let ln10 = 10f64.ln();
+        let at = |loss: f64, spread: f64| {
+            StartReading {
+                loss,
+                spread,
+                label_blind: loss,
+                count: 256,
+            }
+            .level()
+        };
+        assert_eq!(at(ln10, 0.0), StartLevel::AtChance);
+        assert_eq!(at(ln10 - 0.3, 0.4), StartLevel::AtChance);
+        assert_eq!(at(ln10 + 0.099, 0.4), StartLevel::AtChance);
+        assert_eq!(at(ln10 + 0.101, 0.4), StartLevel::AboveChance);
+        assert_eq!(at(3.0 * ln10 - 0.01, 3.0), StartLevel::AboveChance);
+        assert_eq!(at(3.0 * ln10 + 0.01, 3.0), StartLevel::FarAboveChance);
+        assert_eq!(at(f64::INFINITY, 3.0), StartLevel::NotFinite);
+        assert_eq!(at(f64::NAN, f64::NAN), StartLevel::NotFinite);
+        assert_eq!(at(5.0, f64::INFINITY), StartLevel::NotFinite);
+        assert!(StartLevel::AboveChance.passes() && !StartLevel::FarAboveChance.passes());
+    }
 
     #[test]
     fn equal_logits_cost_exactly_ln_10_and_a_small_spread_about_half_its_square() {

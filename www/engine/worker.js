@@ -13,7 +13,10 @@
 //                   port, www/engine/helper.js), {type:'peer', port: null} (back to one core)
 //   worker -> main: ready, built {layers, params, layerNames, trainCount, valCount, synthetic,
 //                   classCounts, corruptedCount, start (the untrained net's first loss and logit spread,
-//                   src/train/start.rs)}, progress {per-step arrays}, epoch {summary, report, stats},
+//                   src/train/start.rs), watch {index, labels, images, learningRise} and predictions {epoch: 0,
+//                   probs} (the 16 watched validation digits and the untrained net's answers,
+//                   src/train/predictions.rs)}, progress {per-step arrays}, epoch {summary, report, stats,
+//                   predictions {epoch, probs} (taken after the validation pass)},
 //                   diverged {step, message}, stopped {epoch, bestEpoch, weightsEpoch, message} (early stopping:
 //                   a normal end; the net holds the best epoch's weights again),
 //                   error {message, scope, fatal}, status {phase, text} (a step of a build:
@@ -274,6 +277,8 @@ async function configure(cfg, id) {
     synthetic: !!trainer.synthetic,
     classCounts: Array.from(trainer.classCounts), corruptedCount: trainer.corruptedCount,
     start: trainer.startReading(), // before the first step: the untrained net's loss and logit spread
+    watch: trainer.predictionImages(), // the digits whose answers the page follows epoch by epoch
+    predictions: trainer.predictions(), // the untrained net's answers for them (epoch 0)
   });
 }
 
@@ -400,6 +405,7 @@ function postEpoch(summary, rep) {
     stats: trainer.layerStats(),
     bestEpoch: trainer.bestEpoch ?? null,
     weightsEpoch: trainer.weightsEpoch ?? null,
+    predictions: trainer.predictions(), // the watched digits' answers, taken after this validation pass
   });
   postDiagnosis();
 }

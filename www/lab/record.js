@@ -66,6 +66,16 @@ export class Record {
     this.weightsEpoch = 0; // the epoch whose weights the net holds (0: untrained; null: mid-epoch; the best one after early stopping)
     this.label = '';
     this.withNoise = false; // trained with label noise: has clean/corrupted figures worth drawing
+    // prediction dynamics (src/train/predictions.rs): the watched validation digits {index, labels, images,
+    // learningRise} and their answers [{epoch, probs: Float32Array(n × 10)}], epoch 0 (untrained) first
+    this.watch = null;
+    this.predictions = [];
+  }
+
+  /** The watched digits and the untrained net's answers, from the worker's 'built' message. */
+  watchDigits(watch, start) {
+    this.watch = watch || null;
+    this.predictions = start ? [start] : [];
   }
 
   /** Appends one progress message from the worker (k steps). */
@@ -116,6 +126,7 @@ export class Record {
       confusion: Array.from(r.confusion || []), // 10×10 row-major, row = true digit, column = predicted
     };
     this.epochs.push(row);
+    if (m.predictions && m.predictions.epoch === row.epoch) this.predictions.push(m.predictions);
     return row;
   }
 
@@ -139,6 +150,8 @@ export class Record {
     f.weightsEpoch = this.weightsEpoch;
     f.label = label;
     f.withNoise = this.withNoise;
+    f.watch = this.watch;
+    f.predictions = this.predictions.map((p) => ({ epoch: p.epoch, probs: p.probs.slice() }));
     return f;
   }
 }

@@ -411,6 +411,7 @@ export class Run extends Emitter {
         if (this.configureTimer) return;
         this.built = m;
         this.record = this.#newRecord(m.layerNames);
+        this.record.watchDigits(m.watch, m.predictions);
         this.#announceReady();
         break;
       case 'progress': {

@@ -369,6 +369,16 @@ export class DiagnosisView {
           b.addEventListener('click', () => this.root.dispatchEvent(new CustomEvent('run-probe', { detail: 'overfit' })));
           item.append(b);
         }
+        if ((id === 'bad_init' || id === 'input_scale') && !offered.has('init-loss')) {
+          // the recipe's first check: the untrained net's loss against ln 10 (www/views/pipeline.js; main.js listens)
+          offered.add('init-loss');
+          const b = el('button', 'diag-link', 'Check: loss at init');
+          b.type = 'button';
+          b.dataset.focusKey = `${f.symptom}:init-loss`;
+          b.title = 'Reads the untrained net\'s first loss, measured when this network was built, against ln 10';
+          b.addEventListener('click', () => this.root.dispatchEvent(new CustomEvent('run-probe', { detail: 'init-loss' })));
+          item.append(b);
+        }
         ol.append(item);
       });
       body.append(ol);

@@ -1,12 +1,17 @@
 // "Check the pipeline": the recipe's probes, one click each, each with its expected result said before it runs
-// (Karpathy 2019, "A Recipe for Training Neural Networks"). Both train a fresh copy of the network
-// (src/train/overfit.rs); the run itself is not touched. "Overfit one batch" splits a bug from a data problem: a
+// (Karpathy 2019, "A Recipe for Training Neural Networks"). Two train a fresh copy of the network
+// (src/train/overfit.rs); the run itself is not touched. Two read what the run measured anyway: "Loss at init" the
+// untrained net's first loss and logit spread, taken at every build (src/train/start.rs; its words are
+// www/views/start.js's), and "Prediction dynamics" sixteen fixed validation digits' answers after every epoch
+// (src/train/predictions.rs, drawn by www/views/predictions.js). "Overfit one batch" splits a bug from a data problem: a
 // network that can learn memorises 32 images, wrong labels included (Zhang et al. 2017), so a run that fails here has
 // its bug in the model, the initialisation, the loss or the step size. "Zero the inputs" is the input-independent
 // baseline: blind to the image, a cross-entropy settles at the entropy of the labels, and a run no better than that
 // is not using the image. The panel's data-state says where it is: 'idle', 'running', 'done' or 'error' — the page
 // signal scripts and tests wait on; data-verdict is 'pass' or 'fail' for the last probe.
 import { count, lossText, pct } from '../ui/format.js';
+import { INIT_EXPECTED, startText, startVerdict } from './start.js';
+import { PREDICTIONS_EXPECTED, PredictionsView, predictionsVerdict, probsOf } from './predictions.js';
 
 /** The probes, by the name lossLab.probe(name) takes: what each runs and what to expect, said before it runs. */
 export const PROBES = {
@@ -22,7 +27,42 @@ export const PROBES = {
       'With every pixel set to 0 the network can only learn how common each digit is: its loss settles within a tenth of ' +
       'a nat of the entropy of the labels (ln 10 ≈ 2.30 for balanced digits). A run whose training loss is no lower is not using the image.',
   },
+  // reads the run's own measurements instead of training (`reads`)
+  'init-loss': { reads: 'start', button: 'btn-init-loss', result: 'init-result', expected: INIT_EXPECTED },
+  predictions: { reads: 'predictions', button: 'btn-predictions', result: 'pred-result', expected: PREDICTIONS_EXPECTED },
 };
+
+/** The "Loss at init" answer from the build's start reading (the 'built' message's `start`). */
+export function initLossProbe(s) {
+  const v = startVerdict(s);
+  const read = `The untrained net, read when this network was built, before any step (first ${s.count} validation digits).`;
+  return {
+    name: 'init-loss', expected: INIT_EXPECTED,
+    measured: {
+      loss: s.loss, spread: s.spread, labelBlind: s.labelBlind, predicted: s.predicted, lnK: Math.LN10,
+      count: s.count, level: s.level, steps: 0,
+    },
+    verdict: v.verdict, pass: v.pass,
+    evidence: `${read} ${startText(s)} ${v.text}`,
+  };
+}
+
+/** The "Prediction dynamics" answer from a run's record (its watched digits and their answers so far). */
+export function predictionsProbe(record) {
+  const { watch, predictions } = record;
+  const v = predictionsVerdict(watch, predictions);
+  return {
+    name: 'predictions', expected: PREDICTIONS_EXPECTED,
+    measured: {
+      epochs: predictions.map((e) => e.epoch),
+      images: Array.from(watch.labels, (label, i) => ({ index: watch.index[i], label, probs: predictions.map((e) => probsOf(e, i)) })),
+      meanOnLabels: v.means,
+      learningRise: watch.learningRise,
+    },
+    verdict: v.verdict, pass: v.pass,
+    evidence: v.text,
+  };
+}
 
 /** The verdict sentence of a "zero the inputs" report, against the run's own latest training loss (NaN: none yet). */
 export function blindVerdict(r, runLoss) {
@@ -56,6 +96,8 @@ export class PipelineCheckView {
     this.root = root;
     this.run = run;
     this.serial = 0;
+    this.predictions = new PredictionsView(root.querySelector('#pred-view'));
+    root.addEventListener('toggle', () => this.predictions.show(this.run()?.record ?? null));
     for (const [name, p] of Object.entries(PROBES)) {
       root.querySelector(`#${p.result.replace('-result', '-expected')}`).textContent = `Expected: ${p.expected}`;
       root.querySelector(`#${p.button}`).addEventListener('click', () => this.probe(name).catch(() => {}));
@@ -72,6 +114,12 @@ export class PipelineCheckView {
       delete out.dataset.verdict;
     }
     this.#state('idle');
+    this.epoch();
+  }
+
+  /** A new epoch's answers (or a new build's first): the prediction view shows the latest. */
+  epoch() {
+    this.predictions.show(this.run()?.record ?? null);
   }
 
   refresh() {
@@ -96,6 +144,7 @@ export class PipelineCheckView {
     if (!r || r.status === 'loading' || !r.built) return this.#fail(mine, 'the network is not built yet: wait until the page says it is ready, then probe again');
     if (r.status === 'error') return this.#fail(mine, `there is no network to probe: ${r.note}`);
     this.root.open = true;
+    if (p.reads) return this.#read(mine, name, p, r);
     this.#state('running');
     this.result.textContent = `training a fresh copy of the network on ${p.images} images${p.blank ? ' with every pixel set to 0' : ''} for ${p.steps} steps…`;
     let o;
@@ -126,6 +175,28 @@ export class PipelineCheckView {
     this.root.dataset.verdict = pass ? 'pass' : 'fail';
     this.result.dataset.verdict = this.root.dataset.verdict;
     return out;
+  }
+
+  /** A probe that reads what the run measured: answered at once. */
+  #read(mine, name, p, r) {
+    this.#state('running');
+    let out;
+    if (p.reads === 'start') {
+      if (!r.built.start) return this.#fail(mine, 'this build has no start reading');
+      out = initLossProbe(r.built.start);
+    } else {
+      if (!r.record?.watch || !r.record.predictions.length) return this.#fail(mine, 'this build has no watched digits');
+      this.predictions.show(r.record);
+      out = predictionsProbe(r.record);
+    }
+    this.result.textContent = out.evidence;
+    this.#state('done');
+    if (out.pass !== null) {
+      this.root.dataset.verdict = out.pass ? 'pass' : 'fail';
+      this.result.dataset.verdict = this.root.dataset.verdict;
+    }
+    const { pass, ...answer } = out;
+    return Promise.resolve(answer);
   }
 
   #fail(mine, message) {
