@@ -121,6 +121,8 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     { name: 'peak-2', script: W + 'losslab.js', init: { peakOnly: true } },
     { name: 'losslab', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED } },
     { name: 'losslab-2', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED + 1 } },
+    // The default net with BatchNorm after each convolution (bn=1): what the option costs a step.
+    { name: 'losslab-bn', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED, bn: true } },
     // One run on two workers, as the page trains it with Cores = 2: the lab's own helper worker (www/engine/helper.js)
     // at the other end of a MessageChannel takes half of every batch.
     { name: 'losslab-dp', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED }, helper: true },
@@ -174,11 +176,13 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     // core this browser really got at that moment (other processes and the scheduler decide).
     ['peak.dual', () => both('peak', 'peak-2', 'peak')],
     ['losslab.train', () => live.losslab && live.losslab.call('train', { ms })],
+    ['losslab-bn.train', () => live['losslab-bn'] && live['losslab-bn'].call('train', { ms })],
     ['losslab.dp', () => live['losslab-dp'] && live['losslab-dp'].call('train', { ms })],
     ['losslab.dual', () => both('losslab', 'losslab-2', 'train')],
     ['convnetjs.train', () => live.convnetjs && live.convnetjs.call('train', { ms })],
     ['losslab.infer', () => live.losslab && live.losslab.call('infer', { ms })],
     ['tfjs-wasm.infer', () => live['tfjs-wasm'] && live['tfjs-wasm'].call('infer', { ms })],
+    ['losslab-bn.infer', () => live['losslab-bn'] && live['losslab-bn'].call('infer', { ms })],
     ['tfjs-cpu.train', () => canTrain('tfjs-cpu') && live['tfjs-cpu'].call('train', { ms })],
     ['tfjs-cpu.infer', () => live['tfjs-cpu'] && live['tfjs-cpu'].call('infer', { ms })],
     ['tfjs-wasm.train', () => canTrain('tfjs-wasm') && live['tfjs-wasm'].call('train', { ms })],

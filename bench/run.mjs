@@ -78,6 +78,9 @@ function analyse(raw, wasmBytes, gzBytes) {
     inferVsTfjsWasm: paired('losslab.infer', 'tfjs-wasm.infer'),
     dualSpeedup: metrics['losslab.dual_speedup'],
     dpSpeedup: metrics['losslab.dp_speedup'],
+    // What BatchNorm (bn=1) costs: the default net's speed with it over without, trained and evaluated.
+    bnTrain: paired('losslab-bn.train', 'losslab.train'),
+    bnInfer: paired('losslab-bn.infer', 'losslab.infer'),
     peakDualSpeedup: metrics['peak.dual_speedup'],
   };
   const peak = metrics['peak.gflops']?.median ? metrics['peak.gflops'].median / 1e9 : NaN;
@@ -96,6 +99,7 @@ function analyse(raw, wasmBytes, gzBytes) {
   const c = raw.contenders;
   const rows = [
     { key: 'losslab', label: 'Loss Lab (wasm SIMD128), 1 worker', note: `step(${c.losslab?.warm?.stepsPerCall ?? '?'}) calls; inference = evalChunk(${raw.meta.valN})` },
+    { key: 'losslab-bn', label: 'Loss Lab with BatchNorm (bn=1), 1 worker', note: 'the default net with BatchNorm after each convolution; FLOP/s counted as without it' },
     { key: 'losslab-dp', label: 'Loss Lab, one run on 2 workers (Cores = 2)', train: 'losslab.dp', note: 'each step split with the helper worker (www/engine/helper.js)' },
     { key: 'losslab.dual', label: 'Loss Lab, 2 workers at once (aggregate)', train: 'losslab.dual', note: 'each worker its own model' },
     { key: 'tfjs-cpu', label: `TensorFlow.js ${c['tfjs-cpu']?.info?.version ?? ''} cpu` },
@@ -173,6 +177,7 @@ function markdown(raw, a) {
   if (load && Math.max(load.before, load.after) > 1.5) {
     L.push(`Warning: the 1-minute load average was ${fmt(load.before, 1)}–${fmt(load.after, 1)} on ${raw.meta.cores} cores: other processes were using the CPU, so every figure here (most of all the two-worker speed-up) is lower and noisier than on an idle machine. Re-run when the machine is quiet.`);
   }
+  L.push(`BatchNorm (bn=1) on the default net, with over without (same round): training ${fmtStats(a.ratios.bnTrain, 2)}×, inference ${fmtStats(a.ratios.bnInfer, 2)}×.`);
   L.push(`losslab_bg.wasm: ${fmt(a.wasm.bytes / 1024, 1)} KB raw, ${fmt(a.wasm.gzipBytes / 1024, 1)} KB gzip -9`);
   L.push('');
   L.push('| target (reported, not asserted) | measured: median of per-round ratios [min–max] | met (median) |');

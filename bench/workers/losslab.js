@@ -96,7 +96,7 @@ function hwCall() {
 }
 
 serve({
-  async init({ idx, synthetic, trainN, valN, seed, peakOnly, port }) {
+  async init({ idx, synthetic, trainN, valN, seed, peakOnly, port, bn }) {
     // The peak kernels are in the benchmark build only (bench/pkg, `scripts/build.sh --bench`); training and
     // inference run the engine the page loads.
     ll = await import(peakOnly ? '/bench/pkg/losslab.js' : '/www/engine/engine.js');
@@ -118,6 +118,7 @@ serve({
     cfg = {
       seed, data: synthetic ? 'synthetic' : 'mnist', train_n: trainN, val_n: valN,
       batch: 32, opt: 'momentum', lr: 0.01, mom: 0.9, wd: 0,
+      ...(bn ? { bn: '1' } : {}),
     };
     build();
     const table = ll.describe(cfg);
