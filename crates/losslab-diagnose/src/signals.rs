@@ -325,7 +325,7 @@ impl<'a> Ctx<'a> {
         for (i, (a, b)) in first.stats.iter().zip(&last.stats).enumerate() {
             let (w0, w1) = (a.weight_norm as f64, b.weight_norm as f64);
             if w0 >= WEIGHT_TINY && finite(w1) && !started_from_zero(a) {
-                let g = w1 / w0;
+                let g = w1 / w0.max(WEIGHT_UNIT);
                 if best.is_none_or(|(_, bg)| g > bg) {
                     best = Some((i, g));
                 }

@@ -111,6 +111,11 @@ pub const FROM_ZERO_TOL: f64 = 0.01;
 /// ~1e-3, CS231n) in mostly uncorrelated directions a norm grows like √(1 + t·1e-6): a tenfold growth
 /// needs consistently oversized steps.
 pub const WEIGHT_GROWTH: f64 = 10.0;
+/// Growth is counted from at least this norm: the smallest a fan-in-scaled initialiser gives a layer
+/// (‖W‖² ≈ gain² × fan_out ≥ 1, see `WEIGHT_TINY`). A layer started far below it (a deliberately small
+/// start) grows into its working size by itself once it leaves the plateau (Saxe, McClelland & Ganguli
+/// 2014); that growth is the escape, not oversized steps, and only what goes beyond this size counts.
+pub const WEIGHT_UNIT: f64 = 1.0;
 
 /// Loss spikes (AUTOTRAINER's "unstable training", at batch level): a batch loss above
 /// max(3 × median, median + 1 nat) of the previous 50 batch losses. The batch loss is a mean over B

@@ -538,17 +538,35 @@ fn a_zero_initialised_output_layer_is_neither_vanishing_nor_growing() {
             .resnap_all(move |_| first(ratio))
             .run()
     };
-    let later = |ratio: f32| {
+    // Its norm from `w0` at step 0 to `w1` later.
+    let grown = |ratio: f32, w0: f32, w1: f32| {
         Run::healthy()
             .resnap_all(move |s| {
                 let mut x = if s == 0 { first(ratio) } else { OK };
-                x[2].1 = if s == 0 { 0.02 } else { 0.5 };
+                x[2].1 = if s == 0 { w0 } else { w1 };
                 x
             })
             .run()
     };
+    let later = |ratio: f32| grown(ratio, 1.5, 40.0);
     assert_eq!(sev(&early(1.0), SymptomId::GradientsVanish), None);
     assert_eq!(sev(&later(1.0), SymptomId::WeightsGrowing), None);
+    // A small start (not zero) that grows into a working size is not "growing" either: growth counts
+    // from the unit norm a fan-in-scaled initialiser gives at least (0.02 → 0.5 and 0.02 → 9 are not
+    // ten times that), and beyond it as usual (0.02 → 11 is).
+    let small = 1.0 - 2.0 * FROM_ZERO_TOL as f32;
+    assert_eq!(
+        sev(&grown(small, 0.02, 0.5), SymptomId::WeightsGrowing),
+        None
+    );
+    assert_eq!(
+        sev(&grown(small, 0.02, 9.0), SymptomId::WeightsGrowing),
+        None
+    );
+    assert_eq!(
+        sev(&grown(small, 0.02, 11.0), SymptomId::WeightsGrowing),
+        Some(Severity::Warn)
+    );
     // The same figures from a layer that was not zero (ratio 0.98: ‖W₀‖ ≈ 2% of ‖ΔW‖ or more).
     let not_zero = 1.0 - 2.0 * FROM_ZERO_TOL as f32;
     assert_eq!(
