@@ -359,6 +359,32 @@ impl Model {
         h
     }
 
+    /// Whether the network holds BatchNorm layers (state beyond its parameters).
+    pub fn has_batchnorm(&self) -> bool {
+        self.layers.iter().any(|l| !l.buffers().is_empty())
+    }
+
+    /// x: (N, 1, 28, 28) -> logits (N, 10) with every BatchNorm normalising by the statistics of `x`
+    /// itself, as a training step does, and its running statistics left as they were.
+    pub fn forward_batch_stats(&mut self, x: &[f32], n: usize) -> Vec<f32> {
+        let saved: Vec<Vec<f32>> = self
+            .layers
+            .iter()
+            .flat_map(|l| l.buffers())
+            .cloned()
+            .collect();
+        let z = self.forward(x, n, true);
+        for (b, s) in self
+            .layers
+            .iter_mut()
+            .flat_map(|l| l.buffers_mut())
+            .zip(saved)
+        {
+            *b = s;
+        }
+        z
+    }
+
     /// Forward `x` again layer by layer and name the first layer whose output holds a NaN or an
     /// infinity (None when every output is finite). Used once, when training meets a non-finite loss,
     /// to say where the trouble started; `train` as in `forward`.

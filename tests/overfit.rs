@@ -123,8 +123,33 @@ fn the_loss_at_init_check_passes_the_labs_starts_and_fails_huge_ones() {
                 StartLevel::FarAboveChance,
             ),
             (&[("pixels", "raw")][..], StartLevel::FarAboveChance),
+            // BatchNorm: read as the first step computes it, with each batch's own statistics (in
+            // evaluation mode the untrained net's running statistics, 0 and 1, would leave twice He's
+            // scale in six layers far above chance).
+            (&[("bn", "1")][..], StartLevel::AboveChance),
+            (
+                &[
+                    ("depth", "6"),
+                    ("ch", "8"),
+                    ("k", "3"),
+                    ("pad", "1"),
+                    ("pool", "last"),
+                    ("pool_size", "2"),
+                    ("init", "he_normal"),
+                    ("gain", "2"),
+                    ("bn", "1"),
+                ][..],
+                StartLevel::AboveChance,
+            ),
         ] {
-            let r = trainer(&data, set, seed).start_reading();
+            let mut t = trainer(&data, set, seed);
+            let before = t.model().weights_flat();
+            let r = t.start_reading();
+            assert_eq!(
+                t.model().weights_flat(),
+                before,
+                "{set:?}: the reading changed the network"
+            );
             println!(
                 "{set:?} seed {seed}: start {:.3} nats, σ {:.3}, ln 10 + σ²/2 {:.3}: {}",
                 r.loss,

@@ -76,7 +76,13 @@ impl Trainer {
         let idx = self.prediction_indices();
         let (mut x, _) = self.clean_batch(&self.val, &idx);
         val_inputs(&self.cfg, &mut x);
-        let z = self.forward_eval(&x, idx.len());
+        // Before the first step a BatchNorm has gathered no running statistics: the untrained net is
+        // read as its first step computes (see `start_reading`).
+        let z = if self.step == 0 && self.model.has_batchnorm() {
+            self.model.forward_batch_stats(&x, idx.len())
+        } else {
+            self.forward_eval(&x, idx.len())
+        };
         z.chunks_exact(CLASSES).flat_map(softmax).collect()
     }
 

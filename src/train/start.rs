@@ -10,9 +10,12 @@
 //! (Karpathy 2019, "A Recipe for Training Neural Networks": verify the loss at init).
 //!
 //! The reading is taken on the first validation images in evaluation mode (clean images), without
-//! touching the training RNG or the weights, so it changes nothing that training does next.
+//! touching the training RNG or the weights, so it changes nothing that training does next. A network
+//! with BatchNorm is read as its first step computes it, each batch-sized chunk normalised with its own
+//! statistics, its running statistics left as they were: in evaluation mode it would use statistics
+//! no step has gathered yet.
 
-use super::Trainer;
+use super::{scale_inputs, Trainer, PIXELS};
 use crate::data::CLASSES;
 use crate::layers::loss::softmax_cross_entropy;
 
@@ -127,8 +130,22 @@ impl Trainer {
         let idx: Vec<usize> = (0..n).collect();
         // The validation images on the training side's preprocessing: the start of the training curve,
         // even when the validation side has a pipeline bug (`val_pre`).
-        let (x, y) = self.clean_batch(&self.val, &idx);
-        let z = self.eval_logits(x, n);
+        let (mut x, y) = self.clean_batch(&self.val, &idx);
+        if !self.model.has_batchnorm() {
+            let z = self.eval_logits(x, n);
+            return reading(&z, &y);
+        }
+        // With BatchNorm, evaluation mode would normalise with running statistics no step has
+        // gathered yet (mean 0, variance 1), not what the first step computes: the reading
+        // normalises each batch-sized chunk with its own statistics, as training does, and leaves
+        // the running statistics untouched.
+        scale_inputs(self.cfg.pixels, &mut x);
+        let bs = self.cfg.batch.max(1);
+        let mut z = Vec::with_capacity(n * CLASSES);
+        for chunk in x.chunks(bs * PIXELS) {
+            let rows = chunk.len() / PIXELS;
+            z.extend(self.model.forward_batch_stats(chunk, rows));
+        }
         reading(&z, &y)
     }
 }
