@@ -145,7 +145,7 @@ export const PRESENTATION = {
     help: 'Share of validation images replaced by copies of training images (with their labels): the validation figures partly measure memory. 0 = off.' },
   bn_eval: { label: 'BatchNorm in evaluation', group: 'pipeline', relevant: (c) => c.bn === '1',
     options: { running: 'Running statistics (correct)', batch: 'Batch statistics (left in training mode)', stale: 'Running statistics never updated' },
-    help: 'What BatchNorm normalises with when the net is evaluated. Correct: the running averages gathered in training. Left in training mode: each evaluation batch\u2019s own statistics, so a prediction depends on the other images in its batch (one drawn digit alone is normalised against itself). Never updated: mean 0 and variance 1, which are not what the layers produce, so validation is far worse than training.' },
+    help: 'What BatchNorm normalises with when the net is evaluated. Correct: the running averages gathered in training. Left in training mode: each evaluation batch\u2019s own statistics, so a prediction depends on the other images in its batch (one drawn digit alone is normalised against itself). Never updated: mean 0 and variance 1 in place of what each layer really produces, so evaluation computes another function than training; how much worse validation gets depends on how far those statistics are from 0 and 1 and on how many layers compound the error (in the six-layer lesson it falls to chance).' },
 
   // ---- architecture ----
   depth: { label: 'Conv blocks', group: 'arch', step: 1,
@@ -172,7 +172,7 @@ export const PRESENTATION = {
     help: 'Units of an optional dense layer before the output (0 = none).' },
   bn: { label: 'BatchNorm', group: 'arch',
     options: { 0: 'Off', 1: 'On (after every convolution)' },
-    help: 'Normalise each channel of every convolution\u2019s output over the batch to mean 0 and variance 1, then let the net rescale it (γ) and shift it (β) (Ioffe & Szegedy 2015). Every layer then receives inputs on the same scale whatever the scale of the weights before it (§3.3 of that paper), so a deep sigmoid net and a tiny starting scale train (the Remedies lessons show both). Evaluation uses running averages of the batch statistics. It costs time per step (see the README).' },
+    help: 'Normalise each channel of every convolution\u2019s output over the batch to mean 0 and variance 1, then let the net rescale it (γ) and shift it (β) (Ioffe & Szegedy 2015). Every layer then receives inputs on the same scale whatever the scale of the weights before it (§3.3 of that paper), so a deep sigmoid net and a tiny starting scale train (the Remedies lessons show both). Evaluation uses running averages of the batch statistics. It costs time: on the default net, about 15% of the training speed (README).' },
 };
 
 /** The engine's text for a default, as the page holds the value: numbers for numeric settings. */
