@@ -211,8 +211,21 @@ fn a_one_sample_last_batch_is_trained_by_the_leader_alone() {
 
 #[test]
 fn split_validation_counts_what_one_worker_counts() {
+    // With BatchNorm too: the helper evaluates with the leader's running statistics, which travel with
+    // the weights (after four steps they are far from their start, 0 and 1).
+    for bn in ["0", "1"] {
+        split_validation_counts_with(bn);
+    }
+}
+
+fn split_validation_counts_with(bn: &str) {
     let (train, test) = data();
-    let c = cfg(&[("seed", "9"), ("train_n", "320"), ("val_n", "199")]);
+    let c = cfg(&[
+        ("seed", "9"),
+        ("train_n", "320"),
+        ("val_n", "199"),
+        ("bn", bn),
+    ]);
     let mut t = Trainer::new(c.clone(), &train, &test).unwrap();
     let mut w = GradientWorker::new(&c).unwrap();
     let mut r = StepReport::default();
