@@ -359,6 +359,18 @@ impl Model {
         h
     }
 
+    /// x: (N, 1, 28, 28) -> every layer's output in order, (N, out_shape) each; the last is the logits
+    /// (N, 10), the same values `forward` returns. `train` as in `forward`; the layers keep the caches
+    /// of this pass, as after `forward`.
+    pub fn forward_layers(&mut self, x: &[f32], n: usize, train: bool) -> Vec<Vec<f32>> {
+        let mut out: Vec<Vec<f32>> = Vec::with_capacity(self.layers.len());
+        for l in &mut self.layers {
+            let h = l.forward(out.last().map_or(x, |h| &h[..]), n, train);
+            out.push(h);
+        }
+        out
+    }
+
     /// Whether the network holds BatchNorm layers (state beyond its parameters).
     pub fn has_batchnorm(&self) -> bool {
         self.layers.iter().any(|l| !l.buffers().is_empty())

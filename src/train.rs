@@ -18,6 +18,7 @@ use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
 
+mod activations;
 mod advance;
 mod batches;
 mod early_stop;
@@ -32,6 +33,7 @@ mod predictions;
 mod scan;
 mod start;
 mod step;
+pub use activations::{channel_states, Activations, ChannelState, LayerMaps, FLAT_SHARE};
 pub use advance::Event;
 use batches::BatchStream;
 use early_stop::EarlyStop;
@@ -776,10 +778,16 @@ impl Trainer {
 
     /// Logits of `bs` network inputs, already on their scale, in evaluation mode (see `eval_logits`).
     fn forward_eval(&mut self, x: &[f32], bs: usize) -> Vec<f32> {
+        self.forward_eval_hold();
+        self.model.forward(x, bs, false)
+    }
+
+    /// Before an evaluation pass replaces the layers' caches: keep the last step's layer statistics
+    /// (once, at the first such pass after a step).
+    fn forward_eval_hold(&mut self) {
         if self.held_stats.is_none() {
             self.held_stats = Some(layer_stats(&self.model, &self.last_update, self.last_batch));
         }
-        self.model.forward(x, bs, false)
     }
 
     /// Loss of every probe sample on its clean image with the label it is trained on, in evaluation

@@ -899,6 +899,50 @@ impl LabTrainer {
             .map_err(|e| JsError::new(&e))
     }
 
+    /// Every layer's output for validation image `index` ("What every layer sees",
+    /// src/train/activations.rs), in evaluation mode; changes no training state. {index, label,
+    /// layers: [{name, kind, shape: [c, h, w], values: Float32Array (c × h × w), dead, flat, channels:
+    /// Uint8Array (c: 0 live, 1 dead, 2 flat)}] (plan
+    /// order, without the flatten), logits: Float32Array (10), probs: Float32Array (10), predicted
+    /// (null when the outputs are not finite), flatShare}; throws for an index outside the split.
+    pub fn activations(&mut self, index: usize) -> Result<Object, JsError> {
+        let a = self
+            .inner
+            .activations(index)
+            .map_err(|e| JsError::new(&e))?;
+        let layers = Array::new();
+        for l in &a.layers {
+            let o = Object::new();
+            set(&o, "name", l.name.as_str());
+            set(&o, "kind", l.kind);
+            let shape = Array::new();
+            for d in [l.shape.c, l.shape.h, l.shape.w] {
+                shape.push(&JsValue::from(d as u32));
+            }
+            set(&o, "shape", shape);
+            set(&o, "values", Float32Array::from(&l.values[..]));
+            set(&o, "dead", l.dead() as u32);
+            set(&o, "flat", l.flat() as u32);
+            let states: Vec<u8> = l.channels.iter().map(|&c| c as u8).collect();
+            set(&o, "channels", Uint8Array::from(&states[..]));
+            layers.push(&o);
+        }
+        let o = Object::new();
+        set(&o, "index", a.index as u32);
+        set(&o, "label", a.label as u32);
+        set(&o, "layers", layers);
+        set(&o, "logits", Float32Array::from(&a.logits[..]));
+        set(&o, "probs", Float32Array::from(&a.probs[..]));
+        set(
+            &o,
+            "predicted",
+            a.predicted()
+                .map_or(JsValue::NULL, |d| JsValue::from(d as u32)),
+        );
+        set(&o, "flatShare", crate::train::FLAT_SHARE);
+        Ok(o)
+    }
+
     /// Begins a learning-rate range test (src/train/lrfind.rs) from the current weights or, with
     /// `fresh`, from a freshly initialised net; throws if an option is out of range.
     #[wasm_bindgen(js_name = lrFindStart)]
