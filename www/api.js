@@ -68,6 +68,16 @@
  *                                  evaluation mode with the input scaling of training: { probs: [10] (sum 1; NaN
  *                                  when the weights are not finite), digit (the most likely, null when NaN), step
  *                                  (steps trained; 0 = an untrained net) }; training is not disturbed
+ *   lossLab.activations(index)  -> Promise of what every layer makes of validation image `index` (an integer from 0 to
+ *                                  the validation count − 1), under the current weights in evaluation mode, as the
+ *                                  "What every layer sees" panel shows it: { index, label, layers: [{ name, kind
+ *                                  ('conv', 'batchnorm', 'relu', 'pool', 'dense', …), shape: [c, h, w], values:
+ *                                  Float32Array (c×h×w), dead (channels 0 at every position), flat (sigmoid/tanh
+ *                                  channels spread under 1% of the range), channels: [0 live | 1 dead | 2 flat] }] (plan
+ *                                  order without the flatten; the last layer's values are the logits), logits: [10],
+ *                                  probs: [10] (softmax, sum 1; NaN when the logits are not finite), predicted (null
+ *                                  when NaN), step }; training is not disturbed; rejects, in words, for an index that
+ *                                  is not an integer in range or while nothing is built
  *   lossLab.test()              -> Promise of the final check, as the "Test the final network" button: the current
  *                                  weights measured once on the 10,000 MNIST test images (nothing else reads them:
  *                                  every curve, sweep, race and early stop uses the validation split, MNIST training
@@ -175,6 +185,21 @@ function classify(lab, pixels) {
   });
 }
 
+/** lossLab.activations: checks the index in words before the engine sees it. */
+function activations(lab, index) {
+  const n = lab.valCount();
+  if (n === null) return Promise.reject(new Error('activations(index): the network is not built yet — wait for lossLab.ready()'));
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= n) {
+    return Promise.reject(new Error(`activations(index): index must be an integer from 0 to ${n - 1} (a validation image), not ${String(index)}`));
+  }
+  return lab.activations(index).then(({ layers, logits, probs, channels, ...rest }) => ({
+    ...rest,
+    layers: layers.map((l) => ({ ...l, channels: Array.from(l.channels) })),
+    logits: Array.from(logits),
+    probs: Array.from(probs),
+  }));
+}
+
 /** Installs window.lossLab over the page's `lab` (the functions main.js wires to the buttons). */
 export function installApi(lab) {
   const api = {
@@ -201,6 +226,7 @@ export function installApi(lab) {
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     classify: (pixels) => classify(lab, pixels),
+    activations: (index) => activations(lab, index),
     test: () => lab.test(),
     probe: (name) => lab.probe(String(name)),
     cores: () => lab.cores(),

@@ -18,6 +18,7 @@ import { DiagnosisView } from './views/diagnosis.js';
 import { StartView } from './views/start.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
+import { ActivationsView } from './views/activations.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
@@ -63,6 +64,7 @@ const confusion = new ConfusionView($('confusion'));
 const classCounts = new ClassCountsView(document.querySelector('#sec-data .section-body') || $('settings'));
 const layerHealth = new LayerHealthView($('layer-health'));
 const filters = new FiltersView($('filters'));
+const acts = new ActivationsView($('acts'));
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 const batchView = new BatchView($('batch-view'), { run });
 const highLoss = new HighLossView($('highloss'), { run });
@@ -187,6 +189,7 @@ function clearRunViews() {
   $('data-missing').hidden = true;
   arch.pending('Building the network…');
   filters.show(null);
+  acts.show(null);
   batchView.reset();
   highLoss.reset();
   classCounts.show(null);
@@ -209,6 +212,7 @@ lab.on('built', (m) => {
   arch.show(m.layers, m.params);
   startView.show(m.start);
   filters.show(r);
+  acts.show(r);
   classCounts.show(m.classCounts);
   drawPad.built();
   dataBadge();
@@ -220,7 +224,7 @@ lab.on('progress', (m) => {
   status.progress(m);
   projector.progress(m, r.record);
   queueDraw();
-  if (r.status !== 'running') filters.refresh(); // a single step while paused
+  if (r.status !== 'running') { filters.refresh(); acts.refresh(); } // a single step while paused
   batchView.tick(r.status !== 'running');
   drawPad.tick();
 });
@@ -230,6 +234,7 @@ lab.on('epoch', (row) => {
   draw();
   projector.epoch(row);
   filters.refresh();
+  acts.refresh();
   batchView.refresh();
   highLoss.epoch();
   pipelineCheck.epoch();
@@ -475,6 +480,8 @@ installApi({
   batchView: (n) => run().batchView(n),
   highestLoss: (k) => run().lossScan(k),
   classify: (pixels) => run().classify(pixels),
+  activations: (i) => run().activations(i),
+  valCount: () => run().built?.valCount ?? null,
   test: () => finalTest.test(),
   probe: (name) => pipelineCheck.probe(name),
   cores: () => ({ n: run().cores ?? 1, chosen: lab.coresChosen, note: run().coresNote || '' }),

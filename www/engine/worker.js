@@ -4,6 +4,8 @@
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
+//                   {type:'activations', index, req} (every layer's output for one validation image: reply {index,
+//                   label, layers: [{name, kind, shape, values, dead, flat, channels}], logits, probs, predicted, flatShare, step}),
 //                   {type:'overfit', images, steps, blank, req} ("overfit one batch", or with blank "zero the
 //                   inputs": reply {blank, images, steps, losses, lastLoss, level, labelEntropy, acc, diverged,
 //                   fitted, fittedLoss, settled}),
@@ -532,6 +534,15 @@ function classify(pixels) {
   });
 }
 
+/** Every layer's output for validation image `index` ("What every layer sees", src/train/activations.rs) under
+ * the current weights, in evaluation mode: one forward pass of one image, as a job between two chunks of training. */
+function activations(index) {
+  return exclusive(() => {
+    if (!trainer) throw new Error('nothing is built yet');
+    return { ...trainer.activations(index), step: lastStep };
+  });
+}
+
 /** The final check (src/train/final_test.rs): the current weights on the test set, in chunks, yielding between
  * them, as one job between two chunks of training. Resolves with the engine's figures and which weights they are
  * (steps trained, the epoch whose weights the net holds: null in the middle of an epoch). */
@@ -643,6 +654,13 @@ self.onmessage = async (e) => {
         await engine;
         const answer = await classify(msg.pixels);
         post({ type: 'reply', req: msg.req, ...answer }, [answer.probs.buffer]);
+        break;
+      }
+      case 'activations': {
+        await engine;
+        const answer = await activations(msg.index);
+        const transfer = [answer.logits.buffer, answer.probs.buffer, ...answer.layers.flatMap((l) => [l.values.buffer, l.channels.buffer])];
+        post({ type: 'reply', req: msg.req, ...answer }, transfer);
         break;
       }
       case 'test': {

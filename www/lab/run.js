@@ -333,6 +333,13 @@ export class Run extends Emitter {
   classify(pixels) {
     return this.#ask({ type: 'classify', pixels: Float32Array.from(pixels) }).then(({ probs, step }) => ({ probs, step }));
   }
+  /** Every layer's output for validation image `index` (an integer in 0 … valCount − 1) under the current weights,
+   * in evaluation mode (src/train/activations.rs): {index, label, layers: [{name, kind, shape: [c, h, w], values:
+   * Float32Array, dead, flat, channels: Uint8Array (0 live, 1 dead, 2 flat)}], logits: Float32Array(10), probs: Float32Array(10), predicted (null when not finite),
+   * flatShare, step}. Training is not disturbed. */
+  activations(index) {
+    return this.#ask({ type: 'activations', index }).then(({ type, req, ...v }) => v);
+  }
   /** The final check on the test set (src/train/final_test.rs) under the current weights, as one job between two
    * chunks of training: {loss, acc, perClassRecall: [10], count, step, weightsEpoch (null: mid-epoch), synthetic}. */
   test() {
