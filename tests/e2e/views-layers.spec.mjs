@@ -1,5 +1,6 @@
 // Layer health and the weights: the update/weight ratio chart against its healthy band, dead and saturated channels,
-// the per-layer table, the first-layer filter tiles and the deeper layers' weight histograms. Every wait is on a
+// the per-layer table, the first-layer filter tiles, the deeper layers' weight histograms, and what every layer
+// sees of one digit (lossLab.activations and its panel). Every wait is on a
 // page signal (lossLab.ready(), whenEpoch, the filters section's data-step), never on the clock.
 import { test, expect, SMALL, SIGNAL_MS, TRAIN_MS, history, noErrors, ready, shot, trainEpochs } from './lab.mjs';
 
@@ -27,6 +28,28 @@ function tiles(page) {
   });
 }
 
+/** lossLab.activations(0): every layer of the default net in order, probabilities that sum to 1. */
+async function checkActivations(page) {
+  const a = await page.evaluate(() => window.lossLab.activations(0));
+  expect(a.index).toBe(0);
+  expect(a.layers.map((l) => `${l.name} ${l.shape.join('×')}`), 'the default plan, layer by layer').toEqual(
+    ['conv1 8×28×28', 'relu1 8×28×28', 'pool1 8×14×14', 'conv2 16×14×14', 'relu2 16×14×14', 'pool2 16×4×4', 'dense 10×1×1']);
+  for (const l of a.layers) expect(l.values.length, `${l.name}'s values`).toBe(l.shape[0] * l.shape[1] * l.shape[2]);
+  expect(Array.from(a.layers.at(-1).values), 'the last layer is the logits').toEqual(a.logits.map(Math.fround));
+  expect(a.probs.reduce((s, p) => s + p, 0), 'the softmax sums to 1').toBeCloseTo(1, 5);
+  expect(a.predicted).toBe(a.probs.indexOf(Math.max(...a.probs)));
+  return a;
+}
+
+/** Opens "What every layer sees" and waits until it shows the digit after at least `step` steps. */
+async function openActs(page, step) {
+  await page.evaluate(() => { document.getElementById('acts').open = true; });
+  await expect.poll(() => page.evaluate(() => {
+    const d = document.getElementById('acts').dataset;
+    return d.state === 'drawn' ? Number(d.step) : -1;
+  }), { message: 'the maps are drawn from the current weights', timeout: SIGNAL_MS }).toBeGreaterThanOrEqual(step);
+}
+
 /** The page does not scroll sideways, and the health table scrolls inside its own box if it must. */
 async function noOverflow(page) {
   const r = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
@@ -45,7 +68,17 @@ for (const [viewport, tag] of VIEWPORTS) {
   test(`a healthy baseline epoch: every ratio near the band, distinct filters (${tag})`, async ({ open }) => {
     const { page, errors } = await open(SMALL, { viewport });
     await ready(page);
+    const untrained = await checkActivations(page);
     const h = await trainEpochs(page, 1);
+    // what every layer sees after the epoch: the same layers, a new answer, and the panel shows that answer
+    const a = await checkActivations(page);
+    expect(a.logits, 'the weights moved').not.toEqual(untrained.logits);
+    await openActs(page, h.steps);
+    await expect(page.locator('#acts')).toHaveAttribute('data-predicted', String(a.predicted));
+    await expect(page.locator('#acts .acts-answer')).toContainText(`Predicted ${a.predicted} at`);
+    await expect(page.locator('#acts-summary')).toContainText(`predicted ${a.predicted} at`);
+    await expect(page.locator('#acts-rows .acts-row')).toHaveCount(7);
+    await expect(page.locator('#acts-rows .acts-row[data-layer=conv2] canvas')).toHaveCount(16);
     const r = h.epochs[0].updateRatios;
     for (const [layer, v] of Object.entries(r)) {
       // measured on this seed: conv1 4.8e-3, conv2 6.6e-3, dense 1.2e-2 — inside the band or just above it
@@ -95,6 +128,22 @@ test('zero init: every first-layer filter tile is identical and blank, before an
   await page.keyboard.press('Enter');
   await expect(page.locator('#filters')).toHaveAttribute('data-step', '5');
   await expect(page.locator('#filters-note')).toHaveText('Weights after step 5.');
+  // what every layer sees: every conv channel (and every ReLU and pool after it) 0 everywhere, drawn black
+  await openActs(page, 5);
+  for (const [name, c] of [['conv1', 8], ['relu1', 8], ['pool1', 8], ['conv2', 16], ['relu2', 16], ['pool2', 16]]) {
+    await expect(page.locator('#acts-summary')).toContainText(`${name}: ${c} of ${c} channels dead`);
+  }
+  await expect(page.locator('#acts-rows canvas.acts-tile.dead')).toHaveCount(3 * 8 + 3 * 16);
+  const [a, b] = await page.evaluate(() => Promise.all([window.lossLab.activations(1), window.lossLab.activations(2)]));
+  expect(a.layers.filter((l) => l.kind === 'conv').map((l) => l.dead)).toEqual([8, 16]);
+  // nothing of the digit gets through: two different digits get the same answer (the output bias alone)
+  expect(a.label === b.label ? 'the same label' : 'different labels').toBe('different labels');
+  expect(a.probs, 'the same probabilities for both digits').toEqual(b.probs);
+  // a bad index is refused in words
+  for (const bad of [1.5, -1, 1e9, '3']) {
+    const msg = await page.evaluate((i) => window.lossLab.activations(i).then(() => 'resolved', (e) => e.message), bad);
+    expect(msg, `activations(${JSON.stringify(bad)})`).toMatch(/^activations\(index\): index must be an integer from 0 to \d+ \(a validation image\), not /);
+  }
   noErrors(errors);
 });
 
