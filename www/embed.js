@@ -27,6 +27,7 @@ export const HIDEABLE = [
   ['confusion', '#confusion-fig', 'the confusion matrix'],
   ['layers', '#layer-health', 'Layer health'],
   ['filters', '#filters', 'What the weights look like'],
+  ['acts', '#acts', 'What every layer sees'],
   ['batch', '#batch-view', 'What the net sees (the current batch)'],
   ['highloss', '#highloss', 'Highest-loss training images'],
   ['lrfind', '#lrfind', 'Find a learning rate'],
