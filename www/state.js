@@ -172,7 +172,7 @@ export const PRESENTATION = {
     help: 'Units of an optional dense layer before the output (0 = none).' },
   bn: { label: 'BatchNorm', group: 'arch',
     options: { 0: 'Off', 1: 'On (after every convolution)' },
-    help: 'Normalise each channel of every convolution\u2019s output over the batch to mean 0 and variance 1, then let the net rescale it (γ) and shift it (β) (Ioffe & Szegedy 2015). Every layer then receives inputs on the same scale whatever the scale of the weights before it (§3.3 of that paper), so a deep sigmoid net and a tiny starting scale train (the Remedies lessons show both). Evaluation uses running averages of the batch statistics. It costs time: on the default net, about 15% of the training speed (README).' },
+    help: 'Normalise each channel of every convolution\u2019s output over the batch to mean 0 and variance 1, then let the net rescale it (γ) and shift it (β) (Ioffe & Szegedy 2015). Every layer then receives inputs on the same scale whatever the scale of the weights before it (§3.3 of that paper), so a deep sigmoid net and a tiny starting scale train (the Remedies lessons show both). Evaluation uses running averages of the batch statistics. It costs time: on the default net, about a tenth of the training speed (README).' },
 };
 
 /** The engine's text for a default, as the page holds the value: numbers for numeric settings. */
