@@ -76,10 +76,10 @@ impl Trainer {
         let idx = self.prediction_indices();
         let (mut x, _) = self.clean_batch(&self.val, &idx);
         val_inputs(&self.cfg, &mut x);
-        // Before the first step a BatchNorm has gathered no running statistics: the untrained net is
-        // read as its first step computes (see `start_reading`).
-        let z = if self.step == 0 && self.model.has_batchnorm() {
-            self.model.forward_batch_stats(&x, idx.len())
+        // Before the first step the untrained net is read as its first step computes it (a BatchNorm
+        // has gathered no running statistics yet).
+        let z = if self.step == 0 {
+            self.untrained_logits(&x, idx.len())
         } else {
             self.forward_eval(&x, idx.len())
         };

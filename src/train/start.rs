@@ -131,22 +131,25 @@ impl Trainer {
         // The validation images on the training side's preprocessing: the start of the training curve,
         // even when the validation side has a pipeline bug (`val_pre`).
         let (mut x, y) = self.clean_batch(&self.val, &idx);
-        if !self.model.has_batchnorm() {
-            let z = self.eval_logits(x, n);
-            return reading(&z, &y);
-        }
-        // With BatchNorm, evaluation mode would normalise with running statistics no step has
-        // gathered yet (mean 0, variance 1), not what the first step computes: the reading
-        // normalises each batch-sized chunk with its own statistics, as training does, and leaves
-        // the running statistics untouched.
         scale_inputs(self.cfg.pixels, &mut x);
+        let z = self.untrained_logits(&x, n);
+        reading(&z, &y)
+    }
+
+    /// Logits of `n` network inputs as the untrained net's first step computes them. With BatchNorm,
+    /// evaluation mode would normalise with running statistics no step has gathered yet (mean 0,
+    /// variance 1): each batch-sized chunk is normalised with its own statistics, as training does,
+    /// and the running statistics are left untouched. Without it, the evaluation pass.
+    pub(super) fn untrained_logits(&mut self, x: &[f32], n: usize) -> Vec<f32> {
+        if !self.model.has_batchnorm() {
+            return self.forward_eval(x, n);
+        }
         let bs = self.cfg.batch.max(1);
         let mut z = Vec::with_capacity(n * CLASSES);
         for chunk in x.chunks(bs * PIXELS) {
-            let rows = chunk.len() / PIXELS;
-            z.extend(self.model.forward_batch_stats(chunk, rows));
+            z.extend(self.model.forward_batch_stats(chunk, chunk.len() / PIXELS));
         }
-        reading(&z, &y)
+        z
     }
 }
 
