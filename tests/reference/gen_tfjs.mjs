@@ -207,18 +207,13 @@ function forward64(p, x, params, n, running, stats) {
   let C = 1;
   let H = 28;
   let W = 28;
-  if (p.pre) {
-    let OH = H;
-    let OW = W;
-    acts = acts.map((a) => {
-      const r = pool64(p.poolType, a, C, H, W, p.pre);
-      OH = r.H;
-      OW = r.W;
-      return r.a;
-    });
-    H = OH;
-    W = OW;
-  }
+  // Pools every sample's (C, H, W) maps with window s; the new side lengths.
+  const poolAll = (s) => {
+    const r = acts.map((a) => pool64(p.poolType, a, C, H, W, s));
+    acts = r.map((q) => q.a);
+    ({ H, W } = r[0]);
+  };
+  if (p.pre) poolAll(p.pre);
   let j = 0;
   p.blocks.forEach((b, bi) => {
     const wt = params[j++];
@@ -276,18 +271,7 @@ function forward64(p, x, params, n, running, stats) {
     C = b.outC;
     H = OH;
     W = OW;
-    if (b.pool) {
-      let PH = H;
-      let PW = W;
-      acts = acts.map((a) => {
-        const r = pool64(p.poolType, a, C, H, W, b.pool);
-        PH = r.H;
-        PW = r.W;
-        return r.a;
-      });
-      H = PH;
-      W = PW;
-    }
+    if (b.pool) poolAll(b.pool);
   });
   const dense = (inp, w, bias, f) => {
     const out = new Float64Array(bias.length);
