@@ -1259,10 +1259,33 @@ pub fn recorded() -> &'static Recorded {
             .chain(&variants)
             .flat_map(|p| SEEDS.iter().map(move |&s| (p, s)))
             .collect();
+        // A job whose configuration and epochs equal an earlier job's (a variant that is another
+        // lesson, or two lessons on one setting) is trained once and its record shared.
+        let key = |&(p, s): &(&Preset, u64)| (config_of(p, s).expect("checked lessons"), p.epochs);
+        let keys: Vec<(Config, usize)> = jobs.iter().map(key).collect();
+        let mut unique: Vec<(&Preset, u64)> = Vec::new();
+        let mut slot: Vec<usize> = Vec::new();
+        for (j, k) in keys.iter().enumerate() {
+            match keys[..j].iter().position(|e| e == k) {
+                Some(i) => slot.push(slot[i]),
+                None => {
+                    slot.push(unique.len());
+                    unique.push(jobs[j]);
+                }
+            }
+        }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let t0 = Instant::now();
-        let mut runs = run_all(&jobs, &data, threads);
+        let trained = run_all(&unique, &data, threads);
         let seconds = t0.elapsed().as_secs_f64();
+        let mut runs: Vec<Run> = jobs
+            .iter()
+            .zip(&slot)
+            .map(|(&(p, _), &u)| Run {
+                preset: p.id.clone(),
+                ..trained[u].clone()
+            })
+            .collect();
         let variants = runs.split_off(lessons.presets.len() * SEEDS.len());
         Recorded {
             lessons: lessons.clone(),
