@@ -52,6 +52,11 @@
  *                                                 why: [one per cause],
  *                                                 experiment }] (most severe first),
  *                                    noiseCheck: null | { top, corruptedInTop, corruptedOverall } }
+ *   lossLab.reportCard()        -> opens "How reliable is this card?" and resolves to its figures (null when
+ *                                  www/report-card.json could not be read): { runs, named, lower (Wilson
+ *                                  95% lower bound), seeds, rank, healthy: {conditions, runs, falseAlarms},
+ *                                  byCause: [{ causes, title, conditions, runs, named, knownMiss: [text],
+ *                                              said: [{cause, name, count}] (its first cause when not the true one) }] }
  *   lossLab.batchView(n = 16)   -> Promise of the first n images of the last training batch as the network received
  *                                  them (after augmentation and noise): { count (0 before the first step), step,
  *                                  images: [count×784 grey levels 0–255, row-major], labels: [trained on],
@@ -223,6 +228,7 @@ export function installApi(lab) {
       const d = lab.diagnosis();
       return d ? structuredClone(d) : null;
     },
+    reportCard: () => lab.reportCard().then((s) => (s ? structuredClone(s) : null)),
     batchView: (n = 16) => lab.batchView(n).then(plain),
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     classify: (pixels) => classify(lab, pixels),

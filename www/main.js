@@ -15,6 +15,7 @@ import {
   QUERY_PARAMS as LESSON_PARAMS, readQuery as readLessonQuery,
 } from './views/lessons.js';
 import { DiagnosisView } from './views/diagnosis.js';
+import { ReliabilityView } from './views/reliability.js';
 import { StartView } from './views/start.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
@@ -66,6 +67,7 @@ const layerHealth = new LayerHealthView($('layer-health'));
 const filters = new FiltersView($('filters'));
 const acts = new ActivationsView($('acts'));
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
+const reliability = new ReliabilityView($('diagnosis-reliability'));
 const batchView = new BatchView($('batch-view'), { run });
 const highLoss = new HighLossView($('highloss'), { run });
 $('diagnosis').addEventListener('show-highloss', () => highLoss.reveal()); // the noisy-labels finding's link
@@ -477,6 +479,7 @@ installApi({
   },
   whenEpoch: (n) => run().whenEpoch(n),
   diagnosis: () => run().diagnosis ?? null,
+  reportCard: () => { reliability.details.open = true; return reliability.load(); },
   batchView: (n) => run().batchView(n),
   highestLoss: (k) => run().lossScan(k),
   classify: (pixels) => run().classify(pixels),

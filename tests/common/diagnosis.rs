@@ -6,7 +6,7 @@
 //! (a note such as "the loss at initialisation is high") names nothing.
 
 use super::lessons::{Preset, Run};
-use losslab::diagnose::{Finding, Severity};
+use losslab::diagnose::{CauseId, Finding, Severity};
 use losslab::train::Diagnosis;
 
 /// A cause must be among this many first causes of a finding.
@@ -131,6 +131,9 @@ pub struct Verdict {
     pub false_alarms: Vec<String>,
     /// Of the run's last diagnosis.
     pub last: String,
+    /// The card's answer when the run stopped: the first cause of the most severe warn/alarm finding
+    /// of its last diagnosis (None: the card raised no warning then).
+    pub answer: Option<CauseId>,
     pub steps_per_epoch: usize,
     pub pass: bool,
 }
@@ -159,6 +162,14 @@ pub fn verdict(name: &str, expected: &[&str], r: &Run, epochs: usize) -> Verdict
         named,
         false_alarms,
         last: r.diagnoses.last().map_or("—".into(), line),
+        answer: r.diagnoses.last().and_then(|d| {
+            d.findings
+                .iter()
+                .filter(|f| problem(f))
+                .min_by_key(|f| std::cmp::Reverse(f.severity))
+                .and_then(|f| f.causes.first())
+                .map(|c| c.id)
+        }),
         steps_per_epoch: r.steps_per_epoch,
         pass,
     }

@@ -48,6 +48,15 @@ test('a healthy baseline is read as healthy, beside the loss chart', async ({ op
   expect(box.y, 'the card\u2019s top is in the first screenful').toBeLessThan(720 - 100);
   await fitsSideways(page);
   await shot(page, '20-diagnosis-healthy');
+  // "How reliable is this card?": the detection test's figures (www/report-card.json), one row a cause
+  const rc = await page.evaluate(() => window.lossLab.reportCard());
+  expect(rc, 'the report card loads').not.toBeNull();
+  const fold = page.locator('#diagnosis-reliability');
+  await expect(fold).toHaveAttribute('data-ready', '1');
+  await expect(fold.locator('tbody tr')).toHaveCount(rc.byCause.length);
+  await expect(fold).toContainText(`on ${rc.named} of ${rc.runs}`);
+  await expect(fold.locator(`tr[data-causes="${rc.byCause[0].causes.join('|')}"] td.num`)).toHaveText(`${rc.byCause[0].named} of ${rc.byCause[0].runs}`);
+  await fitsSideways(page);
   noErrors(errors);
 });
 
