@@ -6,7 +6,8 @@
 #   3. wasm in Chromium    wasm-pack test --headless --chrome  (tests/web.rs), then again as the relaxed-simd build
 #   4. wasm in Firefox     wasm-pack test --headless --firefox (tests/web.rs, in SpiderMonkey)
 #   5. wasm in node        wasm-pack test --node               (tests/node.rs)
-#   6. settings table      build, node --test tests/settings.test.mjs (the generated table and www/state.js against the engine)
+#   6. settings and node   build, node --test tests/*.test.mjs but dist (the generated table and www/state.js against the
+#                          engine, and every other node test)
 #   7. page end to end     build, npm run dist's folder served by a plain static server (http-server),
 #                          BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)
 #   8. page in Firefox     node tests/firefox/smoke.mjs <url> (the same dist/ folder: load, one epoch, no console error)
@@ -93,9 +94,11 @@ suite node "wasm-pack test --node --release (tests/node.rs)"
 wasm-pack test --node --release --mode no-install -- --test node
 passed
 
-suite settings "build, node --test tests/settings.test.mjs (the page's table against the engine's)"
+suite settings "build, node --test tests/*.test.mjs but dist.test.mjs (the page's table against the engine's, and the other node tests)"
 bash scripts/build.sh
-node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs tests/url.test.mjs tests/contrast.test.mjs tests/diagnosis.test.mjs
+# every node test file but the built folder's (tests/dist.test.mjs, in the e2e suite below): a new file is run
+# without being listed here
+node --test $(ls tests/*.test.mjs | grep -v '^tests/dist\.test\.mjs$')
 passed
 
 suite e2e "build, dist, serve dist/ with http-server, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)"
