@@ -517,6 +517,11 @@ export class LineChart extends Canvas {
       const ly = T + 4 + ((v.row || 0) + (capped !== null ? 1 : 0)) * tx(18);
       const right = px + 6 + w < L + pw;
       if (right || px - 6 - w >= L) {
+        // on a white backing: a reference line (the chance line near the top of a loss chart) may cross its row
+        const x = right ? px + 6 : px - 6 - w;
+        ctx.fillStyle = 'rgba(255,255,255,0.85)';
+        ctx.fillRect(x - 2, ly - 2, w + 4, tx(18));
+        ctx.fillStyle = v.color || OI.vermillion;
         ctx.textAlign = right ? 'left' : 'right';
         ctx.fillText(v.label, right ? px + 6 : px - 6, ly);
       } else {
