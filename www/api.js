@@ -34,7 +34,23 @@
  *                                  steps will arrive (a validation pass under way may still post its epoch)
  *   lossLab.pin(), .unpin()     -> as the "Pin this run" and "Clear pin" buttons
  *   lossLab.race(on = true)     -> as the "Race the pinned run" box: trains the pinned configuration again in a second
- *                                  worker, side by side with the current run, both from epoch 0 (needs a pin)
+ *                                  worker, side by side with the current run, both from epoch 0 (needs a pin);
+ *                                  race(false) also drops a race on several seeds
+ *   lossLab.race(true, {seeds: 3, epochs: 2})
+ *                               -> as the "Race on 3 seeds" button: the current configuration and the pinned one each
+ *                                  trained on 3 seeds (each side its own s, s+1, s+2) for `epochs` (1–10), 6 runs, two
+ *                                  at a time, one core each (the page's own run pauses; starting it, a rebuild or a
+ *                                  new pin drops the race); the loss and accuracy charts draw each side as its mean
+ *                                  over the seeds with a lowest–highest band. Promise of seedRace()'s result once
+ *                                  every run is final; rejects, in words, without a pin or with other seeds/epochs
+ *   lossLab.seedRace()          -> the race on several seeds the charts show, or null: { state: 'running'|'paused'|
+ *                                  'done'|'cancelled', epochs, runs (6), sides: [{ side: 'current'|'pinned', config,
+ *                                  seeds: [3], runs: [{seed, status, epochs: [history rows], divergedAt, message}],
+ *                                  valLoss, valAcc: {mean, lo, hi, n} over the seeds that finished every epoch (the
+ *                                  last epoch's figure; null for none) }], verdict: 'inside' (the two sides' ranges of
+ *                                  validation loss overlap: seed noise, not a winner) | 'apart' | 'unmeasured' (a side
+ *                                  has under two finished seeds), gap (|difference of the means|), width (the wider
+ *                                  range) }
  *   lossLab.ready()             -> Promise resolved once the network for the current configuration is built
  *                                  (and, while racing, the pinned run's network too, or it failed);
  *                                  rejects with the message if it cannot be built, the data are missing or the
@@ -216,7 +232,8 @@ export function installApi(lab) {
     reset: lab.reset,
     pin: lab.pin,
     unpin: lab.unpin,
-    race: (on = true) => lab.race(on),
+    race: (on = true, options) => lab.race(on, options && typeof options === 'object' ? options : undefined),
+    seedRace: () => lab.seedRace(),
     ready: lab.ready,
     whenEpoch: lab.whenEpoch,
     diagnosis: () => {

@@ -25,6 +25,7 @@ import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
 import { LrFindView, QUERY_PARAMS as LRFIND_PARAMS, readQuery as readLrFindQuery } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
+import { SeedRaceView } from './views/seedrace.js';
 import * as sweepUrl from './lab/sweep.js';
 import { installExport } from './export.js';
 import { Embed, QUERY_PARAMS as EMBED_PARAMS, readQuery as readEmbedQuery } from './embed.js';
@@ -148,6 +149,7 @@ function draw() {
     raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: status.raceNote(),
     refs: r.built ? referenceLines(r.cfg, r.built.classCounts) : null,
     drop: r.cfg?.lr_schedule === 'step' ? r.cfg.lr_epochs : null,
+    seedRace: lab.seedRace,
   });
   confusion.update(r.record, lab.shownPin());
   status.clipping();
@@ -331,6 +333,11 @@ function stopRace() {
   $('opt-race').checked = false;
   lab.stopRace();
 }
+// "Race on 3 seeds" (www/views/seedrace.js): both settings on three seeds, drawn as mean lines with min–max bands
+const seedRaceView = new SeedRaceView(lab, { tools: document.querySelector('.pin-tools'), line: $('race-status') }, {
+  config: () => ({ ...cfg }),
+  redraw: () => queueDraw(),
+});
 $('btn-pin').addEventListener('click', pinRun);
 $('btn-unpin').addEventListener('click', () => lab.unpin());
 $('opt-race').addEventListener('change', (e) => (e.target.checked ? startRace() : stopRace()));
@@ -471,10 +478,12 @@ installApi({
   ready: () => lab.ready(),
   pin: pinRun,
   unpin: () => lab.unpin(),
-  race: (on) => {
+  race: (on, options) => {
+    if (on && options && options.seeds !== undefined && options.seeds !== 1) return seedRaceView.start(options);
     if (on && !lab.pin) throw new Error('pin a run first: the race trains the pinned configuration again');
-    if (on) startRace(); else stopRace();
+    if (on) startRace(); else { stopRace(); lab.endSeedRace(); }
   },
+  seedRace: () => seedRaceView.results(),
   whenEpoch: (n) => run().whenEpoch(n),
   diagnosis: () => run().diagnosis ?? null,
   batchView: (n) => run().batchView(n),
