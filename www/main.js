@@ -104,6 +104,8 @@ const embed = new Embed(embedParsed);
 const predictView = new PredictView($('predict'), { text: $('preset-note-text'), toggle: $('opt-predict') }, {
   changed: () => writeUrl(),
   revealed: (s) => embed.post('answer', { lesson: s.lesson, question: s.question, picked: s.picked, answer: s.answer, right: s.right }),
+  record: () => run().record,
+  title: (id) => lessons.BY_ID.get(id)?.title ?? id,
 });
 onPresetNote((p) => predictView.show(p));
 
