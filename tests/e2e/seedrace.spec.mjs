@@ -9,10 +9,10 @@ test('a race on 3 seeds trains both settings on three seeds and draws each as it
   const { page, errors } = await open(TINY, { viewport: { width: 1280, height: 720 } });
   await ready(page);
   const button = page.locator('#btn-race-seeds');
-  await expect(button, 'nothing pinned: nothing to race').toBeDisabled();
-  await expect(button, 'the button says what it costs').toHaveText('Race on 3 seeds (6 runs)');
+  await expect(button, 'nothing pinned: nothing to race').toBeHidden();
   await page.locator('#btn-pin').click();
   await expect(button).toBeEnabled();
+  await expect(button, 'the button says what it costs').toHaveText('Race on 3 seeds (6 runs)');
   await page.evaluate(() => window.lossLab.apply({ lr: 0.05 }));
   await ready(page);
   // the button by keyboard, one epoch

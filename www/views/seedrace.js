@@ -63,7 +63,9 @@ export class SeedRaceView {
     this.epochs.value = String(DEFAULT_RACE_EPOCHS);
     const label = el('label', { class: 'race-seeds-epochs' }, this.epochs, ' epochs');
     this.button.addEventListener('click', () => { this.start({ epochs: Number(this.epochs.value) }).catch(() => {}); });
-    tools.append(this.button, label);
+    // shown only while a run is pinned (there is nothing to race before), so that the chart options keep to one row
+    this.tools = el('span', { class: 'race-seeds', hidden: '' }, this.button, label);
+    tools.append(this.tools);
     this.line = el('p', { id: 'seed-race-status', class: 'race-status seed-race-status', 'aria-live': 'polite', hidden: '' });
     this.text = el('span', {});
     this.endButton = el('button', { type: 'button', id: 'btn-race-seeds-end', text: 'Back to one seed' });
@@ -110,6 +112,7 @@ export class SeedRaceView {
   render() {
     const race = this.lab.seedRace;
     const active = !!race?.active;
+    this.tools.hidden = !this.lab.pin;
     this.button.disabled = !this.lab.pin || !this.lab.configurable || active;
     this.epochs.disabled = active;
     this.line.hidden = !race;
