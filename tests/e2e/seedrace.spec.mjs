@@ -45,8 +45,11 @@ test('a race on 3 seeds trains both settings on three seeds and draws each as it
   expect(r.verdict).toBe(overlap ? 'inside' : 'apart');
   const line = page.locator('#seed-race-status');
   await expect(line).toHaveAttribute('data-verdict', r.verdict);
+  await expect(page.locator('#legend-loss')).toContainText('lines: mean of 3 seeds; shaded: lowest to highest seed');
+  await expect(line).toContainText('this setting (lr = 0.05) ');
+  await expect(line).toContainText('pinned (lr = 0.01) ');
   await expect(line).toContainText(overlap ? 'inside the seed-to-seed spread — seed noise, not a winner' : 'the ranges do not overlap');
-  await expect(page.locator('#legend-loss')).toContainText('this setting: training (mean of 3 seeds)');
+  await expect(page.locator('#legend-loss')).toContainText('this setting (lr = 0.05): training');
   await shot(page, 'seedrace-done');
   // back to one seed: the charts show this run again
   await page.locator('#btn-race-seeds-end').click();

@@ -8,12 +8,25 @@ import { el } from '../ui/dom.js';
 import { pct } from '../ui/format.js';
 import { RACE_SEEDS, DEFAULT_RACE_EPOCHS, MAX_RACE_EPOCHS, checkRaceSpec } from '../lab/seedrace.js';
 import { FINAL } from '../lab/sweep.js';
+import { fmtNum } from '../state.js';
 
 const SIDE = [
   { key: 'cur', name: 'this setting', color: OI.blue },
   { key: 'pin', name: 'pinned', color: OI.vermillion },
 ];
-const BAND_ALPHA = 0.18;
+const BAND_ALPHA = 0.22;
+
+/**
+ * The two sides' names with what tells them apart: "this setting (lr = 0.02)" and "pinned (lr = 0.01)" — the
+ * settings whose values differ (the seed only when nothing else does), at most two, then "…".
+ */
+export function sideNames(race) {
+  const [a, b] = race.configs;
+  let keys = Object.keys(a).filter((k) => k !== 'seed' && String(a[k]) !== String(b[k]));
+  if (!keys.length && String(a.seed) !== String(b.seed)) keys = ['seed'];
+  const words = (c) => (keys.length ? ` (${keys.slice(0, 2).map((k) => `${k} = ${fmtNum(c[k])}`).join(', ')}${keys.length > 2 ? ', …' : ''})` : '');
+  return [`${SIDE[0].name}${words(a)}`, `${SIDE[1].name}${words(b)}`];
+}
 
 const f3 = (v) => (Number.isFinite(v) ? v.toFixed(3) : '—');
 
@@ -26,10 +39,12 @@ export function bandCharts(race, { raw = false } = {}) {
   const loss = { series: [], areas: [], legend: [] }, acc = { series: [], areas: [], legend: [] };
   const drawn = [];
   const dot = race.epochs <= 30 ? 4 : 0;
+  const names = sideNames(race);
+  const seeds = [];
   [0, 1].forEach((side) => {
     const b = race.bands(side);
-    const { key, name, color } = SIDE[side];
-    const of = b.seeds ? ` (mean of ${b.seeds === RACE_SEEDS ? RACE_SEEDS : `${b.seeds} of ${RACE_SEEDS}`} seeds)` : ' (not started)';
+    const { key, color } = SIDE[side];
+    const name = names[side];
     const area = (bd, k, scale = 1) => ({ xs: bd.xs, lo: scale === 1 ? bd.lo : bd.lo.map((v) => v * scale), hi: scale === 1 ? bd.hi : bd.hi.map((v) => v * scale), n: bd.n, color, alpha: BAND_ALPHA, key: k });
     const line = (bd, k, label, o = {}, scale = 1) => ({ xs: bd.xs, ys: scale === 1 ? bd.mean : bd.mean.map((v) => v * scale), n: bd.n, color, key: k, name: `${name}: ${label}`, ...o });
     loss.areas.push(area(b.loss, `${key}-train`), area(b.val, `${key}-val`));
@@ -38,11 +53,13 @@ export function bandCharts(race, { raw = false } = {}) {
     acc.areas.push(area(b.valAcc, `${key}-val`, 100));
     acc.series.push(line(b.trainAcc, `${key}-train`, 'training', { width: 2, dots: dot && 3 }, 100));
     acc.series.push(line(b.valAcc, `${key}-val`, 'validation', { width: 2.5, dash: [7, 4], dots: dot }, 100));
-    loss.legend.push({ label: `${name}: training${of}`, color, key: `${key}-train` }, { label: `${name}: validation`, color, dash: true, key: `${key}-val` });
-    acc.legend.push({ label: `${name}: training${of}`, color, key: `${key}-train` }, { label: `${name}: validation`, color, dash: true, key: `${key}-val` });
+    loss.legend.push({ label: `${name}: training`, color, key: `${key}-train` }, { label: `${name}: validation`, color, dash: true, key: `${key}-val` });
+    acc.legend.push({ label: `${name}: training`, color, key: `${key}-train` }, { label: `${name}: validation`, color, dash: true, key: `${key}-val` });
+    seeds.push(b.seeds);
     drawn.push({ side: side === 0 ? 'current' : 'pinned', xs: Array.from(b.val.xs), mean: Array.from(b.val.mean), lo: Array.from(b.val.lo), hi: Array.from(b.val.hi), count: Array.from(b.val.count) });
   });
-  const shade = { label: 'shaded: lowest to highest seed', color: '#bbb', bar: true };
+  const so = Math.min(...seeds) === RACE_SEEDS ? `${RACE_SEEDS} seeds` : `the seeds trained so far (${seeds.join(' and ')} of ${RACE_SEEDS})`;
+  const shade = { label: `lines: mean of ${so}; shaded: lowest to highest seed`, color: '#bbb', bar: true };
   loss.legend.push(shade);
   acc.legend.push(shade);
   return { loss, acc, bands: drawn };
@@ -116,6 +133,7 @@ export class SeedRaceView {
     this.button.disabled = !this.lab.pin || !this.lab.configurable || active;
     this.epochs.disabled = active;
     this.line.hidden = !race;
+    document.getElementById('charts')?.classList.toggle('seed-race', !!race);
     if (!race) { this.text.textContent = ''; delete this.line.dataset.state; delete this.line.dataset.verdict; return; }
     this.line.dataset.state = race.state;
     const n = race.runCount, E = race.epochs;
@@ -124,10 +142,11 @@ export class SeedRaceView {
     const cost = `${n} runs (this setting and the pinned one on ${RACE_SEEDS} seeds each) of ${E} epoch${E === 1 ? '' : 's'}, two at a time on one core each: about ${RACE_SEEDS} times as long as a race on one seed`;
     const s = race.summary();
     this.line.dataset.verdict = s.verdict;
+    const names = sideNames(race);
     const side = (i) => {
       const v = s.sides[i];
-      if (!v.valLoss) return `${SIDE[i].name}: no seed finished`;
-      return `${SIDE[i].name} ${f3(v.valLoss.mean)}${v.valLoss.n > 1 ? ` (seeds ${f3(v.valLoss.lo)}–${f3(v.valLoss.hi)})` : ''}, accuracy ${pct(v.valAcc.mean)}`;
+      if (!v.valLoss) return `${names[i]}: no seed finished`;
+      return `${names[i]} ${f3(v.valLoss.mean)}${v.valLoss.n > 1 ? ` (seeds ${f3(v.valLoss.lo)}–${f3(v.valLoss.hi)})` : ''}, accuracy ${pct(v.valAcc.mean)}`;
     };
     const verdict = {
       inside: 'the ranges overlap: the difference is inside the seed-to-seed spread — seed noise, not a winner.',
@@ -138,10 +157,12 @@ export class SeedRaceView {
     const div = diverged ? ` ${diverged} of the runs diverged (left out of the figures).` : '';
     const figures = `Validation loss after epoch ${E}, mean of the seeds: ${side(0)}; ${side(1)} — ${verdict}${div}`;
     const head = 'Race on 3 seeds:';
+    // the loss and accuracy charts show the race; the rest of the page is still about the page's own run
+    const rest = ' The other charts and the diagnosis are this page\u2019s own run.';
     this.text.textContent = {
       running: `${head} ${cost}. ${finished} of ${n} finished${finished ? `. So far: ${figures}` : '.'}`,
       paused: `${head} paused (the page\u2019s own run or a sweep has the cores), ${finished} of ${n} finished. ${cost}.`,
-      done: `${head} ${figures}`,
+      done: `${head} ${figures}${rest}`,
       cancelled: `${head} cancelled with ${finished} of ${n} runs finished.`,
       idle: `${head} starting…`,
     }[race.state] ?? '';
