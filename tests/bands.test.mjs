@@ -43,3 +43,65 @@ test('compare: inside the spread when the ranges overlap, apart when they do not
   const c = compare(a, { mean: 0.40, lo: 0.35, hi: 0.47, n: 2 });
   assert.ok(Math.abs(c.gap - 0.10) < 1e-12 && Math.abs(c.width - 0.12) < 1e-12, JSON.stringify(c));
 });
+
+// ---- a race on 3 seeds (www/lab/seedrace.js), its queue driven by stand-in runs that finish at once ----
+
+const { SeedRace, checkRaceSpec } = await import('../www/lab/seedrace.js');
+const { Emitter } = await import('../www/lab/run.js');
+const { Record } = await import('../www/lab/record.js');
+
+/** A stand-in for Run: built at once; run() trains `epochs` epochs of 4 steps whose losses come from `lossOf(cfg)`. */
+function fakeRun(epochs, lossOf) {
+  return (cfg) => {
+    const r = new Emitter();
+    r.cfg = cfg;
+    r.record = new Record([]);
+    r.built = true;
+    r.terminate = () => { r.ended = true; };
+    r.pause = () => Promise.resolve();
+    r.run = () => {
+      for (let e = 1; e <= epochs; e++) {
+        const v = lossOf(cfg, e);
+        r.record.addSteps({ loss: Float32Array.of(v, v, v, v), acc: new Float32Array(4), cleanLoss: new Float32Array(4), noisyLoss: new Float32Array(4), gradNorms: new Float32Array(0), step: 4 * e, epoch: e, stepInEpoch: 0, stepsPerEpoch: 4 });
+        r.emit('progress', { epochDone: true, epoch: e, stepInEpoch: 4, stepsPerEpoch: 4 });
+        const row = r.record.addEpoch({ summary: { epoch: e, trainLoss: v, trainAcc: 0.5 }, report: { valLoss: v + 0.1, valAcc: 0.8, recall: new Float32Array(10), confusion: new Uint32Array(100) } });
+        r.emit('epoch', row);
+      }
+    };
+    queueMicrotask(() => r.emit('built', {}));
+    return r;
+  };
+}
+
+test('checkRaceSpec: 3 seeds (or 1) and 1–10 epochs', () => {
+  assert.deepEqual(checkRaceSpec({ seeds: 3, epochs: 2 }).spec, { seeds: 3, epochs: 2 });
+  assert.match(checkRaceSpec({ seeds: 2 }).errors[0], /1 seed .* or 3/);
+  assert.match(checkRaceSpec({ epochs: 11 }).errors[0], /epochs = 11/);
+});
+
+test('a race on 3 seeds: each side on its own seeds, bands over them, the verdict of the last epoch', async () => {
+  // the loss depends on the side (lr) and the seed: lr 0.05 lands 1.0 + seed/10, lr 0.01 lands 0.5 + seed/100
+  const lossOf = (cfg, e) => (cfg.lr === 0.05 ? 1 + cfg.seed / 10 : 0.5 + cfg.seed / 100) / e;
+  const race = new SeedRace({ lr: 0.05, seed: 4 }, { lr: 0.01, seed: 1 }, { epochs: 2 }, { parallel: 2, makeRun: fakeRun(2, lossOf) });
+  const r = await race.start();
+  assert.equal(r.state, 'done');
+  assert.deepEqual(r.sides.map((s) => [s.side, s.seeds, s.runs.map((x) => [x.seed, x.status, x.epochs.length])]), [
+    ['current', [4, 5, 6], [[4, 'done', 2], [5, 'done', 2], [6, 'done', 2]]],
+    ['pinned', [1, 2, 3], [[1, 'done', 2], [2, 'done', 2], [3, 'done', 2]]],
+  ]);
+  // validation loss at epoch 2 = loss / 2 + 0.1
+  const cur = [4, 5, 6].map((s) => (1 + s / 10) / 2 + 0.1), pin = [1, 2, 3].map((s) => (0.5 + s / 100) / 2 + 0.1);
+  assert.ok(Math.abs(r.sides[0].valLoss.lo - Math.min(...cur)) < 1e-6 && Math.abs(r.sides[0].valLoss.hi - Math.max(...cur)) < 1e-6, JSON.stringify(r.sides[0].valLoss));
+  assert.ok(Math.abs(r.sides[1].valLoss.mean - pin.reduce((a, b) => a + b) / 3) < 1e-6);
+  assert.equal(r.verdict, 'apart', 'every seed of lr 0.01 below every seed of lr 0.05');
+  const b = race.bands(0);
+  assert.deepEqual([b.seeds, b.done, b.loss.n, Array.from(b.val.xs), Array.from(b.val.count)], [3, 3, 8, [1, 2], [3, 3]]);
+});
+
+test('a race on 3 seeds whose sides overlap is inside the seed-to-seed spread', async () => {
+  const lossOf = (cfg) => (cfg.lr === 0.05 ? 0.3 : 0.32) + (cfg.seed % 3) * 0.05;
+  const race = new SeedRace({ lr: 0.05, seed: 1 }, { lr: 0.01, seed: 1 }, { epochs: 1 }, { parallel: 2, makeRun: fakeRun(1, lossOf) });
+  const r = await race.start();
+  assert.equal(r.verdict, 'inside');
+  assert.ok(r.gap > 0 && r.gap < r.width, JSON.stringify(r));
+});
