@@ -141,6 +141,7 @@ export class Lab extends Emitter {
    * runs give it the cores. */
   startSweep(base, spec) {
     this.yieldCores();
+    this.seedRace?.cancel(); // the cores go to the sweep; the race's finished runs stay on the charts
     this.sweep = new Sweep(base, spec);
     return this.sweep;
   }
@@ -223,6 +224,7 @@ export class Lab extends Emitter {
     if (!this.pin || !this.configurable) return null;
     this.endSeedRace();
     this.yieldCores('the race on 3 seeds took the processor cores — press Resume to continue this run');
+    if (this.sweep?.state === 'running') this.sweep.pause(); // its panel offers Resume sweep
     this.seedRace = new SeedRace(cfg, this.pinCfg, { epochs, seeds, pinLabel: this.pin.label });
     this.emit('seedrace');
     return this.seedRace;

@@ -139,6 +139,7 @@ export class SeedRaceView {
     const n = race.runCount, E = race.epochs;
     const items = race.sweep.items;
     const finished = items.filter((it) => FINAL.has(it.status)).length;
+    const trained = items.filter((it) => it.status === 'done' || it.status === 'diverged').length;
     const cost = `${n} runs (this setting and the pinned one on ${RACE_SEEDS} seeds each) of ${E} epoch${E === 1 ? '' : 's'}, two at a time on one core each: about ${RACE_SEEDS} times as long as a race on one seed`;
     const s = race.summary();
     this.line.dataset.verdict = s.verdict;
@@ -163,7 +164,7 @@ export class SeedRaceView {
       running: `${head} ${cost}. ${finished} of ${n} finished${finished ? `. So far: ${figures}` : '.'}`,
       paused: `${head} paused (the page\u2019s own run or a sweep has the cores), ${finished} of ${n} finished. ${cost}.`,
       done: `${head} ${figures}${rest}`,
-      cancelled: `${head} cancelled with ${finished} of ${n} runs finished.`,
+      cancelled: `${head} cancelled with ${trained} of ${n} runs finished${trained ? `. ${figures}${rest}` : '.'}`,
       idle: `${head} starting…`,
     }[race.state] ?? '';
     this.endButton.textContent = active ? 'Cancel' : 'Back to one seed';
