@@ -61,6 +61,7 @@ function selectFiles(root) {
     ['www/pkg/losslab_bg.wasm', 'npm run build'],
     ['www/pkg/losslab_relaxed_bg.wasm', 'npm run build'], // the relaxed-SIMD build (www/engine/engine.js)
     ['www/generated/settings.js', 'npm run build'], // the engine's settings table (scripts/gen-settings.mjs)
+    ['www/generated/catalogue.js', 'npm run build'], // the diagnosis's causes (scripts/gen-settings.mjs)
     ...DATA_FILES.map(([f]) => [`www/data/${f}`, 'npm run prepare-data']),
   ];
   const missing = need.filter(([f]) => !existsSync(path.join(root, f)));
