@@ -30,6 +30,7 @@ async function expectHidden(page, m) {
   await expect(page.locator('#headline')).toBeHidden();
   await expect(page.locator('#diagnosis')).toBeHidden();
   await expect(page.locator('#preset-note')).toBeHidden();
+  await expect(page.locator('#btn-copy-link')).toBeHidden(); // its link carries the settings
   const keys = [...new URL(page.url()).searchParams.keys()];
   expect(keys.filter((k) => !DRILL_KEYS.has(k)), `setting keys in the URL ${page.url()}`).toEqual([]);
   const api = await page.evaluate(async () => {
