@@ -103,7 +103,9 @@ export class MysteryView {
     this.log = el('ol', { id: 'mystery-log', class: 'mystery-log', 'aria-label': 'Experiments spent' });
     this.expLegend = el('legend');
     this.expSelect.addEventListener('change', () => this.#describe());
-    this.spendBtn.addEventListener('click', () => this.spend(this.expSelect.value).catch(() => {}));
+    this.spendBtn.addEventListener('click', () => {
+      if (!this.busy) this.spend(this.expSelect.value).catch(() => {});
+    });
     const exp = el('fieldset', 'mystery-exp', this.expLegend,
       el('label', { for: 'mystery-exp', text: 'Experiment' }), el('div', 'mystery-row', this.expSelect, this.spendBtn), this.expWhat, this.log);
     // the answer
@@ -171,7 +173,11 @@ export class MysteryView {
     const n = this.budgetLeft;
     this.expLegend.textContent = `Experiments: ${n} of ${LEVELS[this.level].budget} left`;
     this.spendBtn.textContent = n ? 'Spend one' : 'None left';
-    this.spendBtn.disabled = !n || this.busy;
+    // while one is under way the button keeps its focus (aria-disabled; spend() refuses a second); with none left
+    // it is disabled, and a keyboard user who was on it goes on to the answer
+    if (!n && document.activeElement === this.spendBtn) this.causeSelect.focus();
+    this.spendBtn.disabled = !n;
+    this.spendBtn.setAttribute('aria-disabled', String(!!this.busy));
     this.expSelect.disabled = !n;
     this.#describe();
   }
