@@ -261,7 +261,9 @@ lab.on('epoch', (row) => {
     lab.pause();
     status.summary(`${$('summary').textContent} The mystery's run ends here, after epoch ${row.epoch}.`);
   }
-  embed.epoch(row, r.record.steps, currentLesson());
+  // the clean and corrupted-label figures would tell an open mystery's label noise
+  const told = mystery.hidden() ? { ...row, cleanLoss: undefined, cleanAcc: undefined, noisyLoss: undefined, noisyAcc: undefined } : row;
+  embed.epoch(told, r.record.steps, currentLesson());
 });
 lab.on('diverged', (m) => {
   draw();
