@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { drawSequence, readQuery, query, score, fixPartial, EXPERIMENTS, MAX_POINTS } from '../www/mystery/drill.js';
+import { drawSequence, readQuery, queryParams, query, score, fixPartial, EXPERIMENTS, MAX_POINTS } from '../www/mystery/drill.js';
 import { candidates, POOL_GROUPS, LEVELS, DETECTION_FAULTS, DETECTION_DOUBLES, DETECTION_HEALTHY } from '../www/mystery/pool.js';
 import { ANSWERS, FIXES, FIX_FOR_CAUSE, HEALTHY } from '../www/mystery/answers.js';
 import { encodeResult, decodeResult } from '../www/mystery/code.js';
@@ -195,6 +195,9 @@ test('mystery, pool and level: garbled values are said and replaced', () => {
   assert.match(readQuery('?mystery=a&level=1.5', fixed).notices[0], /not a level/);
   assert.match(readQuery('?mystery=a&mystery=b', fixed).notices[0], /appeared twice/);
   assert.equal(readQuery('?mystery=a&mystery=b', fixed).code, 'b');
-  assert.match(readQuery('?pool=data&level=2', fixed).notices[0], /only apply to a mystery drill/);
+  // without mystery=, level is said and ignored, and pool= is the pooling setting's (no notice here)
+  assert.deepEqual(readQuery('?pool=last&level=2', fixed).notices, ['level only applies to a mystery drill (add mystery=1 or mystery=CLASSCODE) — ignored']);
+  assert.deepEqual([...queryParams('?pool=last')], ['mystery', 'level']);
+  assert.deepEqual([...queryParams('?mystery=a&pool=data')], ['mystery', 'pool', 'level']);
   assert.equal(readQuery('?mystery=' + 'x'.repeat(25), fixed).code, 'FRESH');
 });

@@ -37,7 +37,7 @@ import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as cor
 import { installOffline, offlineReady } from './offline.js';
 import { PageUrl } from './url.js';
 import { MysteryView } from './views/mystery.js';
-import { QUERY_PARAMS as MYSTERY_PARAMS, readQuery as readMysteryQuery } from './mystery/drill.js';
+import { queryParams as mysteryParams, readQuery as readMysteryQuery } from './mystery/drill.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -533,12 +533,14 @@ const pageUrl = new PageUrl([
     read: (search, others) => { const r = fromQuery(search, others); cfg = r.config; return r; },
     write: () => (mystery.active ? '' : toQuery(cfg).replace(/^\?/, '')),
   },
-  { // mystery=, pool=, level= (www/mystery/drill.js): the drill draws its own settings, so the link's are ignored
-    params: MYSTERY_PARAMS,
+  { // mystery=, pool=, level= (www/mystery/drill.js): the drill draws its own settings, so the link's are ignored;
+    // without mystery=, pool= is the pooling setting's
+    params: mysteryParams(location.search),
     read: (search, others) => {
       const r = readMysteryQuery(search);
       if (!r.on) return r;
-      const given = [...new URLSearchParams(search).keys()].filter((k) => !others.has(k) && !MYSTERY_PARAMS.has(k));
+      const mine = mysteryParams(search);
+      const given = [...new URLSearchParams(search).keys()].filter((k) => !others.has(k) && !mine.has(k));
       if (given.length) r.notices.push(`a mystery draws its own settings: ${[...new Set(given)].join(', ')} from the link ${given.length > 1 ? 'are' : 'is'} ignored`);
       return { notices: r.notices, then: () => { mystery.start(r); return []; } };
     },

@@ -126,7 +126,7 @@ test('a class code plays three mysteries by keyboard, and nothing leaks before a
   noErrors(errors);
 });
 
-test('on a phone the drill fits the screen and answers by touch; a garbled level is said', async ({ open }) => {
+test('on a phone the drill fits the screen and answers by touch; a garbled level is said; pool= without a drill is the pooling setting', async ({ open }) => {
   const { page, errors } = await open('?mystery=e2e-phone&pool=data&level=9', {
     viewport: { width: 390, height: 844 }, device: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
   });
@@ -148,5 +148,13 @@ test('on a phone the drill fits the screen and answers by touch; a garbled level
   await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
   await expect(page.locator('#mystery-reveal')).toBeInViewport({ ratio: 0.2 });
   await expect(page.locator('#btn-mystery-next')).toBeVisible();
+
+  // without mystery=, pool= is still the pooling setting, and a stray level= is said
+  await page.goto('index.html?pool=last&level=2', { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => window.lossLab !== undefined);
+  expect(await page.evaluate(() => window.lossLab.config().pool)).toBe('last');
+  expect(await page.evaluate(() => window.lossLab.mystery())).toBeNull();
+  await expect(page.locator('#notice-list')).toContainText('level only applies to a mystery drill');
+  await expect.poll(() => new URL(page.url()).searchParams.get('pool')).toBe('last');
   noErrors(errors);
 });

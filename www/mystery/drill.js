@@ -5,7 +5,15 @@ import { SETTINGS, defaults, lastParam, shown } from '../state.js';
 import { POOL_GROUPS, LEVELS, candidates } from './pool.js';
 import { HEALTHY, FIXES, FIX_BY_ID, FIX_FOR_CAUSE, ANSWER_BY_ID } from './answers.js';
 
+/** Every key the drill reads. `pool` is also a setting (where the pooling layers go): the drill owns it only in a
+ * link with `mystery`, whose settings keys are ignored anyway (queryParams). */
 export const QUERY_PARAMS = new Set(['mystery', 'pool', 'level']);
+
+/** The keys the drill owns in the URL `search`: all three with `mystery`, else `mystery` and `level` (`pool` then
+ * stays the pooling setting's). */
+export function queryParams(search) {
+  return new URLSearchParams(search).has('mystery') ? new Set(QUERY_PARAMS) : new Set(['mystery', 'level']);
+}
 
 /** Mysteries in one sequence. */
 export const SEQUENCE_LENGTH = 3;
@@ -35,8 +43,8 @@ export function readQuery(search, fresh = randomCode) {
   const l = lastParam(params, 'level');
   const notices = [...m.notices, ...p.notices, ...l.notices];
   if (m.last === null) {
-    const stray = ['pool', 'level'].filter((k) => params.has(k));
-    if (stray.length) notices.push(`${stray.join(' and ')} only apply to a mystery drill (add mystery=1 or mystery=CLASSCODE) — ignored`);
+    // without a drill, pool= is the pooling setting's and not the drill's
+    if (params.has('level')) notices.push('level only applies to a mystery drill (add mystery=1 or mystery=CLASSCODE) — ignored');
     return { on: false, code: null, pools: [...POOL_GROUPS], level: DEFAULT_LEVEL, notices };
   }
   let code = m.last.trim();
