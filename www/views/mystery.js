@@ -19,6 +19,9 @@ import { encodeResult } from '../mystery/code.js';
 
 const catalogueEntry = (id) => CAUSES.find((c) => c.id === id);
 
+/** An evidence figure to three significant digits (the card's own small print has as many). */
+const figure = (v) => (Number.isFinite(v) ? fmtNum(Number(v.toPrecision(3))) : String(v));
+
 /** "Learning rate (lr) = 5": a hidden setting as the reveal shows it. */
 function settingText(key, value) {
   const s = BY_KEY.get(key);
@@ -264,11 +267,13 @@ export class MysteryView {
     const truth = m.causes.length ? m.causes.map(answerName).join(' and ') : answerName(HEALTHY);
     R.append(el('p', {}, el('strong', { text: m.causes.length > 1 ? 'The hidden causes: ' : 'The hidden cause: ' }), truth + (m.causes.length ? '.' : ' (a decoy).')));
     R.append(el('p', {}, el('strong', { text: 'Your answer: ' }),
-      `${answerName(r.cause)}${r.fix !== 'none' ? `; fix: ${fixLabel(r.fix)} (${r.fixRight ? 'right' : 'not the one'})` : '; no fix given'}.`));
+      `${answerName(r.cause)}${r.fix !== 'none' ? `; fix: ${fixLabel(r.fix)} — ${r.fixRight ? 'the right one' : 'not the one'}` : '; no fix given'}.`));
     // the settings
     const keys = Object.keys(m.set).filter((k) => k !== 'seed');
-    R.append(el('p', {}, el('strong', { text: 'The settings: ' }),
-      `${keys.map((k) => settingText(k, m.set[k])).join(', ') || 'the lab’s defaults'}; seed ${m.set.seed}; every other setting at the lab’s default.`));
+    const settings = el('p', {}, el('strong', { text: 'The settings: ' }));
+    for (const [i, k] of keys.entries()) settings.append(...(i ? [', '] : []), el('span', { class: 'mystery-setting', text: settingText(k, m.set[k]) }));
+    settings.append(`${keys.length ? '' : 'the lab’s defaults'}; seed ${m.set.seed}; every other setting at the lab’s default.`);
+    R.append(settings);
     // what the card said
     const d = this.card;
     const cardP = el('div', 'mystery-card');
@@ -293,10 +298,10 @@ export class MysteryView {
       for (const f of d.findings.filter((x) => x.severity !== 'info' && m.causes.some((c) => x.causes.slice(0, 2).includes(c)))) {
         const ul = el('ul');
         for (const e of f.evidence) {
-          const th = e.threshold === null || e.threshold === undefined ? '' : ` (threshold ${fmtNum(e.threshold)})`;
-          ul.append(el('li', { text: `${e.words}${e.layer ? ` (${e.layer})` : ''}: ${fmtNum(e.value)}${th}` }));
+          const th = e.threshold === null || e.threshold === undefined ? '' : ` (threshold ${figure(e.threshold)})`;
+          ul.append(el('li', { text: `${e.words}${e.layer ? ` (${e.layer})` : ''}: ${figure(e.value)}${th}` }));
         }
-        ev.append(el('p', { text: `The card: ${f.title}` }), ul);
+        ev.append(el('p', { text: `The card’s figures for its ${f.severity} finding that named it:` }), ul);
       }
     }
     for (const id of m.lessons) {
