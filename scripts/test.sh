@@ -95,7 +95,7 @@ passed
 
 suite settings "build, node --test tests/settings.test.mjs (the page's table against the engine's)"
 bash scripts/build.sh
-node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs tests/url.test.mjs tests/contrast.test.mjs tests/diagnosis.test.mjs
+node --test tests/settings.test.mjs tests/refs.test.mjs tests/presets.test.mjs tests/embed.test.mjs tests/digitpad.test.mjs tests/url.test.mjs tests/contrast.test.mjs tests/diagnosis.test.mjs tests/mystery.test.mjs
 passed
 
 suite e2e "build, dist, serve dist/ with http-server, BASE_URL=<url> playwright test (tests/e2e/*.spec.mjs)"

@@ -173,6 +173,22 @@
  *                                  and the MNIST files for offline use (a copy built by `npm run dist`, through its
  *                                  service worker, www/offline.js); rejects, with the reason, where nothing will be
  *                                  stored (the dev server, a browser without service workers, a failed install)
+ *   lossLab.mystery()           -> the mystery drill (mystery=1 or mystery=CLASSCODE, www/views/mystery.js), or null when none
+ *                                  runs: { code, index (0-based), of, budgetLeft (experiments left), answered: bool }.
+ *                                  While a mystery is open and unanswered, config(), engineConfig(), exportCsv(),
+ *                                  exportConfig(), exportPng() and probe() refuse with the reason, diagnosis() is null,
+ *                                  history().pinned.config is null, and apply(), preset(), pin(), unpin(), race(),
+ *                                  sweep() and findLr() refuse for the whole drill
+ *   lossLab.answerMystery({cause, fix})
+ *                               -> commits an answer to the open mystery: cause one of the ids of the diagnosis's taxonomy
+ *                                  (www/generated/catalogue.js) or 'healthy'; fix (optional) one of www/mystery/answers.js
+ *                                  FIXES; returns { correct, fixRight (null without a fix), truth: { causes, settings
+ *                                  (the hidden settings over the defaults, seed included) }, score: { points, total, max } };
+ *                                  throws, in words, for an unknown id or when no mystery is open
+ *   lossLab.spendMystery(id)    -> Promise: spends one experiment (ids: www/mystery/drill.js EXPERIMENTS) as the drill's
+ *                                  panel does; resolves with the sentence logged, rejects (nothing spent) with the reason
+ *   lossLab.nextMystery()       -> after an answer, the next mystery (or the summary after the last); returns mystery()
+ *   lossLab.mysteryResult()     -> the result code of the answers so far (www/mystery/code.js), or null without a drill
  *   lossLab.engineBuild()       -> which build of the engine this browser runs: 'relaxed' (WebAssembly relaxed SIMD:
  *                                  fused multiply-add) or 'simd128' (www/engine/engine-build.js)
  *
@@ -253,17 +269,23 @@ export function installApi(lab) {
     sweepPause: (on = true) => lab.sweepPause(on !== false),
     sweepCancel: () => lab.sweepCancel(),
     sweepResults: () => lab.sweepResults(),
+    mystery: () => lab.mystery(),
+    answerMystery: (answer) => lab.answerMystery(answer && typeof answer === 'object' ? answer : {}),
+    spendMystery: (id) => lab.spendMystery(String(id)),
+    nextMystery: () => lab.nextMystery(),
+    mysteryResult: () => lab.mysteryResult(),
   };
   window.lossLab = api;
   return api;
 }
 
 /** Adds the export calls (www/export.js) to window.lossLab: exportCsv(), exportConfig(), exportPng(chartId). */
-export function installExportApi(exp) {
+export function installExportApi(exp, hidden = () => false) {
+  const refuse = (what) => new Error(`${what}: the settings of a mystery stay hidden until you answer it (lossLab.answerMystery)`);
   Object.assign(window.lossLab, {
-    exportCsv: () => exp.csv(),
-    exportConfig: () => exp.config(),
-    exportPng: (chartId) => exp.png(chartId),
+    exportCsv: () => { if (hidden()) throw refuse('exportCsv()'); return exp.csv(); },
+    exportConfig: () => { if (hidden()) throw refuse('exportConfig()'); return exp.config(); },
+    exportPng: (chartId) => (hidden() ? Promise.reject(refuse('exportPng()')) : exp.png(chartId)),
   });
 }
 
