@@ -3,8 +3,8 @@
 //   node scripts/dist.mjs [--out DIR]        (npm run dist: setup, build, then this; default DIR: dist)
 //
 // dist/ holds index.html, www/ (the front end, www/pkg: the built engine, two .wasm builds and their one glue
-// file, www/generated: the engine's settings table, www/data: MNIST and its notice),
-// docs/embed.html when the repository has it, and sw.js at the root: the service worker (from www/sw.js)
+// file, www/generated: the engine's settings table and the diagnosis's causes, www/data: MNIST and its notice),
+// docs/embed.html and docs/class.html when the repository has them, and sw.js at the root: the service worker (from www/sw.js)
 // with this build's file list and content hashes written in, so that a browser keeps a copy for offline use
 // (README.md, "Offline and static hosting"). index.html gets one tag, <meta name="loss-lab-sw">, which tells
 // www/offline.js to register it; the repository's own page, served by the dev server, never does.
@@ -61,6 +61,7 @@ function selectFiles(root) {
     ['www/pkg/losslab_bg.wasm', 'npm run build'],
     ['www/pkg/losslab_relaxed_bg.wasm', 'npm run build'], // the relaxed-SIMD build (www/engine/engine.js)
     ['www/generated/settings.js', 'npm run build'], // the engine's settings table (scripts/gen-settings.mjs)
+    ['www/generated/catalogue.js', 'npm run build'], // the diagnosis's causes (scripts/gen-settings.mjs)
     ...DATA_FILES.map(([f]) => [`www/data/${f}`, 'npm run prepare-data']),
   ];
   const missing = need.filter(([f]) => !existsSync(path.join(root, f)));
@@ -85,6 +86,8 @@ function selectFiles(root) {
   }
   // the sample embedding page: an iframe of ../index.html, opened from dist/ by the e2e suite
   if (existsSync(path.join(root, 'docs/embed.html'))) files.push('docs/embed.html');
+  // the teacher's page of the mystery drill: decodes a class's result codes (it imports www/mystery/)
+  if (existsSync(path.join(root, 'docs/class.html'))) files.push('docs/class.html');
   return files;
 }
 

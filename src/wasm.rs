@@ -126,6 +126,26 @@ pub fn settings() -> Array {
         .collect()
 }
 
+/// The diagnosis's cause taxonomy, one object per cause in declaration order: `{id, name, experiment}`
+/// (the wire id, its name and the experiment that tests it first, from the diagnosis catalogue).
+/// `scripts/build.sh` writes it into the page (www/generated/catalogue.js), so the page keeps no copy of
+/// these words: the mystery drill offers these causes as its answers.
+#[wasm_bindgen]
+pub fn causes() -> Array {
+    use crate::diagnose::{catalogue, CauseId};
+    install_hook();
+    CauseId::ALL
+        .iter()
+        .map(|&c| {
+            let o = Object::new();
+            set(&o, "id", c.as_str());
+            set(&o, "name", catalogue::cause_name(c));
+            set(&o, "experiment", catalogue::experiment_for(c));
+            JsValue::from(o)
+        })
+        .collect()
+}
+
 /// A fresh random seed, a whole number in 0 … 2^53 − 1 (every one survives as a JS number), from
 /// the browser's `crypto.getRandomValues`. Seeds drawn this way are not reproducible by design:
 /// the page shows the seed it got, and that seed then reproduces the run.

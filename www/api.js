@@ -34,7 +34,23 @@
  *                                  steps will arrive (a validation pass under way may still post its epoch)
  *   lossLab.pin(), .unpin()     -> as the "Pin this run" and "Clear pin" buttons
  *   lossLab.race(on = true)     -> as the "Race the pinned run" box: trains the pinned configuration again in a second
- *                                  worker, side by side with the current run, both from epoch 0 (needs a pin)
+ *                                  worker, side by side with the current run, both from epoch 0 (needs a pin);
+ *                                  race(false) also drops a race on several seeds
+ *   lossLab.race(true, {seeds: 3, epochs: 2})
+ *                               -> as the "Race on 3 seeds" button: the current configuration and the pinned one each
+ *                                  trained on 3 seeds (each side its own s, s+1, s+2) for `epochs` (1–10), 6 runs, two
+ *                                  at a time, one core each (the page's own run pauses; starting it, a rebuild or a
+ *                                  new pin drops the race); the loss and accuracy charts draw each side as its mean
+ *                                  over the seeds with a lowest–highest band. Promise of seedRace()'s result once
+ *                                  every run is final; rejects, in words, without a pin or with other seeds/epochs
+ *   lossLab.seedRace()          -> the race on several seeds the charts show, or null: { state: 'running'|'paused'|
+ *                                  'done'|'cancelled', epochs, runs (6), sides: [{ side: 'current'|'pinned', config,
+ *                                  seeds: [3], runs: [{seed, status, epochs: [history rows], divergedAt, message}],
+ *                                  valLoss, valAcc: {mean, lo, hi, n} over the seeds that finished every epoch (the
+ *                                  last epoch's figure; null for none) }], verdict: 'inside' (the two sides' ranges of
+ *                                  validation loss overlap: seed noise, not a winner) | 'apart' | 'unmeasured' (a side
+ *                                  has under two finished seeds), gap (|difference of the means|), width (the wider
+ *                                  range) }
  *   lossLab.ready()             -> Promise resolved once the network for the current configuration is built
  *                                  (and, while racing, the pinned run's network too, or it failed);
  *                                  rejects with the message if it cannot be built, the data are missing or the
@@ -162,6 +178,22 @@
  *                                  and the MNIST files for offline use (a copy built by `npm run dist`, through its
  *                                  service worker, www/offline.js); rejects, with the reason, where nothing will be
  *                                  stored (the dev server, a browser without service workers, a failed install)
+ *   lossLab.mystery()           -> the mystery drill (mystery=1 or mystery=CLASSCODE, www/views/mystery.js), or null when none
+ *                                  runs: { code, index (0-based), of, budgetLeft (experiments left), answered: bool }.
+ *                                  While a mystery is open and unanswered, config(), engineConfig(), exportCsv(),
+ *                                  exportConfig(), exportPng() and probe() refuse with the reason, diagnosis() is null,
+ *                                  history().pinned.config is null, and apply(), preset(), pin(), unpin(), race(),
+ *                                  sweep() and findLr() refuse for the whole drill
+ *   lossLab.answerMystery({cause, fix})
+ *                               -> commits an answer to the open mystery: cause one of the ids of the diagnosis's taxonomy
+ *                                  (www/generated/catalogue.js) or 'healthy'; fix (optional) one of www/mystery/answers.js
+ *                                  FIXES; returns { correct, fixRight (null without a fix), truth: { causes, settings
+ *                                  (the hidden settings over the defaults, seed included) }, score: { points, total, max } };
+ *                                  throws, in words, for an unknown id or when no mystery is open
+ *   lossLab.spendMystery(id)    -> Promise: spends one experiment (ids: www/mystery/drill.js EXPERIMENTS) as the drill's
+ *                                  panel does; resolves with the sentence logged, rejects (nothing spent) with the reason
+ *   lossLab.nextMystery()       -> after an answer, the next mystery (or the summary after the last); returns mystery()
+ *   lossLab.mysteryResult()     -> the result code of the answers so far (www/mystery/code.js), or null without a drill
  *   lossLab.engineBuild()       -> which build of the engine this browser runs: 'relaxed' (WebAssembly relaxed SIMD:
  *                                  fused multiply-add) or 'simd128' (www/engine/engine-build.js)
  *
@@ -221,7 +253,8 @@ export function installApi(lab) {
     reset: lab.reset,
     pin: lab.pin,
     unpin: lab.unpin,
-    race: (on = true) => lab.race(on),
+    race: (on = true, options) => lab.race(on, options && typeof options === 'object' ? options : undefined),
+    seedRace: () => lab.seedRace(),
     ready: lab.ready,
     whenEpoch: lab.whenEpoch,
     diagnosis: () => {
@@ -242,17 +275,23 @@ export function installApi(lab) {
     sweepPause: (on = true) => lab.sweepPause(on !== false),
     sweepCancel: () => lab.sweepCancel(),
     sweepResults: () => lab.sweepResults(),
+    mystery: () => lab.mystery(),
+    answerMystery: (answer) => lab.answerMystery(answer && typeof answer === 'object' ? answer : {}),
+    spendMystery: (id) => lab.spendMystery(String(id)),
+    nextMystery: () => lab.nextMystery(),
+    mysteryResult: () => lab.mysteryResult(),
   };
   window.lossLab = api;
   return api;
 }
 
 /** Adds the export calls (www/export.js) to window.lossLab: exportCsv(), exportConfig(), exportPng(chartId). */
-export function installExportApi(exp) {
+export function installExportApi(exp, hidden = () => false) {
+  const refuse = (what) => new Error(`${what}: the settings of a mystery stay hidden until you answer it (lossLab.answerMystery)`);
   Object.assign(window.lossLab, {
-    exportCsv: () => exp.csv(),
-    exportConfig: () => exp.config(),
-    exportPng: (chartId) => exp.png(chartId),
+    exportCsv: () => { if (hidden()) throw refuse('exportCsv()'); return exp.csv(); },
+    exportConfig: () => { if (hidden()) throw refuse('exportConfig()'); return exp.config(); },
+    exportPng: (chartId) => (hidden() ? Promise.reject(refuse('exportPng()')) : exp.png(chartId)),
   });
 }
 

@@ -344,8 +344,11 @@ export class LineChart extends Canvas {
 
   /**
    * spec: {series: [{xs, ys, n, color, width, dash, alpha, dots, marker}], hlines: [{y, label, color, left}],
-   *        bands: [{y0, y1, color, label}], vlines: [{x, label, color, row}], xMin, xMax, logY, yFloor, yInclude}
-   * A band is a shaded range of y under the reference lines (its label, if any, is read out with them). A series'
+   *        bands: [{y0, y1, color, label}], areas: [{xs, lo, hi, n, color, alpha, key, group}],
+   *        vlines: [{x, label, color, row}], xMin, xMax, logY, yFloor, yInclude}
+   * A band is a shaded range of y under the reference lines (its label, if any, is read out with them). An area is
+   * a shaded region between two lines of y over x (lo[i] … hi[i] at xs[i]; a gap where either is not finite): the
+   * min–max band of several seeds (www/views/seedrace.js), drawn under the series, hidden with its legend key. A series'
    * marker(y, i) returns the shape of point i: 'dot', 'down' (hollow ▽), 'down-solid' (filled ▼) or null.
    * On a log axis, yFloor draws smaller positive values on that floor (the readout keeps the true value);
    * yInclude lists values the y axis always spans.
@@ -383,6 +386,13 @@ export class LineChart extends Canvas {
     for (const h of hlines) if (ok(h.y)) { y0 = Math.min(y0, ty(h.y)); y1 = Math.max(y1, ty(h.y)); }
     const bands = (spec.bands || []).filter((b) => !off(b));
     for (const v of [...bands.flatMap((b) => [b.y0, b.y1]), ...(spec.yInclude || [])]) if (ok(v)) { y0 = Math.min(y0, ty(v)); y1 = Math.max(y1, ty(v)); }
+    const areas = (spec.areas || []).filter((a) => !off(a));
+    for (const a of areas) {
+      for (let i = 0; i < a.n; i++) {
+        if (a.xs[i] < xMin || a.xs[i] > xMax) continue;
+        for (const v of [a.lo[i], a.hi[i]]) if (ok(v)) { y0 = Math.min(y0, ty(v)); y1 = Math.max(y1, ty(v)); }
+      }
+    }
     if (this.opts.yMin !== undefined) y0 = ty(this.opts.yMin);
     if (this.opts.yMax !== undefined) y1 = ty(this.opts.yMax);
     if (!Number.isFinite(y0)) { y0 = logY ? -2 : 0; y1 = logY ? 1 : 1; }
@@ -444,6 +454,7 @@ export class LineChart extends Canvas {
       ctx.fillStyle = b.color || 'rgba(0, 158, 115, 0.12)';
       ctx.fillRect(L, Math.min(a, c), pw, Math.abs(a - c));
     }
+    for (const a of areas) this.area(ctx, a, X, Y, ty, ok);
     // reference lines; `taken`: the rows their right-hand labels occupy (the markers' labels' rows first)
     // Placed from the top line down, so that a label moves down past its upper neighbour's, not past a lower one's.
     const taken = (spec.vlines || []).map((v) => [T + 4 + (v.row || 0) * tx(18), T + 4 + ((v.row || 0) + 1) * tx(18)]);
@@ -539,6 +550,29 @@ export class LineChart extends Canvas {
     // per-point markers outside the clip, so that one at the first or last x is whole
     for (const s of series) if (s.marker) this.markers(ctx, s, X, Y, ty, ok, xMin, xMax);
     if (this.cursor !== null) this.#setCursor(Math.max(xMin, Math.min(xMax, this.cursor)));
+  }
+
+  /** A shaded region between a.lo and a.hi over a.xs, one polygon per stretch of finite values. */
+  area(ctx, a, X, Y, ty, ok) {
+    ctx.fillStyle = a.color;
+    ctx.globalAlpha = a.alpha ?? 0.2;
+    let start = -1;
+    const fill = (from, to) => { // indices from … to − 1
+      if (to - from < 1) return;
+      ctx.beginPath();
+      for (let i = from; i < to; i++) { const px = X(a.xs[i]), py = Y(ty(a.hi[i])); if (i === from) ctx.moveTo(px, py); else ctx.lineTo(px, py); }
+      for (let i = to - 1; i >= from; i--) ctx.lineTo(X(a.xs[i]), Y(ty(a.lo[i])));
+      ctx.closePath();
+      ctx.fill();
+      // a lone point (one epoch) is a bar, so that its spread still shows
+      if (to - from === 1) ctx.fillRect(X(a.xs[from]) - 3, Y(ty(a.hi[from])), 6, Y(ty(a.lo[from])) - Y(ty(a.hi[from])));
+    };
+    for (let i = 0; i <= a.n; i++) {
+      const good = i < a.n && ok(a.lo[i]) && ok(a.hi[i]);
+      if (good && start < 0) start = i;
+      if (!good && start >= 0) { fill(start, i); start = -1; }
+    }
+    ctx.globalAlpha = 1;
   }
 
   /** The markers of a series: s.marker(y, i) -> 'dot' | 'down' (hollow ▽) | 'down-solid' (▼) | null. */

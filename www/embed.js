@@ -221,7 +221,8 @@ export class Embed {
     this.findings.clear();
     if (this.sentReady) return;
     this.sentReady = true;
-    this.post('ready', { config: { ...cfg }, lesson, locked: [...this.lock], hidden: [...this.hide] });
+    // cfg null: a mystery's hidden settings (www/views/mystery.js), which the course page is not told either
+    this.post('ready', { config: cfg ? { ...cfg } : null, lesson, locked: [...this.lock], hidden: [...this.hide] });
   }
 
   epoch(row, steps, lesson) {

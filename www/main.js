@@ -26,6 +26,7 @@ import { BatchView } from './views/batch.js';
 import { HighLossView } from './views/highloss.js';
 import { LrFindView, QUERY_PARAMS as LRFIND_PARAMS, readQuery as readLrFindQuery } from './views/lrfind.js';
 import { SweepView } from './views/sweep.js';
+import { SeedRaceView } from './views/seedrace.js';
 import * as sweepUrl from './lab/sweep.js';
 import { installExport } from './export.js';
 import { Embed, QUERY_PARAMS as EMBED_PARAMS, readQuery as readEmbedQuery } from './embed.js';
@@ -37,6 +38,8 @@ import { Projector, QUERY_PARAMS as PROJECTOR_PARAMS, readQuery as readProjector
 import { QUERY_PARAMS as CORES_PARAMS, readQuery as readCoresQuery, query as coresQuery } from './lab/cores.js';
 import { installOffline, offlineReady } from './offline.js';
 import { PageUrl } from './url.js';
+import { MysteryView } from './views/mystery.js';
+import { queryParams as mysteryParams, readQuery as readMysteryQuery } from './mystery/drill.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -105,6 +108,8 @@ const embed = new Embed(embedParsed);
 const predictView = new PredictView($('predict'), { text: $('preset-note-text'), toggle: $('opt-predict') }, {
   changed: () => writeUrl(),
   revealed: (s) => embed.post('answer', { lesson: s.lesson, question: s.question, picked: s.picked, answer: s.answer, right: s.right }),
+  record: () => run().record,
+  title: (id) => lessons.BY_ID.get(id)?.title ?? id,
 });
 onPresetNote((p) => predictView.show(p));
 
@@ -138,7 +143,10 @@ function openLessonFromUrl(p, search) {
   return notices;
 }
 
-const dataBadge = () => status.dataBadge();
+const dataBadge = () => {
+  if (mystery.hidden()) $('data-badge').textContent = 'real MNIST digits · how many, and what was done to them, stays hidden until you answer';
+  else status.dataBadge();
+};
 
 // ---------------------------------------------------------------- drawing
 function draw() {
@@ -147,9 +155,12 @@ function draw() {
   const r = run();
   layerHealth.draw(r.record, lab.shownPin(), { act: r.cfg?.act, pinAct: lab.pinCfg?.act });
   plots.draw(r.record, lab.shownPin(), {
-    raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0, pinNote: status.raceNote(),
-    refs: r.built ? referenceLines(r.cfg, r.built.classCounts) : null,
+    // a mystery's hidden settings must not show through the curves the settings switch on (the label-noise floor,
+    // the clean and corrupted-label curves)
+    raw: $('opt-raw').checked, logY: $('opt-logy').checked, noise: cfg.noise > 0 && !mystery.hidden(), pinNote: status.raceNote(),
+    refs: r.built && !mystery.hidden() ? referenceLines(r.cfg, r.built.classCounts) : null,
     drop: r.cfg?.lr_schedule === 'step' ? r.cfg.lr_epochs : null,
+    seedRace: lab.seedRace,
   });
   confusion.update(r.record, lab.shownPin());
   status.clipping();
@@ -209,9 +220,11 @@ lab.on('built', (m) => {
   const r = run();
   finalTest.reset();
   pipelineCheck.reset();
-  diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
+  if (!mystery.hidden()) diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
   lrFind.stale();
-  arch.show(m.layers, m.params);
+  lastBuilt = m;
+  if (mystery.hidden()) arch.pending('The layers stay hidden until you answer the mystery.');
+  else arch.show(m.layers, m.params);
   startView.show(m.start);
   filters.show(r);
   acts.show(r);
@@ -219,7 +232,7 @@ lab.on('built', (m) => {
   drawPad.built();
   dataBadge();
   queueDraw();
-  embed.built(r.cfg, currentLesson());
+  embed.built(mystery.hidden() ? null : r.cfg, currentLesson());
 });
 lab.on('progress', (m) => {
   const r = run();
@@ -230,7 +243,12 @@ lab.on('progress', (m) => {
   batchView.tick(r.status !== 'running');
   drawPad.tick();
 });
-lab.on('diagnosis', (d) => { diagnosis.show(d); embed.diagnosis(d, currentLesson()); });
+lab.on('diagnosis', (d) => {
+  if (mysteryIsCurrent) mysteryCard = d;
+  if (mystery.hidden()) return; // the card stays hidden until the student commits
+  diagnosis.show(d);
+  embed.diagnosis(d, currentLesson());
+});
 lab.on('epoch', (row) => {
   const r = run();
   draw();
@@ -241,9 +259,17 @@ lab.on('epoch', (row) => {
   highLoss.epoch();
   pipelineCheck.epoch();
   drawPad.epoch();
-  status.epochSummary(row);
+  status.epochSummary(row, { hidden: mystery.hidden() });
   predictView.epoch(row.epoch);
-  embed.epoch(row, r.record.steps, currentLesson());
+  // a mystery's run lasts as long as its lesson's story (www/mystery/pool.js), the race beside it too
+  const m = mystery.current();
+  if (m && row.epoch >= m.epochs && r.status === 'running') {
+    lab.pause();
+    status.summary(`${$('summary').textContent} The mystery's run ends here, after epoch ${row.epoch}.`);
+  }
+  // the clean and corrupted-label figures would tell an open mystery's label noise
+  const told = mystery.hidden() ? { ...row, cleanLoss: undefined, cleanAcc: undefined, noisyLoss: undefined, noisyAcc: undefined } : row;
+  embed.epoch(told, r.record.steps, currentLesson());
 });
 lab.on('diverged', (m) => {
   draw();
@@ -321,7 +347,7 @@ lab.on('pin', () => {
 });
 
 function pinRun() {
-  lab.pinRun(cfg, toQuery(cfg).slice(1).replace(/&/g, ', ') || 'baseline');
+  lab.pinRun(cfg, mystery.active ? 'the mystery run' : toQuery(cfg).slice(1).replace(/&/g, ', ') || 'baseline');
 }
 function startRace() {
   if (!lab.startRace()) { $('opt-race').checked = !!lab.race; return; }
@@ -333,6 +359,11 @@ function stopRace() {
   $('opt-race').checked = false;
   lab.stopRace();
 }
+// "Race on 3 seeds" (www/views/seedrace.js): both settings on three seeds, drawn as mean lines with min–max bands
+const seedRaceView = new SeedRaceView(lab, { tools: document.querySelector('.pin-tools'), line: $('race-status') }, {
+  config: () => ({ ...cfg }),
+  redraw: () => queueDraw(),
+});
 $('btn-pin').addEventListener('click', pinRun);
 $('btn-unpin').addEventListener('click', () => lab.unpin());
 $('opt-race').addEventListener('change', (e) => (e.target.checked ? startRace() : stopRace()));
@@ -364,7 +395,7 @@ function change(partial, final = true, { build = true } = {}) {
   r.notices.unshift(...held.notices);
   cfg = r.config;
   showNotices(r.notices);
-  controls.update(cfg);
+  showControls();
   writeUrl();
   sweepView.configChanged();
   let rebuild = false;
@@ -399,7 +430,7 @@ function applyPreset(p) {
   if (refused) { showNotices([refused]); return [refused]; }
   const r = merge(defaults(), p.set);
   cfg = r.config;
-  controls.update(cfg);
+  showControls();
   writeUrl();
   sweepView.configChanged();
   showPresetNote(p);
@@ -420,20 +451,120 @@ const sweepView = new SweepView($('sweep'), lab, {
   urlChanged: () => writeUrl(),
 });
 
+// ---------------------------------------------------------------- the mystery drill (www/views/mystery.js)
+// While a mystery is open its configuration is `mysteryCfg`; the page hides what would tell it (the settings
+// column and the main settings, the lesson note, the diagnosis card, the curves and badges that settings switch on)
+// and the controls hold the defaults, so nothing in the page's DOM carries a hidden value. The experiments race it
+// against a copy with one change (it is pinned and trained again, faded) or probe it; `mysteryIsCurrent` says
+// whether the current run is the mystery's own (its card is the one the reveal quotes) or a race's changed copy.
+let mysteryCfg = null;
+let mysteryIsCurrent = false;
+let mysteryCard = null;
+let lastBuilt = null;
+const mystery = new MysteryView($('mystery'), {
+  presets: lessons.PRESETS,
+  config: () => ({ ...mysteryCfg }),
+  load: (m) => {
+    if (lab.run) { // at start-up the lab is not open yet
+      stopRace();
+      lab.unpin();
+    }
+    showPresetNote(null);
+    cfg = merge(defaults(), m.set).config;
+    mysteryCfg = { ...cfg };
+    mysteryIsCurrent = true;
+    mysteryCard = null;
+    status.summary('');
+    if (lab.run) configure(); // at start-up the lab opens with this configuration
+  },
+  race: async (partial) => {
+    if (!run().engineReady) throw new Error('the network is not built yet: wait until the page says it is ready');
+    cfg = { ...mysteryCfg };
+    mysteryIsCurrent = false;
+    if (lab.race) stopRace();
+    lab.pinRun(cfg, 'the mystery run');
+    cfg = merge(cfg, partial).config;
+    startRace();
+    await lab.ready();
+    await lab.start();
+  },
+  probe: async (name) => {
+    if (!mysteryIsCurrent) { // back to the mystery's own run: the probe reads it, not a changed copy
+      stopRace();
+      lab.unpin();
+      cfg = { ...mysteryCfg };
+      mysteryIsCurrent = true;
+      configure();
+    }
+    await lab.ready();
+    return pipelineCheck.probe(name);
+  },
+  card: () => (mysteryIsCurrent ? run().diagnosis : lab.race?.diagnosis) ?? mysteryCard,
+  post: (type, detail) => embed.post(type, detail),
+  changed: () => {
+    mysteryShown();
+    writeUrl();
+  },
+});
+
+/** The page's look for the drill: `mystery` on <html> while a drill runs, `mystery-hidden` while a mystery is
+ * unanswered (www/style.css hides the settings column and the rest there), the controls and the card refilled. */
+function mysteryShown() {
+  const root = document.documentElement;
+  root.classList.toggle('mystery', mystery.active);
+  root.classList.toggle('mystery-hidden', mystery.hidden());
+  for (const id of ['all-settings', 'headline', 'preset-note']) $(id).inert = mystery.hidden();
+  showControls();
+  dataBadge();
+  if (mystery.hidden()) {
+    diagnosis.reset();
+    if (lastBuilt) arch.pending('The layers stay hidden until you answer the mystery.');
+  } else if (mystery.active) {
+    diagnosis.show(mystery.card ?? run().diagnosis ?? null);
+    if (lastBuilt && run().built) arch.show(lastBuilt.layers, lastBuilt.params);
+  }
+  queueDraw();
+}
+
+/** The controls show the configuration, or the defaults while a mystery's settings are hidden. */
+function showControls() {
+  controls.update(mystery.hidden() ? defaults() : cfg);
+}
+
+/** What the drill refuses while it runs: the settings, lessons and free experiments of the lab, with the reason. */
+function drillRefusal(what) {
+  if (!mystery.active) return null;
+  return new Error(`${what} is off during a mystery drill: ${mystery.hidden() ? 'the settings stay hidden until you answer (lossLab.answerMystery), and experiments are spent from the drill\u2019s panel' : 'each mystery draws its own settings'}`);
+}
+
 // ---------------------------------------------------------------- the URL (www/url.js), in the order it is written
 const pageUrl = new PageUrl([
-  { // the settings (www/state.js): every key no other section claims
+  { // the settings (www/state.js): every key no other section claims; a mystery drill writes none of them
     params: null,
     read: (search, others) => { const r = fromQuery(search, others); cfg = r.config; return r; },
-    write: () => toQuery(cfg).replace(/^\?/, ''),
+    write: () => (mystery.active ? '' : toQuery(cfg).replace(/^\?/, '')),
+  },
+  { // mystery=, pool=, level= (www/mystery/drill.js): the drill draws its own settings, so the link's are ignored;
+    // without mystery=, pool= is the pooling setting's
+    params: mysteryParams(location.search),
+    read: (search, others) => {
+      const r = readMysteryQuery(search);
+      if (!r.on) return r;
+      const mine = mysteryParams(search);
+      const given = [...new URLSearchParams(search).keys()].filter((k) => !others.has(k) && !mine.has(k));
+      if (given.length) r.notices.push(`a mystery draws its own settings: ${[...new Set(given)].join(', ')} from the link ${given.length > 1 ? 'are' : 'is'} ignored`);
+      return { notices: r.notices, then: () => { mystery.start(r); return []; } };
+    },
+    write: () => mystery.query(),
   },
   { // lesson=ID (www/views/lessons.js), opened once the settings, the locks and the question's state are read
     params: LESSON_PARAMS,
     read: (search) => {
       const r = readLessonQuery(search);
+      if (r.preset && new URLSearchParams(search).has('mystery')) return { notices: [`lesson = ${r.preset.id} is not opened: a mystery drill hides its lesson until you answer`] };
       return { notices: [], then: () => [...r.notices, ...(r.preset ? openLessonFromUrl(r.preset, search) : [])] };
     },
-    write: () => lessonQuery(cfg),
+    write: () => (mystery.active ? '' : lessonQuery(cfg)),
   },
   { params: sweepUrl.QUERY_PARAMS, read: (search) => { const r = sweepUrl.readQuery(search); sweepView.load(r); return r; }, write: () => sweepView.query() },
   { params: LRFIND_PARAMS, read: (search) => { const r = readLrFindQuery(search); lrFind.load(r); return r; }, write: () => lrFind.query() },
@@ -447,9 +578,18 @@ const pageUrl = new PageUrl([
   },
 ]);
 
+/** Throws drillRefusal(what) during a drill; otherwise runs f. */
+const unlessDrill = (what, f) => (...a) => { const e = drillRefusal(what); if (e) throw e; return f(...a); };
+/** The same for calls that answer with a Promise. */
+const unlessDrillAsync = (what, f) => (...a) => { const e = drillRefusal(what); return e ? Promise.reject(e) : f(...a); };
+const HIDDEN = 'the settings of a mystery stay hidden until you answer it (lossLab.answerMystery)';
+
 installApi({
-  config: () => ({ ...cfg }),
-  engineConfig: () => run().engineConfig(),
+  config: () => {
+    if (mystery.hidden()) throw new Error(`lossLab.config(): ${HIDDEN}`);
+    return { ...cfg };
+  },
+  engineConfig: () => (mystery.hidden() ? Promise.reject(new Error(`lossLab.engineConfig(): ${HIDDEN}`)) : run().engineConfig()),
   history: () => ({
     epochs: run().record.epochs.map(rowCopy),
     steps: run().record.steps,
@@ -458,27 +598,33 @@ installApi({
     start: run().built?.start ?? null,
     weightsEpoch: run().record.weightsEpoch,
     message: $('status').textContent,
-    pinned: lab.pinHistory(),
+    pinned: (() => {
+      const p = lab.pinHistory();
+      if (p && mystery.hidden()) p.config = null; // the pinned run is the mystery's: its settings stay hidden
+      return p;
+    })(),
   }),
-  apply: (partial) => change(partial, true),
-  preset: (id) => {
+  apply: unlessDrill('lossLab.apply()', (partial) => change(partial, true)),
+  preset: unlessDrill('lossLab.preset()', (id) => {
     const p = lessons.BY_ID.get(id);
     if (!p) throw new Error(`no preset "${id}"`);
     return applyPreset(p);
-  },
+  }),
   start: () => lab.start(),
   pause: () => lab.pause(),
   step: () => lab.step(),
   reset,
   ready: () => lab.ready(),
-  pin: pinRun,
-  unpin: () => lab.unpin(),
-  race: (on) => {
+  pin: unlessDrill('lossLab.pin()', pinRun),
+  unpin: unlessDrill('lossLab.unpin()', () => lab.unpin()),
+  race: unlessDrill('lossLab.race()', (on, options) => {
+    if (on && options && options.seeds !== undefined && options.seeds !== 1) return seedRaceView.start(options);
     if (on && !lab.pin) throw new Error('pin a run first: the race trains the pinned configuration again');
-    if (on) startRace(); else stopRace();
-  },
+    if (on) startRace(); else { stopRace(); lab.endSeedRace(); }
+  }),
+  seedRace: () => seedRaceView.results(),
   whenEpoch: (n) => run().whenEpoch(n),
-  diagnosis: () => run().diagnosis ?? null,
+  diagnosis: () => (mystery.hidden() ? null : run().diagnosis ?? null), // the card stays hidden too
   reportCard: () => { reliability.details.open = true; return reliability.load(); },
   batchView: (n) => run().batchView(n),
   highestLoss: (k) => run().lossScan(k),
@@ -486,24 +632,33 @@ installApi({
   activations: (i) => run().activations(i),
   valCount: () => run().built?.valCount ?? null,
   test: () => finalTest.test(),
-  probe: (name) => pipelineCheck.probe(name),
+  probe: (name) => (mystery.hidden() ? Promise.reject(new Error('lossLab.probe() is off while a mystery is open: a probe is an experiment, spent with lossLab.spendMystery(\'probe-…\')')) : pipelineCheck.probe(name)),
   cores: () => ({ n: run().cores ?? 1, chosen: lab.coresChosen, note: run().coresNote || '' }),
   setCores: (n) => {
     if (n !== 1 && n !== 2) throw new Error('cores must be 1 or 2');
     $('cores').value = String(n);
     $('cores').dispatchEvent(new Event('change'));
   },
-  findLr: (options) => { $('lrfind').open = true; return lrFind.run(options); },
-  sweep: (spec) => sweepView.start(spec),
+  findLr: unlessDrillAsync('lossLab.findLr()', (options) => { $('lrfind').open = true; return lrFind.run(options); }),
+  sweep: unlessDrillAsync('lossLab.sweep()', (spec) => sweepView.start(spec)),
   sweepPause: (on) => sweepView.pause(on),
   sweepCancel: () => sweepView.cancel(),
   sweepResults: () => sweepView.resultsSoFar(),
+  mystery: () => mystery.status(),
+  answerMystery: (answer) => mystery.answer(answer),
+  spendMystery: (id) => (mystery.active ? mystery.spend(id) : Promise.reject(new Error('no mystery drill is running (open the page with mystery=1)'))),
+  nextMystery: () => {
+    if (!mystery.active || mystery.hidden()) throw new Error(mystery.active ? 'answer this mystery first' : 'no mystery drill is running');
+    mystery.next();
+    return mystery.status();
+  },
+  mysteryResult: () => (mystery.active ? mystery.resultCode() : null),
 });
 
 // ---------------------------------------------------------------- start-up
 {
   showNotices(pageUrl.read(location.search));
-  controls.update(cfg);
+  showControls();
   embed.install({ config: () => ({ ...cfg }) });
   refuseLessons((p) => embed.lessonRefusal(p, cfg));
   writeUrl();
@@ -527,7 +682,7 @@ installExportApi(installExport({
   record: () => run().record,
   pinned: () => (lab.pinCfg ? { ...lab.pinCfg } : null),
   charts: { loss: plots.loss, acc: plots.acc, grad: plots.grad, recall: plots.recall, ratio: layerHealth.ratio, share: layerHealth.share },
-}));
+}), () => mystery.hidden());
 
 // ---------------------------------------------------------------- predict, then run (www/views/predict.js)
 installPredictApi({

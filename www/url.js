@@ -1,5 +1,5 @@
 // The page's URL: one registry of sections, each owning some query keys — the settings (www/state.js), the
-// lesson, the sweep, the range test panel, the prediction questions, embedding, projector mode and the cores.
+// mystery drill, the lesson, the sweep, the range test panel, the prediction questions, embedding, projector mode and the cores.
 // A section is {params, read, write}:
 //   params  the Set of keys it owns; null for the settings, which own every key no other section claims
 //   read(search, others)  reads its keys at start-up (others: every key the other sections own) and applies

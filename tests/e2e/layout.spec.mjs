@@ -185,6 +185,34 @@ test('projector mode: larger type, charts first, a readout of the epoch, kept in
   noErrors(errors);
 });
 
+test('projector mode with a lesson’s question open: the question and the loss chart in view together, asked and revealed (1280x720)', async ({ open }) => {
+  // lr-high diverges within a few steps, so its reveal costs no epoch
+  const { page, errors } = await open('?projector=1&lesson=lr-high', { viewport: LAPTOP[0] });
+  await ready(page);
+  const inView = async (when) => {
+    const boxes = await page.evaluate(() => {
+      window.scrollTo(0, 0);
+      const box = (sel) => { const r = document.querySelector(sel).getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; };
+      return { question: box('#predict'), loss: box('#chart-loss') };
+    });
+    for (const [name, b] of Object.entries(boxes)) {
+      expect(b.w > 0 && b.h > 0 && b.x >= 0 && b.y >= 0 && b.x + b.w <= LAPTOP[0].width && b.y + b.h <= LAPTOP[0].height,
+        `${when}: ${name} at ${JSON.stringify(b)} inside the 1280×720 viewport`).toBe(true);
+    }
+    const { question: q, loss: l } = boxes;
+    expect(Math.min(q.x + q.w, l.x + l.w) - Math.max(q.x, l.x) > 1 && Math.min(q.y + q.h, l.y + l.h) - Math.max(q.y, l.y) > 1, `${when}: the question and the chart overlap`).toBe(false);
+  };
+  await expect(page.locator('#predict legend')).toBeVisible();
+  await inView('asking');
+  await shot(page, '74-layout-projector-question-1280x720');
+  await page.evaluate(() => { window.lossLab.predict(0); return window.lossLab.start(); });
+  await expect.poll(() => page.evaluate(() => window.lossLab.prediction().revealed), { message: 'the reveal', timeout: 60_000 }).toBe(true);
+  await expect(page.locator('.predict-result')).toBeVisible();
+  await inView('revealed');
+  await shot(page, '75-layout-projector-reveal-1280x720');
+  noErrors(errors);
+});
+
 test('projector=banana gives a notice and the page stays usable', async ({ open }) => {
   const { page, errors } = await open(`${SMALL}&projector=banana`);
   await ready(page);

@@ -37,6 +37,10 @@ test('a lesson asks first, and reveals its answer and text once the run diverges
   await expect(page.locator('#preset-note-text')).toBeVisible();
   await expect(page.locator('#preset-note-text')).toContainText('Learning rate 5, five hundred times');
   await expect(page.locator('#predict input[type=radio]'), 'no more answering').toHaveCount(0);
+  // beside the claim the answer rests on, the number this run measured (from the page's own record)
+  const divergedAt = await page.evaluate(() => window.lossLab.history().divergedAt);
+  expect((await prediction(page)).measured).toEqual({ claim: 'the loss explodes within a few steps', status: 'measured', value: divergedAt, holds: divergedAt <= 10 });
+  await expect(page.locator('.predict-measured')).toHaveText(`The lesson’s claim: “the loss explodes within a few steps”. This run measured the step it diverged at: step ${divergedAt}. The claim: at most step 10 — ${divergedAt <= 10 ? '✓ it holds on this run.' : '✗ not on this run'}`, { useInnerText: false });
   await expect(page.evaluate(() => window.lossLab.predict(0))).rejects.toThrow(/revealed already/);
   await shot(page, 'predict-revealed');
   noErrors(errors);

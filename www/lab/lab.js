@@ -6,10 +6,11 @@
 // emits them); from the raced run only while it races: 'race:change', 'race:built', 'race:progress',
 // 'race:epoch', 'race:diverged', 'race:stopped', 'race:error'; and 'run' (a new current run), 'pin' (pinned or
 // unpinned), 'racing' (a race began or ended), 'start' (the page's run starts training: a sweep gives the
-// cores back).
+// cores back), 'seedrace' (a race on several seeds began or was dropped).
 import { Emitter, Run } from './run.js';
 import { rowCopy } from './record.js';
 import { Sweep } from './sweep.js';
+import { SeedRace } from './seedrace.js';
 
 // (worded so that it stays true once the sweep has ended: the note lasts until the run is resumed)
 const SWEEP_WAIT = 'a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run';
@@ -24,6 +25,7 @@ export class Lab extends Emitter {
   pinCfg = null; // the exact configuration at pin time (seed included): what a race trains again
   coresChosen = 1; // the Cores menu: what the current run trains on unless it races
   sweep = null; // the latest Sweep (www/lab/sweep.js), or null
+  seedRace = null; // the race on several seeds (www/lab/seedrace.js) the charts show, or null
   readyWaiters = []; // ready() callers waiting for both runs
 
   /**
@@ -59,6 +61,7 @@ export class Lab extends Emitter {
   /** Rebuilds the current run (and a race, so both start from epoch 0) from `cfg`. */
   configure(cfg, delayMs = 0) {
     if (!this.configurable) return;
+    this.endSeedRace(); // its current side was these settings, no longer the page's
     // an engine that crashed again and again gets a fresh start when the learner changes something
     if (this.run.fatal) this.#adopt(new Run(cfg, '', { cores: this.race ? 1 : this.coresChosen }));
     this.run.configure(cfg, delayMs);
@@ -100,6 +103,7 @@ export class Lab extends Emitter {
     const run = this.run;
     if (!this.runReady() || !run.trainable || run.status === 'running') return;
     this.emit('start'); // a running sweep pauses: the cores go back to this run
+    this.endSeedRace(); // the charts go back to this run
     run.run();
     this.race?.run();
   }
@@ -125,8 +129,8 @@ export class Lab extends Emitter {
   }
 
   /** A sweep takes the cores: the page's runs that are training pause, and their status says why. */
-  yieldCores() {
-    for (const r of [this.run, this.race]) if (r && r.status === 'running') r.pause(SWEEP_WAIT);
+  yieldCores(why = SWEEP_WAIT) {
+    for (const r of [this.run, this.race]) if (r && r.status === 'running') r.pause(why);
   }
 
   // ------------------------------------------------------------ sweeps
@@ -137,6 +141,7 @@ export class Lab extends Emitter {
    * runs give it the cores. */
   startSweep(base, spec) {
     this.yieldCores();
+    this.seedRace?.cancel(); // the cores go to the sweep; the race's finished runs stay on the charts
     this.sweep = new Sweep(base, spec);
     return this.sweep;
   }
@@ -177,6 +182,7 @@ export class Lab extends Emitter {
   /** Pins the current run as it is now: `cfg` its configuration, `label` what the legend calls it. */
   pinRun(cfg, label) {
     this.stopRace();
+    this.endSeedRace();
     this.pin = this.run.record.frozen(label);
     this.pinCfg = { ...cfg };
     this.emit('pin');
@@ -184,6 +190,7 @@ export class Lab extends Emitter {
 
   unpin() {
     this.stopRace();
+    this.endSeedRace();
     this.pin = null;
     this.pinCfg = null;
     this.emit('pin');
@@ -206,6 +213,29 @@ export class Lab extends Emitter {
     }
     this.emit('racing');
     return true;
+  }
+
+  /**
+   * Trains this run's settings `cfg` and the pinned ones on 3 seeds each for `epochs` epochs, two runs at a time
+   * (www/lab/seedrace.js); the charts draw each side as a mean line with its min–max band. The page's runs give it
+   * the cores (as to a sweep). Returns the SeedRace (not started: the caller starts it), or null without a pin.
+   */
+  startSeedRace(cfg, { epochs, seeds }) {
+    if (!this.pin || !this.configurable) return null;
+    this.endSeedRace();
+    this.yieldCores('the race on 3 seeds took the processor cores — press Resume to continue this run');
+    if (this.sweep?.state === 'running') this.sweep.pause(); // its panel offers Resume sweep
+    this.seedRace = new SeedRace(cfg, this.pinCfg, { epochs, seeds, pinLabel: this.pin.label });
+    this.emit('seedrace');
+    return this.seedRace;
+  }
+
+  /** Drops the race on several seeds (its runs under way are cancelled); the charts show this run again. */
+  endSeedRace() {
+    if (!this.seedRace) return;
+    this.seedRace.cancel();
+    this.seedRace = null;
+    this.emit('seedrace');
   }
 
   /** Ends a race; false when there was none. */

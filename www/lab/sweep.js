@@ -228,9 +228,11 @@ export class Sweep extends Emitter {
   /**
    * @param {object} base the page configuration the runs start from (a copy is kept)
    * @param {{key, values, epochs, seeds}} spec as checkSpec() returns it
-   * @param {{parallel?: number, makeRun?: (cfg, label) => Run}} [o]
+   * @param {{parallel?: number, makeRun?: (cfg, label) => Run, configFor?: (value, seed) => {cfg, label}}} [o]
+   *   configFor: the configuration and label of the run of one value and seed, for a queue whose values are not
+   *   one key's (a race on several seeds, www/lab/seedrace.js: the values are the two settings)
    */
-  constructor(base, spec, { parallel = concurrency(), makeRun = (cfg, label) => new Run(cfg, label) } = {}) {
+  constructor(base, spec, { parallel = concurrency(), makeRun = (cfg, label) => new Run(cfg, label), configFor = null } = {}) {
     super();
     this.base = { ...base };
     this.key = spec.key;
@@ -238,6 +240,7 @@ export class Sweep extends Emitter {
     this.seeds = seedList(Number(this.base.seed) || 0, spec.key === 'seed' ? 1 : spec.seeds || DEFAULT_SEEDS);
     this.parallel = Math.max(1, parallel);
     this.makeRun = makeRun;
+    this.configFor = configFor;
     // seed by seed, so that every value has a first result before any value has a second
     this.items = this.seeds.flatMap((seed) => spec.values.map((value) => ({
       value, seed: spec.key === 'seed' ? value : seed, status: 'queued', phase: 'queued', epochs: [], steps: 0, divergedAt: null, message: '', note: 'waiting', progress: 0, record: null,
@@ -329,8 +332,9 @@ export class Sweep extends Emitter {
 
   #train(it) {
     // (a sweep of the seed itself gives each item its value as its seed)
-    const cfg = { ...this.base, [this.key]: it.value, seed: it.seed };
-    const run = this.makeRun(cfg, this.seeds.length > 1 ? `${valueText(this.key, it.value)}, seed ${it.seed}` : valueText(this.key, it.value));
+    const own = this.configFor?.(it.value, it.seed);
+    const cfg = own ? own.cfg : { ...this.base, [this.key]: it.value, seed: it.seed };
+    const run = this.makeRun(cfg, own ? own.label : this.seeds.length > 1 ? `${valueText(this.key, it.value)}, seed ${it.seed}` : valueText(this.key, it.value));
     this.runs.set(it, run);
     it.status = this.state === 'paused' ? 'paused' : 'running';
     it.phase = 'building';

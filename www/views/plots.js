@@ -1,6 +1,7 @@
 // The four charts of a run (and of the pinned run, faded): loss, accuracy, per-layer gradient norm, recall.
 // Every line has a legend key: its legend entry hides and shows it, and the hover/focus readout names it.
 import { LineChart, BarChart, OI, LAYER_COLOURS, renderLegend } from '../charts.js';
+import { bandCharts } from './seedrace.js';
 
 const CHANCE = Math.log(10);
 const PIN_ALPHA = 0.35;
@@ -28,7 +29,8 @@ export class Plots {
   }
 
   /** rec: the current Record; pin: a frozen Record or null; o: {raw, logY, noise, pinNote, refs: {loss, acc} or null,
-   * drop: the epoch after which the step schedule divides the rate by 10, or null} */
+   * drop: the epoch after which the step schedule divides the rate by 10, or null, seedRace: a race on several seeds
+   * (www/lab/seedrace.js) that the loss and accuracy charts show instead of the two runs, or null} */
   draw(rec, pin, o) {
     this.spe = rec.stepsPerEpoch;
     let xMax = Math.max(1, Math.ceil(Math.max(rec.x.n ? rec.x.a[rec.x.n - 1] : 0, rec.epochs.length,
@@ -92,8 +94,22 @@ export class Plots {
     // the epoch of the lowest validation loss so far (the engine's own record, which early stopping reads)
     const best = rec.epochs.length ? rec.epochs[rec.epochs.length - 1].bestEpoch : null;
     const lossVlines = best != null ? [...vlines, { x: best, label: 'best validation loss', color: OI.green }] : vlines;
-    this.loss.draw({ series: lossSeries, xMax, logY: o.logY, vlines: lossVlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
-    this.acc.draw({ series: accSeries, xMax, vlines, hlines: accRefs });
+    if (o.seedRace) {
+      // each side's mean line and min–max band over the seeds, on the axes of the race's epochs
+      const b = bandCharts(o.seedRace, { raw: o.raw });
+      this.loss.canvas.dataset.bands = JSON.stringify(b.bands);
+      const x = { xMax: o.seedRace.epochs, integerX: true };
+      this.loss.draw({ series: b.loss.series, areas: b.loss.areas, ...x, logY: o.logY, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs.slice(0, 1) });
+      this.acc.draw({ series: b.acc.series, areas: b.acc.areas, ...x, hlines: accRefs.slice(0, 1) });
+      lossLegend.length = 0;
+      accLegend.length = 0;
+      lossLegend.push(...b.loss.legend);
+      accLegend.push(...b.acc.legend);
+    } else {
+      delete this.loss.canvas.dataset.bands;
+      this.loss.draw({ series: lossSeries, xMax, logY: o.logY, vlines: lossVlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
+      this.acc.draw({ series: accSeries, xMax, vlines, hlines: accRefs });
+    }
 
     // gradient norms: one line per parameterised layer, every step; the pinned run's layers faded underneath
     const gradSeries = [], gradLegend = [];

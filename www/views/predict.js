@@ -11,6 +11,8 @@
 
 import { lastParam, shown } from '../state.js';
 import { el } from '../ui/dom.js';
+import { readClaim } from '../lab/measure.js';
+import { measuredText } from './measured.js';
 
 /** The URL key: `predict=0` turns the questions off (the lesson text shows at once); 1 (the default) asks. */
 export const QUERY_PARAMS = new Set(['predict']);
@@ -39,7 +41,8 @@ export class PredictView {
   /**
    * root: the #predict box inside the lesson note; text: the lesson's text paragraph it hides until the reveal;
    * toggle: the "Ask me to predict first" checkbox. o: {changed() -> the URL state changed,
-   * revealed(state) -> the answer was revealed (lossLab.prediction()'s state)}.
+   * revealed(state) -> the answer was revealed (lossLab.prediction()'s state), record() -> the current run's Record
+   * (www/lab/record.js), whose numbers the reveal measures the claim on, title(id) -> a lesson's title}.
    */
   constructor(root, { text, toggle }, o = {}) {
     this.root = root;
@@ -72,6 +75,7 @@ export class PredictView {
     this.q = null;
     this.picked = null;
     this.revealed = false;
+    this.measured = null;
     this.hintLine = null;
     this.root.hidden = true;
     this.root.textContent = '';
@@ -111,6 +115,10 @@ export class PredictView {
 
   reveal() {
     this.revealed = true;
+    // the claim the answer rests on, measured on this run's own record (www/lab/measure.js)
+    const claim = this.preset.claims?.[this.q.claim];
+    const rec = this.o.record?.();
+    this.measured = claim && rec ? { claim, reading: readClaim(claim, rec) } : null;
     this.#render();
     this.text.hidden = false;
     this.o.revealed?.(this.state());
@@ -127,6 +135,12 @@ export class PredictView {
       revealed: this.revealed,
       answer: this.revealed ? this.q.answer : null,
       right: this.revealed ? this.picked === this.q.answer : null,
+      // the claim behind the answer as this run measured it: {claim (its words), status, value, holds}
+      measured: this.measured ? {
+        claim: this.measured.claim.say, status: this.measured.reading.status,
+        value: Number.isFinite(this.measured.reading.value) || Math.abs(this.measured.reading.value) === Infinity ? this.measured.reading.value : null,
+        holds: this.measured.reading.holds,
+      } : null,
     };
   }
 
@@ -176,6 +190,15 @@ export class PredictView {
       result.append(el('strong', '', '✗ Not this time. '), `You predicted “${q.options[this.picked]}”. What happened: “${right}”.`);
     }
     this.root.append(result);
+    const m = this.measured;
+    const words = m && measuredText(m.claim, m.reading, this.o.title);
+    if (words) {
+      const p = el('p', 'predict-measured');
+      p.dataset.status = m.reading.status;
+      if (m.reading.holds !== null) p.dataset.holds = String(m.reading.holds);
+      p.append(el('span', 'predict-claim', `The lesson’s claim: “${m.claim.say}”. `), words);
+      this.root.append(p);
+    }
   }
 
   #hint() {

@@ -96,10 +96,11 @@ export class StatusView {
     $('summary').textContent = text;
   }
 
-  /** The summary line after an epoch of the current run. */
-  epochSummary(row) {
+  /** The summary line after an epoch of the current run; `hidden`: a mystery's settings are hidden (the clean and
+   * corrupted-label figures would say that its labels are noisy). */
+  epochSummary(row, { hidden = false } = {}) {
     let text = `Epoch ${row.epoch}: train loss ${lossText(row.trainLoss)}, validation loss ${lossText(row.valLoss)}, validation accuracy ${pct(row.valAcc, 'not available')}`;
-    if (Number(this.lab.run.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
+    if (!hidden && Number(this.lab.run.cfg.noise) > 0 && Number.isFinite(row.noisyAcc)) {
       text += `; training accuracy on clean labels ${pct(row.cleanAcc, 'not available')}, on corrupted labels ${pct(row.noisyAcc, 'not available')}`;
     }
     this.summary(text + '.');

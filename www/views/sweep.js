@@ -18,6 +18,7 @@ import {
   MAX_SEEDS, DEFAULT_SEEDS, checkSpec, startingValues, logAxis, valueText, toQuery, seedList, bestRow, FINAL,
 } from '../lab/sweep.js';
 import { concurrency } from '../lab/cores.js';
+import { spread, compare } from '../lab/bands.js';
 import { el } from '../ui/dom.js';
 import { keyboardScrollable } from '../ui/scroll.js';
 import { font, niceStep } from '../ui/canvas.js';
@@ -31,8 +32,6 @@ const PHASE_WITHOUT_PROGRESS = new Set(['building', 'built', 'validating']);
 
 const nats = (v) => (!Number.isFinite(v) ? '—' : v < 0.1 ? Number(v.toPrecision(2)).toString() : v.toFixed(3));
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** {mean, lo, hi} of finite numbers, or null for none. */
-const spread = (xs) => (xs.length ? { mean: mean(xs), lo: Math.min(...xs), hi: Math.max(...xs) } : null);
 
 /**
  * One value of a sweep, over its seeds: {value, runs (items, seed order), status, bad (the run that diverged or
@@ -667,13 +666,21 @@ export class SweepView {
     // the best value and the button that applies it
     this.best.textContent = '';
     delete this.best.dataset.overlap;
+    delete this.best.dataset.verdict;
     if (!best) {
       this.best.append(sw.active ? 'The lowest validation loss reached during training is named here once a value\u2019s runs have finished.' : 'No value finished all its epochs, so no value can be called best.');
       return;
     }
     const epochs = best.at;
-    const b = el('button', { type: 'button', id: 'btn-sweep-use', text: `Use ${valueText(sw.key, best.value)}` });
-    b.title = 'Sets this value on the page, as lossLab.apply does';
+    const next = ranked[1] || null;
+    // best against the runner-up over the seeds (www/lab/bands.js): 'inside' the seed-to-seed spread, 'apart', or
+    // 'unmeasured' with one seed; inside, the button says it is a tie rather than a winner
+    const { verdict } = compare(best.loss, next?.loss);
+    this.best.dataset.verdict = next ? verdict : 'alone';
+    const tie = next && verdict === 'inside';
+    const b = el('button', { type: 'button', id: 'btn-sweep-use', text: `Use ${valueText(sw.key, best.value)}${tie ? ` (a tie with ${fmtNum(next.value)} within seed noise)` : ''}` });
+    b.title = tie ? 'The runner-up is inside the seed-to-seed spread: either value is as good on this evidence. Sets this value on the page, as lossLab.apply does'
+      : 'Sets this value on the page, as lossLab.apply does';
     b.addEventListener('click', () => {
       const notices = this.hooks.apply({ [sw.key]: best.value });
       this.usedNote = notices.length ? notices.join('; ') : `The page now trains with ${valueText(sw.key, best.value)} — press Start (or Reset) to see it.`;
@@ -686,14 +693,13 @@ export class SweepView {
         `${valueText(sw.key, best.value)} — ${nats(best.loss.mean)} nats at epoch ${epochs[0]}, ${pct(best.acc.mean)} accuracy${soFar}. `, b);
       if (ranked.length > 1) this.best.append(el('span', { class: 'help sweep-one-seed', text: ' One seed per value: the seed-to-seed spread is not measured, so a small difference may be noise (try 2 or 3 seeds).' }));
     } else {
-      this.best.append(el('strong', { text: `Lowest validation loss during training, mean of ${S} seeds: ` }),
+      this.best.append(el('strong', { text: tie ? `No clear winner over ${S} seeds. Lowest mean validation loss during training: ` : `Lowest validation loss during training, mean of ${S} seeds: ` }),
         `${valueText(sw.key, best.value)} — ${nats(best.loss.mean)} nats (seeds ${nats(best.loss.lo)}–${nats(best.loss.hi)}, at epochs ${epochs.join(', ')}), ${pct(best.acc.mean)} accuracy${soFar}. `);
-      const next = ranked[1];
       if (next) {
-        const overlap = best.loss.hi >= next.loss.lo;
+        const overlap = verdict === 'inside';
         this.best.dataset.overlap = String(overlap);
         this.best.append(`Runner-up ${valueText(sw.key, next.value)}: ${nats(next.loss.mean)} nats (${nats(next.loss.lo)}–${nats(next.loss.hi)}) — `,
-          overlap ? el('strong', { class: 'sweep-overlap', text: 'within seed-to-seed spread: not a reliable difference' }) : 'the spreads do not overlap',
+          overlap ? el('strong', { class: 'sweep-overlap', text: 'inside the seed-to-seed spread: the difference is seed noise, not a winner' }) : 'the spreads do not overlap: every seed of the best beats every seed of the runner-up',
           '. ');
       }
       this.best.append(b);

@@ -46,7 +46,7 @@ for cross-entropy) and that one batch can be overfitted to a loss near zero; che
 the digits and that no validation image is also a training image.";
 
 /// The experiment that tests `cause` first (for findings whose ranking varies with the run).
-pub(crate) fn experiment_for(cause: CauseId) -> &'static str {
+pub fn experiment_for(cause: CauseId) -> &'static str {
     match cause {
         CauseId::LrTooHigh | CauseId::MomentumTooHigh | CauseId::AdamBetas | CauseId::ExplodingGradients => EXP_STEP_DOWN,
         CauseId::VanishingGradients => EXP_VANISH,
