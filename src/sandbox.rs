@@ -76,6 +76,11 @@ pub struct Outcome {
     pub axes: [Axis; 2],
     /// The bound on `Axis::ratio`: 2, 2(1 + μ), 2(1 + μ)/(1 + 2μ), or Adam's 2(1 + β1)/(1 − β1).
     pub threshold: f64,
+    /// Where swings begin: the smallest η·λ with a negative or complex dominant root (1 for SGD, (1 − √μ)² for
+    /// the heavy ball, ((1 − μ)/(1 + μ))² for Nesterov); None for Adam.
+    pub onset: Option<f64>,
+    /// Adam only: η·λ/P along x and y after each step (the last is `Axis::ratio`); empty for the SGD family.
+    pub adam_ratios: Vec<[f32; 2]>,
     /// The worse of the two axes' verdicts.
     pub verdict: Verdict,
     /// The axis that decides it (0: x, 1: y).
@@ -93,6 +98,19 @@ pub fn threshold(s: &OptimSettings) -> f64 {
             let b1 = s.beta1 as f64;
             2.0 * (1.0 + b1) / (1.0 - b1)
         }
+    }
+}
+
+/// Where the SGD family starts to swing (`Outcome::onset`): SGD's root 1 − h turns negative at h = 1; the heavy
+/// ball's roots turn complex where (1 + μ − h)² < 4μ, from h = (1 − √μ)²; Nesterov's where (1 + μ)²(1 − h) < 4μ,
+/// from h = 1 − 4μ/(1 + μ)² = ((1 − μ)/(1 + μ))².
+pub fn onset(s: &OptimSettings) -> Option<f64> {
+    let mu = s.momentum as f64;
+    match s.kind {
+        OptKind::Sgd => Some(1.0),
+        OptKind::Momentum => Some((1.0 - mu.sqrt()).powi(2)),
+        OptKind::Nesterov => Some(((1.0 - mu) / (1.0 + mu)).powi(2)),
+        OptKind::Adam => None,
     }
 }
 
@@ -155,9 +173,13 @@ pub fn run(settings: OptimSettings, a: f32, b: f32, start: [f32; 2], steps: usiz
     let mut p = Param::new("sandbox".into(), vec![2], start.to_vec());
     let mut path = vec![start];
     let mut escaped = false;
+    let mut adam_ratios = Vec::new();
     for _ in 0..steps.min(MAX_STEPS) {
         p.grad = vec![a * p.value[0], b * p.value[1]];
         opt.step(&mut [&mut p]);
+        if let Some(d) = opt.adam_divisor(0) {
+            adam_ratios.push([s.lr * a / d[0], s.lr * b / d[1]]);
+        }
         let (x, y) = (p.value[0], p.value[1]);
         if !x.is_finite() || !y.is_finite() {
             escaped = true;
@@ -171,18 +193,16 @@ pub fn run(settings: OptimSettings, a: f32, b: f32, start: [f32; 2], steps: usiz
     }
     let bound = threshold(&s);
     let lr = s.lr as f64;
-    let divisor = opt.adam_divisor(0);
     // An escaped path diverged along the axis that left the picture; one that became NaN, along both.
     let last = *path.last().expect("the path holds its start");
     let fled =
         |i: usize| escaped && (last[i].abs() > ESCAPED || last.iter().all(|v| v.abs() <= ESCAPED));
     let axis = |i: usize, lambda: f32| {
         if s.kind == OptKind::Adam {
-            let pre = divisor.as_ref().map_or(f64::NAN, |d| d[i] as f64);
             let values: Vec<f32> = path.iter().map(|q| q[i]).collect();
             Axis {
                 lambda,
-                ratio: lr * lambda as f64 / pre,
+                ratio: adam_ratios.last().map_or(f64::NAN, |r| r[i] as f64),
                 verdict: observed(&values, fled(i), start[0].abs().max(start[1].abs())),
                 rate: f64::NAN,
             }
@@ -207,6 +227,8 @@ pub fn run(settings: OptimSettings, a: f32, b: f32, start: [f32; 2], steps: usiz
         path,
         axes,
         threshold: bound,
+        onset: onset(&s),
+        adam_ratios,
         verdict: axes[worse].verdict,
         axis: worse,
     }

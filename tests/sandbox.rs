@@ -4,7 +4,7 @@
 
 use losslab::config::Config;
 use losslab::optim::{OptKind, OptimSettings};
-use losslab::sandbox::{linear_verdict, run, threshold, Verdict};
+use losslab::sandbox::{linear_verdict, onset, run, threshold, Verdict};
 
 fn settings(kind: OptKind, lr: f32, mu: f32) -> OptimSettings {
     let mut s = Config::default().optim;
@@ -204,6 +204,8 @@ fn adam_moves_each_coordinate_by_lr_at_first_and_then_rises_to_its_own_edge() {
         .iter()
         .all(|a| a.ratio.is_finite() && a.rate.is_nan()));
     assert!((out.threshold - 38.0).abs() < 1e-4);
+    assert_eq!(out.adam_ratios.len(), 400);
+    assert_eq!(out.adam_ratios[399][0] as f64, out.axes[0].ratio);
     let short = run(s, 200.0, 10.0, [0.5, 1.0], 100);
     assert_eq!(short.verdict, Verdict::Unsettled, "{:?}", short.axes);
     // With a short memory for v (β2 = 0.9), √v̂ shrinks with the gradients until η·λ/P reaches Adam's own
