@@ -2,7 +2,10 @@
 // live (lossLab.apply and the learning-rate control), its verdict flips at η·λ = 2 for SGD, its path is the closed
 // form of gradient descent on the valley, it is keyboard operable, fits a phone, and hide=sandbox leaves it out. No
 // training: the engine answers from the worker as soon as it has loaded.
+import { fileURLToPath } from 'node:url';
 import { test, expect, noErrors, SIGNAL_MS, SMALL } from './lab.mjs';
+
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
 const sandbox = (page, valley) => page.evaluate((v) => window.lossLab.sandbox(v), valley);
 
@@ -61,7 +64,8 @@ test('the sandbox follows the lab\u2019s learning rate, momentum and optimizer, 
   expect(adam.threshold).toBeCloseTo(38, 3);
   expect(adam.onset).toBeNull();
   expect(adam.adamRatios).toHaveLength(200);
-  await expect(page.locator('#sandbox-reading')).toContainText('Adam has no bound on η·λ', { timeout: SIGNAL_MS });
+  await expect(page.locator('#sandbox-adam')).toBeVisible({ timeout: SIGNAL_MS });
+  await expect(page.locator('#sandbox-reading')).toContainText('Adam\'s own edge 38');
 
   // the valley's own inputs, and the keyboard: One step and Reset
   const round = await sandbox(page, { a: 60, b: 60 });
@@ -87,6 +91,12 @@ test('the sandbox fits a phone, and hide=sandbox leaves it out', async ({ open }
   expect(wide, 'nothing in the panel sticks out on the right').toEqual([]);
   const plot = await page.locator('#sandbox-plot').boundingBox();
   expect(plot.width, 'the plot uses the width of the phone').toBeGreaterThan(250);
+  // WCAG 2.1 A and AA on the open panel (tests/e2e/a11y.spec.mjs audits the whole page)
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => (await window.axe.run('#sandbox', {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+  })).violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  expect(violations, 'axe-core on the sandbox panel').toEqual([]);
   noErrors(errors);
 
   const hidden = await open(`${SMALL}&hide=sandbox`);

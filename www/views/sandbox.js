@@ -11,8 +11,9 @@ import { OI, chartStyle } from '../charts.js';
 /** Steps in one path, and how many the animation shows a second. */
 export const STEPS = 200;
 const STEPS_PER_SECOND = 25;
-/** The start: far along the shallow axis y, a little off the floor x = 0 (as Distill's figure starts). */
-export const START = [0.6, 1.0];
+/** The start: far along the shallow axis y, a little off the floor x = 0 (as Distill's figure starts), so that
+ * growing swings across the floor stay in the picture for a few steps. */
+export const START = [0.15, 1.0];
 /** Half the width of the square of (x, y) the plot shows. */
 const R = 1.25;
 
@@ -49,12 +50,12 @@ export function reading(s) {
   const other = s.axes[1 - i];
   if (s.opt === 'adam') {
     // Adam is judged by what its path did: no bound on η·λ applies to it
-    const edge = `η·λ/P ${num(ax.ratio)} at the last step, against Adam's own edge ${num(s.threshold)}`;
-    const why = `Adam has no bound on η·λ: it divides each coordinate's step by P = √v̂ + ε, which shrinks with the gradients, so it moves each coordinate by about η a step whatever the curvature, and η·λ/P climbs towards 2(1 + β1)/(1 − β1) as it closes in (Cohen et al. 2022).`;
+    const top = Math.max(s.axes[0].ratio, s.axes[1].ratio);
+    const edge = `η·λ/P up to ${num(top)} at the last step, against Adam's own edge ${num(s.threshold)}`;
     switch (s.verdict) {
-      case 'diverges': return `Diverges along ${along}: the path left the picture (${edge}). ${why}`;
-      case 'converges': return `Settles on the floor within ${s.steps} steps (${edge}). ${why}`;
-      default: return `Has not settled after ${s.steps} steps${other.verdict === 'unsettled' ? '' : `: it is still moving along ${along}`} (${edge}). ${why}`;
+      case 'diverges': return `Diverges along ${along}: the path left the picture (${edge}).`;
+      case 'converges': return `Settles on the floor within ${s.steps} steps (${edge}).`;
+      default: return `Has not settled after ${s.steps} steps${other.verdict === 'unsettled' ? '' : `: it is still moving along ${along}`} (${edge}).`;
     }
   }
   const bound = BOUND_TEXT[s.opt] === num(s.threshold) ? num(s.threshold) : `${BOUND_TEXT[s.opt]} = ${num(s.threshold)}`;
@@ -66,11 +67,14 @@ export function reading(s) {
     case 'edge':
       return `On the edge along ${along}: η·λ = ${num(ax.ratio)} equals ${bound}; the swing neither grows nor shrinks.`;
     case 'oscillates':
-      return `Oscillates and converges: along ${along} ${crosses} (η·λ = ${num(ax.ratio)}, above ${num(s.onset)} where swings begin), but below ${bound} the swings shrink, by ×${num(ax.rate)} a step${other.verdict === 'converges' ? `; along ${AXIS[1 - i]} it creeps down without crossing` : ''}.`;
+      return `Oscillates and converges: along ${other.verdict === 'oscillates' ? 'both axes' : along} ${crosses}. η·λ = ${num(ax.ratio)} along ${along} is above ${num(s.onset)}, where swings begin, and below ${bound}, so the swings shrink, by ×${num(ax.rate)} a step${other.verdict === 'converges' ? `; along ${AXIS[1 - i]} the path creeps down without crossing` : ''}.`;
     default:
       return `Converges without overshooting: η·λ = ${num(ax.ratio)} along ${along} is below ${num(s.onset)}, where swings begin (the bound is ${bound}); the slower axis shrinks by ×${num(Math.max(s.axes[0].rate, s.axes[1].rate))} a step.`;
   }
 }
+
+/** What Adam's figures mean, shown under its reading. */
+export const ADAM_NOTE = 'Adam has no bound on η·λ: it divides each coordinate\u2019s step by P = √v̂ + ε, which shrinks with the gradients, so it moves each coordinate by about η a step whatever the curvature. With P held still it would be a heavy ball, stable while η·λ/P < 2(1 + β1)/(1 − β1); as the gradients shrink, η·λ/P climbs towards that edge and stays near it (Cohen et al. 2022, \u201cAdaptive Gradient Methods at the Edge of Stability\u201d; β2 = 0.9 shows it within 200 steps).';
 
 export class SandboxView {
   /** root: the #sandbox <details>; run() -> the current Run; config() -> the page's configuration. */
@@ -115,8 +119,9 @@ export class SandboxView {
       'aria-label': 'η·λ of each axis on a log scale against the bands where the path creeps, swings and diverges' });
     this.facts = el('dl', { class: 'sandbox-facts', id: id('facts') });
     this.read = el('p', { class: 'sandbox-reading', id: id('reading'), 'aria-live': 'polite' });
+    this.adamNote = el('p', { class: 'help', id: id('adam'), text: ADAM_NOTE, hidden: '' });
     this.stepLine = el('p', { class: 'help sandbox-step', id: id('stepline') });
-    const side = el('div', 'sandbox-side', this.facts, this.gauge, this.read, this.stepLine);
+    const side = el('div', 'sandbox-side', this.facts, this.gauge, this.read, this.adamNote, this.stepLine);
     body.append(tools, run, el('div', 'sandbox-grid', el('div', 'sandbox-plotbox', this.plot), side));
     this.valley.addEventListener('change', () => {
       const v = VALLEYS.find(([k]) => k === this.valley.value);
@@ -212,10 +217,12 @@ export class SandboxView {
     if (ask !== this.asked) return;
     this.note.textContent = '';
     this.result = s;
-    this.read.textContent = `${reading(s)}`;
+    this.read.textContent = reading(s);
+    this.adamNote.hidden = s.opt !== 'adam';
     this.root.dataset.state = 'drawn';
     this.root.dataset.verdict = s.verdict;
     this.root.dataset.ratio = String(s.ratio);
+    this.root.dataset.opt = s.opt;
     this.#show(this.reduced.matches && this.playing ? s.path.length - 1 : this.shown);
   }
 
@@ -377,9 +384,9 @@ export class SandboxView {
       ctx.font = font(px, 'bold');
       ctx.fillStyle = OI.vermillion;
       ctx.textAlign = 'center';
-      ctx.textBaseline = 'top';
+      ctx.textBaseline = 'bottom';
       const left = s.path.findIndex(([x, y]) => Math.abs(x) > R || Math.abs(y) > R);
-      ctx.fillText(`outside the picture since step ${left}`, cx, cy - half + px + 8);
+      ctx.fillText(`outside the picture since step ${left}`, cx, cy + half - px - 8);
     }
   }
 
