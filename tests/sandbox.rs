@@ -141,6 +141,12 @@ fn the_verdict_flips_exactly_at_the_bound_and_the_path_agrees() {
             linear_verdict(kind, mu as f64, bound, bound).0,
             Verdict::Edge
         );
+        // Below the onset of swings the path creeps down one side of the valley; above it, it crosses the floor.
+        let on = onset(&s).unwrap();
+        for (rel, want) in [(0.999, Verdict::Converges), (1.001, Verdict::Oscillates)] {
+            let got = linear_verdict(kind, mu as f64, on * rel, bound).0;
+            assert_eq!(got, want, "{kind:?} μ={mu} at {rel}× the onset {on}");
+        }
         // The lab's optimizer on the valley, 1% either side of the bound along x: the error shrinks or grows.
         for (rel, want) in [(-0.01, Verdict::Oscillates), (0.01, Verdict::Diverges)] {
             let a = (bound * (1.0 + rel) / lr as f64) as f32;

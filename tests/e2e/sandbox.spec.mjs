@@ -78,11 +78,18 @@ test('the sandbox follows the lab\u2019s learning rate, momentum and optimizer, 
   await page.locator('#sandbox-reset').focus();
   await page.keyboard.press('Enter');
   await expect(panel).toHaveAttribute('data-shown', '0');
+  // Play animates the path a step at a time, Pause stops it where it is
+  await page.locator('#sandbox-play').click();
+  await expect.poll(async () => Number(await panel.getAttribute('data-shown')), { timeout: SIGNAL_MS }).toBeGreaterThan(3);
+  await page.locator('#sandbox-play').click();
+  await expect(page.locator('#sandbox-play')).toHaveText('Play');
+  const held = await panel.getAttribute('data-shown');
+  expect(Number(held)).toBeLessThan(200);
   noErrors(errors);
 });
 
-test('the sandbox fits a phone, and hide=sandbox leaves it out', async ({ open }) => {
-  const { page, errors } = await open(SMALL, { viewport: { width: 390, height: 844 }, device: { isMobile: true, hasTouch: true } });
+test('the sandbox fits a phone, draws every step at once when asked for reduced motion, and hide=sandbox leaves it out', async ({ open }) => {
+  const { page, errors } = await open(SMALL, { viewport: { width: 390, height: 844 }, device: { isMobile: true, hasTouch: true, reducedMotion: 'reduce' } });
   await page.waitForFunction(() => window.lossLab !== undefined, null, { timeout: SIGNAL_MS });
   const panel = page.locator('#sandbox');
   await panel.evaluate((d) => { d.open = true; });
@@ -97,6 +104,10 @@ test('the sandbox fits a phone, and hide=sandbox leaves it out', async ({ open }
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
   })).violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
   expect(violations, 'axe-core on the sandbox panel').toEqual([]);
+  // reduced motion: no animation, the whole path at once
+  await expect(page.locator('#sandbox-play')).toHaveText('Show every step');
+  await page.locator('#sandbox-play').click();
+  await expect(panel).toHaveAttribute('data-shown', '200');
   noErrors(errors);
 
   const hidden = await open(`${SMALL}&hide=sandbox`);
