@@ -22,6 +22,8 @@ test('every verdict has its sentence, with the deciding axis and figures', () =>
   assert.doesNotMatch(reading(sgd), /2 = 2/, 'a bound that is a plain number is not written twice');
   const diverges = answer({ axes: [axis(200, 6, 'diverges', 1.5), axis(10, 0.3, 'oscillates', 0.95)] });
   assert.match(reading(diverges), /^Diverges along x: η·λ = 6 is above 2\(1 \+ μ\) = 3\.8.*learning rate below 0\.019/);
+  const high = answer({ axes: [axis(200, 1000, 'diverges', 999), axis(10, 50, 'diverges', 49)] });
+  assert.match(reading(high), /^Diverges along both axes: η·λ = 1000 along x and 50 along y are above 2\(1 \+ μ\) = 3\.8/);
   const edge = answer({ opt: 'sgd', threshold: 2, onset: 1, axes: [axis(200, 2, 'edge', 1), axis(10, 0.1, 'converges', 0.9)] });
   assert.match(reading(edge), /^On the edge along x/);
   const calm = answer({ opt: 'sgd', threshold: 2, onset: 1, axes: [axis(200, 0.8, 'converges', 0.2), axis(10, 0.04, 'converges', 0.96)] });

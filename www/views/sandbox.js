@@ -62,8 +62,12 @@ export function reading(s) {
   const crosses = s.opt === 'sgd' ? 'each step crosses the valley floor' : 'the path swings back and forth across the valley floor';
   const lrMax = num(s.threshold / s.lambdaMax);
   switch (s.verdict) {
-    case 'diverges':
-      return `Diverges along ${along}: η·λ = ${num(ax.ratio)} is above ${bound}, so every swing across the valley is larger than the last. This valley needs a learning rate below ${lrMax}.`;
+    case 'diverges': {
+      const both = other.verdict === 'diverges'
+        ? `both axes: η·λ = ${num(ax.ratio)} along ${along} and ${num(other.ratio)} along ${AXIS[1 - i]} are`
+        : `${along}: η·λ = ${num(ax.ratio)} is`;
+      return `Diverges along ${both} above ${bound}, so every swing across the valley is larger than the last. This valley needs a learning rate below ${lrMax}.`;
+    }
     case 'edge':
       return `On the edge along ${along}: η·λ = ${num(ax.ratio)} equals ${bound}; the swing neither grows nor shrinks.`;
     case 'oscillates':
@@ -268,7 +272,7 @@ export class SandboxView {
     this.#drawGauge(s);
     const [x, y] = s.path[this.shown];
     const f = 0.5 * (s.a * x * x + s.b * y * y);
-    const left = s.path.length - 1 < s.steps ? ` The path ends here: it has run off past 10⁶.` : '';
+    const left = s.path.length - 1 < s.steps && this.shown === s.path.length - 1 ? ' The path ends here: it has run off past 10⁶.' : '';
     this.stepLine.textContent = `Step ${this.shown} of ${s.path.length - 1}: (x, y) = (${num(x)}, ${num(y)}), loss f = ${num(f)}.${left} Click the picture to start elsewhere.`;
     this.btnPlay.textContent = this.playing ? 'Pause' : this.reduced.matches ? 'Show every step' : 'Play';
   }
