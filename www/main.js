@@ -19,7 +19,6 @@ import { StartView } from './views/start.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
 import { ActivationsView } from './views/activations.js';
-import { SandboxView } from './views/sandbox.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
@@ -66,7 +65,11 @@ const classCounts = new ClassCountsView(document.querySelector('#sec-data .secti
 const layerHealth = new LayerHealthView($('layer-health'));
 const filters = new FiltersView($('filters'));
 const acts = new ActivationsView($('acts'));
-const sandbox = new SandboxView($('sandbox'), { run, config: () => cfg }); // the lab's optimizer on a 2-D valley
+// The lab's optimizer on a 2-D valley (www/views/sandbox.js): loaded when its panel first opens or lossLab.sandbox()
+// is called, so the first download does not carry it.
+let sandboxView = null;
+const sandbox = () => (sandboxView ??= import('./views/sandbox.js').then((m) => new m.SandboxView($('sandbox'), { run, config: () => cfg })));
+$('sandbox').addEventListener('toggle', () => { if ($('sandbox').open) sandbox().then((v) => v.refresh()); }, { once: true });
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 const batchView = new BatchView($('batch-view'), { run });
 const highLoss = new HighLossView($('highloss'), { run });
@@ -367,7 +370,7 @@ function change(partial, final = true, { build = true } = {}) {
   controls.update(cfg);
   writeUrl();
   sweepView.configChanged();
-  sandbox.refresh();
+  sandboxView?.then((v) => v.refresh());
   let rebuild = false;
   for (const key of r.changed) {
     if (LIVE_KEYS.has(key)) run().setLive(key, cfg[key]);
@@ -403,7 +406,7 @@ function applyPreset(p) {
   controls.update(cfg);
   writeUrl();
   sweepView.configChanged();
-  sandbox.refresh();
+  sandboxView?.then((v) => v.refresh());
   showPresetNote(p);
   writeUrl(); // again, now with lesson=ID
   status.summary('');
@@ -485,7 +488,7 @@ installApi({
   highestLoss: (k) => run().lossScan(k),
   classify: (pixels) => run().classify(pixels),
   activations: (i) => run().activations(i),
-  sandbox: (valley) => sandbox.state(valley),
+  sandbox: (valley) => sandbox().then((v) => v.state(valley)),
   valCount: () => run().built?.valCount ?? null,
   test: () => finalTest.test(),
   probe: (name) => pipelineCheck.probe(name),
