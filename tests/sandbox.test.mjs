@@ -16,9 +16,9 @@ const answer = (over) => {
 };
 
 test('every verdict has its sentence, with the deciding axis and figures', () => {
-  assert.match(reading(answer({})), /^Oscillates and converges: along both axes .*η·λ = 2 along x .*below 2\(1 \+ μ\) = 3\.8.*×0\.949/);
+  assert.match(reading(answer({})), /^Oscillates and converges: along both axes .*η·λ = 2 along x .*below 2\(1 \+ μ\) = 3\.8.*×0\.949 a step along x and ×0\.949 along y\.$/);
   const sgd = answer({ opt: 'sgd', threshold: 2, onset: 1, axes: [axis(200, 1.8, 'oscillates', 0.8), axis(10, 0.09, 'converges', 0.91)] });
-  assert.match(reading(sgd), /along x each step crosses the valley floor.*below 2,.*along y the path creeps down/);
+  assert.match(reading(sgd), /along x each step crosses the valley floor.*below 2,.*along y the path creeps down without crossing, by ×0\.91 a step\.$/);
   assert.doesNotMatch(reading(sgd), /2 = 2/, 'a bound that is a plain number is not written twice');
   const diverges = answer({ axes: [axis(200, 6, 'diverges', 1.5), axis(10, 0.3, 'oscillates', 0.95)] });
   assert.match(reading(diverges), /^Diverges along x: η·λ = 6 is above 2\(1 \+ μ\) = 3\.8.*learning rate below 0\.019/);

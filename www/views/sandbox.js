@@ -71,7 +71,7 @@ export function reading(s) {
     case 'edge':
       return `On the edge along ${along}: η·λ = ${num(ax.ratio)} equals ${bound}; the swing neither grows nor shrinks.`;
     case 'oscillates':
-      return `Oscillates and converges: along ${other.verdict === 'oscillates' ? 'both axes' : along} ${crosses}. η·λ = ${num(ax.ratio)} along ${along} is above ${num(s.onset)}, where swings begin, and below ${bound}, so the swings shrink, by ×${num(ax.rate)} a step${other.verdict === 'converges' ? `; along ${AXIS[1 - i]} the path creeps down without crossing` : ''}.`;
+      return `Oscillates and converges: along ${other.verdict === 'oscillates' ? 'both axes' : along} ${crosses}. η·λ = ${num(ax.ratio)} along ${along} is above ${num(s.onset)}, where swings begin, and below ${bound}, so the swings shrink, by ×${num(ax.rate)} a step along ${along}${other.verdict === 'converges' ? `; along ${AXIS[1 - i]} the path creeps down without crossing, by ×${num(other.rate)} a step` : ` and ×${num(other.rate)} along ${AXIS[1 - i]}`}.`;
     default:
       return `Converges without overshooting: η·λ = ${num(ax.ratio)} along ${along} is below ${num(s.onset)}, where swings begin (the bound is ${bound}); the slower axis shrinks by ×${num(Math.max(s.axes[0].rate, s.axes[1].rate))} a step.`;
   }
