@@ -12,6 +12,7 @@ pub mod model;
 pub mod observe;
 pub mod optim;
 pub mod rng;
+pub mod sandbox;
 pub mod tensor;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

@@ -90,6 +90,22 @@ impl Optimizer {
         self.settings = settings;
     }
 
+    /// Adam's divisor √v̂ + ε of each weight of parameter tensor `i`, as the last step used it: what makes its
+    /// steps per-coordinate (src/sandbox.rs reads it). None for the SGD family and before Adam's first step.
+    pub fn adam_divisor(&self, i: usize) -> Option<Vec<f32>> {
+        let st = self.state.get(i)?;
+        if self.settings.kind != OptKind::Adam || self.t == 0 || st.v.is_empty() {
+            return None;
+        }
+        let c2 =
+            (1.0 - (self.settings.beta2 as f64).powi(self.t as i32)).max(f64::MIN_POSITIVE) as f32;
+        Some(
+            st.v.iter()
+                .map(|v| (v / c2).sqrt() + self.settings.eps)
+                .collect(),
+        )
+    }
+
     /// One update of every parameter from its gradient. Returns ‖Δp‖₂ for each parameter tensor.
     pub fn step(&mut self, params: &mut [&mut Param]) -> Vec<f32> {
         if self.state.len() != params.len() {

@@ -201,6 +201,55 @@ pub fn describe(cfg: JsValue) -> Result<Object, JsError> {
     Ok(o)
 }
 
+/// The 2-D sandbox (src/sandbox.rs): the optimizer settings of `cfg` (opt, lr, mom, b1, b2, eps; any other key is
+/// checked and ignored) for `steps` steps from (x0, y0) on the valley ½(a·x² + b·y²). Returns {path:
+/// Float32Array [x0, y0, x1, y1, …], threshold, onset (null for Adam), verdict, axis (0: x, 1: y), axes:
+/// [{lambda, ratio, verdict, rate}], adamRatios: Float32Array [x, y after each step] (Adam's η·λ/P) or null};
+/// verdicts are ids ('converges', 'oscillates', 'unsettled', 'edge', 'diverges'), ratio η·λ (Adam: η·λ/P at the
+/// last step), rate null for Adam.
+#[wasm_bindgen]
+pub fn sandbox(
+    cfg: JsValue,
+    a: f32,
+    b: f32,
+    x0: f32,
+    y0: f32,
+    steps: usize,
+) -> Result<Object, JsError> {
+    install_hook();
+    let cfg = config_from_js(&cfg)?;
+    let out = crate::sandbox::run(cfg.optim, a, b, [x0, y0], steps);
+    let o = Object::new();
+    let flat: Vec<f32> = out.path.iter().flatten().copied().collect();
+    set(&o, "path", Float32Array::from(&flat[..]));
+    set(&o, "threshold", num_or_null64(out.threshold));
+    set(
+        &o,
+        "onset",
+        out.onset.map_or(JsValue::NULL, JsValue::from_f64),
+    );
+    let adam: Vec<f32> = out.adam_ratios.iter().flatten().copied().collect();
+    let adam = if adam.is_empty() {
+        JsValue::NULL
+    } else {
+        Float32Array::from(&adam[..]).into()
+    };
+    set(&o, "adamRatios", adam);
+    set(&o, "verdict", out.verdict.id());
+    set(&o, "axis", out.axis as u32);
+    let axes = Array::new();
+    for ax in &out.axes {
+        let a = Object::new();
+        set(&a, "lambda", ax.lambda);
+        set(&a, "ratio", num_or_null64(ax.ratio));
+        set(&a, "verdict", ax.verdict.id());
+        set(&a, "rate", num_or_null64(ax.rate));
+        axes.push(&a);
+    }
+    set(&o, "axes", axes);
+    Ok(o)
+}
+
 /// The loaded training images and the validation split held out from them (MNIST training images
 /// 50,000–59,999; `test` names the slot the trainer validates on), parsed once and shared by every
 /// rebuild. The MNIST test set is a `LabTestSet`, loaded only for the final check.

@@ -5,7 +5,7 @@
 
 use js_sys::Uint8Array;
 use js_sys::{Array, Error, Float32Array, Object, Uint32Array};
-use losslab::wasm::{defaults, describe, settings, LabData, LabHelper, LabTrainer};
+use losslab::wasm::{defaults, describe, sandbox, settings, LabData, LabHelper, LabTrainer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -478,4 +478,56 @@ fn real_mnist_idx_loads_and_trains() {
             .unwrap(),
     );
     assert!(e.contains("gzip") && set == "training", "{e} ({set})");
+}
+
+#[wasm_bindgen_test]
+fn the_sandbox_follows_gradient_descent_and_flips_at_its_bound_in_wasm() {
+    // Plain SGD, lr 0.009 on λ 200 and 10: x_k = (1 − 1.8)^k·x0 and y_k = (1 − 0.09)^k·y0 (the closed form).
+    let r = sandbox(
+        cfg(&[("opt", "sgd"), ("lr", "0.009")]),
+        200.0,
+        10.0,
+        0.15,
+        1.0,
+        40,
+    )
+    .unwrap_or_else(|e| panic!("{:?}", JsValue::from(e)));
+    let r: JsValue = r.into();
+    let path = f32s(&r, "path");
+    assert_eq!(path.len(), 2 * 41);
+    for k in 0..=40 {
+        let (x, y) = (0.15 * (-0.8f64).powi(k), 0.91f64.powi(k));
+        assert!(
+            (path[2 * k as usize] as f64 - x).abs() < 1e-5,
+            "step {k}: x {}",
+            path[2 * k as usize]
+        );
+        assert!(
+            (path[2 * k as usize + 1] as f64 - y).abs() < 1e-5,
+            "step {k}: y {}",
+            path[2 * k as usize + 1]
+        );
+    }
+    assert_eq!(num(&r, "threshold"), 2.0);
+    assert_eq!(string(&r, "verdict"), "oscillates");
+    assert!(get(&r, "adamRatios").is_null());
+    // η·λ = 2.02 along x: diverges, along x (axis 0)
+    let r: JsValue = sandbox(
+        cfg(&[("opt", "sgd"), ("lr", "0.0101")]),
+        200.0,
+        10.0,
+        0.15,
+        1.0,
+        40,
+    )
+    .unwrap_or_else(|e| panic!("{:?}", JsValue::from(e)))
+    .into();
+    assert_eq!(
+        (string(&r, "verdict"), num(&r, "axis")),
+        ("diverges".to_string(), 0.0)
+    );
+    // a refused value is refused as everywhere else, naming its key
+    let e = sandbox(cfg(&[("lr", "20")]), 200.0, 10.0, 0.15, 1.0, 40).unwrap_err();
+    let msg = Error::from(JsValue::from(e)).message();
+    assert!(String::from(msg).contains("lr"), "the refusal names lr");
 }

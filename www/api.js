@@ -99,6 +99,18 @@
  *                                  probs: [10] (softmax, sum 1; NaN when the logits are not finite), predicted (null
  *                                  when NaN), step }; training is not disturbed; rejects, in words, for an index that
  *                                  is not an integer in range or while nothing is built
+ *   lossLab.sandbox(valley)     -> Promise of the 2-D sandbox ("The same law in two dimensions"): the lab's optimizer with
+ *                                  the page's current opt, lr, mom, b1, b2 and eps, run by the engine (src/sandbox.rs) for
+ *                                  200 steps on f(x, y) = ½(a·x² + b·y²); valley {a, b} (optional) sets the curvatures as
+ *                                  the panel's inputs do (0.01 … 100000). Resolves to { opt, lr, mom, b1, b2, eps, a, b,
+ *                                  start: [x, y], steps, lambdaMax (max(a, b)), ratio (η·λ_max; Adam: η·λ/P at the last
+ *                                  step, P = √v̂ + ε), threshold (2, 2(1 + μ), Nesterov's 2(1 + μ)/(1 + 2μ), Adam's
+ *                                  2(1 + β1)/(1 − β1)), onset (η·λ where swings begin; null for Adam), verdict
+ *                                  ('converges' | 'oscillates' | 'edge' | 'diverges'; Adam, observed: 'converges' |
+ *                                  'unsettled' | 'diverges'), axis ('x' | 'y': the one that decides), axes: [{ lambda,
+ *                                  ratio, verdict, rate (|error| factor per step; null for Adam) }] (x, y), path: [[x, y]
+ *                                  …] (start first; shorter when it left for good), adamRatios ([[x, y]] per step, or
+ *                                  null), reading (the panel's sentence), shown (steps the panel draws) }
  *   lossLab.test()              -> Promise of the final check, as the "Test the final network" button: the current
  *                                  weights measured once on the 10,000 MNIST test images (nothing else reads them:
  *                                  every curve, sweep, race and early stop uses the validation split, MNIST training
@@ -266,6 +278,7 @@ export function installApi(lab) {
     highestLoss: (k = 16) => lab.highestLoss(k).then(plain),
     classify: (pixels) => classify(lab, pixels),
     activations: (index) => activations(lab, index),
+    sandbox: (valley) => lab.sandbox(valley && typeof valley === 'object' ? valley : {}),
     test: () => lab.test(),
     probe: (name) => lab.probe(String(name)),
     cores: () => lab.cores(),

@@ -31,6 +31,7 @@ export const HIDEABLE = [
   ['batch', '#batch-view', 'What the net sees (the current batch)'],
   ['highloss', '#highloss', 'Highest-loss training images'],
   ['lrfind', '#lrfind', 'Find a learning rate'],
+  ['sandbox', '#sandbox', 'The same law in two dimensions (the 2-D sandbox)'],
   ['sweep', '#sweep', 'Sweep'],
   ['explain', '#explain', 'What am I looking at?'],
 ];

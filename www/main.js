@@ -69,6 +69,11 @@ const classCounts = new ClassCountsView(document.querySelector('#sec-data .secti
 const layerHealth = new LayerHealthView($('layer-health'));
 const filters = new FiltersView($('filters'));
 const acts = new ActivationsView($('acts'));
+// The lab's optimizer on a 2-D valley (www/views/sandbox.js): loaded when its panel first opens or lossLab.sandbox()
+// is called, so the first download does not carry it.
+let sandboxView = null;
+const sandbox = () => (sandboxView ??= import('./views/sandbox.js').then((m) => new m.SandboxView($('sandbox'), { run, config: () => cfg })));
+$('sandbox').addEventListener('toggle', () => { if ($('sandbox').open) sandbox().then((v) => v.refresh()); }, { once: true });
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 const reliability = new ReliabilityView($('diagnosis-reliability'));
 const batchView = new BatchView($('batch-view'), { run });
@@ -398,6 +403,7 @@ function change(partial, final = true, { build = true } = {}) {
   showControls();
   writeUrl();
   sweepView.configChanged();
+  sandboxView?.then((v) => v.refresh());
   let rebuild = false;
   for (const key of r.changed) {
     if (LIVE_KEYS.has(key)) run().setLive(key, cfg[key]);
@@ -433,6 +439,7 @@ function applyPreset(p) {
   showControls();
   writeUrl();
   sweepView.configChanged();
+  sandboxView?.then((v) => v.refresh());
   showPresetNote(p);
   writeUrl(); // again, now with lesson=ID
   status.summary('');
@@ -630,6 +637,7 @@ installApi({
   highestLoss: (k) => run().lossScan(k),
   classify: (pixels) => run().classify(pixels),
   activations: (i) => run().activations(i),
+  sandbox: (valley) => sandbox().then((v) => v.state(valley)),
   valCount: () => run().built?.valCount ?? null,
   test: () => finalTest.test(),
   probe: (name) => (mystery.hidden() ? Promise.reject(new Error('lossLab.probe() is off while a mystery is open: a probe is an experiment, spent with lossLab.spendMystery(\'probe-…\')')) : pipelineCheck.probe(name)),

@@ -11,6 +11,9 @@
 //                   fitted, fittedLoss, settled}),
 //                   {type:'test', req} (the final check on the test set: reply {loss, acc, perClassRecall, count,
 //                   step, weightsEpoch, synthetic}),
+//                   {type:'sandbox', config, a, b, x0, y0, steps, req} (the 2-D sandbox, src/sandbox.rs: the optimizer
+//                   settings of config on the valley ½(a·x² + b·y²); no trainer needed, answered between two chunks:
+//                   reply {path, threshold, onset, verdict, axis, axes, adamRatios}),
 //                   {type:'peer', port} (train on two cores with the helper worker at the other end of
 //                   port, www/engine/helper.js), {type:'peer', port: null} (back to one core)
 //   worker -> main: ready, built {layers, params, layerNames, trainCount, valCount, synthetic,
@@ -40,7 +43,7 @@
 // worker calls it and posts its events (steps -> progress; epochEnded + validated -> epoch; diverged; stopped;
 // a new diagnosis after any of them); it only sizes the chunks to ~CHUNK_TARGET_MS, yields between them and
 // queues the jobs. On two cores it follows the same order itself, awaiting the helper (splitAdvance).
-import init, { LabData, LabTestSet, LabTrainer, LabHelper, checkSettings, describe, fresh_seed as freshSeed } from './engine.js';
+import init, { LabData, LabTestSet, LabTrainer, LabHelper, checkSettings, describe, fresh_seed as freshSeed, sandbox } from './engine.js';
 import { Peer, CHUNK_TARGET_MS } from './peer.js';
 
 const MAX_STEPS_PER_CHUNK = 1024;
@@ -572,6 +575,14 @@ function reply(msg) {
       return { config: trainer ? trainer.config() : null };
     case 'freshSeed':
       return { seed: freshSeed() };
+    case 'sandbox': {
+      // a pure function of its arguments: it reads no trainer, so it need not wait for a training chunk's job
+      const r = sandbox(msg.config, Number(msg.a), Number(msg.b), Number(msg.x0), Number(msg.y0), Number(msg.steps));
+      return {
+        path: r.path, threshold: r.threshold, onset: r.onset, verdict: r.verdict, axis: r.axis,
+        axes: Array.from(r.axes, (a) => ({ ...a })), adamRatios: r.adamRatios,
+      };
+    }
     case 'batchView': {
       if (!trainer) return { error: 'nothing is built yet' };
       const v = trainer.batchView(Number(msg.n));
@@ -636,6 +647,7 @@ self.onmessage = async (e) => {
       }
       case 'engineConfig':
       case 'freshSeed':
+      case 'sandbox':
       case 'batchView':
       case 'weights': {
         await engine;

@@ -345,6 +345,13 @@ export class Run extends Emitter {
   test() {
     return this.#ask({ type: 'test' }).then(({ type, req, ...v }) => v);
   }
+  /** The 2-D sandbox (src/sandbox.rs): the optimizer settings of `config` ({opt, lr, mom, b1, b2, eps}) for `steps`
+   * steps from (x0, y0) on the valley ½(a·x² + b·y²), run by the engine's own optimizer: {path: Float32Array [x, y,
+   * …], threshold, onset, verdict, axis, axes: [{lambda, ratio, verdict, rate}], adamRatios}. Training is not
+   * disturbed. */
+  sandbox({ config, a, b, x0, y0, steps }) {
+    return this.#ask({ type: 'sandbox', config, a, b, x0, y0, steps }).then(({ type, req, ...v }) => v);
+  }
   #ask(msg) {
     const req = ++this.requestNo;
     return new Promise((resolve, reject) => {
