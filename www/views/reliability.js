@@ -106,10 +106,13 @@ export class ReliabilityView {
       fault.append(el('span', '', r.title), el('span', 'reliability-conds', ` (${r.conditions.join('; ')})`));
       tr.append(fault, el('td', 'num', `${r.named} of ${r.runs}`));
       const missed = r.said.map((x) => `${x.name} (${x.count})`).join(', ');
-      tr.append(el('td', '', r.knownMiss.length ? `${missed || '—'}. Known miss: ${r.knownMiss.join(' ')}` : missed || '—'));
+      tr.append(el('td', '', r.knownMiss.length ? `${missed || '—'} (a known miss, below)` : missed || '—'));
       table.tBodies[0].append(tr);
     }
     this.body.append(table);
+    for (const r of s.byCause) {
+      for (const why of r.knownMiss) this.body.append(el('p', 'diag-label', `Known miss, left out of the count above — ${why}.`));
+    }
     this.body.append(
       el('p', 'diag-label', `"What it said instead" is the card's first cause when the run stopped, on runs where that was not the true cause (it may still have named the true one second). Two causes can leave the same symptoms: a reading is evidence to test with the experiment it suggests, not a verdict.`),
     );
