@@ -315,6 +315,63 @@ fn other_conditions() -> Vec<Preset> {
     ]
 }
 
+/// The lessons whose claims describe each broken condition's fault, at the lesson's own magnitude. The
+/// report card carries them: the page's mystery drill draws a condition as the milder form of its
+/// lessons and quotes their claims (www/mystery/pool.js).
+const DETECTION_LESSONS: &[(&str, &[&str])] = &[
+    ("lr 0.5", &["lr-high"]),
+    ("lr 3e-5", &["lr-low"]),
+    ("mom 0.99", &["mom-high"]),
+    ("adam b2 0.6", &["adam-beta"]),
+    ("zeros", &["init-zeros"]),
+    ("tiny normal", &["init-tiny"]),
+    ("deep sigmoid 4", &["deep-sigmoid"]),
+    ("stride 3", &["stride-big"]),
+    ("noise 25", &["noise-uniform"]),
+    ("pairs 30", &["noise-pairs"]),
+    ("long tail 100", &["imbalance"]),
+    ("rot180 0.5", &["aug-flip"]),
+    ("val unscaled", &["val-raw"]),
+    ("label shift 3", &["label-shift"]),
+    ("leak 20", &["leak"]),
+    ("mse", &["softmax-twice"]),
+    ("unshuffled, batch 64", &["no-shuffle"]),
+    ("noise+imbalance", &["noise-uniform", "imbalance"]),
+];
+
+fn detection_lessons(name: &str) -> &'static [&'static str] {
+    DETECTION_LESSONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, l)| l)
+}
+
+/// Runs without MNIST: every broken condition of the detection test names lessons that exist and are
+/// about one of its causes (the report card and the mystery drill rely on it).
+#[test]
+fn detection_conditions_name_lessons_of_their_causes() {
+    let lessons = valid_lessons();
+    for p in other_conditions().iter().filter(|p| p.cause.is_some()) {
+        let ids = detection_lessons(&p.id);
+        assert!(
+            !ids.is_empty(),
+            "`{}` names no lesson in DETECTION_LESSONS",
+            p.id
+        );
+        for id in ids {
+            let l = lessons
+                .get(id)
+                .unwrap_or_else(|| panic!("`{}`: no lesson `{id}`", p.id));
+            let cause = l.cause.as_deref().unwrap_or("none");
+            assert!(
+                expected_causes(p).contains(&cause),
+                "`{}`: lesson `{id}` is about {cause}",
+                p.id
+            );
+        }
+    }
+}
+
 /// Five seeds, none a lesson's; the odd ones train on one worker, the even ones split every step with
 /// a second (the page's two cores), so each condition meets both summation orders the page runs.
 const DETECTION_SEEDS: [u64; 5] = [3, 4, 5, 6, 7];
@@ -355,10 +412,17 @@ fn report_card(
     let mut healthy = (0, 0, Vec::new());
     for p in conditions {
         let mine: Vec<&Verdict> = vs.iter().filter(|v| v.name == p.id).collect();
+        let set: serde_json::Map<String, Value> = p
+            .set
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
         if p.cause.is_none() {
             healthy.0 += mine.len();
             healthy.1 += mine.iter().filter(|v| !v.pass).count();
-            healthy.2.push(Value::from(p.id.as_str()));
+            healthy
+                .2
+                .push(json!({ "name": p.id, "set": set, "runs": mine.len() }));
             continue;
         }
         let expected: Vec<&str> = expected_causes(p)
@@ -377,8 +441,9 @@ fn report_card(
         let known = DETECTION_KNOWN_MISSES.iter().find(|(id, _)| *id == p.id);
         rows.push(json!({
             "name": p.id,
-            "set": p.set.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>(),
+            "set": set,
             "causes": expected,
+            "lessons": detection_lessons(&p.id),
             "runs": mine.len(),
             "named": mine.iter().filter(|v| v.pass).count(),
             "answers": answers,

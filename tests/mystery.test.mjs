@@ -1,6 +1,6 @@
 // The mystery drill's rules without a page (www/mystery/): the same class code draws the same sequence, every
 // candidate of every pool and level can be drawn, every magnitude in the pool is one the lab checks (a lesson's or
-// the detection test's, read from tests/lessons.rs itself), answers score as they should, result codes decode to
+// the detection test's, read from the report card it writes, www/report-card.json), answers score as they should, result codes decode to
 // what was answered, and garbled URL keys are said and replaced.
 //
 // Run: node --test tests/mystery.test.mjs   (after a build: it reads www/generated/)
@@ -9,25 +9,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { drawSequence, readQuery, queryParams, query, score, fixPartial, EXPERIMENTS, MAX_POINTS } from '../www/mystery/drill.js';
-import { candidates, POOL_GROUPS, LEVELS, DETECTION_FAULTS, DETECTION_DOUBLES, DETECTION_HEALTHY } from '../www/mystery/pool.js';
+import { candidates, detectionConditions, POOL_GROUPS, LEVELS } from '../www/mystery/pool.js';
 import { ANSWERS, FIXES, FIX_FOR_CAUSE, HEALTHY } from '../www/mystery/answers.js';
 import { encodeResult, decodeResult } from '../www/mystery/code.js';
 import { CAUSES } from '../www/generated/catalogue.js';
 import { defaults, merge } from '../www/state.js';
 
 const presets = JSON.parse(readFileSync(new URL('../www/presets.json', import.meta.url), 'utf8')).presets;
-const lessonsRs = readFileSync(new URL('./lessons.rs', import.meta.url), 'utf8');
+const card = JSON.parse(readFileSync(new URL('../www/report-card.json', import.meta.url), 'utf8'));
 const POOLS = [...POOL_GROUPS.map((g) => [g]), [...POOL_GROUPS]];
 const LEVEL_IDS = Object.keys(LEVELS).map(Number);
 const fixed = () => 'FRESH';
 
 test('the same class code, pool and level draw the same sequence; other codes draw others', () => {
   for (const level of LEVEL_IDS) {
-    const a = drawSequence({ code: 'physics-3b', pools: [...POOL_GROUPS], level, presets });
-    const b = drawSequence({ code: 'physics-3b', pools: [...POOL_GROUPS], level, presets });
+    const a = drawSequence({ code: 'physics-3b', pools: [...POOL_GROUPS], level, presets, card });
+    const b = drawSequence({ code: 'physics-3b', pools: [...POOL_GROUPS], level, presets, card });
     assert.deepEqual(a, b);
     assert.equal(a.length, 3);
-    const others = ['physics-3a', 'x', 'class7', 'Q'].map((code) => JSON.stringify(drawSequence({ code, pools: [...POOL_GROUPS], level, presets })));
+    const others = ['physics-3a', 'x', 'class7', 'Q'].map((code) => JSON.stringify(drawSequence({ code, pools: [...POOL_GROUPS], level, presets, card })));
     assert.ok(others.some((o) => o !== JSON.stringify(a)), `level ${level}: every code drew the same sequence`);
   }
 });
@@ -35,12 +35,12 @@ test('the same class code, pool and level draw the same sequence; other codes dr
 test('every candidate of every pool and level can be drawn', () => {
   for (const pools of POOLS) {
     for (const level of LEVEL_IDS) {
-      const c = candidates(presets, { pools, level });
+      const c = candidates(presets, card, { pools, level });
       assert.ok(c.faults.length > 0, `${pools} level ${level}: no faults`);
       const want = new Set([...c.faults, ...c.doubles, ...c.decoys].map((x) => x.id));
       const seen = new Set();
       for (let i = 0; i < 3000 && seen.size < want.size; i++) {
-        for (const m of drawSequence({ code: `c${i}`, pools, level, presets })) {
+        for (const m of drawSequence({ code: `c${i}`, pools, level, presets, card })) {
           seen.add(m.id);
           assert.ok(want.has(m.id), `${m.id} is not a candidate of ${pools} level ${level}`);
           const cand = [...c.faults, ...c.doubles, ...c.decoys].find((x) => x.id === m.id);
@@ -53,39 +53,37 @@ test('every candidate of every pool and level can be drawn', () => {
     }
   }
   // two faults at once come only with the data group, at level 3
-  assert.ok(candidates(presets, { pools: ['data'], level: 3 }).doubles.length > 0);
+  assert.ok(candidates(presets, card, { pools: ['data'], level: 3 }).doubles.length > 0);
 });
 
 test('every magnitude in the pool is a lesson\'s or a condition of the detection test, with its cause', () => {
   const byId = new Map(presets.map((p) => [p.id, p]));
-  const conditions = new Map();
-  for (const m of lessonsRs.matchAll(/(broken|healthy)\(\s*"([^"]+)",\s*&\[([\s\S]*?)\],?\s*(?:"([^"]+)",?\s*)?\)/g)) {
-    const set = Object.fromEntries([...m[3].matchAll(/\("(\w+)",\s*"([^"]*)"\)/g)].map((p) => [p[1], p[2]]));
-    conditions.set(m[2], { kind: m[1], set, cause: m[4] ?? null });
-  }
-  const same = (a, b) => Object.keys(a).length === Object.keys(b).length
-    && Object.entries(a).every(([k, v]) => String(v) === b[k] || Number(v) === Number(b[k]));
-  for (const d of [...DETECTION_FAULTS, ...DETECTION_DOUBLES]) {
-    const c = conditions.get(d.name);
-    assert.ok(c && c.kind === 'broken', `tests/lessons.rs has no broken condition "${d.name}"`);
-    assert.ok(same(d.set, c.set), `"${d.name}": ${JSON.stringify(d.set)} is not tests/lessons.rs's ${JSON.stringify(c.set)}`);
-    assert.deepEqual(d.causes ?? [d.cause], c.cause.split('|'), `"${d.name}": cause`);
+  // the detection test's conditions come from its report card, which tests/lessons.rs writes from the runs it judged
+  const D = detectionConditions(card, presets);
+  const byName = new Map(card.conditions.map((c) => [c.name, c]));
+  assert.ok(D.faults.length >= 10 && D.doubles.length >= 1 && D.healthy.length >= 1, 'the card gives the drill its milder magnitudes');
+  for (const d of [...D.faults, ...D.doubles]) {
+    const c = byName.get(d.name);
+    assert.deepEqual(d.set, c.set, `"${d.name}": the card's settings`);
+    assert.deepEqual(d.causes ?? [d.cause], c.causes, `"${d.name}": cause`);
     for (const id of d.lessons ?? [d.lesson]) {
       assert.ok(byId.has(id), `"${d.name}": no lesson ${id}`);
       assert.ok((d.causes ?? [d.cause]).includes(byId.get(id).cause), `"${d.name}": lesson ${id} is about ${byId.get(id).cause}`);
     }
+    assert.deepEqual(d.seeds, [card.seeds[0], card.seeds[card.seeds.length - 1]]);
   }
   // a known miss of the detection test shows no signature the card reads: it is not in the pool
-  const misses = lessonsRs.slice(lessonsRs.indexOf('const DETECTION_KNOWN_MISSES'));
-  const missNames = [...misses.slice(0, misses.indexOf('];')).matchAll(/\(\s*"([^"]+)",/g)].map((m) => m[1]);
-  assert.ok(missNames.length > 0, 'tests/lessons.rs lists its known misses');
-  for (const d of DETECTION_FAULTS) assert.ok(!missNames.includes(d.name), `"${d.name}" is a known miss of the detection test`);
-  for (const d of DETECTION_HEALTHY) {
-    const c = conditions.get(d.name);
-    assert.ok(c && c.kind === 'healthy' && same(d.set, c.set), `"${d.name}" is not a healthy condition of tests/lessons.rs`);
+  const misses = card.conditions.filter((c) => c.knownMiss).map((c) => c.name);
+  assert.ok(misses.length > 0, 'the card lists the known misses');
+  for (const d of [...D.faults, ...D.doubles]) assert.ok(!misses.includes(d.name), `"${d.name}" is a known miss of the detection test`);
+  // a condition at its lesson's own magnitude is the lesson, not a milder form of it
+  assert.ok(!D.faults.some((d) => d.name === 'zeros'));
+  for (const h of D.healthy) {
+    const c = card.healthy.conditions.find((x) => x.name === h.name);
+    assert.ok(c && h.seeds[1] - h.seeds[0] + 1 === c.runs, `"${h.name}": the seeds the test kept it quiet on`);
   }
   for (const level of LEVEL_IDS) {
-    const c = candidates(presets, { pools: [...POOL_GROUPS], level });
+    const c = candidates(presets, card, { pools: [...POOL_GROUPS], level });
     for (const x of [...c.faults, ...c.doubles, ...c.decoys]) {
       if (x.source === 'lesson') {
         const p = byId.get(x.id);
@@ -140,7 +138,7 @@ test('each fix, and each race, is a change the page accepts; the fix of every dr
     'unshuffled, batch 64': ['batch', 'lr'],
   };
   for (const level of LEVEL_IDS) {
-    for (const x of candidates(presets, { pools: [...POOL_GROUPS], level }).faults) {
+    for (const x of candidates(presets, card, { pools: [...POOL_GROUPS], level }).faults) {
       const fixedCfg = merge(merge(d, x.set).config, fixPartial(FIX_FOR_CAUSE[x.causes[0]])).config;
       const own = Object.keys(x.set).filter((k) => !['val_n', 'seed'].includes(k)
         && !(k === 'train_n' && x.causes[0] !== 'too_little_data') && !(CONTEXT[x.id] ?? []).includes(k));
@@ -153,7 +151,7 @@ test('each fix, and each race, is a change the page accepts; the fix of every dr
 test('result codes decode to what was answered, and a mistyped code is refused', () => {
   for (const level of LEVEL_IDS) {
     for (const pools of POOLS) {
-      const seq = drawSequence({ code: 'round_trip-1', pools, level, presets });
+      const seq = drawSequence({ code: 'round_trip-1', pools, level, presets, card });
       const items = seq.map((m, i) => ({
         causes: m.causes,
         cause: i === 2 ? null : ANSWERS[(i * 7 + level) % ANSWERS.length].id,

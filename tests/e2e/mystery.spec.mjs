@@ -11,6 +11,7 @@ import { answerName } from '../../www/mystery/answers.js';
 import { defaults } from '../../www/state.js';
 
 const presets = JSON.parse(readFileSync(new URL('../../www/presets.json', import.meta.url), 'utf8')).presets;
+const card = JSON.parse(readFileSync(new URL('../../www/report-card.json', import.meta.url), 'utf8'));
 const DRILL_KEYS = new Set(['mystery', 'pool', 'level']);
 
 /** Picks `value` in the <select> `id` with the arrow keys (it has focus first), as a keyboard user does. */
@@ -59,7 +60,7 @@ async function expectHidden(page, m) {
 
 test('a class code plays three mysteries by keyboard, and nothing leaks before an answer', async ({ open }) => {
   const code = 'e2e-class';
-  const seq = drawSequence({ code, pools: ['pipeline'], level: 1, presets });
+  const seq = drawSequence({ code, pools: ['pipeline'], level: 1, presets, card });
   // answers: right without a fix, wrong, right with the right fix
   const plan = [{ cause: seq[0].causes[0], fix: 'none' }, { cause: 'lr_too_high', fix: 'none' }, { cause: seq[2].causes[0], fix: 'pipeline' }];
   const { page, errors } = await open(`?mystery=${code}&pool=pipeline&lr=5`, { viewport: { width: 1280, height: 720 } });

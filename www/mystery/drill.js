@@ -105,11 +105,11 @@ export function generator(seed) {
  * The sequence a class code draws: the same code, pool and level give every student the same mysteries. Each is
  * {index, id (the candidate), kind: 'fault'|'double'|'decoy', causes (ids; [] for a decoy), set (the settings
  * over the defaults, seed included), epochs, lessons, source, group}. Candidates do not repeat within a sequence
- * while the pool has fresh ones.
+ * while the pool has fresh ones. `card`: the detection test's report card (www/report-card.json), or null.
  */
-export function drawSequence({ code, pools, level, presets, n = SEQUENCE_LENGTH }) {
+export function drawSequence({ code, pools, level, presets, card, n = SEQUENCE_LENGTH }) {
   const L = LEVELS[level];
-  const c = candidates(presets, { pools, level });
+  const c = candidates(presets, card, { pools, level });
   const next = generator(hash(`${code}|${pools.join(',')}|${level}`));
   const used = new Set();
   const pick = (list) => {

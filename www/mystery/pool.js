@@ -6,7 +6,8 @@
 //   - a broken condition of the detection test (tests/lessons.rs, other_conditions()): the card must name its
 //     cause on at least 60% of seeds 3–7 within two epochs, so these magnitudes are drawn with a seed from 3 to 7
 //     and train two epochs. They are milder than the lessons' (lr 0.5 beside the lesson's 5, 25% noise beside
-//     40%), which is what the subtler levels draw. tests/mystery.test.mjs checks every entry against that file.
+//     40%), which is what the subtler levels draw. They come from the test's report card (www/report-card.json),
+//     which it writes from the runs it judged, with the lessons whose claims describe each fault.
 // The known misses of the detection test (180° rotations alone) and lessons whose run is long are left out.
 // A healthy decoy is a lesson with no cause (its claims say it trains well) or a healthy condition of the
 // detection test (which must leave the card quiet on its seeds).
@@ -24,43 +25,35 @@ const TRAIN_N_DEFAULT = 10_000;
 /** Validation on 2,000 held-out digits, as the shorter lessons do (it changes what is measured on, not the fault). */
 const QUICK_VAL = { val_n: 2000 };
 
+/** A condition's settings are its lesson's own magnitude (the detection test's "zeros" is init-zeros's): not milder. */
+const sameSet = (a, b) => Object.keys(a).length === Object.keys(b).length
+  && Object.entries(a).every(([k, v]) => String(v) === String(b[k]));
+
 /**
- * The detection test's broken conditions (tests/lessons.rs other_conditions(), `broken(name, set, cause)`), each
- * with its group and the lesson whose claims describe the same fault at the lesson's magnitude (the reveal quotes
- * them, and says so). "zeros" is the init-zeros lesson's own magnitude; "rot180 0.5" is a known miss.
+ * The detection test's conditions as the drill draws them, from its report card (www/report-card.json, written by
+ * tests/lessons.rs from the runs it judged; null when it could not be read: then only the lessons' magnitudes).
+ * faults: [{name, cause, group, set, lesson, seeds}], each broken condition of one cause that is not a known miss and not
+ * its lesson's own magnitude, in its lesson's group; doubles: [{name, causes, group, set, lessons, seeds}], the conditions
+ * of two faults at once; healthy: [{name, set, seeds: [lo, hi]}], the healthy conditions besides the baseline (a
+ * lesson already), each with the seeds the test kept it quiet on.
  */
-export const DETECTION_FAULTS = [
-  { name: 'lr 0.5', cause: 'lr_too_high', group: 'optimizer', set: { lr: 0.5 }, lesson: 'lr-high' },
-  { name: 'lr 3e-5', cause: 'lr_too_low', group: 'optimizer', set: { lr: 3e-5 }, lesson: 'lr-low' },
-  { name: 'mom 0.99', cause: 'momentum_too_high', group: 'optimizer', set: { mom: 0.99, lr: 0.005 }, lesson: 'mom-high' },
-  { name: 'adam b2 0.6', cause: 'adam_betas', group: 'optimizer', set: { opt: 'adam', lr: 0.002, b1: 0.95, b2: 0.6 }, lesson: 'adam-beta' },
-  { name: 'tiny normal', cause: 'bad_init', group: 'architecture', set: { init: 'normal', gain: 0.001 }, lesson: 'init-tiny' },
-  {
-    name: 'deep sigmoid 4', cause: 'vanishing_gradients', group: 'architecture', lesson: 'deep-sigmoid',
-    set: { depth: 4, act: 'sigmoid', ch: '8', k: '3', pad: '1', pool: 'last', pool_size: '2' },
-  },
-  { name: 'stride 3', cause: 'bad_layer_design', group: 'architecture', set: { stride: '3,1' }, lesson: 'stride-big' },
-  { name: 'noise 25', cause: 'label_noise', group: 'data', set: { noise: 25 }, lesson: 'noise-uniform' },
-  { name: 'pairs 30', cause: 'label_noise', group: 'data', set: { noise: 30, noise_kind: 'pairs' }, lesson: 'noise-pairs' },
-  { name: 'long tail 100', cause: 'class_imbalance', group: 'data', set: { imb: 'longtail', imb_ratio: 100 }, lesson: 'imbalance' },
-  { name: 'val unscaled', cause: 'pipeline_bug', group: 'pipeline', set: { val_pre: 'unscaled' }, lesson: 'val-raw' },
-  { name: 'label shift 3', cause: 'pipeline_bug', group: 'pipeline', set: { label_offset: 3 }, lesson: 'label-shift' },
-  { name: 'leak 20', cause: 'pipeline_bug', group: 'pipeline', set: { leak: 20 }, lesson: 'leak' },
-  { name: 'mse', cause: 'pipeline_bug', group: 'pipeline', set: { loss_wiring: 'mse' }, lesson: 'softmax-twice' },
-  { name: 'unshuffled, batch 64', cause: 'pipeline_bug', group: 'pipeline', set: { shuffle: 'off', batch: 64, lr: 0.02 }, lesson: 'no-shuffle' },
-];
-
-/** The detection test's one condition with two faults at once (tests/lessons.rs: "noise+imbalance"). */
-export const DETECTION_DOUBLES = [
-  { name: 'noise+imbalance', causes: ['label_noise', 'class_imbalance'], group: 'data', set: { noise: 30, imb: 'classes', imb_keep: 0.05 }, lessons: ['noise-uniform', 'imbalance'] },
-];
-
-/** The detection test's healthy conditions besides the baseline (tests/lessons.rs: `healthy(name, set)`), seeds 3–4. */
-export const DETECTION_HEALTHY = [
-  { name: 'adam', set: { opt: 'adam', lr: 0.001 } },
-  { name: 'leaky-relu', set: { act: 'leaky_relu' } },
-  { name: 'batch-64', set: { batch: 64, lr: 0.02 } },
-];
+export function detectionConditions(card, presets) {
+  if (!card) return { faults: [], doubles: [], healthy: [] };
+  const byId = new Map(presets.map((p) => [p.id, p]));
+  const seeds = [card.seeds[0], card.seeds[card.seeds.length - 1]];
+  const usable = card.conditions.filter((c) => !c.knownMiss && c.lessons.length > 0 && c.lessons.every((id) => byId.has(id)));
+  const faults = usable
+    .filter((c) => c.causes.length === 1 && !sameSet(c.set, byId.get(c.lessons[0]).set))
+    .map((c) => ({ name: c.name, cause: c.causes[0], group: byId.get(c.lessons[0]).group, set: { ...c.set }, lesson: c.lessons[0], seeds }));
+  const doubles = usable
+    .filter((c) => c.causes.length > 1)
+    .map((c) => ({ name: c.name, causes: [...c.causes], group: byId.get(c.lessons[0]).group, set: { ...c.set }, lessons: [...c.lessons], seeds }));
+  const first = card.seeds[0];
+  const healthy = card.healthy.conditions
+    .filter((h) => h.name !== 'baseline')
+    .map((h) => ({ name: h.name, set: { ...h.set }, seeds: [first, card.seeds[h.runs - 1]] }));
+  return { faults, doubles, healthy };
+}
 
 /** The drill's levels: which magnitudes, how often a decoy or two faults, and how many experiments. */
 export const LEVELS = {
@@ -74,19 +67,20 @@ const trainedImages = (p) => (p.epochs ?? 1) * (p.set.train_n ?? TRAIN_N_DEFAULT
 
 /**
  * The candidates for `pools` (group names) at `level` (1–3), from the lessons `presets` (www/presets.json's
- * list): {faults, doubles, decoys}, each candidate {id, causes, group, set, epochs, seeds: [lo, hi], lessons:
+ * list) and the report `card` (www/report-card.json, or null): {faults, doubles, decoys}, each candidate {id, causes, group, set, epochs, seeds: [lo, hi], lessons:
  * [lesson ids whose claims describe it], source: 'lesson'|'detection'}.
  */
-export function candidates(presets, { pools, level }) {
+export function candidates(presets, card, { pools, level }) {
   const L = LEVELS[level];
+  const D = detectionConditions(card, presets);
   const inPool = (g) => pools.includes(g);
   const byId = new Map(presets.map((p) => [p.id, p]));
   const lessonFaults = presets
     .filter((p) => p.cause && inPool(p.group) && trainedImages(p) <= WORK_CAP)
     .map((p) => ({ id: p.id, causes: [p.cause], group: p.group, set: { ...p.set }, epochs: p.epochs, seeds: [1, 6], lessons: [p.id], source: 'lesson' }));
-  const detection = DETECTION_FAULTS
+  const detection = D.faults
     .filter((d) => inPool(d.group) && byId.has(d.lesson))
-    .map((d) => ({ id: d.name, causes: [d.cause], group: d.group, set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: [3, 7], lessons: [d.lesson], source: 'detection' }));
+    .map((d) => ({ id: d.name, causes: [d.cause], group: d.group, set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: d.seeds, lessons: [d.lesson], source: 'detection' }));
   const faults = [];
   if (L.lessons === true) faults.push(...lessonFaults);
   else if (L.lessons) { // only causes with no milder magnitude in the pool
@@ -95,13 +89,13 @@ export function candidates(presets, { pools, level }) {
   }
   if (L.detection) faults.push(...detection);
   const doubles = L.double > 0
-    ? DETECTION_DOUBLES.filter((d) => inPool(d.group) && d.lessons.every((id) => byId.has(id)))
-      .map((d) => ({ id: d.name, causes: [...d.causes], group: d.group, set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: [3, 7], lessons: [...d.lessons], source: 'detection' }))
+    ? D.doubles.filter((d) => inPool(d.group) && d.lessons.every((id) => byId.has(id)))
+      .map((d) => ({ id: d.name, causes: [...d.causes], group: d.group, set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: d.seeds, lessons: [...d.lessons], source: 'detection' }))
     : [];
   const decoys = L.decoy > 0 ? [
     ...presets.filter((p) => p.cause === null && p.group !== 'remedies' && trainedImages(p) <= WORK_CAP)
       .map((p) => ({ id: p.id, causes: [], group: p.group, set: { ...p.set }, epochs: p.epochs, seeds: [1, 6], lessons: [p.id], source: 'lesson' })),
-    ...DETECTION_HEALTHY.map((d) => ({ id: d.name, causes: [], group: 'healthy', set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: [3, 4], lessons: [], source: 'detection' })),
+    ...D.healthy.map((d) => ({ id: d.name, causes: [], group: 'healthy', set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: d.seeds, lessons: [], source: 'detection' })),
   ] : [];
   return { faults, doubles, decoys };
 }

@@ -14,6 +14,7 @@ import { PROBES } from './pipeline.js';
 import { ANSWERS, FIXES, HEALTHY, answerName, fixLabel } from '../mystery/answers.js';
 import { CAUSES } from '../generated/catalogue.js';
 import { LEVELS } from '../mystery/pool.js';
+import { REPORT_CARD } from '../reportcard.js';
 import { EXPERIMENTS, EXPERIMENT_BY_ID, MAX_POINTS, drawSequence, query, score } from '../mystery/drill.js';
 import { encodeResult } from '../mystery/code.js';
 
@@ -57,7 +58,7 @@ export class MysteryView {
     this.code = code;
     this.pools = pools;
     this.level = level;
-    this.sequence = drawSequence({ code, pools, level, presets: this.o.presets });
+    this.sequence = drawSequence({ code, pools, level, presets: this.o.presets, card: REPORT_CARD });
     this.results = [];
     this.active = true;
     this.#build();
@@ -289,6 +290,11 @@ export class MysteryView {
       }
       const named = m.causes.filter((c) => cardNames(d, c));
       if (m.causes.length) cardP.append(el('p', { text: named.length ? 'It named the hidden cause among its first two.' : 'It did not name the hidden cause among its first two.' }));
+    }
+    // how the card does on these very settings in its own test (www/report-card.json), when it tested them
+    const tested = m.source === 'detection' && REPORT_CARD?.conditions.find((c) => c.name === m.id);
+    if (tested) {
+      cardP.append(el('p', { text: `In the card's own test these settings were trained on ${tested.runs} seeds, and it named the cause among its first two on ${tested.named} of them (“How reliable is this card?” under the card has the whole table).` }));
     }
     R.append(cardP);
     // the deciding evidence: the card's figures for the hidden cause, and the lesson's checked claims

@@ -4,6 +4,7 @@
 // lesson uses, each on five seeds and both summation orders, and healthy settings that must stay quiet. The
 // card's reliability is itself something to teach: two causes can leave the same symptoms, and a reading is
 // evidence to test, not a verdict.
+import { REPORT_CARD, REPORT_CARD_ERROR } from '../reportcard.js';
 
 /**
  * The report card summarised for the page: the pooled rate, the healthy runs' false alarms, and one row per
@@ -63,30 +64,23 @@ export class ReliabilityView {
   constructor(details) {
     this.details = details;
     this.body = details.querySelector('.reliability-body');
-    this.loaded = null;
+    this.summary = null;
     details.addEventListener('toggle', () => { if (details.open) this.load(); });
   }
 
-  /** Fetches and renders the report card once; resolves to its summary (null when it could not be read). */
+  /** Renders the report card once; resolves to its summary (null when it could not be read). */
   load() {
-    this.loaded ??= fetch(new URL('../report-card.json', import.meta.url))
-      .then((res) => {
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return res.json();
-      })
-      .then((card) => {
-        const s = summarise(card);
-        this.#render(s);
-        this.details.dataset.ready = '1';
-        return s;
-      })
-      .catch((e) => {
-        this.body.textContent = `The report card could not be loaded (${e.message}). Reload the page to try again.`;
-        this.details.dataset.ready = 'error';
-        this.loaded = null;
-        return null;
-      });
-    return this.loaded;
+    if (!REPORT_CARD) {
+      this.body.textContent = REPORT_CARD_ERROR;
+      this.details.dataset.ready = 'error';
+      return Promise.resolve(null);
+    }
+    if (!this.summary) {
+      this.summary = summarise(REPORT_CARD);
+      this.#render(this.summary);
+      this.details.dataset.ready = '1';
+    }
+    return Promise.resolve(this.summary);
   }
 
   #render(s) {
