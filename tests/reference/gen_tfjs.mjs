@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../www/ui/random.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 await tf.setBackend('cpu');
@@ -30,16 +31,6 @@ const BN_MOMENTUM = 0.1;
 const CLASSES = 10;
 
 // ---------------------------------------------------------------- deterministic numbers
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function normal(rand) {
   // Box-Muller; 1 - u keeps the log argument in (0, 1].
   const u = 1 - rand();

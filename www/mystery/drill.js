@@ -4,6 +4,7 @@
 import { SETTINGS, defaults, lastParam, shown } from '../state.js';
 import { POOL_GROUPS, LEVELS, candidates } from './pool.js';
 import { HEALTHY, FIXES, FIX_BY_ID, FIX_FOR_CAUSE, ANSWER_BY_ID } from './answers.js';
+import { mulberry32 } from '../ui/random.js';
 
 /** Every key the drill reads. `pool` is also a setting (where the pooling layers go): the drill owns it only in a
  * link with `mystery`, whose settings keys are ignored anyway (queryParams). */
@@ -89,17 +90,8 @@ export function hash(text) {
   return h >>> 0;
 }
 
-/** Mulberry32: a small generator with explicit state, enough to draw a few choices reproducibly. */
-export function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The drill's generator: Mulberry32 (www/ui/random.js). */
+export const generator = mulberry32;
 
 /**
  * The sequence a class code draws: the same code, pool and level give every student the same mysteries. Each is
