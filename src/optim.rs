@@ -90,6 +90,28 @@ impl Optimizer {
         self.settings = settings;
     }
 
+    /// Adam's preconditioner as Cohen et al. 2022 ("Adaptive Gradient Methods at the Edge of
+    /// Stability", §2) write the update, w ← w − η·P⁻¹·m: P = (1 − β1^t)·(√v̂ + ε) for every parameter in
+    /// `params()` order, flat, with the bias corrections of the last step t. None before Adam's first step
+    /// (v is still 0) or for the SGD family.
+    pub fn adam_preconditioner(&self) -> Option<Vec<f32>> {
+        let s = self.settings;
+        if s.kind != OptKind::Adam || self.t == 0 || self.state.is_empty() {
+            return None;
+        }
+        let t = self.t as i32;
+        let c1 = (1.0 - (s.beta1 as f64).powi(t)).max(f64::MIN_POSITIVE);
+        let c2 = (1.0 - (s.beta2 as f64).powi(t)).max(f64::MIN_POSITIVE);
+        let mut p = Vec::new();
+        for st in &self.state {
+            p.extend(
+                st.v.iter()
+                    .map(|&v| (c1 * ((v as f64 / c2).sqrt() + s.eps as f64)) as f32),
+            );
+        }
+        Some(p)
+    }
+
     /// One update of every parameter from its gradient. Returns ‖Δp‖₂ for each parameter tensor.
     pub fn step(&mut self, params: &mut [&mut Param]) -> Vec<f32> {
         if self.state.len() != params.len() {
