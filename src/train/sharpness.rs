@@ -138,24 +138,43 @@ pub fn power_iteration(
 /// The largest (algebraic) eigenvalue of the symmetric operator `apply`: the one that bounds a stable
 /// step (along a direction of negative curvature a step does not oscillate, it slides downhill). Power
 /// iteration finds the eigenvalue of largest size; when that is negative, a second power iteration on
-/// A − λI (whose eigenvalues are all ≥ 0, its largest λ_max − λ) finds the top one. Returns it, its unit
-/// vector and the products made in all.
+/// A − λI (whose eigenvalues are all ≥ 0, its largest λ_max − λ) finds the top one. Every vector either
+/// stage multiplies gives a Rayleigh quotient xᵀAx ≤ λ_max, so the answer is the largest of them all: a
+/// lower bound that is the top eigenvalue once converged, and never worse than the start vector's (a warm
+/// start from the last estimate's direction). Returns it, its unit vector and the products made in all.
 pub fn top_eigenvalue(
     mut apply: impl FnMut(&[f64]) -> Vec<f64>,
     v0: Vec<f64>,
     max_iter: usize,
     tol: f64,
 ) -> (f64, Vec<f64>, usize) {
-    let (lambda, v, k) = power_iteration(&mut apply, v0.clone(), max_iter, tol);
+    let mut best = (f64::NEG_INFINITY, v0.clone());
+    let mut seen = |x: &[f64], ax: &[f64]| {
+        let q: f64 = x.iter().zip(ax).map(|(a, b)| a * b).sum();
+        if q > best.0 {
+            best = (q, x.to_vec());
+        }
+    };
+    let (lambda, v, k) = power_iteration(
+        |x: &[f64]| {
+            let ax = apply(x);
+            seen(x, &ax);
+            ax
+        },
+        v0.clone(),
+        max_iter,
+        tol,
+    );
     if lambda >= 0.0 || lambda.is_nan() {
         return (lambda, v, k);
     }
     let shifted = |x: &[f64]| -> Vec<f64> {
         let ax = apply(x);
+        seen(x, &ax);
         ax.iter().zip(x).map(|(a, b)| a - lambda * b).collect()
     };
-    let (mu, v, k2) = power_iteration(shifted, v0, max_iter, tol);
-    (mu + lambda, v, k + k2)
+    let (_, _, k2) = power_iteration(shifted, v0, max_iter, tol);
+    (best.0, best.1, k + k2)
 }
 
 /// H·u by a central difference of `grad` around `w` (see the module notes). The displacement actually
