@@ -78,6 +78,19 @@
  *                                  probs: [10] (softmax, sum 1; NaN when the logits are not finite), predicted (null
  *                                  when NaN), step }; training is not disturbed; rejects, in words, for an index that
  *                                  is not an integer in range or while nothing is built
+ *   lossLab.sharpness()         -> Promise of the stability meter's estimates so far (src/train/sharpness.rs), oldest
+ *                                  first: [{ step (steps trained when taken; 0 = before the first), lambdaMax (top
+ *                                  Hessian eigenvalue of the loss on a fixed batch of 32 training images; Adam: of
+ *                                  P⁻¹H, the preconditioned sharpness), lr (the next step's rate), threshold (2 SGD,
+ *                                  2(1 + μ) momentum, (2 + 2μ)/(1 + 2μ) Nesterov, (2 + 2β1)/(1 − β1) Adam), ratio
+ *                                  (lr·lambdaMax/threshold: above 1 unstable), preconditioned }]; one before the first
+ *                                  step (Adam: after it), then every 250 steps; reading it computes nothing
+ *   lossLab.stepLine()          -> Promise of the loss along the last step: { step, t: [−1 … 3, 41 points] (−1: the
+ *                                  weights before the last update, 0: now, 1: one more equal step), loss: [41] (the
+ *                                  last batch's loss there, training mode), tMin (lowest point), overshoot (1/(tMin +
+ *                                  1): how far the step went relative to the lowest point along it), reading (the
+ *                                  sentence the panel shows) }, or null before the first step; training is not disturbed
+ *                                  (www/views/stability.js installs both)
  *   lossLab.test()              -> Promise of the final check, as the "Test the final network" button: the current
  *                                  weights measured once on the 10,000 MNIST test images (nothing else reads them:
  *                                  every curve, sweep, race and early stop uses the validation split, MNIST training
