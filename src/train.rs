@@ -365,15 +365,15 @@ impl Trainer {
             &mut self.monitor.obs,
             &mut self.status,
         );
-        // The weights before this update, for the loss along the last step.
-        sharpness::params_into(&self.model, &mut self.meter.before);
-        self.meter.before_step = step + 1;
+        // The weights before this update, for the loss along the last step (kept once it is applied).
+        let mut before = std::mem::take(&mut self.meter.pending);
+        sharpness::params_into(&self.model, &mut before);
         let (x, y) = (&self.x, &self.y);
         let source = match joined {
             None => Source::Batch { x, y },
             Some((per, pred)) => Source::Joined { y, per, pred },
         };
-        train_step(
+        let out = train_step(
             &mut self.model,
             &mut self.opt,
             source,
@@ -382,7 +382,12 @@ impl Trainer {
                 let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
                 verdict.map(|s| *status = s).is_some()
             },
-        )
+        );
+        self.meter.pending = before;
+        if matches!(out.end, StepEnd::Updated { .. }) {
+            self.meter.applied(step + 1, &self.x, &self.y);
+        }
+        out
     }
 
     fn begin_batch(&mut self) -> usize {

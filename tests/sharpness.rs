@@ -309,3 +309,24 @@ fn the_step_line_starts_at_the_steps_own_loss_and_leaves_along_the_step() {
         );
     }
 }
+
+#[test]
+fn after_a_refused_step_the_line_is_the_last_applied_one() {
+    let (train, val) = data();
+    // Learning rate 10 diverges within a few steps; the refused step leaves no update to look along.
+    let mut t = Trainer::new(cfg(&[("lr", "10")]), &train, &val).unwrap();
+    t.set_sharpness_every(0);
+    let r = t.step(20);
+    assert!(
+        *t.status() != losslab::train::Status::Running,
+        "it diverged"
+    );
+    let line = t.step_line().unwrap();
+    assert_eq!(line.step, t.steps(), "the last applied step");
+    assert_eq!(line.loss[0].to_bits(), r.loss.last().unwrap().to_bits());
+    println!(
+        "diverged after {} steps: the last applied step went ×{:.2} as far as the lowest point",
+        t.steps(),
+        line.overshoot()
+    );
+}

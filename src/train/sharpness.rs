@@ -267,10 +267,15 @@ pub(super) struct Meter {
     batch: Option<(Vec<f32>, Vec<u8>)>,
     /// The last estimate's unit vector, the next one's start.
     vector: Option<Vec<f64>>,
-    /// The parameters before the last update (`params()` order, flat): the loss along the last step.
-    pub before: Vec<f32>,
-    /// Steps at the last update whose `before` is kept.
-    pub before_step: u64,
+    /// The parameters before the last applied update (`params()` order, flat), its step number and its
+    /// batch as the network received it: the loss along the last step. A refused step (divergence) keeps
+    /// the last applied one's.
+    before: Vec<f32>,
+    before_step: u64,
+    x: Vec<f32>,
+    y: Vec<u8>,
+    /// The parameters before the step under way, swapped into `before` once it is applied.
+    pub pending: Vec<f32>,
 }
 
 impl Meter {
@@ -282,7 +287,22 @@ impl Meter {
             vector: None,
             before: Vec::new(),
             before_step: 0,
+            x: Vec::new(),
+            y: Vec::new(),
+            pending: Vec::new(),
         }
+    }
+
+    /// Step `step` applied its update, from the parameters in `pending`, on batch `x`, `y`: keep them for
+    /// the loss along the last step (one copy of the parameters and the batch per step, a few hundred
+    /// kilobytes at most: nothing next to the step itself).
+    pub fn applied(&mut self, step: u64, x: &[f32], y: &[u8]) {
+        std::mem::swap(&mut self.before, &mut self.pending);
+        self.before_step = step;
+        self.x.clear();
+        self.x.extend_from_slice(x);
+        self.y.clear();
+        self.y.extend_from_slice(y);
     }
 
     fn due(&self, step: u64) -> bool {
@@ -481,17 +501,18 @@ impl Trainer {
         r
     }
 
-    /// The loss along the last step (see the module notes), on the last training batch as its step
-    /// computed it (training mode, the run's loss); None before the first update.
+    /// The loss along the last step (see the module notes), on the batch of the last applied update as
+    /// its step computed it (training mode, the run's loss); None before the first update. After a
+    /// refused step (divergence) it is the line of the last update that was applied.
     pub fn step_line(&mut self) -> Option<StepLine> {
-        let bs = self.y.len();
+        let bs = self.meter.y.len();
         let n = self
             .model
             .params()
             .iter()
             .map(|p| p.value.len())
             .sum::<usize>();
-        if self.step == 0 || self.meter.before.len() != n || bs == 0 {
+        if self.meter.before_step == 0 || self.meter.before.len() != n || bs == 0 {
             return None;
         }
         self.forward_eval_hold();
@@ -518,8 +539,14 @@ impl Trainer {
                 }
             };
             load_params(&mut self.model, src);
-            let logits = self.model.forward(&self.x, bs, true);
-            let (l, _, _) = batch_loss(self.cfg.loss_wiring, &logits, &self.y, CLASSES, weights);
+            let logits = self.model.forward(&self.meter.x, bs, true);
+            let (l, _, _) = batch_loss(
+                self.cfg.loss_wiring,
+                &logits,
+                &self.meter.y,
+                CLASSES,
+                weights,
+            );
             t.push(if i == 0 { LINE_FROM } else { ti });
             loss.push(l);
         }

@@ -31,7 +31,8 @@ export function stepReading(line) {
   if (!line) return 'No step yet: train one step to see the loss along it.';
   const { tMin, overshoot } = line;
   if (!Array.from(line.loss).some(Number.isFinite)) return `Step ${line.step}: the loss along the step is not finite.`;
-  if (tMin <= -0.999) return `Step ${line.step}: the loss rose from the very start of the step — it went uphill along its own direction (too far at any length).`;
+  // the line is sampled in tenths of the step: a lowest point at t = −1 lies within the first tenth, or the step went uphill
+  if (tMin <= -0.999) return `Step ${line.step}: the loss was lowest within the first tenth of the step — it went more than ×10 past the lowest point along its own direction (or uphill from the start).`;
   if (tMin >= 2.999) return `Step ${line.step}: the loss still falls three steps further on — the step was at most a quarter of the way to the lowest point along its direction (×${fmt(overshoot)}).`;
   if (overshoot > 1.05) return `Step ${line.step}: the step went past the lowest point along its own direction by ×${fmt(overshoot)} (lowest at t = ${fmt(tMin)}).`;
   if (overshoot < 0.95) return `Step ${line.step}: the step stopped short of the lowest point along its own direction: it went ×${fmt(overshoot)} of the way (lowest at t = ${fmt(tMin)}).`;
