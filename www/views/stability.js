@@ -13,9 +13,9 @@
 // The drawing's size in CSS pixels: the canvas's displayed width (so that text keeps its size on a phone), 220 high.
 let W = 560;
 const H = 220;
-const PAD = { l: 52, r: 12, t: 12, b: 34 };
-const COLORS = { meter: '#0072b2', threshold: '#d55e00', line: '#009e73', now: '#555', min: '#cc79a7' };
-const fmt = (v) => (!Number.isFinite(v) ? '—' : v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 0.01 ? Number(v.toPrecision(3)).toString() : v.toExponential(1));
+const PAD = { l: 62, r: 12, t: 12, b: 34 };
+const COLORS = { meter: '#0072b2', threshold: '#d55e00', line: '#009e73', now: '#555', min: '#a03c7d' };
+const fmt = (v) => (!Number.isFinite(v) ? '—' : v === 0 ? '0' : Math.abs(v) >= 1e5 ? v.toExponential(1) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 0.01 ? Number(v.toPrecision(3)).toString() : v.toExponential(1));
 
 /** The threshold's formula in words for the optimizer the point was taken with. */
 export function thresholdName(cfg, preconditioned) {
@@ -71,7 +71,16 @@ function axes(g, xlab, ylab, xticks, yticks, x, y) {
   g.fillText(xlab, (PAD.l + W - PAD.r) / 2, H - 14);
   g.textAlign = 'right'; g.textBaseline = 'middle';
   for (const v of yticks) g.fillText(fmt(v), PAD.l - 4, y(v));
-  g.save(); g.translate(11, (PAD.t + H - PAD.b) / 2); g.rotate(-Math.PI / 2); g.textAlign = 'center'; g.fillText(ylab, 0, 0); g.restore();
+  g.save(); g.translate(10, (PAD.t + H - PAD.b) / 2); g.rotate(-Math.PI / 2); g.textAlign = 'center'; g.fillText(ylab, 0, 0); g.restore();
+}
+
+/** Text whose bottom sits at (x, y), on a light backing box. */
+function labelled(g, text, x, y, align, color) {
+  const w = g.measureText(text).width;
+  g.fillStyle = 'rgba(255,255,255,0.88)';
+  g.fillRect(align === 'right' ? x - w - 2 : x - 2, y - 13, w + 4, 14);
+  g.fillStyle = color; g.textAlign = align; g.textBaseline = 'bottom';
+  g.fillText(text, x, y);
 }
 
 export class StabilityView {
@@ -188,14 +197,15 @@ export class StabilityView {
       g.lineTo(W - PAD.r, y(pts[pts.length - 1][2]));
     } else { g.moveTo(PAD.l, y(thr)); g.lineTo(W - PAD.r, y(thr)); }
     g.stroke(); g.setLineDash([]);
-    g.fillStyle = COLORS.threshold; g.textAlign = 'right'; g.textBaseline = 'bottom';
-    g.fillText(`threshold ${thresholdName(cfg, pre)} = ${fmt(thr)}: unstable above`, W - PAD.r - 2, y(thr) - 2);
     // the meter
     g.strokeStyle = COLORS.meter; g.fillStyle = COLORS.meter; g.lineWidth = 2;
     g.beginPath();
     pts.forEach(([s, v], i) => (i ? g.lineTo(x(s), y(v)) : g.moveTo(x(s), y(v))));
     g.stroke();
     for (const [s, v] of pts) { g.beginPath(); g.arc(x(s), y(v), 3, 0, 2 * Math.PI); g.fill(); }
+    // the threshold's label last, on a light backing, so the meter's line never hides it
+    const label = `threshold ${thresholdName(cfg, pre)} = ${fmt(thr)}: unstable above`;
+    labelled(g, label, W - PAD.r - 2, y(thr) - 2, 'right', COLORS.threshold);
     this.meter.setAttribute('aria-label', `Stability meter chart: ${meterReading(h, cfg)}`);
   }
 
@@ -205,12 +215,17 @@ export class StabilityView {
     const t = l ? Array.from(l.t) : [];
     const loss = l ? Array.from(l.loss) : [];
     const fin = loss.filter(Number.isFinite);
-    let lo = fin.length ? Math.min(...fin) : 0, hi = fin.length ? Math.max(...fin) : 1;
+    const min = fin.length ? Math.min(...fin) : 0, max = fin.length ? Math.max(...fin) : 1;
+    // a loss that spans more than a factor 20 along the line (a step far too long) is drawn on a log scale
+    const log = min > 0 && max / min > 20;
+    const f = log ? Math.log10 : (v) => v;
+    let lo = f(min), hi = f(max);
     if (hi - lo < 1e-6) { lo -= 0.5; hi += 0.5; }
     const span = hi - lo; lo -= 0.05 * span; hi += 0.05 * span;
     const x = (v) => PAD.l + (W - PAD.l - PAD.r) * (v + 1) / 4;
-    const y = (v) => PAD.t + (H - PAD.t - PAD.b) * (1 - (v - lo) / (hi - lo));
-    axes(g, 't: multiples of the last step (−1: before it, 0: now)', 'batch loss (nats)', [-1, 0, 1, 2, 3], [lo + 0.05 * span / 1.1, (lo + hi) / 2, hi - 0.05 * span / 1.1], x, y);
+    const y = (v) => PAD.t + (H - PAD.t - PAD.b) * (1 - (f(v) - lo) / (hi - lo));
+    const mid = log ? Math.sqrt(min * max) : (min + max) / 2;
+    axes(g, 't: multiples of the last step (−1: before it, 0: now)', log ? 'batch loss (nats), log' : 'batch loss (nats)', [-1, 0, 1, 2, 3], fin.length ? [min, mid, max] : [], x, y);
     // t = 0 (now) and t = −1 (before the step)
     g.strokeStyle = COLORS.now; g.setLineDash([2, 3]); g.lineWidth = 1;
     for (const v of [-1, 0]) { g.beginPath(); g.moveTo(x(v), PAD.t); g.lineTo(x(v), H - PAD.b); g.stroke(); }
@@ -229,8 +244,7 @@ export class StabilityView {
     const vMin = Number.isFinite(loss[i0]) ? loss[i0] : fin.length ? Math.min(...fin) : NaN;
     if (Number.isFinite(vMin)) {
       g.fillStyle = COLORS.min; g.beginPath(); g.arc(x(l.tMin), y(vMin), 4, 0, 2 * Math.PI); g.fill();
-      g.textAlign = l.tMin > 2 ? 'right' : 'left'; g.textBaseline = 'bottom';
-      g.fillText(`lowest at t = ${fmt(l.tMin)}`, x(l.tMin) + (l.tMin > 2 ? -6 : 6), y(vMin) - 4);
+      labelled(g, `lowest at t = ${fmt(l.tMin)}`, x(l.tMin) + (l.tMin > 2 ? -6 : 6), y(vMin) - 6, l.tMin > 2 ? 'right' : 'left', COLORS.min);
     }
     g.fillStyle = COLORS.now; g.textAlign = 'left'; g.textBaseline = 'top';
     g.fillText('before', x(-1) + 3, PAD.t); g.fillText('now', x(0) + 3, PAD.t);
