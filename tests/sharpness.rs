@@ -147,7 +147,7 @@ fn on_a_tiny_cnn_the_meter_matches_the_top_eigenvalue_of_its_dense_hessian() {
         let n = params(&t).len();
         assert_eq!(n, 210);
         let dense = dense_hessian(&mut t, 1e-4);
-        let (p, _) = t.estimate_sharpness(600, 1e-10, None).unwrap();
+        let (p, _) = t.estimate_sharpness(250, 1e-10, None).unwrap();
         let want = if p.preconditioned {
             // Adam: P^{-½}·H·P^{-½} with the optimizer's P, from the same dense H.
             let pre = t.adam_preconditioner().unwrap();
