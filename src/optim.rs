@@ -41,6 +41,29 @@ pub struct OptimSettings {
 }
 }
 
+impl OptimSettings {
+    /// The largest stable η·λ on a quadratic for this optimizer (each from the linear recurrence of one
+    /// eigen-direction; a root of its characteristic polynomial reaches −1 there):
+    /// - SGD: 2.
+    /// - Momentum (heavy ball, PyTorch's b ← μb + g, w ← w − ηb): 2(1 + μ) (Goh 2017; Cohen et al. 2021,
+    ///   Appendix "momentum").
+    /// - Nesterov (PyTorch's w ← w − η(g + μb)): z² − (1+μ)(1−a)z + μ(1−a) with a = ηλ has a root at −1
+    ///   when a = (2 + 2μ)/(1 + 2μ): between 1 and 2, stricter than plain SGD's 2 as μ grows.
+    /// - Adam: (2 + 2β1)/(1 − β1), for the preconditioned sharpness λ(P⁻¹H) (Cohen et al. 2022, §2).
+    ///
+    /// The stability meter (src/train/sharpness.rs) and the 2-D sandbox (src/sandbox.rs) both draw it.
+    pub fn stability_threshold(&self) -> f64 {
+        let mu = self.momentum as f64;
+        let b1 = self.beta1 as f64;
+        match self.kind {
+            OptKind::Sgd => 2.0,
+            OptKind::Momentum => 2.0 * (1.0 + mu),
+            OptKind::Nesterov => (2.0 + 2.0 * mu) / (1.0 + 2.0 * mu),
+            OptKind::Adam => (2.0 + 2.0 * b1) / (1.0 - b1),
+        }
+    }
+}
+
 /// How weight decay is applied (`wd_kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WdKind {
@@ -104,6 +127,23 @@ impl Optimizer {
                 .map(|v| (v / c2).sqrt() + self.settings.eps)
                 .collect(),
         )
+    }
+
+    /// Adam's preconditioner as Cohen et al. 2022 ("Adaptive Gradient Methods at the Edge of
+    /// Stability", §2) write the update, w ← w − η·P⁻¹·m: P = (1 − β1^t)·(√v̂ + ε) for every parameter in
+    /// `params()` order, flat, with the bias corrections of the last step t (`adam_divisor` times the first
+    /// correction). None before Adam's first step (v is still 0) or for the SGD family.
+    pub fn adam_preconditioner(&self) -> Option<Vec<f32>> {
+        if self.settings.kind != OptKind::Adam || self.t == 0 || self.state.is_empty() {
+            return None;
+        }
+        let c1 =
+            (1.0 - (self.settings.beta1 as f64).powi(self.t as i32)).max(f64::MIN_POSITIVE) as f32;
+        let mut p = Vec::new();
+        for i in 0..self.state.len() {
+            p.extend(self.adam_divisor(i)?.into_iter().map(|d| c1 * d));
+        }
+        Some(p)
     }
 
     /// One update of every parameter from its gradient. Returns ‖Δp‖₂ for each parameter tensor.

@@ -96,6 +96,8 @@ pub mod streams {
     pub const LR_FIND: u64 = 7;
     /// Which validation images the `leak` fault replaces, and by which training images.
     pub const LEAK: u64 = 8;
+    /// The stability meter's first power-iteration vector (src/train/sharpness.rs).
+    pub const SHARPNESS: u64 = 9;
 }
 
 #[cfg(test)]

@@ -87,18 +87,10 @@ pub struct Outcome {
     pub axis: usize,
 }
 
-/// The bound on η·λ of the optimizer `s` (Adam: on η·λ/P), as in the notes at the top.
+/// The bound on η·λ of the optimizer `s` (Adam: on η·λ/P), as in the notes at the top: the engine's one
+/// `OptimSettings::stability_threshold`, which the stability meter draws too.
 pub fn threshold(s: &OptimSettings) -> f64 {
-    let mu = s.momentum as f64;
-    match s.kind {
-        OptKind::Sgd => 2.0,
-        OptKind::Momentum => 2.0 * (1.0 + mu),
-        OptKind::Nesterov => 2.0 * (1.0 + mu) / (1.0 + 2.0 * mu),
-        OptKind::Adam => {
-            let b1 = s.beta1 as f64;
-            2.0 * (1.0 + b1) / (1.0 - b1)
-        }
-    }
+    s.stability_threshold()
 }
 
 /// Where the SGD family starts to swing (`Outcome::onset`): SGD's root 1 − h turns negative at h = 1; the heavy

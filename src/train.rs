@@ -31,6 +31,7 @@ mod overfit;
 mod parallel;
 mod predictions;
 mod scan;
+mod sharpness;
 mod start;
 mod step;
 pub use activations::{channel_states, Activations, ChannelState, LayerMaps, FLAT_SHARE};
@@ -49,6 +50,11 @@ pub use overfit::{
 pub use parallel::{GradientWorker, Peer, Share};
 pub use predictions::{pick, Predictions, LEARNING_RISE, PREDICTION_IMAGES};
 use scan::LossScan;
+pub use sharpness::{
+    fd_hvp, line_minimum, power_iteration, stability_threshold, top_eigenvalue, SharpnessPoint,
+    StepLine, FIRST_ITERATIONS, LINE_FROM, LINE_POINTS, LINE_TO, SHARPNESS_EVERY, SHARPNESS_IMAGES,
+    WARM_ITERATIONS,
+};
 pub use start::{StartLevel, StartReading, AT_CHANCE, FAR_ABOVE_CHANCE};
 use step::{train_step, Rule, Source, StepEnd, StepOutcome};
 
@@ -251,6 +257,8 @@ pub struct Trainer {
     /// The watched digits' probabilities at the last validation pass, or at the start
     /// (src/train/predictions.rs).
     watched: Option<Predictions>,
+    /// The stability meter and the weights before the last update (src/train/sharpness.rs).
+    meter: sharpness::Meter,
 }
 
 impl Trainer {
@@ -315,6 +323,7 @@ impl Trainer {
             final_test: Evaluator::new(cfg_wiring),
             tested: None,
             watched: None,
+            meter: sharpness::Meter::new(),
         })
     }
 
@@ -325,6 +334,7 @@ impl Trainer {
             if self.status != Status::Running {
                 break;
             }
+            self.sharpness_tick();
             let bs = self.begin_batch();
             // The weighted loss is the one optimised and reported; `per` stays unweighted, for the
             // clean/noisy split and the epoch's training loss.
@@ -355,12 +365,15 @@ impl Trainer {
             &mut self.monitor.obs,
             &mut self.status,
         );
+        // The weights before this update, for the loss along the last step (kept once it is applied).
+        let mut before = std::mem::take(&mut self.meter.pending);
+        sharpness::params_into(&self.model, &mut before);
         let (x, y) = (&self.x, &self.y);
         let source = match joined {
             None => Source::Batch { x, y },
             Some((per, pred)) => Source::Joined { y, per, pred },
         };
-        train_step(
+        let out = train_step(
             &mut self.model,
             &mut self.opt,
             source,
@@ -369,7 +382,12 @@ impl Trainer {
                 let verdict = diverged(model, x, y, step, first_loss, obs, loss, pred);
                 verdict.map(|s| *status = s).is_some()
             },
-        )
+        );
+        self.meter.pending = before;
+        if matches!(out.end, StepEnd::Updated { .. }) {
+            self.meter.applied(step + 1, &self.x, &self.y);
+        }
+        out
     }
 
     fn begin_batch(&mut self) -> usize {

@@ -1012,6 +1012,46 @@ impl LabTrainer {
         Ok(o)
     }
 
+    /// The stability meter's estimates so far (src/train/sharpness.rs), oldest first: {step, lambdaMax,
+    /// lr, threshold, ratio: Float64Array each (one entry per estimate; ratio = lr·lambdaMax/threshold),
+    /// preconditioned: Uint8Array (1: Adam's P⁻¹H), every (the cadence in steps), images (the fixed
+    /// batch's size)}. Reading it computes nothing.
+    pub fn sharpness(&self) -> Object {
+        let h = self.inner.sharpness();
+        let col = |f: &dyn Fn(&crate::train::SharpnessPoint) -> f64| {
+            js_sys::Float64Array::from(&h.iter().map(f).collect::<Vec<f64>>()[..])
+        };
+        let o = Object::new();
+        set(&o, "step", col(&|p| p.step as f64));
+        set(&o, "lambdaMax", col(&|p| p.lambda_max as f64));
+        set(&o, "lr", col(&|p| p.lr as f64));
+        set(&o, "threshold", col(&|p| p.threshold as f64));
+        set(&o, "ratio", col(&|p| p.ratio as f64));
+        let pre: Vec<u8> = h.iter().map(|p| p.preconditioned as u8).collect();
+        set(&o, "preconditioned", Uint8Array::from(&pre[..]));
+        set(&o, "every", crate::train::SHARPNESS_EVERY as u32);
+        set(&o, "images", crate::train::SHARPNESS_IMAGES as u32);
+        o
+    }
+
+    /// The loss along the last step (src/train/sharpness.rs): {step (the step whose update it follows),
+    /// t: Float32Array (−1 … 3: −1 the weights before the step, 0 now), loss: Float32Array (the last
+    /// batch's loss there; NaN where not finite), tMin (the lowest point), overshoot (1/(tMin + 1))}, or
+    /// null before the first update. Changes no training state.
+    #[wasm_bindgen(js_name = stepLine)]
+    pub fn step_line(&mut self) -> JsValue {
+        let Some(l) = self.inner.step_line() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "step", l.step as f64);
+        set(&o, "t", Float32Array::from(&l.t[..]));
+        set(&o, "loss", Float32Array::from(&l.loss[..]));
+        set(&o, "tMin", l.t_min);
+        set(&o, "overshoot", num_or_null(l.overshoot()));
+        o.into()
+    }
+
     /// Begins a learning-rate range test (src/train/lrfind.rs) from the current weights or, with
     /// `fresh`, from a freshly initialised net; throws if an option is out of range.
     #[wasm_bindgen(js_name = lrFindStart)]

@@ -111,6 +111,19 @@
  *                                  ratio, verdict, rate (|error| factor per step; null for Adam) }] (x, y), path: [[x, y]
  *                                  …] (start first; shorter when it left for good), adamRatios ([[x, y]] per step, or
  *                                  null), reading (the panel's sentence), shown (steps the panel draws) }
+ *   lossLab.sharpness()         -> Promise of the stability meter's estimates so far (src/train/sharpness.rs), oldest
+ *                                  first: [{ step (steps trained when taken; 0 = before the first), lambdaMax (top
+ *                                  Hessian eigenvalue of the loss on a fixed batch of 32 training images; Adam: of
+ *                                  P⁻¹H, the preconditioned sharpness), lr (the next step's rate), threshold (2 SGD,
+ *                                  2(1 + μ) momentum, (2 + 2μ)/(1 + 2μ) Nesterov, (2 + 2β1)/(1 − β1) Adam), ratio
+ *                                  (lr·lambdaMax/threshold: above 1 unstable), preconditioned }]; one before the first
+ *                                  step (Adam: after it), then every 250 steps; reading it computes nothing
+ *   lossLab.stepLine()          -> Promise of the loss along the last step: { step, t: [−1 … 3, 41 points] (−1: the
+ *                                  weights before the last update, 0: now, 1: one more equal step), loss: [41] (the
+ *                                  last batch's loss there, training mode), tMin (lowest point), overshoot (1/(tMin +
+ *                                  1): how far the step went relative to the lowest point along it), reading (the
+ *                                  sentence the panel shows) }, or null before the first step; training is not disturbed
+ *                                  (www/views/stability.js installs both)
  *   lossLab.test()              -> Promise of the final check, as the "Test the final network" button: the current
  *                                  weights measured once on the 10,000 MNIST test images (nothing else reads them:
  *                                  every curve, sweep, race and early stop uses the validation split, MNIST training

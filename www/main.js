@@ -20,6 +20,7 @@ import { StartView } from './views/start.js';
 import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
 import { ActivationsView } from './views/activations.js';
+import { StabilityView, installStabilityApi } from './views/stability.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
@@ -74,6 +75,7 @@ const acts = new ActivationsView($('acts'));
 let sandboxView = null;
 const sandbox = () => (sandboxView ??= import('./views/sandbox.js').then((m) => new m.SandboxView($('sandbox'), { run, config: () => cfg })));
 $('sandbox').addEventListener('toggle', () => { if ($('sandbox').open) sandbox().then((v) => v.refresh()); }, { once: true });
+const stability = new StabilityView($('stability'), { run, config: () => cfg });
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 const reliability = new ReliabilityView($('diagnosis-reliability'));
 const batchView = new BatchView($('batch-view'), { run });
@@ -208,6 +210,7 @@ function clearRunViews() {
   arch.pending('Building the network…');
   filters.show(null);
   acts.show(null);
+  stability.show(null);
   batchView.reset();
   highLoss.reset();
   classCounts.show(null);
@@ -233,6 +236,7 @@ lab.on('built', (m) => {
   startView.show(m.start);
   filters.show(r);
   acts.show(r);
+  stability.show(r);
   classCounts.show(m.classCounts);
   drawPad.built();
   dataBadge();
@@ -245,6 +249,7 @@ lab.on('progress', (m) => {
   projector.progress(m, r.record);
   queueDraw();
   if (r.status !== 'running') { filters.refresh(); acts.refresh(); } // a single step while paused
+  stability.tick(r.status !== 'running');
   batchView.tick(r.status !== 'running');
   drawPad.tick();
 });
@@ -260,6 +265,7 @@ lab.on('epoch', (row) => {
   projector.epoch(row);
   filters.refresh();
   acts.refresh();
+  stability.refresh();
   batchView.refresh();
   highLoss.epoch();
   pipelineCheck.epoch();
@@ -703,6 +709,7 @@ installOfflineApi(offlineReady);
 
 // Which build of the engine the worker loads here (www/engine/engine-build.js asks the browser the same question).
 installEngineApi(engineBuild());
+installStabilityApi(run);
 if (hasSimd()) {
   $('engine-build').textContent = engineBuild() === 'relaxed'
     ? 'Engine: WebAssembly SIMD with fused multiply-add (relaxed SIMD).'

@@ -78,6 +78,7 @@ impl Trainer {
             return None;
         }
         self.split = None;
+        self.sharpness_tick();
         let bs = self.begin_batch();
         let local = leader_rows(bs);
         let scale = loss_scales(&self.y, loss_weights(&self.cfg, &self.class_weights));

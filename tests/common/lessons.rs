@@ -15,8 +15,8 @@ use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
 use losslab::train::{
-    Diagnosis, EpochSummary, EvalReport, Event, GradientWorker, Peer, Status, Trainer,
-    DIAGNOSE_FIRST,
+    Diagnosis, EpochSummary, EvalReport, Event, GradientWorker, Peer, SharpnessPoint, Status,
+    Trainer, DIAGNOSE_FIRST,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -319,6 +319,13 @@ pub enum Measure {
         layer: String,
         epoch: usize,
     },
+    /// The stability meter's η·λ_max / threshold (src/train/sharpness.rs) over its estimates taken after
+    /// `from..=to` steps had been trained (0: the untrained net), summarised.
+    SharpnessRatio {
+        from: usize,
+        to: usize,
+        stat: Stat,
+    },
     /// The step at which training diverged (+∞ when it never did).
     DivergedAt,
     /// The label-noise floor the loss chart draws for the run's noise settings (`noise_floor`).
@@ -476,6 +483,24 @@ fn parse_operand(o: &Map<String, Value>) -> Result<Operand, String> {
                 layer: layer_of(o)?,
                 epoch: epoch()?,
             },
+            "sharpness_ratio" => {
+                let (from, to) = match o
+                    .get("after")
+                    .and_then(Value::as_array)
+                    .map(|a| a.as_slice())
+                {
+                    Some([a, b]) => match (a.as_u64(), b.as_u64()) {
+                        (Some(a), Some(b)) if a <= b => (a as usize, b as usize),
+                        _ => return Err("`after` must be [first, last] with first ≤ last".into()),
+                    },
+                    _ => return Err("needs `after: [first, last]` (steps trained)".into()),
+                };
+                Measure::SharpnessRatio {
+                    from,
+                    to,
+                    stat: Stat::parse(o)?,
+                }
+            }
             "diverged_at" => Measure::DivergedAt,
             "noise_floor" => Measure::NoiseFloor,
             "noisy_floor" => Measure::NoisyFloor,
@@ -598,6 +623,9 @@ impl fmt::Display for Measure {
                 } else {
                     write!(f, "{name} {layer} e{epoch}")
                 }
+            }
+            Measure::SharpnessRatio { from, to, stat } => {
+                write!(f, "sharpness_ratio after {from}..{to} steps ({stat:?})")
             }
             Measure::DivergedAt => write!(f, "diverged_at"),
             Measure::NoiseFloor => write!(f, "noise_floor"),
@@ -824,6 +852,8 @@ pub struct Run {
     /// Every diagnosis the trainer made, in order (after the first steps, every few hundred steps, at
     /// each validation pass, when it stopped).
     pub diagnoses: Vec<Diagnosis>,
+    /// The stability meter's estimates (src/train/sharpness.rs), as the page takes them.
+    pub sharpness: Vec<SharpnessPoint>,
     pub seconds: f64,
 }
 
@@ -851,6 +881,16 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
     let cfg = config_of(p, seed).unwrap_or_else(|e| panic!("{e}"));
     let mut t = Trainer::new(cfg.clone(), &data.train, &data.val)
         .unwrap_or_else(|e| panic!("`{}`: {e}", p.id));
+    // The stability meter changes nothing in a run (tests/sharpness.rs), so the harness runs it only for a
+    // lesson whose own claims read it: the other lessons' test time does not pay for it.
+    let reads_meter = p.claims.iter().any(|c| {
+        std::iter::once(&c.left)
+            .chain(c.right.as_ref().map(|(_, o)| o))
+            .any(|o| o.preset.is_none() && matches!(o.measure, Measure::SharpnessRatio { .. }))
+    });
+    if !reads_meter {
+        t.set_sharpness_every(0);
+    }
     let layer_names = t.model().param_layer_names();
     let mut r = Run {
         preset: p.id.clone(),
@@ -869,6 +909,7 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
         epochs: Vec::new(),
         diverged: None,
         diagnoses: Vec::new(),
+        sharpness: Vec::new(),
         seconds: 0.0,
     };
     let keep = |t: &Trainer, d: &mut Vec<Diagnosis>| {
@@ -919,6 +960,7 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
             break 'run;
         }
     }
+    r.sharpness = t.sharpness().to_vec();
     r.seconds = t0.elapsed().as_secs_f64();
     r
 }
@@ -1023,6 +1065,22 @@ impl Run {
                     LayerField::DeadFrac => s.dead_frac,
                     LayerField::SatFrac => s.sat_frac,
                 }) as f64
+            }
+            Measure::SharpnessRatio { from, to, stat } => {
+                let v: Vec<f64> = self
+                    .sharpness
+                    .iter()
+                    .filter(|p| (*from as u64..=*to as u64).contains(&p.step))
+                    .map(|p| p.ratio as f64)
+                    .collect();
+                if v.is_empty() {
+                    return Err(format!(
+                        "not measured: no estimate of the meter after {from}..{to} steps (it has {:?}; the \
+                         harness runs the meter only for a lesson whose own claims read it)",
+                        self.sharpness.iter().map(|p| p.step).collect::<Vec<_>>()
+                    ));
+                }
+                stat.of(&v)
             }
             Measure::DivergedAt => self
                 .diverged

@@ -9,6 +9,9 @@
 //                   {type:'overfit', images, steps, blank, req} ("overfit one batch", or with blank "zero the
 //                   inputs": reply {blank, images, steps, losses, lastLoss, level, labelEntropy, acc, diverged,
 //                   fitted, fittedLoss, settled}),
+//                   {type:'sharpness', req} (the stability meter's estimates, src/train/sharpness.rs: reply {step,
+//                   lambdaMax, lr, threshold, ratio, preconditioned, every, images}), {type:'stepLine', req} (the
+//                   loss along the last step: reply {line: {step, t, loss, tMin, overshoot} or null}),
 //                   {type:'test', req} (the final check on the test set: reply {loss, acc, perClassRecall, count,
 //                   step, weightsEpoch, synthetic}),
 //                   {type:'sandbox', config, a, b, x0, y0, steps, req} (the 2-D sandbox, src/sandbox.rs: the optimizer
@@ -596,6 +599,13 @@ function reply(msg) {
       const w = trainer.weights(Number(msg.i));
       return { shape: Array.from(w.shape), data: w.data };
     }
+    case 'sharpness':
+      if (!trainer) return { error: 'nothing is built yet' };
+      return { ...trainer.sharpness(), lastStep };
+    case 'stepLine':
+      // 41 forward passes of the last batch, between two chunks of training (src/train/sharpness.rs)
+      if (!trainer) return { error: 'nothing is built yet' };
+      return { line: trainer.stepLine() };
     default:
       return { error: `unknown request ${msg.type}` };
   }
@@ -649,7 +659,9 @@ self.onmessage = async (e) => {
       case 'freshSeed':
       case 'sandbox':
       case 'batchView':
-      case 'weights': {
+      case 'weights':
+      case 'sharpness':
+      case 'stepLine': {
         await engine;
         const answer = reply(msg);
         const transfer = Object.values(answer).filter((v) => ArrayBuffer.isView(v)).map((v) => v.buffer);

@@ -340,6 +340,16 @@ export class Run extends Emitter {
   activations(index) {
     return this.#ask({ type: 'activations', index }).then(({ type, req, ...v }) => v);
   }
+  /** The stability meter's estimates so far (src/train/sharpness.rs): {step, lambdaMax, lr, threshold, ratio:
+   * Float64Array each, preconditioned: Uint8Array, every, images, lastStep}. */
+  sharpness() {
+    return this.#ask({ type: 'sharpness' }).then(({ type, req, ...v }) => v);
+  }
+  /** The loss along the last step (src/train/sharpness.rs): {step, t, loss: Float32Array, tMin, overshoot}, or null
+   * before the first step. Training is not disturbed. */
+  stepLine() {
+    return this.#ask({ type: 'stepLine' }).then(({ line }) => line);
+  }
   /** The final check on the test set (src/train/final_test.rs) under the current weights, as one job between two
    * chunks of training: {loss, acc, perClassRecall: [10], count, step, weightsEpoch (null: mid-epoch), synthetic}. */
   test() {
