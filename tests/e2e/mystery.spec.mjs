@@ -127,7 +127,7 @@ test('a class code plays three mysteries by keyboard, and nothing leaks before a
   noErrors(errors);
 });
 
-test('on a phone the drill fits the screen and answers by touch; a garbled level is said; pool= without a drill is the pooling setting', async ({ open }) => {
+test('on a phone the drill fits the screen and plays its three mysteries by touch; a garbled level is said; pool= without a drill is the pooling setting', async ({ open }) => {
   const { page, errors } = await open('?mystery=e2e-phone&pool=data&level=9', {
     viewport: { width: 390, height: 844 }, device: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
   });
@@ -149,6 +149,22 @@ test('on a phone the drill fits the screen and answers by touch; a garbled level
   await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
   await expect(page.locator('#mystery-reveal')).toBeInViewport({ ratio: 0.2 });
   await expect(page.locator('#btn-mystery-next')).toBeVisible();
+  // the rest of the sequence by touch, to the end summary and its result code, all within the screen's width
+  for (const i of [1, 2]) {
+    await page.locator('#btn-mystery-next').tap();
+    await expect(page.locator('#mystery')).toHaveAttribute('data-index', String(i));
+    await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'open');
+    await ready(page);
+    await page.locator('#mystery-cause').selectOption('class_imbalance');
+    await page.locator('#btn-mystery-commit').tap();
+    await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
+  }
+  await page.locator('#btn-mystery-next').tap();
+  await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'done');
+  await expect(page.locator('.mystery-table tr')).toHaveCount(4);
+  expect(decodeResult(await page.locator('#mystery-result').inputValue()).items.map((x) => x.cause))
+    .toEqual(['label_noise', 'class_imbalance', 'class_imbalance']);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
   // without mystery=, pool= is still the pooling setting, and a stray level= is said
   await page.goto('index.html?pool=last&level=2', { waitUntil: 'domcontentloaded' });
