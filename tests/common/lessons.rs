@@ -870,6 +870,16 @@ pub struct Drive {
     pub until: Option<fn(&Run, &Preset) -> bool>,
 }
 
+/// Whether a run of `p` keeps the stability meter's estimates. The meter changes nothing in a run
+/// (tests/sharpness.rs), so the harness runs it only for a lesson whose own claims read it: the other
+/// lessons' test time does not pay for it.
+pub fn reads_meter(p: &Preset) -> bool {
+    p.claims.iter().any(|c| {
+        c.operands()
+            .any(|o| o.preset.is_none() && matches!(o.measure, Measure::SharpnessRatio { .. }))
+    })
+}
+
 /// Train `p` on `seed` for its epochs, as the page does, and keep every figure.
 pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
     run_with(p, seed, data, Drive::default())
@@ -881,14 +891,7 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
     let cfg = config_of(p, seed).unwrap_or_else(|e| panic!("{e}"));
     let mut t = Trainer::new(cfg.clone(), &data.train, &data.val)
         .unwrap_or_else(|e| panic!("`{}`: {e}", p.id));
-    // The stability meter changes nothing in a run (tests/sharpness.rs), so the harness runs it only for a
-    // lesson whose own claims read it: the other lessons' test time does not pay for it.
-    let reads_meter = p.claims.iter().any(|c| {
-        std::iter::once(&c.left)
-            .chain(c.right.as_ref().map(|(_, o)| o))
-            .any(|o| o.preset.is_none() && matches!(o.measure, Measure::SharpnessRatio { .. }))
-    });
-    if !reads_meter {
+    if !reads_meter(p) {
         t.set_sharpness_every(0);
     }
     let layer_names = t.model().param_layer_names();
@@ -1318,9 +1321,16 @@ pub fn recorded() -> &'static Recorded {
             .flat_map(|p| SEEDS.iter().map(move |&s| (p, s)))
             .collect();
         // A job whose configuration and epochs equal an earlier job's (a variant that is another
-        // lesson, or two lessons on one setting) is trained once and its record shared.
-        let key = |&(p, s): &(&Preset, u64)| (config_of(p, s).expect("checked lessons"), p.epochs);
-        let keys: Vec<(Config, usize)> = jobs.iter().map(key).collect();
+        // lesson, or two lessons on one setting) is trained once and its record shared; whether the run
+        // keeps the meter's estimates is part of the key, so a lesson that reads them gets them.
+        let key = |&(p, s): &(&Preset, u64)| {
+            (
+                config_of(p, s).expect("checked lessons"),
+                p.epochs,
+                reads_meter(p),
+            )
+        };
+        let keys: Vec<(Config, usize, bool)> = jobs.iter().map(key).collect();
         let mut unique: Vec<(&Preset, u64)> = Vec::new();
         let mut slot: Vec<usize> = Vec::new();
         for (j, k) in keys.iter().enumerate() {
