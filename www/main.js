@@ -224,6 +224,8 @@ lab.on('cores', (m) => {
   status.progress();
 });
 lab.on('change', () => { status.render(); finalTest.refresh(); pipelineCheck.refresh(); });
+/** What the layer table says while an open mystery hides the network's design. */
+const LAYERS_HIDDEN = 'The layers stay hidden until you answer the mystery.';
 lab.on('built', (m) => {
   const r = run();
   finalTest.reset();
@@ -231,7 +233,7 @@ lab.on('built', (m) => {
   if (!mystery.hidden()) diagnosis.show(r.diagnosis); // null: a run rebuilt after an engine crash starts unread
   lrFind.stale();
   lastBuilt = m;
-  if (mystery.hidden()) arch.pending('The layers stay hidden until you answer the mystery.');
+  if (mystery.hidden()) arch.pending(LAYERS_HIDDEN);
   else arch.show(m.layers, m.params);
   startView.show(m.start);
   filters.show(r);
@@ -406,10 +408,7 @@ function change(partial, final = true, { build = true } = {}) {
   r.notices.unshift(...held.notices);
   cfg = r.config;
   showNotices(r.notices);
-  showControls();
-  writeUrl();
-  sweepView.configChanged();
-  sandboxView?.then((v) => v.refresh());
+  configShown();
   let rebuild = false;
   for (const key of r.changed) {
     if (LIVE_KEYS.has(key)) run().setLive(key, cfg[key]);
@@ -437,15 +436,20 @@ function reset() {
   configure();
 }
 
+/** A new configuration `cfg` reaches what shows it: the controls, the URL, the sweep's base and the sandbox. */
+function configShown() {
+  showControls();
+  writeUrl();
+  sweepView.configChanged();
+  sandboxView?.then((v) => v.refresh());
+}
+
 function applyPreset(p) {
   const refused = embed.lessonRefusal(p, cfg); // it needs a setting the embedding page fixed at another value
   if (refused) { showNotices([refused]); return [refused]; }
   const r = merge(defaults(), p.set);
   cfg = r.config;
-  showControls();
-  writeUrl();
-  sweepView.configChanged();
-  sandboxView?.then((v) => v.refresh());
+  configShown();
   showPresetNote(p);
   writeUrl(); // again, now with lesson=ID
   status.summary('');
@@ -531,7 +535,7 @@ function mysteryShown() {
   dataBadge();
   if (mystery.hidden()) {
     diagnosis.reset();
-    if (lastBuilt) arch.pending('The layers stay hidden until you answer the mystery.');
+    if (lastBuilt) arch.pending(LAYERS_HIDDEN);
   } else if (mystery.active) {
     diagnosis.show(mystery.card ?? run().diagnosis ?? null);
     if (lastBuilt && run().built) arch.show(lastBuilt.layers, lastBuilt.params);
