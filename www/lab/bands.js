@@ -28,21 +28,13 @@ export function band(series) {
   const xs = new Float64Array(n), mean = new Float64Array(n), lo = new Float64Array(n), hi = new Float64Array(n);
   const count = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    let sum = 0, a = Infinity, b = -Infinity, k = 0, x = NaN;
-    for (const s of series) {
-      if (i >= s.n) continue;
-      if (Number.isNaN(x)) x = s.xs[i];
-      const v = s.ys[i];
-      if (!Number.isFinite(v)) continue;
-      sum += v; k++;
-      if (v < a) a = v;
-      if (v > b) b = v;
-    }
-    xs[i] = x;
-    count[i] = k;
-    mean[i] = k ? sum / k : NaN;
-    lo[i] = k ? a : NaN;
-    hi[i] = k ? b : NaN;
+    const at = series.filter((s) => i < s.n);
+    xs[i] = at.length ? at[0].xs[i] : NaN;
+    const st = spread(at.map((s) => s.ys[i]));
+    count[i] = st ? st.n : 0;
+    mean[i] = st ? st.mean : NaN;
+    lo[i] = st ? st.lo : NaN;
+    hi[i] = st ? st.hi : NaN;
   }
   return { xs, mean, lo, hi, count, n };
 }
