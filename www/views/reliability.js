@@ -86,7 +86,7 @@ export class ReliabilityView {
   #render(s) {
     this.body.textContent = '';
     this.body.append(
-      el('p', '', `This card was tested on training runs with a fault switched on at a strength or in a combination that no lesson uses, each fault on ${s.seeds} seeds. Leaving out the known misses in the table, it named the true cause among its first ${s.rank} on ${s.named} of ${s.runs} (${pct(s.named / s.runs)}; with 95% confidence its rate on such runs is at least ${pct(s.lower)}, by the Wilson interval). On ${s.healthy.runs} healthy runs it raised ${s.healthy.falseAlarms === 0 ? 'no warning' : `a warning ${s.healthy.falseAlarms} ${s.healthy.falseAlarms === 1 ? 'time' : 'times'}`}.`),
+      el('p', '', `This card was tested on training runs with a fault switched on at a strength or in a combination that no lesson uses, each fault on ${s.seeds} seeds. Leaving out the known misses in the table, it named the true cause among its first ${s.rank} on ${s.named} of ${s.runs} (${pct(s.named / s.runs)}; counting each run as an independent trial, the Wilson 95% lower bound of that rate is ${pct(s.lower)}). On ${s.healthy.runs} healthy runs it raised ${s.healthy.falseAlarms === 0 ? 'no warning' : `a warning ${s.healthy.falseAlarms} ${s.healthy.falseAlarms === 1 ? 'time' : 'times'}`}.`),
     );
     const table = el('table', 'reliability-table');
     const head = el('tr');
