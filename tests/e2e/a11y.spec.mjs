@@ -1,5 +1,5 @@
 // The page read by everyone: axe-core (node_modules/axe-core, injected into the page) checks the WCAG 2.0 and 2.1
-// A and AA rules on every view the page has, in five states per screen size:
+// A and AA rules on every view the page has, in five states per screen size and three of the mystery drill:
 //   idle              before training, every <details> unfolded (settings groups, sweep, filters, highest-loss
 //                     images, range test, explanations, export menu), the highest-loss panel filled;
 //   after one epoch   the charts, confusion matrix, layer health table, diagnosis card (causes and evidence
@@ -7,7 +7,9 @@
 //   pinned, after a sweep, projector mode   the pinned matrix and curves, the sweep's plots, table and small
 //                     multiples (one of its runs diverges), all in projector mode's larger type;
 //   a lesson asks / a lesson revealed   "predict, then run": the question, then the answer once the lesson's run
-//                     diverged (red status line, the diagnosis card's alarm), the pin and the sweep still shown.
+//                     diverged (red status line, the diagnosis card's alarm), the pin and the sweep still shown;
+//   the mystery drill  a mystery open with an experiment spent, its reveal with every fold open, the end summary
+//                     (a test of its own: the drill hides the settings column and the rest while a mystery is open).
 // No violation of impact `serious` or `critical` is allowed; `moderate` and `minor` ones are printed. It runs at
 // 1280×720 and on a 390×844 phone (a mobile viewport with touch). Cheap: one small run trains one epoch per size;
 // the sweep trains three one-epoch runs of the same size and the lesson diverges within a few steps. Every wait is
@@ -174,6 +176,34 @@ for (const [size, { viewport, device }] of SIZES) {
     const other = found.filter((v) => !BLOCKING.has(v.impact));
     if (other.length) console.log(`moderate or minor, not failing the test:\n${report(other, 3)}`);
     expect(serious.length, `serious or critical WCAG 2.1 AA violations (axe-core, ${size}):\n${report(serious)}`).toBe(0);
+    noErrors(errors);
+  });
+}
+
+// The mystery drill (www/views/mystery.js) at both sizes: a mystery open with an experiment spent, its reveal with
+// every fold open, and the end summary with its result table.
+for (const [size, { viewport, device }] of SIZES) {
+  test(`WCAG 2.1 AA: no serious or critical axe violation in the mystery drill (${size})`, async ({ open }) => {
+    const found = [];
+    const started = Date.now();
+    const { page, errors } = await open('?mystery=a11y-drill&pool=pipeline', { viewport, device });
+    await ready(page);
+    await page.evaluate(() => window.lossLab.spendMystery('probe-init-loss'));
+    await audit(page, 'a mystery open, one experiment spent', found, started);
+    for (let i = 0; i < 3; i++) {
+      await page.evaluate(() => window.lossLab.answerMystery({ cause: 'pipeline_bug' }));
+      await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
+      if (i === 0) {
+        await unfoldAll(page);
+        await audit(page, 'a mystery revealed', found, started);
+      }
+      await page.evaluate(() => window.lossLab.nextMystery());
+      if (i < 2) await ready(page);
+    }
+    await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'done');
+    await audit(page, 'the drill over, its summary', found, started);
+    const serious = found.filter((v) => BLOCKING.has(v.impact));
+    expect(serious.length, `serious or critical WCAG 2.1 AA violations in the drill (axe-core, ${size}):\n${report(serious)}`).toBe(0);
     noErrors(errors);
   });
 }
