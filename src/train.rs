@@ -18,6 +18,7 @@ use crate::metrics::{layer_stats, Confusion, LayerStats};
 use crate::model::Model;
 use crate::optim::Optimizer;
 
+mod acthist;
 mod activations;
 mod advance;
 mod batches;
@@ -34,6 +35,10 @@ mod scan;
 mod sharpness;
 mod start;
 mod step;
+pub use acthist::{
+    ActHistory, Binning, LayerHistory, ACT_HIST_COLUMNS, ACT_HIST_EVERY, LINEAR_ROWS, LOG2_MAX,
+    LOG2_MIN,
+};
 pub use activations::{channel_states, Activations, ChannelState, LayerMaps, FLAT_SHARE};
 pub use advance::Event;
 use batches::BatchStream;
@@ -259,6 +264,8 @@ pub struct Trainer {
     watched: Option<Predictions>,
     /// The stability meter and the weights before the last update (src/train/sharpness.rs).
     meter: sharpness::Meter,
+    /// Every activation's histogram over training (src/train/acthist.rs).
+    act_hist: acthist::ActHistory,
 }
 
 impl Trainer {
@@ -324,6 +331,7 @@ impl Trainer {
             tested: None,
             watched: None,
             meter: sharpness::Meter::new(),
+            act_hist: acthist::ActHistory::new(),
         })
     }
 
@@ -484,6 +492,9 @@ impl Trainer {
         // replaces the activations; one snapshot when both fall on the same step.
         if periodic || self.batches.last_ends_epoch() {
             self.monitor.obs.record_layers(idx0, bs, self.layer_stats());
+        }
+        if self.act_hist.due(step_no) {
+            self.act_hist.record(step_no, &self.model);
         }
         r.clean_loss.push(clean.mean().0);
         r.noisy_loss.push(noisy.mean().0);
@@ -890,6 +901,10 @@ impl Trainer {
     /// Statistics of every parameterised layer at the last training step. After a clean forward pass
     /// (validation, probe, loss scan) the layers hold its activations, so the statistics it kept
     /// (`clean_logits`) are returned instead.
+    /// Every activation's histogram over training so far (src/train/acthist.rs).
+    pub fn act_history(&self) -> &ActHistory {
+        &self.act_hist
+    }
     pub fn layer_stats(&self) -> Vec<LayerStats> {
         match &self.held_stats {
             Some(held) => held.clone(),

@@ -1034,6 +1034,39 @@ impl LabTrainer {
         o
     }
 
+    /// Every activation's histogram over training (src/train/acthist.rs): {steps: Float64Array (the first
+    /// step of each column), every (the cadence in steps now), layers: [{name, after (the layer it
+    /// follows), activation (its key), scale ("linear" or "log2"), edges: Float32Array (rows + 1, bottom
+    /// first; ±Infinity at a log scale's ends), counts: Uint32Array (column after column, bottom row
+    /// first), saturated: Uint32Array (per column, the values `Activation::saturated` counts)}]}. Reading
+    /// it computes nothing.
+    #[wasm_bindgen(js_name = activationHistory)]
+    pub fn activation_history(&self) -> Object {
+        let h = self.inner.act_history();
+        let o = Object::new();
+        let steps: Vec<f64> = h.steps.iter().map(|&s| s as f64).collect();
+        set(&o, "steps", js_sys::Float64Array::from(&steps[..]));
+        set(&o, "every", h.every as f64);
+        let layers = Array::new();
+        for l in &h.layers {
+            let lo = Object::new();
+            set(&lo, "name", l.name.as_str());
+            set(&lo, "after", l.after.as_str());
+            set(&lo, "activation", l.activation.key());
+            let scale = match l.binning {
+                crate::train::Binning::Linear { .. } => "linear",
+                crate::train::Binning::Log2 { .. } => "log2",
+            };
+            set(&lo, "scale", scale);
+            set(&lo, "edges", Float32Array::from(&l.binning.edges()[..]));
+            set(&lo, "counts", Uint32Array::from(&l.counts[..]));
+            set(&lo, "saturated", Uint32Array::from(&l.saturated[..]));
+            layers.push(&lo);
+        }
+        set(&o, "layers", layers);
+        o
+    }
+
     /// The loss along the last step (src/train/sharpness.rs): {step (the step whose update it follows),
     /// t: Float32Array (−1 … 3: −1 the weights before the step, 0 now), loss: Float32Array (the last
     /// batch's loss there; NaN where not finite), tMin (the lowest point), overshoot (1/(tMin + 1))}, or

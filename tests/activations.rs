@@ -159,3 +159,68 @@ fn an_index_outside_the_split_is_refused_in_words() {
     let e = t.activations(128).unwrap_err();
     assert!(e.contains("128") && e.contains("0 … 127"), "{e}");
 }
+
+/// Activations over training (src/train/acthist.rs): the columns count every value the activation layers gave
+/// the sampled steps' batches, row by row as `Binning::row` sorts them, with the saturated share the diagnosis's
+/// own test counts; an all-zero net's hidden layers sit wholly in the ≈ 0 row.
+#[test]
+fn the_activation_history_counts_every_value_of_the_sampled_steps() {
+    use losslab::train::{Binning, ACT_HIST_EVERY};
+    let (train, val) = data();
+    for pairs in [
+        &[("seed", "1")][..],
+        &[("seed", "2"), ("act", "sigmoid")],
+        &[("seed", "1"), ("act", "tanh"), ("bn", "1")],
+        &[("seed", "2"), ("act", "leaky_relu")],
+        &[("seed", "1"), ("init", "zeros")],
+    ] {
+        let mut t = Trainer::new(cfg(pairs), &train, &val).unwrap();
+        let mut want_steps = Vec::new();
+        for steps in [1, ACT_HIST_EVERY] {
+            t.step(steps as usize);
+            want_steps.push(t.steps());
+            let h = t.act_history();
+            assert_eq!(h.steps, want_steps, "{pairs:?}: a column at steps 1, 11, …");
+            let m = t.model();
+            let acts: Vec<_> = (0..m.param_layer_names().len())
+                .filter_map(|i| m.activation_after(i))
+                .collect();
+            assert_eq!(
+                h.layers.len(),
+                acts.len(),
+                "{pairs:?}: one history per activation"
+            );
+            for (l, layer) in h.layers.iter().zip(&acts) {
+                assert_eq!(l.name, layer.name());
+                let act = layer.activation().unwrap();
+                assert_eq!(l.binning, Binning::of(act));
+                let mut want = vec![0u32; l.binning.rows()];
+                let mut sat = 0;
+                for &v in layer.last_output().unwrap() {
+                    want[l.binning.row(v)] += 1;
+                    sat += act.saturated(v) as u32;
+                }
+                let c = h.steps.len() - 1;
+                assert_eq!(
+                    l.column(c),
+                    &want[..],
+                    "{pairs:?} {}: the last column",
+                    l.name
+                );
+                assert_eq!(l.saturated[c], sat, "{pairs:?} {}: saturated", l.name);
+                assert!(
+                    want.iter().sum::<u32>() as usize == layer.last_output().unwrap().len(),
+                    "every value is finite and counted"
+                );
+                if pairs.contains(&("init", "zeros")) {
+                    let zero = l.binning.row(0.0);
+                    assert!(
+                        (0..=c).all(|k| l.column(k)[zero] == l.column(k).iter().sum::<u32>()),
+                        "{} of an all-zero net: every value in the ≈ 0 row",
+                        l.name
+                    );
+                }
+            }
+        }
+    }
+}

@@ -31,6 +31,7 @@
 //! | `recall` | `epoch`, `digits`, `stat` | validation recall of the named digits |
 //! | `dead_frac`, `sat_frac` | `layer`, `epoch` | share of the channels after the layer (conv filters, dense units) that were ≤ 0 (ReLU) / in a flat end (sigmoid, tanh) at every position for every sample of the batch, on the epoch's last batch; epoch 0 is the untrained net on the first batch |
 //! | `sharpness_ratio` | `after: [a, b]`, `stat` | the stability meter's η·λ_max / threshold (src/train/sharpness.rs) over its estimates taken after `a..=b` steps had been trained (0: before the first step; Adam's first comes after step 1); not measured when none fall in the range |
+//! | `act_middle` | `layer`, `step` or `steps`, `stat` | the middle value of an activation layer's histogram (`relu2`, `sigmoid6`; src/train/acthist.rs, a column every 10 steps from step 1) over its columns in the range: the middle of the row holding the median of the values outside the ≈ 0 row (ReLU, linear) or of all values (sigmoid, tanh) |
 //! | `diverged_at` | — | step at which training stopped as diverged (∞ if it never did) |
 //! | `noise_floor` | — | the label-noise floor the loss chart draws for the run's `noise` and `noise_kind` (www/views/refs.js): the training loss of a net that learned the true digits and nothing else (NaN without noise) |
 //! | `noisy_floor` | — | the corrupted-label reference the loss chart draws above it: what that same net pays on a corrupted sample alone, −ln(p/9) (uniform) or −ln p (pairs); the line `noisy_loss` is read against (NaN without noise) |

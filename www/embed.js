@@ -28,6 +28,7 @@ export const HIDEABLE = [
   ['layers', '#layer-health', 'Layer health'],
   ['filters', '#filters', 'What the weights look like'],
   ['acts', '#acts', 'What every layer sees'],
+  ['acthist', '#acthist', 'Activations over training (one heat map per layer)'],
   ['stability', '#stability', 'Step size against curvature (the stability meter)'],
   ['batch', '#batch-view', 'What the net sees (the current batch)'],
   ['highloss', '#highloss', 'Highest-loss training images'],

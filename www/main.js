@@ -21,6 +21,7 @@ import { LayerHealthView } from './views/layers.js';
 import { FiltersView } from './views/filters.js';
 import { ActivationsView } from './views/activations.js';
 import { StabilityView, installStabilityApi } from './views/stability.js';
+import { ActHistView, installActHistApi } from './views/acthist.js';
 import { ConfusionView, ClassCountsView } from './views/confusion.js';
 import { referenceLines } from './views/refs.js';
 import { BatchView } from './views/batch.js';
@@ -76,6 +77,7 @@ let sandboxView = null;
 const sandbox = () => (sandboxView ??= import('./views/sandbox.js').then((m) => new m.SandboxView($('sandbox'), { run, config: () => cfg })));
 $('sandbox').addEventListener('toggle', () => { if ($('sandbox').open) sandbox().then((v) => v.refresh()); }, { once: true });
 const stability = new StabilityView($('stability'), { run, config: () => cfg });
+const actHist = new ActHistView($('acthist'), { run });
 const diagnosis = new DiagnosisView($('diagnosis'), { config: () => cfg, onRace: (set) => raceWith(set) });
 const reliability = new ReliabilityView($('diagnosis-reliability'));
 const batchView = new BatchView($('batch-view'), { run });
@@ -210,6 +212,7 @@ function clearRunViews() {
   arch.pending('Building the network…');
   filters.show(null);
   acts.show(null);
+  actHist.show(null);
   stability.show(null);
   batchView.reset();
   highLoss.reset();
@@ -238,6 +241,7 @@ lab.on('built', (m) => {
   startView.show(m.start);
   filters.show(r);
   acts.show(r);
+  actHist.show(r);
   stability.show(r);
   classCounts.show(m.classCounts);
   drawPad.built();
@@ -252,6 +256,7 @@ lab.on('progress', (m) => {
   queueDraw();
   if (r.status !== 'running') { filters.refresh(); acts.refresh(); } // a single step while paused
   stability.tick(r.status !== 'running');
+  actHist.tick(r.status !== 'running');
   batchView.tick(r.status !== 'running');
   drawPad.tick();
 });
@@ -267,6 +272,7 @@ lab.on('epoch', (row) => {
   projector.epoch(row);
   filters.refresh();
   acts.refresh();
+  actHist.refresh();
   stability.refresh();
   batchView.refresh();
   highLoss.epoch();
@@ -714,6 +720,7 @@ installOfflineApi(offlineReady);
 // Which build of the engine the worker loads here (www/engine/engine-build.js asks the browser the same question).
 installEngineApi(engineBuild());
 installStabilityApi(run);
+installActHistApi(run);
 if (hasSimd()) {
   $('engine-build').textContent = engineBuild() === 'relaxed'
     ? 'Engine: WebAssembly SIMD with fused multiply-add (relaxed SIMD).'

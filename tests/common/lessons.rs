@@ -15,8 +15,8 @@ use losslab::diagnose::CAUSES;
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
 use losslab::train::{
-    Diagnosis, EpochSummary, EvalReport, Event, GradientWorker, Peer, SharpnessPoint, Status,
-    Trainer, DIAGNOSE_FIRST,
+    ActHistory, Binning, Diagnosis, EpochSummary, EvalReport, Event, GradientWorker, LayerHistory,
+    Peer, SharpnessPoint, Status, Trainer, DIAGNOSE_FIRST,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -270,6 +270,15 @@ pub enum LayerField {
 /// untrained network on the first training batch.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Measure {
+    /// The middle value of an activation layer's histogram (src/train/acthist.rs) over its columns taken
+    /// at steps `from..=to`, summarised: per column the middle of the row holding the median of the values
+    /// outside the ≈ 0 row (ReLU and linear layers) or of all values (sigmoid, tanh).
+    ActMiddle {
+        layer: String,
+        from: usize,
+        to: usize,
+        stat: Stat,
+    },
     /// Batch loss (nats) or batch accuracy (0…1) of the steps `from..=to`, summarised.
     BatchLoss {
         from: usize,
@@ -501,6 +510,15 @@ fn parse_operand(o: &Map<String, Value>) -> Result<Operand, String> {
                     stat: Stat::parse(o)?,
                 }
             }
+            "act_middle" => {
+                let (from, to) = steps_of(o)?;
+                Measure::ActMiddle {
+                    layer: layer_of(o)?,
+                    from,
+                    to,
+                    stat: Stat::parse(o)?,
+                }
+            }
             "diverged_at" => Measure::DivergedAt,
             "noise_floor" => Measure::NoiseFloor,
             "noisy_floor" => Measure::NoisyFloor,
@@ -627,6 +645,12 @@ impl fmt::Display for Measure {
             Measure::SharpnessRatio { from, to, stat } => {
                 write!(f, "sharpness_ratio after {from}..{to} steps ({stat:?})")
             }
+            Measure::ActMiddle {
+                layer,
+                from,
+                to,
+                stat,
+            } => write!(f, "act_middle {layer} s{from}-{to} {}", stat.key()),
             Measure::DivergedAt => write!(f, "diverged_at"),
             Measure::NoiseFloor => write!(f, "noise_floor"),
             Measure::NoisyFloor => write!(f, "noisy_floor"),
@@ -854,7 +878,41 @@ pub struct Run {
     pub diagnoses: Vec<Diagnosis>,
     /// The stability meter's estimates (src/train/sharpness.rs), as the page takes them.
     pub sharpness: Vec<SharpnessPoint>,
+    /// Every activation's histogram over training (src/train/acthist.rs).
+    pub act_hist: ActHistory,
     pub seconds: f64,
+}
+
+/// The middle of the row holding the median of column `c` of `l`, the ≈ 0 row of a log-scaled layer left
+/// out (NaN when nothing is left): the arithmetic middle of a linear row, the geometric one of a log row,
+/// the lower edge of an open end row.
+pub fn act_middle(l: &LayerHistory, c: usize) -> f64 {
+    let col = l.column(c);
+    let e = l.binning.edges();
+    let zero = match l.binning {
+        Binning::Log2 { .. } => Some(l.binning.row(0.0)),
+        Binning::Linear { .. } => None,
+    };
+    let rows: Vec<usize> = (0..col.len()).filter(|&r| Some(r) != zero).collect();
+    let total: u64 = rows.iter().map(|&r| col[r] as u64).sum();
+    if total == 0 {
+        return f64::NAN;
+    }
+    let mut acc = 0;
+    let r = *rows
+        .iter()
+        .find(|&&r| {
+            acc += col[r] as u64;
+            2 * acc >= total
+        })
+        .unwrap();
+    let (a, b) = (e[r] as f64, e[r + 1] as f64);
+    match l.binning {
+        Binning::Linear { .. } => (a + b) / 2.0,
+        Binning::Log2 { .. } if !b.is_finite() => a,
+        Binning::Log2 { .. } if !a.is_finite() => b,
+        Binning::Log2 { .. } => a.signum() * (a * b).abs().sqrt(),
+    }
 }
 
 /// Steps per `Trainer::step` call (it stops at an epoch end anyway): small enough that no diagnosis
@@ -913,6 +971,7 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
         diverged: None,
         diagnoses: Vec::new(),
         sharpness: Vec::new(),
+        act_hist: ActHistory::default(),
         seconds: 0.0,
     };
     let keep = |t: &Trainer, d: &mut Vec<Diagnosis>| {
@@ -964,6 +1023,7 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
         }
     }
     r.sharpness = t.sharpness().to_vec();
+    r.act_hist = t.act_history().clone();
     r.seconds = t0.elapsed().as_secs_f64();
     r
 }
@@ -1068,6 +1128,27 @@ impl Run {
                     LayerField::DeadFrac => s.dead_frac,
                     LayerField::SatFrac => s.sat_frac,
                 }) as f64
+            }
+            Measure::ActMiddle {
+                layer,
+                from,
+                to,
+                stat,
+            } => {
+                let h = &self.act_hist;
+                let l = h
+                    .layers
+                    .iter()
+                    .find(|l| &l.name == layer)
+                    .ok_or_else(|| format!("no activation layer {layer}"))?;
+                let v: Vec<f64> = (0..h.steps.len())
+                    .filter(|&c| (*from as u64..=*to as u64).contains(&h.steps[c]))
+                    .map(|c| act_middle(l, c))
+                    .collect();
+                if v.is_empty() {
+                    return Err(format!("not measured: no column at steps {from}..{to}"));
+                }
+                stat.of(&v)
             }
             Measure::SharpnessRatio { from, to, stat } => {
                 let v: Vec<f64> = self

@@ -13,6 +13,22 @@ async function openFilters(page, step) {
     { message: 'the filter tiles are drawn from the current weights', timeout: SIGNAL_MS }).toBeGreaterThanOrEqual(step);
 }
 
+/**
+ * Opens "Activations over training" and waits until it draws every column lossLab.activationHistory() has; returns
+ * that history. Every map is a canvas with its reading as caption and accessible name.
+ */
+async function openActHist(page) {
+  const h = await page.evaluate(() => window.lossLab.activationHistory());
+  await page.evaluate(() => { document.getElementById('acthist').open = true; });
+  await expect(page.locator('#acthist')).toHaveAttribute('data-columns', String(h.steps.length), { timeout: SIGNAL_MS });
+  await expect(page.locator('#acthist figure')).toHaveCount(h.layers.length);
+  for (const [i, l] of h.layers.entries()) {
+    await expect(page.locator('#acthist figcaption').nth(i)).toHaveText(l.reading);
+    await expect(page.locator('#acthist canvas').nth(i)).toHaveAttribute('aria-label', new RegExp(`^Heat map of ${l.name}'s values over training\\. `));
+  }
+  return h;
+}
+
 /** Every first-layer tile's pixels, as one string per tile, and the share of fully black or white pixels. */
 function tiles(page) {
   return page.evaluate(() => {
@@ -62,6 +78,10 @@ async function shots(page, name) {
   await shot(page, `${name}-health`);
   await page.evaluate(() => document.getElementById('filters').scrollIntoView({ block: 'start' }));
   await shot(page, `${name}-filters`);
+  if (await page.evaluate(() => document.getElementById('acthist').open)) {
+    await page.evaluate(() => document.getElementById('acthist').scrollIntoView({ block: 'start' }));
+    await shot(page, `${name}-acthist`);
+  }
 }
 
 for (const [viewport, tag] of VIEWPORTS) {
@@ -157,6 +177,15 @@ test('zero and huge init: blank tiles and clipped noise (1280x720, 768x1024)', a
   await openFilters(page, h.steps);
   expect(new Set((await tiles(page)).pixels).size, 'zero init: identical tiles after an epoch').toBe(1);
   await expect(page.locator('#health-below')).toContainText('no ratio (all weights zero): conv1, conv2');
+  // Activations over training: a column every 10 steps from step 1, and an all-zero net's ReLUs wholly in the ≈ 0 row
+  let ah = await openActHist(page);
+  expect(ah.steps.slice(0, 3), 'a column every 10 steps').toEqual([1, 11, 21]);
+  expect(ah.layers.map((l) => `${l.name} ${l.after} ${l.scale}`)).toEqual(['relu1 conv1 log2', 'relu2 conv2 log2']);
+  for (const l of ah.layers) {
+    const zero = l.edges.findIndex((e, i) => e <= 0 && l.edges[i + 1] > 0);
+    expect(l.columns.every((c) => c[zero] > 0 && c.every((n, r) => r === zero || n === 0)), `${l.name}: every value ≈ 0`).toBe(true);
+    expect(l.reading).toMatch(/: 100% of values ≈ 0 \(under 0\.00024 in size\)\.$/);
+  }
   for (const [viewport, tag] of VIEWPORTS) {
     await page.setViewportSize(viewport);
     await noOverflow(page);
@@ -173,6 +202,10 @@ test('zero and huge init: blank tiles and clipped noise (1280x720, 768x1024)', a
   // He ×10: black and white are 2σ of He, so most weights (|w| > 0.2σ·10) are clipped
   expect(t.clipped, 'share of clipped (black or white) pixels').toBeGreaterThan(0.5);
   await expect(page.locator('#health-table tr[data-layer=conv2] td').nth(3), 'conv2 dead after a huge init').toHaveText(/^(9\d|100)%$/);
+  // the heat maps: relu2 starts higher than relu1 (the lesson's claim, checked on two seeds by tests/lessons.rs) and
+  // ends wholly in its ≈ 0 row
+  ah = await openActHist(page);
+  expect(ah.layers[1].reading, 'relu2 silent at the end').toMatch(/: 100% of values ≈ 0/);
   for (const [viewport, tag] of VIEWPORTS) {
     await page.setViewportSize(viewport);
     await noOverflow(page);
@@ -204,6 +237,11 @@ test('zero and huge init: blank tiles and clipped noise (1280x720, 768x1024)', a
     await expect(page.locator('#health-share-note')).toContainText('Saturated');
     await openFilters(page, h.steps);
     await expect(page.locator('#weight-hists figure')).toHaveCount(6);
+    // six sigmoid maps on the range 0 … 1, the last pushed towards 0 (the lesson's claim, tests/lessons.rs)
+    const ah = await openActHist(page);
+    expect(ah.layers.map((l) => l.scale)).toEqual(Array(6).fill('linear'));
+    expect(ah.layers[5].edges[0]).toBe(0);
+    expect(ah.layers[5].edges.at(-1)).toBe(1);
     for (const [viewport, tag] of [...VIEWPORTS, [{ width: 390, height: 844 }, '390x844']]) {
       await page.setViewportSize(viewport);
       await expect(page.locator('#health-ratio')).toHaveAttribute('data-below', /^conv1\b/);

@@ -12,6 +12,8 @@
 //                   {type:'sharpness', req} (the stability meter's estimates, src/train/sharpness.rs: reply {step,
 //                   lambdaMax, lr, threshold, ratio, preconditioned, every, images}), {type:'stepLine', req} (the
 //                   loss along the last step: reply {line: {step, t, loss, tMin, overshoot} or null}),
+//                   {type:'actHistory', req} (every activation's histogram over training, src/train/acthist.rs: reply
+//                   {history: {steps, every, layers: [{name, after, activation, scale, edges, counts, saturated}]}, lastStep}),
 //                   {type:'test', req} (the final check on the test set: reply {loss, acc, perClassRecall, count,
 //                   step, weightsEpoch, synthetic}),
 //                   {type:'sandbox', config, a, b, x0, y0, steps, req} (the 2-D sandbox, src/sandbox.rs: the optimizer
@@ -606,6 +608,9 @@ function reply(msg) {
       // 41 forward passes of the last batch, between two chunks of training (src/train/sharpness.rs)
       if (!trainer) return { error: 'nothing is built yet' };
       return { line: trainer.stepLine() };
+    case 'actHistory':
+      if (!trainer) return { error: 'nothing is built yet' };
+      return { history: trainer.activationHistory(), lastStep };
     default:
       return { error: `unknown request ${msg.type}` };
   }
@@ -661,6 +666,7 @@ self.onmessage = async (e) => {
       case 'batchView':
       case 'weights':
       case 'sharpness':
+      case 'actHistory':
       case 'stepLine': {
         await engine;
         const answer = reply(msg);

@@ -345,6 +345,11 @@ export class Run extends Emitter {
   sharpness() {
     return this.#ask({ type: 'sharpness' }).then(({ type, req, ...v }) => v);
   }
+  /** Every activation's histogram over training (src/train/acthist.rs): {steps: Float64Array, every, layers: [{name,
+   * after, activation, scale ('linear' | 'log2'), edges: Float32Array, counts, saturated: Uint32Array}], lastStep}. */
+  actHistory() {
+    return this.#ask({ type: 'actHistory' }).then(({ history, lastStep }) => ({ ...history, lastStep }));
+  }
   /** The loss along the last step (src/train/sharpness.rs): {step, t, loss: Float32Array, tMin, overshoot}, or null
    * before the first step. Training is not disturbed. */
   stepLine() {
