@@ -905,6 +905,11 @@ impl Trainer {
     pub fn act_history(&self) -> &ActHistory {
         &self.act_hist
     }
+    /// The histograms' cadence in steps from now on (`ACT_HIST_EVERY` by default; 0 switches them off, as
+    /// examples/meter_cost.rs does to measure what they cost).
+    pub fn set_act_hist_every(&mut self, every: u64) {
+        self.act_hist.every = every;
+    }
     pub fn layer_stats(&self) -> Vec<LayerStats> {
         match &self.held_stats {
             Some(held) => held.clone(),

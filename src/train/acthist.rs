@@ -155,9 +155,9 @@ impl ActHistory {
         }
     }
 
-    /// Whether step `step_no` (1-based) is sampled.
+    /// Whether step `step_no` (1-based) is sampled (never with a cadence of 0).
     pub fn due(&self, step_no: u64) -> bool {
-        (step_no - 1).is_multiple_of(self.every)
+        self.every != 0 && (step_no - 1).is_multiple_of(self.every)
     }
 
     /// Adds a column for step `step_no` from the activation outputs the model holds (a training step's).
@@ -189,11 +189,22 @@ impl ActHistory {
             let start = h.counts.len();
             h.counts.resize(start + h.binning.rows(), 0);
             let col = &mut h.counts[start..];
+            let out = layer.last_output().unwrap_or(&[]);
             let mut sat = 0;
-            for &v in layer.last_output().unwrap_or(&[]) {
-                if v.is_finite() {
-                    col[h.binning.row(v)] += 1;
-                    sat += h.activation.saturated(v) as u32;
+            match h.binning {
+                // one branch per value: its exponent field, which is 255 for ±∞ and NaN
+                Binning::Log2 { .. } => {
+                    for &v in out {
+                        if (v.to_bits() >> 23) & 0xff != 0xff {
+                            col[h.binning.row(v)] += 1;
+                        }
+                    }
+                }
+                Binning::Linear { .. } => {
+                    for &v in out.iter().filter(|v| v.is_finite()) {
+                        col[h.binning.row(v)] += 1;
+                        sat += h.activation.saturated(v) as u32;
+                    }
                 }
             }
             h.saturated.push(sat);
