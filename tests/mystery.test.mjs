@@ -62,9 +62,10 @@ test('every magnitude in the pool is a lesson\'s or a condition of the detection
   const D = detectionConditions(card, presets);
   const byName = new Map(card.conditions.map((c) => [c.name, c]));
   assert.ok(D.faults.length >= 10 && D.doubles.length >= 1 && D.healthy.length >= 1, 'the card gives the drill its milder magnitudes');
+  assert.ok(Number.isInteger(card.valN) && card.valN >= 100, 'the card says how many digits its runs validated on');
   for (const d of [...D.faults, ...D.doubles]) {
     const c = byName.get(d.name);
-    assert.deepEqual(d.set, c.set, `"${d.name}": the card's settings`);
+    assert.deepEqual(d.set, { ...c.set, val_n: String(card.valN) }, `"${d.name}": the card's settings, validated as the test did`);
     assert.deepEqual(d.causes ?? [d.cause], c.causes, `"${d.name}": cause`);
     for (const id of d.lessons ?? [d.lesson]) {
       assert.ok(byId.has(id), `"${d.name}": no lesson ${id}`);

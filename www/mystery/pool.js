@@ -22,8 +22,6 @@ export const POOL_GROUPS = ['optimizer', 'architecture', 'data', 'pipeline'];
 export const WORK_CAP = 20_000;
 const TRAIN_N_DEFAULT = 10_000;
 
-/** Validation on 2,000 held-out digits, as the shorter lessons do (it changes what is measured on, not the fault). */
-const QUICK_VAL = { val_n: 2000 };
 
 /** A condition's settings are its lesson's own magnitude (the detection test's "zeros" is init-zeros's): not milder. */
 const sameSet = (a, b) => Object.keys(a).length === Object.keys(b).length
@@ -32,6 +30,7 @@ const sameSet = (a, b) => Object.keys(a).length === Object.keys(b).length
 /**
  * The detection test's conditions as the drill draws them, from its report card (www/report-card.json, written by
  * tests/lessons.rs from the runs it judged; null when it could not be read: then only the lessons' magnitudes).
+ * Each condition's settings carry the card's validation size (`valN`), which the test trained them with.
  * faults: [{name, cause, group, set, lesson, seeds}], each broken condition of one cause that is not a known miss and not
  * its lesson's own magnitude, in its lesson's group; doubles: [{name, causes, group, set, lessons, seeds}], the conditions
  * of two faults at once; healthy: [{name, set, seeds: [lo, hi]}], the healthy conditions besides the baseline (a
@@ -41,17 +40,18 @@ export function detectionConditions(card, presets) {
   if (!card) return { faults: [], doubles: [], healthy: [] };
   const byId = new Map(presets.map((p) => [p.id, p]));
   const seeds = [card.seeds[0], card.seeds[card.seeds.length - 1]];
+  const val = { val_n: String(card.valN) };
   const usable = card.conditions.filter((c) => !c.knownMiss && c.lessons.length > 0 && c.lessons.every((id) => byId.has(id)));
   const faults = usable
     .filter((c) => c.causes.length === 1 && !sameSet(c.set, byId.get(c.lessons[0]).set))
-    .map((c) => ({ name: c.name, cause: c.causes[0], group: byId.get(c.lessons[0]).group, set: { ...c.set }, lesson: c.lessons[0], seeds }));
+    .map((c) => ({ name: c.name, cause: c.causes[0], group: byId.get(c.lessons[0]).group, set: { ...val, ...c.set }, lesson: c.lessons[0], seeds }));
   const doubles = usable
     .filter((c) => c.causes.length > 1)
-    .map((c) => ({ name: c.name, causes: [...c.causes], group: byId.get(c.lessons[0]).group, set: { ...c.set }, lessons: [...c.lessons], seeds }));
+    .map((c) => ({ name: c.name, causes: [...c.causes], group: byId.get(c.lessons[0]).group, set: { ...val, ...c.set }, lessons: [...c.lessons], seeds }));
   const first = card.seeds[0];
   const healthy = card.healthy.conditions
     .filter((h) => h.name !== 'baseline')
-    .map((h) => ({ name: h.name, set: { ...h.set }, seeds: [first, card.seeds[h.runs - 1]] }));
+    .map((h) => ({ name: h.name, set: { ...val, ...h.set }, seeds: [first, card.seeds[h.runs - 1]] }));
   return { faults, doubles, healthy };
 }
 
@@ -80,7 +80,7 @@ export function candidates(presets, card, { pools, level }) {
     .map((p) => ({ id: p.id, causes: [p.cause], group: p.group, set: { ...p.set }, epochs: p.epochs, seeds: [1, 6], lessons: [p.id], source: 'lesson' }));
   const detection = D.faults
     .filter((d) => inPool(d.group) && byId.has(d.lesson))
-    .map((d) => ({ id: d.name, causes: [d.cause], group: d.group, set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: d.seeds, lessons: [d.lesson], source: 'detection' }));
+    .map((d) => ({ id: d.name, causes: [d.cause], group: d.group, set: { ...d.set }, epochs: 2, seeds: d.seeds, lessons: [d.lesson], source: 'detection' }));
   const faults = [];
   if (L.lessons === true) faults.push(...lessonFaults);
   else if (L.lessons) { // only causes with no milder magnitude in the pool
@@ -90,12 +90,12 @@ export function candidates(presets, card, { pools, level }) {
   if (L.detection) faults.push(...detection);
   const doubles = L.double > 0
     ? D.doubles.filter((d) => inPool(d.group) && d.lessons.every((id) => byId.has(id)))
-      .map((d) => ({ id: d.name, causes: [...d.causes], group: d.group, set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: d.seeds, lessons: [...d.lessons], source: 'detection' }))
+      .map((d) => ({ id: d.name, causes: [...d.causes], group: d.group, set: { ...d.set }, epochs: 2, seeds: d.seeds, lessons: [...d.lessons], source: 'detection' }))
     : [];
   const decoys = L.decoy > 0 ? [
     ...presets.filter((p) => p.cause === null && p.group !== 'remedies' && trainedImages(p) <= WORK_CAP)
       .map((p) => ({ id: p.id, causes: [], group: p.group, set: { ...p.set }, epochs: p.epochs, seeds: [1, 6], lessons: [p.id], source: 'lesson' })),
-    ...D.healthy.map((d) => ({ id: d.name, causes: [], group: 'healthy', set: { ...QUICK_VAL, ...d.set }, epochs: 2, seeds: d.seeds, lessons: [], source: 'detection' })),
+    ...D.healthy.map((d) => ({ id: d.name, causes: [], group: 'healthy', set: { ...d.set }, epochs: 2, seeds: d.seeds, lessons: [], source: 'detection' })),
   ] : [];
   return { faults, doubles, decoys };
 }
