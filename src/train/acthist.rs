@@ -21,6 +21,7 @@
 //! span at a coarser step.
 
 use crate::layers::activation::Activation;
+use crate::layers::Layer;
 use crate::model::Model;
 
 /// A histogram column every this many steps (starting with the first step).
@@ -163,48 +164,34 @@ impl ActHistory {
     /// Adds a column for step `step_no` from the activation outputs the model holds (a training step's).
     pub fn record(&mut self, step_no: u64, model: &Model) {
         let names = model.param_layer_names();
+        let acts: Vec<(usize, &dyn Layer)> = (0..names.len())
+            .filter_map(|i| Some((i, model.activation_after(i)?)))
+            .collect();
         if self.layers.is_empty() {
-            self.layers = (0..names.len())
-                .filter_map(|i| {
-                    let layer = model.activation_after(i)?;
-                    let act = layer.activation()?;
-                    Some(LayerHistory {
+            self.layers = acts
+                .iter()
+                .map(|&(i, layer)| {
+                    let act = layer.activation().expect("an activation layer");
+                    LayerHistory {
                         name: layer.name().to_string(),
                         after: names[i].clone(),
                         activation: act,
                         binning: Binning::of(act),
                         counts: Vec::new(),
                         saturated: Vec::new(),
-                    })
+                    }
                 })
                 .collect();
         }
-        let mut at = 0;
-        for i in 0..names.len() {
-            let Some(layer) = model.activation_after(i) else {
-                continue;
-            };
-            let h = &mut self.layers[at];
-            at += 1;
+        for (h, &(_, layer)) in self.layers.iter_mut().zip(&acts) {
             let start = h.counts.len();
             h.counts.resize(start + h.binning.rows(), 0);
             let col = &mut h.counts[start..];
-            let out = layer.last_output().unwrap_or(&[]);
             let mut sat = 0;
-            match h.binning {
-                // one branch per value: its exponent field, which is 255 for ±∞ and NaN
-                Binning::Log2 { .. } => {
-                    for &v in out {
-                        if (v.to_bits() >> 23) & 0xff != 0xff {
-                            col[h.binning.row(v)] += 1;
-                        }
-                    }
-                }
-                Binning::Linear { .. } => {
-                    for &v in out.iter().filter(|v| v.is_finite()) {
-                        col[h.binning.row(v)] += 1;
-                        sat += h.activation.saturated(v) as u32;
-                    }
+            for &v in layer.last_output().unwrap_or(&[]) {
+                if v.is_finite() {
+                    col[h.binning.row(v)] += 1;
+                    sat += h.activation.saturated(v) as u32;
                 }
             }
             h.saturated.push(sat);
