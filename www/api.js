@@ -271,7 +271,7 @@ function activations(lab, index) {
   }));
 }
 
-/** Installs window.lossLab over the page's `lab` (the functions main.js wires to the buttons). */
+/** Installs window.lossLab over the page's `lab` (bound to the page in www/page/public-api.js). */
 export function installApi(lab) {
   const api = {
     config: lab.config,

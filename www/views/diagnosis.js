@@ -299,7 +299,7 @@ export class DiagnosisView {
       li.append(el('p', 'diag-check', `Checked against the injected noise: ${pct(n.corruptedInTop)} of the highest-loss training images are ones whose label was corrupted (${pct(n.corruptedOverall)} of all).`));
     }
     if (f.symptom === 'noisy_labels') {
-      // opens the "Highest-loss training images" panel (www/views/highloss.js; main.js listens)
+      // opens the "Highest-loss training images" panel (www/views/highloss.js; www/page/views.js listens)
       const b = el('button', 'diag-link', 'Look at the highest-loss training images');
       b.type = 'button';
       b.dataset.focusKey = `${f.symptom}:highloss`;
@@ -360,7 +360,7 @@ export class DiagnosisView {
           item.append(b);
         }
         if (id === 'pipeline_bug' && !offered.has('overfit')) {
-          // the recipe's check that splits a bug from a data problem (www/views/pipeline.js; main.js listens)
+          // the recipe's check that splits a bug from a data problem (www/views/pipeline.js; www/page/views.js listens)
           offered.add('overfit');
           const b = el('button', 'diag-link', 'Check: overfit one batch');
           b.type = 'button';
@@ -370,7 +370,7 @@ export class DiagnosisView {
           item.append(b);
         }
         if ((id === 'bad_init' || id === 'input_scale') && !offered.has('init-loss')) {
-          // the recipe's first check: the untrained net's loss against ln 10 (www/views/pipeline.js; main.js listens)
+          // the recipe's first check: the untrained net's loss against ln 10 (www/views/pipeline.js; www/page/views.js listens)
           offered.add('init-loss');
           const b = el('button', 'diag-link', 'Check: loss at init');
           b.type = 'button';

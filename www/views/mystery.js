@@ -3,7 +3,7 @@
 // scores it and reveals the truth. The rules (the draw, the score, the experiments) are www/mystery/drill.js; the
 // pool and where each magnitude comes from, www/mystery/pool.js; the result code, www/mystery/code.js. This view
 // only shows them: every sentence it states about a fault is a lesson's claim (www/presets.json, quoted with its
-// lesson) or the diagnosis catalogue's (www/generated/catalogue.js, the card's own findings). main.js does what
+// lesson) or the diagnosis catalogue's (www/generated/catalogue.js, the card's own findings). www/page/drill.js does what
 // touches the runs (load, race, probe) through the hooks it passes in.
 //
 // The section's data-state is the page signal scripts and tests wait on: 'open' (a mystery to solve), 'revealed'
