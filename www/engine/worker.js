@@ -183,13 +183,27 @@ async function fetchData(names) {
 // The training images (train10k: MNIST training images 0–9,999; train50k: 0–49,999) and the validation split
 // held out from them (val10k: training images 50,000–59,999), which every curve, sweep, race and early stop reads.
 // The MNIST test set is not among them: it is fetched only for the final check (testSetFor).
+const mnistNames = (big) => [`${big ? 'train50k' : 'train10k'}-images.idx.gz`, `${big ? 'train50k' : 'train10k'}-labels.idx.gz`, 'val10k-images.idx.gz', 'val10k-labels.idx.gz'];
+
+/** The files of `key` ('mnist10k' | 'mnist50k') fetched and unpacked at 'init', while the engine compiles: the first
+ * build then waits for the slower of the two, not for both in turn. Taken once; a failure is reported by the build
+ * that reads it, as a fetch of its own would be. */
+const prefetched = new Map();
+function prefetch(key) {
+  if (key !== 'mnist10k' && key !== 'mnist50k') return;
+  const parts = fetchData(mnistNames(key === 'mnist50k'));
+  parts.catch(() => {}); // read (and reported) by the build
+  prefetched.set(key, parts);
+}
+
 async function mnist(big) {
   const key = big ? 'mnist50k' : 'mnist10k';
   if (dataCache.has(key)) return dataCache.get(key);
-  const train = big ? 'train50k' : 'train10k';
   status('data', `loading MNIST digits (${big ? '50 000' : '10 000'} training images, 10 000 held out for validation)`);
-  const names = [`${train}-images.idx.gz`, `${train}-labels.idx.gz`, 'val10k-images.idx.gz', 'val10k-labels.idx.gz'];
-  const parts = await fetchData(names);
+  const names = mnistNames(big);
+  const early = prefetched.get(key);
+  prefetched.delete(key);
+  const parts = await (early ?? fetchData(names));
   let data;
   try {
     data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
@@ -623,6 +637,7 @@ self.onmessage = async (e) => {
   try {
     switch (msg.type) {
       case 'init': {
+        prefetch(msg.prefetch);
         engine = init();
         await engine;
         post({ type: 'ready' });

@@ -141,7 +141,9 @@ export class Run extends Emitter {
       if (this.worker !== w) return;
       this.#fail('engine', `the training engine could not start (${e.message || 'the worker failed to load'}) — check that www/pkg/ was built (npm run build)`);
     };
-    w.postMessage({ type: 'init' });
+    // the MNIST files this configuration trains on, fetched while the engine compiles (www/engine/worker.js)
+    const mnist = this.cfg.data !== 'synthetic';
+    w.postMessage({ type: 'init', prefetch: mnist ? (Number(this.cfg.train_n) > 10000 ? 'mnist50k' : 'mnist10k') : null });
   }
 
   #post(msg) {
