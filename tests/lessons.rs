@@ -216,6 +216,7 @@ fn diagnosis_names_every_lessons_cause_on_two_seeds() {
             r.seed
         );
     }
+    record_fixtures(&vs, &rec.runs.iter().collect::<Vec<_>>());
     for (id, why) in KNOWN_MISSES {
         println!("known miss: {id}: {why}");
     }
@@ -234,6 +235,23 @@ fn diagnosis_names_every_lessons_cause_on_two_seeds() {
             .collect::<Vec<_>>()
             .join(", ")
     );
+}
+
+/// With LOSSLAB_RECORD_OBSERVATIONS set, writes what the deciding diagnosis of every passing verdict read
+/// (tests/fixtures/observations/, checked by tests/recorded.rs): the first diagnosis that named the
+/// expected cause, or a quiet run's last one.
+fn record_fixtures(vs: &[Verdict], runs: &[&common::lessons::Run]) {
+    if !common::lessons::recording() {
+        return;
+    }
+    for (v, r) in vs.iter().zip(runs) {
+        if !v.pass || r.diagnoses.is_empty() {
+            continue;
+        }
+        let i = v.named.as_ref().map_or(r.diagnoses.len() - 1, |n| n.index);
+        let expect: Vec<&str> = v.expected.iter().map(String::as_str).collect();
+        common::lessons::record_fixture(&v.name, r, i, &expect);
+    }
 }
 
 /// Conditions no lesson describes: healthy ones on other settings (no warn or alarm allowed), and
@@ -538,6 +556,14 @@ fn diagnosis_detects_faults_on_five_seeds_in_both_orders() {
         .map(|((p, _, _), r)| verdict(&p.id, &expected_causes(p), r, p.epochs))
         .collect();
     println!("\n{}", common::diagnosis::table(&vs));
+    // the fixtures keep one run of each summation order (seeds 3 and 4): the rules' inputs, not the seeds' spread
+    let (vs_kept, runs_kept): (Vec<Verdict>, Vec<&common::lessons::Run>) = vs
+        .iter()
+        .zip(&recs)
+        .filter(|(_, r)| r.seed <= DETECTION_SEEDS[1])
+        .map(|(v, r)| (v.clone(), r))
+        .unzip();
+    record_fixtures(&vs_kept, &runs_kept);
     println!(
         "{} runs in {:.0} s ({:.0} s of training summed)",
         recs.len(),

@@ -15,6 +15,8 @@ pub const RANK: usize = 2;
 /// Where a run's diagnosis first named a cause.
 #[derive(Clone, Debug)]
 pub struct Named {
+    /// Which of the run's diagnoses it was.
+    pub index: usize,
     /// Steps taken and finished epochs when that diagnosis was made.
     pub step: u64,
     pub epoch: usize,
@@ -60,19 +62,20 @@ impl Named {
     }
 }
 
-fn problem(f: &Finding) -> bool {
+pub fn problem(f: &Finding) -> bool {
     f.severity >= Severity::Warn
 }
 
 /// The first diagnosis of `r` that named `cause`.
 pub fn first_named(r: &Run, cause: &str) -> Option<Named> {
-    r.diagnoses.iter().find_map(|d| {
+    r.diagnoses.iter().enumerate().find_map(|(index, d)| {
         d.findings.iter().filter(|f| problem(f)).find_map(|f| {
             f.causes
                 .iter()
                 .take(RANK)
                 .position(|c| c.id == cause)
                 .map(|i| Named {
+                    index,
                     step: d.step,
                     epoch: d.epoch,
                     symptom: f.symptom.as_str(),
@@ -121,6 +124,7 @@ pub fn line(d: &Diagnosis) -> String {
 }
 
 /// One checked run: what it should show and what its diagnosis said.
+#[derive(Clone)]
 pub struct Verdict {
     pub name: String,
     pub seed: u64,

@@ -11,7 +11,7 @@
 
 use super::mnist::{self, Mnist};
 use losslab::config::{Config, NoiseKind};
-use losslab::diagnose::CAUSES;
+use losslab::diagnose::{Observations, CAUSES};
 use losslab::metrics::LayerStats;
 use losslab::model::{plan, LayerKind, Model};
 use losslab::train::{
@@ -876,6 +876,9 @@ pub struct Run {
     /// Every diagnosis the trainer made, in order (after the first steps, every few hundred steps, at
     /// each validation pass, when it stopped).
     pub diagnoses: Vec<Diagnosis>,
+    /// With LOSSLAB_RECORD_OBSERVATIONS set (`recording()`): what each of `diagnoses` read, aligned with it;
+    /// otherwise empty (tests/common/observed.rs writes them as fixtures).
+    pub observed: Vec<Observations>,
     /// The stability meter's estimates (src/train/sharpness.rs), as the page takes them.
     pub sharpness: Vec<SharpnessPoint>,
     /// Every activation's histogram over training (src/train/acthist.rs).
@@ -938,6 +941,48 @@ pub fn reads_meter(p: &Preset) -> bool {
     })
 }
 
+/// Whether runs keep what each diagnosis read (LOSSLAB_RECORD_OBSERVATIONS set, to any value): the lesson
+/// binary then writes them as fixtures (`record_fixture`).
+pub fn recording() -> bool {
+    std::env::var_os("LOSSLAB_RECORD_OBSERVATIONS").is_some()
+}
+
+/// The folder of the recorded diagnosis inputs (tests/recorded.rs reads them).
+pub fn fixtures_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/observations")
+}
+
+/// Writes what `r`'s diagnosis number `i` read as `<name>.seed<seed>.txt`, with the causes it must name
+/// (`expect`; empty: it must hold no warn or alarm finding). `name` is the run's, made a file name.
+pub fn record_fixture(name: &str, r: &Run, i: usize, expect: &[&str]) {
+    let d = &r.diagnoses[i];
+    let rec = super::observed::Recording {
+        about: format!(
+            "{name} seed {}, the diagnosis at step {} (epoch {})",
+            r.seed, d.step, d.epoch
+        ),
+        expect: expect.iter().map(|c| c.to_string()).collect(),
+        obs: r.observed[i].clone(),
+    };
+    let file: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let dir = fixtures_dir();
+    std::fs::create_dir_all(&dir).expect("tests/fixtures/observations can be made");
+    std::fs::write(
+        dir.join(format!("{file}.seed{}.txt", r.seed)),
+        super::observed::write(&rec),
+    )
+    .expect("a fixture can be written");
+}
+
 /// Train `p` on `seed` for its epochs, as the page does, and keep every figure.
 pub fn run(p: &Preset, seed: u64, data: &Mnist) -> Run {
     run_with(p, seed, data, Drive::default())
@@ -970,13 +1015,18 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
         epochs: Vec::new(),
         diverged: None,
         diagnoses: Vec::new(),
+        observed: Vec::new(),
         sharpness: Vec::new(),
         act_hist: ActHistory::default(),
         seconds: 0.0,
     };
-    let keep = |t: &Trainer, d: &mut Vec<Diagnosis>| {
+    let record = recording();
+    let keep = |t: &Trainer, d: &mut Vec<Diagnosis>, o: &mut Vec<Observations>| {
         if t.diagnosis().serial > d.last().map_or(0, |x| x.serial) {
             d.push(t.diagnosis().clone());
+            if record {
+                o.push(t.observations().clone());
+            }
         }
     };
     let nl = r.layer_names.len();
@@ -1013,7 +1063,7 @@ pub fn run_with(p: &Preset, seed: u64, data: &Mnist, drive: Drive) -> Run {
                 // Early stopping ends a run after a validation pass: no further step is trained.
                 Event::Stopped { .. } => {}
             }
-            keep(&t, &mut r.diagnoses);
+            keep(&t, &mut r.diagnoses, &mut r.observed);
         }
         if *t.status() != Status::Running && !t.validating() {
             break 'run;

@@ -9,6 +9,8 @@ pub mod diagnosis;
 pub mod lessons;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mnist;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod observed;
 
 #[cfg(target_arch = "wasm32")]
 pub use wasm::*;
