@@ -8,6 +8,7 @@ mod general;
 mod generalisation;
 mod layers;
 mod pipeline;
+mod stuck;
 
 use crate::stats::*;
 use crate::*;
