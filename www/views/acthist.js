@@ -7,6 +7,8 @@
 // The histograms come from the worker only while the section is open: at most once a second while training, at each
 // epoch end, after a single step and when the section opens, so a closed section costs nothing.
 
+import { Asker } from '../ui/asker.js';
+
 const PLOT_H = 100;
 const PAD = { l: 62, r: 12, t: 6, b: 30 };
 const H = PAD.t + PLOT_H + PAD.b;
@@ -108,15 +110,14 @@ export class ActHistView {
     this.maps = q('#acthist-maps');
     this.note = q('#acthist-note');
     this.summary = q('#acthist-summary');
-    this.asked = 0;
-    this.last = 0;
+    this.asker = new Asker();
     this.history = null;
     root.addEventListener('toggle', () => { if (root.open) this.refresh(); });
   }
 
   /** A new run or a rebuild: the old pictures go. */
   show(run) {
-    this.asked++;
+    this.asker.drop();
     this.history = null;
     this.#draw();
     if (run) this.refresh();
@@ -125,7 +126,7 @@ export class ActHistView {
   /** After steps: at most once a second while training; at once after a step taken while paused. */
   tick(paused) {
     if (!this.root.open) return;
-    if (paused || performance.now() - this.last > 1000) this.refresh();
+    if (paused || this.asker.due(1000)) this.refresh();
   }
 
   /** At an epoch end and on opening. */
@@ -133,13 +134,10 @@ export class ActHistView {
     if (!this.root.open) return;
     const r = this.getRun();
     if (!r || !r.built) return;
-    const my = this.asked;
-    this.last = performance.now();
-    r.actHistory().then((h) => {
-      if (my !== this.asked) return;
+    this.asker.ask(() => r.actHistory(), (h) => {
       this.history = h;
       this.#draw();
-    }, () => {});
+    });
   }
 
   #draw() {

@@ -10,6 +10,8 @@
 // once a second while training and at each epoch end; the step line (41 forward passes of one batch) on the button,
 // when the section opens, after a single step and whenever training is paused, so a closed section costs nothing.
 
+import { Asker } from '../ui/asker.js';
+
 // The drawing's size in CSS pixels: the canvas's displayed width (so that text keeps its size on a phone), 220 high.
 let W = 560;
 const H = 220;
@@ -96,8 +98,8 @@ export class StabilityView {
     this.lineNote = q('#stab-line-note');
     this.summary = q('#stab-summary');
     this.button = q('#btn-stab-line');
-    this.asked = 0;
-    this.lastMeter = 0;
+    this.meterAsker = new Asker();
+    this.lineAsker = new Asker();
     this.history = null;
     this.stepLine = null;
     root.addEventListener('toggle', () => { if (root.open) this.refresh(true); });
@@ -106,7 +108,8 @@ export class StabilityView {
 
   /** A new run or a rebuild: the old pictures go. */
   show(run) {
-    this.asked++;
+    this.meterAsker.drop();
+    this.lineAsker.drop();
     this.history = null;
     this.stepLine = null;
     this.root.dataset.state = 'empty';
@@ -117,9 +120,8 @@ export class StabilityView {
   /** After steps: the meter at most once a second while training; both pictures after a step taken while paused. */
   tick(paused) {
     if (!this.root.open) return;
-    const now = performance.now();
     if (paused) { this.refresh(true); return; }
-    if (now - this.lastMeter > 1000) this.#fetchMeter();
+    if (this.meterAsker.due(1000)) this.#fetchMeter();
   }
 
   /** At an epoch end, on opening, on pausing: the meter, and the step line unless training runs. */
@@ -133,24 +135,19 @@ export class StabilityView {
   #fetchMeter() {
     const r = this.getRun();
     if (!r || !r.built) return;
-    const my = this.asked;
-    this.lastMeter = performance.now();
-    r.sharpness().then((h) => {
-      if (my !== this.asked) return;
+    this.meterAsker.ask(() => r.sharpness(), (h) => {
       this.history = h;
       this.#draw();
-    }, () => {});
+    });
   }
 
   #fetchLine() {
     const r = this.getRun();
     if (!r || !r.built) return;
-    const my = this.asked;
-    r.stepLine().then((line) => {
-      if (my !== this.asked) return;
+    this.lineAsker.ask(() => r.stepLine(), (line) => {
       this.stepLine = line;
       this.#draw();
-    }, () => {});
+    });
   }
 
   #draw() {
