@@ -7,6 +7,7 @@
 const SEED = 1;
 const TRAIN_N = 9984; // 312 full batches of 32, so every timed step is a full batch
 const VAL_N = 2048; // the validation set evaluated by Loss Lab's evalChunk (which runs the net on batches of 64)
+const PAGE_VAL_N = 10000; // the page's validation set (val10k)
 const REQUEST_TIMEOUT_MS = 120000;
 
 const logEl = document.getElementById('log');
@@ -106,7 +107,7 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
   const results = {
     meta: {
       date: new Date().toISOString(), userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency,
-      rounds, windowMs: ms, warmupMs, seed: SEED, trainN: TRAIN_N, valN: VAL_N, batch: 32, inferBatch: 256,
+      rounds, windowMs: ms, warmupMs, seed: SEED, trainN: TRAIN_N, valN: VAL_N, pageValN: PAGE_VAL_N, batch: 32, inferBatch: 256,
     },
     contenders: {}, // name -> {info} or {error}
     rounds: [], // [{metric: {samples, calls, ms, rate} | {error}}]
@@ -121,6 +122,9 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     { name: 'peak-2', script: W + 'losslab.js', init: { peakOnly: true } },
     { name: 'losslab', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED } },
     { name: 'losslab-2', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED + 1 } },
+    // The page's validation pass (10,000 images in chunks of 2,000): the bookkeeping of a pass once per 10,000
+    // images instead of once per 2,048, so that its share of a pass can be read off the two rates.
+    { name: 'losslab-page', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: PAGE_VAL_N, seed: SEED } },
     // The default net with BatchNorm after each convolution (bn=1): what the option costs a step.
     { name: 'losslab-bn', script: W + 'losslab.js', init: { idx: data.idx, synthetic: data.synthetic, trainN: TRAIN_N, valN: VAL_N, seed: SEED, bn: true } },
     // One run on two workers, as the page trains it with Cores = 2: the lab's own helper worker (www/engine/helper.js)
@@ -182,6 +186,7 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     ['convnetjs.train', () => live.convnetjs && live.convnetjs.call('train', { ms })],
     ['losslab.infer', () => live.losslab && live.losslab.call('infer', { ms })],
     ['tfjs-wasm.infer', () => live['tfjs-wasm'] && live['tfjs-wasm'].call('infer', { ms })],
+    ['losslab-page.infer', () => live['losslab-page'] && live['losslab-page'].call('infer', { ms })],
     ['losslab-bn.infer', () => live['losslab-bn'] && live['losslab-bn'].call('infer', { ms })],
     ['tfjs-cpu.train', () => canTrain('tfjs-cpu') && live['tfjs-cpu'].call('train', { ms })],
     ['tfjs-cpu.infer', () => live['tfjs-cpu'] && live['tfjs-cpu'].call('infer', { ms })],

@@ -76,6 +76,17 @@ function analyse(raw, wasmBytes, gzBytes) {
     inferPctHwPeak: paired('losslab.infer', 'peak.hw', 100 * FWD_FLOP),
     gemmPctHwPeak: paired('peak.gflops', 'peak.hw', 100),
     inferVsTfjsWasm: paired('losslab.infer', 'tfjs-wasm.infer'),
+    pageInferVsTfjsWasm: paired('losslab-page.infer', 'tfjs-wasm.infer'),
+    // A pass's bookkeeping (the training probe, the diagnosis, the watched digits) from the two pass lengths of the
+    // same round: 1/rate = t + B/n for a pass of n images, so B = (1/r₂₀₄₈ − 1/r₁₀₀₀₀) / (1/2048 − 1/10000), and its
+    // share of the page's pass is B/10000 × r₁₀₀₀₀ (in %).
+    bookkeepingPct: stats(raw.rounds.map((r) => {
+      const short = r['losslab.infer']?.rate, page = r['losslab-page.infer']?.rate;
+      if (!short || !page) return NaN;
+      const n = raw.meta.pageValN;
+      const b = (1 / short - 1 / page) / (1 / raw.meta.valN - 1 / n);
+      return (100 * b * page) / n;
+    })),
     dualSpeedup: metrics['losslab.dual_speedup'],
     dpSpeedup: metrics['losslab.dp_speedup'],
     // What BatchNorm (bn=1) costs: the default net's speed with it over without, trained and evaluated.
@@ -99,6 +110,7 @@ function analyse(raw, wasmBytes, gzBytes) {
   const c = raw.contenders;
   const rows = [
     { key: 'losslab', label: 'Loss Lab (wasm SIMD128), 1 worker', note: `step(${c.losslab?.warm?.stepsPerCall ?? '?'}) calls; inference = evalChunk(${raw.meta.valN})` },
+    { key: 'losslab-page', label: "Loss Lab, the page's 10,000-image validation pass", note: 'inference only: evalChunk(2000) × 5 a pass, its bookkeeping once a pass' },
     { key: 'losslab-bn', label: 'Loss Lab with BatchNorm (bn=1), 1 worker', note: 'the default net with BatchNorm after each convolution; FLOP/s counted as without it' },
     { key: 'losslab-dp', label: 'Loss Lab, one run on 2 workers (Cores = 2)', train: 'losslab.dp', note: 'each step split with the helper worker (www/engine/helper.js)' },
     { key: 'losslab.dual', label: 'Loss Lab, 2 workers at once (aggregate)', train: 'losslab.dual', note: 'each worker its own model' },
@@ -128,9 +140,9 @@ function analyse(raw, wasmBytes, gzBytes) {
   const gz = gzBytes / 1024;
   const target = (name, s, unit, goal) => ({ target: name, value: s?.median ?? NaN, min: s?.min ?? NaN, max: s?.max ?? NaN, unit, goal, ok: (s?.median ?? -Infinity) >= goal });
   const targets = [
-    target('Loss Lab training ≥ 30× ConvNetJS', ratios.trainVsConvnetjs, '×', 30),
+    target('Loss Lab training ≥ 35× ConvNetJS', ratios.trainVsConvnetjs, '×', 35),
     target('Loss Lab training ≥ 40% of the GEMM-tile peak', ratios.trainPctPeak, '%', 40),
-    target('Loss Lab inference ≥ 1.2× TensorFlow.js wasm', ratios.inferVsTfjsWasm, '×', 1.2),
+    target("Loss Lab inference ≥ 1.2× TensorFlow.js wasm (the page's pass, bookkeeping included)", ratios.pageInferVsTfjsWasm, '×', 1.2),
     target('one run on two workers ≥ 1.7× one worker', ratios.dpSpeedup, '×', 1.7),
     target('two Loss Lab workers ≥ 1.6× one worker', ratios.dualSpeedup, '×', 1.6),
     { target: "gzip'd losslab_bg.wasm ≤ 150 KB", value: gz, min: gz, max: gz, unit: 'KB', goal: 150, ok: gz <= 150 },
@@ -177,6 +189,7 @@ function markdown(raw, a) {
   if (load && Math.max(load.before, load.after) > 1.5) {
     L.push(`Warning: the 1-minute load average was ${fmt(load.before, 1)}–${fmt(load.after, 1)} on ${raw.meta.cores} cores: other processes were using the CPU, so every figure here (most of all the two-worker speed-up) is lower and noisier than on an idle machine. Re-run when the machine is quiet.`);
   }
+  L.push(`Validation bookkeeping (the 256-image training probe, the diagnosis, the 16 watched digits) from the two pass lengths: ${fmtStats(a.ratios.bookkeepingPct, 1)} % of the page's 10,000-image pass; inference against TensorFlow.js wasm: ${fmtStats(a.ratios.pageInferVsTfjsWasm, 2)}× on the page's pass, ${fmtStats(a.ratios.inferVsTfjsWasm, 2)}× when every 2,048 images end a pass.`);
   L.push(`BatchNorm (bn=1) on the default net, with over without (same round): training ${fmtStats(a.ratios.bnTrain, 2)}×, inference ${fmtStats(a.ratios.bnInfer, 2)}×.`);
   L.push(`losslab_bg.wasm: ${fmt(a.wasm.bytes / 1024, 1)} KB raw, ${fmt(a.wasm.gzipBytes / 1024, 1)} KB gzip -9`);
   L.push('');
