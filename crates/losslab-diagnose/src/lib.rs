@@ -61,6 +61,7 @@ pub use observe::*;
 pub use stats::label_entropy;
 pub use thresholds::*;
 
+use catalogue::Title;
 use rules::*;
 use signals::Ctx;
 use stats::mean;
@@ -156,7 +157,7 @@ fn dedup_causes(mut v: Vec<Cause>) -> Vec<Cause> {
 fn finding(
     symptom: SymptomId,
     severity: Severity,
-    title: String,
+    title: Title,
     evidence: Vec<Evidence>,
     causes: Vec<Cause>,
     experiment: &str,
@@ -164,7 +165,7 @@ fn finding(
     Finding {
         symptom,
         severity,
-        title,
+        title: catalogue::title(&title),
         evidence,
         causes: dedup_causes(causes),
         experiment: experiment.to_string(),
@@ -172,16 +173,11 @@ fn finding(
 }
 
 fn healthy(c: &Ctx) -> Finding {
-    let title = if c.o.step_loss.is_empty() {
-        "Nothing measured yet.".to_string()
-    } else {
-        let recent = mean(c.scan.iter().rev().take(STUCK_WINDOW).map(|&x| x as f64));
-        match recent {
-            Some(l) => format!(
-                "Nothing looks wrong: the recent training loss is {l:.3} and no check found a problem (notes aside)."
-            ),
-            None => "Nothing looks wrong so far.".to_string(),
-        }
+    let measured = !c.o.step_loss.is_empty();
+    let recent_loss = mean(c.scan.iter().rev().take(STUCK_WINDOW).map(|&x| x as f64));
+    let title = Title::Healthy {
+        measured,
+        recent_loss,
     };
     finding(
         SymptomId::Healthy,

@@ -67,27 +67,33 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         }
     }
     if no_grad || dead.is_some() {
-        title = format!(
-            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) and almost no gradient reaches the hidden layers.",
-            STUCK_WINDOW, loss, h
-        );
+        title = Title::Stuck {
+            why: StuckWhy::NoHiddenGradient,
+            window: STUCK_WINDOW,
+            loss,
+            chance: h,
+        };
         if let Some((i, d)) = dead {
             evidence.push(ev(MetricId::DeadFrac, Some(c.name(i)), d, DEAD_FRAC));
         }
         causes.extend(dead_causes(c, dead.map(|(i, _)| i)));
         experiment = EXP_DEAD;
     } else if vanish || saturated.is_some() {
-        title = format!(
-            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) while the first layers receive almost no gradient.",
-            STUCK_WINDOW, loss, h
-        );
+        title = Title::Stuck {
+            why: StuckWhy::FirstLayersStarved,
+            window: STUCK_WINDOW,
+            loss,
+            chance: h,
+        };
         causes.extend(vanish_causes(c));
         experiment = EXP_VANISH;
     } else if upd.is_some_and(|u| u > UPDATE_RATIO_HIGH_LIMIT) {
-        title = format!(
-            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) although every step changes the weights a lot.",
-            STUCK_WINDOW, loss, h
-        );
+        title = Title::Stuck {
+            why: StuckWhy::BigSteps,
+            window: STUCK_WINDOW,
+            loss,
+            chance: h,
+        };
         evidence.push(ev(
             MetricId::UpdateRatio,
             None,
@@ -97,10 +103,12 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         causes.extend(step_size_causes(c));
         experiment = EXP_STEP_DOWN;
     } else {
-        title = format!(
-            "For the last {} steps the loss has been at or above chance (mean {:.2} nats; a blind guess gives {:.2}) although gradients reach every layer.",
-            STUCK_WINDOW, loss, h
-        );
+        title = Title::Stuck {
+            why: StuckWhy::GradientsFlow,
+            window: STUCK_WINDOW,
+            loss,
+            chance: h,
+        };
         if let Some(u) = upd {
             evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_LOW));
         }
@@ -169,14 +177,12 @@ pub(crate) fn rule_spikes(c: &Ctx) -> Option<Finding> {
     } else {
         Severity::Info
     };
-    let title = format!(
-        "{} batch{} in the last {} steps had a loss far above the running median (the worst {:.0}× at step {}).",
-        s.count,
-        if s.count == 1 { "" } else { "es" },
-        c.scan.len(),
-        s.worst,
-        s.worst_step + 1
-    );
+    let title = Title::Spikes {
+        count: s.count,
+        steps: c.scan.len(),
+        worst: s.worst,
+        step: s.worst_step + 1,
+    };
     let evidence = vec![
         ev(MetricId::Spikes, None, s.count as f64, SPIKES_WARN as f64),
         ev(MetricId::SpikeFactor, None, s.worst, SPIKE_FACTOR),
@@ -198,11 +204,10 @@ pub(crate) fn rule_oscillation(c: &Ctx) -> Option<Finding> {
     if c.reversals < OSC_REVERSALS {
         return None;
     }
-    let title = format!(
-        "The smoothed training loss turned up and down {} times in the last {} steps instead of falling steadily.",
-        c.reversals,
-        c.scan.len()
-    );
+    let title = Title::Oscillation {
+        reversals: c.reversals,
+        steps: c.scan.len(),
+    };
     Some(finding(
         SymptomId::LossOscillation,
         Severity::Warn,
@@ -234,12 +239,11 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
             return Some(finding(
                 SymptomId::LossRising,
                 Severity::Warn,
-                format!(
-                    "The training loss has risen for {} epochs in a row, from {:.3} to {:.3}.",
-                    RISING_EPOCHS - 1,
-                    a,
-                    b
-                ),
+                Title::RisingOverEpochs {
+                    epochs: RISING_EPOCHS - 1,
+                    from: a,
+                    to: b,
+                },
                 vec![ev(
                     MetricId::EpochsRising,
                     None,
@@ -277,9 +281,11 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::LossRising,
         Severity::Warn,
-        format!(
-            "The training loss has climbed back from {best:.3} to {last:.3} (medians over {RISING_BLOCK} steps)."
-        ),
+        Title::RisingOverSteps {
+            best,
+            last,
+            block: RISING_BLOCK,
+        },
         vec![ev(MetricId::Loss, None, last, limit)],
         step_size_causes(c),
         EXP_STEP_DOWN,
@@ -397,24 +403,18 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
         }
     };
     let first_cause = causes.first().map_or(CauseId::LrTooLow, |c| c.id);
-    let epochs = match done.len() {
-        1 => "one epoch".to_string(),
-        n => format!("{n} epochs"),
-    };
+    let epochs = done.len();
     Some(finding(
         SymptomId::SlowProgress,
         Severity::Warn,
         if best < SATISFIED_ACC {
-            format!(
-                "After {epochs} the best validation accuracy is only {:.0}%.",
-                best * 100.0
-            )
+            Title::SlowProgress { epochs, best }
         } else {
-            format!(
-                "After {epochs} the best validation accuracy is {:.1}%, below the ≈{:.0}% that a fully trained softmax-regression (linear) classifier reaches on all 60,000 MNIST images: the network learns slowly or too little.",
-                best * 100.0,
-                LINEAR_ACC * 100.0
-            )
+            Title::BelowLinear {
+                epochs,
+                best,
+                linear: LINEAR_ACC,
+            }
         },
         evidence,
         causes,
@@ -515,10 +515,7 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::TrainingFloor,
         Severity::Warn,
-        format!(
-            "The training loss has levelled off at {tl:.2} with training accuracy {:.0}%: the network has stopped improving its fit to its own training data.",
-            ta * 100.0
-        ),
+        Title::TrainingFloor { loss: tl, acc: ta },
         evidence,
         causes,
         "Race the same run with clean labels and no augmentation (same seed): if the training loss now \

@@ -1,6 +1,5 @@
 //! Divergence, an exploded loss, the loss at initialisation, the input scale.
 
-use super::*;
 use crate::catalogue::*;
 use crate::causes::*;
 use crate::signals::*;
@@ -18,18 +17,11 @@ pub(crate) fn rule_diverged(c: &Ctx) -> Option<Finding> {
                 pass: Some(Pass::Forward),
             })
     })?;
-    let where_ = match (&nf.layer, nf.pass) {
-        (Some(l), Some(Pass::Forward)) => format!(" in the forward pass at {l}"),
-        (Some(l), Some(Pass::Backward)) => format!(" in the backward pass (gradient of {l})"),
-        (Some(l), None) => format!(" at {l}"),
-        (None, Some(Pass::Forward)) => " in the forward pass".into(),
-        (None, Some(Pass::Backward)) => " in the backward pass".into(),
-        (None, None) => String::new(),
+    let title = Title::Diverged {
+        step: nf.step + 1,
+        layer: nf.layer.clone(),
+        pass: nf.pass,
     };
-    let title = format!(
-        "Training diverged: a NaN or infinite value appeared{where_} at step {}.",
-        nf.step + 1
-    );
     let evidence = vec![ev(
         MetricId::NonFiniteStep,
         nf.layer.clone(),
@@ -91,11 +83,10 @@ pub(crate) fn rule_loss_exploded(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let step = c.o.first_step + i as u64;
-    let title = format!(
-        "The training loss reached {} nats at step {}: the outputs are far outside any useful range.",
-        fmt_loss(v),
-        step + 1
-    );
+    let title = Title::LossExploded {
+        loss: v,
+        step: step + 1,
+    };
     let evidence = vec![ev(MetricId::Loss, None, v, LOSS_EXPLODED_NATS)];
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
@@ -135,31 +126,15 @@ pub(crate) fn rule_init_loss(c: &Ctx) -> Option<Finding> {
     let l0 = c.o.initial_loss? as f64;
     let lnk = (c.k as f64).ln();
     let h = c.prior_entropy;
-    let (threshold, title) = match sev {
-        Severity::Info => (
-            INIT_LOSS_NOTE_FACTOR * h,
-            format!(
-                "The untrained network starts at a loss of {} nats, above the {:.2} of a blind guess: it is already fairly sure of random answers.",
-                fmt_loss(l0),
-                h
-            ),
-        ),
-        Severity::Warn => (
-            INIT_LOSS_WARN_FACTOR * lnk,
-            format!(
-                "The untrained network starts at a loss of {} nats, several times the {:.2} of a blind guess: its initial outputs are far too large.",
-                fmt_loss(l0),
-                h
-            ),
-        ),
-        Severity::Alarm => (
-            INIT_LOSS_ALARM_FACTOR * lnk,
-            format!(
-                "The untrained network starts at a loss of {} nats where a blind guess gives {:.2}: its initial outputs are enormous.",
-                fmt_loss(l0),
-                h
-            ),
-        ),
+    let threshold = match sev {
+        Severity::Info => INIT_LOSS_NOTE_FACTOR * h,
+        Severity::Warn => INIT_LOSS_WARN_FACTOR * lnk,
+        Severity::Alarm => INIT_LOSS_ALARM_FACTOR * lnk,
+    };
+    let title = Title::InitLoss {
+        severity: sev,
+        loss: l0,
+        chance: h,
     };
     let mut evidence = vec![ev(MetricId::InitialLoss, None, l0, threshold)];
     evidence.push(ev(MetricId::PriorEntropy, None, h, f64::NAN));
@@ -190,21 +165,20 @@ pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
     let i = c.o.input?;
     let (title, evidence) = match p {
         InputProblem::OutOfScale => (
-            format!(
-                "The inputs range from {:.2} to {:.2} (mean {:.2}, std {:.2}): neither scaled to [−1, 1] nor standardised.",
-                i.min, i.max, i.mean, i.std
-            ),
+            Title::InputsOutOfScale { input: i },
             vec![
-                ev(MetricId::InputMax, None, (i.min.abs().max(i.max.abs())) as f64, INPUT_RANGE),
+                ev(
+                    MetricId::InputMax,
+                    None,
+                    (i.min.abs().max(i.max.abs())) as f64,
+                    INPUT_RANGE,
+                ),
                 ev(MetricId::InputMean, None, i.mean as f64, STANDARD_MEAN),
                 ev(MetricId::InputStd, None, i.std as f64, STANDARD_STD_HIGH),
             ],
         ),
         InputProblem::Tiny => (
-            format!(
-                "The inputs are nearly zero (mean {:.1e}, std {:.1e}): the first layer gets almost no signal.",
-                i.mean, i.std
-            ),
+            Title::InputsTiny { input: i },
             vec![ev(
                 MetricId::InputRms,
                 None,

@@ -50,22 +50,17 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let title = if gap >= limit {
-        format!(
-            "Training accuracy is {:.0}% but validation accuracy only {:.0}%: the network fits its training set much better than new data.",
-            ta * 100.0,
-            va * 100.0
-        )
+        Title::AccuracyGap {
+            train_acc: ta,
+            val_acc: va,
+        }
     } else if turn >= TREND_EPOCHS {
-        format!(
-            "For {turn} epochs in a row the training loss fell while validation got worse: what the network learns now does not carry over to new images."
-        )
+        Title::ValWorseForEpochs { epochs: turn }
     } else {
-        // A lower validation loss, not necessarily a better accuracy: validation NLL often rises from
-        // over-confidence while validation error still falls (Guo et al. 2017).
-        format!(
-            "Validation loss is {:.0}% above its best (epoch {best}) while the training loss kept falling: what the network learns now does not carry over to new images, and the weights of epoch {best} had a lower validation loss (check accuracy too: a validation loss can rise from over-confidence while accuracy holds).",
-            gl * 100.0
-        )
+        Title::PastBestValLoss {
+            rise: gl,
+            best_epoch: best,
+        }
     };
     let mut evidence = vec![
         ev(MetricId::AccGap, None, gap, limit),
@@ -191,12 +186,11 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         return Some(finding(
             SymptomId::NoisyLabels,
             Severity::Warn,
-            format!(
-                "Validation accuracy ({:.0}%) is far above training accuracy ({:.0}%), and the network contradicts {:.0}% of its training labels even on clean images.",
-                va * 100.0,
-                ta * 100.0,
-                (1.0 - p.acc) * 100.0
-            ),
+            Title::NoisyLabels {
+                val_acc: va,
+                train_acc: ta,
+                contradicted: 1.0 - p.acc,
+            },
             evidence,
             causes,
             "Look at the training samples with the highest loss: if their labels are visibly wrong, the \
@@ -252,11 +246,10 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::TrainHarderThanVal,
         Severity::Warn,
-        format!(
-            "Validation accuracy ({:.0}%) is far above training accuracy ({:.0}%): the training batches are harder than the validation images.",
-            va * 100.0,
-            ta * 100.0
-        ),
+        Title::TrainHarderThanVal {
+            val_acc: va,
+            train_acc: ta,
+        },
         evidence,
         causes,
         "Race the same run without augmentation (same seed): if training accuracy rises to meet \
@@ -406,11 +399,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::ConfusedPairs,
         Severity::Warn,
-        format!(
-            "The network mixes up {a} and {b} both ways: {:.0}% of the {a}s are called {b} and {:.0}% of the {b}s are called {a}.",
-            ab * 100.0,
-            ba * 100.0
-        ),
+        Title::ConfusedPair { a, b, ab, ba },
         evidence,
         causes,
         experiment,
@@ -470,13 +459,12 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
         Some(finding(
             SymptomId::ImbalancedRecall,
             Severity::Warn,
-            format!(
-                "The rare classes ({}) are recognised only {:.0}% of the time against {:.0}% for the others: the training labels are {:.0}:1 skewed.",
-                rare_names.join(", "),
-                rare_r * 100.0,
-                common_r * 100.0,
-                ratio
-            ),
+            Title::RareClassesMissed {
+                rare: rare_names,
+                rare_recall: rare_r,
+                common_recall: common_r,
+                ratio,
+            },
             evidence,
             causes,
             exp,
@@ -485,10 +473,10 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
         Some(finding(
             SymptomId::ImbalancedRecall,
             Severity::Info,
-            format!(
-                "The training labels are {ratio:.0}:1 skewed, but the rare classes' recall ({:.0}%) is holding up so far.",
-                rare_r * 100.0
-            ),
+            Title::RareClassesHolding {
+                ratio,
+                rare_recall: rare_r,
+            },
             evidence,
             causes,
             exp,

@@ -19,18 +19,11 @@ pub(crate) fn rule_vanishing(c: &Ctx) -> Option<Finding> {
     }
     let s = c.last()?;
     let (ratio, first) = Ctx::grad_ratio(s)?;
-    // Adam divides each weight's step by its own gradient's running size, so a uniformly tiny
-    // gradient still moves a weight by about the learning rate (Kingma & Ba 2015, §2.1): only
-    // under SGD and momentum does a tiny gradient mean a tiny step.
-    let consequence = if c.o.optimizer == Some(OptimizerFamily::Adam) {
-        "Adam rescales each weight's step, so read the early layers' update/weight ratio to see whether they still learn"
-    } else {
-        "the early layers barely learn"
+    let title = Title::GradientsVanish {
+        first,
+        ratio,
+        adam: c.o.optimizer == Some(OptimizerFamily::Adam),
     };
-    let title = format!(
-        "The first layer's gradient is {:.0e}, {:.0e} of the last layer's: {consequence}.",
-        first, ratio
-    );
     let first_name = s.stats.first().map(|x| x.name.clone());
     let evidence = vec![
         ev(MetricId::GradRatio, first_name.clone(), ratio, VANISH_RATIO),
@@ -52,9 +45,7 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
     }
     let s = c.last()?;
     let (ratio, _) = Ctx::grad_ratio(s)?;
-    let title = format!(
-        "The first layer's gradient is {ratio:.0}× the last layer's: gradients grow on their way back to the input."
-    );
+    let title = Title::GradientsExplode { ratio };
     let evidence = vec![ev(
         MetricId::GradRatio,
         s.stats.first().map(|x| x.name.clone()),
@@ -111,17 +102,10 @@ pub(crate) fn rule_dead(c: &Ctx) -> Option<Finding> {
         Severity::Warn
     };
     let name = c.name(i);
-    let title = if sev == Severity::Info {
-        format!(
-            "{:.0}% of the channels of {name} output zero at every position for every sample: they are dead and pass no gradient back. The others still learn (the recent training batches are {:.0}% right), but the dead ones are capacity lost for good.",
-            d * 100.0,
-            recent.unwrap_or(f64::NAN) * 100.0
-        )
-    } else {
-        format!(
-            "{:.0}% of the channels of {name} output zero at every position for every sample: they are dead and pass no gradient back.",
-            d * 100.0
-        )
+    let title = Title::DeadChannels {
+        layer: name.clone(),
+        share: d,
+        recent_acc: (sev == Severity::Info).then(|| recent.unwrap_or(f64::NAN)),
     };
     let mut evidence = vec![ev(MetricId::DeadFrac, Some(name.clone()), d, DEAD_FRAC)];
     if let Some(e) = c.early.and_then(|e| c.dead_frac(e, i)) {
@@ -155,10 +139,10 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
     let s = c.last()?;
     let (i, f) = worst_saturated(c, s)?;
     let name = c.name(i);
-    let title = format!(
-        "{:.0}% of the sigmoid/tanh channels of {name} sit in the flat ends of the curve at every position for every sample, where almost no gradient passes.",
-        f * 100.0
-    );
+    let title = Title::Saturated {
+        layer: name.clone(),
+        share: f,
+    };
     let evidence = vec![ev(MetricId::SatFrac, Some(name.clone()), f, SAT_FRAC)];
     let born = c
         .early
@@ -232,15 +216,15 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
                 Severity::Warn
             },
             if first_only {
-                format!(
-                    "The first step changed {name}'s weights by {:.0}% of their size (about 0.1% is healthy).",
-                    r * 100.0
-                )
+                Title::FirstUpdateLarge {
+                    layer: name.clone(),
+                    ratio: r,
+                }
             } else {
-                format!(
-                    "Each step changes {name}'s weights by {:.0}% of their size (about 0.1% is healthy): the steps are far too large.",
-                    r * 100.0
-                )
+                Title::UpdatesLarge {
+                    layer: name.clone(),
+                    ratio: r,
+                }
             },
             vec![ev(
                 MetricId::UpdateRatio,
@@ -274,9 +258,7 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         return Some(finding(
             SymptomId::UpdateRatioLow,
             Severity::Warn,
-            format!(
-                "Each step changes the weights by only {med:.0e} of their size (about 1e-3 is healthy): training crawls."
-            ),
+            Title::UpdatesTiny { ratio: med },
             vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_LOW_LIMIT)],
             low_causes(),
             EXP_STEP_UP,
@@ -286,10 +268,7 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         return Some(finding(
             SymptomId::UpdateRatioLow,
             Severity::Info,
-            format!(
-                "Each step changes the weights by about {:.3}% of their size, ten times less than the healthy 0.1% or smaller: learning will be slow.",
-                med * 100.0
-            ),
+            Title::UpdatesSmall { ratio: med },
             vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_NOTE_LOW)],
             low_causes(),
             EXP_STEP_UP,
@@ -299,10 +278,7 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         return Some(finding(
             SymptomId::UpdateRatioHigh,
             Severity::Info,
-            format!(
-                "Each step changes the weights by about {:.1}% of their size, ten times the usual 0.1%: fine early on, risky if it stays.",
-                med * 100.0
-            ),
+            Title::UpdatesBig { ratio: med },
             vec![ev(MetricId::UpdateRatio, None, med, UPDATE_RATIO_NOTE_HIGH)],
             step_size_causes(c),
             EXP_STEP_DOWN,
@@ -317,7 +293,10 @@ pub(crate) fn rule_weights_growing(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::WeightsGrowing,
         Severity::Warn,
-        format!("The weights of {name} have grown {g:.0}× since the start: the updates keep pushing them outwards."),
+        Title::WeightsGrowing {
+            layer: name.clone(),
+            growth: g,
+        },
         vec![ev(MetricId::WeightGrowth, Some(name), g, WEIGHT_GROWTH)],
         step_size_causes(c),
         EXP_STEP_DOWN,

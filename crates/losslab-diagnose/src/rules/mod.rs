@@ -27,11 +27,3 @@ pub(crate) fn confident_wrong_ev(c: &Ctx) -> Option<Evidence> {
         )
     })
 }
-
-pub(crate) fn fmt_loss(v: f64) -> String {
-    if v.abs() >= 1000.0 {
-        format!("{v:.1e}")
-    } else {
-        format!("{v:.2}")
-    }
-}

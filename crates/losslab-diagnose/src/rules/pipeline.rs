@@ -44,22 +44,13 @@ pub(crate) fn rule_val_below_chance(c: &Ctx) -> Option<Finding> {
         ev(MetricId::ChanceAcc, None, b.chance, f64::NAN),
         ev(MetricId::OffDiagonalRows, None, b.mapped, f64::NAN),
     ];
-    let title = match b.shift {
-        Some(s) => {
-            evidence.push(ev(MetricId::LabelShift, None, s as f64, f64::NAN));
-            format!(
-                "Validation accuracy is {:.1}%, below the {:.1}% a guess that ignores the image would score: almost every digit d is called d {} {} (mod 10), so the network recognises the digits but the validation labels name them shifted.",
-                b.acc * 100.0,
-                b.chance * 100.0,
-                if s < 0 { "−" } else { "+" },
-                s.abs()
-            )
-        }
-        None => format!(
-            "Validation accuracy is {:.1}%, below the {:.1}% a guess that ignores the image would score: the network's answers depend on the image, but they do not match the validation labels.",
-            b.acc * 100.0,
-            b.chance * 100.0
-        ),
+    if let Some(s) = b.shift {
+        evidence.push(ev(MetricId::LabelShift, None, s as f64, f64::NAN));
+    }
+    let title = Title::ValBelowChance {
+        acc: b.acc,
+        chance: b.chance,
+        shift: b.shift,
     };
     let pipe = cause(
         CauseId::PipelineBug,
@@ -127,10 +118,12 @@ pub(crate) fn rule_loss_floor(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::LossFloor,
         Severity::Warn,
-        format!(
-            "The training batches are {:.0}% right, yet their loss stays at {l:.2} nats (median of the last {STUCK_WINDOW}), while the cross-entropy of the same network's outputs on clean training images is {pl:.2}: the loss being optimised is not that cross-entropy.",
-            a * 100.0
-        ),
+        Title::LossNotCrossEntropy {
+            acc: a,
+            loss: l,
+            probe_loss: pl,
+            window: STUCK_WINDOW,
+        },
         evidence,
         vec![wiring_cause()],
         EXP_LOSS,
@@ -147,10 +140,11 @@ fn wiring_finding(c: &Ctx, probe_acc: f64) -> Option<Finding> {
     Some(finding(
         SymptomId::LossFloor,
         Severity::Warn,
-        format!(
-            "On the training images the network gets right ({:.0}% of the probe), the run's own loss is {trained:.2} nats while the cross-entropy of the same outputs is {ce:.2}: the loss being optimised is not the cross-entropy of the network's outputs.",
-            probe_acc * 100.0
-        ),
+        Title::LossWiredWrong {
+            probe_acc,
+            trained,
+            ce,
+        },
         evidence,
         vec![wiring_cause()],
         EXP_LOSS,
@@ -216,14 +210,15 @@ pub(crate) fn rule_loss_below_ce(c: &Ctx) -> Option<Finding> {
         ));
     }
     let title = match (recent, start) {
-        (Some((l, a, bound)), _) => format!(
-            "The training loss is {l:.3} nats with the batches {:.0}% right, but a cross-entropy cannot be below {bound:.3} there (every wrong answer costs at least ln 2): the loss being reported is not cross-entropy.",
-            a * 100.0
-        ),
-        (None, Some(l0)) => format!(
-            "The untrained network's loss was {l0:.2} nats while it guessed no better than chance, far below the ≈{:.2} a cross-entropy starts at: the loss being reported is not cross-entropy.",
-            c.prior_entropy
-        ),
+        (Some((l, a, bound)), _) => Title::LossBelowBound {
+            loss: l,
+            acc: a,
+            bound,
+        },
+        (None, Some(l0)) => Title::InitialLossBelowBound {
+            loss: l0,
+            chance: c.prior_entropy,
+        },
         (None, None) => return None,
     };
     Some(finding(
@@ -279,10 +274,10 @@ pub(crate) fn rule_input_mismatch(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::InputMismatch,
         severity,
-        format!(
-            "The validation images reach the network on another scale than the training images: values {:.2} to {:.2} (mean {:.2}, spread {:.2}) against {:.2} to {:.2} (mean {:.2}, spread {:.2}).",
-            m.val.min, m.val.max, m.val.mean, m.val.std, m.probe.min, m.probe.max, m.probe.mean, m.probe.std
-        ),
+        Title::InputMismatch {
+            val: m.val,
+            train: m.probe,
+        },
         evidence,
         vec![cause(
             CauseId::PipelineBug,
@@ -298,12 +293,11 @@ pub(crate) fn rule_val_leak(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::ValLeak,
         Severity::Warn,
-        format!(
-            "{} of {} checked validation images ({:.1}%) are also in the training set: the validation figures are optimistic.",
-            l.found,
-            l.checked,
-            l.share * 100.0
-        ),
+        Title::ValLeak {
+            found: l.found,
+            checked: l.checked,
+            share: l.share,
+        },
         vec![
             ev(MetricId::DuplicateShare, None, l.share, LEAK_SHARE),
             ev(MetricId::Duplicates, None, l.found as f64, LEAK_MIN as f64),
@@ -323,11 +317,10 @@ pub(crate) fn rule_eval_mode_gap(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::EvalModeGap,
         Severity::Alarm,
-        format!(
-            "The training batches are {:.0}% right while the network trains, but the same kind of training images, scored in evaluation mode with the same weights, are only {:.0}% right: the network computes something else when it is evaluated, so the validation figures do not measure what was trained.",
-            g.train_acc * 100.0,
-            g.probe_acc * 100.0
-        ),
+        Title::EvalModeGap {
+            train_acc: g.train_acc,
+            probe_acc: g.probe_acc,
+        },
         vec![
             ev(
                 MetricId::ProbeMinusTrainAcc,
@@ -356,10 +349,11 @@ pub(crate) fn rule_unshuffled(c: &Ctx) -> Option<Finding> {
     Some(finding(
         SymptomId::UnshuffledBatches,
         Severity::Warn,
-        format!(
-            "The last {} training batches held {:.1} different digits on average, where batches drawn at random would hold {:.1}: the training data is not shuffled.",
-            u.steps, u.observed, u.expected
-        ),
+        Title::Unshuffled {
+            steps: u.steps,
+            observed: u.observed,
+            expected: u.expected,
+        },
         vec![
             ev(
                 MetricId::BatchClasses,

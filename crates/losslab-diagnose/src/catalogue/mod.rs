@@ -4,6 +4,9 @@
 
 use crate::*;
 
+mod titles;
+pub use titles::*;
+
 pub(crate) const EXP_STEP_DOWN: &str = "Pin this run, then race it from the same seed at learning rate ÷ 10: \
 if the symptom goes away, the step size was the cause. If it does not, race once with momentum 0.9 at \
 learning rate lr·(1 − 0.9)/(1 − μ) (the same step lr/(1 − μ) for a steady gradient, less momentum) or, \
@@ -198,6 +201,251 @@ pub fn metric_words(metric: MetricId) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every headline is one sentence: it starts with a capital or a figure and ends with a full stop,
+    /// with every figure filled in (no `{` left by a format string).
+    #[test]
+    fn every_title_is_one_finished_sentence() {
+        use Title::*;
+        let i = InputStats {
+            min: -0.42,
+            max: 2.8,
+            mean: 0.0,
+            std: 1.0,
+        };
+        let name = || "conv1".to_string();
+        let all = vec![
+            Healthy {
+                measured: false,
+                recent_loss: None,
+            },
+            Healthy {
+                measured: true,
+                recent_loss: Some(0.12),
+            },
+            Healthy {
+                measured: true,
+                recent_loss: None,
+            },
+            Diverged {
+                step: 12,
+                layer: Some(name()),
+                pass: Some(Pass::Backward),
+            },
+            Diverged {
+                step: 12,
+                layer: None,
+                pass: None,
+            },
+            LossExploded {
+                loss: 1.5e6,
+                step: 3,
+            },
+            InitLoss {
+                severity: Severity::Info,
+                loss: 3.1,
+                chance: 2.3,
+            },
+            InitLoss {
+                severity: Severity::Warn,
+                loss: 9.0,
+                chance: 2.3,
+            },
+            InitLoss {
+                severity: Severity::Alarm,
+                loss: 90.0,
+                chance: 2.3,
+            },
+            InputsOutOfScale { input: i },
+            InputsTiny { input: i },
+            Stuck {
+                why: StuckWhy::NoHiddenGradient,
+                window: 100,
+                loss: 2.3,
+                chance: 2.3,
+            },
+            Stuck {
+                why: StuckWhy::FirstLayersStarved,
+                window: 100,
+                loss: 2.3,
+                chance: 2.3,
+            },
+            Stuck {
+                why: StuckWhy::BigSteps,
+                window: 100,
+                loss: 2.3,
+                chance: 2.3,
+            },
+            Stuck {
+                why: StuckWhy::GradientsFlow,
+                window: 100,
+                loss: 2.3,
+                chance: 2.3,
+            },
+            Spikes {
+                count: 1,
+                steps: 300,
+                worst: 4.0,
+                step: 17,
+            },
+            Oscillation {
+                reversals: 9,
+                steps: 300,
+            },
+            RisingOverEpochs {
+                epochs: 2,
+                from: 0.3,
+                to: 0.5,
+            },
+            RisingOverSteps {
+                best: 0.3,
+                last: 0.6,
+                block: 50,
+            },
+            SlowProgress {
+                epochs: 1,
+                best: 0.4,
+            },
+            BelowLinear {
+                epochs: 3,
+                best: 0.9,
+                linear: 0.92,
+            },
+            TrainingFloor {
+                loss: 1.2,
+                acc: 0.6,
+            },
+            AccuracyGap {
+                train_acc: 1.0,
+                val_acc: 0.8,
+            },
+            ValWorseForEpochs { epochs: 3 },
+            PastBestValLoss {
+                rise: 0.2,
+                best_epoch: 4,
+            },
+            NoisyLabels {
+                val_acc: 0.9,
+                train_acc: 0.6,
+                contradicted: 0.3,
+            },
+            TrainHarderThanVal {
+                val_acc: 0.9,
+                train_acc: 0.7,
+            },
+            ConfusedPair {
+                a: 6,
+                b: 9,
+                ab: 0.3,
+                ba: 0.25,
+            },
+            RareClassesMissed {
+                rare: vec!["5".into(), "8".into()],
+                rare_recall: 0.3,
+                common_recall: 0.95,
+                ratio: 100.0,
+            },
+            RareClassesHolding {
+                ratio: 10.0,
+                rare_recall: 0.9,
+            },
+            GradientsVanish {
+                first: 1e-6,
+                ratio: 1e-4,
+                adam: false,
+            },
+            GradientsVanish {
+                first: 1e-6,
+                ratio: 1e-4,
+                adam: true,
+            },
+            GradientsExplode { ratio: 120.0 },
+            DeadChannels {
+                layer: name(),
+                share: 0.5,
+                recent_acc: Some(0.9),
+            },
+            DeadChannels {
+                layer: name(),
+                share: 1.0,
+                recent_acc: None,
+            },
+            Saturated {
+                layer: name(),
+                share: 0.8,
+            },
+            FirstUpdateLarge {
+                layer: name(),
+                ratio: 0.3,
+            },
+            UpdatesLarge {
+                layer: name(),
+                ratio: 0.3,
+            },
+            UpdatesTiny { ratio: 1e-6 },
+            UpdatesSmall { ratio: 5e-5 },
+            UpdatesBig { ratio: 0.02 },
+            WeightsGrowing {
+                layer: name(),
+                growth: 12.0,
+            },
+            ValBelowChance {
+                acc: 0.01,
+                chance: 0.1,
+                shift: Some(-3),
+            },
+            ValBelowChance {
+                acc: 0.01,
+                chance: 0.1,
+                shift: None,
+            },
+            LossNotCrossEntropy {
+                acc: 0.95,
+                loss: 1.5,
+                probe_loss: 0.1,
+                window: 100,
+            },
+            LossWiredWrong {
+                probe_acc: 0.95,
+                trained: 1.5,
+                ce: 0.1,
+            },
+            LossBelowBound {
+                loss: 0.01,
+                acc: 0.5,
+                bound: 0.35,
+            },
+            InitialLossBelowBound {
+                loss: 0.1,
+                chance: 2.3,
+            },
+            InputMismatch { val: i, train: i },
+            ValLeak {
+                found: 200,
+                checked: 2000,
+                share: 0.1,
+            },
+            EvalModeGap {
+                train_acc: 0.95,
+                probe_acc: 0.1,
+            },
+            Unshuffled {
+                steps: 100,
+                observed: 1.2,
+                expected: 9.6,
+            },
+        ];
+        for t in &all {
+            let s = title(t);
+            let first = s.chars().next().unwrap();
+            assert!(first.is_uppercase() || first.is_ascii_digit(), "{t:?}: {s}");
+            assert!(s.ends_with('.') && !s.contains('{'), "{t:?}: {s}");
+        }
+        assert_eq!(
+            title(&ValBelowChance { acc: 0.012, chance: 0.1, shift: Some(-3) }),
+            "Validation accuracy is 1.2%, below the 10.0% a guess that ignores the image would score: almost every digit d is called d − 3 (mod 10), so the network recognises the digits but the validation labels name them shifted."
+        );
+    }
 
     #[test]
     fn every_id_has_its_words() {
