@@ -11,24 +11,17 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
     let sharp = spiky && c.spikes.sharp * 3 >= c.spikes.count * 2;
     let broad = spiky && !sharp;
     let zigzag = c.reversals >= OSC_REVERSALS;
-    let lr = cause(
-        CauseId::LrTooHigh,
-        "each step overshoots: the loss, the weights or the update/weight ratio jumped once steps were taken",
-    );
-    let mom = |why: String| cause(CauseId::MomentumTooHigh, why);
-    let betas = |why: String| cause(CauseId::AdamBetas, why);
+    let lr = cause(CauseId::LrTooHigh, Reason::Overshoots);
+    let mom = |why: Reason| cause(CauseId::MomentumTooHigh, why);
+    let betas = |why: Reason| cause(CauseId::AdamBetas, why);
     match c.coasting {
         Some((i, rho)) if rho > 1.0 => {
             return vec![
-                betas(format!(
-                    "{} receives no gradient yet its steps grow by {:.1}% per step: Adam does this when β2 < β1², i.e. β1 > √β2 (the step-size denominator forgets faster than the numerator)",
-                    c.name(i),
-                    (rho - 1.0) * 100.0
-                )),
-                mom(format!(
-                    "a velocity is still carrying {} without gradient",
-                    c.name(i)
-                )),
+                betas(Reason::AdamStepsGrowWithoutGradient {
+                    layer: c.name(i),
+                    growth: rho - 1.0,
+                }),
+                mom(Reason::VelocityCarries { layer: c.name(i) }),
                 lr,
             ]
         }
@@ -36,23 +29,20 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
         // this close to 1 under Adam is β1 close to √β2, the edge of Reddi, Kale & Kumar's γ < 1.
         Some((i, rho)) if rho >= MOMENTUM_HIGH && c.o.optimizer == Some(OptimizerFamily::Adam) => {
             return vec![
-                betas(format!(
-                    "{} receives no gradient yet its steps shrink by only {:.2}% per step: without gradient Adam's steps change by β1/√β2 per step, so β1 is close to √β2 (β2 close to β1²)",
-                    c.name(i),
-                    (1.0 - rho) * 100.0
-                )),
+                betas(Reason::AdamStepsBarelyShrink {
+                    layer: c.name(i),
+                    shrink: 1.0 - rho,
+                }),
                 lr,
             ]
         }
         Some((i, rho)) if rho >= MOMENTUM_HIGH => {
             return vec![
-                mom(format!(
-                    "{} receives no gradient yet its steps shrink by only {:.2}% per step: a velocity with momentum ≈ {:.3} keeps carrying the weights",
-                    c.name(i),
-                    (1.0 - rho) * 100.0,
-                    rho
-                )),
-                betas("Adam also keeps stepping for a while without gradient".into()),
+                mom(Reason::MomentumCoasts {
+                    layer: c.name(i),
+                    momentum: rho,
+                }),
+                betas(Reason::AdamAlsoCoasts),
                 lr,
             ]
         }
@@ -61,48 +51,36 @@ pub(crate) fn step_size_causes(c: &Ctx) -> Vec<Cause> {
     if sharp || c.late_blowup() {
         vec![
             betas(if sharp {
-                "the loss jumps on single batches, far above the batches before and after: one \
-                 oversized step at a time, as Adam takes when its squared-gradient average forgets \
-                 much faster than its gradient average (β2 < β1²)"
+                Reason::SingleBatchJumps
             } else {
-                "the loss had fallen well below chance before one step threw it away: a sudden \
-                 oversized step after good progress, as Adam takes when its squared-gradient average \
-                 forgets much faster than its gradient average (β2 < β1²)"
-            }
-            .into()),
+                Reason::LateBlowUp
+            }),
             lr,
-            mom("momentum can also carry a step too far now and then".into()),
+            mom(Reason::MomentumCarriesTooFar),
         ]
     } else if zigzag || broad {
         vec![
             mom(if zigzag {
-                "the smoothed loss swings up and down repeatedly: the zig-zag of a heavy ball overshooting the valley"
+                Reason::HeavyBallZigzag
             } else {
-                "the loss rises in bumps that span several batches: the weights overshoot smoothly, as a heavy ball with little friction does"
-            }
-            .into()),
+                Reason::HeavyBallBumps
+            }),
             lr,
-            betas("Adam with unbalanced betas can also overshoot".into()),
+            betas(Reason::UnbalancedBetasOvershoot),
         ]
     } else {
         vec![
             lr,
-            mom("momentum multiplies the effective step by up to 1/(1 − momentum)".into()),
-            betas("Adam with β2 < β1² takes sporadic oversized steps".into()),
+            mom(Reason::MomentumMultipliesStep),
+            betas(Reason::AdamSporadicSteps),
         ]
     }
 }
 
 pub(crate) fn input_cause(c: &Ctx) -> Option<Cause> {
     c.input_flag.map(|p| match p {
-        InputProblem::OutOfScale => cause(
-            CauseId::InputScale,
-            "the inputs are neither in [−1, 1] nor standardised, so every layer starts off the scale its initialiser assumed",
-        ),
-        InputProblem::Tiny => cause(
-            CauseId::InputScale,
-            "the inputs are nearly zero, so the first layer gets almost no signal and no gradient",
-        ),
+        InputProblem::OutOfScale => cause(CauseId::InputScale, Reason::InputsOffScale),
+        InputProblem::Tiny => cause(CauseId::InputScale, Reason::InputsNearZero),
     })
 }
 
@@ -124,11 +102,11 @@ pub(crate) fn dead_causes(c: &Ctx, layer: Option<usize>) -> Vec<Cause> {
     let init = cause(
         CauseId::BadInit,
         if tiny {
-            "the weights are tiny or zero, so the signal and its gradient shrink to nothing layer after layer"
+            Reason::TinyWeightsSignalVanishes
         } else if huge_start {
-            "the initial outputs were far too large, and the first big updates pushed the units off"
+            Reason::HugeStartPushedUnitsOff
         } else {
-            "the units were off from the very first step: zero or badly scaled initial weights (or biases)"
+            Reason::UnitsOffFromStart
         },
     );
     if born_dead || tiny || huge_start {
@@ -147,21 +125,18 @@ pub(crate) fn vanish_causes(c: &Ctx) -> Vec<Cause> {
         .is_some_and(|s| (0..s.stats.len()).any(|i| Ctx::tiny_weights(s, i)));
     let vg = cause(
         CauseId::VanishingGradients,
-        "the gradient shrinks at every layer on its way back to the input",
+        Reason::GradientShrinksBackwards,
     );
     // A layer's backward factor is Wᵀ·diag(σ′): σ′ ≤ 1/4 (sigmoid) bounds only the activation's share,
     // and larger weights could make up for it; with fan-in-scaled weights they do not (LeCun et al.
     // 1998 §4.4; Glorot & Bengio 2010).
-    let design = cause(
-        CauseId::BadLayerDesign,
-        "at every sigmoid/tanh layer the backward signal is multiplied by the activation's slope (at most 1/4 for a sigmoid, less for tanh once saturated); with ordinarily scaled weights nothing makes up for it, so through a deep stack the gradient shrinks layer after layer",
-    );
+    let design = cause(CauseId::BadLayerDesign, Reason::SaturatingStack);
     let init = cause(
         CauseId::BadInit,
         if tiny {
-            "some weights are tiny, which scales the gradient down at every layer"
+            Reason::TinyWeightsScaleGradientDown
         } else {
-            "an initial scale that is too small shrinks the backward signal at every layer"
+            Reason::SmallInitShrinksBackward
         },
     );
     if tiny {

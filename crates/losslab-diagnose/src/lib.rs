@@ -61,7 +61,7 @@ pub use observe::*;
 pub use stats::label_entropy;
 pub use thresholds::*;
 
-use catalogue::Title;
+use catalogue::{Reason, Title, EXP_HEALTHY};
 use rules::*;
 use signals::Ctx;
 use stats::mean;
@@ -124,10 +124,10 @@ pub struct Finding {
     pub experiment: String,
 }
 
-fn cause(id: CauseId, why: impl Into<String>) -> Cause {
+fn cause(id: CauseId, why: Reason) -> Cause {
     Cause {
         id,
-        why: why.into(),
+        why: catalogue::reason(&why),
     }
 }
 
@@ -185,7 +185,7 @@ fn healthy(c: &Ctx) -> Finding {
         title,
         Vec::new(),
         Vec::new(),
-        "Pin this run as a baseline and break one setting at a time against it.",
+        EXP_HEALTHY,
     )
 }
 

@@ -4,91 +4,12 @@
 
 use crate::*;
 
+mod experiments;
+mod reasons;
 mod titles;
+pub use experiments::*;
+pub use reasons::*;
 pub use titles::*;
-
-pub(crate) const EXP_STEP_DOWN: &str = "Pin this run, then race it from the same seed at learning rate ÷ 10: \
-if the symptom goes away, the step size was the cause. If it does not, race once with momentum 0.9 at \
-learning rate lr·(1 − 0.9)/(1 − μ) (the same step lr/(1 − μ) for a steady gradient, less momentum) or, \
-with Adam, β1 = 0.9 and β2 = 0.999 at the original rate, to see whether momentum or the betas are to \
-blame.";
-pub(crate) const EXP_STEP_UP: &str =
-    "Pin this run, then race it from the same seed at learning rate × 10 (and, \
-with Adam, ε = 1e-8): if the loss now falls quickly, the steps were too small.";
-/// The standard start draws the output layer at the LeCun scale (no ReLU follows it; He et al. 2015
-/// §2.2 derive the factor 2 from one), so it starts at ln 10 plus the cost of its logit spread, a few
-/// tenths of a nat to a few nats; the calibrated start (output layer at zero) is the control whose
-/// first loss is exactly ln 10 (Karpathy 2019, "verify loss @ init").
-pub(crate) const EXP_INIT: &str = "Pin this run and race it from the same seed with He initialisation, \
-gain 1 and initial bias 0 (the lab's standard start): if the raced run leaves its starting loss and \
-learns where this one does not, the initial weights were the cause. To check the first loss itself, \
-race once more with Start calibrated on (the output layer starts at zero): that run starts at exactly \
-ln 10 ≈ 2.30, and how far this run starts above it is what its initial output scale adds.";
-
-pub(crate) const EXP_DEAD: &str = "Pin this run and race it from the same seed at learning rate ÷ 10: if the \
-units stay alive and the loss leaves chance, the big early steps killed them. If they are dead from \
-step 0 either way, restart with He initialisation at gain 1. LeakyReLU keeps a small slope α below zero, \
-so its units cannot die completely (they still pass back α times the gradient): racing it shows what the \
-dead units cost.";
-pub(crate) const EXP_VANISH: &str = "Race the same network with ReLU instead of sigmoid/tanh, then with fewer \
-layers, then with He initialisation: whichever brings the first layers' gradient back names the cause.";
-
-pub(crate) const EXP_LOOKALIKES: &str = "Compare with the pinned baseline's confusion matrix at the same \
-epoch: if the baseline confuses the same two digits about as often, they simply look alike and the network \
-is still learning them, so train longer. If this run confuses them much more, look at the training images \
-as the network sees them: digits mirrored or upside down mean a race without flips and rotations (same \
-seed); images that look right under the wrong labels mean a race with clean labels.";
-
-/// The pipeline checks of Karpathy 2019 ("A Recipe for Training Neural Networks": look at the data
-/// just before the net, verify the loss at init, overfit one batch), which the Playbook (Godbole et
-/// al. 2023) also asks for before any tuning.
-pub(crate) const EXP_PIPELINE: &str = "Check the pipeline before tuning anything: look at a few \
-training and validation images exactly as they enter the network, side by side with their labels \
-(same scale, same polarity, the right names?); check the loss of the untrained net (about ln 10 ≈ 2.30 \
-for cross-entropy) and that one batch can be overfitted to a loss near zero; check that the batches mix \
-the digits and that no validation image is also a training image.";
-
-/// The experiment that tests `cause` first (for findings whose ranking varies with the run).
-pub fn experiment_for(cause: CauseId) -> &'static str {
-    match cause {
-        CauseId::LrTooHigh | CauseId::MomentumTooHigh | CauseId::AdamBetas | CauseId::ExplodingGradients => EXP_STEP_DOWN,
-        CauseId::VanishingGradients => EXP_VANISH,
-        CauseId::BadInit => EXP_INIT,
-        CauseId::LabelNoise => {
-            "Look at the training samples with the highest loss: if their labels are visibly wrong, \
-             the labels are the cause. To confirm, race a run with clean labels from the same seed."
-        }
-        CauseId::ClassImbalance => {
-            "Race the same run with balanced class weights (same seed, same images): if the rare \
-             digits' recall rises to meet the others', the skewed prior was the cause; if it does not, \
-             they have too few examples to learn from."
-        }
-        CauseId::BadLayerDesign => {
-            "Pin this run and race it with the default layers (5×5 kernels, stride 1, padding 2, \
-             pooling after each block): if that learns faster, the layer design was the cause."
-        }
-        CauseId::TooLittleData => {
-            "Race the same run with ten times as many training images (same seed): if validation \
-             accuracy rises, there were too few examples."
-        }
-        CauseId::HarmfulAugmentation => {
-            "Race the same run without augmentation (same seed): if training and validation improve, \
-             the augmentation was the cause."
-        }
-        CauseId::NaturalLookalikes => EXP_LOOKALIKES,
-        CauseId::NoRegularisation => {
-            "Race the same run with weight decay 5e-4, then with augmentation (small shifts and \
-             rotations), then with early stopping (same seed): if validation stops drifting away from \
-             training, the network needed regularisation or fewer epochs."
-        }
-        CauseId::InputScale => {
-            "Race the same run with the pixels scaled to 0–1 and standardised (same seed): if the \
-             first loss falls to a few nats and the net learns, the input scale was the cause."
-        }
-        CauseId::LrTooLow | CauseId::AdamEps => EXP_STEP_UP,
-        CauseId::PipelineBug => EXP_PIPELINE,
-    }
-}
 
 /// A cause in a student's words.
 pub fn cause_name(cause: CauseId) -> &'static str {

@@ -112,22 +112,10 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
         if let Some(u) = upd {
             evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_NOTE_LOW));
         }
-        let lr = cause(
-            CauseId::LrTooLow,
-            "gradients are there but the steps taken along them are too small to leave the starting point",
-        );
-        let eps = cause(
-            CauseId::AdamEps,
-            "with Adam, a large ε shrinks every step the same way a small learning rate does",
-        );
-        let design = cause(
-            CauseId::BadLayerDesign,
-            "the network may throw the information away before it can use it (stride, pooling, too few channels)",
-        );
-        let noise = cause(
-            CauseId::LabelNoise,
-            "if the labels carry almost nothing about the image (shuffled, or uniform noise near 90%) there is nothing to learn",
-        );
+        let lr = cause(CauseId::LrTooLow, Reason::StepsTooSmallToLeaveStart);
+        let eps = cause(CauseId::AdamEps, Reason::AdamEpsLikeSmallRate);
+        let design = cause(CauseId::BadLayerDesign, Reason::DiscardsInformationEarly);
+        let noise = cause(CauseId::LabelNoise, Reason::LabelsCarryNothing);
         // An untrained loss of ln K to within 0.01 nats means logits of spread σ < 0.15 (the loss at
         // init is ln K + ≈σ²/2, see `INIT_LOSS_NOTE_FACTOR`): outputs near zero, as tiny or zero
         // weights give (the standard start is a few tenths of a nat to a few nats higher). Such a net has almost no signal
@@ -142,10 +130,7 @@ pub(crate) fn rule_stuck(c: &Ctx) -> Option<Finding> {
                 c.o.initial_loss.map_or(f64::NAN, |l| l as f64),
                 f64::NAN,
             ));
-            causes.push(cause(
-                CauseId::BadInit,
-                "the untrained network's outputs were all nearly zero (its first loss was exactly a blind guess's): the initial weights are too small to carry a signal",
-            ));
+            causes.push(cause(CauseId::BadInit, Reason::OutputsNearZeroAtStart));
         }
         causes.extend(sigmoid_stack(c));
         // Steps a tenth of the usual size or less make the step size the suspect; otherwise the
@@ -193,10 +178,7 @@ pub(crate) fn rule_spikes(c: &Ctx) -> Option<Finding> {
         title,
         evidence,
         step_size_causes(c),
-        "Pin this run and race it at learning rate ÷ 10; if you use Adam, race it once more with β2 = \
-         0.999 (above β1² for any β1 up to 0.999) at the original learning rate: if only the β2 change \
-         removes the spikes, the betas \
-         were the cause.",
+        EXP_SPIKES,
     ))
 }
 
@@ -213,13 +195,16 @@ pub(crate) fn rule_oscillation(c: &Ctx) -> Option<Finding> {
         Severity::Warn,
         title,
         vec![
-            ev(MetricId::Reversals, None, c.reversals as f64, OSC_REVERSALS as f64),
+            ev(
+                MetricId::Reversals,
+                None,
+                c.reversals as f64,
+                OSC_REVERSALS as f64,
+            ),
             ev(MetricId::BatchNoise, None, c.noise_sigma, f64::NAN),
         ],
         step_size_causes(c),
-        "Pin this run and race it with momentum 0.9 at learning rate lr·(1 − 0.9)/(1 − μ), which keeps the \
-         step lr/(1 − μ) of a steady gradient and changes only the friction, then at learning rate ÷ 10 \
-         with the original momentum: the change that smooths the curve names the cause.",
+        EXP_OSCILLATION,
     ))
 }
 
@@ -308,7 +293,7 @@ fn sigmoid_stack(c: &Ctx) -> Option<Cause> {
     (saturating >= 2).then(|| {
         cause(
             CauseId::VanishingGradients,
-            format!("{saturating} sigmoid/tanh layers each shrink the gradient on its way back, so the early layers' steps are small"),
+            Reason::SaturatingLayersShrinkGradient { layers: saturating },
         )
     })
 }
@@ -346,15 +331,9 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
             evidence.push(ev(MetricId::UpdateRatio, None, u, UPDATE_RATIO_HEALTHY));
             let mut v: Vec<Cause> = sigmoid_stack(c).into_iter().collect();
             v.extend([
-                cause(
-                    CauseId::LrTooLow,
-                    "each step changes the weights by less than the healthy 0.1%",
-                ),
-                cause(CauseId::AdamEps, "with Adam, a large ε shrinks every step"),
-                cause(
-                    CauseId::BadLayerDesign,
-                    "the network may be too small or discard the input early",
-                ),
+                cause(CauseId::LrTooLow, Reason::UpdatesBelowHealthy),
+                cause(CauseId::AdamEps, Reason::AdamEpsShrinksSteps),
+                cause(CauseId::BadLayerDesign, Reason::NetworkTooSmall),
             ]);
             v
         }
@@ -365,15 +344,12 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
             if c.probe
                 .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG)
             {
-                v.push(cause(
-                    CauseId::LabelNoise,
-                    "the network confidently contradicts many training labels",
-                ));
+                v.push(cause(CauseId::LabelNoise, Reason::ContradictsManyLabels));
             }
             if c.has_rare_classes() {
                 v.push(cause(
                     CauseId::ClassImbalance,
-                    "some classes have less than half their share of the training labels",
+                    Reason::SomeClassesUnderHalfShare,
                 ));
             }
             // Batches still jumping far above the running loss: at a constant rate SGD only settles
@@ -382,22 +358,15 @@ pub(crate) fn rule_slow(c: &Ctx) -> Option<Finding> {
             if c.spikes.count > 0 {
                 v.push(cause(
                     CauseId::LrTooHigh,
-                    format!(
-                        "the batch loss still jumps far above its running level ({} times lately): steps this large carry much of each batch's noise, so the loss hovers instead of settling; a rate ÷ 10 would settle lower",
-                        c.spikes.count
-                    ),
+                    Reason::BatchLossStillJumps {
+                        count: c.spikes.count,
+                    },
                 ));
             }
             v.extend([
-                cause(
-                    CauseId::BadLayerDesign,
-                    "the steps look normal, so the network itself may be unable to do better",
-                ),
-                cause(CauseId::LrTooLow, "a larger step might still speed it up"),
-                cause(
-                    CauseId::TooLittleData,
-                    "too few examples to learn the task from",
-                ),
+                cause(CauseId::BadLayerDesign, Reason::StepsLookNormal),
+                cause(CauseId::LrTooLow, Reason::LargerStepMightHelp),
+                cause(CauseId::TooLittleData, Reason::TooFewExamples),
             ]);
             v
         }
@@ -451,10 +420,7 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
                 .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG))
         || c.probe
             .is_some_and(|p| p.confident_wrong >= 2.0 * CONFIDENT_WRONG);
-    let noise = cause(
-        CauseId::LabelNoise,
-        "contradictory labels put a floor under the loss of a network that learns only the true digits; it gets below it only by memorising the wrong labels",
-    );
+    let noise = cause(CauseId::LabelNoise, Reason::ContradictoryLabelsFloor);
     // A confused pair names augmentation only with evidence of it (the batches harder than the same
     // images clean, or a pair a flip or rotation makes); otherwise handwritten look-alikes come first.
     let augmented = if pairs.is_empty() {
@@ -465,21 +431,18 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
     let aug = cause(
         CauseId::HarmfulAugmentation,
         if pairs.is_empty() {
-            "transformations that make digits unrecognisable (or change their class) put a floor under the loss"
+            Reason::AugmentationFloor
         } else if augmented {
-            "look-alike digits are confused both ways, as when a flip or rotation turns one into the other"
+            Reason::AugmentationConfusesPairs
         } else {
-            "a flip or rotation that turns one digit into another would teach such a confusion, but the training batches are not harder than the same images un-augmented"
+            Reason::AugmentationCouldConfusePairs
         },
     );
     let design = cause(
         CauseId::BadLayerDesign,
-        "a network that throws information away early may be unable to fit even its training data",
+        Reason::DiscardsInformationCannotFit,
     );
-    let slow = cause(
-        CauseId::LrTooLow,
-        "the steps may be too small to get further in this time",
-    );
+    let slow = cause(CauseId::LrTooLow, Reason::StepsTooSmallForTime);
     let unsettled = c.spikes.count >= SPIKES_WARN || c.reversals >= OSC_REVERSALS;
     let causes = if unsettled && !noise_first {
         // A loss that keeps jumping cannot settle: the steps are the first suspect.
@@ -518,7 +481,6 @@ pub(crate) fn rule_floor(c: &Ctx) -> Option<Finding> {
         Title::TrainingFloor { loss: tl, acc: ta },
         evidence,
         causes,
-        "Race the same run with clean labels and no augmentation (same seed): if the training loss now \
-         falls towards zero, the data was the limit; if not, look at the network and its step size.",
+        EXP_FLOOR,
     ))
 }

@@ -31,32 +31,20 @@ pub(crate) fn rule_diverged(c: &Ctx) -> Option<Finding> {
     )];
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
-    let explode = cause(
-        CauseId::ExplodingGradients,
-        "gradients grew through the layers until a value overflowed",
-    );
+    let explode = cause(CauseId::ExplodingGradients, Reason::GradientsOverflowed);
     if nf.step <= EARLY_STEP || c.init.is_some_and(|s| s >= Severity::Warn) {
         // Nothing (or one update) has acted yet: the starting point itself overflows.
-        causes.push(cause(
-            CauseId::BadInit,
-            "it broke before the updates could have done it: the initial weights already overflow",
-        ));
+        causes.push(cause(CauseId::BadInit, Reason::BrokeBeforeUpdates));
         causes.push(explode);
         causes.extend(step_size_causes(c));
     } else if nf.pass == Some(Pass::Backward) {
         causes.push(explode);
         causes.extend(step_size_causes(c));
-        causes.push(cause(
-            CauseId::BadInit,
-            "a large initial scale makes overflow easier",
-        ));
+        causes.push(cause(CauseId::BadInit, Reason::LargeScaleEasesOverflow));
     } else {
         causes.extend(step_size_causes(c));
         causes.push(explode);
-        causes.push(cause(
-            CauseId::BadInit,
-            "a large initial scale makes overflow easier",
-        ));
+        causes.push(cause(CauseId::BadInit, Reason::LargeScaleEasesOverflow));
     }
     Some(finding(
         SymptomId::Diverged,
@@ -91,25 +79,19 @@ pub(crate) fn rule_loss_exploded(c: &Ctx) -> Option<Finding> {
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
     if c.init.is_some_and(|s| s >= Severity::Warn) {
-        causes.push(cause(
-            CauseId::BadInit,
-            "the loss was already far too high before the first update: the initial scale is the origin",
-        ));
+        causes.push(cause(CauseId::BadInit, Reason::LossTooHighBeforeUpdate));
         causes.push(cause(
             CauseId::ExplodingGradients,
-            "the huge initial outputs give huge gradients and updates",
+            Reason::HugeOutputsHugeGradients,
         ));
         causes.extend(step_size_causes(c));
     } else {
         causes.extend(step_size_causes(c));
         causes.push(cause(
             CauseId::ExplodingGradients,
-            "gradients grew until one update threw the weights far away",
+            Reason::OneUpdateThrewWeights,
         ));
-        causes.push(cause(
-            CauseId::BadInit,
-            "a large initial scale makes the blow-up easier",
-        ));
+        causes.push(cause(CauseId::BadInit, Reason::LargeScaleEasesBlowUp));
     }
     Some(finding(
         SymptomId::LossExploded,
@@ -142,13 +124,10 @@ pub(crate) fn rule_init_loss(c: &Ctx) -> Option<Finding> {
     if let Some(ic) = input_cause(c) {
         causes.push(ic);
     }
-    causes.push(cause(
-        CauseId::BadInit,
-        "the weights' initial scale sets the logits' spread, and with it the loss before training",
-    ));
+    causes.push(cause(CauseId::BadInit, Reason::InitScaleSetsLogitSpread));
     causes.push(cause(
         CauseId::BadLayerDesign,
-        "the architecture decides how that scale propagates (fan-in of the last layer, pooling, stride), which the initialiser may not account for",
+        Reason::ArchitectureScalePropagation,
     ));
     Some(finding(
         SymptomId::InitLoss,
@@ -193,7 +172,6 @@ pub(crate) fn rule_input(c: &Ctx) -> Option<Finding> {
         title,
         evidence,
         input_cause(c).into_iter().collect(),
-        "Standardise the inputs (subtract their mean, divide by their standard deviation) and race the \
-         result against this run from the same seed.",
+        EXP_STANDARDISE,
     ))
 }

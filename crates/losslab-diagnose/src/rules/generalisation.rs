@@ -82,30 +82,24 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
         .probe
         .is_some_and(|p| p.confident_wrong >= CONFIDENT_WRONG);
     evidence.extend(confident_wrong_ev(c));
-    let little = cause(
-        CauseId::TooLittleData,
-        "with few examples the network memorises them instead of learning the digits",
-    );
+    let little = cause(CauseId::TooLittleData, Reason::MemorisesFewExamples);
     let noise = cause(
         CauseId::LabelNoise,
         if noisy {
-            "the network confidently contradicts many training labels: it is learning (or memorising) wrong ones"
+            Reason::LearnsWrongLabels
         } else {
-            "memorising mislabelled examples also opens this gap"
+            Reason::MemorisedLabelsOpenGap
         },
     );
-    let imb = cause(
-        CauseId::ClassImbalance,
-        "the training labels are heavily skewed while validation is not, so rare classes fail on new data",
-    );
+    let imb = cause(CauseId::ClassImbalance, Reason::SkewedLabelsRareFail);
     // A network free to memorise, or trained past its best epoch: the remedies the lab has
     // (augmentation, weight decay, early stopping; Goodfellow ch. 7).
     let noreg = cause(
         CauseId::NoRegularisation,
         if past_best {
-            format!("training went on past epoch {best}, the lowest validation loss, with nothing holding the network back (augmentation, weight decay, early stopping)")
+            Reason::TrainedPastBest { best_epoch: best }
         } else {
-            "nothing holds the network back from memorising: augmentation, weight decay or early stopping narrow this gap".to_string()
+            Reason::NothingHoldsBack
         },
     );
     let mut causes = match (noisy, c.skewed) {
@@ -116,13 +110,7 @@ pub(crate) fn rule_overfitting(c: &Ctx) -> Option<Finding> {
     };
     causes.push(noreg);
     let experiment = match causes.first().map(|c| c.id) {
-        Some(CauseId::TooLittleData) | None => format!(
-            "Race this run against one with 10× more training data (same seed, epoch {e} compared): if the \
-             gap closes, the data was too little; if the network still drifts away from validation, look at \
-             the labels of the training samples it gets wrong. Where more data is not to be had, \
-             regularisation narrows the same gap: race with weight decay, with augmentation or with early \
-             stopping."
-        ),
+        Some(CauseId::TooLittleData) | None => experiment_more_data(e),
         Some(first) => experiment_for(first).to_string(),
     };
     Some(finding(
@@ -171,16 +159,15 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         let p = c.probe?;
         let mut causes = vec![cause(
             CauseId::LabelNoise,
-            format!(
-                "on clean training images the network still disagrees with {:.0}% of the labels, and confidently contradicts {:.0}% of all of them: the labels, not the images, are wrong",
-                (1.0 - p.acc) * 100.0,
-                p.confident_wrong * 100.0
-            ),
+            Reason::CleanImagesContradictLabels {
+                disagree: 1.0 - p.acc,
+                confident: p.confident_wrong,
+            },
         )];
         if !pairs.is_empty() {
             causes.push(cause(
                 CauseId::HarmfulAugmentation,
-                "two-way confusions between look-alike classes can also come from transformations that change the class",
+                Reason::LookalikeTransformations,
             ));
         }
         return Some(finding(
@@ -193,9 +180,7 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
             },
             evidence,
             causes,
-            "Look at the training samples with the highest loss: if their labels are visibly wrong, the \
-             labels are the cause. To confirm, race a run with clean labels from the same seed: training \
-             accuracy should jump to meet validation.",
+            EXP_NOISY_LABELS,
         ));
     }
     for &(a, b, ab, ba) in pairs.iter().take(2) {
@@ -234,14 +219,14 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
     let mut causes = vec![cause(
         CauseId::HarmfulAugmentation,
         if share.is_some() {
-            "the network does well on clean training images but not on the batches it trains on: the transformed inputs are harder than real digits"
+            Reason::TransformedInputsHarder
         } else {
-            "the training batches are harder than the validation images, as they are when augmentation distorts them"
+            Reason::BatchesHarderThanVal
         },
     )];
     causes.push(cause(
         CauseId::LabelNoise,
-        "wrong training labels also keep training accuracy below validation",
+        Reason::WrongLabelsKeepTrainBelow,
     ));
     Some(finding(
         SymptomId::TrainHarderThanVal,
@@ -252,8 +237,7 @@ pub(crate) fn rule_train_harder(c: &Ctx) -> Option<Finding> {
         },
         evidence,
         causes,
-        "Race the same run without augmentation (same seed): if training accuracy rises to meet \
-         validation, the augmentation was the cause.",
+        EXP_AUGMENTATION,
     ))
 }
 
@@ -274,12 +258,7 @@ impl AugEvidence {
 
 /// Digits `a` and `b` that simply look alike and are still being learned.
 pub(crate) fn natural_lookalikes(a: usize, b: usize) -> Cause {
-    cause(
-        CauseId::NaturalLookalikes,
-        format!(
-            "some handwritten {a}s and {b}s look alike, and a network that is still learning (or small) confuses such pairs before any other"
-        ),
-    )
+    cause(CauseId::NaturalLookalikes, Reason::DigitsLookAlike { a, b })
 }
 
 pub(crate) fn augmentation_evidence(
@@ -352,29 +331,20 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
     let aug = cause(
         CauseId::HarmfulAugmentation,
         if batches_harder {
-            format!(
-                "the training batches are {:.0} points less accurate than the same images un-augmented: the transformed inputs are harder, and a flip or rotation that turns a {a} into something like a {b} while the label stays teaches exactly this confusion",
-                probe_gap.unwrap_or(f64::NAN) * 100.0
-            )
+            Reason::AugmentedBatchesHarder {
+                a,
+                b,
+                gap: probe_gap.unwrap_or(f64::NAN),
+            }
         } else if let Some((x, y, _, _)) = flip_pair {
-            format!(
-                "a flip or a 180° rotation turns a {x} into something like a {y} (and back): kept under its label, it teaches exactly this confusion"
-            )
+            Reason::FlipTurnsDigit { a: x, b: y }
         } else {
-            format!(
-                "a transformation that turns a {a} into something like a {b} while the label stays would teach this confusion, but the training batches are not harder than the same images un-augmented"
-            )
+            Reason::TransformationWouldConfuse { a, b }
         },
     );
     let natural = natural_lookalikes(a, b);
-    let noise = cause(
-        CauseId::LabelNoise,
-        format!("labels swapped between {a} and {b} teach the same confusion"),
-    );
-    let design = cause(
-        CauseId::BadLayerDesign,
-        "a network that throws away where the strokes are cannot tell mirror-image digits apart",
-    );
+    let noise = cause(CauseId::LabelNoise, Reason::SwappedLabels { a, b });
+    let design = cause(CauseId::BadLayerDesign, Reason::LosesStrokePositions);
     let augmented = batches_harder || flip_pair.is_some();
     // Swapped labels leave a trace on the clean probe (the net confidently contradicts its own
     // training labels there); augmentation leaves none. A probe without that trace counts against
@@ -390,9 +360,7 @@ pub(crate) fn rule_confused_pairs(c: &Ctx) -> Option<Finding> {
         vec![natural, noise, aug, design]
     };
     let experiment = if labels_first || augmented {
-        "Look at the training images as the network sees them: if digits appear mirrored or upside \
-         down, race the same run without flips and rotations (same seed); if the images look right but \
-         their labels do not, race it with clean labels."
+        EXP_MIRRORED
     } else {
         EXP_LOOKALIKES
     };
@@ -441,20 +409,13 @@ pub(crate) fn rule_imbalance(c: &Ctx) -> Option<Finding> {
     let causes = vec![
         cause(
             CauseId::ClassImbalance,
-            format!(
-                "classes {} have less than half their share of the training labels, and they are the ones missed",
-                rare_names.join(", ")
-            ),
+            Reason::RareClassesMissed {
+                rare: rare_names.clone(),
+            },
         ),
-        cause(
-            CauseId::TooLittleData,
-            "the rare classes have too few examples to learn from",
-        ),
+        cause(CauseId::TooLittleData, Reason::RareClassesTooFew),
     ];
-    let exp =
-        "Race the same images with balanced class weights (same seed; the rare classes' loss weighted \
-               up): if the rare classes' recall catches up, the imbalance was the cause; if it still \
-               lags, the rare digits have too few examples to learn from.";
+    let exp = EXP_BALANCED;
     if gap >= RECALL_GAP {
         Some(finding(
             SymptomId::ImbalancedRecall,

@@ -53,16 +53,13 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
         EXPLODE_RATIO,
     )];
     let from_start = c.early.is_some_and(Ctx::exploding);
-    let eg = cause(
-        CauseId::ExplodingGradients,
-        "each layer multiplies the backward signal by more than 1",
-    );
+    let eg = cause(CauseId::ExplodingGradients, Reason::LayersAmplifyBackward);
     let init = cause(
         CauseId::BadInit,
         if from_start {
-            "the ratio was already this large at step 0: the initial weights amplify the gradient"
+            Reason::AmplifyingFromStart
         } else {
-            "weights scaled above what fan-in-scaled initialisation gives amplify the gradient"
+            Reason::WeightsAboveFanInScale
         },
     );
     let mut causes = vec![eg];
@@ -79,8 +76,7 @@ pub(crate) fn rule_exploding(c: &Ctx) -> Option<Finding> {
         title,
         evidence,
         causes,
-        "Race at learning rate ÷ 10 and, separately, with the initializer's gain ÷ 2: the one that \
-         brings the first/last gradient ratio back below 70 names the cause.",
+        EXP_EXPLODING,
     ))
 }
 
@@ -153,14 +149,8 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
         .is_some_and(|(gi, g)| gi == i && g >= WEIGHT_GROWTH);
     let mut causes = Vec::new();
     causes.extend(input_cause(c));
-    let init = cause(
-        CauseId::BadInit,
-        "large initial weights push the pre-activations far from zero (Glorot & Bengio 2010)",
-    );
-    let vg = cause(
-        CauseId::VanishingGradients,
-        "saturated units pass back almost nothing, so the layers below stop learning",
-    );
+    let init = cause(CauseId::BadInit, Reason::LargeWeightsSaturate);
+    let vg = cause(CauseId::VanishingGradients, Reason::SaturatedPassNothing);
     if grown && !born {
         causes.extend(step_size_causes(c));
         causes.push(init);
@@ -170,7 +160,7 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
         causes.push(vg);
         causes.push(cause(
             CauseId::BadLayerDesign,
-            "sigmoid/tanh saturate easily; ReLU-like activations do not",
+            Reason::SaturatingActivations,
         ));
     }
     Some(finding(
@@ -179,9 +169,7 @@ pub(crate) fn rule_saturated(c: &Ctx) -> Option<Finding> {
         title,
         evidence,
         causes,
-        "Race with Glorot initialisation (or the current gain ÷ 4) and, separately, with ReLU: if the \
-         smaller scale brings the outputs back to the steep middle of the curve, the initialisation was \
-         the cause.",
+        EXP_SATURATED,
     ))
 }
 
@@ -247,11 +235,8 @@ pub(crate) fn rule_update_ratio(c: &Ctx) -> Option<Finding> {
         |f: &dyn Fn(f64) -> bool| c.persists(|t| Ctx::median_update_ratio(t).is_some_and(f));
     let low_causes = || {
         vec![
-            cause(CauseId::LrTooLow, "the step along the gradient is a tiny fraction of the weights"),
-            cause(
-                CauseId::AdamEps,
-                "with Adam, a large ε divides every step by at least ε, shrinking it like a small learning rate",
-            ),
+            cause(CauseId::LrTooLow, Reason::StepTinyFractionOfWeights),
+            cause(CauseId::AdamEps, Reason::AdamEpsDividesSteps),
         ]
     };
     if !blocked && persists(&|m| m < UPDATE_RATIO_LOW_LIMIT) {

@@ -4,35 +4,21 @@
 //! at one of the pipeline checks of Karpathy 2019 ("A Recipe for Training Neural Networks"), which the
 //! Playbook (Godbole et al. 2023) also asks for before any tuning.
 
+use crate::catalogue::*;
 use crate::pipeline::*;
 use crate::signals::*;
 use crate::stats::median;
 use crate::thresholds::*;
 use crate::*;
 
-const EXP_LABELS: &str = "Look at a few validation images with their labels, then a few training \
-images with theirs, exactly as the network receives them: the set whose labels do not name the digit \
-shown is the broken one (a shift by one class, a wrong mapping). Then race a run with that set's \
-labels checked (same seed).";
 const EXP_LOSS: &str = "Check the loss of the untrained network: cross-entropy on ten classes starts \
 at about ln 10 ≈ 2.30 nats. Then train on one batch alone: a cross-entropy falls towards zero, a loss \
 wired to the wrong inputs stops at its floor or reads another scale altogether (Karpathy 2019: verify \
 the loss at init, overfit one batch).";
-const EXP_INPUTS: &str = "Show one validation image and one training image exactly as they enter the \
-network, with their minimum, maximum and mean: if one is raw 0–255, inverted or left unstandardised \
-while the other is not, preprocess both the same way and race the run again (same seed).";
 const EXP_LEAK: &str =
     "Compare the validation images with the training images (a hash of each image \
 is enough) and drop the duplicates from validation, or split again from images the network never \
 trains on: the validation figures of the cleaned split are the honest ones.";
-const EXP_SHUFFLE: &str =
-    "Print the labels of a few consecutive training batches: if each holds one \
-or two digits, shuffle the training set before every epoch and race the run again (same seed).";
-
-const EXP_EVAL_MODE: &str = "Score a few training images twice, in training mode and in evaluation \
-mode, with the same weights: a network scores them alike. If evaluation mode is far worse, check what \
-BatchNorm normalises with there: running statistics gathered during training (not left at their \
-start, not the evaluation batch's own).";
 
 /// Validation accuracy below what a guess that ignores the image would score with the same answers
 /// (`CHANCE_SIGMAS`): "below chance is information" — the network answers something consistent,
@@ -54,19 +40,9 @@ pub(crate) fn rule_val_below_chance(c: &Ctx) -> Option<Finding> {
     };
     let pipe = cause(
         CauseId::PipelineBug,
-        match b.shift {
-            Some(s) => format!(
-                "the validation labels are shifted by {} class{} against their images: check the label mapping (look at validation images with their labels)",
-                s.abs(),
-                if s.abs() == 1 { "" } else { "es" }
-            ),
-            None => "the validation labels do not name what their images show (a shifted or swapped label mapping): check the label mapping (look at validation images with their labels)".to_string(),
-        },
+        Reason::ValLabelsShifted { shift: b.shift },
     );
-    let noise = cause(
-        CauseId::LabelNoise,
-        "training labels replaced systematically (every digit relabelled as another) teach the network the wrong names, which right validation labels then contradict",
-    );
+    let noise = cause(CauseId::LabelNoise, Reason::LabelsReplacedSystematically);
     Some(finding(
         SymptomId::ValBelowChance,
         Severity::Alarm,
@@ -153,10 +129,7 @@ fn wiring_finding(c: &Ctx, probe_acc: f64) -> Option<Finding> {
 
 /// The cause of a mis-wired loss.
 fn wiring_cause() -> Cause {
-    cause(
-        CauseId::PipelineBug,
-        "the loss is wired to the wrong inputs: cross-entropy taken on probabilities instead of logits (softmax applied twice) cannot go below ln(1 + 9/e) ≈ 1.46 nats however right the network is; check the loss at init and overfit one batch",
-    )
+    cause(CauseId::PipelineBug, Reason::LossOnProbabilities)
 }
 
 /// The reported loss is below any value a cross-entropy can take: under (1 − accuracy)·ln 2 on the
@@ -228,7 +201,7 @@ pub(crate) fn rule_loss_below_ce(c: &Ctx) -> Option<Finding> {
         evidence,
         vec![cause(
             CauseId::PipelineBug,
-            "the loss is not cross-entropy on the logits: a squared error on the probabilities against one-hot targets reads on another, smaller scale; check the loss at init",
+            Reason::LossNotCrossEntropyOnLogits,
         )],
         EXP_LOSS,
     ))
@@ -281,7 +254,7 @@ pub(crate) fn rule_input_mismatch(c: &Ctx) -> Option<Finding> {
         evidence,
         vec![cause(
             CauseId::PipelineBug,
-            "validation is preprocessed differently from training (raw 0–255, inverted or unstandardised pixels on one side): look at one image of each exactly as it enters the network",
+            Reason::ValPreprocessedDifferently,
         )],
         EXP_INPUTS,
     ))
@@ -302,10 +275,7 @@ pub(crate) fn rule_val_leak(c: &Ctx) -> Option<Finding> {
             ev(MetricId::DuplicateShare, None, l.share, LEAK_SHARE),
             ev(MetricId::Duplicates, None, l.found as f64, LEAK_MIN as f64),
         ],
-        vec![cause(
-            CauseId::PipelineBug,
-            "the validation split takes images from the training set: check that validation images are drawn from outside it",
-        )],
+        vec![cause(CauseId::PipelineBug, Reason::ValTakenFromTraining)],
         EXP_LEAK,
     ))
 }
@@ -337,10 +307,7 @@ pub(crate) fn rule_eval_mode_gap(c: &Ctx) -> Option<Finding> {
 
 /// The cause of a train/evaluation mode mismatch.
 fn eval_mode_cause() -> Cause {
-    cause(
-        CauseId::PipelineBug,
-        "evaluation mode does not compute what training computes: BatchNorm evaluating with running statistics that were never updated (or with the wrong ones); check what the network normalises with when it is evaluated",
-    )
+    cause(CauseId::PipelineBug, Reason::EvalModeDiffers)
 }
 
 /// Batches holding far fewer distinct classes than randomly drawn ones (`SHUFFLE_SHARE`).
@@ -370,10 +337,7 @@ pub(crate) fn rule_unshuffled(c: &Ctx) -> Option<Finding> {
 
 /// The cause of unshuffled batches, also ranked by the curve rules whose swings it explains.
 pub(crate) fn unshuffled_cause() -> Cause {
-    cause(
-        CauseId::PipelineBug,
-        "the batches are cut from data sorted by class: each stretch of steps pulls the network towards the few digits it sees, so the loss rises and falls with the order; check that the training set is shuffled every epoch",
-    )
+    cause(CauseId::PipelineBug, Reason::SortedBatches)
 }
 
 /// `pipeline_bug` for the findings of other rules that a pipeline signal explains, ranked first with
@@ -393,18 +357,12 @@ pub(crate) fn rank_pipeline(c: &Ctx, f: &mut Finding) {
     };
     let (first, experiment) = if val(f) && c.pipe.below_chance.is_some() {
         (
-            cause(
-                CauseId::PipelineBug,
-                "validation accuracy is below what guessing would score: the validation labels do not name what their images show",
-            ),
+            cause(CauseId::PipelineBug, Reason::ValLabelsWrong),
             EXP_LABELS,
         )
     } else if val(f) && c.pipe.mismatch.is_some() {
         (
-            cause(
-                CauseId::PipelineBug,
-                "the validation images reach the network preprocessed differently from the training images",
-            ),
+            cause(CauseId::PipelineBug, Reason::ValInputsDiffer),
             EXP_INPUTS,
         )
     } else if val(f) && c.pipe.eval_gap.is_some() {
