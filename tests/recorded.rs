@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The diagnosis's rules on recorded inputs: what real runs on MNIST measured (the lessons' runs on their
 //! two seeds, and the conditions no lesson describes on one seed of each summation order), kept as text in
 //! tests/fixtures/observations/ beside the cause each diagnosis must name. Deterministic and quick: no
