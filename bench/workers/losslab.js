@@ -79,9 +79,10 @@ function trainCall() {
 // watched digits) included each time; the page's 10,000 are five calls of 2,000, the bookkeeping once in five.
 const PAGE_CHUNK = 2000;
 function inferCall() {
-  const n = trainer.valCount <= 2048 ? trainer.valCount : PAGE_CHUNK;
+  const whole = trainer.valCount <= 2048;
+  const n = whole ? trainer.valCount : PAGE_CHUNK;
   const done = trainer.evalChunk(n);
-  if (trainer.valCount <= 2048 && !done) throw new Error('evalChunk(valCount) did not finish the validation pass');
+  if (whole && !done) throw new Error('evalChunk(valCount) did not finish the validation pass');
   return n;
 }
 

@@ -12,39 +12,47 @@ use losslab::diagnose::observe::*;
 const PER_LINE: usize = 16;
 const HEADER: &str = "# Loss Lab recorded Observations v1";
 
-fn role(r: LayerRole) -> &'static str {
-    match r {
-        LayerRole::Conv => "conv",
-        LayerRole::Dense => "dense",
-        LayerRole::Output => "output",
-    }
+/// Each enum's words in a recording, one table for writing and reading.
+const ROLES: &[(LayerRole, &str)] = &[
+    (LayerRole::Conv, "conv"),
+    (LayerRole::Dense, "dense"),
+    (LayerRole::Output, "output"),
+];
+const ACTS: &[(Option<ActKind>, &str)] = &[
+    (Some(ActKind::ReluLike), "relu-like"),
+    (Some(ActKind::Saturating), "saturating"),
+    (Some(ActKind::Identity), "identity"),
+    (None, "-"),
+];
+const OPTIMIZERS: &[(Option<OptimizerFamily>, &str)] = &[
+    (Some(OptimizerFamily::Sgd), "sgd"),
+    (Some(OptimizerFamily::Momentum), "momentum"),
+    (Some(OptimizerFamily::Nesterov), "nesterov"),
+    (Some(OptimizerFamily::Adam), "adam"),
+    (None, "-"),
+];
+const PASSES: &[(Option<Pass>, &str)] = &[
+    (Some(Pass::Forward), "forward"),
+    (Some(Pass::Backward), "backward"),
+    (None, "-"),
+];
+
+/// The word of `v` in `table`.
+fn word<T: PartialEq>(table: &[(T, &'static str)], v: &T) -> &'static str {
+    table
+        .iter()
+        .find(|(t, _)| t == v)
+        .map(|&(_, w)| w)
+        .expect("every value has its word")
 }
 
-fn act(a: Option<ActKind>) -> &'static str {
-    match a {
-        Some(ActKind::ReluLike) => "relu-like",
-        Some(ActKind::Saturating) => "saturating",
-        Some(ActKind::Identity) => "identity",
-        None => "-",
-    }
-}
-
-fn optimizer(o: Option<OptimizerFamily>) -> &'static str {
-    match o {
-        Some(OptimizerFamily::Sgd) => "sgd",
-        Some(OptimizerFamily::Momentum) => "momentum",
-        Some(OptimizerFamily::Nesterov) => "nesterov",
-        Some(OptimizerFamily::Adam) => "adam",
-        None => "-",
-    }
-}
-
-fn pass(p: Option<Pass>) -> &'static str {
-    match p {
-        Some(Pass::Forward) => "forward",
-        Some(Pass::Backward) => "backward",
-        None => "-",
-    }
+/// The value of word `w` in `table` (`what` names the table in the error, with the line).
+fn value_of<T: Clone>(table: &[(T, &str)], w: &str, what: &str, line: usize) -> Result<T, String> {
+    table
+        .iter()
+        .find(|(_, x)| *x == w)
+        .map(|(t, _)| t.clone())
+        .ok_or_else(|| format!("line {line}: no {what} `{w}`"))
 }
 
 fn input(i: &InputStats) -> String {
@@ -90,9 +98,14 @@ pub fn write(r: &Recording) -> String {
         }
     );
     for l in &o.layers {
-        s += &format!("layer {} {} {}\n", l.name, role(l.role), act(l.act));
+        s += &format!(
+            "layer {} {} {}\n",
+            l.name,
+            word(ROLES, &l.role),
+            word(ACTS, &l.act)
+        );
     }
-    s += &format!("optimizer {}\n", optimizer(o.optimizer));
+    s += &format!("optimizer {}\n", word(OPTIMIZERS, &o.optimizer));
     s += &format!(
         "steps_per_epoch {}\nbatch_size {}\n",
         o.steps_per_epoch, o.batch_size
@@ -133,7 +146,7 @@ pub fn write(r: &Recording) -> String {
             "non_finite {} {} {}\n",
             nf.step,
             nf.layer.as_deref().unwrap_or("-"),
-            pass(nf.pass)
+            word(PASSES, &nf.pass)
         );
     }
     list(&mut s, "class_counts", &o.class_counts);
@@ -219,30 +232,12 @@ pub fn read(text: &str) -> Result<Recording, String> {
                 let v = exactly(v, 3, n)?;
                 o.layers.push(ObservedLayer {
                     name: v[0].to_string(),
-                    role: match v[1] {
-                        "conv" => LayerRole::Conv,
-                        "dense" => LayerRole::Dense,
-                        "output" => LayerRole::Output,
-                        r => return Err(format!("line {n}: no layer role `{r}`")),
-                    },
-                    act: match v[2] {
-                        "relu-like" => Some(ActKind::ReluLike),
-                        "saturating" => Some(ActKind::Saturating),
-                        "identity" => Some(ActKind::Identity),
-                        "-" => None,
-                        a => return Err(format!("line {n}: no activation kind `{a}`")),
-                    },
+                    role: value_of(ROLES, v[1], "layer role", n)?,
+                    act: value_of(ACTS, v[2], "activation kind", n)?,
                 });
             }
             "optimizer" => {
-                o.optimizer = match exactly(v, 1, n)?[0] {
-                    "sgd" => Some(OptimizerFamily::Sgd),
-                    "momentum" => Some(OptimizerFamily::Momentum),
-                    "nesterov" => Some(OptimizerFamily::Nesterov),
-                    "adam" => Some(OptimizerFamily::Adam),
-                    "-" => None,
-                    f => return Err(format!("line {n}: no optimizer family `{f}`")),
-                }
+                o.optimizer = value_of(OPTIMIZERS, exactly(v, 1, n)?[0], "optimizer family", n)?
             }
             "steps_per_epoch" => o.steps_per_epoch = num(exactly(v, 1, n)?[0], n)?,
             "batch_size" => o.batch_size = num(exactly(v, 1, n)?[0], n)?,
@@ -295,12 +290,7 @@ pub fn read(text: &str) -> Result<Recording, String> {
                 o.non_finite = Some(NonFinite {
                     step: num(v[0], n)?,
                     layer: (v[1] != "-").then(|| v[1].to_string()),
-                    pass: match v[2] {
-                        "forward" => Some(Pass::Forward),
-                        "backward" => Some(Pass::Backward),
-                        "-" => None,
-                        p => return Err(format!("line {n}: no pass `{p}`")),
-                    },
+                    pass: value_of(PASSES, v[2], "pass", n)?,
                 });
             }
             "class_counts" => o.class_counts.extend(nums::<u32>(v, n)?),
