@@ -122,6 +122,65 @@ fn every_lesson_claim_holds_on_two_seeds() {
     );
 }
 
+/// The "Activations over training" caption (index.html): "A healthy ReLU layer keeps a glow spread over a few rows,
+/// plus its ≈ 0 row for the units that are off." Read on the baseline's recorded runs (both seeds), over the columns
+/// of its second epoch: in every ReLU layer some values sit in the ≈ 0 row and the others spread over at least three
+/// powers of two, each holding 5% or more of them (the zero-init and huge-init lessons' claims show the unhealthy
+/// pictures). No training of its own.
+#[test]
+#[ignore = "needs MNIST in www/data: npm run prepare-data"]
+fn a_healthy_relu_layer_glows_over_a_few_rows_plus_its_zero_row() {
+    use losslab::train::Binning;
+    let rec = recorded();
+    let runs: Vec<_> = rec.runs.iter().filter(|r| r.preset == "baseline").collect();
+    assert_eq!(
+        runs.len(),
+        common::lessons::SEEDS.len(),
+        "the baseline on every seed"
+    );
+    for r in runs {
+        let h = &r.act_hist;
+        let half = h.steps.len() / 2;
+        let relus: Vec<_> = h
+            .layers
+            .iter()
+            .filter(|l| matches!(l.binning, Binning::Log2 { .. }))
+            .collect();
+        assert!(!relus.is_empty(), "seed {}: no ReLU layer recorded", r.seed);
+        for l in relus {
+            let zero = l.binning.row(0.0);
+            let (mut fewest, mut off_lo, mut off_hi) = (usize::MAX, 1.0f64, 0.0f64);
+            for c in half..h.steps.len() {
+                let col = l.column(c);
+                let off = col[zero] as f64;
+                let on: f64 = col.iter().map(|&n| n as f64).sum::<f64>() - off;
+                let rows = (0..col.len())
+                    .filter(|&k| k != zero && col[k] as f64 >= 0.05 * on)
+                    .count();
+                assert!(
+                    off > 0.0 && on > 0.0 && rows >= 3,
+                    "baseline seed {} {} at step {}: {off} values ≈ 0, {on} others over {rows} rows of 5% or more",
+                    r.seed,
+                    l.name,
+                    h.steps[c]
+                );
+                fewest = fewest.min(rows);
+                off_lo = off_lo.min(off / (off + on));
+                off_hi = off_hi.max(off / (off + on));
+            }
+            println!(
+                "baseline seed {} {}, steps {}–{}: {:.0}–{:.0}% ≈ 0, the rest over at least {fewest} rows of 5% or more",
+                r.seed,
+                l.name,
+                h.steps[half],
+                h.steps.last().unwrap(),
+                100.0 * off_lo,
+                100.0 * off_hi
+            );
+        }
+    }
+}
+
 /// The floors claims compare with are the ones the page draws: tests/refs.test.mjs pins
 /// www/views/refs.js to these same values.
 #[test]
