@@ -168,12 +168,13 @@ fn im2col_same(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize)
                     let src = (q_lo as isize + shift) as usize;
                     dst[q_lo..q_hi].copy_from_slice(&xc[src..src + (q_hi - q_lo)]);
                 }
+                // Column by column down the rows, not `fill` per row: a fill of one or two values is a
+                // `memory.fill` call in wasm, and those calls were most of im2col's time in V8 (21% of
+                // inference, 16% of training in node's profile).
                 let (lo, hi) = valid_cols(g, j);
-                if lo > 0 || hi < w {
+                for x in (0..lo).chain(hi..w) {
                     for oy in y_lo..y_hi {
-                        let r = &mut dst[oy * w..(oy + 1) * w];
-                        r[..lo].fill(0.0);
-                        r[hi..].fill(0.0);
+                        dst[oy * w + x] = 0.0;
                     }
                 }
             }

@@ -3,7 +3,6 @@
 
 use super::Layer;
 use crate::kernels::maxpool::max_pool;
-use crate::kernels::reference;
 use crate::tensor::Shape3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,13 +65,7 @@ impl Layer for Pool2d {
             } else {
                 None
             };
-            // Row slices won for 3×3 windows (median 1.5× in V8) but not for 2×2 (0.96×, within
-            // noise), where the plain indexed loop stays. Both give the same values and winners.
-            if k >= 3 {
-                max_pool(x, n, i, o, k, &mut y, argmax);
-            } else {
-                reference::max_pool(x, n, i, o, k, &mut y, argmax);
-            }
+            max_pool(x, n, i, o, k, &mut y, argmax);
             self.n = if train { n } else { 0 };
             return y;
         }
