@@ -210,7 +210,7 @@ pub fn fast_kernels_match_reference() -> Result<f32, String> {
         for smp in 0..n {
             let mut a = vec![0.0; c * h * w];
             let mut b = vec![0.0; c * h * w];
-            col2im(&g, &cols, ld, smp * oh * ow, &mut a);
+            col2im(&g, &mut cols.clone(), ld, smp * oh * ow, &mut a);
             reference::col2im(&g, &cols, ld, smp * oh * ow, &mut b);
             worst = worst.max(compare(&format!("col2im {g:?}"), &a, &b, 1e-6)?);
         }

@@ -183,9 +183,13 @@ fn im2col_same(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize)
 }
 
 /// The adjoint of `im2col`: columns [off, off + OH·OW) of cols (C·KH·KW, ld) scattered and summed
-/// into dx (C, H, W). dx must be zeroed by the caller.
-pub fn col2im(g: &ConvGeom, cols: &[f32], ld: usize, off: usize, dx: &mut [f32]) {
+/// into dx (C, H, W). dx must be zeroed by the caller. cols is scratch: for a "same" convolution the
+/// values that fall in the padding are zeroed in it on the way.
+pub fn col2im(g: &ConvGeom, cols: &mut [f32], ld: usize, off: usize, dx: &mut [f32]) {
     let (ohw, s) = (g.oh * g.ow, g.stride);
+    if s == 1 && g.oh == g.h && g.ow == g.w {
+        return col2im_same(g, cols, ld, off, dx);
+    }
     for c in 0..g.c {
         let dxc = &mut dx[c * g.h * g.w..(c + 1) * g.h * g.w];
         for i in 0..g.kh {
@@ -212,6 +216,45 @@ pub fn col2im(g: &ConvGeom, cols: &[f32], ld: usize, off: usize, dx: &mut [f32])
                         for (k, v) in srow.iter().enumerate() {
                             dst[x0 + k * s] += v;
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `col2im` for the "same" convolution, the adjoint of `im2col_same`: each row of cols, its padding
+/// columns zeroed first, is added to the whole channel shifted back by (i − p, j − p) in one pass
+/// instead of one short slice per output row (those short loops were 7% of a training step in V8).
+/// Every dx value gets the same additions in the same order as row by row, plus zeros.
+fn col2im_same(g: &ConvGeom, cols: &mut [f32], ld: usize, off: usize, dx: &mut [f32]) {
+    let (h, w, p) = (g.h, g.w, g.pad as isize);
+    let hw = h * w;
+    for c in 0..g.c {
+        let dxc = &mut dx[c * hw..(c + 1) * hw];
+        for i in 0..g.kh {
+            for j in 0..g.kw {
+                let row = ((c * g.kh + i) * g.kw + j) * ld + off;
+                let src = &mut cols[row..row + hw];
+                let (di, dj) = (i as isize - p, j as isize - p);
+                let y_lo = (-di).clamp(0, h as isize) as usize;
+                let y_hi = (h as isize - di).clamp(0, h as isize) as usize;
+                if y_lo >= y_hi {
+                    continue;
+                }
+                let (lo, hi) = valid_cols(g, j);
+                for x in (0..lo).chain(hi..w) {
+                    for oy in y_lo..y_hi {
+                        src[oy * w + x] = 0.0;
+                    }
+                }
+                let shift = di * w as isize + dj;
+                let q_lo = ((y_lo * w) as isize).max(-shift) as usize;
+                let q_hi = ((y_hi * w) as isize).min(hw as isize - shift) as usize;
+                if q_lo < q_hi {
+                    let at = (q_lo as isize + shift) as usize;
+                    for (d, v) in dxc[at..at + (q_hi - q_lo)].iter_mut().zip(&src[q_lo..q_hi]) {
+                        *d += v;
                     }
                 }
             }
@@ -252,7 +295,7 @@ mod tests {
         let mut cols = vec![0.0; c.len()];
         im2col(&g, &x, &mut cols, g.col_cols(), 0);
         let mut back = vec![0.0; x.len()];
-        col2im(&g, &c, g.col_cols(), 0, &mut back);
+        col2im(&g, &mut c.clone(), g.col_cols(), 0, &mut back);
         let lhs: f64 = cols
             .iter()
             .zip(&c)

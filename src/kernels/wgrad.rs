@@ -154,22 +154,27 @@ fn tile(
 }
 
 /// dy: (S, OC, HW) -> dyt: (S·HW, packed_width(OC)) zero-padded, and db[o] += Σ dy[.., o, ..].
-/// One pass over dy for both: the bias gradient needs its sums anyway. Each channel's sum runs in
-/// sample order from -0.0, as `Iterator::sum` over the channel's (OC, S·HW) row did before, so the
-/// bias gradient is unchanged bit for bit.
+/// Each channel's sum runs in sample order from -0.0, as `Iterator::sum` over the channel's
+/// (OC, S·HW) row did before, so the bias gradient is unchanged bit for bit. The sums are taken from
+/// the packed rows, every channel a lane of one vector add per position: summed channel by channel,
+/// each a chain of dependent adds, they were most of this function's time (5% of a training step).
 pub fn pack_dyt(dy: &[f32], s: usize, oc: usize, hw: usize, dyt: &mut Vec<f32>, db: &mut [f32]) {
     let ocp = packed_width(oc);
     assert!(dy.len() >= s * oc * hw && db.len() >= oc);
     dyt.clear();
     dyt.resize(s * hw * ocp, 0.0);
-    let mut sums = vec![-0.0f32; oc];
+    let mut sums = vec![-0.0f32; ocp];
     for smp in 0..s {
         let out = &mut dyt[smp * hw * ocp..(smp + 1) * hw * ocp];
-        for (o, sum) in sums.iter_mut().enumerate() {
+        for o in 0..oc {
             let src = &dy[(smp * oc + o) * hw..(smp * oc + o + 1) * hw];
-            *sum = src.iter().fold(*sum, |a, &v| a + v);
-            for (d, v) in out[o..].iter_mut().step_by(ocp).zip(src) {
-                *d = *v;
+            for (row, v) in out.chunks_exact_mut(ocp).zip(src) {
+                row[o] = *v;
+            }
+        }
+        for row in out.chunks_exact(ocp) {
+            for (sum, v) in sums.iter_mut().zip(row) {
+                *sum += v;
             }
         }
     }

@@ -193,7 +193,7 @@ impl Conv2d {
                 for s in 0..len {
                     col2im(
                         &g,
-                        &dcols,
+                        &mut dcols,
                         ld,
                         s * ohw,
                         &mut dx[(s0 + s) * in_len..(s0 + s + 1) * in_len],
