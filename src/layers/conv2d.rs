@@ -170,19 +170,27 @@ impl Conv2d {
             let dy_chunk = &dy[s0 * oc * ohw..(s0 + len) * oc * ohw];
             pack_dyt(dy_chunk, len, oc, ohw, &mut self.dyt, &mut self.bias.grad);
             wgrad_acc(oc, rows, ld, &self.dyt, &self.cols, &mut self.weight.grad);
-            if want_dx {
+            // dcols and col2im a few samples at a time (the evaluation chunk), so that col2im reads
+            // dcols from cache: the whole batch's dcols of conv2 are 5 MB. Each column of dcols and
+            // each sample's col2im are the same sums either way.
+            let sub = self.chunk(len, false).min(len);
+            let mut a = 0;
+            while want_dx && a < len {
+                let b = (a + sub).min(len);
+                let ldb = (b - a) * ohw;
                 // (S, OC, OH·OW) -> (OC, S·OH·OW), the layout of Wᵀ·dy.
-                self.prod.resize(oc * ld, 0.0);
-                for s in 0..len {
+                self.prod.resize(oc * ldb, 0.0);
+                for s in a..b {
                     for o in 0..oc {
                         let src = &dy_chunk[(s * oc + o) * ohw..(s * oc + o + 1) * ohw];
-                        self.prod[o * ld + s * ohw..o * ld + (s + 1) * ohw].copy_from_slice(src);
+                        let at = o * ldb + (s - a) * ohw;
+                        self.prod[at..at + ohw].copy_from_slice(src);
                     }
                 }
-                dcols.resize(rows * ld, 0.0);
+                dcols.resize(rows * ldb, 0.0);
                 gemm_nn(
                     rows,
-                    ld,
+                    ldb,
                     oc,
                     &self.weight.value,
                     true,
@@ -190,15 +198,16 @@ impl Conv2d {
                     0.0,
                     &mut dcols,
                 );
-                for s in 0..len {
+                for s in a..b {
                     col2im(
                         &g,
                         &mut dcols,
-                        ld,
-                        s * ohw,
+                        ldb,
+                        (s - a) * ohw,
                         &mut dx[(s0 + s) * in_len..(s0 + s + 1) * in_len],
                     );
                 }
+                a = b;
             }
             s0 += len;
         }
