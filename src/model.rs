@@ -497,13 +497,16 @@ impl Model {
     /// vector: what a second worker needs to compute a gradient or evaluate under the same network,
     /// and what early stopping keeps of the best epoch.
     pub fn weights_flat(&self) -> Vec<f32> {
-        let buffers = self.layers.iter().flat_map(|l| l.buffers());
-        self.params()
-            .iter()
-            .map(|p| &p.value)
-            .chain(buffers)
-            .flat_map(|v| v.iter().copied())
-            .collect()
+        // Slice by slice (one copy each), not value by value through a flattening iterator: the
+        // leader of a two-core run copies its weights for every step's share.
+        let mut out = Vec::new();
+        for p in self.params() {
+            out.extend_from_slice(&p.value);
+        }
+        for b in self.layers.iter().flat_map(|l| l.buffers()) {
+            out.extend_from_slice(b);
+        }
+        out
     }
 
     /// Sets every parameter value and running statistic from `weights_flat`'s layout; refuses a
@@ -544,10 +547,11 @@ impl Model {
 
     /// Every parameter gradient in state-dict order, as one vector.
     pub fn grads_flat(&self) -> Vec<f32> {
-        self.params()
-            .iter()
-            .flat_map(|p| p.grad.iter().copied())
-            .collect()
+        let mut out = Vec::new();
+        for p in self.params() {
+            out.extend_from_slice(&p.grad);
+        }
+        out
     }
 
     /// Adds a `grads_flat` vector to the gradients (`grad += g`, element by element, in that order).
