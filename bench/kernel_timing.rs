@@ -1,5 +1,5 @@
 //! Side-by-side timing on the default model's shapes (batch 32): the weight-gradient kernels, max
-//! pooling, and the two peak kernels; A and B interleaved in rounds, medians printed, in V8:
+//! pooling, the two peak kernels, and the blocked GEMM's GFLOP/s on each convolution product; A and B interleaved in rounds, medians printed, in V8:
 //!   wasm-pack test --node --release --mode no-install -- --test kernel_timing --features bench
 //! (the simd128 build). It asserts nothing about speed: it is wasm-only, needs the `bench` feature, and runs only when selected
 //! by name: `npm test` never runs it (native shapes are timed by `cargo run --release --example kernel_bench`).
@@ -108,7 +108,7 @@ fn pool_timing() {
         let mut b = || maxpool::max_pool(&x, n, i, o, k, &mut yb, Some(&mut ab));
         let t = interleaved(9, 20, &mut [&mut a, &mut b]);
         clock::log(&format!(
-            "max pool {c}x{h}x{h} k={k}, 32 samples: indexed {:.3} ms, row slices {:.3} ms, {:.2}x",
+            "max pool {c}x{h}x{h} k={k}, 32 samples, winners kept: indexed {:.3} ms, kernels::maxpool {:.3} ms, {:.2}x",
             t[0],
             t[1],
             t[0] / t[1]
@@ -134,8 +134,43 @@ fn peak_timing() {
     ));
 }
 
+/// GFLOP/s of the convolution's blocked GEMM (`gemm_nn`) on the default model's products, batch 32
+/// in training, the evaluation chunks (13 and 6 samples) in inference.
+fn gemm_timing() {
+    // (name, m, n, k, a transposed)
+    for (name, m, n, k, a_t) in [
+        ("conv1 forward, batch 32", 8, 32 * 784, 25, false),
+        ("conv2 forward, batch 32", 16, 32 * 196, 200, false),
+        (
+            "conv2 input gradient (Wᵀ·dY), batch 32",
+            200,
+            32 * 196,
+            16,
+            true,
+        ),
+        ("conv1 forward, evaluation chunk", 8, 13 * 784, 25, false),
+        ("conv2 forward, evaluation chunk", 16, 6 * 196, 200, false),
+    ] {
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.01)
+            .collect();
+        let b: Vec<f32> = (0..k * n)
+            .map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.01)
+            .collect();
+        let mut c = vec![0.0f32; m * n];
+        let mut f = || losslab::kernels::gemm_nn(m, n, k, &a, a_t, &b, 0.0, &mut c);
+        let t = interleaved(7, 5, &mut [&mut f]);
+        let gf = (2 * m * n * k) as f64 / 1e6 / t[0];
+        clock::log(&format!(
+            "gemm_nn {name} ({m}×{k} · {k}×{n}): {:.3} ms, {gf:.1} GFLOP/s",
+            t[0]
+        ));
+    }
+}
+
 fn all() {
     peak_timing();
+    gemm_timing();
     wgrad_timing();
     pool_timing();
 }
