@@ -63,8 +63,8 @@ pub fn prepare(cfg: &Config, train: &Dataset, test: &Dataset) -> Result<Prepared
     if cfg.shuffle == Switch::Off {
         // Unshuffled data as it often comes, sorted by class (a stable sort: the original order
         // within a class); the batch stream then keeps this order every epoch.
-        let mut idx: Vec<usize> = (0..data.len()).collect();
-        idx.sort_by_key(|&i| data.labels[i]);
+        let keys: Vec<f64> = data.labels.iter().map(|&l| l as f64).collect();
+        let idx = losslab_diagnose::order_by(&keys);
         data = data.select(&idx);
     }
     let true_labels = data.labels.clone();

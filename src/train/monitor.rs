@@ -58,12 +58,9 @@ impl Monitor {
         if n == 0 || n != self.probe.len() || !corrupted.contains(&true) {
             return None;
         }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
-            self.obs.samples[b]
-                .loss
-                .total_cmp(&self.obs.samples[a].loss)
-        });
+        // Highest loss first.
+        let keys: Vec<f64> = self.obs.samples.iter().map(|s| -(s.loss as f64)).collect();
+        let order = losslab_diagnose::order_by(&keys);
         let top = (n / 10).max(1);
         let bad = |i: &usize| corrupted[self.probe[*i]];
         Some(NoiseCheck {

@@ -58,8 +58,9 @@ impl LossScan {
                 l
             }
         };
-        let mut order: Vec<usize> = (0..self.items.len()).collect();
-        order.sort_by(|&a, &b| loss(b).total_cmp(&loss(a)).then(a.cmp(&b)));
+        // Highest loss first, equal losses in sample order.
+        let keys: Vec<f64> = (0..self.items.len()).map(|i| -(loss(i) as f64)).collect();
+        let mut order = losslab_diagnose::order_by(&keys);
         order.truncate(k);
         let items: Vec<ScanItem> = order
             .iter()

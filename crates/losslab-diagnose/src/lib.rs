@@ -54,6 +54,7 @@ mod pipeline;
 mod rules;
 mod signals;
 mod stats;
+pub use stats::order_by;
 pub mod thresholds;
 
 pub use ids::{CauseId, MetricId, SymptomId};
@@ -252,8 +253,12 @@ pub fn diagnose(o: &Observations) -> Vec<Finding> {
         out.push(healthy(&c));
     }
     // Stable: within a severity, rule order (most specific first) is kept.
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
+    let keys: Vec<f64> = out.iter().map(|f| -(f.severity as u8 as f64)).collect();
+    let mut out: Vec<Option<Finding>> = out.into_iter().map(Some).collect();
+    order_by(&keys)
+        .into_iter()
+        .filter_map(|i| out[i].take())
+        .collect()
 }
 
 #[cfg(test)]

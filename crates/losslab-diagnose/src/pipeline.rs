@@ -86,7 +86,7 @@ fn find_wiring(o: &Observations) -> Option<WiringGap> {
     if o.probe_trained.len() != o.samples.len() {
         return None;
     }
-    let (mut gaps, mut trained): (Vec<f64>, Vec<f64>) = o
+    let (gaps, trained): (Vec<f64>, Vec<f64>) = o
         .samples
         .iter()
         .zip(&o.probe_trained)
@@ -96,8 +96,8 @@ fn find_wiring(o: &Observations) -> Option<WiringGap> {
     if gaps.len() < WIRING_MIN_RIGHT {
         return None;
     }
-    let gap = median(&mut gaps);
-    let trained = median(&mut trained);
+    let gap = median(&gaps);
+    let trained = median(&trained);
     (gap >= LOSS_WIRING_GAP).then_some(WiringGap {
         trained,
         ce: trained - gap,

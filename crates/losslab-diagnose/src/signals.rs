@@ -146,7 +146,7 @@ impl<'a> Ctx<'a> {
             if window.len() < SPIKE_WINDOW / 2 {
                 continue;
             }
-            let med = median(&mut window);
+            let med = median(&window);
             let limit = (SPIKE_FACTOR * med).max(med + self.spike_margin());
             if v > limit {
                 s.count += 1;
@@ -269,7 +269,7 @@ impl<'a> Ctx<'a> {
     /// Median update ratio over the layers that receive a gradient and have weights of normal size
     /// (a layer without gradient is not moved by the step size; a tiny layer's ratio is meaningless).
     pub(crate) fn median_update_ratio(s: &LayerSnapshot) -> Option<f64> {
-        let mut v: Vec<f64> = s
+        let v: Vec<f64> = s
             .stats
             .iter()
             .filter(|x| {
@@ -278,7 +278,7 @@ impl<'a> Ctx<'a> {
             .map(|x| x.update_ratio as f64)
             .filter(|r| r.is_finite())
             .collect();
-        (!v.is_empty()).then(|| median(&mut v))
+        (!v.is_empty()).then(|| median(&v))
     }
 
     pub(crate) fn find_coasting(&self) -> Option<(usize, f64)> {
@@ -475,8 +475,8 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        out.sort_by(|x, y| (y.2 + y.3).total_cmp(&(x.2 + x.3)));
-        out
+        let keys: Vec<f64> = out.iter().map(|x| -(x.2 + x.3)).collect();
+        order_by(&keys).into_iter().map(|i| out[i]).collect()
     }
 
     /// Did the loss blow up (non-finite or ≥ `LOSS_EXPLODED_NATS`) only after training had gone well:
@@ -495,8 +495,8 @@ impl<'a> Ctx<'a> {
         if (self.o.first_step as usize + i) < SPIKE_WINDOW || i < SPIKE_WINDOW {
             return false;
         }
-        let mut before: Vec<f64> = v[i - SPIKE_WINDOW..i].iter().map(|&l| l as f64).collect();
-        median(&mut before) < (1.0 - CHANCE_LOSS_BAND) * self.prior_entropy
+        let before: Vec<f64> = v[i - SPIKE_WINDOW..i].iter().map(|&l| l as f64).collect();
+        median(&before) < (1.0 - CHANCE_LOSS_BAND) * self.prior_entropy
     }
 
     /// Mean accuracy of the last `STUCK_WINDOW` training batches (None before there are that many).

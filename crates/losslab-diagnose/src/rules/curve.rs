@@ -246,12 +246,12 @@ pub(crate) fn rule_rising(c: &Ctx) -> Option<Finding> {
         return None;
     }
     let block_median = |b: &[f32]| {
-        let mut v: Vec<f64> = b
+        let v: Vec<f64> = b
             .iter()
             .map(|&x| x as f64)
             .filter(|x| x.is_finite())
             .collect();
-        (!v.is_empty()).then(|| median(&mut v))
+        (!v.is_empty()).then(|| median(&v))
     };
     let last = block_median(&c.scan[n - RISING_BLOCK..])?;
     let best = c.scan[..n - RISING_BLOCK]

@@ -72,11 +72,11 @@ pub(crate) fn rule_loss_floor(c: &Ctx) -> Option<Finding> {
     // A floor is a level: the median batch loss, which one blown-up batch cannot move.
     let (_, a) = recent_loss_acc(c.o)?;
     let n = c.o.step_loss.len();
-    let mut recent: Vec<f64> = c.o.step_loss[n - STUCK_WINDOW..]
+    let recent: Vec<f64> = c.o.step_loss[n - STUCK_WINDOW..]
         .iter()
         .map(|&x| x as f64)
         .collect();
-    let l = median(&mut recent);
+    let l = median(&recent);
     let acc_gap = p.acc - a;
     if a < HIGH_ACC
         || !(l >= LOSS_FLOOR_NATS)
