@@ -84,8 +84,12 @@ pub fn gemm_nn(
     }
 }
 
-/// One 4×8 tile of op(a)·b: Σ_p panel[p] ⊗ b[p, j0..j0+8]. Portable version (native builds).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// One 4×8 tile of op(a)·b: Σ_p panel[p] ⊗ b[p, j0..j0+8]. Portable version (native builds other
+/// than x86-64).
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+)))]
 #[inline(always)]
 pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
     let mut acc = [[0.0f32; NR]; MR];
@@ -103,48 +107,50 @@ pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [
     acc
 }
 
-/// The same tile with explicit simd128: eight f32x4 accumulators, two b vectors and one broadcast
-/// live at a time, which fits V8's 16 XMM registers (larger tiles spill: see kernels/peak.rs for the
-/// measured tile sizes). The portable loop above
-/// compiles to f32x4 too, but keeps a bounds check per p and measured at about half of this
-/// kernel's speed in node. Each multiply-add is `simd::madd`: fused in the relaxed-simd build, a
-/// multiply then an add in the simd128 one.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+/// The same tile with explicit vectors (`simd::F4`: simd128 in the browser, SSE natively on x86-64):
+/// eight four-lane accumulators, two b vectors and one broadcast live at a time, which fits V8's 16
+/// XMM registers (larger tiles spill: see kernels/peak.rs for the measured tile sizes). The portable
+/// loop above compiles to vectors too, but keeps a bounds check per p and measured at about half of
+/// this kernel's speed in node. Each multiply-add is `simd::madd`: fused in the relaxed-simd build, a
+/// multiply then an add in the others.
+#[cfg(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+))]
 #[inline(always)]
 pub(crate) fn tile(panel: &[f32], b: &[f32], n: usize, j0: usize, k: usize) -> [[f32; NR]; MR] {
-    use super::simd::madd;
-    use core::arch::wasm32::*;
+    use super::simd::{load, madd, splat, store};
     assert!(panel.len() >= k * MR && (k == 0 || b.len() >= (k - 1) * n + j0 + NR));
     let mut acc = [[0.0f32; NR]; MR];
     // SAFETY: the assert above bounds every read: p < k, so p·MR + 3 < panel.len() and
-    // p·n + j0 + 7 < b.len(); v128_load has no alignment requirement.
+    // p·n + j0 + 7 < b.len(); acc holds the eight stores.
     unsafe {
         let (ap, bp) = (panel.as_ptr(), b.as_ptr().add(j0));
-        let z = f32x4_splat(0.0);
+        let z = splat(0.0);
         let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
         let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
         for p in 0..k {
-            let b0 = v128_load(bp.add(p * n) as *const v128);
-            let b1 = v128_load(bp.add(p * n + 4) as *const v128);
-            let a0 = f32x4_splat(*ap.add(p * MR));
+            let b0 = load(bp.add(p * n));
+            let b1 = load(bp.add(p * n + 4));
+            let a0 = splat(*ap.add(p * MR));
             c00 = madd(a0, b0, c00);
             c01 = madd(a0, b1, c01);
-            let a1 = f32x4_splat(*ap.add(p * MR + 1));
+            let a1 = splat(*ap.add(p * MR + 1));
             c10 = madd(a1, b0, c10);
             c11 = madd(a1, b1, c11);
-            let a2 = f32x4_splat(*ap.add(p * MR + 2));
+            let a2 = splat(*ap.add(p * MR + 2));
             c20 = madd(a2, b0, c20);
             c21 = madd(a2, b1, c21);
-            let a3 = f32x4_splat(*ap.add(p * MR + 3));
+            let a3 = splat(*ap.add(p * MR + 3));
             c30 = madd(a3, b0, c30);
             c31 = madd(a3, b1, c31);
         }
-        let out = acc.as_mut_ptr() as *mut v128;
+        let out = acc.as_mut_ptr() as *mut f32;
         for (i, v) in [c00, c01, c10, c11, c20, c21, c30, c31]
             .into_iter()
             .enumerate()
         {
-            v128_store(out.add(i), v);
+            store(out.add(4 * i), v);
         }
     }
     acc

@@ -7,35 +7,105 @@
 //! proposal lets an engine round twice instead (a CPU without FMA), so the kernels must be right with
 //! either rounding: the checks in kernels::check compare with tolerances, never bit for bit.
 
-#[cfg(target_arch = "wasm32")]
-use core::arch::wasm32::v128;
+/// Four f32 lanes and the few operations the register tiles (`blocked::tile`, `wgrad`'s tile) are
+/// written in, on this build's vector unit: simd128 in the browser builds, SSE natively on x86-64
+/// (every x86-64 CPU has it), so that each tile is written once. A multiply then an add round twice,
+/// as the portable loops do, so the native tiles compute what the portable ones would, bit for bit; the
+/// native build's speed is the test suites' (the lessons train natively).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes {
+    use core::arch::wasm32::*;
+    pub(crate) type F4 = v128;
+    /// SAFETY (load, store): p..p + 4 must be in bounds; no alignment is required.
+    #[inline(always)]
+    pub(crate) unsafe fn load(p: *const f32) -> F4 {
+        v128_load(p as *const v128)
+    }
+    #[inline(always)]
+    pub(crate) unsafe fn store(p: *mut f32, v: F4) {
+        v128_store(p as *mut v128, v)
+    }
+    #[inline(always)]
+    pub(crate) fn splat(x: f32) -> F4 {
+        f32x4_splat(x)
+    }
+    #[inline(always)]
+    pub(crate) fn mul(a: F4, b: F4) -> F4 {
+        f32x4_mul(a, b)
+    }
+    #[inline(always)]
+    pub(crate) fn add(a: F4, b: F4) -> F4 {
+        f32x4_add(a, b)
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(target_arch = "wasm32")))]
+mod lanes {
+    use core::arch::x86_64::*;
+    pub(crate) type F4 = __m128;
+    /// SAFETY (load, store): p..p + 4 must be in bounds; no alignment is required.
+    #[inline(always)]
+    pub(crate) unsafe fn load(p: *const f32) -> F4 {
+        _mm_loadu_ps(p)
+    }
+    #[inline(always)]
+    pub(crate) unsafe fn store(p: *mut f32, v: F4) {
+        _mm_storeu_ps(p, v)
+    }
+    #[inline(always)]
+    pub(crate) fn splat(x: f32) -> F4 {
+        // SAFETY: SSE is part of x86-64.
+        unsafe { _mm_set1_ps(x) }
+    }
+    #[inline(always)]
+    pub(crate) fn mul(a: F4, b: F4) -> F4 {
+        // SAFETY: as above.
+        unsafe { _mm_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    pub(crate) fn add(a: F4, b: F4) -> F4 {
+        // SAFETY: as above.
+        unsafe { _mm_add_ps(a, b) }
+    }
+}
+
+#[cfg(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+))]
+pub(crate) use lanes::*;
 
 /// a·b + c, lane by lane: one fused multiply-add where the engine has relaxed SIMD.
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 #[inline(always)]
-pub(crate) fn madd(a: v128, b: v128, c: v128) -> v128 {
+pub(crate) fn madd(a: F4, b: F4, c: F4) -> F4 {
     core::arch::wasm32::f32x4_relaxed_madd(a, b, c)
 }
 
-/// a·b + c, lane by lane: a multiply, then an add (plain simd128 has no fused form).
-#[cfg(all(
-    target_arch = "wasm32",
-    target_feature = "simd128",
-    not(target_feature = "relaxed-simd")
+/// a·b + c, lane by lane: a multiply, then an add (plain simd128 and SSE have no fused form).
+#[cfg(any(
+    all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        not(target_feature = "relaxed-simd")
+    ),
+    target_arch = "x86_64"
 ))]
 #[inline(always)]
-pub(crate) fn madd(a: v128, b: v128, c: v128) -> v128 {
-    use core::arch::wasm32::{f32x4_add, f32x4_mul};
-    f32x4_add(f32x4_mul(a, b), c)
+pub(crate) fn madd(a: F4, b: F4, c: F4) -> F4 {
+    add(mul(a, b), c)
 }
 
 /// Which arithmetic this build's kernels use: "relaxed-simd" (fused multiply-add), "simd128" (separate
-/// multiply and add) or "portable" (native builds: plain Rust that LLVM vectorises). The browser suites
-/// assert it, so a relaxed test run that silently compiled the fallback fails.
+/// multiply and add), "sse" (native x86-64, separate multiply and add) or "portable" (other native
+/// builds: plain Rust that LLVM vectorises). The browser suites assert it, so a relaxed test run that
+/// silently compiled the fallback fails.
 pub const BUILD: &str = if cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")) {
     "relaxed-simd"
 } else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
     "simd128"
+} else if cfg!(target_arch = "x86_64") {
+    "sse"
 } else {
     "portable"
 };
@@ -61,8 +131,14 @@ pub fn tile_is_fused() -> bool {
 mod tests {
     #[test]
     fn the_native_tile_rounds_every_product() {
-        // Native builds are portable Rust: LLVM never fuses a multiply and an add it was not told to.
+        // Native builds multiply, then add: SSE's tile as written, and LLVM never fuses a multiply and
+        // an add of the portable loops by itself.
         assert!(!super::tile_is_fused());
-        assert_eq!(super::BUILD, "portable");
+        let want = if cfg!(target_arch = "x86_64") {
+            "sse"
+        } else {
+            "portable"
+        };
+        assert_eq!(super::BUILD, want);
     }
 }

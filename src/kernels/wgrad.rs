@@ -58,8 +58,12 @@ pub fn wgrad_acc(oc: usize, r: usize, l: usize, dyt: &[f32], cols: &[f32], dw: &
     }
 }
 
-/// One 4×8 tile: Σ_{p in kb..ke} cols[rows[q], p] · dyt[p, j0..j0+8]. Portable version (native builds).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// One 4×8 tile: Σ_{p in kb..ke} cols[rows[q], p] · dyt[p, j0..j0+8]. Portable version (native builds
+/// other than x86-64).
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+)))]
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn tile(
@@ -92,9 +96,13 @@ fn tile(
     acc
 }
 
-/// The same tile with explicit simd128, the register budget of `blocked::tile`: eight f32x4
-/// accumulators, two dYᵀ vectors and one broadcast.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+/// The same tile with explicit vectors (`simd::F4`: simd128 in the browser, SSE natively on x86-64),
+/// the register budget of `blocked::tile`: eight four-lane accumulators, two dYᵀ vectors and one
+/// broadcast. A multiply, then an add, in every build (never fused), as the portable loop does.
+#[cfg(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+))]
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn tile(
@@ -107,12 +115,12 @@ fn tile(
     kb: usize,
     ke: usize,
 ) -> [[f32; NR]; MR] {
-    use core::arch::wasm32::*;
+    use super::simd::{add, load, mul, splat, store};
     assert!(kb <= ke && ke <= l && j0 + NR <= ocp && dyt.len() >= ke * ocp);
     assert!(rows.iter().all(|&q| (q + 1) * l <= cols.len()));
     let mut acc = [[0.0f32; NR]; MR];
     // SAFETY: the asserts bound every read: p < ke ≤ l, so rows[q]·l + p < cols.len() and
-    // p·ocp + j0 + 7 < ke·ocp ≤ dyt.len(); v128_load has no alignment requirement.
+    // p·ocp + j0 + 7 < ke·ocp ≤ dyt.len(); acc holds the eight stores.
     unsafe {
         let (a0p, a1p) = (
             cols.as_ptr().add(rows[0] * l),
@@ -123,31 +131,31 @@ fn tile(
             cols.as_ptr().add(rows[3] * l),
         );
         let bp = dyt.as_ptr().add(j0);
-        let z = f32x4_splat(0.0);
+        let z = splat(0.0);
         let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
         let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
         for p in kb..ke {
-            let b0 = v128_load(bp.add(p * ocp) as *const v128);
-            let b1 = v128_load(bp.add(p * ocp + 4) as *const v128);
-            let a0 = f32x4_splat(*a0p.add(p));
-            c00 = f32x4_add(c00, f32x4_mul(a0, b0));
-            c01 = f32x4_add(c01, f32x4_mul(a0, b1));
-            let a1 = f32x4_splat(*a1p.add(p));
-            c10 = f32x4_add(c10, f32x4_mul(a1, b0));
-            c11 = f32x4_add(c11, f32x4_mul(a1, b1));
-            let a2 = f32x4_splat(*a2p.add(p));
-            c20 = f32x4_add(c20, f32x4_mul(a2, b0));
-            c21 = f32x4_add(c21, f32x4_mul(a2, b1));
-            let a3 = f32x4_splat(*a3p.add(p));
-            c30 = f32x4_add(c30, f32x4_mul(a3, b0));
-            c31 = f32x4_add(c31, f32x4_mul(a3, b1));
+            let b0 = load(bp.add(p * ocp));
+            let b1 = load(bp.add(p * ocp + 4));
+            let a0 = splat(*a0p.add(p));
+            c00 = add(c00, mul(a0, b0));
+            c01 = add(c01, mul(a0, b1));
+            let a1 = splat(*a1p.add(p));
+            c10 = add(c10, mul(a1, b0));
+            c11 = add(c11, mul(a1, b1));
+            let a2 = splat(*a2p.add(p));
+            c20 = add(c20, mul(a2, b0));
+            c21 = add(c21, mul(a2, b1));
+            let a3 = splat(*a3p.add(p));
+            c30 = add(c30, mul(a3, b0));
+            c31 = add(c31, mul(a3, b1));
         }
-        let out = acc.as_mut_ptr() as *mut v128;
+        let out = acc.as_mut_ptr() as *mut f32;
         for (i, v) in [c00, c01, c10, c11, c20, c21, c30, c31]
             .into_iter()
             .enumerate()
         {
-            v128_store(out.add(i), v);
+            store(out.add(4 * i), v);
         }
     }
     acc
