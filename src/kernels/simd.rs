@@ -1,4 +1,5 @@
-//! The one place that chooses how the browser build multiplies and adds four lanes at once.
+//! The one place that chooses how a build multiplies and adds four lanes at once: the browser builds' simd128
+//! (fused or not), and SSE for the native x86-64 build the test suites train with.
 //!
 //! scripts/build.sh compiles the engine twice: with `+simd128` (every browser with WebAssembly SIMD) and
 //! with `+simd128,+relaxed-simd` (www/engine.js loads it where `WebAssembly.validate` accepts a relaxed-simd
