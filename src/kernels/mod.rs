@@ -135,12 +135,67 @@ pub fn im2col(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) 
     }
 }
 
-/// `im2col` for the common "same" convolution (stride 1, output as large as the input): each row of
-/// cols is the whole channel shifted by (i − p, j − p), so it is one block copy plus zeroing of the
-/// rows and columns that fall in the padding. Row by row copies of 28 values spent more time in call
-/// overhead than in copying (im2col was 27% of inference in node's profile).
+/// Where row (c, i, j) of a "same" convolution's im2col matrix (stride 1, output as large as the
+/// input) meets its channel: the row is the channel shifted by (di, dj) = (i − p, j − p), so
+/// row[q] = channel[q + shift] with shift = di·w + dj, for the output rows [y_lo, y_hi) whose input row
+/// lies inside the image and the output columns [lo, hi) whose input column does. [q_lo, q_hi) is the
+/// block of q inside those rows whose q + shift lies inside the channel; the values of it outside
+/// [lo, hi) wrapped across a row edge. `im2col_same` and its adjoint `col2im_same` share this.
+struct SameShift {
+    y_lo: usize,
+    y_hi: usize,
+    lo: usize,
+    hi: usize,
+    shift: isize,
+    q_lo: usize,
+    q_hi: usize,
+}
+
+impl SameShift {
+    fn new(g: &ConvGeom, i: usize, j: usize) -> SameShift {
+        let (h, w, p) = (g.h as isize, g.w as isize, g.pad as isize);
+        let (di, dj) = (i as isize - p, j as isize - p);
+        let y_lo = (-di).clamp(0, h) as usize;
+        let y_hi = (h - di).clamp(0, h) as usize;
+        let (lo, hi) = valid_cols(g, j);
+        let shift = di * w + dj;
+        let q_lo = ((y_lo * g.w) as isize).max(-shift) as usize;
+        let q_hi = ((y_hi * g.w) as isize).min(h * w - shift) as usize;
+        SameShift {
+            y_lo,
+            y_hi,
+            lo,
+            hi,
+            shift,
+            q_lo,
+            q_hi,
+        }
+    }
+
+    /// Zeroes the columns outside [lo, hi) of the rows [y_lo, y_hi) of `row` (w wide): column by
+    /// column down the rows, not `fill` per row. A fill of one or two values is a `memory.fill` call in
+    /// wasm, and those calls were most of im2col's time in V8 (21% of inference, 16% of training in
+    /// node's profile).
+    fn zero_outside_columns(&self, row: &mut [f32], w: usize) {
+        for x in (0..self.lo).chain(self.hi..w) {
+            for oy in self.y_lo..self.y_hi {
+                row[oy * w + x] = 0.0;
+            }
+        }
+    }
+
+    /// The channel's index of q_lo (meaningful when q_lo < q_hi).
+    fn src(&self) -> usize {
+        (self.q_lo as isize + self.shift) as usize
+    }
+}
+
+/// `im2col` for the common "same" convolution: each row of cols is the whole channel shifted
+/// (`SameShift`), so it is one block copy plus zeroing of the rows and columns that fall in the
+/// padding. Row by row copies of 28 values spent more time in call overhead than in copying (im2col
+/// was 27% of inference in node's profile).
 fn im2col_same(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize) {
-    let (h, w, p) = (g.h, g.w, g.pad as isize);
+    let (h, w) = (g.h, g.w);
     let hw = h * w;
     for c in 0..g.c {
         let xc = &x[c * hw..(c + 1) * hw];
@@ -148,35 +203,21 @@ fn im2col_same(g: &ConvGeom, x: &[f32], cols: &mut [f32], ld: usize, off: usize)
             for j in 0..g.kw {
                 let row = ((c * g.kh + i) * g.kw + j) * ld + off;
                 let dst = &mut cols[row..row + hw];
-                let (di, dj) = (i as isize - p, j as isize - p);
-                // Output rows whose input row oy + di lies inside the image.
-                let y_lo = (-di).clamp(0, h as isize) as usize;
-                let y_hi = (h as isize - di).clamp(0, h as isize) as usize;
-                dst[..y_lo * w].fill(0.0);
-                dst[y_hi.max(y_lo) * w..].fill(0.0);
-                if y_lo >= y_hi {
+                let sh = SameShift::new(g, i, j);
+                dst[..sh.y_lo * w].fill(0.0);
+                dst[sh.y_hi.max(sh.y_lo) * w..].fill(0.0);
+                if sh.y_lo >= sh.y_hi {
                     continue;
                 }
-                // dst[q] = x[q + shift] for q in the valid rows, clipped to the image; the few values
-                // that wrapped across a row edge are zeroed below.
-                let shift = di * w as isize + dj;
-                let q_lo = ((y_lo * w) as isize).max(-shift) as usize;
-                let q_hi = ((y_hi * w) as isize).min(hw as isize - shift) as usize;
-                dst[y_lo * w..q_lo].fill(0.0);
-                dst[q_hi..y_hi * w].fill(0.0);
-                if q_lo < q_hi {
-                    let src = (q_lo as isize + shift) as usize;
-                    dst[q_lo..q_hi].copy_from_slice(&xc[src..src + (q_hi - q_lo)]);
+                // The block copy, clipped to the image; the few values that wrapped across a row edge
+                // are zeroed after it.
+                dst[sh.y_lo * w..sh.q_lo].fill(0.0);
+                dst[sh.q_hi..sh.y_hi * w].fill(0.0);
+                if sh.q_lo < sh.q_hi {
+                    let n = sh.q_hi - sh.q_lo;
+                    dst[sh.q_lo..sh.q_hi].copy_from_slice(&xc[sh.src()..sh.src() + n]);
                 }
-                // Column by column down the rows, not `fill` per row: a fill of one or two values is a
-                // `memory.fill` call in wasm, and those calls were most of im2col's time in V8 (21% of
-                // inference, 16% of training in node's profile).
-                let (lo, hi) = valid_cols(g, j);
-                for x in (0..lo).chain(hi..w) {
-                    for oy in y_lo..y_hi {
-                        dst[oy * w + x] = 0.0;
-                    }
-                }
+                sh.zero_outside_columns(dst, w);
             }
         }
     }
@@ -224,11 +265,11 @@ pub fn col2im(g: &ConvGeom, cols: &mut [f32], ld: usize, off: usize, dx: &mut [f
 }
 
 /// `col2im` for the "same" convolution, the adjoint of `im2col_same`: each row of cols, its padding
-/// columns zeroed first, is added to the whole channel shifted back by (i − p, j − p) in one pass
-/// instead of one short slice per output row (those short loops were 7% of a training step in V8).
-/// Every dx value gets the same additions in the same order as row by row, plus zeros.
+/// columns zeroed first, is added to the whole channel shifted back (`SameShift`) in one pass instead
+/// of one short slice per output row (those short loops were 7% of a training step in V8). Every dx
+/// value gets the same additions in the same order as row by row, plus zeros.
 fn col2im_same(g: &ConvGeom, cols: &mut [f32], ld: usize, off: usize, dx: &mut [f32]) {
-    let (h, w, p) = (g.h, g.w, g.pad as isize);
+    let (h, w) = (g.h, g.w);
     let hw = h * w;
     for c in 0..g.c {
         let dxc = &mut dx[c * hw..(c + 1) * hw];
@@ -236,24 +277,15 @@ fn col2im_same(g: &ConvGeom, cols: &mut [f32], ld: usize, off: usize, dx: &mut [
             for j in 0..g.kw {
                 let row = ((c * g.kh + i) * g.kw + j) * ld + off;
                 let src = &mut cols[row..row + hw];
-                let (di, dj) = (i as isize - p, j as isize - p);
-                let y_lo = (-di).clamp(0, h as isize) as usize;
-                let y_hi = (h as isize - di).clamp(0, h as isize) as usize;
-                if y_lo >= y_hi {
+                let sh = SameShift::new(g, i, j);
+                if sh.y_lo >= sh.y_hi {
                     continue;
                 }
-                let (lo, hi) = valid_cols(g, j);
-                for x in (0..lo).chain(hi..w) {
-                    for oy in y_lo..y_hi {
-                        src[oy * w + x] = 0.0;
-                    }
-                }
-                let shift = di * w as isize + dj;
-                let q_lo = ((y_lo * w) as isize).max(-shift) as usize;
-                let q_hi = ((y_hi * w) as isize).min(hw as isize - shift) as usize;
-                if q_lo < q_hi {
-                    let at = (q_lo as isize + shift) as usize;
-                    for (d, v) in dxc[at..at + (q_hi - q_lo)].iter_mut().zip(&src[q_lo..q_hi]) {
+                sh.zero_outside_columns(src, w);
+                if sh.q_lo < sh.q_hi {
+                    let n = sh.q_hi - sh.q_lo;
+                    let dst = &mut dxc[sh.src()..sh.src() + n];
+                    for (d, v) in dst.iter_mut().zip(&src[sh.q_lo..sh.q_hi]) {
                         *d += v;
                     }
                 }
