@@ -500,13 +500,19 @@ impl Model {
         // Slice by slice (one copy each), not value by value through a flattening iterator: the
         // leader of a two-core run copies its weights for every step's share.
         let mut out = Vec::new();
-        for p in self.params() {
-            out.extend_from_slice(&p.value);
-        }
+        self.params_into(&mut out);
         for b in self.layers.iter().flat_map(|l| l.buffers()) {
             out.extend_from_slice(b);
         }
         out
+    }
+
+    /// Every parameter value in `params()` order into `out` (cleared first, its allocation reused).
+    pub fn params_into(&self, out: &mut Vec<f32>) {
+        out.clear();
+        for p in self.params() {
+            out.extend_from_slice(&p.value);
+        }
     }
 
     /// Sets every parameter value and running statistic from `weights_flat`'s layout; refuses a

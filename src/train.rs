@@ -375,7 +375,7 @@ impl Trainer {
         );
         // The weights before this update, for the loss along the last step (kept once it is applied).
         let mut before = std::mem::take(&mut self.meter.pending);
-        sharpness::params_into(&self.model, &mut before);
+        self.model.params_into(&mut before);
         let (x, y) = (&self.x, &self.y);
         let source = match joined {
             None => Source::Batch { x, y },

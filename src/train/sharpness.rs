@@ -301,15 +301,7 @@ impl Meter {
     }
 }
 
-/// Every parameter value in `params()` order into `out` (reusing its allocation).
-pub(super) fn params_into(model: &Model, out: &mut Vec<f32>) {
-    out.clear();
-    for p in model.params() {
-        out.extend_from_slice(&p.value);
-    }
-}
-
-/// Sets every parameter value from a `params_into` vector.
+/// Sets every parameter value from a `Model::params_into` vector.
 fn load_params(model: &mut Model, w: &[f32]) {
     let mut at = 0;
     for p in model.params_mut() {
@@ -386,7 +378,7 @@ impl Trainer {
             _ => None,
         };
         let mut w = Vec::new();
-        params_into(&self.model, &mut w);
+        self.model.params_into(&mut w);
         if w.iter().any(|v| !v.is_finite()) {
             return None;
         }
@@ -505,7 +497,7 @@ impl Trainer {
         self.forward_eval_hold();
         let saved = self.model.weights_flat();
         let mut now = Vec::new();
-        params_into(&self.model, &mut now);
+        self.model.params_into(&mut now);
         let before = &self.meter.before;
         let weights = loss_weights(&self.cfg, &self.class_weights);
         let mut t = Vec::with_capacity(LINE_POINTS);
