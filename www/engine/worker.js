@@ -1,6 +1,10 @@
+self.TLM = (w) => console.log('TLM ' + w + ' ' + (performance.timeOrigin + performance.now()).toFixed(1));
+self.TLM('worker start');
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
-// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/lab/run.js is its only other end.
-//   main -> worker: {type:'init'}, {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
+// Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/lab/run.js is its only other end (www/boot.js starts the
+// page's first worker and sends its 'init', then hands it to run.js).
+//   main -> worker: {type:'init', prefetch}, {type:'prefetch', key} (prefetch/key: 'mnist10k' | 'mnist50k' | null, the MNIST
+//                   set to read ahead, see mnistLoad), {type:'configure', config, id}, {type:'set', key, value, id}, {type:'run', id},
 //                   {type:'pause'}, {type:'step', id}, {type:'engineConfig', req}, {type:'freshSeed', req},
 //                   {type:'weights', i, req}, {type:'batchView', n, req}, {type:'lossScan', k, req},
 //                   {type:'lrFind', fresh, start, end, steps, req}, {type:'classify', pixels, req},
@@ -69,7 +73,7 @@ let scanning = null; // Promise of the loss scan queued or under way: requests a
 let lastStep = 0; // steps trained by this build when its last batch was drawn (batchView says which)
 let stepsPerChunk = 1;
 let diagnosisSerial = 0; // serial of the last diagnosis posted for this build
-let dataCache = new Map(); // 'mnist10k' | 'mnist50k' | 'synthetic:n:m:seed' -> LabData
+let dataCache = new Map(); // 'mnist10k' | 'mnist50k' (once read, see mnistLoad) | 'synthetic:n:m:seed' -> LabData
 let testCache = new Map(); // 'test:mnist' | 'test:synthetic:seed' -> LabTestSet (the final check's)
 let mnistMissing = null; // message, once the MNIST files were found missing
 
@@ -185,36 +189,49 @@ async function fetchData(names) {
 // The MNIST test set is not among them: it is fetched only for the final check (testSetFor).
 const mnistNames = (big) => [`${big ? 'train50k' : 'train10k'}-images.idx.gz`, `${big ? 'train50k' : 'train10k'}-labels.idx.gz`, 'val10k-images.idx.gz', 'val10k-labels.idx.gz'];
 
-/** The files of `key` ('mnist10k' | 'mnist50k') fetched and unpacked at 'init', while the engine compiles: the first
- * build then waits for the slower of the two, not for both in turn. Taken once; a failure is reported by the build
- * that reads it, as a fetch of its own would be. */
-const prefetched = new Map();
+/**
+ * The MNIST set of `big` (train50k or train10k, with val10k), read once into a LabData: fetched, unpacked and
+ * parsed as soon as it is asked for, which is at 'init' (or 'prefetch') for the set the page will build first, while
+ * the engine compiles and the page's own modules still load, so the first build finds it ready. A read that fails
+ * is forgotten, so that the next build tries again; the build that awaits it reports the failure.
+ */
+const mnistLoads = new Map(); // 'mnist10k' | 'mnist50k' -> Promise<LabData>
+function mnistLoad(big) {
+  const key = big ? 'mnist50k' : 'mnist10k';
+  if (!mnistLoads.has(key)) {
+    const names = mnistNames(big);
+    const load = (async () => {
+      const parts = await fetchData(names);
+      await engine;
+      let data;
+      try {
+        data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
+      } catch (e) {
+        if (isPanic(e)) throw e;
+        // the engine's error names the damaged set (e.set) and, in its message, what is wrong with it
+        const set = e && e.set === 'validation' ? names.slice(2) : names.slice(0, 2);
+        throw damaged(set.join(' or '), e.message);
+      }
+      dataCache.set(key, data);
+      self.TLM('parsed');
+      return data;
+    })();
+    load.catch(() => { if (mnistLoads.get(key) === load) mnistLoads.delete(key); });
+    mnistLoads.set(key, load);
+  }
+  return mnistLoads.get(key);
+}
+
+/** Starts reading the set `key` names ('mnist10k' | 'mnist50k'; anything else: nothing to read ahead). */
 function prefetch(key) {
-  if (key !== 'mnist10k' && key !== 'mnist50k') return;
-  const parts = fetchData(mnistNames(key === 'mnist50k'));
-  parts.catch(() => {}); // read (and reported) by the build
-  prefetched.set(key, parts);
+  if (key === 'mnist10k' || key === 'mnist50k') mnistLoad(key === 'mnist50k');
 }
 
 async function mnist(big) {
   const key = big ? 'mnist50k' : 'mnist10k';
   if (dataCache.has(key)) return dataCache.get(key);
   status('data', `loading MNIST digits (${big ? '50 000' : '10 000'} training images, 10 000 held out for validation)`);
-  const names = mnistNames(big);
-  const early = prefetched.get(key);
-  prefetched.delete(key);
-  const parts = await (early ?? fetchData(names));
-  let data;
-  try {
-    data = LabData.fromIdx(parts[0], parts[1], parts[2], parts[3]);
-  } catch (e) {
-    if (isPanic(e)) throw e;
-    // the engine's error names the damaged set (e.set) and, in its message, what is wrong with it
-    const set = e && e.set === 'validation' ? names.slice(2) : names.slice(0, 2);
-    throw damaged(set.join(' or '), e.message);
-  }
-  dataCache.set(key, data);
-  return data;
+  return mnistLoad(big);
 }
 
 /** The test set of the final check: the 10,000 MNIST test images (test10k), or for synthetic digits a third
@@ -637,14 +654,19 @@ self.onmessage = async (e) => {
   try {
     switch (msg.type) {
       case 'init': {
-        prefetch(msg.prefetch);
         engine = init();
+        prefetch(msg.prefetch); // reads the files now, parses them once the engine is ready
         await engine;
         post({ type: 'ready' });
         break;
       }
+      case 'prefetch':
+        prefetch(msg.key);
+        break;
       case 'configure':
+        self.TLM('configure');
         await configure(msg.config, msg.id);
+        self.TLM('built');
         break;
       case 'set':
         if (!current) return;

@@ -7,6 +7,7 @@
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
 import { LIVE_KEYS, toEngine } from '../state.js';
 import { Record } from './record.js';
+import { takeEarlyWorker } from '../boot.js';
 
 /**
  * Training speed in samples per second over the last few seconds of progress messages. A window, not a
@@ -133,17 +134,34 @@ export class Run extends Emitter {
   // ------------------------------------------------------------ worker
   #startWorker() {
     this.engineReady = false;
-    const w = new Worker(WORKER_URL, { type: 'module' });
+    // the page's first run takes the worker www/boot.js started at load, already sent its 'init'
+    const early = this.restarting ? null : takeEarlyWorker();
+    const w = early?.worker ?? new Worker(WORKER_URL, { type: 'module' });
     this.worker = w;
-    w.onmessage = (e) => { if (this.worker === w) this.#onMessage(e.data); };
-    w.onerror = (e) => {
-      e.preventDefault();
-      if (this.worker !== w) return;
-      this.#fail('engine', `the training engine could not start (${e.message || 'the worker failed to load'}) — check that www/pkg/ was built (npm run build)`);
+    const listen = () => {
+      w.onmessage = (e) => { if (this.worker === w) this.#onMessage(e.data); };
+      w.onerror = (e) => {
+        e.preventDefault();
+        if (this.worker !== w) return;
+        this.#fail('engine', `the training engine could not start (${e.message || 'the worker failed to load'}) — check that www/pkg/ was built (npm run build)`);
+      };
     };
     // the MNIST files this configuration trains on, fetched while the engine compiles (www/engine/worker.js)
     const mnist = this.cfg.data !== 'synthetic';
-    w.postMessage({ type: 'init', prefetch: mnist ? (Number(this.cfg.train_n) > 10000 ? 'mnist50k' : 'mnist10k') : null });
+    const prefetch = mnist ? (Number(this.cfg.train_n) > 10000 ? 'mnist50k' : 'mnist10k') : null;
+    if (!early) {
+      listen();
+      w.postMessage({ type: 'init', prefetch });
+      return;
+    }
+    // boot.js read ahead by guess from the address; this is the set the configuration needs (already read: nothing)
+    w.postMessage({ type: 'prefetch', key: prefetch });
+    // What the worker said before it was taken is heard as if it arrived now, in a task of its own as a message
+    // would be (the page wires this run's events first), and before anything it says later.
+    setTimeout(() => {
+      listen();
+      for (const e of early.held) (e.type === 'error' ? w.onerror(e) : w.onmessage(e));
+    }, 0);
   }
 
   #post(msg) {
