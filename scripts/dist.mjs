@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staticImports, withModulePreloads } from './preload.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -101,8 +102,7 @@ export function references(file, text) {
   if (file.endsWith('.html')) {
     for (const m of text.matchAll(/\s(?:src|href)\s*=\s*["']([^"']+)["']/g)) found.push(m[1]);
   } else if (file.endsWith('.js')) {
-    for (const m of text.matchAll(/(?:\bimport|\bexport)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g)) found.push(m[1]);
-    for (const m of text.matchAll(/\bimport\s*['"]([^'"]+)['"]/g)) found.push(m[1]);
+    found.push(...staticImports(text));
     for (const m of text.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]);
     for (const m of text.matchAll(/new\s+URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)) found.push(m[1]);
   }
@@ -147,6 +147,9 @@ export function makeDist(out, root = ROOT) {
     mkdirSync(path.dirname(path.join(out, f)), { recursive: true });
     cpSync(path.join(root, f), path.join(out, f));
   }
+  // every module of the page's graph asked for at once (scripts/preload.mjs)
+  const page = path.join(out, 'index.html');
+  writeFileSync(page, withModulePreloads(readFileSync(page, 'utf8'), out));
 
   // The version: one hash over every file's path and content (index.html before its tag, which names it).
   const hashes = Object.fromEntries(files.map((f) => [f, sha256(readFileSync(path.join(out, f)))]));

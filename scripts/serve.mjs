@@ -2,7 +2,8 @@
 //
 //   node scripts/serve.mjs [port]        (or PORT=8080; default 8080, next free port if busy)
 //
-// Serves the repository root on 127.0.0.1: `/` is index.html, the front end is under /www/.
+// Serves the repository root on 127.0.0.1: `/` is index.html (with scripts/preload.mjs's modulepreload tags), the
+// front end is under /www/.
 // Never lists directories, never serves a path outside the root, and sends `Cache-Control: no-store`
 // so a rebuilt www/pkg is always picked up on reload.
 //
@@ -10,9 +11,10 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withModulePreloads } from './preload.mjs';
 
 const HOST = '127.0.0.1';
 const DEFAULT_PORT = 8080;
@@ -109,6 +111,7 @@ function listen(server, port) {
 export async function startServer({ root, port = DEFAULT_PORT } = {}) {
   if (root === undefined) root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   root = await realpath(path.resolve(root));
+  const pageFile = path.join(root, 'index.html');
 
   const server = createServer(async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -122,12 +125,18 @@ export async function startServer({ root, port = DEFAULT_PORT } = {}) {
       send(res, found.status, text);
       return;
     }
+    // the page itself, with a modulepreload tag for every module of its graph (scripts/preload.mjs)
+    const body = found.file === pageFile ? Buffer.from(withModulePreloads(await readFile(pageFile, 'utf8'), root)) : null;
     res.writeHead(200, {
       'Content-Type': mimeType(found.file),
-      'Content-Length': found.size,
+      'Content-Length': body ? body.length : found.size,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
+    if (body) {
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (req.method === 'HEAD') {
       res.end();
       return;

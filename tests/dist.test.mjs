@@ -82,7 +82,8 @@ test('index.html names the service worker and the build version; sw.js lists eve
     assert.equal(d.precache, !d.path.includes('train50k'), `${d.path}: stored at install exactly when a run needs it without asking for more than 10,000 training images`);
   }
   assert.ok(b.code.includes('index.html') && b.code.includes('www/pkg/losslab_bg.wasm') && b.code.includes('www/pkg/losslab_relaxed_bg.wasm'));
-  assert.ok(b.code.includes('www/generated/settings.js'), 'the settings table the page imports (www/state.js) is stored for offline use');
+  assert.ok(b.code.includes('www/generated/settings.js'), 'the settings table the page imports (www/state.js) is stored for offline use');  // the page's modules are asked for at once (scripts/preload.mjs), before the hashing: sw.js has this index.html's hash
+  assert.match(html, /<link rel="modulepreload" href="www\/lab\/run\.js">/);
 });
 
 test('the version changes with any file and only then', () => {
