@@ -17,7 +17,8 @@ function earlyPrefetch(search) {
 }
 
 let early = null;
-if (hasSimd()) {
+// only in a page (node imports www/lab/run.js, and with it this module, in tests/*.test.mjs)
+if (typeof Worker === 'function' && typeof location === 'object' && hasSimd()) {
   const worker = new Worker(new URL('./engine/worker.js', import.meta.url), { type: 'module' });
   const held = []; // its messages and errors until a Run takes it
   worker.onmessage = (e) => held.push(e);
