@@ -98,7 +98,8 @@
  *                                  order without the flatten; the last layer's values are the logits), logits: [10],
  *                                  probs: [10] (softmax, sum 1; NaN when the logits are not finite), predicted (null
  *                                  when NaN), step }; training is not disturbed; rejects, in words, for an index that
- *                                  is not an integer in range or while nothing is built
+ *                                  is not an integer in range or while nothing is built; while a mystery hides its
+ *                                  settings an activation layer is named by its place ('act2') with kind 'activation'
  *   lossLab.activationHistory() -> Promise of every activation layer's histograms over training, as the "Activations over
  *                                  training" maps show them (src/train/acthist.rs): { steps: [the first step of each
  *                                  column; a column every 10 steps, merged in pairs past 400 columns], every (the cadence
@@ -107,7 +108,8 @@
  *                                  [rows + 1] (bottom first; ±Infinity at a log scale's ends), columns: [[counts per
  *                                  row, bottom first]], saturated: [per column, values within 0.01 of a sigmoid's or
  *                                  tanh's ends], reading (the last column in the caption's words) }] }; reading it
- *                                  computes nothing (www/views/acthist.js installs it)
+ *                                  computes nothing (www/views/acthist.js installs it); while a mystery hides its
+ *                                  settings: name by place ('act2'), activation null
  *   lossLab.sandbox(valley)     -> Promise of the 2-D sandbox ("The same law in two dimensions"): the lab's optimizer with
  *                                  the page's current opt, lr, mom, b1, b2 and eps, run by the engine (src/sandbox.rs) for
  *                                  200 steps on f(x, y) = ½(a·x² + b·y²); valley {a, b} (optional) sets the curvatures as

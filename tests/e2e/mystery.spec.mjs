@@ -127,6 +127,41 @@ test('a class code plays three mysteries by keyboard, and nothing leaks before a
   noErrors(errors);
 });
 
+test('while a mystery is open the layer views call its activation layers by their place, and the answer names them again', async ({ open }) => {
+  // the first class code whose first mystery hides an activation function other than the default (the linear net's)
+  const pools = ['architecture'];
+  const first = (c) => drawSequence({ code: c, pools, level: 1, presets, card })[0];
+  const code = Array.from({ length: 100 }, (_, i) => `acts-${i}`).find((c) => first(c).set.act && first(c).set.act !== defaults().act);
+  const act = first(code).set.act;
+  const { page, errors } = await open(`?mystery=${code}&pool=architecture`, { viewport: { width: 1280, height: 720 } });
+  await ready(page);
+  await page.evaluate(() => window.lossLab.step());
+  await expect.poll(() => page.evaluate(() => window.lossLab.history().steps)).toBeGreaterThan(0);
+  await page.locator('#acts').evaluate((d) => { d.open = true; });
+  await page.locator('#acthist').evaluate((d) => { d.open = true; });
+  await expect(page.locator('#acts')).toHaveAttribute('data-state', 'drawn', { timeout: SIGNAL_MS });
+  await expect(page.locator('#acthist')).toHaveAttribute('data-state', 'drawn', { timeout: SIGNAL_MS });
+  // what the two views write about their layers (their fixed help text names every function, as help)
+  const written = () => page.evaluate(() => [
+    ...[...document.querySelectorAll('#acts .acts-head, #acts-summary, #acthist figcaption, #acthist-summary')].map((e) => e.textContent),
+    ...[...document.querySelectorAll('#acts [aria-label], #acts [title], #acthist [aria-label]')].flatMap((e) => [e.getAttribute('aria-label'), e.title]),
+    ...[...document.querySelectorAll('#acts [data-layer], #acthist [data-layer]')].map((e) => e.dataset.layer),
+  ].filter(Boolean).join('\n'));
+  const hidden = await written();
+  expect(hidden).toContain('act1');
+  expect(hidden).not.toMatch(new RegExp(`\\b${act}`, 'i'));
+  const api = await page.evaluate(async () => ({
+    acts: (await window.lossLab.activations(0)).layers.map((l) => `${l.name} ${l.kind}`).join(' '),
+    hist: (await window.lossLab.activationHistory()).layers.map((l) => `${l.name} ${l.activation}`).join(' '),
+  }));
+  expect(`${api.acts} ${api.hist}`).not.toMatch(new RegExp(`\\b${act}`, 'i'));
+
+  await page.evaluate((cause) => window.lossLab.answerMystery({ cause }), first(code).causes[0]);
+  await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
+  await expect.poll(written).toContain(`${act}1`);
+  noErrors(errors);
+});
+
 test('on a phone the drill fits the screen and plays its three mysteries by touch; a garbled level is said; pool= without a drill is the pooling setting', async ({ open }) => {
   const { page, errors } = await open('?mystery=e2e-phone&pool=data&level=9', {
     viewport: { width: 390, height: 844 }, device: { isMobile: true, hasTouch: true, deviceScaleFactor: 2 },

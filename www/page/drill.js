@@ -95,6 +95,8 @@ export class DrillControl {
     for (const id of ['all-settings', 'headline', 'preset-note']) $(id).inert = this.hidden();
     this.page.showControls();
     this.page.dataBadge();
+    v.acts.relabel(); // activation layers named by their place while hidden (www/views/layernames.js), else their own
+    v.actHist.relabel();
     if (this.hidden()) {
       v.diagnosis.reset();
       if (this.lastBuilt) v.arch.pending(LAYERS_HIDDEN);

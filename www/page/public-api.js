@@ -5,6 +5,7 @@ import { installApi, rowCopy, installExportApi, installPredictApi, installOfflin
 import { engineBuild } from '../engine/engine-build.js';
 import { installStabilityApi } from '../views/stability.js';
 import { installActHistApi } from '../views/acthist.js';
+import { maskActivations } from '../views/layernames.js';
 import { installExport } from '../export.js';
 import { installOffline, offlineReady } from '../offline.js';
 
@@ -65,7 +66,7 @@ export function installPageApi(page) {
     batchView: (n) => run().batchView(n),
     highestLoss: (k) => run().lossScan(k),
     classify: (pixels) => run().classify(pixels),
-    activations: (i) => run().activations(i),
+    activations: (i) => run().activations(i).then((a) => (drill.hidden() ? maskActivations(a) : a)),
     sandbox: (valley) => v.sandbox().then((s) => s.state(valley)),
     valCount: () => run().built?.valCount ?? null,
     test: () => v.finalTest.test(),
@@ -110,5 +111,5 @@ export function installPageApi(page) {
   // which build of the engine the worker loads here (www/engine/engine-build.js asks the browser the same question)
   installEngineApi(engineBuild());
   installStabilityApi(run);
-  installActHistApi(run);
+  installActHistApi(run, () => drill.hidden());
 }

@@ -53,7 +53,9 @@ export function createViews(page) {
   v.classCounts = new ClassCountsView(document.querySelector('#sec-data .section-body') || $('settings'));
   v.layerHealth = new LayerHealthView($('layer-health'));
   v.filters = new FiltersView($('filters'));
-  v.acts = new ActivationsView($('acts'));
+  // while a mystery hides the settings, the layer views do not name a layer's activation function
+  const masked = () => !!page.drill?.hidden();
+  v.acts = new ActivationsView($('acts'), { masked });
   // The lab's optimizer on a 2-D valley (www/views/sandbox.js): loaded when its panel first opens or lossLab.sandbox()
   // is called, so the first download does not carry it.
   let sandboxView = null;
@@ -61,7 +63,7 @@ export function createViews(page) {
   v.sandboxLoaded = () => sandboxView;
   $('sandbox').addEventListener('toggle', () => { if ($('sandbox').open) v.sandbox().then((s) => s.refresh()); }, { once: true });
   v.stability = new StabilityView($('stability'), { run, config });
-  v.actHist = new ActHistView($('acthist'), { run });
+  v.actHist = new ActHistView($('acthist'), { run, masked });
   v.diagnosis = new DiagnosisView($('diagnosis'), { config, onRace: (set) => page.raceWith(set) });
   v.reliability = new ReliabilityView($('diagnosis-reliability'));
   v.batchView = new BatchView($('batch-view'), { run });

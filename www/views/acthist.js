@@ -8,6 +8,7 @@
 // epoch end, after a single step and when the section opens, so a closed section costs nothing.
 
 import { Asker } from '../ui/asker.js';
+import { maskHistory } from './layernames.js';
 
 const PLOT_H = 100;
 const PAD = { l: 62, r: 12, t: 6, b: 30 };
@@ -102,8 +103,10 @@ function yTicks(layer) {
 }
 
 export class ActHistView {
-  /** root: the #acthist <details>; run(): the current Run */
-  constructor(root, { run }) {
+  /** root: the #acthist <details>; run(): the current Run; masked(): true while a mystery hides the settings (the
+   * layers are then called by their place and their function is not named, www/views/layernames.js) */
+  constructor(root, { run, masked = () => false }) {
+    this.masked = masked;
     const q = (s) => root.querySelector(s);
     this.root = root;
     this.getRun = run;
@@ -140,8 +143,14 @@ export class ActHistView {
     });
   }
 
+  /** Draws the last maps again (the mystery was answered: the layers get their own names back). */
+  relabel() {
+    this.#draw();
+  }
+
   #draw() {
-    const h = this.history;
+    let h = this.history;
+    if (h && this.masked()) h = maskHistory(h);
     const n = h ? h.steps.length : 0;
     this.root.dataset.state = n ? 'drawn' : 'empty';
     this.root.dataset.columns = String(n);
@@ -160,7 +169,6 @@ export class ActHistView {
         const cv = document.createElement('canvas');
         cv.className = 'acthist-canvas';
         cv.setAttribute('role', 'img');
-        cv.dataset.layer = l.name;
         const cap = document.createElement('figcaption');
         cap.className = 'help';
         fig.append(cv, cap);
@@ -172,6 +180,7 @@ export class ActHistView {
       const l = h.layers[i];
       const reading = layerReading(l, n - 1, h.steps);
       readings.push(reading);
+      fig.querySelector('canvas').dataset.layer = l.name;
       this.#drawLayer(fig.querySelector('canvas'), l, h);
       fig.querySelector('canvas').setAttribute('aria-label', `Heat map of ${l.name}'s values over training. ${reading}`);
       fig.querySelector('figcaption').textContent = reading;
@@ -224,17 +233,17 @@ export class ActHistView {
     const last = h.steps[n - 1];
     for (const s of [first, Math.round((first + last) / 2), last]) g.fillText(s.toLocaleString('en'), x(s), PAD.t + PLOT_H + 3);
     g.textAlign = 'left';
-    g.fillText(`${l.name} (after ${l.after}, ${l.activation}) · steps`, PAD.l, PAD.t + PLOT_H + 16);
+    g.fillText(`${l.name} (after ${l.after}${l.activation ? `, ${l.activation}` : ''}) · steps`, PAD.l, PAD.t + PLOT_H + 16);
   }
 }
 
-/** Adds lossLab.activationHistory() to window.lossLab (documented in www/api.js). */
-export function installActHistApi(run) {
+/** Adds lossLab.activationHistory() to window.lossLab (documented in www/api.js); masked() as the view's. */
+export function installActHistApi(run, masked = () => false) {
   Object.assign(window.lossLab, {
     activationHistory: () => {
       const r = run();
       if (!r || !r.built) return Promise.reject(new Error('activationHistory(): the network is not built yet — wait for lossLab.ready()'));
-      return r.actHistory().then((h) => ({
+      return r.actHistory().then((h) => (masked() ? maskHistory(h) : h)).then((h) => ({
         steps: Array.from(h.steps),
         every: h.every,
         layers: h.layers.map((l) => {

@@ -9,6 +9,7 @@
 // everywhere is drawn black and marked "dead" whatever the row's scale. Sigmoid and tanh rows use the function's
 // whole range (0 … 1, −1 … 1) instead, so that a saturated channel shows as one flat black or white tile. Which
 // channels are dead or flat is the engine's reading (ChannelState), not worked out again here.
+import { maskActivations } from './layernames.js';
 
 const MAX_PX = 56; // a 28×28 map at 2 screen pixels per value
 const MIN_PX = 28;
@@ -37,8 +38,10 @@ export function layerSummary(l) {
 }
 
 export class ActivationsView {
-  /** root: the #acts <details> */
-  constructor(root) {
+  /** root: the #acts <details>; masked(): true while a mystery hides the settings (activation layers are then
+   * called by their place, www/views/layernames.js) */
+  constructor(root, { masked = () => false } = {}) {
+    this.masked = masked;
     const q = (s) => root.querySelector(s);
     this.root = root;
     this.index = q('#acts-index');
@@ -111,16 +114,24 @@ export class ActivationsView {
     this.root.dataset.state = 'drawn';
   }
 
+  /** Draws the last maps again (the mystery was answered: the layers get their own names back). */
+  relabel() {
+    if (this.last) this.#draw(this.last);
+  }
+
   #draw(a) {
+    // each row's grey scale is its function's (the range its tiles show), also where its name is masked
+    const scales = a.layers.map(rowScale);
+    if (this.masked()) a = maskActivations(a);
     this.note.textContent = `Validation image ${a.index} (label ${a.label}), ${a.step ? `after step ${a.step.toLocaleString('en-US')}` : 'untrained (step 0)'}.`;
     this.rows.textContent = '';
-    for (const l of a.layers) this.rows.append(this.#row(l));
+    a.layers.forEach((l, i) => this.rows.append(this.#row(l, scales[i])));
     this.#drawOutput(a);
     const p = a.predicted === null ? 'the outputs are not finite' : `predicted ${a.predicted} at ${pct(a.probs[a.predicted])}`;
     this.summary.textContent = `${a.layers.map(layerSummary).join('; ')}; ${p} (label ${a.label}).`;
   }
 
-  #row(l) {
+  #row(l, [lo, hi]) {
     const [c, h, w] = l.shape;
     const row = document.createElement('div');
     row.className = 'acts-row';
@@ -129,7 +140,6 @@ export class ActivationsView {
     row.dataset.flat = String(l.flat);
     const head = document.createElement('div');
     head.className = 'acts-head';
-    const [lo, hi] = rowScale(l);
     const flags = [l.dead ? `${l.dead} dead` : '', l.flat ? `${l.flat} flat` : ''].filter(Boolean).join(', ');
     head.innerHTML = '<b></b> <span class="acts-shape"></span> <span class="acts-flags"></span>';
     head.children[0].textContent = l.name;
