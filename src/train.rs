@@ -683,6 +683,7 @@ impl Trainer {
             Some(Apply::Live) => {
                 self.cfg.set(key, value)?;
                 self.opt.set_settings(self.cfg.optim);
+                self.forget_start();
                 // The family, not its values: what the diagnosis may know of the optimizer.
                 self.monitor.obs.optimizer =
                     Some(crate::observe::optimizer_family(self.cfg.optim.kind));

@@ -1012,6 +1012,13 @@ impl LabTrainer {
         Ok(o)
     }
 
+    /// The stability meter's first estimate, made now instead of by the first step (after the build, before
+    /// Start; `Trainer::measure_before_start`): the same numbers, off the first step's time.
+    #[wasm_bindgen(js_name = measureBeforeStart)]
+    pub fn measure_before_start(&mut self) {
+        self.inner.measure_before_start();
+    }
+
     /// The stability meter's estimates so far (src/train/sharpness.rs), oldest first: {step, lambdaMax,
     /// lr, threshold, ratio: Float64Array each (one entry per estimate; ratio = lr·lambdaMax/threshold),
     /// preconditioned: Uint8Array (1: Adam's P⁻¹H), every (the cadence in steps), images (the fixed

@@ -331,3 +331,58 @@ fn after_a_refused_step_the_line_is_the_last_applied_one() {
         line.overshoot()
     );
 }
+
+#[test]
+fn the_first_estimate_made_before_start_is_the_first_steps_own() {
+    let (train, val) = data();
+    for extra in [("opt", "momentum"), ("opt", "adam"), ("bn", "1")] {
+        let c = cfg(&[("train_n", "640"), ("lr", "0.01"), extra]);
+        let mut early = Trainer::new(c.clone(), &train, &val).unwrap();
+        let mut plain = Trainer::new(c.clone(), &train, &val).unwrap();
+        early.set_sharpness_every(5);
+        plain.set_sharpness_every(5);
+        early.measure_before_start();
+        // made at once; Adam has no preconditioner before its first step, so it waits for the step
+        let now = if extra.1 == "adam" { 0 } else { 1 };
+        assert_eq!(early.sharpness().len(), now, "{extra:?}");
+        let (a, b) = (early.step(12), plain.step(12));
+        assert_eq!(
+            bits(&a.loss),
+            bits(&b.loss),
+            "{extra:?}: training is the same"
+        );
+        assert_eq!(bits(&params(&early)), bits(&params(&plain)));
+        assert_eq!(
+            format!("{:?}", early.sharpness()),
+            format!("{:?}", plain.sharpness()),
+            "{extra:?}: the same estimates, the first one included"
+        );
+        early.measure_before_start();
+        assert_eq!(
+            early.sharpness().len(),
+            plain.sharpness().len(),
+            "nothing once a step was taken"
+        );
+
+        // A live setting changed between the early estimate and the first step: the first step makes
+        // it again, with the new rate and the new decay (whose wd·I is in H).
+        let mut moved = Trainer::new(c.clone(), &train, &val).unwrap();
+        let mut fresh = Trainer::new(c, &train, &val).unwrap();
+        moved.measure_before_start();
+        for t in [&mut moved, &mut fresh] {
+            t.set("lr", "0.05").unwrap();
+            t.set("wd", "0.01").unwrap();
+        }
+        assert!(
+            moved.sharpness().is_empty(),
+            "{extra:?}: the early estimate read the old settings"
+        );
+        moved.step(1);
+        fresh.step(1);
+        assert_eq!(
+            format!("{:?}", moved.sharpness()),
+            format!("{:?}", fresh.sharpness()),
+            "{extra:?}"
+        );
+    }
+}

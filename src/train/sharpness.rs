@@ -39,7 +39,7 @@
 //! the gradients back, and keep the last step's layer statistics readable (`forward_eval_hold`): training
 //! goes on exactly as it would have without them (tests/sharpness.rs).
 
-use super::{loss_weights, lr_at, scale_inputs, Trainer};
+use super::{loss_weights, lr_at, scale_inputs, Status, Trainer};
 use crate::config::Switch;
 use crate::data::CLASSES;
 use crate::layers::loss::batch_loss;
@@ -340,6 +340,27 @@ impl Trainer {
     /// The meter's estimates so far, oldest first.
     pub fn sharpness(&self) -> &[SharpnessPoint] {
         &self.meter.history
+    }
+
+    /// The estimate the first step would make before it (on the untrained net), made now: the page asks
+    /// for it after the build, while the learner has not pressed Start, so that the first step does not
+    /// wait for it. It is the first step's own estimate: the same weights, the same fixed batch and the
+    /// first vector from the meter's own stream; a live setting changed before the first step drops it
+    /// (`forget_start`), and the first step makes it again. Nothing once a step was taken.
+    pub fn measure_before_start(&mut self) {
+        if self.step == 0 && self.status == Status::Running {
+            self.sharpness_tick();
+        }
+    }
+
+    /// A live setting changed: an estimate made before the first step (`measure_before_start`) read the
+    /// old settings (the L2 decay in H, the rate and the optimizer in the ratio), so the first step makes
+    /// it again.
+    pub(super) fn forget_start(&mut self) {
+        if self.step == 0 {
+            self.meter.history.clear();
+            self.meter.vector = None;
+        }
     }
 
     /// Before a step: an estimate when one is due.

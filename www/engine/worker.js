@@ -321,6 +321,11 @@ async function configure(cfg, id) {
     watch: trainer.predictionImages(), // the digits whose answers the page follows epoch by epoch
     predictions: trainer.predictions(), // the untrained net's answers for them (epoch 0)
   });
+  // The stability meter's first estimate (as long as some twenty training steps), made now, while the learner looks
+  // at the new network, instead of inside the first step after Start: the same numbers (src/train/sharpness.rs,
+  // measure_before_start). A job like the others: a Start that comes sooner waits for it, as it waited for the step.
+  const built = trainer;
+  exclusive(() => { if (trainer === built) built.measureBeforeStart(); }).catch((e) => report(e));
 }
 
 // ------------------------------------------------------------ the epoch loop (src/train/advance.rs)
