@@ -1,7 +1,8 @@
 // npm run bench, second part: what a learner waits for in the page itself, in ONE headless Chromium.
 //   1. the first epoch point of the default lab (10 000 training images, full 10 000-image validation) after
 //      the page load, on two cores and on one, in interleaved rounds (each round a fresh browser context, so
-//      the wasm and the data are fetched again as on a first visit);
+//      the wasm and the data are fetched again as on a first visit); Start pressed at once, and again, in a fresh
+//      context of its own, one second after the build (as a learner who reads the page first), timed from Start;
 //   2. a sweep of six learning rates × 2 epochs on the default lab (lossLab.sweep), two runs at a time.
 // Nothing is asserted: the figures and the targets are printed and written to bench/results/page.json.
 //   node bench/page.mjs                         (www/pkg built; npm run bench runs it after bench/run.mjs)
@@ -23,26 +24,34 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-/** One first visit: navigation → built → Start → first epoch point drawn; times from the navigation start. */
-async function firstEpoch(browser, base, cores) {
+/**
+ * One first visit: navigation → built → Start → first epoch point drawn; times from the navigation start. With
+ * `readMs`, Start is pressed that long after the build (a learner reads the page first) and `epochMs` runs from Start.
+ */
+async function firstEpoch(browser, base, cores, readMs = 0) {
   const ctx = await browser.newContext();
   try {
     const page = await ctx.newPage();
     await page.goto(`${base}index.html?cores=${cores}`);
     await page.waitForFunction(() => window.lossLab !== undefined);
-    return await page.evaluate(async () => {
+    return await page.evaluate(async (readMs) => {
       await window.lossLab.ready();
       const built = performance.now();
+      if (readMs) await new Promise((resolve) => setTimeout(resolve, readMs));
+      const started = performance.now();
       await window.lossLab.start();
       const row = await window.lossLab.whenEpoch(1);
       const drawn = performance.now();
       await window.lossLab.pause();
-      return { built, drawn, epochMs: drawn - built, valAcc: row.valAcc, cores: window.lossLab.cores().n };
-    });
+      return { built, drawn, epochMs: drawn - started, valAcc: row.valAcc, cores: window.lossLab.cores().n };
+    }, readMs);
   } finally {
     await ctx.close();
   }
 }
+
+/** How long the learner of the second measure reads the built page before pressing Start. */
+const READ_MS = 1000;
 
 async function sweep(browser, base) {
   const ctx = await browser.newContext();
@@ -70,6 +79,8 @@ try {
     for (const cores of r % 2 ? [1, 2] : [2, 1]) {
       round[cores] = await firstEpoch(browser, server.url, cores);
       console.log(`[page] round ${r + 1}/${ROUNDS}, ${cores} core(s): built ${sec(round[cores].built)}, first epoch point ${sec(round[cores].drawn)} after navigation (valAcc ${round[cores].valAcc.toFixed(4)}, trained on ${round[cores].cores})`);
+      round[`read${cores}`] = await firstEpoch(browser, server.url, cores, READ_MS);
+      console.log(`[page] round ${r + 1}/${ROUNDS}, ${cores} core(s), Start ${READ_MS / 1000} s after the build: first epoch point ${sec(round[`read${cores}`].epochMs)} after Start`);
     }
     out.rounds.push(round);
   }
@@ -93,6 +104,7 @@ const lines = [
   `| network built, after navigation | ${sec(m(2, 'built'))} | ${sec(m(1, 'built'))} |`,
   `| first epoch point, after navigation (target ≤ 3 s) | ${sec(m(2, 'drawn'))} | ${sec(m(1, 'drawn'))} |`,
   `| epoch + validation, after the build | ${sec(m(2, 'epochMs'))} | ${sec(m(1, 'epochMs'))} |`,
+  `| epoch + validation, after a Start ${READ_MS / 1000} s after the build | ${sec(m('read2', 'epochMs'))} | ${sec(m('read1', 'epochMs'))} |`,
   '',
   `Two cores against one on the epoch + validation time (median of per-round ratios): ${ratio.toFixed(2)}×.`,
 ];
