@@ -6,6 +6,7 @@
 import { setChartStyle } from './charts.js';
 import { lastParam, shown } from './state.js';
 import { lossText, pct } from './ui/format.js';
+import { PROGRESS_EVERY_MS, Throttle } from './ui/throttle.js';
 
 /** The URL key of projector mode; it is not a setting, so the settings parser leaves it alone. */
 export const QUERY_PARAMS = new Set(['projector']);
@@ -56,6 +57,8 @@ export class Projector {
     this.epochCell = cell('epoch', 'Epoch');
     this.lossCell = cell('loss', 'Validation loss');
     this.accCell = cell('acc', 'Validation accuracy');
+    this.latest = null; // the last progress event's [m, record], written by the next write
+    this.writes = new Throttle(PROGRESS_EVERY_MS, () => this.#writeProgress());
     this.reset();
     button.addEventListener('click', () => {
       this.set(!this.on);
@@ -69,6 +72,7 @@ export class Projector {
     document.documentElement.classList.toggle('projector', this.on);
     this.button.setAttribute('aria-pressed', String(this.on));
     this.root.hidden = !this.on;
+    if (this.on) this.writes.request(false); // the line as it stands now; nothing is written while off
     setChartStyle(this.on ? { lineScale: LINE_SCALE, textScale: TEXT_SCALE, highContrast: true } : { lineScale: 1, textScale: 1, highContrast: false });
   }
 
@@ -79,6 +83,8 @@ export class Projector {
 
   /** A new or rebuilt run: nothing finished yet. */
   reset() {
+    this.writes.cancel();
+    this.latest = null;
     this.root.dataset.epoch = '0';
     this.epochCell.value.textContent = '—';
     this.epochCell.sub.textContent = 'not started';
@@ -88,8 +94,16 @@ export class Projector {
     this.accCell.sub.textContent = '';
   }
 
-  /** A progress event of the run (m: {epoch, stepInEpoch, stepsPerEpoch, epochDone}); record: its Record. */
-  progress(m, record) {
+  /** A progress event of the run (m: {epoch, stepInEpoch, stepsPerEpoch, epochDone}); record: its Record; busy:
+   * the run trains on (the line is then written at most every PROGRESS_EVERY_MS, as the progress bar is). */
+  progress(m, record, busy = false) {
+    this.latest = [m, record];
+    if (this.on) this.writes.request(busy);
+  }
+
+  #writeProgress() {
+    if (!this.latest) return;
+    const [m, record] = this.latest;
     const spe = m.stepsPerEpoch || 1;
     const ema = record.lossEma.n ? record.lossEma.a[record.lossEma.n - 1] : NaN;
     const batch = record.lossEma.n ? ` · batch loss ${lossText(ema)}` : '';
@@ -100,6 +114,7 @@ export class Projector {
 
   /** An epoch's history row: the large figures are the last finished epoch's. */
   epoch(row) {
+    this.writes.cancel(); // a write still waiting would say "validating" over "finished"
     this.root.dataset.epoch = String(row.epoch);
     this.epochCell.value.textContent = String(row.epoch);
     this.epochCell.sub.textContent = 'finished';

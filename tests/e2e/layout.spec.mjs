@@ -160,6 +160,9 @@ test('projector mode: larger type, charts first, a readout of the epoch, kept in
   await expect(page.locator('#ro-loss')).toHaveText(row.valLoss < 0.1 ? Number(row.valLoss.toPrecision(2)).toString() : row.valLoss.toFixed(2));
   await expect(page.locator('#ro-acc')).toHaveText(`${(row.valAcc * 100).toFixed(1)}%`);
   await expect(page.locator('#ro-acc-sub')).toHaveText(`training ${(row.trainAcc * 100).toFixed(1)}%`);
+  // the progress line under the epoch (written at most four times a second while training): the finished epoch,
+  // or the next one under way
+  await expect(page.locator('#ro-epoch-sub')).toHaveText(/^(finished|now epoch 2: \d+%( · batch loss \S+)?)$/);
   // the charts first, the full settings under them; still no sideways scrolling
   const m = await measure(page);
   expect(m.boxes.loss.y, 'the loss chart above the settings').toBeLessThan(m.boxes.settings.y);

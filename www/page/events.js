@@ -36,7 +36,7 @@ export function wireRunEvents(page) {
     const r = run();
     const paused = r.status !== 'running';
     v.status.progress(m);
-    v.projector.progress(m, r.record);
+    v.projector.progress(m, r.record, !paused);
     page.queueDraw();
     if (paused) { v.filters.refresh(); v.acts.refresh(); } // a single step while paused
     v.stability.tick(paused);

@@ -4,6 +4,7 @@
 import { coresText } from '../lab/cores.js';
 import { fmtNum } from '../state.js';
 import { count, lossText, pct } from '../ui/format.js';
+import { PROGRESS_EVERY_MS, Throttle } from '../ui/throttle.js';
 
 /**
  * With gradient clipping on, clipping more than this share of an epoch's steps means the threshold is too low
@@ -13,21 +14,14 @@ export const CLIP_WARN_SHARE = 0.5;
 
 const $ = (id) => document.getElementById(id);
 
-/**
- * While a run trains, the progress bar and the speed line are written at most this often. Progress arrives ~30 times
- * a second, and every write of them costs the page's thread a layout and a repaint (~4 ms, measured in headless
- * Chromium): at every message that was a third of a core, taken on a two-core machine from the training workers.
- */
-const PROGRESS_EVERY_MS = 250;
 
 export class StatusView {
   /** @param {import('../lab/lab.js').Lab} lab  @param {{config: () => object}} o the page's configuration */
   constructor(lab, { config }) {
     this.lab = lab;
     this.config = config;
-    this.lastProgress = null; // the latest progress message, written by the next progress()
-    this.progressAt = -Infinity;
-    this.progressTimer = null;
+    this.lastProgress = null; // the latest progress message, written by the next write
+    this.progressWrites = new Throttle(PROGRESS_EVERY_MS, () => this.#writeProgress(this.lastProgress));
   }
 
   /** The status line and the run buttons, from the current run's phase. */
@@ -134,8 +128,7 @@ export class StatusView {
 
   /** Clears the progress bar and the speed line (a rebuild). */
   clearProgress() {
-    clearTimeout(this.progressTimer);
-    this.progressTimer = null;
+    this.progressWrites.cancel();
     this.lastProgress = null;
     $('epoch-progress').value = 0;
     $('epoch-label').textContent = 'Epoch —';
@@ -147,15 +140,7 @@ export class StatusView {
    * state last; at once otherwise (a single step, a pause, the end). */
   progress(m) {
     if (m) this.lastProgress = m;
-    const wait = this.progressAt + PROGRESS_EVERY_MS - performance.now();
-    if (wait > 0 && this.lab.run.status === 'running') {
-      this.progressTimer ??= setTimeout(() => { this.progressTimer = null; this.progress(); }, wait);
-      return;
-    }
-    clearTimeout(this.progressTimer);
-    this.progressTimer = null;
-    this.progressAt = performance.now();
-    this.#writeProgress(this.lastProgress);
+    this.progressWrites.request(this.lab.run.status === 'running');
   }
 
   #writeProgress(m) {
