@@ -31,8 +31,8 @@ test('two cores train the same curve bit for bit on the same seed, within the on
 test('the Cores menu and cores= choose; racing gives each run one core and gives both back after', async ({ open }) => {
   const { page, errors } = await open(`${SMALL}&cores=2`);
   await ready(page);
-  // the machine's default (2 where the browser reports three or more processors, else 1) is left out of the URL
-  const def = await page.evaluate(() => ((navigator.hardwareConcurrency || 1) >= 3 ? 2 : 1));
+  // the machine's default (2 where the browser reports two or more processors, else 1) is left out of the URL
+  const def = await page.evaluate(() => ((navigator.hardwareConcurrency || 1) >= 2 ? 2 : 1));
   const other = def === 2 ? 1 : 2;
   await page.locator('#cores').selectOption(String(other));
   await untilQuery(page, 'cores', String(other));
