@@ -1,5 +1,3 @@
-self.TLM = (w) => console.log('TLM ' + w + ' ' + (performance.timeOrigin + performance.now()).toFixed(1));
-self.TLM('worker start');
 // The training worker: the only importer of the wasm package; holds one LabTrainer.
 // Protocol (docs/ARCHITECTURE.md, "Worker protocol"); www/lab/run.js is its only other end (www/boot.js starts the
 // page's first worker and sends its 'init', then hands it to run.js).
@@ -213,7 +211,6 @@ function mnistLoad(big) {
         throw damaged(set.join(' or '), e.message);
       }
       dataCache.set(key, data);
-      self.TLM('parsed');
       return data;
     })();
     load.catch(() => { if (mnistLoads.get(key) === load) mnistLoads.delete(key); });
@@ -669,9 +666,7 @@ self.onmessage = async (e) => {
         prefetch(msg.key);
         break;
       case 'configure':
-        self.TLM('configure');
         await configure(msg.config, msg.id);
-        self.TLM('built');
         break;
       case 'set':
         if (!current) return;
