@@ -42,6 +42,14 @@ fn interleaved(rounds: usize, reps: usize, variants: &mut [&mut dyn FnMut()]) ->
     times.into_iter().map(median).collect()
 }
 
+/// Two operands of `n` and `m` values, small and of both signs, in patterns that do not line up with the
+/// kernels' tiles (the same for every timing, so that the kernels compared see the same numbers).
+fn operands(n: usize, m: usize) -> (Vec<f32>, Vec<f32>) {
+    let a = (0..n).map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.01).collect();
+    let b = (0..m).map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.01).collect();
+    (a, b)
+}
+
 fn wgrad_timing() {
     // (name, OC, R = C·K·K, L = 32·OH·OW)
     for (name, oc, r, l) in [
@@ -49,12 +57,7 @@ fn wgrad_timing() {
         ("conv2 dW", 16, 200, 32 * 196),
     ] {
         let hw = l / 32;
-        let dy: Vec<f32> = (0..oc * l)
-            .map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.01)
-            .collect();
-        let cols: Vec<f32> = (0..r * l)
-            .map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.01)
-            .collect();
+        let (dy, cols) = operands(oc * l, r * l);
         let (mut dw_a, mut dw_b) = (vec![0.0f32; oc * r], vec![0.0f32; oc * r]);
         let (mut db_a, mut db_b) = (vec![0.0f32; oc], vec![0.0f32; oc]);
         let (mut prod, mut dyt) = (vec![0.0f32; oc * l], Vec::new());
@@ -151,12 +154,7 @@ fn gemm_timing() {
         ("conv1 forward, evaluation chunk", 8, 13 * 784, 25, false),
         ("conv2 forward, evaluation chunk", 16, 6 * 196, 200, false),
     ] {
-        let a: Vec<f32> = (0..m * k)
-            .map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.01)
-            .collect();
-        let b: Vec<f32> = (0..k * n)
-            .map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.01)
-            .collect();
+        let (a, b) = operands(m * k, k * n);
         let mut c = vec![0.0f32; m * n];
         let mut f = || losslab::kernels::gemm_nn(m, n, k, &a, a_t, &b, 0.0, &mut c);
         let t = interleaved(7, 5, &mut [&mut f]);
