@@ -1,19 +1,17 @@
 // Starts the page's training worker before the page's own modules have loaded. index.html loads this module
 // first, and it imports nothing but the SIMD check: the worker fetches and compiles the engine and reads the MNIST
-// set the page will most likely build first while the browser still fetches the ~90 modules of www/main.js.
+// set the page will most likely build first while the browser still fetches the ~65 modules of www/main.js.
 // The first Run (www/lab/run.js) takes the worker with takeEarlyWorker() and replays what it said meanwhile.
 import { hasSimd } from './engine/engine-build.js';
 
 /**
- * The MNIST set to read ahead for the address `search`: the training set of the default and of every lesson
- * (train10k), unless the address itself asks for synthetic digits or more than 10 000 training images. A guess:
- * the first Run sends the set its configuration really needs (a 'prefetch' message) once the page has read the
- * address, and a set read ahead but not needed costs only its download.
+ * The MNIST set a configuration trains on, as the worker's 'init' and 'prefetch' name it: null for synthetic digits,
+ * train50k past 10 000 training images, else train10k (the default's and every lesson's). `data` and `trainN` as a
+ * configuration or an address holds them (text or number; absent: the defaults).
  */
-function earlyPrefetch(search) {
-  const q = new URLSearchParams(search);
-  if (q.get('data') === 'synthetic') return null;
-  return Number(q.get('train_n')) > 10000 ? 'mnist50k' : 'mnist10k';
+export function mnistSet(data, trainN) {
+  if (data === 'synthetic') return null;
+  return Number(trainN) > 10000 ? 'mnist50k' : 'mnist10k';
 }
 
 let early = null;
@@ -26,7 +24,10 @@ if (typeof Worker === 'function' && typeof location === 'object' && hasSimd()) {
     e.preventDefault();
     held.push(e);
   };
-  worker.postMessage({ type: 'init', prefetch: earlyPrefetch(location.search) });
+  // A guess from the address alone: the first Run sends the set its configuration needs once the page has read it,
+  // and a set read ahead but not needed costs only its download.
+  const q = new URLSearchParams(location.search);
+  worker.postMessage({ type: 'init', prefetch: mnistSet(q.get('data'), q.get('train_n')) });
   early = { worker, held };
 }
 

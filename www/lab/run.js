@@ -7,7 +7,7 @@
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
 import { LIVE_KEYS, toEngine } from '../state.js';
 import { Record } from './record.js';
-import { takeEarlyWorker } from '../boot.js';
+import { mnistSet, takeEarlyWorker } from '../boot.js';
 
 /**
  * Training speed in samples per second over the last few seconds of progress messages. A window, not a
@@ -147,8 +147,7 @@ export class Run extends Emitter {
       };
     };
     // the MNIST files this configuration trains on, fetched while the engine compiles (www/engine/worker.js)
-    const mnist = this.cfg.data !== 'synthetic';
-    const prefetch = mnist ? (Number(this.cfg.train_n) > 10000 ? 'mnist50k' : 'mnist10k') : null;
+    const prefetch = mnistSet(this.cfg.data, this.cfg.train_n);
     if (!early) {
       listen();
       w.postMessage({ type: 'init', prefetch });
