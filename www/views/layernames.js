@@ -8,10 +8,10 @@ const ACTS = ENGINE_SETTINGS.find((s) => s.key === 'act').options;
 const ACT_NAME = new RegExp(`^(?:${ACTS.join('|')})(\\d+|_hidden)$`);
 
 /** True for the engine's name of an activation layer ('relu1', 'tanh_hidden'). */
-export const isActivation = (name) => ACT_NAME.test(name);
+const isActivation = (name) => ACT_NAME.test(name);
 
 /** The name that states no setting: 'act2' for 'sigmoid2', 'act_hidden' for 'relu_hidden'; any other name as it is. */
-export function neutralName(name) {
+function neutralName(name) {
   const m = ACT_NAME.exec(name);
   return m ? `act${m[1]}` : name;
 }

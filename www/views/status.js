@@ -14,7 +14,6 @@ export const CLIP_WARN_SHARE = 0.5;
 
 const $ = (id) => document.getElementById(id);
 
-
 export class StatusView {
   /** @param {import('../lab/lab.js').Lab} lab  @param {{config: () => object}} o the page's configuration */
   constructor(lab, { config }) {
