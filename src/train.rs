@@ -45,6 +45,7 @@ use batches::BatchStream;
 use early_stop::EarlyStop;
 use epoch::{Acc, EpochStats};
 use evaluate::Evaluator;
+pub use evaluate::{shuffled_order, PartialEval, PARTIAL_MIN};
 pub use final_test::TestReport;
 pub use lrfind::{suggest, valley_index, LrFindOptions, LrFindReport, Suggestions};
 use monitor::Monitor;
@@ -294,6 +295,7 @@ impl Trainer {
         // After imbalance and label noise: the counts the loss actually sees.
         let class_weights = balanced_class_weights(&data.class_counts());
         let cfg_wiring = cfg.loss_wiring;
+        let eval = Evaluator::shuffled(cfg_wiring, val.len());
         Ok(Trainer {
             opt: Optimizer::new(cfg.optim),
             aug: cfg.aug.clone(),
@@ -311,7 +313,7 @@ impl Trainer {
             epoch_stats: EpochStats::default(),
             class_weights,
             early_stop: EarlyStop::default(),
-            eval: Evaluator::new(cfg_wiring),
+            eval,
             last_update: Vec::new(),
             last_batch: 0,
             first_loss: None,
@@ -529,9 +531,8 @@ impl Trainer {
         let end = (self.eval.pos + count.max(1)).min(self.val.len());
         while self.eval.pos < end {
             let stop = (self.eval.pos + EVAL_BATCH).min(end);
-            let idx: Vec<usize> = (self.eval.pos..stop).collect();
             // Validation images are never augmented.
-            let (logits, y) = self.clean_logits(false, &idx);
+            let (logits, y) = self.pass_logits(self.eval.pos, stop);
             self.eval.add(&logits, &y);
             self.eval.pos = stop;
         }
@@ -588,6 +589,11 @@ impl Trainer {
             v.applied.push(applied);
         }
         v
+    }
+
+    /// Labels of the validation split, in file order (`val_logits` takes indices into it).
+    pub fn val_labels(&self) -> &[u8] {
+        &self.val.labels
     }
 
     /// Labels of the training set before label noise.
@@ -772,9 +778,17 @@ impl Trainer {
         }
         let (mut x, y) = self.clean_batch(&self.val, idx);
         val_inputs(&self.cfg, &mut x);
-        if idx.first() == Some(&0) {
-            // The first chunk of each pass, as the network receives it: the diagnosis compares it
-            // with the probe's training images.
+        (self.forward_eval(&x, idx.len()), y)
+    }
+
+    /// Logits and labels of the validation pass's positions `from … to` (in its shuffled order,
+    /// src/train/evaluate.rs), as `clean_logits` computes them. The first chunk of each pass, as the
+    /// network receives it, is kept: the diagnosis compares it with the probe's training images.
+    fn pass_logits(&mut self, from: usize, to: usize) -> (Vec<f32>, Vec<u8>) {
+        let idx = self.eval.indices(from, to);
+        let (mut x, y) = self.clean_batch(&self.val, &idx);
+        val_inputs(&self.cfg, &mut x);
+        if from == 0 {
             self.monitor.obs.val_input = Some(InputStats::of(&x));
         }
         (self.forward_eval(&x, idx.len()), y)
@@ -860,6 +874,11 @@ impl Trainer {
     }
     pub fn last_eval(&self) -> Option<&EvalReport> {
         self.eval.last()
+    }
+    /// What the validation pass under way has counted so far, as estimates of its figures (None
+    /// between passes and before `PARTIAL_MIN` samples; src/train/evaluate.rs).
+    pub fn partial_eval(&self) -> Option<PartialEval> {
+        self.eval.partial(self.val.len())
     }
     /// The epoch whose validation loss is the lowest so far (the first of equals), if any.
     pub fn best_epoch(&self) -> Option<usize> {

@@ -709,6 +709,24 @@ impl LabTrainer {
             .map_or(JsValue::NULL, |e| eval_object(e).into())
     }
 
+    /// What the validation pass under way has counted so far, as estimates of the complete pass's
+    /// figures: {count, total, loss, lossHalf, acc, accHalf} (each half-width of a 95% interval), or
+    /// null between passes and before its first PARTIAL_MIN samples (src/train/evaluate.rs).
+    #[wasm_bindgen(js_name = partialEval)]
+    pub fn partial_eval(&self) -> JsValue {
+        let Some(p) = self.inner.partial_eval() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        set(&o, "count", p.count as f64);
+        set(&o, "total", p.total as f64);
+        set(&o, "loss", num_or_null(p.loss));
+        set(&o, "lossHalf", num_or_null(p.loss_half));
+        set(&o, "acc", num_or_null(p.acc));
+        set(&o, "accHalf", num_or_null(p.acc_half));
+        o.into()
+    }
+
     /// The final check: evaluates the next `count` samples of `test` under the current weights; true
     /// when the pass is complete (then `testReport`). Training state is left as it was.
     #[wasm_bindgen(js_name = testChunk)]

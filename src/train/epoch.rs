@@ -7,6 +7,8 @@ use super::EpochSummary;
 #[derive(Default, Clone, Copy)]
 pub(super) struct Acc {
     loss: f64,
+    /// The sum of the squared losses: their spread, for the interval of a partial validation pass.
+    loss_sq: f64,
     correct: u64,
     pub n: u64,
 }
@@ -14,6 +16,7 @@ pub(super) struct Acc {
 impl Acc {
     pub fn add(&mut self, loss: f32, correct: bool) {
         self.loss += loss as f64;
+        self.loss_sq += loss as f64 * loss as f64;
         self.correct += correct as u64;
         self.n += 1;
     }
@@ -27,6 +30,11 @@ impl Acc {
                 (self.correct as f64 / self.n as f64) as f32,
             )
         }
+    }
+
+    /// The count, the sums of the losses and of their squares, and the number correct.
+    pub fn sums(&self) -> (u64, f64, f64, u64) {
+        (self.n, self.loss, self.loss_sq, self.correct)
     }
 }
 

@@ -151,7 +151,7 @@ impl Trainer {
         let start = self.eval.pos;
         let end = (start + count.max(1)).min(self.val.len());
         let mid = start + leader_rows(end - start);
-        let idx: Vec<usize> = (mid..end).collect();
+        let idx = self.eval.indices(mid, end);
         let (mut x, _) = self.clean_batch(&self.val, &idx);
         val_inputs(&self.cfg, &mut x);
         self.split_eval = Some(EvalSplit {
@@ -178,8 +178,7 @@ impl Trainer {
         let mut at = split.start;
         while at < split.mid {
             let stop = (at + EVAL_BATCH).min(split.mid);
-            let idx: Vec<usize> = (at..stop).collect();
-            logits.extend(self.clean_logits(false, &idx).0);
+            logits.extend(self.pass_logits(at, stop).0);
             at = stop;
         }
         self.split_eval = Some(EvalSplit { logits, ..split });
@@ -199,7 +198,10 @@ impl Trainer {
                 answer.len()
             ));
         }
-        let labels = |a: usize, b: usize| self.val.labels[a..b].to_vec();
+        let labels = |a: usize, b: usize| -> Vec<u8> {
+            let idx = self.eval.indices(a, b);
+            idx.iter().map(|&i| self.val.labels[i]).collect()
+        };
         let (mine, theirs) = (labels(split.start, split.mid), labels(split.mid, split.end));
         self.eval.add(&split.logits, &mine);
         self.eval.add(answer, &theirs);
