@@ -57,6 +57,10 @@
  *                                  browser cannot run the engine
  *   lossLab.whenEpoch(n)        -> Promise resolved with the history row of epoch n once its point is drawn;
  *                                  rejects if the run diverges, fails or is reset before getting there
+ *   lossLab.whenEpochPoint(n)   -> Promise resolved once epoch n has a validation point on the charts: the estimate of
+ *                                  its pass under way ({epoch, count, total, loss, lossHalf, acc, accHalf}, drawn as a
+ *                                  hollow point with its 95% interval from 2,048 images on), or its history row if
+ *                                  the complete pass came first; rejects as whenEpoch does
  *   lossLab.diagnosis()         -> the engine's latest diagnosis of the current run as a plain copy, or null before
  *                                  the first one (it reads the run after 20 steps, every 200 steps, after each
  *                                  validation pass and when training diverges; every rebuild clears it):
@@ -293,6 +297,7 @@ export function installApi(lab) {
     seedRace: () => lab.seedRace(),
     ready: lab.ready,
     whenEpoch: lab.whenEpoch,
+    whenEpochPoint: lab.whenEpochPoint,
     diagnosis: () => {
       const d = lab.diagnosis();
       return d ? structuredClone(d) : null;

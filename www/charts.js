@@ -345,11 +345,15 @@ export class LineChart extends Canvas {
   /**
    * spec: {series: [{xs, ys, n, color, width, dash, alpha, dots, marker}], hlines: [{y, label, color, left}],
    *        bands: [{y0, y1, color, label}], areas: [{xs, lo, hi, n, color, alpha, key, group}],
-   *        vlines: [{x, label, color, row}], xMin, xMax, logY, yFloor, yInclude}
+   *        vlines: [{x, label, color, row}], whiskers: [{x, y, lo, hi, color, key, group}], xMin, xMax, logY, yFloor,
+   *        yInclude}
    * A band is a shaded range of y under the reference lines (its label, if any, is read out with them). An area is
    * a shaded region between two lines of y over x (lo[i] … hi[i] at xs[i]; a gap where either is not finite): the
    * min–max band of several seeds (www/views/seedrace.js), drawn under the series, hidden with its legend key. A series'
    * marker(y, i) returns the shape of point i: 'dot', 'down' (hollow ▽), 'down-solid' (filled ▼) or null.
+   * A whisker is an estimate with its interval: a hollow point at (x, y) and a bar from lo to hi (the validation
+   * pass under way, www/views/plots.js), hidden with its legend key; the canvas lists the ones drawn in
+   * data-whiskers.
    * On a log axis, yFloor draws smaller positive values on that floor (the readout keeps the true value);
    * yInclude lists values the y axis always spans.
    */
@@ -386,6 +390,11 @@ export class LineChart extends Canvas {
     for (const h of hlines) if (ok(h.y)) { y0 = Math.min(y0, ty(h.y)); y1 = Math.max(y1, ty(h.y)); }
     const bands = (spec.bands || []).filter((b) => !off(b));
     for (const v of [...bands.flatMap((b) => [b.y0, b.y1]), ...(spec.yInclude || [])]) if (ok(v)) { y0 = Math.min(y0, ty(v)); y1 = Math.max(y1, ty(v)); }
+    const whiskers = (spec.whiskers || []).filter((w) => !off(w) && ok(w.y));
+    for (const w of whiskers) {
+      if (w.x < xMin || w.x > xMax) continue;
+      for (const v of [w.lo, w.y, w.hi]) if (ok(v)) { y0 = Math.min(y0, ty(v)); y1 = Math.max(y1, ty(v)); }
+    }
     const areas = (spec.areas || []).filter((a) => !off(a));
     for (const a of areas) {
       for (let i = 0; i < a.n; i++) {
@@ -549,7 +558,33 @@ export class LineChart extends Canvas {
     ctx.restore();
     // per-point markers outside the clip, so that one at the first or last x is whole
     for (const s of series) if (s.marker) this.markers(ctx, s, X, Y, ty, ok, xMin, xMax);
+    const drawn = whiskers.filter((w) => w.x >= xMin && w.x <= xMax);
+    for (const w of drawn) this.whisker(ctx, w, X, Y, ty, ok);
+    if (drawn.length) this.canvas.dataset.whiskers = JSON.stringify(drawn.map((w) => [w.x, w.y, w.lo, w.hi]));
+    else delete this.canvas.dataset.whiskers;
     if (this.cursor !== null) this.#setCursor(Math.max(xMin, Math.min(xMax, this.cursor)));
+  }
+
+  /** An estimate with its interval: a bar with end caps from w.lo to w.hi, and a hollow point at w.y. */
+  whisker(ctx, w, X, Y, ty, ok) {
+    const px = Math.round(X(w.x)) + 0.5, py = Y(ty(w.y));
+    const cap = 5 * STYLE.lineScale;
+    ctx.strokeStyle = w.color;
+    ctx.lineWidth = 2 * STYLE.lineScale;
+    ctx.setLineDash([]);
+    if (ok(w.lo) && ok(w.hi)) {
+      const a = Y(ty(w.lo)), b = Y(ty(w.hi));
+      ctx.beginPath();
+      ctx.moveTo(px, a); ctx.lineTo(px, b);
+      ctx.moveTo(px - cap, a); ctx.lineTo(px + cap, a);
+      ctx.moveTo(px - cap, b); ctx.lineTo(px + cap, b);
+      ctx.stroke();
+    }
+    ctx.beginPath();
+    ctx.arc(px, py, dotScale() * 5, 0, Math.PI * 2);
+    ctx.fillStyle = '#fff';
+    ctx.fill();
+    ctx.stroke();
   }
 
   /** A shaded region between a.lo and a.hi over a.xs, one polygon per stretch of finite values. */

@@ -28,7 +28,9 @@
 //                   src/train/start.rs), watch {index, labels, images, learningRise} and predictions {epoch: 0,
 //                   probs} (the 16 watched validation digits and the untrained net's answers,
 //                   src/train/predictions.rs)}, progress {per-step arrays}, epoch {summary, report, stats,
-//                   predictions {epoch, probs} (taken after the validation pass)},
+//                   predictions {epoch, probs} (taken after the validation pass)}, estimate {epoch, summary, count,
+//                   total, loss, lossHalf, acc, accHalf} (the validation pass under way so far, after each of its chunks
+//                   from 2,048 samples on, until its 'epoch'),
 //                   diverged {step, message}, stopped {epoch, bestEpoch, weightsEpoch, message} (early stopping:
 //                   a normal end; the net holds the best epoch's weights again),
 //                   error {message, scope, fatal}, status {phase, text} (a step of a build:
@@ -412,6 +414,7 @@ async function trainJob(budget, myGen, timed) {
   const validate = async () => {
     const events = await next(valBudget, true);
     if (events) react(events);
+    if (events && validating && goOn) postEstimate(summary);
     return !events || !goOn || !validating;
   };
   return (await inChunks(validate, gone)) && goOn;
@@ -436,6 +439,14 @@ function postDiagnosis() {
   if (serial === diagnosisSerial) return;
   diagnosisSerial = serial;
   postBuild({ type: 'diagnosis', diagnosis: trainer.diagnosis() });
+}
+
+/** What the validation pass under way after epoch `summary.epoch` has counted so far, once it has enough
+ * samples for an estimate (src/train/evaluate.rs): the loss and accuracy so far and the half-widths of their
+ * 95% intervals for the complete pass, with the epoch's training figures (`summary`, final already). The page shows it until the 'epoch' message brings the pass's figures. */
+function postEstimate(summary) {
+  const p = trainer.partialEval();
+  if (p && summary) postBuild({ type: 'estimate', epoch: summary.epoch, summary, ...p });
 }
 
 /** A finished epoch: its training figures (`summary`), the validation pass that followed it (`rep`), the layer

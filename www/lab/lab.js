@@ -2,7 +2,7 @@
 // them and a sweep. main.js wires it to the controls and the views; the views hear its events.
 //
 // Events (on(type, fn), www/lab/run.js's Emitter), each from the current run only — a run replaced since is never
-// heard: 'change', 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores' (as a Run
+// heard: 'change', 'built', 'progress', 'estimate', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores' (as a Run
 // emits them); from the raced run only while it races: 'race:change', 'race:built', 'race:progress',
 // 'race:epoch', 'race:diverged', 'race:stopped', 'race:error'; and 'run' (a new current run), 'pin' (pinned or
 // unpinned), 'racing' (a race began or ended), 'start' (the page's run starts training: a sweep gives the
@@ -15,7 +15,7 @@ import { SeedRace } from './seedrace.js';
 // (worded so that it stays true once the sweep has ended: the note lasts until the run is resumed)
 const SWEEP_WAIT = 'a sweep took the processor cores (see the Sweep panel) — press Resume to continue this run';
 
-const RUN_EVENTS = ['change', 'built', 'progress', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores'];
+const RUN_EVENTS = ['change', 'built', 'progress', 'estimate', 'epoch', 'diagnosis', 'diverged', 'stopped', 'error', 'cores'];
 const RACE_EVENTS = ['change', 'built', 'progress', 'epoch', 'diverged', 'stopped', 'error'];
 
 export class Lab extends Emitter {

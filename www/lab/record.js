@@ -70,6 +70,8 @@ export class Record {
     // learningRise} and their answers [{epoch, probs: Float32Array(n × 10)}], epoch 0 (untrained) first
     this.watch = null;
     this.predictions = [];
+    // the validation pass under way, so far: the worker's 'estimate' message, until the epoch's row arrives
+    this.estimate = null;
   }
 
   /** The watched digits and the untrained net's answers, from the worker's 'built' message. */
@@ -126,14 +128,17 @@ export class Record {
       confusion: Array.from(r.confusion || []), // 10×10 row-major, row = true digit, column = predicted
     };
     this.epochs.push(row);
+    this.estimate = null;
     if (m.predictions && m.predictions.epoch === row.epoch) this.predictions.push(m.predictions);
     return row;
   }
 
   /** Epoch rows as chart columns: xs = epoch numbers, ys = field. */
   epochSeries(field, scale = 1) {
-    const xs = this.epochs.map((e) => e.epoch);
-    const ys = this.epochs.map((e) => (e[field] == null ? NaN : e[field] * scale));
+    // the epoch whose validation pass is under way has its training figures already (not its validation ones)
+    const rows = this.estimate && this.estimate.epoch > this.epochs.length ? [...this.epochs, this.estimate.summary] : this.epochs;
+    const xs = rows.map((e) => e.epoch);
+    const ys = rows.map((e) => (e[field] == null ? NaN : e[field] * scale));
     return { xs, ys, n: xs.length };
   }
 

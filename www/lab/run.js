@@ -7,6 +7,7 @@
 // older build in one place, so a late `diverged` or `epoch` of a replaced configuration never reaches the page.
 import { LIVE_KEYS, toEngine } from '../state.js';
 import { Record } from './record.js';
+import { estimateText } from '../ui/format.js';
 import { mnistSet, takeEarlyWorker } from '../boot.js';
 
 /**
@@ -101,7 +102,7 @@ export class Run extends Emitter {
     this.engineReady = false;
     this.restarting = false;
     this.crashes = [];
-    this.waiters = { ready: [], epoch: [], pause: [], reply: new Map() };
+    this.waiters = { ready: [], epoch: [], point: [], pause: [], reply: new Map() };
     this.requestNo = 0;
     this.configureTimer = null;
     this.worker = null;
@@ -234,8 +235,7 @@ export class Run extends Emitter {
     this.diagnosis = null;
     this.speed.reset();
     this.secondsLeft = null;
-    for (const w of this.waiters.epoch) w.reject(new Error('the run was reset'));
-    this.waiters.epoch = [];
+    this.#failEpochWaiters(new Error('the run was reset'));
     if (this.fatal) return;
     this.#post({ type: 'pause' });
     if (!this.engineReady) {
@@ -304,6 +304,15 @@ export class Run extends Emitter {
     if (this.record.epochs.length >= n) return Promise.resolve(this.record.epochs[n - 1]);
     if (this.status === 'diverged' || this.status === 'stopped' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
     return new Promise((resolve, reject) => this.waiters.epoch.push({ n, resolve, reject }));
+  }
+  /** Resolves when epoch n has a validation point on the charts: the estimate of its pass under way (the 'estimate'
+   * message, {epoch, count, total, loss, lossHalf, acc, accHalf}), or its row if the complete pass came first (a
+   * validation set too small for an estimate). Rejects as whenEpoch does. */
+  whenEpochPoint(n) {
+    if (this.record.epochs.length >= n) return Promise.resolve(this.record.epochs[n - 1]);
+    if (this.record.estimate && this.record.estimate.epoch >= n) return Promise.resolve(this.record.estimate);
+    if (this.status === 'diverged' || this.status === 'stopped' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
+    return new Promise((resolve, reject) => this.waiters.point.push({ n, resolve, reject }));
   }
   /** The trainer's own configuration ({key: engine text}), or null while nothing is built. */
   engineConfig() {
@@ -397,8 +406,7 @@ export class Run extends Emitter {
   }
 
   #rejectWaiters(text) {
-    for (const w of this.waiters.epoch) w.reject(new Error(text));
-    this.waiters.epoch = [];
+    this.#failEpochWaiters(new Error(text));
     for (const w of this.waiters.ready) w.reject(new Error(text));
     this.waiters.ready = [];
     for (const w of this.waiters.reply.values()) w.reject(new Error(text));
@@ -431,6 +439,13 @@ export class Run extends Emitter {
     r.label = this.label;
     r.withNoise = Number(this.cfg.noise) > 0;
     return r;
+  }
+
+  /** Rejects every whenEpoch and whenEpochPoint waiting: no epoch will come (a reset, an error, the end). */
+  #failEpochWaiters(err) {
+    for (const w of [...this.waiters.epoch, ...this.waiters.point]) w.reject(err);
+    this.waiters.epoch = [];
+    this.waiters.point = [];
   }
 
   // ------------------------------------------------------------ the protocol
@@ -475,9 +490,23 @@ export class Run extends Emitter {
         this.emit('progress', m);
         break;
       }
+      case 'estimate': {
+        // the validation pass under way so far (www/engine/worker.js postEstimate), until its 'epoch' arrives
+        if (!this.built || this.record.epochs.length >= m.epoch) return;
+        const first = this.record.estimate?.epoch !== m.epoch;
+        this.record.estimate = m;
+        if (this.status === 'running') this.#set('validating', `validating after epoch ${m.epoch}: ${estimateText(m)}`);
+        this.emit('estimate', { ...m, first });
+        const still = [];
+        for (const w of this.waiters.point) (m.epoch >= w.n ? w.resolve(m) : still.push(w));
+        this.waiters.point = still;
+        break;
+      }
       case 'epoch': {
         if (!this.built) return;
         const row = this.record.addEpoch(m);
+        for (const w of this.waiters.point) if (row.epoch >= w.n) w.resolve(this.record.epochs[w.n - 1] || row);
+        this.waiters.point = this.waiters.point.filter((w) => row.epoch < w.n);
         if (this.status === 'running') this.#set('training', `training epoch ${row.epoch + 1}`);
         this.emit('epoch', row);
         const still = [];
@@ -493,8 +522,7 @@ export class Run extends Emitter {
       case 'diverged':
         this.record.divergedAt = m.step;
         this.#set('diverged', m.message);
-        for (const w of this.waiters.epoch) w.reject(new Error(`diverged at step ${m.step}`));
-        this.waiters.epoch = [];
+        this.#failEpochWaiters(new Error(`diverged at step ${m.step}`));
         this.emit('diverged', m);
         break;
       case 'stopped':
@@ -502,8 +530,7 @@ export class Run extends Emitter {
         this.record.stoppedAt = m.epoch;
         this.record.weightsEpoch = m.weightsEpoch ?? null; // the best epoch's, restored
         this.#set('stopped', m.message);
-        for (const w of this.waiters.epoch) w.reject(new Error(m.message));
-        this.waiters.epoch = [];
+        this.#failEpochWaiters(new Error(m.message));
         this.emit('stopped', m);
         break;
       case 'paused':

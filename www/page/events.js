@@ -44,6 +44,9 @@ export function wireRunEvents(page) {
     v.batchView.tick(paused);
     v.drawPad.tick();
   });
+  // the validation pass under way: its first estimate drawn at once (the epoch's first point), the later ones with
+  // the next frame
+  lab.on('estimate', (m) => (m.first ? page.draw() : page.queueDraw()));
   lab.on('diagnosis', (d) => {
     drill.diagnosed(d);
     if (drill.hidden()) return; // the card stays hidden until the student commits

@@ -61,6 +61,7 @@ export function installPageApi(page) {
     }),
     seedRace: () => v.seedRaceView.results(),
     whenEpoch: (n) => run().whenEpoch(n),
+    whenEpochPoint: (n) => run().whenEpochPoint(n),
     diagnosis: () => (drill.hidden() ? null : run().diagnosis ?? null), // the card stays hidden too
     reportCard: () => { v.reliability.details.open = true; return v.reliability.load(); },
     batchView: (n) => run().batchView(n),

@@ -2,6 +2,7 @@
 // Every line has a legend key: its legend entry hides and shows it, and the hover/focus readout names it.
 import { LineChart, BarChart, OI, LAYER_COLOURS, renderLegend } from '../charts.js';
 import { bandCharts } from './seedrace.js';
+import { count } from '../ui/format.js';
 
 const CHANCE = Math.log(10);
 const PIN_ALPHA = 0.35;
@@ -40,6 +41,11 @@ export class Plots {
       xMax = Math.min(1, Math.max(rec.divergedAt / rec.stepsPerEpoch * 1.25, 4 / rec.stepsPerEpoch));
     }
     const lossSeries = [], accSeries = [], lossLegend = [], accLegend = [];
+    // the validation pass under way: its estimate so far, with the 95% interval of the complete pass's figure
+    const est = rec.estimate && rec.epochs.length < rec.estimate.epoch ? rec.estimate : null;
+    const whisker = (y, half, scale = 1) => ({ x: est.epoch, y: y * scale, lo: (y - half) * scale, hi: (y + half) * scale, color: OI.vermillion, key: 'val' });
+    const lossWhiskers = est ? [whisker(est.loss, est.lossHalf)] : [];
+    const accWhiskers = est ? [whisker(est.acc, est.accHalf, 100)] : [];
     const runs = pin ? [[pin, true], [rec, false]] : [[rec, false]];
     const dot = (r) => (r.epochs.length <= 30 ? 4 : 0);
     const batchName = o.raw ? 'each batch (raw)' : 'each batch (smoothed)';
@@ -61,9 +67,11 @@ export class Plots {
         accSeries.push({ ...r.epochSeries('noisyAcc', 100), color: OI.purple, width: 2, dots: dot(r) && 3.5, alpha: a, dash: [2, 3], ...k('noisy', 'corrupted labels') });
       }
     }
+    // while a validation pass is under way, its legend entry says what the hollow point is
+    const valLabel = est ? `validation (○ so far: ${count(est.count)} of ${count(est.total)} images, 95% interval)` : 'validation';
     lossLegend.push({ label: batchName, color: OI.sky, key: 'batch' },
-      { label: 'train (epoch)', color: OI.blue, key: 'train' }, { label: 'validation', color: OI.vermillion, dash: true, key: 'val' });
-    accLegend.push({ label: 'train', color: OI.blue, key: 'train' }, { label: 'validation', color: OI.vermillion, dash: true, key: 'val' });
+      { label: 'train (epoch)', color: OI.blue, key: 'train' }, { label: valLabel, color: OI.vermillion, dash: true, key: 'val' });
+    accLegend.push({ label: 'train', color: OI.blue, key: 'train' }, { label: valLabel, color: OI.vermillion, dash: true, key: 'val' });
     if (o.noise) {
       lossLegend.push({ label: 'clean labels', color: OI.green, dash: true, key: 'clean' }, { label: 'corrupted labels', color: OI.purple, dash: true, key: 'noisy' });
       accLegend.push({ label: 'clean labels', color: OI.green, dash: true, key: 'clean' }, { label: 'corrupted labels (fits the wrong label)', color: OI.purple, dash: true, key: 'noisy' });
@@ -107,8 +115,8 @@ export class Plots {
       accLegend.push(...b.acc.legend);
     } else {
       delete this.loss.canvas.dataset.bands;
-      this.loss.draw({ series: lossSeries, xMax, logY: o.logY, vlines: lossVlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
-      this.acc.draw({ series: accSeries, xMax, vlines, hlines: accRefs });
+      this.loss.draw({ series: lossSeries, whiskers: lossWhiskers, xMax, logY: o.logY, vlines: lossVlines, yCap: 3 * CHANCE, yZero: true, hlines: lossRefs });
+      this.acc.draw({ series: accSeries, whiskers: accWhiskers, xMax, vlines, hlines: accRefs });
     }
 
     // gradient norms: one line per parameterised layer, every step; the pinned run's layers faded underneath
