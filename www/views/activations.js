@@ -10,6 +10,7 @@
 // whole range (0 … 1, −1 … 1) instead, so that a saturated channel shows as one flat black or white tile. Which
 // channels are dead or flat is the engine's reading (ChannelState), not worked out again here.
 import { maskActivations } from './layernames.js';
+import { count } from '../ui/format.js';
 
 const MAX_PX = 56; // a 28×28 map at 2 screen pixels per value
 const MIN_PX = 28;
@@ -123,7 +124,7 @@ export class ActivationsView {
     // each row's grey scale is its function's (the range its tiles show), also where its name is masked
     const scales = a.layers.map(rowScale);
     if (this.masked()) a = maskActivations(a);
-    this.note.textContent = `Validation image ${a.index} (label ${a.label}), ${a.step ? `after step ${a.step.toLocaleString('en-US')}` : 'untrained (step 0)'}.`;
+    this.note.textContent = `Validation image ${a.index} (label ${a.label}), ${a.step ? `after step ${count(a.step)}` : 'untrained (step 0)'}.`;
     this.rows.textContent = '';
     a.layers.forEach((l, i) => this.rows.append(this.#row(l, scales[i])));
     this.#drawOutput(a);

@@ -1,7 +1,7 @@
 // The architecture read-out: per-layer output shape, receptive field and parameter count from the
 // engine's describe(cfg), or the engine's message when the design is impossible.
 
-const fmtInt = (n) => Number(n).toLocaleString('en-US');
+import { count } from '../ui/format.js';
 
 export class ArchView {
   constructor() {
@@ -33,14 +33,14 @@ export class ArchView {
         name.append(kind);
       }
       tr.append(name);
-      for (const text of [shape, `${l.rf}×${l.rf}`, l.params ? fmtInt(l.params) : '—']) {
+      for (const text of [shape, `${l.rf}×${l.rf}`, l.params ? count(l.params) : '—']) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);
       }
       this.body.append(tr);
     }
-    this.total.textContent = `${fmtInt(params)} trainable parameters in total`;
+    this.total.textContent = `${count(params)} trainable parameters in total`;
   }
 
   fail(message) {

@@ -3,6 +3,7 @@
 // name and a keyboard can reach, and the tests read the counts from data attributes.
 import { el } from '../ui/dom.js';
 import { cssRgb, fadeToWhite, hslToRgb, inkOn } from '../ui/contrast.js';
+import { count } from '../ui/format.js';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -201,10 +202,10 @@ export class ClassCountsView {
       const n = counts ? counts[d] : 0;
       item.dataset.count = counts ? String(n) : '';
       bar.style.height = `${(100 * n) / max}%`;
-      const say = counts ? `digit ${d}: ${n.toLocaleString('en-US')} images (${((100 * n) / (total || 1)).toFixed(1)}%)` : `digit ${d}: not built yet`;
+      const say = counts ? `digit ${d}: ${count(n)} images (${((100 * n) / (total || 1)).toFixed(1)}%)` : `digit ${d}: not built yet`;
       item.title = say;
       item.setAttribute('aria-label', say);
     });
-    this.text.textContent = counts ? counts.map((n, d) => `${d}: ${n.toLocaleString('en-US')}`).join(' · ') : 'counted once the data is loaded';
+    this.text.textContent = counts ? counts.map((n, d) => `${d}: ${count(n)}`).join(' · ') : 'counted once the data is loaded';
   }
 }

@@ -7,6 +7,7 @@
 // against the same configuration with that one setting moved toward the fix (`fixFor`; its cause ids are
 // checked against the engine's list by tests/diagnosis_page.rs).
 import { BY_KEY, defaults, fmtNum, sameValue } from '../state.js';
+import { count } from '../ui/format.js';
 
 const SEVERITY = {
   alarm: { icon: '!!', word: 'Alarm' },
@@ -18,7 +19,7 @@ const SEVERITY = {
 /** Evidence figures: three significant digits are plenty for a comparison with a threshold. */
 export function fmtFigure(v) {
   if (v === null || v === undefined) return 'not measured';
-  return Number.isInteger(v) ? v.toLocaleString('en-US') : fmtNum(Number(v.toPrecision(3)));
+  return Number.isInteger(v) ? count(v) : fmtNum(Number(v.toPrecision(3)));
 }
 
 /** The settings that switch on pipeline bugs (the controls' "Pipeline bugs" section). */
@@ -74,7 +75,7 @@ export function balancedSmall(cfg) {
   const n = Math.min(s.max, Math.max(s.min, Math.round(Number(cfg.train_n) * share)));
   return {
     set: { imb: 'none', train_n: n },
-    label: `Race balanced but small: ${n.toLocaleString('en-US')} training images, every digit as scarce as the rarest was`,
+    label: `Race balanced but small: ${count(n)} training images, every digit as scarce as the rarest was`,
   };
 }
 
@@ -189,7 +190,7 @@ function marker(kind) {
 }
 
 const pct = (v) => `${Math.round(v * 100)}%`;
-const plural = (n, word) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n, word) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * The verdict line: what is shown ("2 alarms, 1 warning"), what a screen reader hears besides (the most severe

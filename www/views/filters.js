@@ -11,6 +11,7 @@
 // layer's own largest |w| instead, to see the pattern of tiny weights.
 import { OI, ItemReadout, itemCursor } from '../charts.js';
 import { font } from '../ui/canvas.js';
+import { count } from '../ui/format.js';
 
 const BINS = 41; // odd: one bin is centred on 0
 const TILE_PX = 44;
@@ -68,7 +69,7 @@ export class FiltersView {
     }
     if (ask !== this.asked || run !== this.run) return;
     this.last = layers.map((w, i) => ({ ...w, name: names[i] }));
-    this.note.textContent = step ? `Weights after step ${step.toLocaleString('en-US')}.` : 'Weights as initialised (step 0).';
+    this.note.textContent = step ? `Weights after step ${count(step)}.` : 'Weights as initialised (step 0).';
     this.root.dataset.state = 'drawn';
     this.root.dataset.step = String(step);
     this.#drawTiles(this.last[0]);
@@ -141,7 +142,7 @@ export class FiltersView {
       const counts = new Array(BINS).fill(0);
       for (const v of w.data) counts[Math.min(BINS - 1, Math.floor(((v + range) / (2 * range)) * BINS))]++;
       cap.textContent = `${w.name} ${w.shape.join('×')} · σ ${fmt(sd)}`;
-      cv.setAttribute('aria-label', `Histogram of the ${n.toLocaleString('en-US')} weights of ${w.name} in ${BINS} bins from ${fmt(-range)} to ${fmt(range)}; mean ${fmt(mean)}, standard deviation ${fmt(sd)}, largest |w| ${fmt(maxAbs)}`);
+      cv.setAttribute('aria-label', `Histogram of the ${count(n)} weights of ${w.name} in ${BINS} bins from ${fmt(-range)} to ${fmt(range)}; mean ${fmt(mean)}, standard deviation ${fmt(sd)}, largest |w| ${fmt(maxAbs)}`);
       cv.id = `hist-${w.name}`;
       const frame = drawHist(cv, counts, n, range);
       // hover or focus reads off one bin (←/→ between bins), starting at the one centred on 0
@@ -154,7 +155,7 @@ export class FiltersView {
         const lo = -range + i * width, k = counts[i];
         const share = `${((100 * k) / n).toFixed(k > 0 && k / n < 0.001 ? 3 : 1)}%`;
         readout.show(frame.L + i * frame.bw - 1, frame.L + (i + 1) * frame.bw + 1, frame, `${edge(lo)} … ${edge(lo + width)}:`,
-          [{ color: OI.blue, bar: true, text: `${share} of ${w.name}'s weights` }, { text: `${k.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}` }]);
+          [{ color: OI.blue, bar: true, text: `${share} of ${w.name}'s weights` }, { text: `${count(k)} of ${count(n)}` }]);
         cv.dataset.readout = JSON.stringify([lo, lo + width, k / n]);
       }, () => (BINS - 1) / 2);
     }

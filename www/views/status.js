@@ -120,9 +120,8 @@ export class StatusView {
       return;
     }
     const kind = built.synthetic ? 'synthetic digits' : 'real MNIST';
-    const n = (v) => v.toLocaleString('en-US');
-    const noise = Number(r.cfg.noise) > 0 ? ` · ${fmtNum(r.cfg.noise)}% labels corrupted (${n(built.corruptedCount)})` : '';
-    b.textContent = `${kind} · ${n(built.trainCount)} training · ${n(built.valCount)} validation images${noise}`;
+    const noise = Number(r.cfg.noise) > 0 ? ` · ${fmtNum(r.cfg.noise)}% labels corrupted (${count(built.corruptedCount)})` : '';
+    b.textContent = `${kind} · ${count(built.trainCount)} training · ${count(built.valCount)} validation images${noise}`;
   }
 
   /** Clears the progress bar and the speed line (a rebuild). */
