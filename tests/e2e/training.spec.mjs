@@ -41,40 +41,44 @@ test('training runs in the worker and the loss chart redraws after each epoch', 
 // The validation pass after an epoch visits the held-out images in a fixed shuffled order, so what it has counted
 // so far estimates the complete pass (src/train/evaluate.rs; the interval's coverage is checked natively in
 // tests/training.rs). From 2,048 images on, the charts draw that estimate as the epoch's first point, a hollow point
-// with its 95% interval, and the complete pass's point replaces it.
-test('the first epoch point is the validation pass so far, with its 95% interval, until the complete pass replaces it', async ({ open }) => {
-  const { page, errors } = await open('?train_n=1000&val_n=4000');
-  await ready(page);
-  await page.evaluate(() => window.lossLab.start());
-  const seen = await page.evaluate(async () => {
-    const charts = () => ['chart-loss', 'chart-acc'].map((id) => document.getElementById(id).dataset.whiskers ?? null);
-    const p = await window.lossLab.whenEpochPoint(1);
-    const at = { charts: charts(), status: document.getElementById('status').textContent, legend: document.getElementById('legend-loss').textContent };
-    const row = await window.lossLab.whenEpoch(1);
-    const after = { charts: charts(), legend: document.getElementById('legend-loss').textContent };
-    await window.lossLab.pause();
-    return { p, at, row, after };
+// with its 95% interval, and the complete pass's point replaces it. On one core the engine's advance() runs the
+// pass; on two, the worker's own loop splits each chunk with the helper.
+for (const cores of [1, 2]) {
+  test(`the first epoch point is the validation pass so far, with its 95% interval, until the complete pass replaces it (${cores} core${cores > 1 ? 's' : ''})`, async ({ open }) => {
+    const { page, errors } = await open(`?train_n=1000&val_n=4000&cores=${cores}`);
+    await ready(page);
+    await page.evaluate(() => window.lossLab.start());
+    const seen = await page.evaluate(async () => {
+      const charts = () => ['chart-loss', 'chart-acc'].map((id) => document.getElementById(id).dataset.whiskers ?? null);
+      const p = await window.lossLab.whenEpochPoint(1);
+      const at = { charts: charts(), status: document.getElementById('status').textContent, legend: document.getElementById('legend-loss').textContent };
+      const row = await window.lossLab.whenEpoch(1);
+      const after = { charts: charts(), legend: document.getElementById('legend-loss').textContent };
+      await window.lossLab.pause();
+      return { p, at, row, after };
+    });
+    const { p, at, row, after } = seen;
+    expect(p.type, `whenEpochPoint(1) resolved with ${JSON.stringify(p)}`).toBe('estimate');
+    expect([p.epoch, p.count, p.total]).toEqual([1, 2048, 4000]);
+    expect(p.lossHalf > 0 && p.accHalf > 0, JSON.stringify(p)).toBe(true);
+    const [loss, acc] = at.charts.map((w) => JSON.parse(w));
+    expect(loss, 'the loss chart draws the estimate and its interval at epoch 1').toHaveLength(1);
+    for (const [got, want] of [[loss[0], [1, p.loss, p.loss - p.lossHalf, p.loss + p.lossHalf]], [acc[0], [1, 100 * p.acc, 100 * (p.acc - p.accHalf), 100 * (p.acc + p.accHalf)]]]) {
+      got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+    }
+    expect(at.status).toContain('validating after epoch 1');
+    expect(at.status).toContain('from 2,048 of 4,000 images (95% intervals)');
+    expect(at.legend).toContain('so far: 2,048 of 4,000 images, 95% interval');
+    // the complete pass: its own point, the estimate gone
+    expect(after.charts).toEqual([null, null]);
+    expect(after.legend).not.toContain('so far');
+    // a loose check of agreement (four half-widths: the 95% interval's coverage is the native test's business)
+    expect(Math.abs(row.valLoss - p.loss), JSON.stringify({ row: row.valLoss, p })).toBeLessThanOrEqual(4 * p.lossHalf);
+    expect(Math.abs(row.valAcc - p.acc), JSON.stringify({ row: row.valAcc, p })).toBeLessThanOrEqual(4 * p.accHalf);
+    expect(await page.evaluate(() => window.lossLab.cores().n), 'the cores it trained on').toBe(cores);
+    noErrors(errors);
   });
-  const { p, at, row, after } = seen;
-  expect(p.type, `whenEpochPoint(1) resolved with ${JSON.stringify(p)}`).toBe('estimate');
-  expect([p.epoch, p.count, p.total]).toEqual([1, 2048, 4000]);
-  expect(p.lossHalf > 0 && p.accHalf > 0, JSON.stringify(p)).toBe(true);
-  const [loss, acc] = at.charts.map((w) => JSON.parse(w));
-  expect(loss, 'the loss chart draws the estimate and its interval at epoch 1').toHaveLength(1);
-  for (const [got, want] of [[loss[0], [1, p.loss, p.loss - p.lossHalf, p.loss + p.lossHalf]], [acc[0], [1, 100 * p.acc, 100 * (p.acc - p.accHalf), 100 * (p.acc + p.accHalf)]]]) {
-    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
-  }
-  expect(at.status).toContain('validating after epoch 1');
-  expect(at.status).toContain('from 2,048 of 4,000 images (95% intervals)');
-  expect(at.legend).toContain('so far: 2,048 of 4,000 images, 95% interval');
-  // the complete pass: its own point, the estimate gone
-  expect(after.charts).toEqual([null, null]);
-  expect(after.legend).not.toContain('so far');
-  // a loose check of agreement (four half-widths: the 95% interval's coverage is the native test's business)
-  expect(Math.abs(row.valLoss - p.loss), JSON.stringify({ row: row.valLoss, p })).toBeLessThanOrEqual(4 * p.lossHalf);
-  expect(Math.abs(row.valAcc - p.acc), JSON.stringify({ row: row.valAcc, p })).toBeLessThanOrEqual(4 * p.accHalf);
-  noErrors(errors);
-});
+}
 
 test('learning rate at its maximum diverges and the page says so', async ({ open }) => {
   const { page, errors } = await open(`${SMALL}&lr=10`);
