@@ -565,14 +565,15 @@ export class LineChart extends Canvas {
     if (this.cursor !== null) this.#setCursor(Math.max(xMin, Math.min(xMax, this.cursor)));
   }
 
-  /** An estimate with its interval: a bar with end caps from w.lo to w.hi, and a hollow point at w.y. */
+  /** An estimate with its interval: a bar with end caps from w.lo to w.hi (where it reaches out of the point), and
+   * a hollow point at w.y. */
   whisker(ctx, w, X, Y, ty, ok) {
     const px = Math.round(X(w.x)) + 0.5, py = Y(ty(w.y));
-    const cap = 5 * STYLE.lineScale;
+    const cap = 5 * STYLE.lineScale, r = dotScale() * 5;
     ctx.strokeStyle = w.color;
     ctx.lineWidth = 2 * STYLE.lineScale;
     ctx.setLineDash([]);
-    if (ok(w.lo) && ok(w.hi)) {
+    if (ok(w.lo) && ok(w.hi) && Math.abs(Y(ty(w.lo)) - Y(ty(w.hi))) / 2 > r + ctx.lineWidth) {
       const a = Y(ty(w.lo)), b = Y(ty(w.hi));
       ctx.beginPath();
       ctx.moveTo(px, a); ctx.lineTo(px, b);
@@ -581,7 +582,7 @@ export class LineChart extends Canvas {
       ctx.stroke();
     }
     ctx.beginPath();
-    ctx.arc(px, py, dotScale() * 5, 0, Math.PI * 2);
+    ctx.arc(px, py, r, 0, Math.PI * 2);
     ctx.fillStyle = '#fff';
     ctx.fill();
     ctx.stroke();

@@ -112,6 +112,14 @@ export class Projector {
       : `now epoch ${m.epoch + 1}: ${Math.round((100 * m.stepInEpoch) / spe)}%${batch}`;
   }
 
+  /** The validation pass under way, so far (the worker's 'estimate'): the epoch's line gives its accuracy with the
+   * 95% interval; the large figures stay the last finished epoch's until the pass completes. */
+  estimate(m) {
+    if (!this.on) return;
+    this.writes.cancel(); // a progress line still waiting would say only "validating"
+    this.epochCell.sub.textContent = `validating epoch ${m.epoch}: ${pct(m.acc)} ± ${pct(m.accHalf)} so far`;
+  }
+
   /** An epoch's history row: the large figures are the last finished epoch's. */
   epoch(row) {
     this.writes.cancel(); // a write still waiting would say "validating" over "finished"

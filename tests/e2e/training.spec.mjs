@@ -45,13 +45,15 @@ test('training runs in the worker and the loss chart redraws after each epoch', 
 // pass; on two, the worker's own loop splits each chunk with the helper.
 for (const cores of [1, 2]) {
   test(`the first epoch point is the validation pass so far, with its 95% interval, until the complete pass replaces it (${cores} core${cores > 1 ? 's' : ''})`, async ({ open }) => {
-    const { page, errors } = await open(`?train_n=1000&val_n=4000&cores=${cores}`);
+    // on two cores in projector mode, whose epoch line says the estimate too
+    const projector = cores === 2;
+    const { page, errors } = await open(`?train_n=1000&val_n=4000&cores=${cores}${projector ? '&projector=1' : ''}`);
     await ready(page);
     await page.evaluate(() => window.lossLab.start());
     const seen = await page.evaluate(async () => {
       const charts = () => ['chart-loss', 'chart-acc'].map((id) => document.getElementById(id).dataset.whiskers ?? null);
       const p = await window.lossLab.whenEpochPoint(1);
-      const at = { charts: charts(), status: document.getElementById('status').textContent, legend: document.getElementById('legend-loss').textContent };
+      const at = { charts: charts(), status: document.getElementById('status').textContent, legend: document.getElementById('legend-loss').textContent, projector: document.getElementById('ro-epoch-sub').textContent };
       const row = await window.lossLab.whenEpoch(1);
       const after = { charts: charts(), legend: document.getElementById('legend-loss').textContent };
       await window.lossLab.pause();
@@ -69,6 +71,7 @@ for (const cores of [1, 2]) {
     expect(at.status).toContain('validating after epoch 1');
     expect(at.status).toContain('from 2,048 of 4,000 images (95% intervals)');
     expect(at.legend).toContain('so far: 2,048 of 4,000 images, 95% interval');
+    if (projector) expect(at.projector).toBe(`validating epoch 1: ${(100 * p.acc).toFixed(1)}% ± ${(100 * p.accHalf).toFixed(1)}% so far`);
     // the complete pass: its own point, the estimate gone
     expect(after.charts).toEqual([null, null]);
     expect(after.legend).not.toContain('so far');

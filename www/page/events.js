@@ -46,7 +46,11 @@ export function wireRunEvents(page) {
   });
   // the validation pass under way: its first estimate drawn at once (the epoch's first point), the later ones with
   // the next frame
-  lab.on('estimate', (m) => (m.first ? page.draw() : page.queueDraw()));
+  lab.on('estimate', (m) => {
+    if (m.first) page.draw();
+    else page.queueDraw();
+    v.projector.estimate(m);
+  });
   lab.on('diagnosis', (d) => {
     drill.diagnosed(d);
     if (drill.hidden()) return; // the card stays hidden until the student commits
