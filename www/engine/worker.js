@@ -443,7 +443,8 @@ function postDiagnosis() {
 
 /** What the validation pass under way after epoch `summary.epoch` has counted so far, once it has enough
  * samples for an estimate (src/train/evaluate.rs): the loss and accuracy so far and the half-widths of their
- * 95% intervals for the complete pass, with the epoch's training figures (`summary`, final already). The page shows it until the 'epoch' message brings the pass's figures. */
+ * 95% intervals for the complete pass, with the epoch's training figures (`summary`, final already). The page
+ * shows it until the 'epoch' message brings the pass's figures. */
 function postEstimate(summary) {
   const p = trainer.partialEval();
   if (p && summary) postBuild({ type: 'estimate', epoch: summary.epoch, summary, ...p });
