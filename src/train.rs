@@ -776,8 +776,7 @@ impl Trainer {
             let (x, y) = self.clean_batch(&self.train, idx);
             return (self.eval_logits(x, idx.len()), y);
         }
-        let (mut x, y) = self.clean_batch(&self.val, idx);
-        val_inputs(&self.cfg, &mut x);
+        let (x, y) = self.val_batch(idx);
         (self.forward_eval(&x, idx.len()), y)
     }
 
@@ -786,12 +785,19 @@ impl Trainer {
     /// network receives it, is kept: the diagnosis compares it with the probe's training images.
     fn pass_logits(&mut self, from: usize, to: usize) -> (Vec<f32>, Vec<u8>) {
         let idx = self.eval.indices(from, to);
-        let (mut x, y) = self.clean_batch(&self.val, &idx);
-        val_inputs(&self.cfg, &mut x);
+        let (x, y) = self.val_batch(&idx);
         if from == 0 {
             self.monitor.obs.val_input = Some(InputStats::of(&x));
         }
         (self.forward_eval(&x, idx.len()), y)
+    }
+
+    /// Validation samples `idx` as the network receives them (`clean_batch`, then the validation side's
+    /// preprocessing, `val_inputs`) and their labels.
+    fn val_batch(&self, idx: &[usize]) -> (Vec<f32>, Vec<u8>) {
+        let (mut x, y) = self.clean_batch(&self.val, idx);
+        val_inputs(&self.cfg, &mut x);
+        (x, y)
     }
 
     /// Samples `idx` of `set` as un-augmented images (before `scale_inputs`) and their labels: the

@@ -573,8 +573,8 @@ export class LineChart extends Canvas {
     ctx.strokeStyle = w.color;
     ctx.lineWidth = 2 * STYLE.lineScale;
     ctx.setLineDash([]);
-    if (ok(w.lo) && ok(w.hi) && Math.abs(Y(ty(w.lo)) - Y(ty(w.hi))) / 2 > r + ctx.lineWidth) {
-      const a = Y(ty(w.lo)), b = Y(ty(w.hi));
+    const a = ok(w.lo) ? Y(ty(w.lo)) : NaN, b = ok(w.hi) ? Y(ty(w.hi)) : NaN;
+    if (Math.abs(a - b) / 2 > r + ctx.lineWidth) {
       ctx.beginPath();
       ctx.moveTo(px, a); ctx.lineTo(px, b);
       ctx.moveTo(px - cap, a); ctx.lineTo(px + cap, a);

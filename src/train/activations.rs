@@ -11,7 +11,7 @@
 //! caches are overwritten as by any evaluation pass, and the last step's statistics stay readable
 //! (`forward_eval`).
 
-use super::{val_inputs, Trainer};
+use super::Trainer;
 use crate::data::CLASSES;
 use crate::layers::activation::Activation;
 use crate::layers::loss::softmax;
@@ -143,8 +143,7 @@ impl Trainer {
                 n.saturating_sub(1)
             ));
         }
-        let (mut x, y) = self.clean_batch(&self.val, &[index]);
-        val_inputs(&self.cfg, &mut x);
+        let (x, y) = self.val_batch(&[index]);
         // As `forward_eval`: the last step's statistics are kept before the pass replaces the caches.
         self.forward_eval_hold();
         let outs = self.model.forward_layers(&x, 1, false);

@@ -20,7 +20,7 @@
 //! Call order for a step: `split_step` (send the share), `local_step`, then `join_step` with the
 //! helper's answer. For validation: `split_eval`, `local_eval`, `join_eval`.
 
-use super::{loss_weights, val_inputs, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
+use super::{loss_weights, Status, StepReport, Trainer, CLASSES, EVAL_BATCH, PIXELS};
 use crate::config::{Config, ConfigError};
 use crate::layers::loss::{argmax_rows, loss_scales, scaled_loss, LossWiring};
 use crate::model::Model;
@@ -50,13 +50,16 @@ pub(super) struct Split {
     pred: Vec<u8>,
 }
 
-/// A validation chunk whose helper share is out: the leader's rows [start, mid), the helper's [mid, end).
+/// A validation chunk whose helper share is out: the leader's rows [start, mid), the helper's [mid, end)
+/// (positions of the pass), the leader's logits once computed, and each side's labels.
 #[derive(Debug)]
 pub(super) struct EvalSplit {
     start: usize,
     mid: usize,
     end: usize,
     logits: Vec<f32>,
+    mine: Vec<u8>,
+    theirs: Vec<u8>,
 }
 
 /// The leader's share of a batch of `bs` rows: half, rounded down (the leader also draws the batch and
@@ -151,14 +154,14 @@ impl Trainer {
         let start = self.eval.pos;
         let end = (start + count.max(1)).min(self.val.len());
         let mid = start + leader_rows(end - start);
-        let idx = self.eval.indices(mid, end);
-        let (mut x, _) = self.clean_batch(&self.val, &idx);
-        val_inputs(&self.cfg, &mut x);
+        let (x, theirs) = self.val_batch(&self.eval.indices(mid, end));
         self.split_eval = Some(EvalSplit {
             start,
             mid,
             end,
             logits: Vec::new(),
+            mine: Vec::new(),
+            theirs,
         });
         Share {
             weights: self.model.weights_flat(),
@@ -175,13 +178,20 @@ impl Trainer {
             return Err("local_eval: no validation chunk was split".into());
         };
         let mut logits = Vec::with_capacity((split.mid - split.start) * CLASSES);
+        let mut mine = Vec::with_capacity(split.mid - split.start);
         let mut at = split.start;
         while at < split.mid {
             let stop = (at + EVAL_BATCH).min(split.mid);
-            logits.extend(self.pass_logits(at, stop).0);
+            let (z, y) = self.pass_logits(at, stop);
+            logits.extend(z);
+            mine.extend(y);
             at = stop;
         }
-        self.split_eval = Some(EvalSplit { logits, ..split });
+        self.split_eval = Some(EvalSplit {
+            logits,
+            mine,
+            ..split
+        });
         Ok(())
     }
 
@@ -198,13 +208,8 @@ impl Trainer {
                 answer.len()
             ));
         }
-        let labels = |a: usize, b: usize| -> Vec<u8> {
-            let idx = self.eval.indices(a, b);
-            idx.iter().map(|&i| self.val.labels[i]).collect()
-        };
-        let (mine, theirs) = (labels(split.start, split.mid), labels(split.mid, split.end));
-        self.eval.add(&split.logits, &mine);
-        self.eval.add(answer, &theirs);
+        self.eval.add(&split.logits, &split.mine);
+        self.eval.add(answer, &split.theirs);
         self.eval.pos = split.end;
         Ok(self.eval_complete())
     }

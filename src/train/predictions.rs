@@ -8,7 +8,7 @@
 //! does, so a validation pipeline bug (`val_pre`) shows in these answers too. Taking them draws no
 //! random number and changes no training state.
 
-use super::{val_inputs, Trainer};
+use super::Trainer;
 use crate::data::CLASSES;
 use crate::layers::loss::softmax;
 
@@ -74,8 +74,7 @@ impl Trainer {
     /// preprocessing, in evaluation mode.
     pub fn predict_watched(&mut self) -> Vec<f32> {
         let idx = self.prediction_indices();
-        let (mut x, _) = self.clean_batch(&self.val, &idx);
-        val_inputs(&self.cfg, &mut x);
+        let (x, _) = self.val_batch(&idx);
         // Before the first step the untrained net is read as its first step computes it (a BatchNorm
         // has gathered no running statistics yet).
         let z = if self.step == 0 {

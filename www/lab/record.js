@@ -70,7 +70,8 @@ export class Record {
     // learningRise} and their answers [{epoch, probs: Float32Array(n × 10)}], epoch 0 (untrained) first
     this.watch = null;
     this.predictions = [];
-    // the validation pass under way, so far: the worker's 'estimate' message, until the epoch's row arrives
+    // the validation pass under way, so far: the worker's 'estimate' message (setEstimate), until the epoch's row
+    // arrives (addEpoch clears it)
     this.estimate = null;
   }
 
@@ -106,6 +107,14 @@ export class Record {
     this.weightsEpoch = m.stepInEpoch === 0 ? m.epoch : null;
   }
 
+  /** Keeps the worker's 'estimate' of the validation pass under way; false (and nothing kept) for the pass of an
+   * epoch whose row is here already. */
+  setEstimate(m) {
+    if (m.epoch <= this.epochs.length) return false;
+    this.estimate = m;
+    return true;
+  }
+
   /** Appends one finished epoch (worker 'epoch' message); returns the history row. */
   addEpoch(m) {
     const s = m.summary, r = m.report;
@@ -136,7 +145,7 @@ export class Record {
   /** Epoch rows as chart columns: xs = epoch numbers, ys = field. */
   epochSeries(field, scale = 1) {
     // the epoch whose validation pass is under way has its training figures already (not its validation ones)
-    const rows = this.estimate && this.estimate.epoch > this.epochs.length ? [...this.epochs, this.estimate.summary] : this.epochs;
+    const rows = this.estimate ? [...this.epochs, this.estimate.summary] : this.epochs;
     const xs = rows.map((e) => e.epoch);
     const ys = rows.map((e) => (e[field] == null ? NaN : e[field] * scale));
     return { xs, ys, n: xs.length };

@@ -302,7 +302,7 @@ export class Run extends Emitter {
   /** Resolves with the history row of epoch n; rejects if the run diverges, fails or is rebuilt first. */
   whenEpoch(n) {
     if (this.record.epochs.length >= n) return Promise.resolve(this.record.epochs[n - 1]);
-    if (this.status === 'diverged' || this.status === 'stopped' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
+    if (this.#ended()) return Promise.reject(new Error(this.note));
     return new Promise((resolve, reject) => this.waiters.epoch.push({ n, resolve, reject }));
   }
   /** Resolves when epoch n has a validation point on the charts: the estimate of its pass under way (the 'estimate'
@@ -311,8 +311,12 @@ export class Run extends Emitter {
   whenEpochPoint(n) {
     if (this.record.epochs.length >= n) return Promise.resolve(this.record.epochs[n - 1]);
     if (this.record.estimate && this.record.estimate.epoch >= n) return Promise.resolve(this.record.estimate);
-    if (this.status === 'diverged' || this.status === 'stopped' || (this.status === 'error' && !this.restarting)) return Promise.reject(new Error(this.note));
+    if (this.#ended()) return Promise.reject(new Error(this.note));
     return new Promise((resolve, reject) => this.waiters.point.push({ n, resolve, reject }));
+  }
+  /** No further epoch will come: training ended (diverged, stopped early) or failed for good. */
+  #ended() {
+    return this.status === 'diverged' || this.status === 'stopped' || (this.status === 'error' && !this.restarting);
   }
   /** The trainer's own configuration ({key: engine text}), or null while nothing is built. */
   engineConfig() {
@@ -441,6 +445,14 @@ export class Run extends Emitter {
     return r;
   }
 
+  /** Resolves the `kind` waiters ('epoch': whenEpoch, 'point': whenEpochPoint) of epochs up to `epoch` with
+   * value(n) for their n, and keeps the others. */
+  #reach(kind, epoch, value) {
+    const still = [];
+    for (const w of this.waiters[kind]) (w.n <= epoch ? w.resolve(value(w.n)) : still.push(w));
+    this.waiters[kind] = still;
+  }
+
   /** Rejects every whenEpoch and whenEpochPoint waiting: no epoch will come (a reset, an error, the end). */
   #failEpochWaiters(err) {
     for (const w of [...this.waiters.epoch, ...this.waiters.point]) w.reject(err);
@@ -492,26 +504,22 @@ export class Run extends Emitter {
       }
       case 'estimate': {
         // the validation pass under way so far (www/engine/worker.js postEstimate), until its 'epoch' arrives
-        if (!this.built || this.record.epochs.length >= m.epoch) return;
+        if (!this.built) return;
         const first = this.record.estimate?.epoch !== m.epoch;
-        this.record.estimate = m;
+        if (!this.record.setEstimate(m)) return;
         if (this.status === 'running') this.#set('validating', `validating after epoch ${m.epoch}: ${estimateText(m)}`);
         this.emit('estimate', { ...m, first });
-        const still = [];
-        for (const w of this.waiters.point) (m.epoch >= w.n ? w.resolve(m) : still.push(w));
-        this.waiters.point = still;
+        this.#reach('point', m.epoch, () => m);
         break;
       }
       case 'epoch': {
         if (!this.built) return;
         const row = this.record.addEpoch(m);
-        for (const w of this.waiters.point) if (row.epoch >= w.n) w.resolve(this.record.epochs[w.n - 1] || row);
-        this.waiters.point = this.waiters.point.filter((w) => row.epoch < w.n);
         if (this.status === 'running') this.#set('training', `training epoch ${row.epoch + 1}`);
         this.emit('epoch', row);
-        const still = [];
-        for (const w of this.waiters.epoch) (row.epoch >= w.n ? w.resolve(this.record.epochs[w.n - 1] || row) : still.push(w));
-        this.waiters.epoch = still;
+        const rowOf = (n) => this.record.epochs[n - 1] || row;
+        this.#reach('point', row.epoch, rowOf);
+        this.#reach('epoch', row.epoch, rowOf);
         break;
       }
       case 'diagnosis':

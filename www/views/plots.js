@@ -42,7 +42,7 @@ export class Plots {
     }
     const lossSeries = [], accSeries = [], lossLegend = [], accLegend = [];
     // the validation pass under way: its estimate so far, with the 95% interval of the complete pass's figure
-    const est = rec.estimate && rec.epochs.length < rec.estimate.epoch ? rec.estimate : null;
+    const est = rec.estimate;
     const whisker = (y, half, scale = 1) => ({ x: est.epoch, y: y * scale, lo: (y - half) * scale, hi: (y + half) * scale, color: OI.vermillion, key: 'val' });
     const lossWhiskers = est ? [whisker(est.loss, est.lossHalf)] : [];
     const accWhiskers = est ? [whisker(est.acc, est.accHalf, 100)] : [];
