@@ -104,6 +104,7 @@
  *                                  when NaN), step }; training is not disturbed; rejects, in words, for an index that
  *                                  is not an integer in range or while nothing is built; while a mystery hides its
  *                                  settings an activation layer is named by its place ('act2') with kind 'activation'
+ *                                  and the BatchNorm layers are left out
  *   lossLab.activationHistory() -> Promise of every activation layer's histograms over training, as the "Activations over
  *                                  training" maps show them (src/train/acthist.rs): { steps: [the first step of each
  *                                  column; a column every 10 steps, merged in pairs past 400 columns], every (the cadence

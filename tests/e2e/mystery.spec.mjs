@@ -127,6 +127,13 @@ test('a class code plays three mysteries by keyboard, and nothing leaks before a
   noErrors(errors);
 });
 
+/** What the two layer views write about their layers (their fixed help text names every function, as help). */
+const layerWords = (page) => page.evaluate(() => [
+  ...[...document.querySelectorAll('#acts .acts-head, #acts-summary, #acthist figcaption, #acthist-summary')].map((e) => e.textContent),
+  ...[...document.querySelectorAll('#acts [aria-label], #acts [title], #acthist [aria-label]')].flatMap((e) => [e.getAttribute('aria-label'), e.title]),
+  ...[...document.querySelectorAll('#acts [data-layer], #acthist [data-layer]')].map((e) => e.dataset.layer),
+].filter(Boolean).join('\n'));
+
 test('while a mystery is open the layer views call its activation layers by their place, and the answer names them again', async ({ open }) => {
   // the first class code whose first mystery hides an activation function other than the default (the linear net's)
   const pools = ['architecture'];
@@ -141,12 +148,7 @@ test('while a mystery is open the layer views call its activation layers by thei
   await page.locator('#acthist').evaluate((d) => { d.open = true; });
   await expect(page.locator('#acts')).toHaveAttribute('data-state', 'drawn', { timeout: SIGNAL_MS });
   await expect(page.locator('#acthist')).toHaveAttribute('data-state', 'drawn', { timeout: SIGNAL_MS });
-  // what the two views write about their layers (their fixed help text names every function, as help)
-  const written = () => page.evaluate(() => [
-    ...[...document.querySelectorAll('#acts .acts-head, #acts-summary, #acthist figcaption, #acthist-summary')].map((e) => e.textContent),
-    ...[...document.querySelectorAll('#acts [aria-label], #acts [title], #acthist [aria-label]')].flatMap((e) => [e.getAttribute('aria-label'), e.title]),
-    ...[...document.querySelectorAll('#acts [data-layer], #acthist [data-layer]')].map((e) => e.dataset.layer),
-  ].filter(Boolean).join('\n'));
+  const written = () => layerWords(page);
   const hidden = await written();
   expect(hidden).toContain('act1');
   expect(hidden).not.toMatch(new RegExp(`\\b${act}`, 'i'));
@@ -159,6 +161,38 @@ test('while a mystery is open the layer views call its activation layers by thei
   await page.evaluate((cause) => window.lossLab.answerMystery({ cause }), first(code).causes[0]);
   await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
   await expect.poll(written).toContain(`${act}1`);
+  noErrors(errors);
+});
+
+test('a mystery run with BatchNorm: the layer views leave its BatchNorm layers out until the answer, and the run ends with the last step of its lesson\'s last epoch', async ({ open }) => {
+  // the first class code whose first mystery's net has BatchNorm (the `bn` setting is hidden like any other)
+  const pools = ['pipeline'];
+  const first = (c) => drawSequence({ code: c, pools, level: 1, presets, card })[0];
+  const code = Array.from({ length: 200 }, (_, i) => `bn-${i}`).find((c) => String(first(c).set.bn) === '1');
+  const m = first(code);
+  const { page, errors } = await open(`?mystery=${code}&pool=pipeline`, { viewport: { width: 1280, height: 720 } });
+  await ready(page);
+  const steps = await page.evaluate(async (epochs) => {
+    await window.lossLab.start();
+    await window.lossLab.whenEpoch(epochs);
+    await window.lossLab.pause(); // answered by the worker after every step it trained: their progress has arrived
+    return window.lossLab.history().steps;
+  }, m.epochs);
+  const batch = Number(m.set.batch ?? defaults().batch);
+  expect(steps, 'steps trained: the lesson\'s epochs, none of the next').toBe(m.epochs * Math.ceil(Number(m.set.train_n) / batch));
+  await expect(page.locator('#summary')).toContainText(`The mystery's run ends here, after epoch ${m.epochs}.`);
+
+  await page.locator('#acts').evaluate((d) => { d.open = true; });
+  await expect(page.locator('#acts')).toHaveAttribute('data-state', 'drawn', { timeout: SIGNAL_MS });
+  const hidden = await layerWords(page);
+  expect(hidden).toContain('conv2');
+  expect(hidden).not.toMatch(/\bbn\d|batch ?norm/i);
+  const kinds = await page.evaluate(async () => (await window.lossLab.activations(0)).layers.map((l) => `${l.name} ${l.kind}`).join(' '));
+  expect(kinds).not.toMatch(/\bbn\d|batchnorm/i);
+
+  await page.evaluate((cause) => window.lossLab.answerMystery({ cause }), m.causes[0]);
+  await expect(page.locator('#mystery')).toHaveAttribute('data-state', 'revealed');
+  await expect.poll(() => layerWords(page)).toContain('bn1');
   noErrors(errors);
 });
 

@@ -32,8 +32,17 @@ export function wireRunEvents(page) {
     page.queueDraw();
     v.embed.built(drill.hidden() ? null : r.cfg, currentLesson());
   });
+  // A mystery's run lasts as long as its lesson's story (www/mystery/pool.js), and so does the race beside it: each
+  // is paused once the last step of that epoch is trained, as a sweep's runs are (its validation pass still
+  // finishes), so that no step of the next epoch is trained before the pause reaches the worker.
+  const mysteryEpochs = () => drill.view.current()?.epochs ?? null;
+  const endMystery = (r, m) => {
+    if (r && m.epochDone && m.epoch >= (mysteryEpochs() ?? Infinity) && r.status === 'running') r.pause();
+  };
+  lab.on('race:progress', (m) => endMystery(lab.race, m));
   lab.on('progress', (m) => {
     const r = run();
+    endMystery(r, m);
     const paused = r.status !== 'running';
     v.status.progress(m);
     v.projector.progress(m, r.record, !paused);
@@ -71,10 +80,7 @@ export function wireRunEvents(page) {
     v.drawPad.epoch();
     v.status.epochSummary(row, { hidden: drill.hidden() });
     v.predictView.epoch(row.epoch);
-    // a mystery's run lasts as long as its lesson's story (www/mystery/pool.js), the race beside it too
-    const m = drill.view.current();
-    if (m && row.epoch >= m.epochs && r.status === 'running') {
-      lab.pause();
+    if (row.epoch >= (mysteryEpochs() ?? Infinity)) {
       v.status.summary(`${$('summary').textContent} The mystery's run ends here, after epoch ${row.epoch}.`);
     }
     // the clean and corrupted-label figures would tell an open mystery's label noise

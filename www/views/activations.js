@@ -122,11 +122,11 @@ export class ActivationsView {
 
   #draw(a) {
     // each row's grey scale is its function's (the range its tiles show), also where its name is masked
-    const scales = a.layers.map(rowScale);
-    if (this.masked()) a = maskActivations(a);
+    const scaled = { ...a, layers: a.layers.map((l) => ({ ...l, range: rowScale(l) })) };
+    a = this.masked() ? maskActivations(scaled) : scaled;
     this.note.textContent = `Validation image ${a.index} (label ${a.label}), ${a.step ? `after step ${count(a.step)}` : 'untrained (step 0)'}.`;
     this.rows.textContent = '';
-    a.layers.forEach((l, i) => this.rows.append(this.#row(l, scales[i])));
+    a.layers.forEach((l) => this.rows.append(this.#row(l, l.range)));
     this.#drawOutput(a);
     const p = a.predicted === null ? 'the outputs are not finite' : `predicted ${a.predicted} at ${pct(a.probs[a.predicted])}`;
     this.summary.textContent = `${a.layers.map(layerSummary).join('; ')}; ${p} (label ${a.label}).`;

@@ -2,6 +2,7 @@
 // its function ('sigmoid2', 'identity_hidden'): the value of the `act` setting, the very thing a mystery may ask
 // for. While the settings are hidden the layer views call it by its place instead ('act2', 'act_hidden') and leave
 // the function's name out; what its values show (a range of 0 to 1, values below 0) is the student's evidence.
+// BatchNorm layers, which exist only with the `bn` setting on, are left out of those views meanwhile.
 import { ENGINE_SETTINGS } from '../generated/settings.js';
 
 const ACTS = ENGINE_SETTINGS.find((s) => s.key === 'act').options;
@@ -16,9 +17,18 @@ function neutralName(name) {
   return m ? `act${m[1]}` : name;
 }
 
-/** An activations reply (Run.activations) with its activation layers named by place and of kind 'activation'. */
+/**
+ * An activations reply (Run.activations) with its activation layers named by place and of kind 'activation', and
+ * without its BatchNorm layers: a BatchNorm layer is there exactly when the `bn` setting is on, so its name and kind
+ * ('bn2', 'batchnorm') would state a hidden setting that no neutral name can hide. What BatchNorm does still shows
+ * in the layer after it.
+ */
 export function maskActivations(a) {
-  return { ...a, layers: a.layers.map((l) => (isActivation(l.name) ? { ...l, name: neutralName(l.name), kind: 'activation' } : l)) };
+  return {
+    ...a,
+    layers: a.layers.filter((l) => l.kind !== 'batchnorm')
+      .map((l) => (isActivation(l.name) ? { ...l, name: neutralName(l.name), kind: 'activation' } : l)),
+  };
 }
 
 /** An activation history (Run.actHistory) with its layers named by place and their function left out. */
