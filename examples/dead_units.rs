@@ -4,6 +4,7 @@
 //! --example dead_units`. Needs www/data (npm run prepare-data). Prints a table; asserts nothing.
 
 #[path = "../tests/common/mnist.rs"]
+#[allow(dead_code)] // the test split is read by the tests that share this module, not here
 mod mnist;
 
 use losslab::config::Config;

@@ -85,7 +85,7 @@ pub fn kernel_grad_norms(model: &Model) -> Vec<f32> {
 /// one filter at one position, since positions that only see background are off for every image in a
 /// healthy net.
 pub fn flat_channel_frac(y: &[f32], n: usize, c: usize, flat: impl Fn(f32) -> bool) -> f32 {
-    if n == 0 || c == 0 || y.len() % (n * c) != 0 {
+    if n == 0 || c == 0 || !y.len().is_multiple_of(n * c) {
         return 0.0;
     }
     let hw = y.len() / (n * c);

@@ -51,10 +51,11 @@ fn rotated(eig: &[f64]) -> Vec<Vec<f64>> {
             row[p] = c * x - s * y;
             row[q] = s * x + c * y;
         }
-        for j in 0..n {
-            let (x, y) = (a[p][j], a[q][j]);
-            a[p][j] = c * x - s * y;
-            a[q][j] = s * x + c * y;
+        let (head, tail) = a.split_at_mut(q); // p < q: rows p and q at once
+        for (x, y) in head[p].iter_mut().zip(tail[0].iter_mut()) {
+            let (u, v) = (*x, *y);
+            *x = c * u - s * v;
+            *y = s * u + c * v;
         }
     }
     a

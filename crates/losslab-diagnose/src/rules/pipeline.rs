@@ -79,7 +79,8 @@ pub(crate) fn rule_loss_floor(c: &Ctx) -> Option<Finding> {
     let l = median(&recent);
     let acc_gap = p.acc - a;
     if a < HIGH_ACC
-        || !(l >= LOSS_FLOOR_NATS)
+        || l.is_nan()
+        || l < LOSS_FLOOR_NATS
         || acc_gap.abs() > AUG_PROBE_GAP
         || pl * LOSS_FLOOR_PROBE_FACTOR > l
     {

@@ -337,7 +337,7 @@ fn check_invariants(f: &[Finding]) {
     );
 }
 
-fn get<'a>(f: &'a [Finding], symptom: SymptomId) -> Option<&'a Finding> {
+fn get(f: &[Finding], symptom: SymptomId) -> Option<&Finding> {
     f.iter().find(|x| x.symptom == symptom)
 }
 
