@@ -70,11 +70,19 @@ function ready() {
   show('Available offline: the lab and its MNIST digits are stored in this browser (the 50 000-image training set once it has been used).');
 }
 
-/** Registers the worker when this copy has one (the meta tag also names the build's version). */
-export async function installOffline() {
+/**
+ * Registers the worker when this copy has one (the meta tag also names the build's version), once `after` has
+ * settled: the page passes the end of its first build and first epoch (www/page/public-api.js), so that on a first
+ * visit the worker's install, which fetches and stores every file of the build and the MNIST digits (about 6 MB),
+ * does not compete with the engine's download, compilation and data for the network and the processor (on a
+ * two-core machine, registered at once, it delayed the built network by 0.3–0.4 s). Registering after the page's own loading is the usual advice for a first visit: J. Posnick,
+ * "Service worker registration", web.dev.
+ */
+export async function installOffline(after = Promise.resolve()) {
   const url = document.querySelector('meta[name="loss-lab-sw"]')?.content;
   settle(url ? 'pending' : 'none');
   if (!url) return;
+  await after.catch(() => {}); // a build that failed still leaves a page worth storing (the next visit may build)
   if (!('serviceWorker' in navigator) || !window.isSecureContext) {
     settle('none', 'this browser offers no service worker here (it needs https, or http on localhost)');
     return;

@@ -12,6 +12,23 @@ import { installOffline, offlineReady } from '../offline.js';
 const $ = (id) => document.getElementById(id);
 const HIDDEN = 'the settings of a mystery stay hidden until you answer it (lossLab.answerMystery)';
 
+/** How long a built network must sit untrained before a first visit's offline install starts (quietAfterFirstBuild). */
+const QUIET_MS = 1000;
+
+/**
+ * Resolves when a first visit's offline install (www/offline.js) no longer competes with what the learner waits for:
+ * once the first network is built (or could not be), at its first epoch drawn, or as soon as the learner has let it
+ * sit QUIET_MS without training. Started at once, that install slowed the first epoch point by 0.2 s on a two-core
+ * machine (its files are fetched, hashed and stored on the cores the training uses).
+ */
+function quietAfterFirstBuild(lab, run) {
+  return lab.ready().catch(() => {}).then(() => new Promise((resolve) => {
+    lab.on('epoch', () => resolve());
+    const idle = () => (run().status === 'running' ? setTimeout(idle, QUIET_MS) : resolve());
+    setTimeout(idle, QUIET_MS);
+  }));
+}
+
 /** `page`: www/main.js's (cfg, lab, run, the views `v`, the drill and the actions). */
 export function installPageApi(page) {
   const { lab, run, v, drill } = page;
@@ -106,8 +123,8 @@ export function installPageApi(page) {
     state: () => v.predictView.state(),
     answer: (i) => v.predictView.answer(i),
   });
-  // offline use (www/offline.js)
-  installOffline();
+  // offline use (www/offline.js), registered once the first visit's own work is done
+  installOffline(quietAfterFirstBuild(lab, run));
   installOfflineApi(offlineReady);
   // which build of the engine the worker loads here (www/engine/engine-build.js asks the browser the same question)
   installEngineApi(engineBuild());
