@@ -1,4 +1,6 @@
-// npm run bench, second part: what a learner waits for in the page itself, in ONE headless Chromium.
+// npm run bench, second part: what a learner waits for in the page itself, in ONE headless Chromium, on the built
+// site (npm run dist's copy in a temporary folder, service worker included) served by http-server as a static host
+// serves it (its files may be cached, unlike the dev server's).
 //   1. the first epoch point of the default lab (10 000 training images, 10 000-image validation) after the page
 //      load, on two cores and on one: the first point the charts draw (the estimate of the validation pass under
 //      way, from its first 2,048 images, src/train/evaluate.rs) and the complete pass's point, in interleaved rounds (each round a fresh browser context, so
@@ -9,11 +11,13 @@
 //   node bench/page.mjs                         (www/pkg built; npm run bench runs it after bench/run.mjs)
 //   BENCH_PAGE_ROUNDS=5 BENCH_SWEEP=0 node bench/page.mjs
 import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../scripts/serve.mjs';
+import { createRequire } from 'node:module';
+import { makeDist } from '../scripts/dist.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Math.max(1, Number(process.env.BENCH_PAGE_ROUNDS || 3));
@@ -74,7 +78,12 @@ async function sweep(browser, base) {
   }
 }
 
-const server = await startServer({ root: ROOT, port: 0 });
+const site = mkdtempSync(path.join(os.tmpdir(), 'losslab-bench-site-'));
+makeDist(site, ROOT);
+const httpServer = createRequire(import.meta.url)('http-server');
+const server = httpServer.createServer({ root: site, showDir: 'false', autoIndex: 'false', logFn: () => {} });
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+server.url = `http://127.0.0.1:${server.server.address().port}/`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const out = { date: new Date().toISOString(), chromium: browser.version(), loadBefore: os.loadavg()[0], rounds: [], sweep: null };
 try {
@@ -95,13 +104,14 @@ try {
 } finally {
   out.loadAfter = os.loadavg()[0];
   await browser.close();
-  await server.close();
+  server.close();
+  rmSync(site, { recursive: true, force: true });
 }
 
 const m = (cores, key) => median(out.rounds.map((r) => r[cores][key]));
 const ratio = median(out.rounds.map((r) => r[1].epochMs / r[2].epochMs));
 const lines = [
-  `# Loss Lab in the page (${out.date}, Chromium ${out.chromium}, load ${out.loadBefore.toFixed(2)} → ${out.loadAfter.toFixed(2)})`,
+  `# Loss Lab in the page: the built site, first visits (${out.date}, Chromium ${out.chromium}, load ${out.loadBefore.toFixed(2)} → ${out.loadAfter.toFixed(2)})`,
   '',
   `| measure (median of ${ROUNDS} rounds) | 2 cores | 1 core |`,
   '|---|---|---|',
