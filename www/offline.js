@@ -72,11 +72,12 @@ function ready() {
 
 /**
  * Registers the worker when this copy has one (the meta tag also names the build's version), once `after` has
- * settled: the page passes the end of its first build and first epoch (www/page/public-api.js), so that on a first
- * visit the worker's install, which fetches and stores every file of the build and the MNIST digits (about 6 MB),
- * does not compete with the engine's download, compilation and data for the network and the processor (on a
- * two-core machine, registered at once, it delayed the built network by 0.3–0.4 s). Registering after the page's own loading is the usual advice for a first visit: J. Posnick,
- * "Service worker registration", web.dev.
+ * settled: the page passes the end of its first build and of its first epoch or quiet second
+ * (www/page/public-api.js), so that on a first visit the worker's install, which fetches and stores every file of
+ * the build and the MNIST digits (about 6 MB), does not compete with the engine's download, compilation and data
+ * for the network and the processor (on a two-core machine, registered at once, it delayed the built network by
+ * 0.3–0.4 s). Registering after the page's own loading is the usual advice for a first visit: J. Posnick, "Service
+ * worker registration", web.dev.
  */
 export async function installOffline(after = Promise.resolve()) {
   const url = document.querySelector('meta[name="loss-lab-sw"]')?.content;
