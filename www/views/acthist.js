@@ -9,6 +9,7 @@
 
 import { Asker } from '../ui/asker.js';
 import { maskHistory } from './layernames.js';
+import { count } from '../ui/format.js';
 
 const PLOT_H = 100;
 const PAD = { l: 62, r: 12, t: 6, b: 30 };
@@ -66,7 +67,7 @@ function between(layer, a, b) {
 export function layerReading(layer, c, steps) {
   const col = column(layer, c);
   const total = col.reduce((a, b) => a + b, 0);
-  const head = `${layer.name} (after ${layer.after}) at step ${steps[c].toLocaleString('en')}`;
+  const head = `${layer.name} (after ${layer.after}) at step ${count(steps[c])}`;
   if (!total) return `${head}: no finite value.`;
   const e = layer.edges;
   const z = zeroRow(layer);
@@ -231,7 +232,7 @@ export class ActHistView {
     g.fillText(l.scale === 'log2' ? 'value (log)' : 'value', 0, 0); g.restore();
     g.textAlign = 'center'; g.textBaseline = 'top';
     const last = h.steps[n - 1];
-    for (const s of [first, Math.round((first + last) / 2), last]) g.fillText(s.toLocaleString('en'), x(s), PAD.t + PLOT_H + 3);
+    for (const s of [first, Math.round((first + last) / 2), last]) g.fillText(count(s), x(s), PAD.t + PLOT_H + 3);
     g.textAlign = 'left';
     g.fillText(`${l.name} (after ${l.after}${l.activation ? `, ${l.activation}` : ''}) · steps`, PAD.l, PAD.t + PLOT_H + 16);
   }
