@@ -27,7 +27,7 @@ impl Trainer {
         let end = (ev.pos + count.max(1)).min(test.len());
         while ev.pos < end {
             let stop = (ev.pos + EVAL_BATCH).min(end);
-            let idx: Vec<usize> = (ev.pos..stop).collect();
+            let idx = ev.indices(ev.pos, stop); // file order: the test set is read once, whole
             let bs = idx.len();
             // Test images, like validation images, are never augmented.
             let (x, y) = self.clean_batch(test, &idx);
