@@ -134,6 +134,10 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     { name: 'tfjs-wasm', script: W + 'tfjs.js', init: { backend: 'wasm', train: data.train, valSet: data.valSet, seed: SEED } },
     { name: 'tfjs-webgl', script: W + 'tfjs.js', init: { backend: 'webgl', train: data.train, valSet: data.valSet, seed: SEED } },
     { name: 'convnetjs', script: W + 'convnetjs.js', init: { train: data.train, valSet: data.valSet, seed: SEED } },
+    // The Rust peers (bench/peers/<name>, built by bench/peers/build.sh where their crates can be fetched), the
+    // same net and optimizer as ConvNetJS: unavailable, and reported so, when their build is missing.
+    { name: 'burn', script: W + 'rustpeer.js', init: { peer: 'burn', train: data.train, valSet: data.valSet, seed: SEED } },
+    { name: 'candle', script: W + 'rustpeer.js', init: { peer: 'candle', train: data.train, valSet: data.valSet, seed: SEED } },
   ];
 
   // Start-up and warm-up one at a time, so no contender's warm-up competes with another's.
@@ -170,8 +174,8 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
   };
   const canTrain = (n) => live[n] && results.contenders[n].info.canTrain !== false;
   // The timed measurements of one round, in order. Pairs that are compared sit next to each other
-  // (one Loss Lab worker, two, ConvNetJS; Loss Lab then tfjs-wasm inference), so a load change from outside the
-  // browser hits both sides of a ratio alike.
+  // (one Loss Lab worker, two, ConvNetJS and the Rust peers; Loss Lab's inference, then tfjs-wasm's and the
+  // Rust peers'), so a load change from outside the browser hits both sides of a ratio alike.
   const plan = [
     ['peak.gflops', () => live.peak && live.peak.call('peak', { ms })],
     // The hardware peak (independent mul/add chains, no loads), right after the GEMM-tile peak.
@@ -184,8 +188,12 @@ async function runBench({ rounds = 5, ms = 1000, warmupMs = 1000, data: dataKind
     ['losslab.dp', () => live['losslab-dp'] && live['losslab-dp'].call('train', { ms })],
     ['losslab.dual', () => both('losslab', 'losslab-2', 'train')],
     ['convnetjs.train', () => live.convnetjs && live.convnetjs.call('train', { ms })],
+    ['burn.train', () => live.burn && live.burn.call('train', { ms })],
+    ['candle.train', () => live.candle && live.candle.call('train', { ms })],
     ['losslab.infer', () => live.losslab && live.losslab.call('infer', { ms })],
     ['tfjs-wasm.infer', () => live['tfjs-wasm'] && live['tfjs-wasm'].call('infer', { ms })],
+    ['burn.infer', () => live.burn && live.burn.call('infer', { ms })],
+    ['candle.infer', () => live.candle && live.candle.call('infer', { ms })],
     ['losslab-page.infer', () => live['losslab-page'] && live['losslab-page'].call('infer', { ms })],
     ['losslab-bn.infer', () => live['losslab-bn'] && live['losslab-bn'].call('infer', { ms })],
     ['tfjs-cpu.train', () => canTrain('tfjs-cpu') && live['tfjs-cpu'].call('train', { ms })],
