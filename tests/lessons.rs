@@ -91,7 +91,7 @@ fn every_lesson_claim_holds_on_two_seeds() {
     println!(
         "\n{} lessons × {} seeds trained in {:.0} s wall ({:.0} s of training summed over the runs)",
         rec.lessons.presets.len(),
-        common::lessons::SEEDS.len(),
+        common::lessons::seeds().len(),
         rec.seconds,
         cpu
     );
@@ -135,7 +135,7 @@ fn a_healthy_relu_layer_glows_over_a_few_rows_plus_its_zero_row() {
     let runs: Vec<_> = rec.runs.iter().filter(|r| r.preset == "baseline").collect();
     assert_eq!(
         runs.len(),
-        common::lessons::SEEDS.len(),
+        common::lessons::seeds().len(),
         "the baseline on every seed"
     );
     for r in runs {

@@ -27,7 +27,25 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 /// The seeds every lesson must hold on. The page itself runs seed 1 (the default).
-pub const SEEDS: [u64; 2] = [1, 2];
+const DEFAULT_SEEDS: [u64; 2] = [1, 2];
+
+/// The seeds the lesson binary trains: `DEFAULT_SEEDS`, or the comma-separated list in LOSSLAB_SEEDS
+/// (`LOSSLAB_SEEDS=3,4,5,6 cargo test --profile native-test --test lessons -- --include-ignored`), to
+/// check that the claims hold beyond the two seeds `npm test` trains.
+pub fn seeds() -> &'static [u64] {
+    static CELL: OnceLock<Vec<u64>> = OnceLock::new();
+    CELL.get_or_init(|| match std::env::var("LOSSLAB_SEEDS") {
+        Ok(list) => list
+            .split(',')
+            .map(|s| {
+                s.trim().parse().unwrap_or_else(|_| {
+                    panic!("LOSSLAB_SEEDS={list:?}: every entry must be a whole number")
+                })
+            })
+            .collect(),
+        Err(_) => DEFAULT_SEEDS.to_vec(),
+    })
+}
 
 pub fn presets_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/presets.json")
@@ -730,6 +748,40 @@ pub fn valid_lessons() -> Lessons {
     lessons
 }
 
+/// The lessons named in LOSSLAB_LESSONS (comma-separated ids) and those their claims read, or all of
+/// them without it: `LOSSLAB_LESSONS=warmup LOSSLAB_SEEDS=1,2,3,4,5,6,7,8 cargo test --profile native-test
+/// --test lessons -- --include-ignored every_lesson_claim` checks one lesson's claims on eight seeds in a
+/// minute or two.
+fn only_named(all: Lessons) -> Lessons {
+    let Ok(list) = std::env::var("LOSSLAB_LESSONS") else {
+        return all;
+    };
+    let mut keep: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+    for id in &keep {
+        assert!(all.get(id).is_some(), "LOSSLAB_LESSONS: no lesson `{id}`");
+    }
+    // Add the lessons that kept lessons' claims read, until none is missing.
+    let mut i = 0;
+    while i < keep.len() {
+        let p = all.get(&keep[i]).expect("a kept lesson").clone();
+        for op in p.claims.iter().flat_map(|c| c.operands()) {
+            let base = op.base(&p.id).to_string();
+            if !keep.contains(&base) {
+                keep.push(base);
+            }
+        }
+        i += 1;
+    }
+    Lessons {
+        groups: all.groups,
+        presets: all
+            .presets
+            .into_iter()
+            .filter(|p| keep.contains(&p.id))
+            .collect(),
+    }
+}
+
 /// Everything that can be checked without training: the settings are valid, every claim's `say` is
 /// words of the text, the epochs and layers it names exist, the lessons it compares with exist.
 pub fn check_lessons(l: &Lessons) -> Vec<String> {
@@ -1308,7 +1360,7 @@ pub fn upswings(v: &[f64], w: usize, rise: f64) -> usize {
 
 // ---------------------------------------------------------------------------- every lesson, once
 
-/// The runs of every lesson on every seed of `SEEDS`.
+/// The runs of every lesson on every seed of `seeds()`.
 pub struct Recorded {
     pub lessons: Lessons,
     pub runs: Vec<Run>,
@@ -1417,13 +1469,13 @@ pub fn run_all_with(jobs: &[(&Preset, u64, Drive)], data: &Mnist, threads: usize
         .collect()
 }
 
-/// Every lesson of www/presets.json trained once on every seed of `SEEDS`, shared by all the tests
+/// Every lesson of www/presets.json trained once on every seed of `seeds()`, shared by all the tests
 /// of a test binary (the first caller trains, the others wait). Panics when the lessons are
 /// malformed or MNIST is missing.
 pub fn recorded() -> &'static Recorded {
     static CELL: OnceLock<Recorded> = OnceLock::new();
     CELL.get_or_init(|| {
-        let lessons = valid_lessons();
+        let lessons = only_named(valid_lessons());
         let max_n = lessons
             .presets
             .iter()
@@ -1434,14 +1486,30 @@ pub fn recorded() -> &'static Recorded {
         // The variants that claims read (`with`), each once.
         let mut variants: Vec<Preset> = Vec::new();
         for p in &lessons.presets {
-            for op in p.claims.iter().flat_map(|c| c.operands()) {
-                if op.with.is_empty() {
-                    continue;
-                }
-                let base = lessons.get(op.base(&p.id)).expect("checked lessons");
-                let v = variant(base, &op.with);
-                if !variants.iter().any(|w| w.id == v.id) {
-                    variants.push(v);
+            for c in &p.claims {
+                for op in c.operands() {
+                    if op.with.is_empty() {
+                        continue;
+                    }
+                    let base = lessons.get(op.base(&p.id)).expect("checked lessons");
+                    let mut v = variant(base, &op.with);
+                    // A variant whose stability meter a claim reads keeps that claim, so that
+                    // `reads_meter` runs the meter for it (a variant's claims are never checked).
+                    if matches!(op.measure, Measure::SharpnessRatio { .. }) {
+                        v.claims.push(Claim {
+                            left: Operand {
+                                preset: None,
+                                with: Vec::new(),
+                                measure: op.measure.clone(),
+                            },
+                            right: None,
+                            ..c.clone()
+                        });
+                    }
+                    match variants.iter_mut().find(|w| w.id == v.id) {
+                        Some(w) => w.claims.extend(v.claims),
+                        None => variants.push(v),
+                    }
                 }
             }
         }
@@ -1449,7 +1517,7 @@ pub fn recorded() -> &'static Recorded {
             .presets
             .iter()
             .chain(&variants)
-            .flat_map(|p| SEEDS.iter().map(move |&s| (p, s)))
+            .flat_map(|p| seeds().iter().map(move |&s| (p, s)))
             .collect();
         // A job whose configuration and epochs equal an earlier job's (a variant that is another
         // lesson, or two lessons on one setting) is trained once and its record shared; whether the run
@@ -1485,7 +1553,7 @@ pub fn recorded() -> &'static Recorded {
                 ..trained[u].clone()
             })
             .collect();
-        let variants = runs.split_off(lessons.presets.len() * SEEDS.len());
+        let variants = runs.split_off(lessons.presets.len() * seeds().len());
         Recorded {
             lessons: lessons.clone(),
             runs,
@@ -1515,7 +1583,7 @@ pub fn check_all(rec: &Recorded) -> Vec<Outcome> {
             .claims
             .iter()
             .any(|c| c.left.preset.is_none() && c.left.measure == Measure::DivergedAt);
-        for &seed in &SEEDS {
+        for &seed in seeds() {
             for c in &p.claims {
                 let value = rec.claim_value(&p.id, seed, c);
                 let pass = value.as_ref().is_ok_and(|&v| c.holds(v));
