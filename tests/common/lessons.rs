@@ -403,6 +403,44 @@ pub struct Claim {
     pub right: Option<(Combine, Operand)>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// A claim about a share of seeds ("on most seeds the run stops"), for what a wild step does or does not:
+    /// it must hold on at least `at_least` of `seeds`, each trained for it, instead of on every seed of
+    /// `seeds()`.
+    pub share: Option<Share>,
+}
+
+/// `"seeds": [..], "at_least": k` of a claim.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Share {
+    pub seeds: Vec<u64>,
+    pub at_least: usize,
+}
+
+fn share_of(o: &Map<String, Value>) -> Result<Option<Share>, String> {
+    match (o.get("seeds"), o.get("at_least")) {
+        (None, None) => Ok(None),
+        (Some(v), Some(k)) => {
+            let seeds: Vec<u64> = v
+                .as_array()
+                .ok_or("`seeds` must be a list of seeds")?
+                .iter()
+                .map(|s| s.as_u64().ok_or("`seeds` must be whole numbers"))
+                .collect::<Result<_, _>>()?;
+            let at_least = k.as_u64().ok_or("`at_least` must be a whole number")? as usize;
+            let distinct: std::collections::BTreeSet<u64> = seeds.iter().copied().collect();
+            if distinct.len() != seeds.len() || seeds.len() < 3 {
+                return Err("`seeds` must list three seeds or more, each once".into());
+            }
+            if at_least * 2 <= seeds.len() || at_least > seeds.len() {
+                return Err(format!(
+                    "`at_least` {at_least} of {} seeds is not most of them",
+                    seeds.len()
+                ));
+            }
+            Ok(Some(Share { seeds, at_least }))
+        }
+        _ => Err("`seeds` and `at_least` go together".into()),
+    }
 }
 
 fn steps_of(o: &Map<String, Value>) -> Result<(usize, usize), String> {
@@ -579,6 +617,7 @@ fn parse_claim(v: &Value) -> Result<Claim, String> {
         right,
         min: number(o, "min")?,
         max: number(o, "max")?,
+        share: share_of(o)?,
     };
     if claim.min.is_none() && claim.max.is_none() {
         return Err(format!("\"{}\" has neither `min` nor `max`", claim.say));
@@ -696,8 +735,21 @@ impl fmt::Display for Claim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.left)?;
         match &self.right {
-            Some((Combine::Minus, r)) => write!(f, " − {r}"),
-            Some((Combine::Over, r)) => write!(f, " / {r}"),
+            Some((Combine::Minus, r)) => write!(f, " − {r}")?,
+            Some((Combine::Over, r)) => write!(f, " / {r}")?,
+            None => {}
+        }
+        match &self.share {
+            Some(sh) => write!(
+                f,
+                " on ≥ {} of seeds {}",
+                sh.at_least,
+                sh.seeds
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             None => Ok(()),
         }
     }
@@ -1366,6 +1418,8 @@ pub struct Recorded {
     pub runs: Vec<Run>,
     /// Runs of the lesson variants that claims read through `with` (not lessons themselves).
     pub variants: Vec<Run>,
+    /// Runs on the further seeds that claims about a share of seeds read (`Claim::share`).
+    pub extra: Vec<Run>,
     /// Wall time of all the training.
     pub seconds: f64,
 }
@@ -1375,6 +1429,7 @@ impl Recorded {
         self.runs
             .iter()
             .chain(&self.variants)
+            .chain(&self.extra)
             .find(|r| r.preset == preset && r.seed == seed)
     }
 
@@ -1513,12 +1568,33 @@ pub fn recorded() -> &'static Recorded {
                 }
             }
         }
-        let jobs: Vec<(&Preset, u64)> = lessons
+        let mut jobs: Vec<(&Preset, u64)> = lessons
             .presets
             .iter()
             .chain(&variants)
             .flat_map(|p| seeds().iter().map(move |&s| (p, s)))
             .collect();
+        let regular = jobs.len();
+        // Claims about a share of seeds read their runs on every seed they list.
+        for p in &lessons.presets {
+            for c in &p.claims {
+                let Some(sh) = &c.share else { continue };
+                for op in c.operands() {
+                    let base = lessons.get(op.base(&p.id)).expect("checked lessons");
+                    let run: &Preset = if op.with.is_empty() {
+                        base
+                    } else {
+                        let id = variant(base, &op.with).id;
+                        variants.iter().find(|v| v.id == id).expect("every variant")
+                    };
+                    for &seed in &sh.seeds {
+                        if !jobs.iter().any(|(q, s)| q.id == run.id && *s == seed) {
+                            jobs.push((run, seed));
+                        }
+                    }
+                }
+            }
+        }
         // A job whose configuration and epochs equal an earlier job's (a variant that is another
         // lesson, or two lessons on one setting) is trained once and its record shared; whether the run
         // keeps the meter's estimates is part of the key, so a lesson that reads them gets them.
@@ -1553,14 +1629,41 @@ pub fn recorded() -> &'static Recorded {
                 ..trained[u].clone()
             })
             .collect();
+        let extra = runs.split_off(regular);
         let variants = runs.split_off(lessons.presets.len() * seeds().len());
         Recorded {
             lessons: lessons.clone(),
             runs,
             variants,
+            extra,
             seconds,
         }
     })
+}
+
+/// A claim about a share of seeds, checked on each seed it lists: the value is how many it holds on.
+fn share_outcome(rec: &Recorded, this: &str, c: &Claim) -> Outcome {
+    let sh = c.share.as_ref().expect("a share claim");
+    let mut held = 0;
+    let mut readings = Vec::new();
+    for &seed in &sh.seeds {
+        match rec.claim_value(this, seed, c) {
+            Ok(v) => {
+                held += usize::from(c.holds(v));
+                readings.push(format!("{seed}: {v:.4}"));
+            }
+            Err(e) => readings.push(format!("{seed}: {e}")),
+        }
+    }
+    Outcome {
+        preset: this.to_string(),
+        seed: 0,
+        claim: format!("{c} [{}]", readings.join("; ")),
+        say: c.say.clone(),
+        value: Ok(held as f64),
+        bound: format!("≥ {} seeds {}", sh.at_least, c.bound()),
+        pass: held >= sh.at_least,
+    }
 }
 
 /// One checked claim, for the table.
@@ -1583,8 +1686,11 @@ pub fn check_all(rec: &Recorded) -> Vec<Outcome> {
             .claims
             .iter()
             .any(|c| c.left.preset.is_none() && c.left.measure == Measure::DivergedAt);
+        for c in p.claims.iter().filter(|c| c.share.is_some()) {
+            out.push(share_outcome(rec, &p.id, c));
+        }
         for &seed in seeds() {
-            for c in &p.claims {
+            for c in p.claims.iter().filter(|c| c.share.is_none()) {
                 let value = rec.claim_value(&p.id, seed, c);
                 let pass = value.as_ref().is_ok_and(|&v| c.holds(v));
                 out.push(Outcome {
