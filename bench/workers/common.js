@@ -78,3 +78,17 @@ function serve(handlers) {
     }
   };
 }
+
+// The timed commands of a contender whose training and inference are one synchronous call each (ConvNetJS, the Rust
+// peers): a warm-up of both, then windows of each, every call whole.
+function timedCalls(trainCall, inferCall) {
+  return {
+    async warmup({ ms }) {
+      await timeLoop(trainCall, ms, 3);
+      await timeLoop(inferCall, 0, 1);
+      return {};
+    },
+    train: ({ ms }) => timeLoop(trainCall, ms, 1),
+    infer: ({ ms }) => timeLoop(inferCall, ms, 1),
+  };
+}

@@ -65,12 +65,6 @@ serve({
     const shapes = net.layers.map((l) => `${l.layer_type} ${l.out_sx}×${l.out_sy}×${l.out_depth}`);
     return { version: '0.3.0', layers: shapes };
   },
-  async warmup({ ms }) {
-    await timeLoop(trainCall, ms, 3);
-    await timeLoop(inferCall, 0, 1);
-    return {};
-  },
-  train: ({ ms }) => timeLoop(trainCall, ms, 1),
-  infer: ({ ms }) => timeLoop(inferCall, ms, 1),
+  ...timedCalls(trainCall, inferCall),
   state: () => ({ lastLoss }),
 });

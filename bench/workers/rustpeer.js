@@ -1,5 +1,5 @@
 // A Rust peer as a contender: burn (its Flex CPU backend) or candle, each built for wasm32 with simd128 by
-// bench/peers/<name>/build.sh into bench/peers/pkg/<name>.js + <name>_bg.wasm. Both crates export the same
+// bench/peers/build.sh into bench/peers/pkg/<name>.js + <name>_bg.wasm. Both crates export the same
 // `Peer`: new(seed), trainStep(x, y) (one SGD step, lr 0.01, momentum 0.9, on ConvNetJS's MNIST net),
 // infer(x, y) (the images it classifies as their label) and name(). The batch is converted to floats in the
 // timed call, as for every other contender.
@@ -43,7 +43,7 @@ serve({
     try {
       mod = await import(url);
     } catch (e) {
-      throw new Error(`${url} could not be loaded (${e.message}): build it with bash bench/peers/${name}/build.sh`);
+      throw new Error(`${url} could not be loaded (${e.message}): build it with bash bench/peers/build.sh`);
     }
     await mod.default();
     peer = new mod.Peer(seed);
@@ -51,13 +51,7 @@ serve({
     val = { images: valSet.images, labels: valSet.labels, n: valSet.labels.length };
     return { version: mod.Peer.name() };
   },
-  async warmup({ ms }) {
-    await timeLoop(trainCall, ms, 3);
-    await timeLoop(inferCall, 0, 1);
-    return {};
-  },
-  train: ({ ms }) => timeLoop(trainCall, ms, 1),
-  infer: ({ ms }) => timeLoop(inferCall, ms, 1),
+  ...timedCalls(trainCall, inferCall),
   // The validation accuracy of every inference call so far: a peer that does not learn shows it here.
   state: () => ({ lastLoss, valAccuracy: seen ? correct / seen : NaN }),
 });
